@@ -1,0 +1,221 @@
+//! The one error type of the crate.
+
+/// Everything that can go wrong in `wxpay`.
+///
+/// Variants are grouped by what a caller does about them: a bad local request
+/// (fix the input), a message that must not be trusted (reject it, answer
+/// `FAIL`), and an answer from WeChat (retry, or surface `err_code`).
+///
+/// No variant ever carries the API key or any other secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- amounts -------------------------------------------------------
+    /// An amount was not a non-negative integer number of fen that fits in `u64`.
+    #[error("invalid amount {value:?}: {reason}")]
+    InvalidAmount {
+        /// What was given (truncated to 40 characters).
+        value: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// The amount WeChat reported is not the amount of the order.
+    #[error("amount mismatch: order is {expected} fen, message says {actual} fen")]
+    AmountMismatch {
+        /// The order's amount in fen.
+        expected: u64,
+        /// The amount in the message, in fen.
+        actual: u64,
+    },
+
+    // ---- signatures ----------------------------------------------------
+    /// The signature does not match the message: tampered, or signed with another key.
+    #[error("signature mismatch")]
+    SignatureMismatch,
+    /// A message that must be signed carries no `sign`.
+    #[error("message is not signed")]
+    MissingSignature,
+    /// `sign_type` (or `signType`) names an algorithm WeChat Pay v2 does not use.
+    #[error("unsupported sign type {0:?} (expected MD5 or HMAC-SHA256)")]
+    UnsupportedSignType(String),
+    /// The API key is not 32 ASCII letters and digits, as WeChat issues it.
+    #[error("invalid API key: {0}")]
+    InvalidApiKey(&'static str),
+
+    // ---- fields --------------------------------------------------------
+    /// A required field is absent or empty.
+    #[error("missing field `{name}`")]
+    MissingField {
+        /// The WeChat field name.
+        name: String,
+    },
+    /// A field is present but WeChat would refuse it (or we cannot trust it).
+    #[error("invalid field `{name}`: {reason}")]
+    InvalidField {
+        /// The WeChat field name.
+        name: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The message is for another mini-program (`appid`) than ours.
+    #[error("appid mismatch: expected {expected:?}, message has {actual:?}")]
+    AppIdMismatch {
+        /// Our configured appid.
+        expected: String,
+        /// What the message carries.
+        actual: String,
+    },
+    /// The message is for another merchant (`mch_id`) than ours.
+    #[error("mch_id mismatch: expected {expected:?}, message has {actual:?}")]
+    MchIdMismatch {
+        /// Our configured mch_id.
+        expected: String,
+        /// What the message carries.
+        actual: String,
+    },
+
+    // ---- XML -----------------------------------------------------------
+    /// The document has a DOCTYPE or entity declaration (the XXE vector). Never parsed further.
+    #[error("DOCTYPE and entity declarations are forbidden")]
+    DoctypeForbidden,
+    /// An entity reference other than the five predefined ones and character references.
+    #[error("unknown entity reference &{0};")]
+    UnknownEntity(String),
+    /// A field contains an element: WeChat messages are flat.
+    #[error("nested element <{child}> inside <{parent}>")]
+    NestedElement {
+        /// The field holding the child.
+        parent: String,
+        /// The child element.
+        child: String,
+    },
+    /// The same field appears twice; which one to believe is ambiguous, so neither is.
+    #[error("duplicate field <{0}>")]
+    DuplicateKey(String),
+    /// The input is not UTF-8.
+    #[error("input is not valid UTF-8 (byte offset {offset})")]
+    NotUtf8 {
+        /// Offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The input is larger than the configured limit.
+    #[error("input of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// Input size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The root element is not the expected one (`xml`, or `root` inside `req_info`).
+    #[error("unexpected root element <{actual}>, expected <{expected}>")]
+    UnexpectedRoot {
+        /// The expected root name.
+        expected: &'static str,
+        /// The root found.
+        actual: String,
+    },
+    /// A value or key cannot be written as XML (e.g. a control character, an invalid name).
+    #[error("cannot encode as XML: {0}")]
+    Unencodable(String),
+    /// Anything else that is not well-formed XML.
+    #[error("malformed XML: {0}")]
+    MalformedXml(String),
+
+    // ---- answers from WeChat ------------------------------------------
+    /// `return_code=FAIL`: WeChat did not process the request (communication or format
+    /// problem). `return_msg` says why; there is no signature to check.
+    #[error("WeChat returned FAIL: {message}")]
+    ReturnFail {
+        /// `return_msg`.
+        message: String,
+    },
+    /// `result_code=FAIL`: WeChat processed the request and refused it.
+    #[error("WeChat business error {code}: {message}")]
+    Business {
+        /// `err_code`, e.g. `ORDERPAID`, `SYSTEMERROR`.
+        code: String,
+        /// `err_code_des`.
+        message: String,
+    },
+
+    // ---- refund notify -------------------------------------------------
+    /// `req_info` is not valid base64.
+    #[error("req_info is not valid base64")]
+    InvalidBase64,
+    /// `req_info` is not a whole number of AES blocks: truncated or corrupted in transit.
+    #[error("req_info ciphertext of {len} bytes is not a positive multiple of 16")]
+    TruncatedCiphertext {
+        /// Decoded length in bytes.
+        len: usize,
+    },
+    /// `req_info` does not decrypt under our key: it was encrypted with another API key.
+    #[error("req_info does not decrypt with this merchant's API key")]
+    DecryptKeyMismatch,
+    /// The first block decrypts but the PKCS#7 padding is wrong: the ciphertext was altered.
+    #[error("req_info has invalid PKCS#7 padding")]
+    BadPadding,
+
+    // ---- environment ---------------------------------------------------
+    /// The platform's random source failed.
+    #[error("random source unavailable")]
+    Random,
+}
+
+impl Error {
+    /// A stable, SCREAMING_SNAKE_CASE code for this error, for logs, JSON and JS callers.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidAmount { .. } => "INVALID_AMOUNT",
+            Error::AmountMismatch { .. } => "AMOUNT_MISMATCH",
+            Error::SignatureMismatch => "SIGNATURE_MISMATCH",
+            Error::MissingSignature => "MISSING_SIGNATURE",
+            Error::UnsupportedSignType(_) => "UNSUPPORTED_SIGN_TYPE",
+            Error::InvalidApiKey(_) => "INVALID_API_KEY",
+            Error::MissingField { .. } => "MISSING_FIELD",
+            Error::InvalidField { .. } => "INVALID_FIELD",
+            Error::AppIdMismatch { .. } => "APPID_MISMATCH",
+            Error::MchIdMismatch { .. } => "MCHID_MISMATCH",
+            Error::DoctypeForbidden => "DOCTYPE_FORBIDDEN",
+            Error::UnknownEntity(_) => "UNKNOWN_ENTITY",
+            Error::NestedElement { .. } => "NESTED_ELEMENT",
+            Error::DuplicateKey(_) => "DUPLICATE_KEY",
+            Error::NotUtf8 { .. } => "NOT_UTF8",
+            Error::TooLarge { .. } => "TOO_LARGE",
+            Error::UnexpectedRoot { .. } => "UNEXPECTED_ROOT",
+            Error::Unencodable(_) => "UNENCODABLE",
+            Error::MalformedXml(_) => "MALFORMED_XML",
+            Error::ReturnFail { .. } => "RETURN_FAIL",
+            Error::Business { .. } => "BUSINESS_ERROR",
+            Error::InvalidBase64 => "INVALID_BASE64",
+            Error::TruncatedCiphertext { .. } => "TRUNCATED_CIPHERTEXT",
+            Error::DecryptKeyMismatch => "DECRYPT_KEY_MISMATCH",
+            Error::BadPadding => "BAD_PADDING",
+            Error::Random => "RANDOM_UNAVAILABLE",
+        }
+    }
+
+    /// Whether WeChat asks for the *same* request to be sent again
+    /// (`SYSTEMERROR`, `BIZERR_NEED_RETRY`).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Business { code, .. } if code == "SYSTEMERROR" || code == "BIZERR_NEED_RETRY")
+    }
+
+    /// The WeChat `err_code`, when this is a business error.
+    pub fn err_code(&self) -> Option<&str> {
+        match self {
+            Error::Business { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn missing(name: &str) -> Self {
+        Error::MissingField { name: name.to_owned() }
+    }
+
+    pub(crate) fn invalid(name: &str, reason: impl Into<String>) -> Self {
+        Error::InvalidField { name: name.to_owned(), reason: reason.into() }
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;

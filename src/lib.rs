@@ -1,0 +1,67 @@
+//! # wxpay — WeChat Pay API v2 for mini-programs, correct to the byte
+//!
+//! A pure-Rust core with no I/O: signing and constant-time verification, a strict XML codec
+//! (DTDs rejected), typed messages for unifiedorder / orderquery / closeorder / refund /
+//! refundquery, payment-notify verification, refund-notify decryption, and the
+//! `wx.requestPayment` parameters. Time and nonces are passed in, so the same code runs
+//! natively, in WebAssembly and in tests.
+//!
+//! Amounts are integer fen ([`Fen`]); there is no floating point in the crate. The API key is a
+//! redacted [`ApiKey`]. MD5 is supported because WeChat Pay v2 requires it, not as a choice.
+//!
+//! ```
+//! use wxpay::{ApiKey, Fen, Merchant, UnifiedOrder};
+//!
+//! let merchant = Merchant::new("wxd930ea5d5a258f4f", "10000100",
+//!     ApiKey::new("192006250b4c09247ec02edce69f6a2d")?);
+//! let order = UnifiedOrder::new("Coffee", "20261123000001", Fen::new(1200), "203.0.113.7",
+//!     "https://shop.example.com/wxpay/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+//! let body = merchant.request_xml(&order, &wxpay::nonce_str()?)?;
+//! // POST `body` to https://api.mch.weixin.qq.com/pay/unifiedorder, then:
+//! // let answer: wxpay::UnifiedOrderResponse = merchant.parse_response(&response_bytes)?;
+//! // let params = merchant.payment_params(&answer.prepay_id, now_secs, &wxpay::nonce_str()?)?;
+//! # let _ = body;
+//! # Ok::<(), wxpay::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod amount;
+mod closeorder;
+mod error;
+mod jsapi;
+mod merchant;
+mod message;
+mod nonce;
+pub mod notify;
+mod orderquery;
+mod refund;
+pub mod refund_notify;
+mod refundquery;
+mod secret;
+mod sign;
+mod unifiedorder;
+pub mod validate;
+pub mod xml;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+/// The fields of a flat WeChat message, ordered by ASCII name (the signing order).
+pub type Params = std::collections::BTreeMap<String, String>;
+
+pub use amount::Fen;
+pub use closeorder::{CloseOrder, CloseOrderResponse};
+pub use error::{Error, Result};
+pub use jsapi::PaymentParams;
+pub use merchant::Merchant;
+pub use message::{Request, Response, TradeRef};
+pub use nonce::nonce_str;
+pub use notify::{PaymentNotify, ResultCode};
+pub use orderquery::{OrderQuery, OrderQueryResponse, TradeState};
+pub use refund::{Refund, RefundResponse};
+pub use refund_notify::{RefundNotify, RefundNotifyStatus};
+pub use refundquery::{RefundItem, RefundQuery, RefundQueryResponse, RefundRef, RefundStatus};
+pub use secret::ApiKey;
+pub use sign::{detect_sign_type, sign, string_to_sign, verify, SignType};
+pub use unifiedorder::{UnifiedOrder, UnifiedOrderResponse};

@@ -16,6 +16,13 @@ use crate::{xml, ApiKey, Fen, Merchant, Params};
 
 const BLOCK: usize = 16;
 
+/// Standard alphabet; missing `=` padding is tolerated so that a truncated `req_info` is
+/// reported as truncated, not as bad base64.
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
 /// `refund_status` in a refund notify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -119,7 +126,11 @@ fn cipher(key: &ApiKey) -> Aes256 {
 /// [`Error::BadPadding`], or an XML error for the inner document.
 pub fn decrypt_req_info(req_info: &str, key: &ApiKey) -> Result<Params> {
     let compact: String = req_info.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let mut data = base64::engine::general_purpose::STANDARD.decode(compact).map_err(|_| Error::InvalidBase64)?;
+    let mut data = LENIENT.decode(&compact).map_err(|e| match e {
+        // A lone trailing symbol is what a cut-off string leaves behind.
+        base64::DecodeError::InvalidLength(_) => Error::TruncatedCiphertext { len: compact.len() * 3 / 4 },
+        _ => Error::InvalidBase64,
+    })?;
     if data.is_empty() || data.len() % BLOCK != 0 {
         return Err(Error::TruncatedCiphertext { len: data.len() });
     }

@@ -81,7 +81,8 @@ fn unifiedorder_with_hmac_declares_sign_type() {
 
 #[test]
 fn unifiedorder_rejects_what_wechat_would() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut UnifiedOrder)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut UnifiedOrder)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         ("body", Box::new(|o| o.body = "字".repeat(43))), // 129 bytes
         ("body", Box::new(|o| o.body = String::new())),
         ("out_trade_no", Box::new(|o| o.out_trade_no = "A".repeat(33))),

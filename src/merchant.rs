@@ -10,19 +10,20 @@ use crate::{sign, validate, xml, ApiKey, Params, SignType};
 /// and the sign type used for our requests.
 ///
 /// `Debug` shows the key as `***`.
+/// Deserialises from JS-style `{appId, mchId, key, signType?}` or WeChat-style
+/// `{appid, mch_id, key, sign_type?}`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Merchant {
     /// The mini-program's AppID (`wx…`).
-    #[serde(alias = "appid")]
+    #[serde(rename = "appId", alias = "appid")]
     pub appid: String,
     /// The merchant number (商户号).
-    #[serde(alias = "mch_id")]
+    #[serde(rename = "mchId", alias = "mch_id")]
     pub mch_id: String,
     /// The API v2 key.
     pub key: ApiKey,
     /// The algorithm for requests we sign (`MD5` unless configured).
-    #[serde(default, alias = "sign_type")]
+    #[serde(default, rename = "signType", alias = "sign_type")]
     pub sign_type: SignType,
 }
 

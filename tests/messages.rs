@@ -381,3 +381,15 @@ fn fen_arithmetic_and_display() {
     assert_eq!(Fen::new(u64::MAX).checked_mul(2), None);
     assert_eq!(Fen::new(1).checked_sub(Fen::new(2)), None);
 }
+
+#[test]
+fn merchant_deserialises_from_js_and_wechat_names_without_exposing_the_key() {
+    let js: wxpay::Merchant =
+        serde_json::from_str(&format!(r#"{{"appId":"{APPID}","mchId":"{MCH_ID}","key":"{KEY}","signType":"HMAC-SHA256"}}"#)).unwrap();
+    assert_eq!(js.sign_type, SignType::HmacSha256);
+    let wx: wxpay::Merchant = serde_json::from_str(&format!(r#"{{"appid":"{APPID}","mch_id":"{MCH_ID}","key":"{KEY}"}}"#)).unwrap();
+    assert_eq!((wx.appid.as_str(), wx.mch_id.as_str(), wx.sign_type), (APPID, MCH_ID, SignType::Md5));
+    let err = serde_json::from_str::<wxpay::Merchant>(r#"{"appId":"a","mchId":"b","key":"secret-but-short"}"#).unwrap_err();
+    assert!(!err.to_string().contains("secret-but-short"), "{err}");
+    assert!(!format!("{js:?}").contains(KEY));
+}

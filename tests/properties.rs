@@ -1,4 +1,6 @@
 //! Property tests: signing and the XML codec hold for arbitrary input.
+// proptest is a native-only dev-dependency; `wasm-pack test` builds every test target for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use wxpay::{sign, verify, xml, ApiKey, Fen, Params, SignType};

@@ -1,0 +1,339 @@
+//! Configuration: one `clap` struct, every flag also read from the environment, validated into
+//! [`Settings`] with a message that names the setting. No secret has a default, and no error
+//! message ever repeats a secret's value.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wxpay::{ApiKey, Merchant, SignType};
+
+use crate::error::{Error, Result};
+use crate::secret::{AdminToken, AppSecret};
+
+/// The flags of `wxpay-server serve` (also used by `demo` to build its settings).
+///
+/// Secrets are plain `Option<String>` here so that clap never echoes a bad value; they are
+/// checked and wrapped by [`Config::settings`].
+#[derive(Clone, Default, clap::Args)]
+pub struct Config {
+    /// Mini-program AppID (`wx…`).
+    #[arg(long, env = "WXPAY_APPID")]
+    pub appid: Option<String>,
+    /// Mini-program AppSecret, for jscode2session.
+    #[arg(long, env = "WXPAY_APP_SECRET", hide_env_values = true)]
+    pub app_secret: Option<String>,
+    /// Merchant number (商户号).
+    #[arg(long, env = "WXPAY_MCH_ID")]
+    pub mch_id: Option<String>,
+    /// API v2 key (32 letters and digits).
+    #[arg(long, env = "WXPAY_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// `MD5` (default) or `HMAC-SHA256`.
+    #[arg(long, env = "WXPAY_SIGN_TYPE")]
+    pub sign_type: Option<String>,
+    /// The public base URL WeChat calls back (`/wxpay/notify`, `/wxpay/refund-notify`).
+    #[arg(long, env = "WXPAY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// WeChat Pay API base.
+    #[arg(long, env = "WXPAY_API_BASE")]
+    pub api_base: Option<String>,
+    /// WeChat Pay disaster-recovery base, used when the primary cannot be reached.
+    #[arg(long, env = "WXPAY_API_BACKUP_BASE")]
+    pub api_backup_base: Option<String>,
+    /// WeChat API base for jscode2session.
+    #[arg(long, env = "WECHAT_API_BASE")]
+    pub wechat_api_base: Option<String>,
+    /// An extra trusted root certificate (PEM), on top of the system roots.
+    #[arg(long, env = "WXPAY_CA_FILE")]
+    pub ca_file: Option<String>,
+    /// `sqlite://file.db?mode=rwc` (default `sqlite://wxpay.db?mode=rwc`) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on (default `127.0.0.1:8080`).
+    #[arg(long, env = "LISTEN")]
+    pub listen: Option<String>,
+    /// Bearer token for the admin endpoints (at least 16 characters; admin is off without it).
+    #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// How long an order can be paid, in seconds (default 1800; WeChat wants more than 60).
+    #[arg(long, env = "WXPAY_ORDER_TTL_SECS")]
+    pub order_ttl_secs: Option<u64>,
+    /// How long a login token lives, in seconds (default 7200).
+    #[arg(long, env = "WXPAY_SESSION_TTL_SECS")]
+    pub session_ttl_secs: Option<u64>,
+    /// Seconds between reconciler passes (default 60; 0 disables the reconciler).
+    #[arg(long, env = "WXPAY_RECONCILE_INTERVAL_SECS")]
+    pub reconcile_interval_secs: Option<u64>,
+    /// Age in seconds after which an unpaid order is queried (default 300).
+    #[arg(long, env = "WXPAY_RECONCILE_AFTER_SECS")]
+    pub reconcile_after_secs: Option<u64>,
+    /// Timeout of one upstream call, in milliseconds (default 10000).
+    #[arg(long, env = "WXPAY_UPSTREAM_TIMEOUT_MS")]
+    pub upstream_timeout_ms: Option<u64>,
+    /// Attempts per upstream call, across both bases (default 4).
+    #[arg(long, env = "WXPAY_UPSTREAM_ATTEMPTS")]
+    pub upstream_attempts: Option<u32>,
+    /// First back-off between attempts, in milliseconds, doubled each time (default 200).
+    #[arg(long, env = "WXPAY_UPSTREAM_BACKOFF_MS")]
+    pub upstream_backoff_ms: Option<u64>,
+}
+
+/// How upstream calls are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Timeout of one HTTP exchange.
+    pub timeout: Duration,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Attempts in all (at least 1).
+    pub attempts: u32,
+    /// First back-off, doubled after each failure.
+    pub backoff: Duration,
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// appid, mch_id, API key, sign type.
+    pub merchant: Merchant,
+    /// For jscode2session.
+    pub app_secret: AppSecret,
+    /// Base URL WeChat calls back, without a trailing `/`.
+    pub public_url: String,
+    /// Primary WeChat Pay base.
+    pub api_base: String,
+    /// Backup WeChat Pay base.
+    pub api_backup_base: String,
+    /// jscode2session base.
+    pub wechat_api_base: String,
+    /// Extra trusted root.
+    pub ca_file: Option<PathBuf>,
+    /// Database URL.
+    pub database_url: String,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Admin bearer token.
+    pub admin_token: Option<AdminToken>,
+    /// Order lifetime.
+    pub order_ttl: Duration,
+    /// Login token lifetime.
+    pub session_ttl: Duration,
+    /// Reconciler period (zero: off).
+    pub reconcile_interval: Duration,
+    /// Age before the reconciler looks at an unpaid order.
+    pub reconcile_after: Duration,
+    /// Upstream retry policy.
+    pub retry: RetryPolicy,
+}
+
+impl Settings {
+    /// `<public_url>/wxpay/notify`.
+    pub fn notify_url(&self) -> String {
+        format!("{}/wxpay/notify", self.public_url)
+    }
+
+    /// Every secret value, for the log scrubber.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut v = vec![self.app_secret.expose().to_owned()];
+        if let Some(t) = &self.admin_token {
+            v.push(t.expose().to_owned());
+        }
+        v
+    }
+}
+
+fn missing(env: &str) -> Error {
+    Error::Config(format!("missing setting {env}"))
+}
+
+fn bad(env: &str, why: impl std::fmt::Display) -> Error {
+    Error::Config(format!("invalid setting {env}: {why}"))
+}
+
+fn https_base(env: &str, value: Option<&str>, default: &str) -> Result<String> {
+    let v = value.unwrap_or(default).trim_end_matches('/');
+    let rest = v.strip_prefix("https://").ok_or_else(|| bad(env, "must be an https:// URL (TLS is always verified)"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(bad(env, "must be a base URL without query"));
+    }
+    Ok(v.to_owned())
+}
+
+impl Config {
+    /// Checks every setting and builds [`Settings`].
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first missing or malformed setting (never its value if
+    /// it is a secret).
+    pub fn settings(&self) -> Result<Settings> {
+        let appid = self.appid.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_APPID"))?;
+        if !(appid.starts_with("wx") && appid.len() <= 32 && appid.bytes().all(|b| b.is_ascii_alphanumeric())) {
+            return Err(bad("WXPAY_APPID", "must be wx followed by letters and digits"));
+        }
+        let app_secret = self.app_secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_APP_SECRET"))?;
+        if !(16..=64).contains(&app_secret.len()) || !app_secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(bad("WXPAY_APP_SECRET", "must be 16 to 64 letters and digits"));
+        }
+        let mch_id = self.mch_id.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_MCH_ID"))?;
+        if mch_id.len() > 32 || !mch_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("WXPAY_MCH_ID", "must be digits"));
+        }
+        let key = self.api_key.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_API_KEY"))?;
+        // The core's error says what is wrong with the shape, never the key.
+        let key = ApiKey::new(key).map_err(|e| bad("WXPAY_API_KEY", e))?;
+        let sign_type = match self.sign_type.as_deref().filter(|s| !s.is_empty()) {
+            None => SignType::Md5,
+            Some(s) => s.parse().map_err(|e| bad("WXPAY_SIGN_TYPE", e))?,
+        };
+        let public_url = self.public_url.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_PUBLIC_URL"))?;
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        wxpay::validate::notify_url(&format!("{public_url}/wxpay/notify")).map_err(|e| bad("WXPAY_PUBLIC_URL", e))?;
+
+        let ca_file = match self.ca_file.as_deref().filter(|p| !p.is_empty()).map(PathBuf::from) {
+            None => None,
+            Some(p) => {
+                let pem = std::fs::read(&p).map_err(|e| bad("WXPAY_CA_FILE", format!("{}: {e}", p.display())))?;
+                let n = crate::upstream::parse_pem_certs(&pem).map_err(|e| bad("WXPAY_CA_FILE", e))?.len();
+                if n == 0 {
+                    return Err(bad("WXPAY_CA_FILE", "no CERTIFICATE in the file"));
+                }
+                Some(p)
+            }
+        };
+        let database_url = self.database_url.clone().unwrap_or_else(|| "sqlite://wxpay.db?mode=rwc".into());
+        if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p)) {
+            return Err(bad("DATABASE_URL", "must start with sqlite: or postgres://"));
+        }
+        let listen = self.listen.as_deref().unwrap_or("127.0.0.1:8080");
+        let listen: SocketAddr = listen.parse().map_err(|_| bad("LISTEN", "must be host:port, e.g. 127.0.0.1:8080"))?;
+        let admin_token = match self.admin_token.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(t) if t.len() < 16 => return Err(bad("ADMIN_TOKEN", "must be at least 16 characters")),
+            Some(t) => Some(AdminToken::new(t)),
+        };
+        let order_ttl = self.order_ttl_secs.unwrap_or(1800);
+        if order_ttl <= 60 {
+            return Err(bad("WXPAY_ORDER_TTL_SECS", "must be more than 60 (WeChat refuses shorter time_expire)"));
+        }
+        let attempts = self.upstream_attempts.unwrap_or(4);
+        if attempts == 0 {
+            return Err(bad("WXPAY_UPSTREAM_ATTEMPTS", "must be at least 1"));
+        }
+        Ok(Settings {
+            merchant: Merchant::new(appid, mch_id, key).with_sign_type(sign_type),
+            app_secret: AppSecret::new(app_secret),
+            public_url,
+            api_base: https_base("WXPAY_API_BASE", self.api_base.as_deref(), "https://api.mch.weixin.qq.com")?,
+            api_backup_base: https_base(
+                "WXPAY_API_BACKUP_BASE",
+                self.api_backup_base.as_deref(),
+                "https://api2.mch.weixin.qq.com",
+            )?,
+            wechat_api_base: https_base("WECHAT_API_BASE", self.wechat_api_base.as_deref(), "https://api.weixin.qq.com")?,
+            ca_file,
+            database_url,
+            listen,
+            admin_token,
+            order_ttl: Duration::from_secs(order_ttl),
+            session_ttl: Duration::from_secs(self.session_ttl_secs.unwrap_or(7200).max(60)),
+            reconcile_interval: Duration::from_secs(self.reconcile_interval_secs.unwrap_or(60)),
+            reconcile_after: Duration::from_secs(self.reconcile_after_secs.unwrap_or(300)),
+            retry: RetryPolicy {
+                timeout: Duration::from_millis(self.upstream_timeout_ms.unwrap_or(10_000).max(100)),
+                connect_timeout: Duration::from_millis(self.upstream_timeout_ms.unwrap_or(10_000).clamp(100, 3_000)),
+                attempts,
+                backoff: Duration::from_millis(self.upstream_backoff_ms.unwrap_or(200)),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A change to a full config, and the setting it should be blamed on.
+    type Case = (fn(&mut Config), &'static str);
+
+    const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
+    const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+    fn full() -> Config {
+        Config {
+            appid: Some("wxd930ea5d5a258f4f".into()),
+            app_secret: Some(SECRET.into()),
+            mch_id: Some("10000100".into()),
+            api_key: Some(KEY.into()),
+            public_url: Some("https://shop.example.com/".into()),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn defaults_apply_to_non_secrets() {
+        let s = full().settings().unwrap();
+        assert_eq!(s.api_base, "https://api.mch.weixin.qq.com");
+        assert_eq!(s.api_backup_base, "https://api2.mch.weixin.qq.com");
+        assert_eq!(s.wechat_api_base, "https://api.weixin.qq.com");
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.notify_url(), "https://shop.example.com/wxpay/notify");
+        assert_eq!(s.merchant.sign_type, SignType::Md5);
+    }
+
+    #[test]
+    fn missing_secret_names_the_setting() {
+        let cases: [Case; 5] = [
+            (|c| c.api_key = None, "WXPAY_API_KEY"),
+            (|c| c.app_secret = None, "WXPAY_APP_SECRET"),
+            (|c| c.appid = None, "WXPAY_APPID"),
+            (|c| c.mch_id = None, "WXPAY_MCH_ID"),
+            (|c| c.public_url = None, "WXPAY_PUBLIC_URL"),
+        ];
+        for (clear, name) in cases {
+            let mut c = full();
+            clear(&mut c);
+            let e = c.settings().unwrap_err().to_string();
+            assert_eq!(e, format!("configuration: missing setting {name}"));
+        }
+    }
+
+    #[test]
+    fn malformed_secret_is_named_but_not_echoed() {
+        let mut c = full();
+        c.api_key = Some("short-and-wrong-key-value".into());
+        let e = c.settings().unwrap_err().to_string();
+        assert!(e.contains("WXPAY_API_KEY"), "{e}");
+        assert!(!e.contains("short-and-wrong-key-value"), "{e}");
+
+        let mut c = full();
+        c.app_secret = Some("bad secret with spaces!".into());
+        let e = c.settings().unwrap_err().to_string();
+        assert!(e.contains("WXPAY_APP_SECRET") && !e.contains("spaces"), "{e}");
+    }
+
+    #[test]
+    fn rejects_malformed_non_secrets() {
+        let cases: [Case; 6] = [
+            (|c| c.sign_type = Some("SHA1".into()), "WXPAY_SIGN_TYPE"),
+            (|c| c.public_url = Some("ftp://x".into()), "WXPAY_PUBLIC_URL"),
+            (|c| c.api_base = Some("http://plain.example".into()), "WXPAY_API_BASE"),
+            (|c| c.listen = Some("nowhere".into()), "LISTEN"),
+            (|c| c.database_url = Some("mysql://x".into()), "DATABASE_URL"),
+            (|c| c.ca_file = Some("/nonexistent/ca.pem".into()), "WXPAY_CA_FILE"),
+        ];
+        for (change, name) in cases {
+            let mut c = full();
+            change(&mut c);
+            let e = c.settings().unwrap_err().to_string();
+            assert!(e.contains(&format!("invalid setting {name}")), "{e}");
+        }
+    }
+
+    #[test]
+    fn settings_debug_hides_secrets() {
+        let s = full().settings().unwrap();
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains(KEY) && !dbg.contains(SECRET), "{dbg}");
+    }
+}

@@ -1,0 +1,166 @@
+//! Storage on SQLite or PostgreSQL through sqlx's `Any` driver.
+//!
+//! The SQL is written once, with `$1` placeholders (SQLite accepts them too), integer fen and
+//! integer millisecond times. Every state change runs in a transaction whose first statement
+//! is the write (so SQLite takes its write lock before reading, and PostgreSQL re-checks the
+//! `WHERE` of a conditional update under the row lock) and adds an `audit_log` row.
+
+pub mod orders;
+pub mod products;
+pub mod sessions;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
+
+use crate::error::Result;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The connection pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects (creating a SQLite file if needed) and runs the migrations for the backend.
+    ///
+    /// # Errors
+    /// Connection or migration failures.
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let options: AnyConnectOptions = url.parse::<AnyConnectOptions>()?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(20))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; writers wait (busy_timeout,
+                        // 5 s by default) instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            // The PostgreSQL migrator takes an advisory lock: instances starting together are fine.
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The pool, for queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Audit rows about one entity, oldest first (for the admin page and tests).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRow>> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT at, actor, action, from_status, to_status, detail FROM audit_log \
+             WHERE entity = $1 AND entity_id = $2 ORDER BY id",
+        )
+        .bind(entity)
+        .bind(entity_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    from_status: r.try_get("from_status")?,
+                    to_status: r.try_get("to_status")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One audit row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRow {
+    /// When (Unix ms).
+    pub at: i64,
+    /// Who: `user:<openid>`, `wechat:notify`, `reconciler`, `api`.
+    pub actor: String,
+    /// What, e.g. `order.paid`.
+    pub action: String,
+    /// State before.
+    pub from_status: Option<String>,
+    /// State after.
+    pub to_status: Option<String>,
+    /// Detail; for a notify, the raw body as received.
+    pub detail: Option<String>,
+}
+
+/// An audit row to write inside the transaction of the change it describes.
+pub(crate) struct Audit<'a> {
+    pub at: i64,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+impl Audit<'_> {
+    pub(crate) async fn write(&self, conn: &mut AnyConnection) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(self.at)
+        .bind(self.actor)
+        .bind(self.action)
+        .bind(self.entity)
+        .bind(self.entity_id)
+        .bind(self.from_status)
+        .bind(self.to_status)
+        .bind(self.detail)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}

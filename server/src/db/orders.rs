@@ -1,0 +1,376 @@
+//! Orders and their state machine: NOTPAY → PAID | CLOSED, each move a conditional update.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{Audit, Db};
+use crate::error::{Error, Result};
+
+/// Where an order is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderStatus {
+    /// Waiting for payment.
+    Notpay,
+    /// Paid (notify or orderquery said so).
+    Paid,
+    /// Closed unpaid.
+    Closed,
+}
+
+impl OrderStatus {
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Notpay => "NOTPAY",
+            OrderStatus::Paid => "PAID",
+            OrderStatus::Closed => "CLOSED",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "NOTPAY" => Ok(OrderStatus::Notpay),
+            "PAID" => Ok(OrderStatus::Paid),
+            "CLOSED" => Ok(OrderStatus::Closed),
+            other => Err(Error::Internal(format!("unknown order status {other:?} in the database"))),
+        }
+    }
+}
+
+/// A stored order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// Our order number, also WeChat's `out_trade_no`.
+    pub out_trade_no: String,
+    /// The payer.
+    pub openid: String,
+    /// What was bought.
+    pub product_id: i64,
+    /// Its name when ordered (the `body`).
+    pub product_name: String,
+    /// How many.
+    pub quantity: i64,
+    /// Unit price in fen when ordered.
+    pub unit_price_fen: i64,
+    /// `unit_price_fen × quantity`, the `total_fee`.
+    pub total_fee: i64,
+    /// State.
+    pub status: OrderStatus,
+    /// Sign type the order was placed with (its notify is signed with it).
+    pub sign_type: String,
+    /// The payer's IP as sent to unifiedorder.
+    pub spbill_create_ip: String,
+    /// `time_start` as sent (kept so a retry sends identical parameters).
+    pub time_start: String,
+    /// `time_expire` as sent.
+    pub time_expire: String,
+    /// `time_expire` as Unix ms.
+    pub expires_at: i64,
+    /// The prepay_id once unifiedorder answered.
+    pub prepay_id: Option<String>,
+    /// When the prepay_id stops being valid (Unix ms).
+    pub prepay_expires_at: Option<i64>,
+    /// WeChat's transaction id once paid.
+    pub transaction_id: Option<String>,
+    /// WeChat's payment time once paid.
+    pub time_end: Option<String>,
+    /// When we recorded the payment (Unix ms).
+    pub paid_at: Option<i64>,
+    /// When we closed it (Unix ms).
+    pub closed_at: Option<i64>,
+    /// When WeChat was last asked about it (Unix ms).
+    pub checked_at: Option<i64>,
+    /// Created (Unix ms).
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
+    sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
+    time_end, paid_at, closed_at, checked_at, created_at";
+
+fn from_row(r: &AnyRow) -> Result<Order> {
+    Ok(Order {
+        out_trade_no: r.try_get("out_trade_no")?,
+        openid: r.try_get("openid")?,
+        product_id: r.try_get("product_id")?,
+        product_name: r.try_get("product_name")?,
+        quantity: r.try_get("quantity")?,
+        unit_price_fen: r.try_get("unit_price_fen")?,
+        total_fee: r.try_get("total_fee")?,
+        status: OrderStatus::parse(&r.try_get::<String, _>("status")?)?,
+        sign_type: r.try_get("sign_type")?,
+        spbill_create_ip: r.try_get("spbill_create_ip")?,
+        time_start: r.try_get("time_start")?,
+        time_expire: r.try_get("time_expire")?,
+        expires_at: r.try_get("expires_at")?,
+        prepay_id: r.try_get("prepay_id")?,
+        prepay_expires_at: r.try_get("prepay_expires_at")?,
+        transaction_id: r.try_get("transaction_id")?,
+        time_end: r.try_get("time_end")?,
+        paid_at: r.try_get("paid_at")?,
+        closed_at: r.try_get("closed_at")?,
+        checked_at: r.try_get("checked_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// What [`Db::mark_paid`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaidOutcome {
+    /// This call moved the order to PAID (from the given state).
+    Applied {
+        /// NOTPAY, or CLOSED for a payment WeChat reports after we closed.
+        from: OrderStatus,
+    },
+    /// It was already PAID; `same_transaction` tells whether with this transaction_id.
+    AlreadyPaid {
+        /// The stored transaction_id equals the reported one.
+        same_transaction: bool,
+    },
+    /// No such order.
+    NotFound,
+}
+
+impl Db {
+    /// Inserts a new NOTPAY order and its `order.created` audit row.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] on a duplicate `out_trade_no`, database errors.
+    pub async fn insert_order(&self, o: &Order, actor: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO orders (out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
+             status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+        )
+        .bind(&o.out_trade_no)
+        .bind(&o.openid)
+        .bind(o.product_id)
+        .bind(&o.product_name)
+        .bind(o.quantity)
+        .bind(o.unit_price_fen)
+        .bind(o.total_fee)
+        .bind(o.status.as_str())
+        .bind(&o.sign_type)
+        .bind(&o.spbill_create_ip)
+        .bind(&o.time_start)
+        .bind(&o.time_expire)
+        .bind(o.expires_at)
+        .bind(o.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::from(e).on_unique_violation("order"))?;
+        let detail = format!("product {} × {} = {} fen", o.product_id, o.quantity, o.total_fee);
+        Audit {
+            at: o.created_at,
+            actor,
+            action: "order.created",
+            entity: "order",
+            entity_id: &o.out_trade_no,
+            from_status: None,
+            to_status: Some(o.status.as_str()),
+            detail: Some(&detail),
+        }
+        .write(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the prepay_id of a NOTPAY order. Returns whether the order was still NOTPAY.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn set_prepay(&self, no: &str, prepay_id: &str, valid_until: i64, now: i64, actor: &str) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query(
+            "UPDATE orders SET prepay_id = $1, prepay_expires_at = $2, updated_at = $3 \
+             WHERE out_trade_no = $4 AND status = 'NOTPAY'",
+        )
+        .bind(prepay_id)
+        .bind(valid_until)
+        .bind(now)
+        .bind(no)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            Audit {
+                at: now,
+                actor,
+                action: "order.prepaid",
+                entity: "order",
+                entity_id: no,
+                from_status: Some("NOTPAY"),
+                to_status: Some("NOTPAY"),
+                detail: Some(prepay_id),
+            }
+            .write(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Moves an order to PAID exactly once: a conditional update on the current state, so
+    /// concurrent duplicates (threads, or server instances sharing PostgreSQL) cannot apply it
+    /// twice. The audit row (with `detail`, e.g. the raw notify) commits with the change.
+    ///
+    /// # Errors
+    /// Database errors (including a `transaction_id` already used by another order).
+    pub async fn mark_paid(
+        &self,
+        no: &str,
+        transaction_id: &str,
+        time_end: &str,
+        now: i64,
+        actor: &str,
+        detail: &str,
+    ) -> Result<PaidOutcome> {
+        for from in [OrderStatus::Notpay, OrderStatus::Closed] {
+            let mut tx = self.pool().begin().await?;
+            let n = sqlx::query(
+                "UPDATE orders SET status = 'PAID', transaction_id = $1, time_end = $2, paid_at = $3, updated_at = $3 \
+                 WHERE out_trade_no = $4 AND status = $5",
+            )
+            .bind(transaction_id)
+            .bind(time_end)
+            .bind(now)
+            .bind(no)
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                Audit {
+                    at: now,
+                    actor,
+                    action: "order.paid",
+                    entity: "order",
+                    entity_id: no,
+                    from_status: Some(from.as_str()),
+                    to_status: Some("PAID"),
+                    detail: Some(detail),
+                }
+                .write(&mut tx)
+                .await?;
+                tx.commit().await?;
+                return Ok(PaidOutcome::Applied { from });
+            }
+            tx.rollback().await?;
+        }
+        Ok(match self.order(no).await? {
+            None => PaidOutcome::NotFound,
+            Some(o) if o.status == OrderStatus::Paid => {
+                PaidOutcome::AlreadyPaid { same_transaction: o.transaction_id.as_deref() == Some(transaction_id) }
+            }
+            // Neither NOTPAY nor CLOSED a moment ago, and not PAID now: states only move forward,
+            // so this cannot happen; refuse rather than guess.
+            Some(o) => return Err(Error::Internal(format!("order {no} in unexpected state {:?}", o.status))),
+        })
+    }
+
+    /// Moves a NOTPAY order to CLOSED. Returns whether this call did it.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mark_closed(&self, no: &str, now: i64, actor: &str, detail: &str) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query(
+            "UPDATE orders SET status = 'CLOSED', closed_at = $1, updated_at = $1 WHERE out_trade_no = $2 AND status = 'NOTPAY'",
+        )
+        .bind(now)
+        .bind(no)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            Audit {
+                at: now,
+                actor,
+                action: "order.closed",
+                entity: "order",
+                entity_id: no,
+                from_status: Some("NOTPAY"),
+                to_status: Some("CLOSED"),
+                detail: Some(detail),
+            }
+            .write(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Notes that the order was just checked with WeChat (no state change, no audit).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn touch_checked(&self, no: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2").bind(now).bind(no).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// One order.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn order(&self, no: &str) -> Result<Option<Order>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no = $1"))
+            .bind(no)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// A user's orders, newest first (at most 100).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn orders_of(&self, openid: &str) -> Result<Vec<Order>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM orders WHERE openid = $1 ORDER BY created_at DESC, out_trade_no DESC LIMIT 100"
+        ))
+        .bind(openid)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The user's newest NOTPAY order for the same product and quantity whose prepay_id is
+    /// valid until after `valid_after` (a double tap returns it instead of a second order).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn reusable_order(&self, openid: &str, product_id: i64, quantity: i64, valid_after: i64) -> Result<Option<Order>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM orders WHERE openid = $1 AND product_id = $2 AND quantity = $3 AND status = 'NOTPAY' \
+             AND prepay_id IS NOT NULL AND prepay_expires_at > $4 AND expires_at > $4 \
+             ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(openid)
+        .bind(product_id)
+        .bind(quantity)
+        .bind(valid_after)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// NOTPAY orders created before `created_before`, oldest first, for the reconciler.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn stale_unpaid(&self, created_before: i64, limit: i64) -> Result<Vec<Order>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM orders WHERE status = 'NOTPAY' AND created_at < $1 ORDER BY created_at LIMIT $2"
+        ))
+        .bind(created_before)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+}

@@ -1,0 +1,153 @@
+//! `wxpay-server demo`: the simulator and the server on SQLite in a temporary directory, and
+//! a purchase walked step by step — login → products → order → pay → notify → PAID — printing
+//! the XML sent and received. Secrets are masked (and none travels in the XML anyway).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::upstream::{Exchange, Observer};
+use crate::{AppState, Clock};
+
+/// Where the demo writes its lines.
+pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;
+
+fn mask(s: &str) -> String {
+    let head: String = s.chars().take(4).collect();
+    format!("{head}…(masked)")
+}
+
+fn show_exchange(print: &Printer, x: &Exchange) {
+    print(&format!("    → {}", x.request_line));
+    if let Some(b) = &x.request_body {
+        print(&format!("      {b}"));
+    }
+    match &x.response {
+        Ok(r) => print(&format!("    ← {r}")),
+        Err(e) => print(&format!("    ← transport error: {e}")),
+    }
+}
+
+async fn json_of(resp: reqwest::Response) -> Result<Value> {
+    let status = resp.status();
+    let v: Value = resp.json().await.map_err(|e| Error::Internal(format!("bad JSON: {e}")))?;
+    if !status.is_success() {
+        return Err(Error::Internal(format!("HTTP {status}: {v}")));
+    }
+    Ok(v)
+}
+
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::Internal(e.to_string())
+}
+
+/// Runs the demo. Returns an error unless the order ends PAID.
+///
+/// # Errors
+/// Any failed step.
+pub async fn run(print: Printer) -> Result<()> {
+    let started = std::time::Instant::now();
+    let dir = tempfile::tempdir().map_err(internal)?;
+    let clock = Clock::system();
+    let mut sc = SandboxConfig::new(dir.path().join("sandbox"));
+    sc.notify_time_scale = 0.01;
+    let sandbox = Sandbox::start(sc, clock.clone()).await.map_err(internal)?;
+    let creds = sandbox.credentials();
+    print("== 0. Start: WeChat Pay simulator + wxpay-server (SQLite in a temp dir)");
+    print(&format!("    simulator {} (CA {})", sandbox.base_url(), sandbox.ca_file().display()));
+    print(&format!(
+        "    appid={} mch_id={} api_key={} app_secret={}",
+        creds.appid, creds.mch_id, creds.api_key, creds.app_secret
+    ));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(internal)?;
+    let server = format!("http://{}", listener.local_addr().map_err(internal)?);
+    let mut config = sandbox.server_config(&server);
+    config.database_url = Some(format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
+    let settings = config.settings()?;
+    let p = print.clone();
+    let observer: Observer = Arc::new(move |x: &Exchange| show_exchange(&p, x));
+    let state = AppState::connect(settings, clock, Some(observer)).await?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(crate::serve(listener, state.clone(), async {
+        let _ = stop_rx.await;
+    }));
+    print(&format!("    server {server}, notify_url {}", state.settings.notify_url()));
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().map_err(internal)?;
+    let ca = std::fs::read(sandbox.ca_file()).map_err(internal)?;
+    let wechat_client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).map_err(internal)?)
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(internal)?;
+
+    print("\n== 1. wx.login() in the mini-program (played by the simulator)");
+    let login = json_of(wechat_client.post(format!("{}/sandbox/login", sandbox.base_url())).json(&json!({})).send().await.map_err(internal)?).await?;
+    let code = login["code"].as_str().unwrap_or_default().to_owned();
+    print(&format!("    code = {code}"));
+
+    print("\n== 2. POST /api/login {code}  (server → jscode2session)");
+    let v = json_of(http.post(format!("{server}/api/login")).json(&json!({ "code": code })).send().await.map_err(internal)?).await?;
+    let token = v["token"].as_str().unwrap_or_default().to_owned();
+    print(&format!("    ← token={} expires_in={}  (openid and session_key stay on the server)", mask(&token), v["expires_in"]));
+
+    print("\n== 3. GET /api/products");
+    let products = json_of(http.get(format!("{server}/api/products")).send().await.map_err(internal)?).await?;
+    print(&format!("    ← {products}"));
+    let product_id = products[0]["id"].as_i64().ok_or_else(|| internal("no products"))?;
+
+    print(&format!("\n== 4. POST /api/orders {{product_id: {product_id}, quantity: 2}}  (server → unifiedorder)"));
+    let order = json_of(
+        http.post(format!("{server}/api/orders"))
+            .bearer_auth(&token)
+            .json(&json!({ "product_id": product_id, "quantity": 2 }))
+            .send()
+            .await
+            .map_err(internal)?,
+    )
+    .await?;
+    let no = order["out_trade_no"].as_str().unwrap_or_default().to_owned();
+    print(&format!("    ← out_trade_no={no} total_fee={} status={}", order["total_fee"], order["status"]));
+    print(&format!("      payment = {}", order["payment"]));
+
+    print("\n== 5. wx.requestPayment(payment)  (the WeChat client checks paySign, the user pays)");
+    let paid = json_of(
+        wechat_client.post(format!("{}/sandbox/requestPayment", sandbox.base_url())).json(&order["payment"]).send().await.map_err(internal)?,
+    )
+    .await?;
+    print(&format!("    ← {paid}"));
+
+    print("\n== 6. WeChat → POST /wxpay/notify (signed XML), server answers");
+    let mut delivered = None;
+    for _ in 0..200 {
+        if let Some(d) = sandbox.deliveries(&no).into_iter().find(|d| d.acknowledged) {
+            delivered = Some(d);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let d = delivered.ok_or_else(|| internal("the notify was not acknowledged within 10 s"))?;
+    print(&format!("    → {}", d.body));
+    print(&format!("    ← HTTP {} {}", d.status.unwrap_or(0), d.reply));
+
+    print(&format!("\n== 7. GET /api/orders/{no}"));
+    let v = json_of(http.get(format!("{server}/api/orders/{no}")).bearer_auth(&token).send().await.map_err(internal)?).await?;
+    print(&format!("    ← status={} transaction_id={} total_fee={}", v["status"], v["transaction_id"], v["total_fee"]));
+    print("\n   audit trail:");
+    for a in state.db.audit_for("order", &no).await? {
+        print(&format!("    {} {:<14} {:>7} → {:<7} by {}", a.at, a.action, a.from_status.unwrap_or_default(), a.to_status.unwrap_or_default(), a.actor));
+    }
+    let _ = stop_tx.send(());
+    let _ = serving.await;
+    state.db.close().await;
+    if v["status"] != "PAID" {
+        return Err(internal(format!("order ended {}", v["status"])));
+    }
+    print(&format!("\nDone: order {no} is PAID ({} ms).", started.elapsed().as_millis()));
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The HTTP API, grouped by domain; each module has its own `router()`.
+
+pub mod health;
+pub mod login;
+pub mod notify;
+pub mod orders;
+pub mod products;
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::AppState;
+
+/// Every route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(login::router())
+        .merge(products::router())
+        .merge(orders::router())
+        .merge(notify::router())
+}
+
+/// A JSON body whose rejections use the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(Error::Invalid(rejection.body_text())),
+        }
+    }
+}
+
+/// The logged-in caller (from `Authorization: Bearer <token>`).
+#[derive(Debug, Clone)]
+pub struct User {
+    /// The caller's openid.
+    pub openid: String,
+}
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 256)
+            .ok_or(Error::Unauthorized)?;
+        let session = state.db.session(token, state.clock.now_ms()).await?.ok_or(Error::Unauthorized)?;
+        Ok(User { openid: session.openid })
+    }
+}
+
+/// The payer's IP for `spbill_create_ip`: the connection's peer (loopback in tests).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        Ok(ClientIp(ip))
+    }
+}

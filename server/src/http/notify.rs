@@ -1,0 +1,112 @@
+//! `POST /wxpay/notify`: WeChat's payment notify.
+//!
+//! Order of checks: size (before reading it all), DOCTYPE/ENTITY (before parsing), then the
+//! core's verification (XML shape, return_code, signature, appid, mch_id, fields), then the
+//! order (exists, amount, payer), then the one conditional NOTPAY → PAID update. SUCCESS is
+//! answered only after that transaction commits, and also for an already-applied duplicate.
+//! Anything else answers FAIL with a reason and changes nothing; WeChat will retry.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+
+use crate::db::orders::PaidOutcome;
+use crate::AppState;
+
+/// Far above any real notify (about 1 KiB), far below anything harmful.
+pub const MAX_NOTIFY_BYTES: usize = 16 * 1024;
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/wxpay/notify", post(payment_notify))
+}
+
+fn reply(status: StatusCode, ok: bool, message: &str) -> Response {
+    let body = wxpay::notify::reply(ok, message).unwrap_or_else(|_| {
+        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[error]]></return_msg></xml>".into()
+    });
+    (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+}
+
+fn refuse(status: StatusCode, reason: &str) -> Response {
+    tracing::warn!(reason, "payment notify refused");
+    reply(status, false, reason)
+}
+
+/// Whether the bytes declare a DTD or an entity, in any letter case (`<!DOCTYPE`, `<!ENTITY`).
+fn declares_dtd(body: &[u8]) -> bool {
+    body.windows(9).any(|w| w.eq_ignore_ascii_case(b"<!DOCTYPE")) || body.windows(8).any(|w| w.eq_ignore_ascii_case(b"<!ENTITY"))
+}
+
+async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_NOTIFY_BYTES) {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    }
+    // Stops reading as soon as the limit is passed (chunked bodies have no Content-Length).
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await else {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    };
+    if declares_dtd(&bytes) {
+        return refuse(StatusCode::BAD_REQUEST, "DOCTYPE and ENTITY are not accepted");
+    }
+    let merchant = &state.settings.merchant;
+    let notify = match merchant.verify_payment_notify(&bytes) {
+        Ok(n) => n,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, &format!("{}: {e}", e.code())),
+    };
+    let no = notify.out_trade_no.as_str();
+    if !notify.is_success() {
+        // A failed payment changes nothing here; acknowledge so WeChat stops resending it.
+        tracing::info!(out_trade_no = %no, err_code = ?notify.err_code, "payment notify reports a failed payment");
+        return reply(StatusCode::OK, true, "OK");
+    }
+    let order = match state.db.order(no).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, "unknown out_trade_no"),
+        Err(e) => {
+            tracing::error!(error = %e, "database error in notify");
+            return reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error");
+        }
+    };
+    if let Err(e) = notify.check_amount(wxpay::Fen::new(order.total_fee as u64)) {
+        tracing::error!(out_trade_no = %no, error = %e, "payment notify amount differs from the order");
+        return refuse(StatusCode::BAD_REQUEST, "total_fee does not match the order");
+    }
+    if notify.openid != order.openid {
+        return refuse(StatusCode::BAD_REQUEST, "openid does not match the order");
+    }
+    let raw = String::from_utf8_lossy(&bytes);
+    let now = state.clock.now_ms();
+    match state.db.mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
+        Ok(PaidOutcome::Applied { from }) => {
+            tracing::info!(out_trade_no = %no, transaction_id = %notify.transaction_id, from = from.as_str(), "order paid");
+            reply(StatusCode::OK, true, "OK")
+        }
+        Ok(PaidOutcome::AlreadyPaid { same_transaction: true }) => reply(StatusCode::OK, true, "OK"),
+        Ok(PaidOutcome::AlreadyPaid { same_transaction: false }) => {
+            tracing::error!(out_trade_no = %no, transaction_id = %notify.transaction_id, "second transaction for a paid order");
+            refuse(StatusCode::CONFLICT, "order already paid by another transaction")
+        }
+        Ok(PaidOutcome::NotFound) => refuse(StatusCode::NOT_FOUND, "unknown out_trade_no"),
+        Err(e) => {
+            tracing::error!(out_trade_no = %no, error = %e, "could not record the payment");
+            reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declares_dtd;
+
+    #[test]
+    fn spots_dtd_in_any_case() {
+        assert!(declares_dtd(b"<?xml version=\"1.0\"?><!doctype x [<!entity a SYSTEM \"file:///etc/passwd\">]><xml/>"));
+        assert!(declares_dtd(b"<!ENTITY x \"y\">"));
+        assert!(!declares_dtd(b"<xml><a>DOCTYPE</a></xml>"));
+    }
+}

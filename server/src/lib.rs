@@ -1,0 +1,97 @@
+//! # wxpay-server — a mini-program payment server and a WeChat Pay v2 simulator
+//!
+//! `main` parses the configuration and calls into this crate; tests drive [`app`] over real
+//! HTTP on loopback against the in-process [`sandbox::Sandbox`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod logging;
+pub mod payments;
+pub mod reconciler;
+pub mod sandbox;
+pub mod secret;
+pub mod upstream;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::Router;
+
+pub use clock::Clock;
+pub use config::{Config, Settings};
+pub use db::Db;
+pub use error::{Error, Result};
+pub use upstream::Upstream;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+/// The contents of [`AppState`].
+#[derive(Debug)]
+pub struct Inner {
+    /// Validated settings.
+    pub settings: Settings,
+    /// The database.
+    pub db: Db,
+    /// The WeChat client.
+    pub upstream: Upstream,
+    /// The clock (shiftable in tests).
+    pub clock: Clock,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Assembles the state from its parts.
+    pub fn new(settings: Settings, db: Db, upstream: Upstream, clock: Clock) -> Self {
+        AppState(Arc::new(Inner { settings, db, upstream, clock }))
+    }
+
+    /// Connects the database (running migrations) and builds the WeChat client.
+    ///
+    /// # Errors
+    /// Database or configuration errors.
+    pub async fn connect(settings: Settings, clock: Clock, observer: Option<upstream::Observer>) -> Result<Self> {
+        let db = Db::connect(&settings.database_url).await?;
+        let http = upstream::http_client(settings.ca_file.as_deref(), &settings.retry)?;
+        let mut wx = Upstream::new(&settings, http, clock.clone());
+        if let Some(o) = observer {
+            wx = wx.with_observer(o);
+        }
+        Ok(AppState::new(settings, db, wx, clock))
+    }
+}
+
+/// The whole HTTP API.
+pub fn app(state: AppState) -> Router {
+    http::router().with_state(state)
+}
+
+/// Serves [`app`] on `listener` until `shutdown` resolves.
+///
+/// # Errors
+/// I/O errors of the listener.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| Error::Internal(format!("server: {e}")))
+}

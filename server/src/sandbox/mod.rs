@@ -1,0 +1,342 @@
+//! A WeChat Pay v2 simulator: the Pay API (`/pay/unifiedorder`, `/pay/orderquery`,
+//! `/pay/closeorder`), login (`/sns/jscode2session`), and the WeChat client itself
+//! (`/sandbox/login` plays `wx.login()`, `/sandbox/requestPayment` plays `wx.requestPayment`
+//! and then delivers the signed payment notify on WeChat's retry schedule).
+//!
+//! It checks what WeChat checks — every signature and required field — and answers with
+//! WeChat's error codes. HTTPS on loopback with a CA generated at start. Faults can be
+//! injected: `SYSTEMERROR` (a rate, or the next N calls), delays, duplicate notifies.
+//!
+//! Runs as `wxpay-server sandbox`, or in-process through [`Sandbox::start`].
+
+mod client;
+mod login;
+mod notifier;
+mod pay;
+pub mod tls;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Serialize;
+use tokio::sync::watch;
+use wxpay::{ApiKey, SignType, TradeState};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::secret::{ApiKeyText, AppSecret};
+
+pub use notifier::{Delivery, NOTIFY_SCHEDULE_SECS};
+
+/// The merchant and mini-program the simulator plays WeChat for.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// AppID.
+    pub appid: String,
+    /// AppSecret.
+    pub app_secret: AppSecret,
+    /// mch_id.
+    pub mch_id: String,
+    /// The API key as text (handed to the server's settings).
+    pub api_key: ApiKeyText,
+}
+
+impl Credentials {
+    /// Fresh random credentials of the right shapes.
+    pub fn generate() -> Self {
+        let r = || wxpay::nonce_str().expect("random source");
+        let hex: String = r().bytes().chain(r().bytes()).map(|b| format!("{:x}", b % 16)).collect();
+        let digits: String = r().bytes().map(|b| char::from(b'0' + b % 10)).take(9).collect();
+        Credentials {
+            appid: format!("wx{}", &hex[..16]),
+            app_secret: AppSecret::new(&hex[16..48]),
+            mch_id: format!("1{digits}"),
+            api_key: ApiKeyText::new(r()),
+        }
+    }
+
+    /// The server settings that point at a simulator at `base_url` trusting `ca_file`.
+    pub fn server_config(&self, base_url: &str, ca_file: &Path, public_url: &str) -> Config {
+        Config {
+            appid: Some(self.appid.clone()),
+            app_secret: Some(self.app_secret.expose().to_owned()),
+            mch_id: Some(self.mch_id.clone()),
+            api_key: Some(self.api_key.expose().to_owned()),
+            public_url: Some(public_url.to_owned()),
+            api_base: Some(base_url.to_owned()),
+            api_backup_base: Some(base_url.to_owned()),
+            wechat_api_base: Some(base_url.to_owned()),
+            ca_file: Some(ca_file.display().to_string()),
+            ..Config::default()
+        }
+    }
+}
+
+/// How the simulator is started.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Who it plays WeChat for.
+    pub credentials: Credentials,
+    /// Where to listen (port 0: any free port).
+    pub listen: SocketAddr,
+    /// Where `ca.pem` is written.
+    pub dir: PathBuf,
+    /// Multiplies the notify retry schedule (1.0 real, 0.001 for tests).
+    pub notify_time_scale: f64,
+    /// jscode2session accepts codes it did not issue (one openid per code), for use with real
+    /// `wx.login()` codes from WeChat devtools.
+    pub accept_any_code: bool,
+}
+
+impl SandboxConfig {
+    /// Loopback on a free port, random credentials, real notify schedule.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        SandboxConfig {
+            credentials: Credentials::generate(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dir: dir.into(),
+            notify_time_scale: 1.0,
+            accept_any_code: false,
+        }
+    }
+}
+
+/// Fault knobs, changeable while running (also by `POST /sandbox/faults`).
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Per-mille of Pay API calls answered `SYSTEMERROR`.
+    pub systemerror_permille: AtomicU32,
+    /// The next N Pay API calls answer `SYSTEMERROR` (unifiedorder after storing the order,
+    /// as when WeChat processed it but the answer failed).
+    pub systemerror_next: AtomicU32,
+    /// Delay before each Pay API answer, in ms.
+    pub delay_ms: AtomicU64,
+    /// Extra concurrent copies of every notify delivery.
+    pub duplicate_notifies: AtomicU32,
+    /// Payments are made but no notify is sent (a lost notify: orderquery must find it).
+    pub drop_notifies: std::sync::atomic::AtomicBool,
+}
+
+impl Faults {
+    fn take_systemerror(&self) -> bool {
+        if self.systemerror_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+            return true;
+        }
+        let rate = self.systemerror_permille.load(Ordering::Relaxed);
+        rate > 0 && random_u32() % 1000 < rate
+    }
+}
+
+fn random_u32() -> u32 {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).expect("random source");
+    u32::from_le_bytes(b)
+}
+
+/// An order as the simulator (WeChat) knows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SimOrder {
+    /// Merchant order number.
+    pub out_trade_no: String,
+    /// The parameters of the first unifiedorder (minus nonce and sign), for OUT_TRADE_NO_USED.
+    #[serde(skip)]
+    fingerprint: String,
+    /// Current prepay_id.
+    pub prepay_id: String,
+    /// When it stops being valid (ms).
+    pub prepay_expires_ms: i64,
+    /// WeChat's trade state.
+    pub trade_state: TradeState,
+    /// Amount.
+    pub total_fee: u64,
+    /// Payer.
+    pub openid: String,
+    /// Where notifies go.
+    pub notify_url: String,
+    /// The order's sign type (notifies are signed with it).
+    pub sign_type: SignType,
+    /// Echoed attach.
+    pub attach: Option<String>,
+    /// time_expire as ms, if given.
+    pub time_expire_ms: Option<i64>,
+    /// Once paid.
+    pub transaction_id: Option<String>,
+    /// Once paid.
+    pub time_end: Option<String>,
+    /// How many unifiedorder calls named this out_trade_no.
+    pub unifiedorder_calls: u32,
+}
+
+struct Code {
+    openid: String,
+    issued_ms: i64,
+    used: bool,
+}
+
+/// Shared simulator state.
+pub(crate) struct Sim {
+    creds: Credentials,
+    key: ApiKey,
+    clock: Clock,
+    faults: Faults,
+    notify_time_scale: f64,
+    accept_any_code: bool,
+    http: reqwest::Client,
+    orders: Mutex<HashMap<String, SimOrder>>,
+    codes: Mutex<HashMap<String, Code>>,
+    openids: Mutex<HashSet<String>>,
+    deliveries: Mutex<HashMap<String, Vec<Delivery>>>,
+    calls: Mutex<HashMap<&'static str, u32>>,
+    seq: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not wedge the simulator.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Sim {
+    fn count(&self, path: &'static str) {
+        *lock(&self.calls).entry(path).or_default() += 1;
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// A running simulator. Stops when dropped.
+pub struct Sandbox {
+    base_url: String,
+    ca_file: PathBuf,
+    sim: Arc<Sim>,
+    stop: watch::Sender<bool>,
+}
+
+impl Sandbox {
+    /// Generates the CA (written to `config.dir/ca.pem`), binds and starts serving.
+    ///
+    /// # Errors
+    /// I/O errors (binding, writing the CA) or certificate generation failures.
+    pub async fn start(config: SandboxConfig, clock: Clock) -> std::io::Result<Sandbox> {
+        let pki = tls::generate().map_err(std::io::Error::other)?;
+        std::fs::create_dir_all(&config.dir)?;
+        let ca_file = config.dir.join("ca.pem");
+        std::fs::write(&ca_file, &pki.ca_pem)?;
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let host = if addr.ip().is_loopback() && addr.is_ipv4() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
+        let base_url = format!("https://{host}:{}", addr.port());
+        let key = ApiKey::new(config.credentials.api_key.expose()).map_err(std::io::Error::other)?;
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .map_err(std::io::Error::other)?;
+        let sim = Arc::new(Sim {
+            creds: config.credentials,
+            key,
+            clock,
+            faults: Faults::default(),
+            notify_time_scale: config.notify_time_scale,
+            accept_any_code: config.accept_any_code,
+            http,
+            orders: Mutex::default(),
+            codes: Mutex::default(),
+            openids: Mutex::default(),
+            deliveries: Mutex::default(),
+            calls: Mutex::default(),
+            seq: AtomicU64::new(0),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        tokio::spawn(tls::serve(listener, router(sim.clone()), pki.server_config, stop_rx));
+        tracing::info!(%base_url, ca = %ca_file.display(), "WeChat Pay simulator listening");
+        Ok(Sandbox { base_url, ca_file, sim, stop })
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The CA certificate file to trust.
+    pub fn ca_file(&self) -> &Path {
+        &self.ca_file
+    }
+
+    /// Who it plays WeChat for.
+    pub fn credentials(&self) -> &Credentials {
+        &self.sim.creds
+    }
+
+    /// Server settings wired to this simulator (call `public_url` back for notifies).
+    pub fn server_config(&self, public_url: &str) -> Config {
+        self.sim.creds.server_config(&self.base_url, &self.ca_file, public_url)
+    }
+
+    /// The fault knobs.
+    pub fn faults(&self) -> &Faults {
+        &self.sim.faults
+    }
+
+    /// Plays `wx.login()`: a fresh single-use code for `openid` (a new user if `None`).
+    pub fn issue_code(&self, openid: Option<&str>) -> (String, String) {
+        login::issue(&self.sim, openid)
+    }
+
+    /// The simulator's view of an order.
+    pub fn order(&self, out_trade_no: &str) -> Option<SimOrder> {
+        lock(&self.sim.orders).get(out_trade_no).cloned()
+    }
+
+    /// How many orders the simulator holds.
+    pub fn order_count(&self) -> usize {
+        lock(&self.sim.orders).len()
+    }
+
+    /// Notify deliveries so far for an order.
+    pub fn deliveries(&self, out_trade_no: &str) -> Vec<Delivery> {
+        lock(&self.sim.deliveries).get(out_trade_no).cloned().unwrap_or_default()
+    }
+
+    /// Calls received per API path.
+    pub fn calls(&self, path: &str) -> u32 {
+        lock(&self.sim.calls).get(path).copied().unwrap_or(0)
+    }
+
+    /// The signed payment notify WeChat would send now for a paid order (tests replay it).
+    pub fn signed_notify(&self, out_trade_no: &str) -> Option<String> {
+        notifier::notify_xml(&self.sim, out_trade_no)
+    }
+
+    /// Stops serving (also done on drop).
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/sns/jscode2session", get(login::jscode2session))
+        .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(pay::require_post))
+        .route("/pay/orderquery", post(pay::orderquery).fallback(pay::require_post))
+        .route("/pay/closeorder", post(pay::closeorder).fallback(pay::require_post))
+        .route("/sandbox/login", post(login::client_login))
+        .route("/sandbox/requestPayment", post(client::request_payment))
+        .route("/sandbox/orders/{out_trade_no}", get(client::show_order))
+        .route("/sandbox/notifies/{out_trade_no}", get(client::show_deliveries))
+        .route("/sandbox/faults", post(client::set_faults))
+        .with_state(sim)
+}

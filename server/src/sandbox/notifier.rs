@@ -1,0 +1,120 @@
+//! Delivers the payment notify to `notify_url` until it is acknowledged, on WeChat's schedule.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use wxpay::{Params, TradeState};
+
+use super::{lock, Sim};
+
+/// Seconds to wait before each retry after the first delivery (about 24 hours in all).
+pub const NOTIFY_SCHEDULE_SECS: [u64; 15] =
+    [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
+
+/// One delivery attempt (one copy).
+#[derive(Clone, Debug, Serialize)]
+pub struct Delivery {
+    /// 1 for the first delivery, 2 for the first retry, …
+    pub attempt: u32,
+    /// When it was sent (ms).
+    pub at_ms: i64,
+    /// HTTP status, if an answer came.
+    pub status: Option<u16>,
+    /// The answer body (or the transport error), truncated.
+    pub reply: String,
+    /// Whether the answer was the SUCCESS XML.
+    pub acknowledged: bool,
+    /// The notify XML that was sent.
+    pub body: String,
+}
+
+/// The notify XML for a paid order, freshly nonced and signed with the order's sign type
+/// (without a `sign_type` field, as WeChat sends it).
+pub(super) fn notify_xml(sim: &Sim, no: &str) -> Option<String> {
+    let o = lock(&sim.orders).get(no).cloned()?;
+    if !matches!(o.trade_state, TradeState::Success | TradeState::Refund) {
+        return None;
+    }
+    let mut p = Params::new();
+    let mut put = |k: &str, v: &str| {
+        p.insert(k.to_owned(), v.to_owned());
+    };
+    put("return_code", "SUCCESS");
+    put("return_msg", "OK");
+    put("result_code", "SUCCESS");
+    put("appid", &sim.creds.appid);
+    put("mch_id", &sim.creds.mch_id);
+    put("nonce_str", &wxpay::nonce_str().ok()?);
+    put("openid", &o.openid);
+    put("is_subscribe", "N");
+    put("trade_type", "JSAPI");
+    put("bank_type", "CMC");
+    put("total_fee", &o.total_fee.to_string());
+    put("cash_fee", &o.total_fee.to_string());
+    put("fee_type", "CNY");
+    put("transaction_id", o.transaction_id.as_deref()?);
+    put("out_trade_no", &o.out_trade_no);
+    put("time_end", o.time_end.as_deref()?);
+    if let Some(a) = &o.attach {
+        put("attach", a);
+    }
+    let sign = wxpay::sign(&p, &sim.key, o.sign_type);
+    p.insert("sign".into(), sign);
+    wxpay::xml::encode(&p).ok()
+}
+
+async fn send_once(sim: &Sim, url: &str, body: String) -> (Option<u16>, String, bool) {
+    match sim.http.post(url).header("content-type", "text/xml").body(body).send().await {
+        Err(e) => (None, e.without_url().to_string(), false),
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            let ok = status == 200
+                && wxpay::xml::decode(text.as_bytes()).is_ok_and(|p| p.get("return_code").map(String::as_str) == Some("SUCCESS"));
+            (Some(status), text.chars().take(300).collect(), ok)
+        }
+    }
+}
+
+/// Delivers until acknowledged or the schedule runs out.
+pub(super) async fn deliver(sim: Arc<Sim>, no: String) {
+    let url = match lock(&sim.orders).get(&no) {
+        Some(o) => o.notify_url.clone(),
+        None => return,
+    };
+    for attempt in 0..=NOTIFY_SCHEDULE_SECS.len() {
+        if attempt > 0 {
+            let secs = NOTIFY_SCHEDULE_SECS[attempt - 1] as f64 * sim.notify_time_scale;
+            tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+        }
+        let copies = 1 + sim.faults.duplicate_notifies.load(std::sync::atomic::Ordering::Relaxed);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..copies {
+            let Some(body) = notify_xml(&sim, &no) else { return };
+            let (sim, url) = (sim.clone(), url.clone());
+            tasks.spawn(async move {
+                let (status, reply, ok) = send_once(&sim, &url, body.clone()).await;
+                (status, reply, ok, body)
+            });
+        }
+        let mut acknowledged = false;
+        while let Some(Ok((status, reply, ok, body))) = tasks.join_next().await {
+            acknowledged |= ok;
+            let at_ms = sim.clock.now_ms();
+            lock(&sim.deliveries).entry(no.clone()).or_default().push(Delivery {
+                attempt: attempt as u32 + 1,
+                at_ms,
+                status,
+                reply,
+                acknowledged: ok,
+                body,
+            });
+        }
+        tracing::info!(out_trade_no = %no, attempt = attempt + 1, acknowledged, "sandbox: notify delivered");
+        if acknowledged {
+            return;
+        }
+    }
+    tracing::warn!(out_trade_no = %no, "sandbox: notify schedule exhausted without SUCCESS");
+}

@@ -1,0 +1,279 @@
+//! The end-to-end harness: the simulator and one or more server instances on loopback,
+//! sharing a SQLite file or a fresh PostgreSQL database, and a shifted-on-demand clock.
+#![allow(dead_code)]
+
+pub mod notify_cases;
+
+use std::future::Future;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use wxpay::{ApiKey, Merchant, Params};
+use wxpay_server::db::AuditRow;
+use wxpay_server::sandbox::{Sandbox, SandboxConfig};
+use wxpay_server::{AppState, Clock, Config};
+
+/// Every wait in the tests is bounded by this.
+pub const LIMIT: Duration = Duration::from_secs(30);
+
+/// Fails the test instead of hanging.
+pub async fn bounded<T>(what: &str, f: impl Future<Output = T>) -> T {
+    tokio::time::timeout(LIMIT, f).await.unwrap_or_else(|_| panic!("{what} did not finish within {LIMIT:?}"))
+}
+
+pub struct Server {
+    pub url: String,
+    pub state: AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+pub struct Options {
+    /// `None`: a SQLite file in the temp dir.
+    pub database_url: Option<String>,
+    pub instances: usize,
+    /// Point the primary Pay base at a closed port.
+    pub primary_down: bool,
+    pub tweak: fn(&mut Config),
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { database_url: None, instances: 1, primary_down: false, tweak: |_| {} }
+    }
+}
+
+pub struct Harness {
+    pub dir: TempDir,
+    pub clock: Clock,
+    pub sandbox: Sandbox,
+    pub servers: Vec<Server>,
+    pub http: reqwest::Client,
+    pub wechat: reqwest::Client,
+}
+
+/// A fresh PostgreSQL database on the server of `base` (a `postgres://…/postgres` URL).
+pub async fn fresh_postgres_db(base: &str) -> String {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let name = format!("wxpay_t_{}", wxpay::nonce_str().unwrap()[..12].to_ascii_lowercase());
+    let mut conn = sqlx::AnyConnection::connect(base).await.expect("connect to PostgreSQL");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+    let (head, _) = base.rsplit_once('/').expect("URL with a database");
+    format!("{head}/{name}")
+}
+
+/// A port nothing listens on.
+async fn closed_port() -> u16 {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    l.local_addr().unwrap().port()
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        Harness::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(opts: Options) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::system();
+        let mut sc = SandboxConfig::new(dir.path().join("sandbox"));
+        sc.notify_time_scale = 0.001;
+        let sandbox = Sandbox::start(sc, clock.clone()).await.expect("sandbox starts");
+        let database_url = opts
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
+        let mut servers = Vec::new();
+        let dead = closed_port().await;
+        for _ in 0..opts.instances.max(1) {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            // Every instance gets the same public URL (the first one), as behind a balancer.
+            let public = servers.first().map(|s: &Server| s.url.clone()).unwrap_or_else(|| url.clone());
+            let mut config = sandbox.server_config(&public);
+            config.database_url = Some(database_url.clone());
+            config.upstream_backoff_ms = Some(10);
+            config.upstream_timeout_ms = Some(5_000);
+            config.order_ttl_secs = Some(600);
+            if opts.primary_down {
+                config.api_base = Some(format!("https://127.0.0.1:{dead}"));
+            }
+            (opts.tweak)(&mut config);
+            let settings = config.settings().expect("valid settings");
+            let state = AppState::connect(settings, clock.clone(), None).await.expect("server state");
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(wxpay_server::serve(listener, state.clone(), async {
+                let _ = rx.await;
+            }));
+            servers.push(Server { url, state, stop: Some(tx) });
+        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+        let ca = std::fs::read(sandbox.ca_file()).unwrap();
+        let wechat = reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        Harness { dir, clock, sandbox, servers, http, wechat }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.servers[0].url
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.servers[0].state
+    }
+
+    /// The merchant as WeChat knows it (same key as the server).
+    pub fn merchant(&self) -> Merchant {
+        let c = self.sandbox.credentials();
+        Merchant::new(c.appid.clone(), c.mch_id.clone(), ApiKey::new(c.api_key.expose()).unwrap())
+    }
+
+    /// wx.login() + POST /api/login → (token, openid).
+    pub async fn login(&self) -> (String, String) {
+        let (code, openid) = self.sandbox.issue_code(None);
+        let (status, v) = self.post_json("/api/login", None, json!({ "code": code })).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        (v["token"].as_str().unwrap().to_owned(), openid)
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.url())).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = bounded(path, req.send()).await.expect("server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.http.get(format!("{}{path}", self.url()));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = bounded(path, req.send()).await.expect("server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST /api/orders, expecting success.
+    pub async fn order(&self, token: &str, product_id: i64, quantity: i64) -> Value {
+        let (status, v) = self.post_json("/api/orders", Some(token), json!({ "product_id": product_id, "quantity": quantity })).await;
+        assert!(status.is_success(), "{status} {v}");
+        v
+    }
+
+    /// wx.requestPayment through the simulated client.
+    pub async fn pay(&self, payment: &Value) -> (StatusCode, Value) {
+        let url = format!("{}/sandbox/requestPayment", self.sandbox.base_url());
+        let resp = bounded("requestPayment", self.wechat.post(url).json(payment).send()).await.unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap())
+    }
+
+    /// Polls the order detail until it has `status` (bounded).
+    pub async fn wait_status(&self, token: &str, no: &str, status: &str) -> Value {
+        for _ in 0..400 {
+            let (_, v) = self.get_json(&format!("/api/orders/{no}"), Some(token)).await;
+            if v["status"] == status {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("order {no} never became {status}");
+    }
+
+    /// Polls the database (not WeChat) until the order has `status` (bounded): proves the
+    /// notify did it, not an orderquery.
+    pub async fn wait_stored_status(&self, no: &str, status: &str) {
+        for _ in 0..400 {
+            if self.stored_status(no).await == status {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("order {no} never became {status} in the database");
+    }
+
+    /// Polls until the simulator has recorded an acknowledged notify delivery (bounded).
+    pub async fn wait_acknowledged(&self, no: &str) -> Vec<wxpay_server::sandbox::Delivery> {
+        for _ in 0..400 {
+            let d = self.sandbox.deliveries(no);
+            if d.iter().any(|d| d.acknowledged) {
+                return d;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no acknowledged notify for {no}: {:?}", self.sandbox.deliveries(no));
+    }
+
+    /// The stored status, read without asking WeChat.
+    pub async fn stored_status(&self, no: &str) -> String {
+        self.state().db.order(no).await.unwrap().expect("order exists").status.as_str().to_owned()
+    }
+
+    pub async fn audit(&self, no: &str) -> Vec<AuditRow> {
+        self.state().db.audit_for("order", no).await.unwrap()
+    }
+
+    pub async fn paid_transitions(&self, no: &str) -> usize {
+        self.audit(no).await.iter().filter(|a| a.action == "order.paid").count()
+    }
+
+    /// POSTs raw bytes to an instance's /wxpay/notify → (status, body).
+    pub async fn post_notify(&self, instance: usize, body: Vec<u8>) -> (StatusCode, String) {
+        let url = format!("{}/wxpay/notify", self.servers[instance].url);
+        let resp = bounded("notify", self.http.post(url).header("content-type", "text/xml").body(body).send()).await.unwrap();
+        let status = resp.status();
+        (status, resp.text().await.unwrap())
+    }
+
+    /// An order that WeChat considers paid but whose notify was not delivered (the fault
+    /// knob drops it), so tests can deliver notifies themselves. → (token, out_trade_no).
+    pub async fn paid_without_notify(&self) -> (String, String) {
+        self.sandbox.faults().drop_notifies.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (token, _) = self.login().await;
+        let order = self.order(&token, 1, 1).await;
+        let (status, v) = self.pay(&order["payment"]).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let no = order["out_trade_no"].as_str().unwrap().to_owned();
+        assert_eq!(self.stored_status(&no).await, "NOTPAY");
+        (token, no)
+    }
+
+    /// The simulator's signed notify for a paid order, as fields.
+    pub fn notify_params(&self, no: &str) -> Params {
+        wxpay::xml::decode(self.sandbox.signed_notify(no).expect("paid in the simulator").as_bytes()).unwrap()
+    }
+
+    /// Re-signs fields with the merchant key (a genuine WeChat signature over altered fields).
+    pub fn resign(&self, mut p: Params) -> Vec<u8> {
+        p.remove("sign");
+        let sign = wxpay::sign(&p, &self.merchant().key, wxpay::SignType::Md5);
+        p.insert("sign".into(), sign);
+        wxpay::xml::encode(&p).unwrap().into_bytes()
+    }
+}
+
+pub fn is_success_reply(body: &str) -> bool {
+    wxpay::xml::decode(body.as_bytes()).is_ok_and(|p| p.get("return_code").map(String::as_str) == Some("SUCCESS"))
+}
+
+pub fn is_fail_reply(body: &str) -> bool {
+    wxpay::xml::decode(body.as_bytes()).is_ok_and(|p| p.get("return_code").map(String::as_str) == Some("FAIL"))
+}

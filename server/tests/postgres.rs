@@ -1,0 +1,111 @@
+//! The notify scenarios on PostgreSQL with two server instances sharing the database.
+//!
+//! Needs a PostgreSQL server: `WXPAY_TEST_POSTGRES_URL=postgres://user@127.0.0.1:PORT/postgres`.
+//! `./scripts/test-server` installs Debian's postgresql, starts a throwaway cluster, sets the
+//! variable and runs these with `--ignored`; each test creates its own database.
+
+mod common;
+
+use common::{fresh_postgres_db, notify_cases as cases, Harness, Options};
+
+async fn two_instances() -> Harness {
+    let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
+        .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/test-server sets it)");
+    let url = fresh_postgres_db(&base).await;
+    let h = Harness::start_with(Options { database_url: Some(url), instances: 2, ..Default::default() }).await;
+    assert_eq!(h.state().db.backend(), wxpay_server::db::Backend::Postgres);
+    h
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_full_purchase_ends_paid() {
+    let h = two_instances().await;
+    let (token, _) = h.login().await;
+    let order = h.order(&token, 1, 2).await;
+    let no = order["out_trade_no"].as_str().unwrap();
+    let (status, _) = h.pay(&order["payment"]).await;
+    assert!(status.is_success());
+    h.wait_stored_status(no, "PAID").await;
+    h.wait_acknowledged(no).await;
+    let actions: Vec<String> = h.audit(no).await.into_iter().map(|a| a.action).collect();
+    assert_eq!(actions, ["order.created", "order.prepaid", "order.paid"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_duplicate_notify_transitions_once_across_two_instances() {
+    cases::duplicate_notify_transitions_once(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_rejects_forged_sign_without_state_change() {
+    cases::rejects_forged_sign_without_state_change(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_rejects_wrong_amount_without_state_change() {
+    cases::rejects_wrong_amount_without_state_change(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_rejects_wrong_mch_id_without_state_change() {
+    cases::rejects_wrong_mch_id_without_state_change(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_rejects_unknown_order_without_state_change() {
+    cases::rejects_unknown_order_without_state_change(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_rejects_xxe_payload_without_state_change() {
+    cases::rejects_xxe_payload_without_state_change(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_rejects_oversized_body_without_state_change() {
+    cases::rejects_oversized_body_without_state_change(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_genuine_notify_after_refusals_still_applies() {
+    cases::genuine_notify_after_refusals_still_applies(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_reconciler_closes_an_expired_order_once_across_two_instances() {
+    let base = std::env::var("WXPAY_TEST_POSTGRES_URL").expect("WXPAY_TEST_POSTGRES_URL");
+    let url = fresh_postgres_db(&base).await;
+    let h = Harness::start_with(Options {
+        database_url: Some(url),
+        instances: 2,
+        tweak: |c| {
+            c.order_ttl_secs = Some(120);
+            c.reconcile_after_secs = Some(60);
+        },
+        ..Default::default()
+    })
+    .await;
+    let (token, _) = h.login().await;
+    let order = h.order(&token, 1, 1).await;
+    let no = order["out_trade_no"].as_str().unwrap();
+    h.clock.advance(std::time::Duration::from_secs(301));
+    // Both instances reconcile at the same time.
+    let (a, b) = tokio::join!(
+        wxpay_server::reconciler::run_once(&h.servers[0].state),
+        wxpay_server::reconciler::run_once(&h.servers[1].state)
+    );
+    assert_eq!(a.failed + b.failed, 0, "{a:?} {b:?}");
+    assert_eq!(h.stored_status(no).await, "CLOSED");
+    let closed = h.audit(no).await.into_iter().filter(|a| a.action == "order.closed").count();
+    assert_eq!(closed, 1, "one transition however many reconcilers");
+}

@@ -1,0 +1,136 @@
+'use strict';
+// Shared fixtures for the pkg tests. Signing and encryption here use node:crypto only, so the
+// tests check the wasm package against an independent implementation, not against itself.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const wxpay = require('../../pkg');
+
+const ROOT = path.join(__dirname, '..', '..');
+const data = (name) => JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'data', name), 'utf8'));
+
+// WeChat's official example key; never a real merchant's.
+const KEY = '192006250b4c09247ec02edce69f6a2d';
+const OTHER_KEY = crypto.randomBytes(16).toString('hex');
+const MERCHANT = Object.freeze({ appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: KEY });
+
+/** 安全规范, written from the spec with node:crypto. */
+function jsSign(params, key, signType = 'MD5') {
+  const text =
+    Object.keys(params)
+      .filter((k) => k !== 'sign' && params[k] !== '' && params[k] != null)
+      .sort()
+      .map((k) => `${k}=${params[k]}`)
+      .join('&') + `&key=${key}`;
+  const h = signType === 'MD5' ? crypto.createHash('md5') : crypto.createHmac('sha256', key);
+  return h.update(text, 'utf8').digest('hex').toUpperCase();
+}
+
+/** A flat XML writer independent of the package. */
+function jsXml(fields, root = 'xml') {
+  const body = Object.entries(fields)
+    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+    .join('');
+  return `<${root}>${body}</${root}>`;
+}
+
+/** A flat XML reader independent of the package (enough for what the package writes). */
+function jsParseXml(xml) {
+  const out = {};
+  const re = /<([A-Za-z_][\w.-]*)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))<\/\1>/g;
+  for (const m of xml.replace(/^<xml>|<\/xml>$/g, '').matchAll(re)) out[m[1]] = m[2] ?? m[3];
+  return out;
+}
+
+function notifyFields(overrides = {}) {
+  return {
+    return_code: 'SUCCESS',
+    result_code: 'SUCCESS',
+    appid: MERCHANT.appId,
+    mch_id: MERCHANT.mchId,
+    nonce_str: '5d2b6c2a8db53831f7eda20af46e531c',
+    openid: 'oUpF8uMEb4qRXf22hE3X68TekukE',
+    trade_type: 'JSAPI',
+    bank_type: 'CFT',
+    total_fee: '1200',
+    cash_fee: '1200',
+    fee_type: 'CNY',
+    transaction_id: '4200000215201811190261405420',
+    out_trade_no: '20261123000001',
+    attach: '门店 7 & <b>',
+    time_end: '20261123120000',
+    is_subscribe: 'N',
+    ...overrides,
+  };
+}
+
+/** A payment notify as WeChat would POST it, signed with node:crypto. */
+function signedNotify(overrides = {}, { key = KEY, signType = 'MD5' } = {}) {
+  const fields = notifyFields(overrides);
+  fields.sign = jsSign(fields, key, signType);
+  return jsXml(fields);
+}
+
+/** A signed answer from WeChat: return_code and result_code SUCCESS plus `fields`. */
+function signedResponse(fields, { key = KEY, signType = 'MD5' } = {}) {
+  const all = {
+    return_code: 'SUCCESS',
+    return_msg: 'OK',
+    result_code: 'SUCCESS',
+    appid: MERCHANT.appId,
+    mch_id: MERCHANT.mchId,
+    nonce_str: 'IITRi8Iabbblz1Jc',
+    ...fields,
+  };
+  all.sign = jsSign(all, key, signType);
+  return jsXml(all);
+}
+
+/** req_info as WeChat makes it: AES-256-ECB, key = lowercase hex MD5 of the API key. */
+function encryptReqInfo(innerXml, key = KEY, { padding = true } = {}) {
+  const aesKey = Buffer.from(crypto.createHash('md5').update(key).digest('hex'), 'ascii');
+  const c = crypto.createCipheriv('aes-256-ecb', aesKey, null);
+  c.setAutoPadding(padding);
+  return Buffer.concat([c.update(innerXml, 'utf8'), c.final()]).toString('base64');
+}
+
+function refundNotify(reqInfo, overrides = {}) {
+  return jsXml({
+    return_code: 'SUCCESS',
+    appid: MERCHANT.appId,
+    mch_id: MERCHANT.mchId,
+    nonce_str: 'TeqClE3i0mvn3DrK',
+    req_info: reqInfo,
+    ...overrides,
+  });
+}
+
+/** Calls `fn`, expects a WxPayError with `code`, and returns it. */
+function codeOf(fn) {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof Error)) throw new Error(`threw a non-Error: ${e}`);
+    return e.code;
+  }
+  throw new Error('did not throw');
+}
+
+module.exports = {
+  wxpay,
+  data,
+  ROOT,
+  KEY,
+  OTHER_KEY,
+  MERCHANT,
+  jsSign,
+  jsXml,
+  jsParseXml,
+  notifyFields,
+  signedNotify,
+  signedResponse,
+  encryptReqInfo,
+  refundNotify,
+  codeOf,
+};

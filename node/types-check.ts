@@ -1,0 +1,102 @@
+// Compiled with `tsc --noEmit` (scripts/test-wasm), never run: proves pkg/wxpay.d.ts types every
+// export precisely. Each `@ts-expect-error` line must fail to type-check, so a declaration that
+// fell back to `any` would make tsc report an unused directive.
+import * as wxpay from '../pkg';
+import type {
+  CloseOrderResponse, ErrorCode, MerchantConfig, OrderQueryResponse, PaymentNotify, PaymentParams,
+  RefundNotify, RefundQueryResponse, RefundResponse, SignType, UnifiedOrder, UnifiedOrderResponse, WxPayError,
+} from '../pkg';
+
+const merchant: MerchantConfig = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: '192006250b4c09247ec02edce69f6a2d' };
+const order: UnifiedOrder = {
+  body: 'Coffee', outTradeNo: 'A1', totalFee: 1200, spbillCreateIp: '203.0.113.7',
+  notifyUrl: 'https://shop.example.com/wxpay/notify', openid: 'o1', limitPay: 'no_credit',
+};
+
+// signing and XML
+const signature: string = wxpay.sign({ appid: 'wx1', total_fee: 1 }, merchant.key, 'HMAC-SHA256');
+const used: SignType = wxpay.verify({ appid: 'wx1', sign: signature }, merchant.key);
+const xml: string = wxpay.toXml({ return_code: 'SUCCESS', total_fee: 1 });
+const fields: Record<string, string> = wxpay.parseXml(xml);
+const fromBytes: string | undefined = wxpay.parseXml(new Uint8Array([60]))['return_code'];
+const nonce: string = wxpay.nonceStr();
+const reply: string = wxpay.notifyReply(false, 'SIGNATURE_MISMATCH') + wxpay.notifyReply(true);
+
+// wx.requestPayment
+const pay: PaymentParams = wxpay.paymentParams({ appId: merchant.appId, prepayId: 'wx20', key: merchant.key, signType: 'MD5' });
+const payArgs: { timeStamp: string; nonceStr: string; package: string; signType: SignType; paySign: string } = pay;
+
+// notifies
+const notify: PaymentNotify = wxpay.verifyPaymentNotify(xml, merchant, 1200);
+const amount: number = notify.totalFee;
+const paid: boolean = notify.resultCode === 'SUCCESS';
+const refund: RefundNotify = wxpay.decryptRefundNotify(xml, merchant);
+const refundStatus: 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE' = refund.refundStatus;
+
+// the Merchant class
+const m = new wxpay.Merchant({ ...merchant, signType: 'HMAC-SHA256' });
+const appId: string = m.appId;
+const viaClass: PaymentNotify = m.verifyPaymentNotify(new Uint8Array(0));
+const refundViaClass: RefundNotify = m.decryptRefundNotify(xml);
+const payViaClass: PaymentParams = m.paymentParams({ prepayId: 'wx20', timeStamp: 1700000000 });
+m.free();
+
+// requests and responses
+const bodies: string[] = [
+  wxpay.buildUnifiedOrder(order, merchant),
+  wxpay.buildUnifiedOrder(order, merchant, 'ibuaiVcKdpRxkhJA'),
+  wxpay.buildOrderQuery({ outTradeNo: 'A1' }, merchant),
+  wxpay.buildOrderQuery({ transactionId: '4200' }, merchant),
+  wxpay.buildCloseOrder({ outTradeNo: 'A1' }, merchant),
+  wxpay.buildRefund({ transactionId: '4200', outRefundNo: 'R1', totalFee: 1200, refundFee: '800' }, merchant),
+  wxpay.buildRefundQuery({ outRefundNo: 'R1', offset: 10 }, merchant),
+];
+const prepay: UnifiedOrderResponse = wxpay.parseUnifiedOrderResponse(xml, merchant);
+const prepayId: string = prepay.prepayId;
+const state: OrderQueryResponse = wxpay.parseOrderQueryResponse(xml, merchant);
+const tradeState: 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' = state.tradeState;
+const closed: CloseOrderResponse = wxpay.parseCloseOrderResponse(xml, merchant);
+const accepted: RefundResponse = wxpay.parseRefundResponse(xml, merchant);
+const refunds: RefundQueryResponse = wxpay.parseRefundQueryResponse(xml, merchant);
+const firstStatus: string | undefined = refunds.refunds[0]?.refundStatus;
+
+// errors
+try {
+  wxpay.verifyPaymentNotify(xml, merchant);
+} catch (e) {
+  const err = e as WxPayError;
+  const code: ErrorCode = err.code;
+  const retry: boolean = err.retryable;
+  const errCode: string | undefined = err.errCode;
+}
+
+// The declarations refuse what the package refuses.
+// @ts-expect-error: amounts are numbers or digit strings, not booleans
+wxpay.buildUnifiedOrder({ ...order, totalFee: true }, merchant);
+// @ts-expect-error: the order needs its required fields
+wxpay.buildUnifiedOrder({ body: 'Coffee' }, merchant);
+// @ts-expect-error: a merchant needs its key
+wxpay.verifyPaymentNotify(xml, { appId: 'wx1', mchId: '1' });
+// @ts-expect-error: only MD5 and HMAC-SHA256
+wxpay.sign({}, merchant.key, 'SHA1');
+// @ts-expect-error: a message is a string or bytes
+wxpay.parseXml(42);
+// @ts-expect-error: one trade reference, not both
+wxpay.buildOrderQuery({ outTradeNo: 'A1', transactionId: '4200' }, merchant);
+// @ts-expect-error: typed results are not `any`
+const notANumber: string = notify.totalFee;
+// @ts-expect-error: no such field on a notify
+notify.total_fee;
+// @ts-expect-error: resultCode is a union of two literals
+const wrongCode: 'PAID' = notify.resultCode;
+// @ts-expect-error: the class never exposes the key
+m.key;
+// @ts-expect-error: the payment params have no appId to pass on
+pay.appId;
+// @ts-expect-error: feeType is CNY only
+wxpay.buildUnifiedOrder({ ...order, feeType: 'USD' }, merchant);
+
+export {
+  signature, used, fields, fromBytes, nonce, reply, payArgs, amount, paid, refundStatus, appId, viaClass,
+  refundViaClass, payViaClass, bodies, prepayId, tradeState, closed, accepted, firstStatus, notANumber, wrongCode,
+};

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use wxpay::{ApiKey, Merchant, SignType};
 
+use crate::client_cert::ClientIdentity;
 use crate::error::{Error, Result};
 use crate::secret::{AdminToken, AppSecret};
 
@@ -77,6 +78,18 @@ pub struct Config {
     /// First back-off between attempts, in milliseconds, doubled each time (default 200).
     #[arg(long, env = "WXPAY_UPSTREAM_BACKOFF_MS")]
     pub upstream_backoff_ms: Option<u64>,
+    /// Merchant client certificate for refunds (`apiclient_cert.pem`), with `WXPAY_CLIENT_KEY`.
+    #[arg(long, env = "WXPAY_CLIENT_CERT")]
+    pub client_cert: Option<String>,
+    /// Its private key (`apiclient_key.pem`).
+    #[arg(long, env = "WXPAY_CLIENT_KEY")]
+    pub client_key: Option<String>,
+    /// Or the PKCS#12 file (`apiclient_cert.p12`), instead of the two PEM files.
+    #[arg(long, env = "WXPAY_CLIENT_P12")]
+    pub client_p12: Option<String>,
+    /// The PKCS#12 password (default: the mch_id, as WeChat issues it).
+    #[arg(long, env = "WXPAY_CLIENT_P12_PASSWORD", hide_env_values = true)]
+    pub client_p12_password: Option<String>,
 }
 
 /// How upstream calls are retried.
@@ -125,6 +138,10 @@ pub struct Settings {
     pub reconcile_after: Duration,
     /// Upstream retry policy.
     pub retry: RetryPolicy,
+    /// The merchant client certificate for `secapi` calls (refunds), if configured.
+    pub client_identity: Option<ClientIdentity>,
+    /// The PKCS#12 password, if one was given (only for the log scrubber).
+    client_p12_password: Option<String>,
 }
 
 impl Settings {
@@ -133,9 +150,15 @@ impl Settings {
         format!("{}/wxpay/notify", self.public_url)
     }
 
+    /// `<public_url>/wxpay/refund-notify`.
+    pub fn refund_notify_url(&self) -> String {
+        format!("{}/wxpay/refund-notify", self.public_url)
+    }
+
     /// Every secret value, for the log scrubber.
     pub fn secret_values(&self) -> Vec<String> {
         let mut v = vec![self.app_secret.expose().to_owned()];
+        v.extend(self.client_p12_password.clone());
         if let Some(t) = &self.admin_token {
             v.push(t.expose().to_owned());
         }
@@ -220,7 +243,28 @@ impl Config {
         if attempts == 0 {
             return Err(bad("WXPAY_UPSTREAM_ATTEMPTS", "must be at least 1"));
         }
+        let now_secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        let nonempty = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(PathBuf::from);
+        let client_p12_password = self.client_p12_password.clone().filter(|p| !p.is_empty());
+        let client_identity = match (nonempty(&self.client_cert), nonempty(&self.client_key), nonempty(&self.client_p12)) {
+            (None, None, None) => None,
+            (Some(c), Some(k), None) => Some(ClientIdentity::from_pem_files(&c, &k, mch_id, now_secs)?),
+            (None, None, Some(p)) => {
+                let password = client_p12_password.as_deref().unwrap_or(mch_id);
+                Some(ClientIdentity::from_p12_file(&p, password, mch_id, now_secs)?)
+            }
+            (Some(_), None, None) => return Err(missing("WXPAY_CLIENT_KEY")),
+            (None, Some(_), None) => return Err(missing("WXPAY_CLIENT_CERT")),
+            _ => {
+                return Err(bad("WXPAY_CLIENT_P12", "give either WXPAY_CLIENT_CERT + WXPAY_CLIENT_KEY or WXPAY_CLIENT_P12, not both"));
+            }
+        };
         Ok(Settings {
+            client_identity,
+            client_p12_password,
             merchant: Merchant::new(appid, mch_id, key).with_sign_type(sign_type),
             app_secret: AppSecret::new(app_secret),
             public_url,

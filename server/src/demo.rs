@@ -1,6 +1,7 @@
 //! `wxpay-server demo`: the simulator and the server on SQLite in a temporary directory, and
-//! a purchase walked step by step — login → products → order → pay → notify → PAID — printing
-//! the XML sent and received. Secrets are masked (and none travels in the XML anyway).
+//! a purchase walked step by step — login → products → order → pay → notify → PAID — then a
+//! refund — request → merchant approval → refund call (mutual TLS) → refund notify → SUCCESS —
+//! printing the XML sent and received. Secrets are masked (and none travels in the XML anyway).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,6 +68,8 @@ pub async fn run(print: Printer) -> Result<()> {
     let server = format!("http://{}", listener.local_addr().map_err(internal)?);
     let mut config = sandbox.server_config(&server);
     config.database_url = Some(format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
+    let admin_token = format!("demo-admin-{}", wxpay::nonce_str()?);
+    config.admin_token = Some(admin_token.clone());
     let settings = config.settings()?;
     let p = print.clone();
     let observer: Observer = Arc::new(move |x: &Exchange| show_exchange(&p, x));
@@ -142,12 +145,63 @@ pub async fn run(print: Printer) -> Result<()> {
     for a in state.db.audit_for("order", &no).await? {
         print(&format!("    {} {:<14} {:>7} → {:<7} by {}", a.at, a.action, a.from_status.unwrap_or_default(), a.to_status.unwrap_or_default(), a.actor));
     }
-    let _ = stop_tx.send(());
-    let _ = serving.await;
-    state.db.close().await;
     if v["status"] != "PAID" {
         return Err(internal(format!("order ended {}", v["status"])));
     }
-    print(&format!("\nDone: order {no} is PAID ({} ms).", started.elapsed().as_millis()));
+
+    print(&format!("\n== 8. POST /api/orders/{no}/refunds {{reason}}  (the payer asks; default: the full amount)"));
+    let r = json_of(
+        http.post(format!("{server}/api/orders/{no}/refunds"))
+            .bearer_auth(&token)
+            .json(&json!({ "reason": "demo: 不想要了" }))
+            .send()
+            .await
+            .map_err(internal)?,
+    )
+    .await?;
+    let rno = r["out_refund_no"].as_str().unwrap_or_default().to_owned();
+    print(&format!("    ← out_refund_no={rno} refund_fee={} status={}", r["refund_fee"], r["status"]));
+
+    print(&format!(
+        "\n== 9. POST /admin/api/refunds/{rno}/approve  (Bearer ADMIN_TOKEN; server → secapi/pay/refund with the client certificate)"
+    ));
+    let a = json_of(
+        http.post(format!("{server}/admin/api/refunds/{rno}/approve")).bearer_auth(&admin_token).send().await.map_err(internal)?,
+    )
+    .await?;
+    print(&format!("    ← status={} refund_id={}", a["status"], a["refund_id"]));
+
+    print("\n== 10. WeChat → POST /wxpay/refund-notify (req_info: AES-256-ECB with MD5 of the API key), server answers");
+    let mut delivered = None;
+    for _ in 0..200 {
+        if let Some(d) = sandbox.deliveries(&rno).into_iter().find(|d| d.acknowledged) {
+            delivered = Some(d);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let d = delivered.ok_or_else(|| internal("the refund notify was not acknowledged within 10 s"))?;
+    print(&format!("    → {}", d.body));
+    if let Some(req_info) = wxpay::xml::decode(d.body.as_bytes()).ok().and_then(|p| p.get("req_info").cloned()) {
+        let inner = wxpay::refund_notify::decrypt_req_info(&req_info, &state.settings.merchant.key)?;
+        print(&format!("      req_info decrypted: {}", wxpay::xml::encode(&inner)?));
+    }
+    print(&format!("    ← HTTP {} {}", d.status.unwrap_or(0), d.reply));
+
+    print(&format!("\n== 11. GET /api/orders/{no}/refunds"));
+    let list = json_of(http.get(format!("{server}/api/orders/{no}/refunds")).bearer_auth(&token).send().await.map_err(internal)?).await?;
+    let refund_status = list[0]["status"].clone();
+    print(&format!("    ← out_refund_no={} refund_fee={} status={}", list[0]["out_refund_no"], list[0]["refund_fee"], refund_status));
+    print("\n   audit trail:");
+    for a in state.db.audit_for("refund", &rno).await? {
+        print(&format!("    {} {:<18} {:>10} → {:<10} by {}", a.at, a.action, a.from_status.unwrap_or_default(), a.to_status.unwrap_or_default(), a.actor));
+    }
+    let _ = stop_tx.send(());
+    let _ = serving.await;
+    state.db.close().await;
+    if refund_status != "SUCCESS" {
+        return Err(internal(format!("refund ended {refund_status}")));
+    }
+    print(&format!("\nDone: order {no} is PAID, and refund {rno} is SUCCESS ({} ms).", started.elapsed().as_millis()));
     Ok(())
 }

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client_cert;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod http;
 pub mod logging;
 pub mod payments;
 pub mod reconciler;
+pub mod refunds;
 pub mod sandbox;
 pub mod secret;
 pub mod upstream;
@@ -69,6 +71,10 @@ impl AppState {
         let db = Db::connect(&settings.database_url).await?;
         let http = upstream::http_client(settings.ca_file.as_deref(), &settings.retry)?;
         let mut wx = Upstream::new(&settings, http, clock.clone());
+        if let Some(id) = &settings.client_identity {
+            wx = wx.with_secapi(upstream::secapi_client(settings.ca_file.as_deref(), &settings.retry, id)?);
+            tracing::info!(subject = %id.subject, not_after = id.not_after, source = id.source, "merchant client certificate loaded");
+        }
         if let Some(o) = observer {
             wx = wx.with_observer(o);
         }

@@ -76,7 +76,7 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn config_secrets(c: &Config) -> Vec<String> {
-    [&c.api_key, &c.app_secret, &c.admin_token, &c.database_url].into_iter().flatten().cloned().collect()
+    [&c.api_key, &c.app_secret, &c.admin_token, &c.database_url, &c.client_p12_password].into_iter().flatten().cloned().collect()
 }
 
 #[tokio::main]
@@ -125,6 +125,10 @@ async fn serve(mut config: Config, with_sandbox: bool) -> ExitCode {
         config.api_backup_base = wired.api_backup_base;
         config.wechat_api_base = wired.wechat_api_base;
         config.ca_file = wired.ca_file;
+        if config.client_cert.is_none() && config.client_key.is_none() && config.client_p12.is_none() {
+            config.client_cert = wired.client_cert;
+            config.client_key = wired.client_key;
+        }
         println!("sandbox: {} (CA {}); WeChat client at {}/sandbox/requestPayment", sb.base_url(), sb.ca_file().display(), sb.base_url());
         _sandbox = Some(sb);
     }
@@ -178,13 +182,16 @@ async fn run_sandbox(a: SandboxArgs) -> ExitCode {
     let env = format!(
         "# Written by `wxpay-server sandbox`: settings for a server using this simulator.\n\
          WXPAY_APPID={}\nWXPAY_APP_SECRET={}\nWXPAY_MCH_ID={}\nWXPAY_API_KEY={}\nWXPAY_PUBLIC_URL={}\n\
-         WXPAY_API_BASE={b}\nWXPAY_API_BACKUP_BASE={b}\nWECHAT_API_BASE={b}\nWXPAY_CA_FILE={}\n",
+         WXPAY_API_BASE={b}\nWXPAY_API_BACKUP_BASE={b}\nWECHAT_API_BASE={b}\nWXPAY_CA_FILE={}\n\
+         WXPAY_CLIENT_CERT={}\nWXPAY_CLIENT_KEY={}\n",
         c.appid,
         c.app_secret.expose(),
         c.mch_id,
         c.api_key.expose(),
         a.public_url,
         sandbox.ca_file().display(),
+        sandbox.client_cert_file().display(),
+        sandbox.client_key_file().display(),
         b = sandbox.base_url(),
     );
     let env_file = a.dir.join("server.env");

@@ -1,11 +1,13 @@
-//! The background reconciler: orders left NOTPAY for a while are checked with orderquery
+//! The background reconciler: refunds left APPROVED or PROCESSING (see `refunds`), and orders left NOTPAY for a while are checked with orderquery
 //! (a lost notify is found this way), and orders past their `time_expire` (and at least five
 //! minutes old, as closeorder requires) are closed with closeorder, then marked CLOSED. Safe to run on several instances at once: every change is
 //! a conditional update.
 
 use std::time::Duration;
 
+use crate::db::refunds::RefundState;
 use crate::payments::{self, Synced};
+use crate::refunds;
 use crate::AppState;
 
 /// WeChat refuses closeorder sooner than about five minutes after the order was created.
@@ -22,6 +24,10 @@ pub struct Pass {
     pub closed: u32,
     /// Failed (retried next pass).
     pub failed: u32,
+    /// Refunds re-sent (APPROVED with an unknown outcome) or queried (PROCESSING).
+    pub refunds_checked: u32,
+    /// Refunds found final by refundquery.
+    pub refunds_settled: u32,
 }
 
 /// One pass over the stale unpaid orders (at most 100).
@@ -56,10 +62,40 @@ pub async fn run_once(state: &AppState) -> Pass {
             }
         }
     }
-    if pass.checked > 0 {
+    refunds(state, before, &mut pass).await;
+    if pass.checked > 0 || pass.refunds_checked > 0 {
         tracing::info!(?pass, "reconciler pass");
     }
     pass
+}
+
+/// Refunds: APPROVED ones whose call had an unknown outcome get the same request again
+/// (WeChat refunds an out_refund_no once); PROCESSING ones are asked about with refundquery.
+async fn refunds(state: &AppState, before: i64, pass: &mut Pass) {
+    for status in [RefundState::Approved, RefundState::Processing] {
+        let list = match state.db.stale_refunds(status, before, 100).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(error = %e, "reconciler could not list refunds");
+                return;
+            }
+        };
+        for r in list {
+            pass.refunds_checked += 1;
+            let outcome = match status {
+                RefundState::Approved => refunds::send(state, &r, "reconciler").await.map(|_| None),
+                _ => refunds::sync(state, &r, "reconciler").await,
+            };
+            match outcome {
+                Ok(Some(_)) => pass.refunds_settled += 1,
+                Ok(None) => {}
+                Err(e) => {
+                    pass.failed += 1;
+                    tracing::warn!(out_refund_no = %r.out_refund_no, error = %e, "reconciler will retry the refund");
+                }
+            }
+        }
+    }
 }
 
 /// Runs a pass every `reconcile_interval` (nothing if it is zero), and purges expired sessions.

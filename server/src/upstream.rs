@@ -14,6 +14,7 @@ use rustls_pki_types::CertificateDer;
 use serde::Deserialize;
 use wxpay::{Merchant, Request, Response};
 
+use crate::client_cert::ClientIdentity;
 use crate::clock::Clock;
 use crate::config::{RetryPolicy, Settings};
 use crate::error::{Error, Result};
@@ -50,6 +51,21 @@ pub fn parse_pem_certs(pem: &[u8]) -> std::result::Result<Vec<CertificateDer<'st
 /// # Errors
 /// [`Error::Config`] if the CA file cannot be read.
 pub fn http_client(ca_file: Option<&Path>, policy: &RetryPolicy) -> Result<reqwest::Client> {
+    builder(ca_file, policy)?.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))
+}
+
+/// Like [`http_client`], presenting the merchant client certificate (for `secapi` only).
+///
+/// # Errors
+/// [`Error::Config`] if the CA file cannot be read or the identity is refused.
+pub fn secapi_client(ca_file: Option<&Path>, policy: &RetryPolicy, id: &ClientIdentity) -> Result<reqwest::Client> {
+    builder(ca_file, policy)?
+        .identity(id.reqwest_identity()?)
+        .build()
+        .map_err(|_| Error::Config("HTTP client with the client certificate could not be built".into()))
+}
+
+fn builder(ca_file: Option<&Path>, policy: &RetryPolicy) -> Result<reqwest::ClientBuilder> {
     let mut b = reqwest::Client::builder()
         .use_rustls_tls()
         .tls_built_in_native_certs(true)
@@ -65,12 +81,13 @@ pub fn http_client(ca_file: Option<&Path>, policy: &RetryPolicy) -> Result<reqwe
             b = b.add_root_certificate(cert);
         }
     }
-    b.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))
+    Ok(b)
 }
 
 /// The WeChat client of the server.
 pub struct Upstream {
     http: reqwest::Client,
+    secapi: Option<reqwest::Client>,
     merchant: Merchant,
     app_secret: AppSecret,
     primary: String,
@@ -130,6 +147,7 @@ impl Upstream {
     pub fn new(settings: &Settings, http: reqwest::Client, clock: Clock) -> Self {
         Upstream {
             http,
+            secapi: None,
             merchant: settings.merchant.clone(),
             app_secret: settings.app_secret.clone(),
             primary: settings.api_base.clone(),
@@ -146,6 +164,17 @@ impl Upstream {
     pub fn with_observer(mut self, observer: Observer) -> Self {
         self.observer = Some(observer);
         self
+    }
+
+    /// Uses `client` (with the merchant certificate) for `/secapi/…` calls.
+    pub fn with_secapi(mut self, client: reqwest::Client) -> Self {
+        self.secapi = Some(client);
+        self
+    }
+
+    /// Whether a merchant client certificate is configured for `secapi` calls.
+    pub fn has_client_cert(&self) -> bool {
+        self.secapi.is_some()
     }
 
     /// The merchant this client signs for.
@@ -181,7 +210,10 @@ impl Upstream {
             let on_backup = self.primary_down_until.load(Ordering::Relaxed) > self.clock.now_ms();
             let base = if on_backup { &self.backup } else { &self.primary };
             let url = format!("{base}{}", Q::PATH);
-            let answer = self.post_xml(&url, &body).await;
+            // Only secapi calls present the client certificate; without one they are sent
+            // anyway, and WeChat's refusal is reported.
+            let http = if Q::PATH.starts_with("/secapi/") { self.secapi.as_ref().unwrap_or(&self.http) } else { &self.http };
+            let answer = self.post_xml(http, &url, &body).await;
             self.observe(format!("POST {url}"), Some(&body), answer.as_deref().map_err(Clone::clone));
             match answer {
                 Err(why) => {
@@ -211,9 +243,8 @@ impl Upstream {
         Err(last)
     }
 
-    async fn post_xml(&self, url: &str, body: &str) -> std::result::Result<String, String> {
-        let resp = self
-            .http
+    async fn post_xml(&self, http: &reqwest::Client, url: &str, body: &str) -> std::result::Result<String, String> {
+        let resp = http
             .post(url)
             .header("content-type", "text/xml; charset=utf-8")
             .body(body.to_owned())

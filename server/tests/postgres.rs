@@ -1,4 +1,4 @@
-//! The notify scenarios on PostgreSQL with two server instances sharing the database.
+//! The notify and refund scenarios on PostgreSQL with two server instances sharing the database.
 //!
 //! Needs a PostgreSQL server: `WXPAY_TEST_POSTGRES_URL=postgres://user@127.0.0.1:PORT/postgres`.
 //! `./scripts/test-server` installs Debian's postgresql, starts a throwaway cluster, sets the
@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{fresh_postgres_db, notify_cases as cases, Harness, Options};
+use common::{fresh_postgres_db, notify_cases as cases, refund_cases, Harness, Options};
 
 async fn two_instances() -> Harness {
     let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
@@ -108,4 +108,50 @@ async fn pg_reconciler_closes_an_expired_order_once_across_two_instances() {
     assert_eq!(h.stored_status(no).await, "CLOSED");
     let closed = h.audit(no).await.into_iter().filter(|a| a.action == "order.closed").count();
     assert_eq!(closed, 1, "one transition however many reconcilers");
+}
+
+// Refunds on PostgreSQL, two instances sharing the database (admin calls, replays and
+// concurrent requests alternate between them).
+
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_full_refund_reaches_success() {
+    refund_cases::full_refund_reaches_success(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_partial_refunds_up_to_the_total_then_one_more_is_refused() {
+    refund_cases::partial_refunds_up_to_the_total_then_one_more_is_refused(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_concurrent_requests_never_exceed_the_total_across_two_instances() {
+    refund_cases::concurrent_requests_never_exceed_the_total(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_concurrent_approvals_make_one_upstream_call_across_two_instances() {
+    refund_cases::concurrent_approvals_make_one_upstream_call(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_refund_notify_replayed_20x_transitions_once_across_two_instances() {
+    refund_cases::refund_notify_replayed_20x_transitions_once(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_tampered_req_info_is_refused_without_change() {
+    refund_cases::tampered_req_info_is_refused_without_change(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_refund_left_processing_is_settled_by_refundquery() {
+    refund_cases::refund_left_processing_is_settled_by_refundquery(&two_instances().await).await;
 }

@@ -1,4 +1,5 @@
-//! No log line or response contains the API key, the AppSecret or a session_key.
+//! No log line or response contains the API key, the AppSecret, a session_key, the admin
+//! token, the merchant client key or a PKCS#12 password.
 //!
 //! Everything logged by every crate, at TRACE, is captured for a whole session of use and
 //! misuse (logins good and bad, a purchase, forged notifies, WeChat errors, a bad setting),
@@ -67,6 +68,30 @@ async fn no_log_line_or_response_contains_a_secret() {
     let (_, v) = h.get_json("/api/orders", Some(&token)).await;
     seen.push(v.to_string());
 
+    // A refund: request, approval (the mutual-TLS call), notify; admin calls good and bad.
+    let (_, v) = h.post_json(&format!("/api/orders/{no}/refunds"), Some(&token), json!({ "reason": "secrets test" })).await;
+    seen.push(v.to_string());
+    let rno = v["out_refund_no"].as_str().unwrap().to_owned();
+    let (_, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    seen.push(v.to_string());
+    h.wait_refund_status(&rno, "SUCCESS").await;
+    let (_, v) = h.get_json("/admin/api/refunds", Some("wrong-admin-token-0000000")).await;
+    seen.push(v.to_string());
+    let (_, v) = h.admin_get("/admin/api/refunds").await;
+    seen.push(v.to_string());
+    let (_, v) = h.admin_get("/admin/api/orders").await;
+    seen.push(v.to_string());
+    seen.push(h.post_refund_notify(0, b"<xml><return_code>SUCCESS</return_code></xml>".to_vec()).await.1);
+
+    // A wrong PKCS#12 password.
+    let mut c = h.sandbox.server_config("http://127.0.0.1:1");
+    (c.client_cert, c.client_key) = (None, None);
+    c.client_p12 = Some(h.sandbox.client_p12_file().display().to_string());
+    c.client_p12_password = Some("p12-password-that-is-wrong".into());
+    let e = c.settings().unwrap_err();
+    tracing::error!(error = %e, "configuration refused");
+    seen.push(e.to_string());
+
     // Forged and broken notifies.
     let mut p = h.notify_params(&no);
     p.insert("total_fee".into(), "1".into());
@@ -115,6 +140,11 @@ async fn no_log_line_or_response_contains_a_secret() {
             secrets.push(row.get::<String, _>("session_key"));
         }
     }
+    secrets.push(common::ADMIN_TOKEN.into());
+    secrets.push("p12-password-that-is-wrong".into());
+    // Every line of the base64 body of the merchant client key.
+    let key_pem = std::fs::read_to_string(h.sandbox.client_key_file()).unwrap();
+    secrets.extend(key_pem.lines().filter(|l| !l.starts_with("-----") && l.len() >= 16).map(str::to_owned));
     secrets.push("0123456789abcdefghijklmnopqrstuv".into());
     secrets.push("ffffffffffffffffffffffffffffffff".into());
     assert!(secrets.len() >= 9, "sessions were stored: {}", secrets.len());
@@ -122,6 +152,7 @@ async fn no_log_line_or_response_contains_a_secret() {
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.lines().count() > 50, "the capture works: {} lines", logs.lines().count());
     assert!(logs.contains("order paid") && logs.contains(&no), "the purchase was logged");
+    assert!(logs.contains("refund finished") && logs.contains(&rno), "the refund was logged");
     for s in &secrets {
         for (i, line) in logs.lines().enumerate() {
             assert!(!line.contains(s.as_str()), "log line {i} contains a secret: {line}");

@@ -7,6 +7,7 @@
 
 pub mod orders;
 pub mod products;
+pub mod refunds;
 pub mod sessions;
 
 use std::time::Duration;

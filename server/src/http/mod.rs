@@ -1,10 +1,12 @@
 //! The HTTP API, grouped by domain; each module has its own `router()`.
 
+pub mod admin;
 pub mod health;
 pub mod login;
 pub mod notify;
 pub mod orders;
 pub mod products;
+pub mod refunds;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -24,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .merge(products::router())
         .merge(orders::router())
         .merge(notify::router())
+        .merge(refunds::router())
+        .merge(admin::router())
 }
 
 /// A JSON body whose rejections use the API's error shape.

@@ -1,4 +1,6 @@
-//! `POST /wxpay/notify`: WeChat's payment notify.
+//! `POST /wxpay/notify`: WeChat's payment notify; `POST /wxpay/refund-notify`: its refund
+//! notify (`req_info` decrypted with the API key, then the refund's amounts checked, then the
+//! one conditional move to the final state; same replies).
 //!
 //! Order of checks: size (before reading it all), DOCTYPE/ENTITY (before parsing), then the
 //! core's verification (XML shape, return_code, signature, appid, mch_id, fields), then the
@@ -14,6 +16,7 @@ use axum::routing::post;
 use axum::Router;
 
 use crate::db::orders::PaidOutcome;
+use crate::db::refunds::{FinishOutcome, RefundResult, RefundState};
 use crate::AppState;
 
 /// Far above any real notify (about 1 KiB), far below anything harmful.
@@ -21,7 +24,7 @@ pub const MAX_NOTIFY_BYTES: usize = 16 * 1024;
 
 /// Routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/wxpay/notify", post(payment_notify))
+    Router::new().route("/wxpay/notify", post(payment_notify)).route("/wxpay/refund-notify", post(refund_notify))
 }
 
 fn reply(status: StatusCode, ok: bool, message: &str) -> Response {
@@ -94,6 +97,79 @@ async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body:
         Ok(PaidOutcome::NotFound) => refuse(StatusCode::NOT_FOUND, "unknown out_trade_no"),
         Err(e) => {
             tracing::error!(out_trade_no = %no, error = %e, "could not record the payment");
+            reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error")
+        }
+    }
+}
+
+/// `POST /wxpay/refund-notify`.
+async fn refund_notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_NOTIFY_BYTES) {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await else {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    };
+    if declares_dtd(&bytes) {
+        return refuse(StatusCode::BAD_REQUEST, "DOCTYPE and ENTITY are not accepted");
+    }
+    // return_code, appid and mch_id of the outer message, then req_info (a wrong key, a cut or
+    // altered ciphertext all fail here).
+    let n = match state.settings.merchant.decrypt_refund_notify(&bytes) {
+        Ok(n) => n,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, &format!("{}: {e}", e.code())),
+    };
+    let no = n.out_refund_no.as_str();
+    let r = match state.db.refund(no).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, "unknown out_refund_no"),
+        Err(e) => {
+            tracing::error!(error = %e, "database error in refund notify");
+            return reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error");
+        }
+    };
+    if r.out_trade_no != n.out_trade_no || r.refund_fee as u64 != n.refund_fee.get() || r.total_fee as u64 != n.total_fee.get() {
+        tracing::error!(out_refund_no = %no, "refund notify differs from the refund (order or amounts)");
+        return refuse(StatusCode::BAD_REQUEST, "order or amounts do not match the refund");
+    }
+    let status = match n.refund_status {
+        wxpay::RefundNotifyStatus::Success => RefundState::Success,
+        wxpay::RefundNotifyStatus::Change => RefundState::Change,
+        wxpay::RefundNotifyStatus::Refundclose => RefundState::Closed,
+    };
+    let result = RefundResult {
+        status,
+        refund_id: &n.refund_id,
+        settlement_refund_fee: n.settlement_refund_fee.map(|f| f.get() as i64),
+        success_time: n.success_time.as_deref(),
+        recv_account: n.refund_recv_accout.as_deref(),
+    };
+    let detail = format!(
+        "refund notify: refund_status={} refund_id={} refund_fee={} settlement_refund_fee={}; body: {}",
+        status.as_str(),
+        n.refund_id,
+        n.refund_fee.get(),
+        n.settlement_refund_fee.map(|f| f.get()).unwrap_or(0),
+        String::from_utf8_lossy(&bytes)
+    );
+    match state.db.finish_refund(no, &result, state.clock.now_ms(), "wechat:refund-notify", &detail).await {
+        Ok(FinishOutcome::Applied { from }) => {
+            tracing::info!(out_refund_no = %no, from = from.as_str(), to = status.as_str(), "refund finished");
+            reply(StatusCode::OK, true, "OK")
+        }
+        Ok(FinishOutcome::AlreadyFinal(s)) if s == status => reply(StatusCode::OK, true, "OK"),
+        Ok(FinishOutcome::AlreadyFinal(s)) => {
+            tracing::error!(out_refund_no = %no, stored = s.as_str(), reported = status.as_str(), "refund notify contradicts the stored result");
+            refuse(StatusCode::CONFLICT, "refund already finished with another result")
+        }
+        Ok(FinishOutcome::NotStarted(s)) => {
+            tracing::error!(out_refund_no = %no, stored = s.as_str(), "refund notify for a refund never sent");
+            refuse(StatusCode::CONFLICT, "refund was not sent")
+        }
+        Ok(FinishOutcome::NotFound) => refuse(StatusCode::NOT_FOUND, "unknown out_refund_no"),
+        Err(e) => {
+            tracing::error!(out_refund_no = %no, error = %e, "could not record the refund result");
             reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error")
         }
     }

@@ -116,9 +116,11 @@ pub(super) struct SetFaults {
     delay_ms: Option<u64>,
     duplicate_notifies: Option<u32>,
     drop_notifies: Option<bool>,
+    hold_refunds: Option<bool>,
 }
 
-/// `POST /sandbox/faults {systemerror_rate?, systemerror_next?, delay_ms?, duplicate_notifies?}`.
+/// `POST /sandbox/faults {systemerror_rate?, systemerror_next?, delay_ms?, duplicate_notifies?,
+/// drop_notifies?, hold_refunds?}`.
 pub(super) async fn set_faults(State(sim): State<Arc<Sim>>, Json(f): Json<SetFaults>) -> Response {
     let faults = &sim.faults;
     if let Some(r) = f.systemerror_rate {
@@ -136,8 +138,12 @@ pub(super) async fn set_faults(State(sim): State<Arc<Sim>>, Json(f): Json<SetFau
     if let Some(d) = f.drop_notifies {
         faults.drop_notifies.store(d, Ordering::Relaxed);
     }
+    if let Some(h) = f.hold_refunds {
+        faults.hold_refunds.store(h, Ordering::Relaxed);
+    }
     Json(json!({
         "drop_notifies": faults.drop_notifies.load(Ordering::Relaxed),
+        "hold_refunds": faults.hold_refunds.load(Ordering::Relaxed),
         "systemerror_rate": f64::from(faults.systemerror_permille.load(Ordering::Relaxed)) / 1000.0,
         "systemerror_next": faults.systemerror_next.load(Ordering::Relaxed),
         "delay_ms": faults.delay_ms.load(Ordering::Relaxed),

@@ -7,12 +7,18 @@
 //! WeChat's error codes. HTTPS on loopback with a CA generated at start. Faults can be
 //! injected: `SYSTEMERROR` (a rate, or the next N calls), delays, duplicate notifies.
 //!
+//! Refunds: `/secapi/pay/refund` (only with the merchant client certificate the simulator
+//! issues at start, written as `apiclient_cert.pem`, `apiclient_key.pem` and
+//! `apiclient_cert.p12` with the mch_id as password), processed asynchronously, then the refund
+//! notify with `req_info` encrypted as WeChat does; `/pay/refundquery`.
+//!
 //! Runs as `wxpay-server sandbox`, or in-process through [`Sandbox::start`].
 
 mod client;
 mod login;
 mod notifier;
 mod pay;
+mod refund;
 pub mod tls;
 
 use std::collections::{HashMap, HashSet};
@@ -33,6 +39,7 @@ use crate::config::Config;
 use crate::secret::{ApiKeyText, AppSecret};
 
 pub use notifier::{Delivery, NOTIFY_SCHEDULE_SECS};
+pub use refund::SimRefund;
 
 /// The merchant and mini-program the simulator plays WeChat for.
 #[derive(Clone, Debug)]
@@ -120,7 +127,10 @@ pub struct Faults {
     /// Extra concurrent copies of every notify delivery.
     pub duplicate_notifies: AtomicU32,
     /// Payments are made but no notify is sent (a lost notify: orderquery must find it).
+    /// Applies to refund notifies too (refundquery must find those).
     pub drop_notifies: std::sync::atomic::AtomicBool,
+    /// Refunds stay PROCESSING (until turned off again) instead of succeeding.
+    pub hold_refunds: std::sync::atomic::AtomicBool,
 }
 
 impl Faults {
@@ -192,6 +202,7 @@ pub(crate) struct Sim {
     codes: Mutex<HashMap<String, Code>>,
     openids: Mutex<HashSet<String>>,
     deliveries: Mutex<HashMap<String, Vec<Delivery>>>,
+    refunds: Mutex<HashMap<String, SimRefund>>,
     calls: Mutex<HashMap<&'static str, u32>>,
     seq: AtomicU64,
 }
@@ -215,6 +226,9 @@ impl Sim {
 pub struct Sandbox {
     base_url: String,
     ca_file: PathBuf,
+    client_cert: PathBuf,
+    client_key: PathBuf,
+    client_p12: PathBuf,
     sim: Arc<Sim>,
     stop: watch::Sender<bool>,
 }
@@ -225,10 +239,17 @@ impl Sandbox {
     /// # Errors
     /// I/O errors (binding, writing the CA) or certificate generation failures.
     pub async fn start(config: SandboxConfig, clock: Clock) -> std::io::Result<Sandbox> {
-        let pki = tls::generate().map_err(std::io::Error::other)?;
+        let pki = tls::generate(&config.credentials.mch_id).map_err(std::io::Error::other)?;
         std::fs::create_dir_all(&config.dir)?;
         let ca_file = config.dir.join("ca.pem");
         std::fs::write(&ca_file, &pki.ca_pem)?;
+        let client_cert = config.dir.join("apiclient_cert.pem");
+        std::fs::write(&client_cert, &pki.client_cert_pem)?;
+        let client_key = config.dir.join("apiclient_key.pem");
+        write_private(&client_key, pki.client_key_pem.as_bytes())?;
+        let client_p12 = config.dir.join("apiclient_cert.p12");
+        let p12 = tls::client_p12(&pki, &config.credentials.mch_id).map_err(std::io::Error::other)?;
+        write_private(&client_p12, &p12)?;
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let host = if addr.ip().is_loopback() && addr.is_ipv4() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
@@ -251,13 +272,14 @@ impl Sandbox {
             codes: Mutex::default(),
             openids: Mutex::default(),
             deliveries: Mutex::default(),
+            refunds: Mutex::default(),
             calls: Mutex::default(),
             seq: AtomicU64::new(0),
         });
         let (stop, stop_rx) = watch::channel(false);
         tokio::spawn(tls::serve(listener, router(sim.clone()), pki.server_config, stop_rx));
         tracing::info!(%base_url, ca = %ca_file.display(), "WeChat Pay simulator listening");
-        Ok(Sandbox { base_url, ca_file, sim, stop })
+        Ok(Sandbox { base_url, ca_file, client_cert, client_key, client_p12, sim, stop })
     }
 
     /// `https://127.0.0.1:PORT`.
@@ -275,9 +297,49 @@ impl Sandbox {
         &self.sim.creds
     }
 
-    /// Server settings wired to this simulator (call `public_url` back for notifies).
+    /// Server settings wired to this simulator (call `public_url` back for notifies), with the
+    /// merchant client certificate as PEM files.
     pub fn server_config(&self, public_url: &str) -> Config {
-        self.sim.creds.server_config(&self.base_url, &self.ca_file, public_url)
+        Config {
+            client_cert: Some(self.client_cert.display().to_string()),
+            client_key: Some(self.client_key.display().to_string()),
+            ..self.sim.creds.server_config(&self.base_url, &self.ca_file, public_url)
+        }
+    }
+
+    /// The merchant client certificate it issued (`apiclient_cert.pem`).
+    pub fn client_cert_file(&self) -> &Path {
+        &self.client_cert
+    }
+
+    /// Its key (`apiclient_key.pem`).
+    pub fn client_key_file(&self) -> &Path {
+        &self.client_key
+    }
+
+    /// Both as PKCS#12 (`apiclient_cert.p12`, password: the mch_id).
+    pub fn client_p12_file(&self) -> &Path {
+        &self.client_p12
+    }
+
+    /// The simulator's view of a refund.
+    pub fn refund(&self, out_refund_no: &str) -> Option<SimRefund> {
+        lock(&self.sim.refunds).get(out_refund_no).cloned()
+    }
+
+    /// How many refunds the simulator holds.
+    pub fn refund_count(&self) -> usize {
+        lock(&self.sim.refunds).len()
+    }
+
+    /// The refund notify WeChat would send now for a finished refund (tests replay it).
+    pub fn refund_notify(&self, out_refund_no: &str) -> Option<String> {
+        refund::refund_notify_xml(&self.sim, out_refund_no)
+    }
+
+    /// Finishes held refunds (see [`Faults::hold_refunds`]) with SUCCESS, without notifying.
+    pub fn settle_held_refunds(&self) {
+        refund::settle_held(&self.sim);
     }
 
     /// The fault knobs.
@@ -327,8 +389,17 @@ impl Drop for Sandbox {
     }
 }
 
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    f.write_all(bytes)
+}
+
 fn router(sim: Arc<Sim>) -> Router {
     Router::new()
+        .route("/secapi/pay/refund", post(refund::refund).fallback(pay::require_post))
+        .route("/pay/refundquery", post(refund::refundquery).fallback(pay::require_post))
         .route("/sns/jscode2session", get(login::jscode2session))
         .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(pay::require_post))
         .route("/pay/orderquery", post(pay::orderquery).fallback(pay::require_post))

@@ -83,6 +83,12 @@ pub(super) async fn deliver(sim: Arc<Sim>, no: String) {
         Some(o) => o.notify_url.clone(),
         None => return,
     };
+    deliver_to(sim, no, url, notify_xml).await;
+}
+
+/// Delivers what `body` makes (fresh for each copy) to `url` until acknowledged or the
+/// schedule runs out; deliveries are recorded under `key`.
+pub(super) async fn deliver_to(sim: Arc<Sim>, no: String, url: String, body: fn(&Sim, &str) -> Option<String>) {
     for attempt in 0..=NOTIFY_SCHEDULE_SECS.len() {
         if attempt > 0 {
             let secs = NOTIFY_SCHEDULE_SECS[attempt - 1] as f64 * sim.notify_time_scale;
@@ -91,7 +97,7 @@ pub(super) async fn deliver(sim: Arc<Sim>, no: String) {
         let copies = 1 + sim.faults.duplicate_notifies.load(std::sync::atomic::Ordering::Relaxed);
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..copies {
-            let Some(body) = notify_xml(&sim, &no) else { return };
+            let Some(body) = body(&sim, &no) else { return };
             let (sim, url) = (sim.clone(), url.clone());
             tasks.spawn(async move {
                 let (status, reply, ok) = send_once(&sim, &url, body.clone()).await;

@@ -32,7 +32,7 @@ fn xml_response(body: String) -> Response {
 
 impl Sim {
     /// Writes an answer, signed with the request's sign type like WeChat does.
-    fn answer(&self, a: Answer, sign_type: SignType) -> Response {
+    pub(super) fn answer(&self, a: Answer, sign_type: SignType) -> Response {
         let mut p = Params::new();
         let mut put = |k: &str, v: &str| {
             p.insert(k.to_owned(), v.to_owned());
@@ -65,7 +65,7 @@ impl Sim {
 
     /// What every Pay API call checks first: readable XML, the common fields, who it is for,
     /// and the signature (over every received field, with the declared sign type, MD5 if none).
-    async fn check(&self, body: &[u8]) -> Result<(Params, SignType), (Answer, SignType)> {
+    pub(super) async fn check(&self, body: &[u8]) -> Result<(Params, SignType), (Answer, SignType)> {
         let delay = self.faults.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
         if delay > 0 {
             tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -108,11 +108,11 @@ impl Sim {
     }
 }
 
-fn require<'a>(p: &'a Params, name: &str) -> Result<&'a str, Answer> {
+pub(super) fn require<'a>(p: &'a Params, name: &str) -> Result<&'a str, Answer> {
     p.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| Answer::Business("LACK_PARAMS", format!("缺少参数 {name}")))
 }
 
-fn param_error(what: impl Into<String>) -> Answer {
+pub(super) fn param_error(what: impl Into<String>) -> Answer {
     Answer::Business("PARAM_ERROR", what.into())
 }
 
@@ -236,7 +236,7 @@ fn new_prepay_id(sim: &Sim, now_ms: i64) -> String {
 }
 
 /// The order named by `transaction_id` or `out_trade_no`.
-fn find<'a>(orders: &'a mut std::collections::HashMap<String, SimOrder>, p: &Params) -> Result<&'a mut SimOrder, Answer> {
+pub(super) fn find<'a>(orders: &'a mut std::collections::HashMap<String, SimOrder>, p: &Params) -> Result<&'a mut SimOrder, Answer> {
     let by_txn = p.get("transaction_id").filter(|v| !v.is_empty());
     let by_no = p.get("out_trade_no").filter(|v| !v.is_empty());
     let found = match (by_txn, by_no) {

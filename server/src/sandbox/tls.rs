@@ -1,7 +1,10 @@
 //! The simulator's PKI and HTTPS listener: a CA generated at start (its certificate is written
 //! where the server can trust it through `WXPAY_CA_FILE`) and a server certificate for
-//! `localhost` / `127.0.0.1` / `::1` signed by it. rustls with the ring provider; the refund
-//! issue will add a client-certificate verifier here for `/secapi/pay/refund`.
+//! `localhost` / `127.0.0.1` / `::1` signed by it, and the merchant's client certificate (CN =
+//! mch_id) for `/secapi/…`. rustls with the ring provider. Client certificates are requested
+//! on every connection and verified against the CA when presented (WeChat uses one host for
+//! everything); each request is told whether a verified one was presented ([`ClientCert`]),
+//! and `/secapi/…` refuses calls without.
 
 use std::sync::Arc;
 
@@ -15,10 +18,22 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+/// Whether the connection presented a client certificate that verified against the CA.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientCert(pub bool);
+
 /// A freshly generated CA and the TLS configuration of the simulator.
 pub struct Pki {
     /// The CA certificate, PEM (what `WXPAY_CA_FILE` points at).
     pub ca_pem: String,
+    /// The merchant's client certificate (`apiclient_cert.pem`).
+    pub client_cert_pem: String,
+    /// Its key, PKCS#8 PEM (`apiclient_key.pem`).
+    pub client_key_pem: String,
+    /// The certificate, DER (for the `.p12`).
+    pub client_cert_der: Vec<u8>,
+    /// The key, PKCS#8 DER (for the `.p12`).
+    pub client_key_der: Vec<u8>,
     /// rustls configuration serving the CA-signed certificate.
     pub server_config: Arc<ServerConfig>,
 }
@@ -27,7 +42,7 @@ pub struct Pki {
 ///
 /// # Errors
 /// rcgen or rustls failures, as text.
-pub fn generate() -> Result<Pki, String> {
+pub fn generate(mch_id: &str) -> Result<Pki, String> {
     let e = |e: rcgen::Error| e.to_string();
     let ca_key = KeyPair::generate().map_err(e)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
@@ -44,18 +59,54 @@ pub fn generate() -> Result<Pki, String> {
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     let cert = params.signed_by(&key, &ca).map_err(e)?;
 
+    // The merchant certificate, as the merchant platform issues it (CN = mch_id; ECDSA here, RSA at WeChat).
+    let client_key = KeyPair::generate().map_err(e)?;
+    let mut cparams = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
+    cparams.distinguished_name.push(DnType::CommonName, mch_id);
+    cparams.distinguished_name.push(DnType::OrganizationName, "wxpay sandbox merchant");
+    cparams.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    cparams.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+    let client = cparams.signed_by(&client_key, &ca).map_err(e)?;
+
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der().clone()).map_err(|e| e.to_string())?;
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| e.to_string())?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
-        .with_no_client_auth()
+        .with_client_cert_verifier(verifier)
         .with_single_cert(
             vec![cert.der().clone(), ca.der().clone()],
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
         )
         .map_err(|e| e.to_string())?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Pki { ca_pem: ca.pem(), server_config: Arc::new(config) })
+    Ok(Pki {
+        ca_pem: ca.pem(),
+        client_cert_pem: client.pem(),
+        client_key_pem: client_key.serialize_pem(),
+        client_cert_der: client.der().to_vec(),
+        client_key_der: client_key.serialize_der(),
+        server_config: Arc::new(config),
+    })
+}
+
+/// A PKCS#12 file of the client certificate and key (AES-256, HMAC-SHA256), as the
+/// merchant platform's newer files are.
+///
+/// # Errors
+/// Encoding failures, as text.
+pub fn client_p12(pki: &Pki, password: &str) -> Result<Vec<u8>, String> {
+    let cert = p12_keystore::Certificate::from_der(&pki.client_cert_der).map_err(|e| e.to_string())?;
+    let key = p12_keystore::PrivateKey::from_der(&pki.client_key_der).map_err(|e| e.to_string())?;
+    let chain = p12_keystore::PrivateKeyChain::new(b"1".to_vec(), key, vec![cert]);
+    let mut store = p12_keystore::KeyStore::new();
+    store.add_entry("apiclient", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+    store.writer(password).write().map_err(|e| e.to_string())
 }
 
 /// Serves `router` over TLS on `listener` until `stop` turns true.
@@ -83,6 +134,8 @@ pub async fn serve(listener: TcpListener, router: Router, config: Arc<ServerConf
                     return;
                 }
             };
+            let presented = tls.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty());
+            let router = router.layer(axum::Extension(ClientCert(presented)));
             let conn = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(tls), TowerToHyperService::new(router));
             tokio::pin!(conn);

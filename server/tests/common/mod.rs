@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod notify_cases;
+pub mod refund_cases;
 
 use std::future::Future;
 use std::time::Duration;
@@ -14,6 +15,9 @@ use wxpay::{ApiKey, Merchant, Params};
 use wxpay_server::db::AuditRow;
 use wxpay_server::sandbox::{Sandbox, SandboxConfig};
 use wxpay_server::{AppState, Clock, Config};
+
+/// The admin token every harness server is configured with.
+pub const ADMIN_TOKEN: &str = "admin-token-for-tests-0123456789";
 
 /// Every wait in the tests is bounded by this.
 pub const LIMIT: Duration = Duration::from_secs(30);
@@ -105,6 +109,7 @@ impl Harness {
             config.upstream_backoff_ms = Some(10);
             config.upstream_timeout_ms = Some(5_000);
             config.order_ttl_secs = Some(600);
+            config.admin_token = Some(ADMIN_TOKEN.into());
             if opts.primary_down {
                 config.api_base = Some(format!("https://127.0.0.1:{dead}"));
             }
@@ -267,6 +272,96 @@ impl Harness {
         let sign = wxpay::sign(&p, &self.merchant().key, wxpay::SignType::Md5);
         p.insert("sign".into(), sign);
         wxpay::xml::encode(&p).unwrap().into_bytes()
+    }
+}
+
+impl Harness {
+    /// A PAID order of 2 × product 1 (3600 fen) whose notify was delivered → (token, out_trade_no).
+    pub async fn paid_order(&self) -> (String, String) {
+        let (token, _) = self.login().await;
+        let order = self.order(&token, 1, 2).await;
+        let no = order["out_trade_no"].as_str().unwrap().to_owned();
+        let (status, v) = self.pay(&order["payment"]).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        self.wait_stored_status(&no, "PAID").await;
+        (token, no)
+    }
+
+    /// POST /api/orders/{no}/refunds.
+    pub async fn request_refund(&self, token: &str, no: &str, refund_fee: Option<i64>) -> (StatusCode, Value) {
+        let mut body = json!({ "reason": "不想要了 changed my mind" });
+        if let Some(f) = refund_fee {
+            body["refund_fee"] = json!(f);
+        }
+        self.post_json(&format!("/api/orders/{no}/refunds"), Some(token), body).await
+    }
+
+    /// Requests a refund, expecting it to be created → out_refund_no.
+    pub async fn requested_refund(&self, token: &str, no: &str, refund_fee: Option<i64>) -> String {
+        let (status, v) = self.request_refund(token, no, refund_fee).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        assert_eq!(v["status"], "REQUESTED", "{v}");
+        v["out_refund_no"].as_str().unwrap().to_owned()
+    }
+
+    /// An admin POST on instance `i` → (status, body).
+    pub async fn admin_post(&self, i: usize, path: &str) -> (StatusCode, Value) {
+        let url = format!("{}{path}", self.servers[i % self.servers.len()].url);
+        let resp = bounded(path, self.http.post(url).bearer_auth(ADMIN_TOKEN).send()).await.expect("server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An admin GET → (status, body).
+    pub async fn admin_get(&self, path: &str) -> (StatusCode, Value) {
+        self.get_json(path, Some(ADMIN_TOKEN)).await
+    }
+
+    /// The stored refund status.
+    pub async fn refund_status(&self, no: &str) -> String {
+        self.state().db.refund(no).await.unwrap().expect("refund exists").status.as_str().to_owned()
+    }
+
+    /// Polls the database until the refund has `status` (bounded).
+    pub async fn wait_refund_status(&self, no: &str, status: &str) {
+        for _ in 0..400 {
+            if self.refund_status(no).await == status {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("refund {no} never became {status} (is {})", self.refund_status(no).await);
+    }
+
+    /// Polls the simulator until it has finished the refund (bounded).
+    pub async fn wait_sim_refund_final(&self, no: &str) {
+        for _ in 0..400 {
+            if self.sandbox.refund(no).is_some_and(|r| r.refund_status.is_final()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the simulator never finished refund {no}");
+    }
+
+    /// Audit actions of a refund.
+    pub async fn refund_actions(&self, no: &str) -> Vec<String> {
+        self.state().db.audit_for("refund", no).await.unwrap().into_iter().map(|a| a.action).collect()
+    }
+
+    /// `orders.refunded_fee`, through the admin API.
+    pub async fn refunded_fee(&self, out_trade_no: &str) -> i64 {
+        let (status, v) = self.admin_get("/admin/api/orders").await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v.as_array().unwrap().iter().find(|o| o["out_trade_no"] == out_trade_no).expect("order listed")["refunded_fee"].as_i64().unwrap()
+    }
+
+    /// POSTs raw bytes to an instance's /wxpay/refund-notify → (status, body).
+    pub async fn post_refund_notify(&self, instance: usize, body: Vec<u8>) -> (StatusCode, String) {
+        let url = format!("{}/wxpay/refund-notify", self.servers[instance % self.servers.len()].url);
+        let resp = bounded("refund notify", self.http.post(url).header("content-type", "text/xml").body(body).send()).await.unwrap();
+        let status = resp.status();
+        (status, resp.text().await.unwrap())
     }
 }
 

@@ -1,0 +1,137 @@
+//! Fixtures and the anchor of the notify benchmark (`scripts/bench server`):
+//!
+//! - `seed DB_URL N BODIES_FILE`: N unpaid orders of 100 fen, and one signed payment notify per
+//!   order, one XML document a line, for wrk to post (`server/bench/notify.lua`).
+//! - `count DB_URL`: how many orders are PAID, and how many `order.paid` audit rows exist.
+//! - `commit-rate DB_URL SECONDS`: the raw durable-commit rate of the same SQLite file with the
+//!   server's settings (WAL, SQLite's default synchronous=FULL): one small transaction (an
+//!   update and an audit insert, like a paid notify) after another on one connection.
+//!
+//! The key is the fixed test key of `scripts/bench`; nothing here is a real secret.
+
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use sqlx::Connection as _;
+use wxpay::{sign, xml, ApiKey, Params, SignType};
+use wxpay_server::db::orders::{Order, OrderStatus};
+use wxpay_server::Db;
+
+const KEY: &str = "BenchKey0123456789abcdefABCDEF01";
+const APPID: &str = "wxbench000000000";
+const MCH_ID: &str = "1900000109";
+const OPENID: &str = "oBenchOpenid000000000000000";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["seed", url, n, out] => seed(url, n.parse().expect("N"), out).await,
+        ["count", url] => count(url).await,
+        ["commit-rate", url, secs] => commit_rate(url, secs.parse().expect("SECONDS")).await,
+        _ => {
+            eprintln!("usage: notify_bench seed DB_URL N FILE | count DB_URL | commit-rate DB_URL SECONDS");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn order_no(i: usize) -> String {
+    format!("BENCH{i:010}")
+}
+
+async fn seed(url: &str, n: usize, out: &str) {
+    let db = Db::connect(url).await.expect("database");
+    let now = 1_800_000_000_000i64;
+    let key = ApiKey::new(KEY).unwrap();
+    let mut file = std::io::BufWriter::new(std::fs::File::create(out).expect("bodies file"));
+    for i in 0..n {
+        let no = order_no(i);
+        let order = Order {
+            out_trade_no: no.clone(),
+            openid: OPENID.into(),
+            product_id: 1,
+            product_name: "bench".into(),
+            quantity: 1,
+            unit_price_fen: 100,
+            total_fee: 100,
+            status: OrderStatus::Notpay,
+            sign_type: "MD5".into(),
+            spbill_create_ip: "127.0.0.1".into(),
+            time_start: "20270115080000".into(),
+            time_expire: "20270115083000".into(),
+            expires_at: now + 1_800_000,
+            prepay_id: None,
+            prepay_expires_at: None,
+            transaction_id: None,
+            time_end: None,
+            paid_at: None,
+            closed_at: None,
+            checked_at: None,
+            created_at: now,
+        };
+        db.insert_order(&order, "bench").await.expect("insert order");
+        let mut p: Params = [
+            ("return_code", "SUCCESS"),
+            ("result_code", "SUCCESS"),
+            ("appid", APPID),
+            ("mch_id", MCH_ID),
+            ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
+            ("openid", OPENID),
+            ("trade_type", "JSAPI"),
+            ("bank_type", "CMC"),
+            ("total_fee", "100"),
+            ("cash_fee", "100"),
+            ("fee_type", "CNY"),
+            ("time_end", "20270115081500"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        p.insert("out_trade_no".into(), no);
+        p.insert("transaction_id".into(), format!("42000000{i:020}"));
+        p.insert("sign".into(), sign(&p, &key, SignType::Md5));
+        writeln!(file, "{}", xml::encode(&p).unwrap()).unwrap();
+    }
+    file.flush().unwrap();
+    db.close().await;
+}
+
+async fn count(url: &str) {
+    let db = Db::connect(url).await.expect("database");
+    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = 'PAID'").fetch_one(db.pool()).await.unwrap();
+    let audits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'order.paid'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    println!("{paid} {audits}");
+    db.close().await;
+}
+
+async fn commit_rate(url: &str, seconds: u64) {
+    let db = Db::connect(url).await.expect("database");
+    let mut conn = db.pool().acquire().await.unwrap();
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_commit (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("INSERT OR IGNORE INTO bench_commit (id, n) VALUES (1, 0)").execute(&mut *conn).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut commits = 0u64;
+    let start = Instant::now();
+    while Instant::now() < deadline {
+        let mut tx = conn.begin().await.unwrap();
+        sqlx::query("UPDATE bench_commit SET n = n + 1 WHERE id = 1").execute(&mut *tx).await.unwrap();
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) \
+             VALUES ($1, 'bench', 'bench.commit', 'bench', 'x', NULL, NULL, NULL)",
+        )
+        .bind(commits as i64)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        commits += 1;
+    }
+    println!("{:.0}", commits as f64 / start.elapsed().as_secs_f64());
+}

@@ -1,0 +1,82 @@
+//! The merchant's side, behind `Authorization: Bearer <ADMIN_TOKEN>`: refunds to approve or
+//! reject, recent orders, and `GET /admin`, a small page that drives these with `fetch`.
+//! Without `ADMIN_TOKEN` every admin endpoint answers 404.
+
+use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::refunds::{OrderSummary, Refund, RefundState};
+use crate::error::{Error, Result};
+use crate::AppState;
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(page))
+        .route("/admin/api/orders", get(orders))
+        .route("/admin/api/refunds", get(refunds))
+        .route("/admin/api/refunds/{out_refund_no}/approve", post(approve))
+        .route("/admin/api/refunds/{out_refund_no}/reject", post(reject))
+}
+
+/// A caller holding the admin token.
+pub struct Admin;
+
+impl axum::extract::FromRequestParts<AppState> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let Some(expected) = &state.settings.admin_token else {
+            return Err(Error::NotFound("admin"));
+        };
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(Error::Unauthorized)?;
+        // Equal-time comparison of digests: the token's length and prefix do not leak.
+        let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.expose().as_bytes()));
+        if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0 {
+            return Err(Error::Unauthorized);
+        }
+        Ok(Admin)
+    }
+}
+
+async fn page(State(state): State<AppState>) -> Response {
+    if state.settings.admin_token.is_none() {
+        return (StatusCode::NOT_FOUND, "admin is off: set ADMIN_TOKEN").into_response();
+    }
+    ([(header::CACHE_CONTROL, "no-store")], Html(include_str!("admin.html"))).into_response()
+}
+
+async fn orders(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<OrderSummary>>> {
+    Ok(Json(state.db.recent_orders().await?))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+async fn refunds(State(state): State<AppState>, _: Admin, Query(q): Query<ListQuery>) -> Result<Json<Vec<Refund>>> {
+    let status = q.status.as_deref().filter(|s| !s.is_empty()).map(RefundState::parse).transpose()?;
+    Ok(Json(state.db.refunds_list(status).await?))
+}
+
+async fn approve(State(state): State<AppState>, _: Admin, Path(no): Path<String>) -> Result<Json<Refund>> {
+    Ok(Json(crate::refunds::approve(&state, &no, "admin").await?))
+}
+
+async fn reject(State(state): State<AppState>, _: Admin, Path(no): Path<String>) -> Result<Json<Refund>> {
+    Ok(Json(crate::refunds::reject(&state, &no, "admin", "rejected by the merchant").await?))
+}

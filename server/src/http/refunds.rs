@@ -1,0 +1,85 @@
+//! Refunds as the payer asks for them: `POST /api/orders/{out_trade_no}/refunds` and the list.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, User};
+use crate::db::refunds::{NewRefund, Refund, RefundState};
+use crate::error::{Error, Result};
+use crate::refunds::new_out_refund_no;
+use crate::AppState;
+
+/// WeChat shows at most 80 characters of `refund_desc`.
+const MAX_REASON_CHARS: usize = 80;
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/orders/{out_trade_no}/refunds", post(request).get(list))
+}
+
+/// A refund as the payer sees it.
+#[derive(Debug, Serialize)]
+pub struct RefundView {
+    out_refund_no: String,
+    out_trade_no: String,
+    refund_fee: i64,
+    reason: String,
+    status: RefundState,
+    requested_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl From<Refund> for RefundView {
+    fn from(r: Refund) -> Self {
+        RefundView {
+            out_refund_no: r.out_refund_no,
+            out_trade_no: r.out_trade_no,
+            refund_fee: r.refund_fee,
+            reason: r.reason,
+            status: r.status,
+            requested_at: r.requested_at,
+            finished_at: r.finished_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestRefund {
+    #[serde(default)]
+    refund_fee: Option<i64>,
+    reason: String,
+}
+
+async fn request(
+    State(state): State<AppState>,
+    user: User,
+    Path(no): Path<String>,
+    ApiJson(req): ApiJson<RequestRefund>,
+) -> Result<(StatusCode, Json<RefundView>)> {
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!("reason must be 1 to {MAX_REASON_CHARS} characters")));
+    }
+    if req.refund_fee.is_some_and(|f| f <= 0) {
+        return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
+    }
+    let now = state.clock.now_ms();
+    let out_refund_no = new_out_refund_no(now.div_euclid(1000))?;
+    let actor = format!("user:{}", user.openid);
+    let new = NewRefund { out_refund_no: &out_refund_no, out_trade_no: &no, openid: &user.openid, refund_fee: req.refund_fee, reason };
+    let r = state.db.insert_refund(&new, now, &actor).await?;
+    tracing::info!(out_refund_no = %r.out_refund_no, out_trade_no = %no, refund_fee = r.refund_fee, "refund requested");
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+async fn list(State(state): State<AppState>, user: User, Path(no): Path<String>) -> Result<Json<Vec<RefundView>>> {
+    match state.db.order(&no).await? {
+        Some(o) if o.openid == user.openid => {}
+        _ => return Err(Error::NotFound("order")),
+    }
+    Ok(Json(state.db.refunds_of_order(&no).await?.into_iter().map(RefundView::from).collect()))
+}

@@ -1,0 +1,203 @@
+//! Refund scenarios shared by the SQLite tests (`tests/refunds.rs`) and the PostgreSQL ones
+//! (`tests/postgres.rs`, two instances): admin calls alternate between the instances.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use wxpay::Params;
+
+use super::{is_fail_reply, is_success_reply, Harness};
+
+pub async fn full_refund_reaches_success(h: &Harness) {
+    let (token, no) = h.paid_order().await;
+    let rno = h.requested_refund(&token, &no, None).await;
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["refund_fee"], 3600, "the default is the full amount: {v}");
+    h.wait_refund_status(&rno, "SUCCESS").await;
+    h.wait_acknowledged(&rno).await;
+    assert_eq!(h.refunded_fee(&no).await, 3600);
+    let sim = h.sandbox.refund(&rno).unwrap();
+    assert_eq!((sim.refund_fee, sim.calls), (3600, 1));
+    let actions = h.refund_actions(&rno).await;
+    for a in ["refund.requested", "refund.approved", "refund.success"] {
+        assert_eq!(actions.iter().filter(|x| *x == a).count(), 1, "{actions:?}");
+    }
+    // The payer sees it too.
+    let (_, list) = h.get_json(&format!("/api/orders/{no}/refunds"), Some(&token)).await;
+    assert_eq!(list[0]["status"], "SUCCESS", "{list}");
+}
+
+pub async fn partial_refunds_up_to_the_total_then_one_more_is_refused(h: &Harness) {
+    let (token, no) = h.paid_order().await;
+    let a = h.requested_refund(&token, &no, Some(1000)).await;
+    // More than is left is refused while the first is still only REQUESTED.
+    let (status, v) = h.request_refund(&token, &no, Some(2601)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    let b = h.requested_refund(&token, &no, Some(2600)).await;
+    let (status, v) = h.request_refund(&token, &no, Some(1)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    let (status, v) = h.request_refund(&token, &no, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    for (i, r) in [&a, &b].into_iter().enumerate() {
+        let (status, v) = h.admin_post(i, &format!("/admin/api/refunds/{r}/approve")).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    h.wait_refund_status(&a, "SUCCESS").await;
+    h.wait_refund_status(&b, "SUCCESS").await;
+    assert_eq!(h.refunded_fee(&no).await, 3600);
+    let (status, v) = h.request_refund(&token, &no, Some(1)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(h.sandbox.refund_count(), 2);
+}
+
+pub async fn concurrent_requests_never_exceed_the_total(h: &Harness) {
+    let (token, no) = h.paid_order().await;
+    // 8 requests of 1000 fen at once on a 3600 fen order: exactly 3 fit.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let url = format!("{}/api/orders/{no}/refunds", h.servers[i % h.servers.len()].url);
+        let (http, token) = (h.http.clone(), token.clone());
+        tasks.spawn(async move {
+            let body = serde_json::json!({ "refund_fee": 1000, "reason": "partial" });
+            http.post(url).bearer_auth(token).json(&body).send().await.unwrap().status()
+        });
+    }
+    let mut created = 0;
+    while let Some(s) = super::bounded("requests", tasks.join_next()).await {
+        let s = s.unwrap();
+        assert!(s == StatusCode::CREATED || s == StatusCode::CONFLICT, "{s}");
+        created += usize::from(s == StatusCode::CREATED);
+    }
+    assert_eq!(created, 3);
+}
+
+pub async fn concurrent_approvals_make_one_upstream_call(h: &Harness) {
+    let (token, no) = h.paid_order().await;
+    let rno = h.requested_refund(&token, &no, None).await;
+    let before = h.sandbox.calls("/secapi/pay/refund");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let url = format!("{}/admin/api/refunds/{rno}/approve", h.servers[i % h.servers.len()].url);
+        let http = h.http.clone();
+        tasks.spawn(async move { http.post(url).bearer_auth(super::ADMIN_TOKEN).send().await.unwrap().status() });
+    }
+    let mut ok = 0;
+    while let Some(s) = super::bounded("approvals", tasks.join_next()).await {
+        let s = s.unwrap();
+        assert!(s == StatusCode::OK || s == StatusCode::CONFLICT, "{s}");
+        ok += usize::from(s == StatusCode::OK);
+    }
+    assert_eq!(ok, 1, "one approval wins");
+    h.wait_refund_status(&rno, "SUCCESS").await;
+    assert_eq!(h.sandbox.calls("/secapi/pay/refund") - before, 1, "one upstream refund call");
+    assert_eq!(h.sandbox.refund(&rno).unwrap().calls, 1);
+    let approved = h.refund_actions(&rno).await.iter().filter(|a| *a == "refund.approved").count();
+    assert_eq!(approved, 1);
+}
+
+/// Drops refund notifies, approves, and waits until WeChat has finished the refund: the
+/// refund is PROCESSING here and the test delivers (or withholds) the notify.
+pub async fn processed_without_notify(h: &Harness) -> (String, String) {
+    let (token, no) = h.paid_order().await;
+    h.sandbox.faults().drop_notifies.store(true, Ordering::SeqCst);
+    let rno = h.requested_refund(&token, &no, Some(1500)).await;
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    h.wait_sim_refund_final(&rno).await;
+    assert_eq!(h.refund_status(&rno).await, "PROCESSING");
+    (no, rno)
+}
+
+pub async fn refund_notify_replayed_20x_transitions_once(h: &Harness) {
+    let (no, rno) = processed_without_notify(h).await;
+    let body = h.sandbox.refund_notify(&rno).unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let url = format!("{}/wxpay/refund-notify", h.servers[i % h.servers.len()].url);
+        let (http, body) = (h.http.clone(), body.clone());
+        tasks.spawn(async move {
+            let r = http.post(url).header("content-type", "text/xml").body(body).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        });
+    }
+    while let Some(r) = super::bounded("replays", tasks.join_next()).await {
+        let (status, text) = r.unwrap();
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert!(is_success_reply(&text), "{text}");
+    }
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS");
+    let done = h.refund_actions(&rno).await.iter().filter(|a| *a == "refund.success").count();
+    assert_eq!(done, 1, "one transition for 20 deliveries");
+    assert_eq!(h.refunded_fee(&no).await, 1500, "the amount is counted once");
+}
+
+fn outer(body: &str) -> Params {
+    wxpay::xml::decode(body.as_bytes()).unwrap()
+}
+
+pub async fn tampered_req_info_is_refused_without_change(h: &Harness) {
+    let (no, rno) = processed_without_notify(h).await;
+    let genuine = h.sandbox.refund_notify(&rno).unwrap();
+    let audit_before = h.refund_actions(&rno).await;
+    let key = h.merchant().key;
+    let inner = wxpay::refund_notify::decrypt_req_info(&outer(&genuine)["req_info"], &key).unwrap();
+
+    let mut flipped = outer(&genuine);
+    let mut chars: Vec<char> = flipped["req_info"].chars().collect();
+    chars[5] = if chars[5] == 'A' { 'B' } else { 'A' };
+    flipped.insert("req_info".into(), chars.into_iter().collect());
+
+    let mut cut = outer(&genuine);
+    let s = cut["req_info"].clone();
+    cut.insert("req_info".into(), s[..s.len() - 24].to_owned());
+
+    let other_key = wxpay::ApiKey::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    let mut wrong_key = outer(&genuine);
+    wrong_key.insert("req_info".into(), wxpay::refund_notify::encrypt_req_info(&inner, &other_key).unwrap());
+
+    // Properly encrypted (only someone with the key could) but for another amount.
+    let mut more = inner.clone();
+    more.insert("refund_fee".into(), "3600".into());
+    let mut wrong_amount = outer(&genuine);
+    wrong_amount.insert("req_info".into(), wxpay::refund_notify::encrypt_req_info(&more, &key).unwrap());
+
+    let mut wrong_mch = outer(&genuine);
+    wrong_mch.insert("mch_id".into(), "1999999999".into());
+
+    for (i, p) in [flipped, cut, wrong_key, wrong_amount, wrong_mch].into_iter().enumerate() {
+        let (status, text) = h.post_refund_notify(i, wxpay::xml::encode(&p).unwrap().into_bytes()).await;
+        assert!(is_fail_reply(&text), "case {i}: {status} {text}");
+        assert_eq!(h.refund_status(&rno).await, "PROCESSING", "case {i}");
+    }
+    assert_eq!(h.refund_actions(&rno).await, audit_before, "no transition, no audit row");
+    assert_eq!(h.refunded_fee(&no).await, 0);
+    // The genuine one still applies.
+    let (_, text) = h.post_refund_notify(0, genuine.into_bytes()).await;
+    assert!(is_success_reply(&text), "{text}");
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS");
+}
+
+pub async fn refund_left_processing_is_settled_by_refundquery(h: &Harness) {
+    let (no, rno) = processed_without_notify(h).await;
+    let before = h.sandbox.calls("/pay/refundquery");
+    h.clock.advance(Duration::from_secs(301));
+    let pass = super::bounded("reconciler", wxpay_server::reconciler::run_once(h.state())).await;
+    assert_eq!((pass.refunds_settled, pass.failed), (1, 0), "{pass:?}");
+    assert!(h.sandbox.calls("/pay/refundquery") > before);
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS");
+    assert_eq!(h.refunded_fee(&no).await, 1500);
+    let audit = h.state().db.audit_for("refund", &rno).await.unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!((last.action.as_str(), last.actor.as_str()), ("refund.success", "reconciler"));
+    // Nothing is left for the next pass.
+    h.clock.advance(Duration::from_secs(301));
+    let pass = wxpay_server::reconciler::run_once(h.state()).await;
+    assert_eq!(pass.refunds_checked, 0, "{pass:?}");
+}
+
+pub fn json_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("")
+}

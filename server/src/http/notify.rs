@@ -44,18 +44,28 @@ fn declares_dtd(body: &[u8]) -> bool {
     body.windows(9).any(|w| w.eq_ignore_ascii_case(b"<!DOCTYPE")) || body.windows(8).any(|w| w.eq_ignore_ascii_case(b"<!ENTITY"))
 }
 
-async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+/// Reads a notify body, refusing an oversized one (before reading it all) and any DTD or
+/// entity declaration (before parsing).
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Response> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_NOTIFY_BYTES) {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large"));
     }
     // Stops reading as soon as the limit is passed (chunked bodies have no Content-Length).
     let Ok(bytes) = axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await else {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large"));
     };
     if declares_dtd(&bytes) {
-        return refuse(StatusCode::BAD_REQUEST, "DOCTYPE and ENTITY are not accepted");
+        return Err(refuse(StatusCode::BAD_REQUEST, "DOCTYPE and ENTITY are not accepted"));
     }
+    Ok(bytes)
+}
+
+async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let bytes = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
+    };
     let merchant = &state.settings.merchant;
     let notify = match merchant.verify_payment_notify(&bytes) {
         Ok(n) => n,
@@ -104,16 +114,10 @@ async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body:
 
 /// `POST /wxpay/refund-notify`.
 async fn refund_notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_NOTIFY_BYTES) {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
-    }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await else {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    let bytes = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
-    if declares_dtd(&bytes) {
-        return refuse(StatusCode::BAD_REQUEST, "DOCTYPE and ENTITY are not accepted");
-    }
     // return_code, appid and mch_id of the outer message, then req_info (a wrong key, a cut or
     // altered ciphertext all fail here).
     let n = match state.settings.merchant.decrypt_refund_notify(&bytes) {

@@ -134,6 +134,70 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
+/// A value bound into a transition's extra assignments.
+pub(crate) enum Bind<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// One conditional state move of a row (`status = from` → `to`) with its audit row, in one
+/// transaction: the conditional update is what makes concurrent callers (threads, or server
+/// instances sharing PostgreSQL) apply a move at most once.
+pub(crate) struct Transition<'a> {
+    /// `orders` or `refunds`.
+    pub table: &'static str,
+    /// The key column: `out_trade_no` or `out_refund_no`.
+    pub key_column: &'static str,
+    /// The audit entity: `order` or `refund`.
+    pub entity: &'static str,
+    pub key: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    /// Extra assignments after `status` and `updated_at` (`$2` is `now`), binding `$4…` to `binds`.
+    pub set: &'a str,
+    pub binds: &'a [Bind<'a>],
+    pub action: &'a str,
+    pub detail: Option<&'a str>,
+}
+
+impl Db {
+    /// Applies `t` if the row is still in `t.from`. Returns whether this call made the move.
+    pub(crate) async fn transition(&self, t: Transition<'_>, now: i64, actor: &str) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let sql = format!(
+            "UPDATE {} SET status = $1, updated_at = $2{} WHERE {} = $3 AND status = ${}",
+            t.table,
+            t.set,
+            t.key_column,
+            4 + t.binds.len()
+        );
+        let mut q = sqlx::query(&sql).bind(t.to).bind(now).bind(t.key);
+        for b in t.binds {
+            q = match b {
+                Bind::Text(v) => q.bind(*v),
+                Bind::Int(v) => q.bind(*v),
+            };
+        }
+        let n = q.bind(t.from).execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            Audit {
+                at: now,
+                actor,
+                action: t.action,
+                entity: t.entity,
+                entity_id: t.key,
+                from_status: Some(t.from),
+                to_status: Some(t.to),
+                detail: t.detail,
+            }
+            .write(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+}
+
 /// An audit row to write inside the transaction of the change it describes.
 pub(crate) struct Audit<'a> {
     pub at: i64,

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{Audit, Db};
+use super::{Audit, Bind, Db, Transition};
 use crate::error::{Error, Result};
 
 /// Where an order is.
@@ -116,6 +116,30 @@ fn from_row(r: &AnyRow) -> Result<Order> {
     })
 }
 
+/// A conditional move of an order row (see [`Db::transition`]).
+fn order_move<'a>(
+    no: &'a str,
+    from: OrderStatus,
+    to: OrderStatus,
+    set: &'a str,
+    binds: &'a [Bind<'a>],
+    action: &'a str,
+    detail: Option<&'a str>,
+) -> Transition<'a> {
+    Transition {
+        table: "orders",
+        key_column: "out_trade_no",
+        entity: "order",
+        key: no,
+        from: from.as_str(),
+        to: to.as_str(),
+        set,
+        binds,
+        action,
+        detail,
+    }
+}
+
 /// What [`Db::mark_paid`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaidOutcome {
@@ -184,34 +208,10 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn set_prepay(&self, no: &str, prepay_id: &str, valid_until: i64, now: i64, actor: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
-        let n = sqlx::query(
-            "UPDATE orders SET prepay_id = $1, prepay_expires_at = $2, updated_at = $3 \
-             WHERE out_trade_no = $4 AND status = 'NOTPAY'",
-        )
-        .bind(prepay_id)
-        .bind(valid_until)
-        .bind(now)
-        .bind(no)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            Audit {
-                at: now,
-                actor,
-                action: "order.prepaid",
-                entity: "order",
-                entity_id: no,
-                from_status: Some("NOTPAY"),
-                to_status: Some("NOTPAY"),
-                detail: Some(prepay_id),
-            }
-            .write(&mut tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
+        let binds = [Bind::Text(prepay_id), Bind::Int(valid_until)];
+        let set = ", prepay_id = $4, prepay_expires_at = $5";
+        let t = order_move(no, OrderStatus::Notpay, OrderStatus::Notpay, set, &binds, "order.prepaid", Some(prepay_id));
+        self.transition(t, now, actor).await
     }
 
     /// Moves an order to PAID exactly once: a conditional update on the current state, so
@@ -229,37 +229,13 @@ impl Db {
         actor: &str,
         detail: &str,
     ) -> Result<PaidOutcome> {
+        let binds = [Bind::Text(transaction_id), Bind::Text(time_end)];
+        let set = ", transaction_id = $4, time_end = $5, paid_at = $2";
         for from in [OrderStatus::Notpay, OrderStatus::Closed] {
-            let mut tx = self.pool().begin().await?;
-            let n = sqlx::query(
-                "UPDATE orders SET status = 'PAID', transaction_id = $1, time_end = $2, paid_at = $3, updated_at = $3 \
-                 WHERE out_trade_no = $4 AND status = $5",
-            )
-            .bind(transaction_id)
-            .bind(time_end)
-            .bind(now)
-            .bind(no)
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 1 {
-                Audit {
-                    at: now,
-                    actor,
-                    action: "order.paid",
-                    entity: "order",
-                    entity_id: no,
-                    from_status: Some(from.as_str()),
-                    to_status: Some("PAID"),
-                    detail: Some(detail),
-                }
-                .write(&mut tx)
-                .await?;
-                tx.commit().await?;
+            let t = order_move(no, from, OrderStatus::Paid, set, &binds, "order.paid", Some(detail));
+            if self.transition(t, now, actor).await? {
                 return Ok(PaidOutcome::Applied { from });
             }
-            tx.rollback().await?;
         }
         Ok(match self.order(no).await? {
             None => PaidOutcome::NotFound,
@@ -277,31 +253,8 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn mark_closed(&self, no: &str, now: i64, actor: &str, detail: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
-        let n = sqlx::query(
-            "UPDATE orders SET status = 'CLOSED', closed_at = $1, updated_at = $1 WHERE out_trade_no = $2 AND status = 'NOTPAY'",
-        )
-        .bind(now)
-        .bind(no)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            Audit {
-                at: now,
-                actor,
-                action: "order.closed",
-                entity: "order",
-                entity_id: no,
-                from_status: Some("NOTPAY"),
-                to_status: Some("CLOSED"),
-                detail: Some(detail),
-            }
-            .write(&mut tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
+        let t = order_move(no, OrderStatus::Notpay, OrderStatus::Closed, ", closed_at = $2", &[], "order.closed", Some(detail));
+        self.transition(t, now, actor).await
     }
 
     /// Notes that the order was just checked with WeChat (no state change, no audit).

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{Audit, Db};
+use super::{Audit, Bind, Db, Transition};
 use crate::error::{Error, Result};
 
 /// Where a refund is.
@@ -300,30 +300,20 @@ impl Db {
     /// One conditional move `from → to`, with `set` extra assignments (binding `$4…`), and its
     /// audit row. Returns whether this call made it.
     async fn move_refund(&self, no: &str, m: Move<'_>, now: i64, actor: &str) -> Result<bool> {
-        let Move { from, to, set, binds, action, detail } = m;
-        let mut tx = self.pool().begin().await?;
-        let sql = format!("UPDATE refunds SET status = $1, updated_at = $2{set} WHERE out_refund_no = $3 AND status = ${}", 4 + binds.len());
-        let mut q = sqlx::query(&sql).bind(to.as_str()).bind(now).bind(no);
-        for b in binds {
-            q = q.bind(*b);
-        }
-        let n = q.bind(from.as_str()).execute(&mut *tx).await?.rows_affected();
-        if n == 1 {
-            Audit {
-                at: now,
-                actor,
-                action,
-                entity: "refund",
-                entity_id: no,
-                from_status: Some(from.as_str()),
-                to_status: Some(to.as_str()),
-                detail,
-            }
-            .write(&mut tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
+        let binds: Vec<Bind<'_>> = m.binds.iter().map(|b| Bind::Text(b)).collect();
+        let t = Transition {
+            table: "refunds",
+            key_column: "out_refund_no",
+            entity: "refund",
+            key: no,
+            from: m.from.as_str(),
+            to: m.to.as_str(),
+            set: m.set,
+            binds: &binds,
+            action: m.action,
+            detail: m.detail,
+        };
+        self.transition(t, now, actor).await
     }
 
     /// REQUESTED → APPROVED. Only one of any number of concurrent callers gets `true`.

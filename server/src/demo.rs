@@ -184,7 +184,8 @@ pub async fn run(print: Printer) -> Result<()> {
     print(&format!("    → {}", d.body));
     if let Some(req_info) = wxpay::xml::decode(d.body.as_bytes()).ok().and_then(|p| p.get("req_info").cloned()) {
         let inner = wxpay::refund_notify::decrypt_req_info(&req_info, &state.settings.merchant.key)?;
-        print(&format!("      req_info decrypted: {}", wxpay::xml::encode(&inner)?));
+        let root = wxpay::xml::encode_pairs("root", inner.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        print(&format!("      req_info decrypted: {root}"));
     }
     print(&format!("    ← HTTP {} {}", d.status.unwrap_or(0), d.reply));
 

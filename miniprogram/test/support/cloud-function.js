@@ -1,0 +1,36 @@
+'use strict';
+// "Deploys" a cloud function the way the README says: its folder copied, with the repo's
+// built pkg/ copied in as wxpay/ (what `require('./wxpay')` loads), into a temporary
+// directory; `require('wx-server-sdk')` is answered by the fake. Each load is fresh (the
+// module reads its environment variables on first use).
+const fs = require('node:fs');
+const Module = require('node:module');
+const os = require('node:os');
+const path = require('node:path');
+const sdk = require('./fake-wx-server-sdk');
+
+const MP = path.join(__dirname, '..', '..');
+const PKG = path.join(MP, '..', 'pkg');
+const FAKE_SDK = require.resolve('./fake-wx-server-sdk');
+
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  return request === 'wx-server-sdk' ? FAKE_SDK : resolve.call(this, request, ...rest);
+};
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-cloudfunctions-'));
+process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+/** @returns {{main: (event: any, context: any) => Promise<any>, dir: string}} */
+function deploy(name, db) {
+  if (!fs.existsSync(path.join(PKG, 'wxpay_bg.wasm'))) throw new Error(`${PKG} is not built: run scripts/build-wasm`);
+  const dir = path.join(root, `${name}-${++n}`);
+  fs.cpSync(path.join(MP, 'cloudfunctions', name), dir, { recursive: true, filter: (src) => !/[\\/](wxpay|node_modules)$/.test(src) });
+  fs.cpSync(PKG, path.join(dir, 'wxpay'), { recursive: true });
+  sdk.__setDatabase(db);
+  const fn = require(path.join(dir, 'index.js'));
+  return { main: fn.main, dir };
+}
+
+module.exports = { deploy, sdk };

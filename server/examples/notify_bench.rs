@@ -3,9 +3,11 @@
 //! - `seed DB_URL N BODIES_FILE`: N unpaid orders of 100 fen, and one signed payment notify per
 //!   order, one XML document a line, for wrk to post (`server/bench/notify.lua`).
 //! - `count DB_URL`: how many orders are PAID, and how many `order.paid` audit rows exist.
-//! - `commit-rate DB_URL SECONDS`: the raw durable-commit rate of the same SQLite file with the
-//!   server's settings (WAL, SQLite's default synchronous=FULL): one small transaction (an
-//!   update and an audit insert, like a paid notify) after another on one connection.
+//! - `commit-rate DB_URL SECONDS [BATCH]`: the raw durable-commit rate of the same SQLite file
+//!   with the server's settings (WAL, SQLite's default synchronous=FULL): one small transaction
+//!   (an update and an audit insert, like a paid notify) after another on one connection; with
+//!   BATCH > 1, that many update + insert pairs a transaction, printed as pairs/s (the ceiling
+//!   of group commit at that batch size).
 //!
 //! The key is the fixed test key of `scripts/bench`; nothing here is a real secret.
 
@@ -15,6 +17,7 @@ use std::time::{Duration, Instant};
 use sqlx::Connection as _;
 use wxpay::{sign, xml, ApiKey, Params, SignType};
 use wxpay_server::db::orders::{Order, OrderStatus};
+use wxpay_server::db::Backend;
 use wxpay_server::Db;
 
 const KEY: &str = "BenchKey0123456789abcdefABCDEF01";
@@ -28,9 +31,10 @@ async fn main() {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["seed", url, n, out] => seed(url, n.parse().expect("N"), out).await,
         ["count", url] => count(url).await,
-        ["commit-rate", url, secs] => commit_rate(url, secs.parse().expect("SECONDS")).await,
+        ["commit-rate", url, secs] => commit_rate(url, secs.parse().expect("SECONDS"), 1).await,
+        ["commit-rate", url, secs, batch] => commit_rate(url, secs.parse().expect("SECONDS"), batch.parse().expect("BATCH")).await,
         _ => {
-            eprintln!("usage: notify_bench seed DB_URL N FILE | count DB_URL | commit-rate DB_URL SECONDS");
+            eprintln!("usage: notify_bench seed DB_URL N FILE | count DB_URL | commit-rate DB_URL SECONDS [BATCH]");
             std::process::exit(2);
         }
     }
@@ -45,6 +49,10 @@ async fn seed(url: &str, n: usize, out: &str) {
     let now = 1_800_000_000_000i64;
     let key = ApiKey::new(KEY).unwrap();
     let mut file = std::io::BufWriter::new(std::fs::File::create(out).expect("bodies file"));
+    // SQLite has one writer: inserting one after another is fastest. PostgreSQL commits
+    // concurrent transactions together: 16 inserting tasks.
+    let workers = if db.backend() == Backend::Sqlite { 1 } else { 16 };
+    let mut pending: Vec<Vec<Order>> = (0..workers).map(|_| Vec::new()).collect();
     for i in 0..n {
         let no = order_no(i);
         let order = Order {
@@ -70,7 +78,7 @@ async fn seed(url: &str, n: usize, out: &str) {
             checked_at: None,
             created_at: now,
         };
-        db.insert_order(&order, "bench").await.expect("insert order");
+        pending[i % workers].push(order);
         let mut p: Params = [
             ("return_code", "SUCCESS"),
             ("result_code", "SUCCESS"),
@@ -94,6 +102,18 @@ async fn seed(url: &str, n: usize, out: &str) {
         writeln!(file, "{}", xml::encode(&p).unwrap()).unwrap();
     }
     file.flush().unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for orders in pending {
+        let db = db.clone();
+        tasks.spawn(async move {
+            for order in orders {
+                db.insert_order(&order, "bench").await.expect("insert order");
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("seeding task");
+    }
     db.close().await;
 }
 
@@ -108,30 +128,32 @@ async fn count(url: &str) {
     db.close().await;
 }
 
-async fn commit_rate(url: &str, seconds: u64) {
+async fn commit_rate(url: &str, seconds: u64, batch: u64) {
     let db = Db::connect(url).await.expect("database");
     let mut conn = db.pool().acquire().await.unwrap();
     sqlx::query("CREATE TABLE IF NOT EXISTS bench_commit (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
         .execute(&mut *conn)
         .await
         .unwrap();
-    sqlx::query("INSERT OR IGNORE INTO bench_commit (id, n) VALUES (1, 0)").execute(&mut *conn).await.unwrap();
+    sqlx::query("INSERT INTO bench_commit (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING").execute(&mut *conn).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let mut commits = 0u64;
+    let mut pairs = 0u64;
     let start = Instant::now();
     while Instant::now() < deadline {
         let mut tx = conn.begin().await.unwrap();
-        sqlx::query("UPDATE bench_commit SET n = n + 1 WHERE id = 1").execute(&mut *tx).await.unwrap();
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) \
-             VALUES ($1, 'bench', 'bench.commit', 'bench', 'x', NULL, NULL, NULL)",
-        )
-        .bind(commits as i64)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        for _ in 0..batch.max(1) {
+            sqlx::query("UPDATE bench_commit SET n = n + 1 WHERE id = 1").execute(&mut *tx).await.unwrap();
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) \
+                 VALUES ($1, 'bench', 'bench.commit', 'bench', 'x', NULL, NULL, NULL)",
+            )
+            .bind(pairs as i64)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            pairs += 1;
+        }
         tx.commit().await.unwrap();
-        commits += 1;
     }
-    println!("{:.0}", commits as f64 / start.elapsed().as_secs_f64());
+    println!("{:.0}", pairs as f64 / start.elapsed().as_secs_f64());
 }

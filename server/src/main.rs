@@ -27,6 +27,11 @@ enum Command {
         /// devtools); credentials not given are generated.
         #[arg(long)]
         sandbox: bool,
+        /// With --sandbox: where the simulator listens (default: a free loopback port). A
+        /// fixed address lets the mini-program's `config.sandboxUrl` stay the same across
+        /// restarts.
+        #[arg(long, env = "WXPAY_SANDBOX_LISTEN", requires = "sandbox")]
+        sandbox_listen: Option<std::net::SocketAddr>,
     },
     /// Run the WeChat Pay simulator (HTTPS on loopback with a generated CA).
     Sandbox(SandboxArgs),
@@ -70,6 +75,15 @@ struct SandboxArgs {
     api_key: Option<String>,
 }
 
+/// A directory removed when dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("wxpay-server: {message}");
     ExitCode::from(2)
@@ -82,7 +96,7 @@ fn config_secrets(c: &Config) -> Vec<String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Serve { config, sandbox } => serve(*config, sandbox).await,
+        Command::Serve { config, sandbox, sandbox_listen } => serve(*config, sandbox.then_some(sandbox_listen)).await,
         Command::Sandbox(args) => run_sandbox(args).await,
         Command::Demo => {
             // The demo prints its own steps; logs only for trouble.
@@ -95,11 +109,19 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(mut config: Config, with_sandbox: bool) -> ExitCode {
+/// `sandbox`: `Some(listen)` for `--sandbox` (`None`: any free port).
+async fn serve(mut config: Config, sandbox: Option<Option<std::net::SocketAddr>>) -> ExitCode {
     let clock = Clock::system();
     let mut _sandbox = None;
-    if with_sandbox {
-        let mut sc = SandboxConfig::new(std::env::temp_dir().join(format!("wxpay-sandbox-{}", std::process::id())));
+    // The simulator's CA and client certificate live in a temporary directory removed at exit.
+    let mut _sandbox_dir = None;
+    if let Some(sandbox_listen) = sandbox {
+        let dir = std::env::temp_dir().join(format!("wxpay-sandbox-{}", std::process::id()));
+        _sandbox_dir = Some(RemoveOnDrop(dir.clone()));
+        let mut sc = SandboxConfig::new(dir);
+        if let Some(listen) = sandbox_listen {
+            sc.listen = listen;
+        }
         if let (Some(appid), Some(secret), Some(mch), Some(key)) = (&config.appid, &config.app_secret, &config.mch_id, &config.api_key) {
             sc.credentials = Credentials {
                 appid: appid.clone(),
@@ -149,7 +171,12 @@ async fn serve(mut config: Config, with_sandbox: bool) -> ExitCode {
     tracing::info!(%listen, "wxpay-server listening");
     reconciler::spawn(state.clone());
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        // Ctrl-C, or SIGTERM from a service manager: finish the requests in flight, then stop.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
     };
     match wxpay_server::serve(listener, state, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,

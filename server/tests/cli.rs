@@ -54,3 +54,43 @@ fn startup_stops_naming_a_malformed_setting_without_echoing_secrets() {
     let (_, err) = serve(&env);
     assert!(err.contains("invalid setting WXPAY_CA_FILE"), "{err}");
 }
+
+/// A port nothing listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn serve_sandbox_listens_where_told_and_removes_its_certificates_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let (api, sim) = (free_port(), free_port());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxpay-server"))
+        .args(["serve", "--sandbox"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TMPDIR", tmp.path())
+        .env("WXPAY_SANDBOX_LISTEN", format!("127.0.0.1:{sim}"))
+        .env("LISTEN", format!("127.0.0.1:{api}"))
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", tmp.path().join("s.db").display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with(&format!("sandbox: https://127.0.0.1:{sim} (CA ")), "{line}");
+    let ca = line.split("(CA ").nth(1).and_then(|r| r.split(')').next()).unwrap().to_owned();
+    assert!(std::path::Path::new(&ca).exists(), "{ca}");
+    // Started: the API answers.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", api)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the API never listened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM is a clean stop: {exit:?}");
+    assert!(!std::path::Path::new(&ca).exists(), "the simulator's CA directory is removed at exit");
+}

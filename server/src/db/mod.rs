@@ -6,6 +6,8 @@
 //! `WHERE` of a conditional update under the row lock) and adds an `audit_log` row.
 
 pub mod orders;
+mod paid_writer;
+mod write;
 pub mod products;
 pub mod refunds;
 pub mod sessions;
@@ -31,6 +33,9 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    writer: write::Writer,
+    /// SQLite: the group-commit writer of payment notifies.
+    paid: Option<paid_writer::PaidWriter>,
 }
 
 impl Db {
@@ -59,7 +64,9 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, backend };
+        let writer = write::Writer::new(pool.clone(), backend == Backend::Sqlite);
+        let paid = (backend == Backend::Sqlite).then(|| paid_writer::PaidWriter::spawn(writer.clone()));
+        let db = Db { pool, backend, writer, paid };
         db.migrate().await?;
         Ok(db)
     }
@@ -76,6 +83,15 @@ impl Db {
     /// The pool, for queries.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Begins a write transaction (on SQLite, after this process's other writers).
+    pub(crate) async fn begin_write(&self) -> Result<write::WriteTx> {
+        self.writer.begin().await
+    }
+
+    pub(crate) fn paid_writer(&self) -> Option<&paid_writer::PaidWriter> {
+        self.paid.as_ref()
     }
 
     /// The backend.
@@ -161,41 +177,49 @@ pub(crate) struct Transition<'a> {
 }
 
 impl Db {
-    /// Applies `t` if the row is still in `t.from`. Returns whether this call made the move.
+    /// Applies `t` if the row is still in `t.from`, in its own transaction. Returns whether
+    /// this call made the move.
     pub(crate) async fn transition(&self, t: Transition<'_>, now: i64, actor: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
-        let sql = format!(
-            "UPDATE {} SET status = $1, updated_at = $2{} WHERE {} = $3 AND status = ${}",
-            t.table,
-            t.set,
-            t.key_column,
-            4 + t.binds.len()
-        );
-        let mut q = sqlx::query(&sql).bind(t.to).bind(now).bind(t.key);
-        for b in t.binds {
-            q = match b {
-                Bind::Text(v) => q.bind(*v),
-                Bind::Int(v) => q.bind(*v),
-            };
-        }
-        let n = q.bind(t.from).execute(&mut *tx).await?.rows_affected();
-        if n == 1 {
-            Audit {
-                at: now,
-                actor,
-                action: t.action,
-                entity: t.entity,
-                entity_id: t.key,
-                from_status: Some(t.from),
-                to_status: Some(t.to),
-                detail: t.detail,
-            }
-            .write(&mut tx)
-            .await?;
-        }
+        let mut tx = self.begin_write().await?;
+        let moved = transition_on(&mut tx, t, now, actor).await?;
         tx.commit().await?;
-        Ok(n == 1)
+        Ok(moved)
     }
+}
+
+/// Applies `t` on `conn` (inside the caller's transaction) if the row is still in `t.from`.
+/// Returns whether this call made the move.
+pub(crate) async fn transition_on(conn: &mut AnyConnection, t: Transition<'_>, now: i64, actor: &str) -> Result<bool> {
+    let sql = format!(
+        "UPDATE {} SET status = $1, updated_at = $2{} WHERE {} = $3 AND status = ${}",
+        t.table,
+        t.set,
+        t.key_column,
+        4 + t.binds.len()
+    );
+    let mut q = sqlx::query(&sql).bind(t.to).bind(now).bind(t.key);
+    for b in t.binds {
+        q = match b {
+            Bind::Text(v) => q.bind(*v),
+            Bind::Int(v) => q.bind(*v),
+        };
+    }
+    let n = q.bind(t.from).execute(&mut *conn).await?.rows_affected();
+    if n == 1 {
+        Audit {
+            at: now,
+            actor,
+            action: t.action,
+            entity: t.entity,
+            entity_id: t.key,
+            from_status: Some(t.from),
+            to_status: Some(t.to),
+            detail: t.detail,
+        }
+        .write(conn)
+        .await?;
+    }
+    Ok(n == 1)
 }
 
 /// An audit row to write inside the transaction of the change it describes.

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
-use super::{Audit, Bind, Db, Transition};
+use super::{transition_on, Audit, Bind, Db, Transition};
 use crate::error::{Error, Result};
 
 /// Where an order is.
@@ -157,13 +157,51 @@ pub enum PaidOutcome {
     NotFound,
 }
 
+/// A payment to record: what [`Db::mark_paid`] is given.
+#[derive(Debug, Clone)]
+pub(crate) struct PaidRecord {
+    pub no: String,
+    pub transaction_id: String,
+    pub time_end: String,
+    pub now: i64,
+    pub actor: String,
+    pub detail: String,
+}
+
+/// [`Db::mark_paid`] on `conn`, inside the caller's transaction: NOTPAY → PAID, else
+/// CLOSED → PAID (WeChat reporting a payment after we closed), else reads what is there.
+pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Result<PaidOutcome> {
+    let binds = [Bind::Text(&p.transaction_id), Bind::Text(&p.time_end)];
+    let set = ", transaction_id = $4, time_end = $5, paid_at = $2";
+    for from in [OrderStatus::Notpay, OrderStatus::Closed] {
+        let t = order_move(&p.no, from, OrderStatus::Paid, set, &binds, "order.paid", Some(&p.detail));
+        if transition_on(conn, t, p.now, &p.actor).await? {
+            return Ok(PaidOutcome::Applied { from });
+        }
+    }
+    let row = sqlx::query("SELECT status, transaction_id FROM orders WHERE out_trade_no = $1")
+        .bind(&p.no)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(PaidOutcome::NotFound) };
+    match OrderStatus::parse(&row.try_get::<String, _>("status")?)? {
+        OrderStatus::Paid => {
+            let stored: Option<String> = row.try_get("transaction_id")?;
+            Ok(PaidOutcome::AlreadyPaid { same_transaction: stored.as_deref() == Some(p.transaction_id.as_str()) })
+        }
+        // Neither NOTPAY nor CLOSED a moment ago, and not PAID now: states only move forward,
+        // so this cannot happen; refuse rather than guess.
+        other => Err(Error::Internal(format!("order {} in unexpected state {other:?}", p.no))),
+    }
+}
+
 impl Db {
     /// Inserts a new NOTPAY order and its `order.created` audit row.
     ///
     /// # Errors
     /// [`Error::Conflict`] on a duplicate `out_trade_no`, database errors.
     pub async fn insert_order(&self, o: &Order, actor: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO orders (out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
              status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at) \
@@ -216,7 +254,10 @@ impl Db {
 
     /// Moves an order to PAID exactly once: a conditional update on the current state, so
     /// concurrent duplicates (threads, or server instances sharing PostgreSQL) cannot apply it
-    /// twice. The audit row (with `detail`, e.g. the raw notify) commits with the change.
+    /// twice. The audit row (with `detail`, e.g. the raw notify) commits with the change; the
+    /// call returns only after that commit is durable.
+    ///
+    /// On SQLite, concurrent calls are committed together (see [`super::paid_writer`]).
     ///
     /// # Errors
     /// Database errors (including a `transaction_id` already used by another order).
@@ -229,23 +270,23 @@ impl Db {
         actor: &str,
         detail: &str,
     ) -> Result<PaidOutcome> {
-        let binds = [Bind::Text(transaction_id), Bind::Text(time_end)];
-        let set = ", transaction_id = $4, time_end = $5, paid_at = $2";
-        for from in [OrderStatus::Notpay, OrderStatus::Closed] {
-            let t = order_move(no, from, OrderStatus::Paid, set, &binds, "order.paid", Some(detail));
-            if self.transition(t, now, actor).await? {
-                return Ok(PaidOutcome::Applied { from });
+        let p = PaidRecord {
+            no: no.into(),
+            transaction_id: transaction_id.into(),
+            time_end: time_end.into(),
+            now,
+            actor: actor.into(),
+            detail: detail.into(),
+        };
+        match self.paid_writer() {
+            Some(w) => w.mark_paid(p).await,
+            None => {
+                let mut tx = self.begin_write().await?;
+                let outcome = mark_paid_on(&mut tx, &p).await?;
+                tx.commit().await?;
+                Ok(outcome)
             }
         }
-        Ok(match self.order(no).await? {
-            None => PaidOutcome::NotFound,
-            Some(o) if o.status == OrderStatus::Paid => {
-                PaidOutcome::AlreadyPaid { same_transaction: o.transaction_id.as_deref() == Some(transaction_id) }
-            }
-            // Neither NOTPAY nor CLOSED a moment ago, and not PAID now: states only move forward,
-            // so this cannot happen; refuse rather than guess.
-            Some(o) => return Err(Error::Internal(format!("order {no} in unexpected state {:?}", o.status))),
-        })
     }
 
     /// Moves a NOTPAY order to CLOSED. Returns whether this call did it.
@@ -262,8 +303,9 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn touch_checked(&self, no: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2").bind(now).bind(no).execute(self.pool()).await?;
-        Ok(())
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2").bind(now).bind(no).execute(&mut *tx).await?;
+        tx.commit().await
     }
 
     /// One order.

@@ -228,7 +228,7 @@ impl Db {
     /// more than is left), [`Error::Invalid`], database errors.
     pub async fn insert_refund(&self, new: &NewRefund<'_>, now: i64, actor: &str) -> Result<Refund> {
         let NewRefund { out_refund_no, out_trade_no, openid, refund_fee, reason } = *new;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let locked = sqlx::query("UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND openid = $3 AND status = 'PAID'")
             .bind(now)
             .bind(out_trade_no)
@@ -365,13 +365,14 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn note_refund_error(&self, no: &str, why: &str, now: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE refunds SET last_error = $1, updated_at = $2 WHERE out_refund_no = $3 AND status = 'APPROVED'")
             .bind(why)
             .bind(now)
             .bind(no)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Applies a final result once (from PROCESSING, or from APPROVED when the notify beats
@@ -383,7 +384,7 @@ impl Db {
     pub async fn finish_refund(&self, no: &str, result: &RefundResult<'_>, now: i64, actor: &str, detail: &str) -> Result<FinishOutcome> {
         let action = format!("refund.{}", result.status.as_str().to_ascii_lowercase());
         for from in [RefundState::Processing, RefundState::Approved] {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE refunds SET status = $1, refund_id = $2, settlement_refund_fee = $3, success_time = $4, recv_account = $5, \
                  finished_at = $6, updated_at = $6, last_error = NULL WHERE out_refund_no = $7 AND status = $8",
@@ -441,8 +442,9 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn touch_refund_checked(&self, no: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE refunds SET checked_at = $1 WHERE out_refund_no = $2").bind(now).bind(no).execute(self.pool()).await?;
-        Ok(())
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE refunds SET checked_at = $1 WHERE out_refund_no = $2").bind(now).bind(no).execute(&mut *tx).await?;
+        tx.commit().await
     }
 
     /// One refund.

@@ -30,7 +30,7 @@ impl Db {
     /// Database errors.
     pub async fn insert_session(&self, token: &str, session: &Session, now: i64) -> Result<()> {
         let hash = token_hash(token);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, openid, session_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -83,6 +83,9 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn purge_sessions(&self, now: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(self.pool()).await?.rows_affected())
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(n)
     }
 }

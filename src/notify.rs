@@ -56,14 +56,14 @@ pub struct PaymentNotify {
     /// Currency (`CNY`).
     #[serde(default)]
     pub fee_type: Option<String>,
-    /// WeChat's transaction id.
+    /// WeChat's transaction id (empty for a failed payment whose notify carries none).
     pub transaction_id: String,
     /// The merchant's order number.
     pub out_trade_no: String,
     /// The `attach` given at ordering.
     #[serde(default)]
     pub attach: Option<String>,
-    /// Payment time, `yyyyMMddHHmmss`.
+    /// Payment time, `yyyyMMddHHmmss` (empty for a failed payment whose notify carries none).
     pub time_end: String,
     /// Whether the payer follows the official account (`Y`/`N`).
     #[serde(default)]
@@ -96,6 +96,11 @@ impl PaymentNotify {
             "FAIL" => ResultCode::Fail,
             other => return Err(Error::invalid("result_code", format!("unknown value {other:?}"))),
         };
+        // A successful payment always has its transaction id and time; a failed one may not.
+        let paid_field = |name: &str| match result_code {
+            ResultCode::Success => p.string(name),
+            ResultCode::Fail => Ok(p.opt_string(name).unwrap_or_default()),
+        };
         Ok(PaymentNotify {
             result_code,
             err_code: p.opt_string("err_code"),
@@ -110,10 +115,10 @@ impl PaymentNotify {
             cash_fee: p.opt_fen("cash_fee")?,
             coupon_fee: p.opt_fen("coupon_fee")?,
             fee_type: p.opt_string("fee_type"),
-            transaction_id: p.string("transaction_id")?,
+            transaction_id: paid_field("transaction_id")?,
             out_trade_no: p.string("out_trade_no")?,
             attach: p.opt_string("attach"),
-            time_end: p.string("time_end")?,
+            time_end: paid_field("time_end")?,
             is_subscribe: p.opt_string("is_subscribe"),
             sign_type,
         })

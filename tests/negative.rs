@@ -23,6 +23,21 @@ fn accepts_untouched_notify() {
 }
 
 #[test]
+fn accepts_failed_payment_notify_without_transaction_fields_but_requires_them_on_success() {
+    let failed: Vec<_> = with(&with(&notify_fields(), "result_code", "FAIL"), "err_code", "NOTENOUGH")
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "transaction_id" | "time_end"))
+        .collect();
+    let n = merchant().verify_payment_notify(notify_xml(&failed).as_bytes()).unwrap();
+    assert!(!n.is_success());
+    assert_eq!((n.transaction_id.as_str(), n.time_end.as_str(), n.err_code.as_deref()), ("", "", Some("NOTENOUGH")));
+
+    let paid_without_id: Vec<_> = notify_fields().into_iter().filter(|(k, _)| *k != "transaction_id").collect();
+    let err = merchant().verify_payment_notify(notify_xml(&paid_without_id).as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "MISSING_FIELD", "{err}");
+}
+
+#[test]
 fn rejects_tampered_value() {
     let body = notify_xml(&notify_fields()).replace("<total_fee>100</total_fee>", "<total_fee>1</total_fee>");
     assert_eq!(merchant().verify_payment_notify(body.as_bytes()), Err(Error::SignatureMismatch));

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::Connection as _;
 use wxpay::{sign, xml, ApiKey, Params, SignType};
-use wxpay_server::db::orders::{Order, OrderStatus};
+use wxpay_server::db::orders::Order;
 use wxpay_server::db::Backend;
 use wxpay_server::Db;
 
@@ -55,29 +55,7 @@ async fn seed(url: &str, n: usize, out: &str) {
     let mut pending: Vec<Vec<Order>> = (0..workers).map(|_| Vec::new()).collect();
     for i in 0..n {
         let no = order_no(i);
-        let order = Order {
-            out_trade_no: no.clone(),
-            openid: OPENID.into(),
-            product_id: 1,
-            product_name: "bench".into(),
-            quantity: 1,
-            unit_price_fen: 100,
-            total_fee: 100,
-            status: OrderStatus::Notpay,
-            sign_type: "MD5".into(),
-            spbill_create_ip: "127.0.0.1".into(),
-            time_start: "20270115080000".into(),
-            time_expire: "20270115083000".into(),
-            expires_at: now + 1_800_000,
-            prepay_id: None,
-            prepay_expires_at: None,
-            transaction_id: None,
-            time_end: None,
-            paid_at: None,
-            closed_at: None,
-            checked_at: None,
-            created_at: now,
-        };
+        let order = Order::unpaid(&no, OPENID, 100, now);
         pending[i % workers].push(order);
         let mut p: Params = [
             ("return_code", "SUCCESS"),

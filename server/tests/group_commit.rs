@@ -8,29 +8,7 @@ use wxpay_server::db::orders::{Order, OrderStatus, PaidOutcome};
 use wxpay_server::Db;
 
 fn order(no: &str) -> Order {
-    Order {
-        out_trade_no: no.into(),
-        openid: "oGroupCommit00000000000000".into(),
-        product_id: 1,
-        product_name: "拿铁 Latte".into(),
-        quantity: 1,
-        unit_price_fen: 1800,
-        total_fee: 1800,
-        status: OrderStatus::Notpay,
-        sign_type: "MD5".into(),
-        spbill_create_ip: "127.0.0.1".into(),
-        time_start: "20270115080000".into(),
-        time_expire: "20270115083000".into(),
-        expires_at: 1_800_001_800_000,
-        prepay_id: None,
-        prepay_expires_at: None,
-        transaction_id: None,
-        time_end: None,
-        paid_at: None,
-        closed_at: None,
-        checked_at: None,
-        created_at: 1_800_000_000_000,
-    }
+    Order::unpaid(no, "oGroupCommit00000000000000", 1800, 1_800_000_000_000)
 }
 
 async fn db_with_orders(n: usize) -> (tempfile::TempDir, Db) {

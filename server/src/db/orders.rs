@@ -86,6 +86,36 @@ pub struct Order {
     pub created_at: i64,
 }
 
+impl Order {
+    /// An unpaid order of one unit of product 1 at `total_fee`, valid for 30 minutes from
+    /// `created_at`: the seed of fixtures, benchmarks and tests (`Db::insert_order` stores it).
+    pub fn unpaid(out_trade_no: &str, openid: &str, total_fee: i64, created_at: i64) -> Order {
+        Order {
+            out_trade_no: out_trade_no.into(),
+            openid: openid.into(),
+            product_id: 1,
+            product_name: "fixture".into(),
+            quantity: 1,
+            unit_price_fen: total_fee,
+            total_fee,
+            status: OrderStatus::Notpay,
+            sign_type: "MD5".into(),
+            spbill_create_ip: "127.0.0.1".into(),
+            time_start: "20270115080000".into(),
+            time_expire: "20270115083000".into(),
+            expires_at: created_at + 1_800_000,
+            prepay_id: None,
+            prepay_expires_at: None,
+            transaction_id: None,
+            time_end: None,
+            paid_at: None,
+            closed_at: None,
+            checked_at: None,
+            created_at,
+        }
+    }
+}
+
 const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
     sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
     time_end, paid_at, closed_at, checked_at, created_at";

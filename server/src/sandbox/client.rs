@@ -117,10 +117,11 @@ pub(super) struct SetFaults {
     duplicate_notifies: Option<u32>,
     drop_notifies: Option<bool>,
     hold_refunds: Option<bool>,
+    drop_connections_next: Option<u32>,
 }
 
 /// `POST /sandbox/faults {systemerror_rate?, systemerror_next?, delay_ms?, duplicate_notifies?,
-/// drop_notifies?, hold_refunds?}`.
+/// drop_notifies?, hold_refunds?, drop_connections_next?}`.
 pub(super) async fn set_faults(State(sim): State<Arc<Sim>>, Json(f): Json<SetFaults>) -> Response {
     let faults = &sim.faults;
     if let Some(r) = f.systemerror_rate {
@@ -141,6 +142,9 @@ pub(super) async fn set_faults(State(sim): State<Arc<Sim>>, Json(f): Json<SetFau
     if let Some(h) = f.hold_refunds {
         faults.hold_refunds.store(h, Ordering::Relaxed);
     }
+    if let Some(n) = f.drop_connections_next {
+        faults.drop_connections_next.store(n, Ordering::Relaxed);
+    }
     Json(json!({
         "drop_notifies": faults.drop_notifies.load(Ordering::Relaxed),
         "hold_refunds": faults.hold_refunds.load(Ordering::Relaxed),
@@ -148,6 +152,7 @@ pub(super) async fn set_faults(State(sim): State<Arc<Sim>>, Json(f): Json<SetFau
         "systemerror_next": faults.systemerror_next.load(Ordering::Relaxed),
         "delay_ms": faults.delay_ms.load(Ordering::Relaxed),
         "duplicate_notifies": faults.duplicate_notifies.load(Ordering::Relaxed),
+        "drop_connections_next": faults.drop_connections_next.load(Ordering::Relaxed),
     }))
     .into_response()
 }

@@ -5,7 +5,8 @@
 //!
 //! It checks what WeChat checks — every signature and required field — and answers with
 //! WeChat's error codes. HTTPS on loopback with a CA generated at start. Faults can be
-//! injected: `SYSTEMERROR` (a rate, or the next N calls), delays, duplicate notifies.
+//! injected: `SYSTEMERROR` (a rate, or the next N calls), delays, dropped connections (the
+//! call processed, the answer never sent), duplicate notifies.
 //!
 //! Refunds: `/secapi/pay/refund` (only with the merchant client certificate the simulator
 //! issues at start, written as `apiclient_cert.pem`, `apiclient_key.pem` and
@@ -131,6 +132,9 @@ pub struct Faults {
     pub drop_notifies: std::sync::atomic::AtomicBool,
     /// Refunds stay PROCESSING (until turned off again) instead of succeeding.
     pub hold_refunds: std::sync::atomic::AtomicBool,
+    /// The next N Pay API calls are processed (an order or refund is stored as usual), then
+    /// their connection is dropped without an answer: the caller cannot know the outcome.
+    pub drop_connections_next: AtomicU32,
 }
 
 impl Faults {
@@ -141,6 +145,29 @@ impl Faults {
         let rate = self.systemerror_permille.load(Ordering::Relaxed);
         rate > 0 && random_u32() % 1000 < rate
     }
+
+    fn take_drop_connection(&self) -> bool {
+        self.drop_connections_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+    }
+}
+
+/// The `drop_connections_next` fault, around the Pay API handlers: the call is processed, then
+/// its connection is cut instead of answered.
+async fn drop_connection_fault(
+    axum::extract::State(sim): axum::extract::State<Arc<Sim>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cut = req.extensions().get::<tls::CutConnection>().cloned();
+    let answer = next.run(req).await;
+    if let Some(cut) = cut {
+        if sim.faults.take_drop_connection() {
+            cut.0.notify_one();
+            // The connection task drops this future with the connection.
+            std::future::pending::<()>().await;
+        }
+    }
+    answer
 }
 
 fn random_u32() -> u32 {
@@ -397,13 +424,16 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn router(sim: Arc<Sim>) -> Router {
-    Router::new()
+    let pay_api = Router::new()
         .route("/secapi/pay/refund", post(refund::refund).fallback(pay::require_post))
         .route("/pay/refundquery", post(refund::refundquery).fallback(pay::require_post))
-        .route("/sns/jscode2session", get(login::jscode2session))
         .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(pay::require_post))
         .route("/pay/orderquery", post(pay::orderquery).fallback(pay::require_post))
         .route("/pay/closeorder", post(pay::closeorder).fallback(pay::require_post))
+        .route_layer(axum::middleware::from_fn_with_state(sim.clone(), drop_connection_fault));
+    Router::new()
+        .merge(pay_api)
+        .route("/sns/jscode2session", get(login::jscode2session))
         .route("/sandbox/login", post(login::client_login))
         .route("/sandbox/requestPayment", post(client::request_payment))
         .route("/sandbox/orders/{out_trade_no}", get(client::show_order))

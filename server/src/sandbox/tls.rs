@@ -22,6 +22,11 @@ use tokio_rustls::TlsAcceptor;
 #[derive(Debug, Clone, Copy)]
 pub struct ClientCert(pub bool);
 
+/// Cuts the request's connection when notified: the connection is dropped (TCP closed, no TLS
+/// close_notify) without an answer, whatever its request is doing (the `drop_connections` fault).
+#[derive(Debug, Clone, Default)]
+pub struct CutConnection(pub Arc<tokio::sync::Notify>);
+
 /// A freshly generated CA and the TLS configuration of the simulator.
 pub struct Pki {
     /// The CA certificate, PEM (what `WXPAY_CA_FILE` points at).
@@ -135,13 +140,16 @@ pub async fn serve(listener: TcpListener, router: Router, config: Arc<ServerConf
                 }
             };
             let presented = tls.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty());
-            let router = router.layer(axum::Extension(ClientCert(presented)));
+            let cut = CutConnection::default();
+            let router = router.layer(axum::Extension(ClientCert(presented))).layer(axum::Extension(cut.clone()));
             let conn = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(tls), TowerToHyperService::new(router));
             tokio::pin!(conn);
             tokio::select! {
                 r = conn.as_mut() => if let Err(e) = r { tracing::debug!(error = %e, "sandbox connection ended") },
                 _ = stop.changed() => conn.as_mut().graceful_shutdown(),
+                // Dropping the connection future closes the socket with no answer written.
+                _ = cut.0.notified() => tracing::info!("sandbox: connection dropped (fault)"),
             }
         });
     }

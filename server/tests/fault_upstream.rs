@@ -1,0 +1,444 @@
+//! Fault matrix against the in-process simulator: every case ends with the server's database
+//! and the simulator's view (`GET /sandbox/orders/{no}`, the simulator's refund records)
+//! agreeing, and prints its counts (`fault_upstream[case]: …`).
+//!
+//! | fault                                         | where                                                     |
+//! | --------------------------------------------- | --------------------------------------------------------- |
+//! | unifiedorder past the client timeout → re-pay  | `upstream.rs` slow_wechat_times_out_then_the_same_order_goes_through |
+//! | unifiedorder past the timeout → reconciler closes (orderquery also timing out first) | here: `fault_unifiedorder_and_orderquery_past_the_timeout_then_closed_everywhere` |
+//! | orderquery past the timeout on the detail endpoint → later PAID | here: `fault_orderquery_past_the_timeout_keeps_notpay_then_finds_the_payment` |
+//! | SYSTEMERROR once / on every attempt (unifiedorder) | `upstream.rs` systemerror_then_success_places_one_order, persistent_systemerror_surfaces_and_keeps_the_order_open; `reconciler.rs` reconciler_resolves_an_order_whose_unifiedorder_kept_failing |
+//! | SYSTEMERROR on orderquery in the reconciler; closeorder's answer dropped | here: `fault_reconciler_survives_systemerror_and_a_dropped_closeorder_answer` |
+//! | primary base down → backup; both down        | `upstream.rs` primary_base_down_uses_backup, both_bases_down_is_service_unavailable |
+//! | primary down and the backup answering SYSTEMERROR / dropping the answer | here: `fault_primary_down_and_the_backup_faulty_still_places_each_order_once` |
+//! | connection dropped after unifiedorder was processed (once; every attempt) | here: `fault_dropped_unifiedorder_answer_*` |
+//! | duplicate payment notifies, concurrent (50×, 10× from the simulator) | `notify.rs` duplicate_notify_transitions_once, simulator_duplicate_notifies_transition_once; `postgres.rs` across two instances |
+//! | duplicate refund notifies (20×)               | `refunds.rs` / `postgres.rs` refund_notify_replayed_20x_transitions_once |
+//! | lost payment notify → orderquery / reconciler | `reconciler.rs` reconciler_finds_a_payment_whose_notify_was_lost |
+//! | lost refund notify → refundquery              | `refunds.rs` refund_left_processing_is_settled_by_refundquery |
+//! | payment notify after orderquery marked PAID; racing it | here: `fault_payment_notify_after_and_racing_orderquery_moves_once` |
+//! | FAIL payment notify for an unpaid, then a closed order | here: `fault_fail_notify_for_unpaid_and_closed_orders_changes_nothing` |
+//! | refund: SYSTEMERROR, then timeout, then dropped connections, then success → one refund; late refund notify ×2 after refundquery applied it | here: `fault_refund_systemerror_timeout_drop_then_success_makes_one_refund` |
+//! | refund notify before the refund call's answer; the late answer | here: `fault_refund_notify_before_the_call_answer_then_the_late_answer` |
+//! | kill -9 of the server during a notify stream  | `fault_kill.rs` |
+//! | two instances on one PostgreSQL racing        | `fault_pg_race.rs` |
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use common::{is_success_reply, Harness, Options};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use wxpay::Params;
+use wxpay_server::{payments, reconciler, refunds};
+
+/// Upstream calls time out after 1 s here (the simulator's delay fault is set to 2.5 s).
+fn short_timeout() -> Options {
+    Options {
+        tweak: |c| {
+            c.upstream_timeout_ms = Some(1_000);
+            c.order_ttl_secs = Some(120);
+            c.reconcile_after_secs = Some(60);
+        },
+        ..Default::default()
+    }
+}
+
+/// The simulator's view of an order, over its HTTP API (`None`: WeChat never saw it).
+async fn sim_order(h: &Harness, no: &str) -> Option<Value> {
+    let url = format!("{}/sandbox/orders/{no}", h.sandbox.base_url());
+    let r = h.wechat.get(url).send().await.expect("simulator answers");
+    if r.status() == StatusCode::NOT_FOUND {
+        return None;
+    }
+    assert!(r.status().is_success());
+    Some(r.json().await.unwrap())
+}
+
+/// Asserts that the server's order and WeChat's agree; returns (local status, WeChat's state).
+async fn assert_order_agrees(h: &Harness, no: &str) -> (String, String) {
+    let local = h.state().db.order(no).await.unwrap().expect("order stored");
+    let sim = sim_order(h, no).await;
+    let sim_state = sim.as_ref().map_or("ABSENT".to_owned(), |s| s["trade_state"].as_str().unwrap().to_owned());
+    match local.status.as_str() {
+        "PAID" => {
+            assert!(sim_state == "SUCCESS" || sim_state == "REFUND", "{no}: PAID here, {sim_state} at WeChat");
+            assert_eq!(local.transaction_id.as_deref(), sim.as_ref().unwrap()["transaction_id"].as_str(), "{no}: transaction_id");
+            assert_eq!(h.paid_transitions(no).await, 1, "{no}: one NOTPAY → PAID move");
+        }
+        // Never placed at WeChat, or closed there too: it can never be paid.
+        "CLOSED" => assert!(sim_state == "CLOSED" || sim_state == "ABSENT", "{no}: CLOSED here, {sim_state} at WeChat"),
+        "NOTPAY" => assert!(sim_state == "NOTPAY" || sim_state == "ABSENT", "{no}: NOTPAY here, {sim_state} at WeChat"),
+        other => panic!("{other}"),
+    }
+    (local.status.as_str().to_owned(), sim_state)
+}
+
+fn report(case: &str, h: &Harness, extra: &str) {
+    let c = |p| h.sandbox.calls(p);
+    println!(
+        "fault_upstream[{case}]: unifiedorder={} orderquery={} closeorder={} refund={} refundquery={} {extra}",
+        c("/pay/unifiedorder"),
+        c("/pay/orderquery"),
+        c("/pay/closeorder"),
+        c("/secapi/pay/refund"),
+        c("/pay/refundquery"),
+    );
+}
+
+fn set_delay(h: &Harness, ms: u64) {
+    h.sandbox.faults().delay_ms.store(ms, Ordering::SeqCst);
+}
+
+async fn stored_order(h: &Harness, no: &str) -> wxpay_server::db::orders::Order {
+    h.state().db.order(no).await.unwrap().expect("order stored")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_unifiedorder_and_orderquery_past_the_timeout_then_closed_everywhere() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, _) = h.login().await;
+    set_delay(&h, 2_500);
+    let (status, v) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 1, "quantity": 1 })).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    let (_, list) = h.get_json("/api/orders", Some(&token)).await;
+    let no = list[0]["out_trade_no"].as_str().unwrap().to_owned();
+    assert_eq!(h.stored_status(&no).await, "NOTPAY", "a timeout is not a refusal");
+    // The reconciler's orderquery times out too: nothing changes, the pass reports a failure.
+    h.clock.advance(Duration::from_secs(301));
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.checked, pass.failed, pass.closed), (1, 1, 0), "{pass:?}");
+    assert_eq!(h.stored_status(&no).await, "NOTPAY");
+    // WeChat answers in time again: the order is closed, here and (if it got there) at WeChat.
+    set_delay(&h, 0);
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.checked, pass.failed, pass.closed), (1, 0, 1), "{pass:?}");
+    let (local, sim) = assert_order_agrees(&h, &no).await;
+    assert_eq!(local, "CLOSED");
+    assert_eq!(reconciler::run_once(h.state()).await.checked, 0, "nothing left to do");
+    report("unifiedorder+orderquery timeout → closed", &h, &format!("local={local} wechat={sim} passes=3"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_orderquery_past_the_timeout_keeps_notpay_then_finds_the_payment() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, no) = h.paid_without_notify().await;
+    set_delay(&h, 2_500);
+    let (status, v) = h.get_json(&format!("/api/orders/{no}"), Some(&token)).await;
+    assert_eq!((status, v["status"].as_str()), (StatusCode::OK, Some("NOTPAY")), "the stored state is answered: {v}");
+    assert_eq!(h.paid_transitions(&no).await, 0);
+    set_delay(&h, 0);
+    h.clock.advance(Duration::from_secs(3));
+    let v = h.wait_status(&token, &no, "PAID").await;
+    let (local, sim) = assert_order_agrees(&h, &no).await;
+    assert_eq!(v["transaction_id"].as_str(), stored_order(&h, &no).await.transaction_id.as_deref());
+    report("orderquery timeout → PAID", &h, &format!("local={local} wechat={sim}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_reconciler_survives_systemerror_and_a_dropped_closeorder_answer() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, _) = h.login().await;
+    let order = h.order(&token, 1, 1).await;
+    let no = order["out_trade_no"].as_str().unwrap().to_owned();
+    h.clock.advance(Duration::from_secs(301));
+    // Every orderquery attempt answers SYSTEMERROR: the pass fails, nothing changes.
+    h.sandbox.faults().systemerror_next.store(4, Ordering::SeqCst);
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.checked, pass.failed, pass.closed), (1, 1, 0), "{pass:?}");
+    assert_order_agrees(&h, &no).await;
+    assert_eq!(h.stored_status(&no).await, "NOTPAY");
+    // closeorder is processed by WeChat but its answer never arrives (the connection drops);
+    // the retry hears ORDERCLOSED, which settles it.
+    h.sandbox.faults().drop_connections_next.store(1, Ordering::SeqCst);
+    let o = stored_order(&h, &no).await;
+    let closed = payments::close(h.state(), &o, "reconciler").await.expect("closed");
+    assert_eq!(closed, payments::Synced::Closed);
+    assert_eq!(h.sandbox.calls("/pay/closeorder"), 2, "one dropped, one answered");
+    let (local, sim) = assert_order_agrees(&h, &no).await;
+    assert_eq!((local.as_str(), sim.as_str()), ("CLOSED", "CLOSED"));
+    let audit = h.audit(&no).await;
+    let closes: Vec<_> = audit.iter().filter(|a| a.action == "order.closed").collect();
+    assert_eq!(closes.len(), 1);
+    assert_eq!(closes[0].detail.as_deref(), Some("closeorder: ORDERCLOSED"));
+    assert_eq!(reconciler::run_once(h.state()).await.checked, 0);
+    report("SYSTEMERROR orderquery, dropped closeorder answer → closed", &h, &format!("local={local} wechat={sim}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_dropped_unifiedorder_answer_is_retried_to_the_same_order() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, _) = h.login().await;
+    h.sandbox.faults().drop_connections_next.store(1, Ordering::SeqCst);
+    let (status, order) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 2, "quantity": 1 })).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let no = order["out_trade_no"].as_str().unwrap().to_owned();
+    let sim = h.sandbox.order(&no).unwrap();
+    assert_eq!((sim.unifiedorder_calls, h.sandbox.order_count()), (2, 1), "the retry is the same order");
+    assert_eq!(order["payment"]["package"], format!("prepay_id={}", sim.prepay_id));
+    let (status, _) = h.pay(&order["payment"]).await;
+    assert_eq!(status, StatusCode::OK);
+    h.wait_stored_status(&no, "PAID").await;
+    let (local, sim) = assert_order_agrees(&h, &no).await;
+    report("unifiedorder answer dropped once → PAID", &h, &format!("local={local} wechat={sim}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_dropped_unifiedorder_answer_on_every_attempt_then_paid_with_the_same_order() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, _) = h.login().await;
+    h.sandbox.faults().drop_connections_next.store(4, Ordering::SeqCst);
+    let (status, v) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 2, "quantity": 2 })).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["error"]["code"], "UPSTREAM_UNAVAILABLE");
+    let (_, list) = h.get_json("/api/orders", Some(&token)).await;
+    let no = list[0]["out_trade_no"].as_str().unwrap().to_owned();
+    // WeChat placed it (the answers were lost): NOTPAY on both sides.
+    let (local, sim) = assert_order_agrees(&h, &no).await;
+    assert_eq!((local.as_str(), sim.as_str()), ("NOTPAY", "NOTPAY"));
+    let (status, again) = h.post_json(&format!("/api/orders/{no}/pay"), Some(&token), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(h.sandbox.order_count(), 1);
+    assert_eq!(again["payment"]["package"], format!("prepay_id={}", h.sandbox.order(&no).unwrap().prepay_id));
+    let (status, _) = h.pay(&again["payment"]).await;
+    assert_eq!(status, StatusCode::OK);
+    h.wait_stored_status(&no, "PAID").await;
+    let (local, sim) = assert_order_agrees(&h, &no).await;
+    report("unifiedorder answer dropped ×4 → re-pay → PAID", &h, &format!("local={local} wechat={sim}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_primary_down_and_the_backup_faulty_still_places_each_order_once() {
+    let mut opts = short_timeout();
+    opts.primary_down = true;
+    let h = Harness::start_with(opts).await;
+    let (token, _) = h.login().await;
+    let mut placed = Vec::new();
+    // On the backup base: SYSTEMERROR once (after storing), then a dropped answer once.
+    for (quantity, fault) in [(1, "systemerror"), (2, "dropped")] {
+        match fault {
+            "systemerror" => h.sandbox.faults().systemerror_next.store(1, Ordering::SeqCst),
+            _ => h.sandbox.faults().drop_connections_next.store(1, Ordering::SeqCst),
+        }
+        let (status, order) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 1, "quantity": quantity })).await;
+        assert_eq!(status, StatusCode::CREATED, "{fault}: {order}");
+        let no = order["out_trade_no"].as_str().unwrap().to_owned();
+        let sim = h.sandbox.order(&no).unwrap();
+        assert_eq!(sim.unifiedorder_calls, 2, "{fault}: the same request twice, one order");
+        assert_eq!(order["payment"]["package"], format!("prepay_id={}", sim.prepay_id));
+        let (status, _) = h.pay(&order["payment"]).await;
+        assert_eq!(status, StatusCode::OK);
+        h.wait_stored_status(&no, "PAID").await;
+        placed.push(no);
+    }
+    assert_eq!(h.sandbox.order_count(), 2);
+    for no in &placed {
+        assert_order_agrees(&h, no).await;
+    }
+    report("primary down; backup SYSTEMERROR, then dropped → one order each", &h, "local=PAID wechat=SUCCESS orders_at_wechat=2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fault_payment_notify_after_and_racing_orderquery_moves_once() {
+    let h = Harness::start_with(short_timeout()).await;
+    // After: orderquery (the detail endpoint) records the payment, then the notify arrives twice.
+    let (token, no) = h.paid_without_notify().await;
+    h.wait_status(&token, &no, "PAID").await;
+    let paid = h.audit(&no).await.into_iter().find(|a| a.action == "order.paid").unwrap();
+    assert_eq!(paid.actor, "api:orderquery");
+    let mut acked = 0;
+    for i in 0..2 {
+        let (status, body) = h.post_notify(0, h.sandbox.signed_notify(&no).unwrap().into_bytes()).await;
+        assert_eq!(status, StatusCode::OK, "copy {i}: {body}");
+        acked += usize::from(is_success_reply(&body));
+    }
+    assert_eq!(acked, 2, "a late notify of an applied payment is acknowledged");
+    assert_order_agrees(&h, &no).await;
+
+    // Racing: 10 notifies, 4 detail requests and a reconciler pass at once.
+    let (token2, no2) = h.paid_without_notify().await;
+    h.clock.advance(Duration::from_secs(61));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (http, url, body) = (h.http.clone(), format!("{}/wxpay/notify", h.url()), h.sandbox.signed_notify(&no2).unwrap());
+        tasks.spawn(async move {
+            let r = http.post(url).body(body).send().await.unwrap();
+            is_success_reply(&r.text().await.unwrap())
+        });
+    }
+    for _ in 0..4 {
+        let (http, url, token) = (h.http.clone(), format!("{}/api/orders/{no2}", h.url()), token2.clone());
+        tasks.spawn(async move { http.get(url).bearer_auth(token).send().await.unwrap().status().is_success() });
+    }
+    let state = h.state().clone();
+    tasks.spawn(async move { reconciler::run_once(&state).await.failed == 0 });
+    let mut ok = 0;
+    while let Some(r) = common::bounded("race", tasks.join_next()).await {
+        ok += usize::from(r.unwrap());
+    }
+    assert_eq!(ok, 15, "every notify acknowledged, every request answered, the pass clean");
+    let (local, sim) = assert_order_agrees(&h, &no2).await;
+    assert_eq!(local, "PAID");
+    report("notify after / racing orderquery", &h, &format!("acked_late={acked} race_ok={ok} local={local} wechat={sim} order.paid=1"));
+}
+
+/// A `result_code=FAIL` payment notify for `no`, signed with the merchant key.
+fn fail_notify(h: &Harness, no: &str, openid: &str, total_fee: i64) -> Vec<u8> {
+    let m = h.merchant();
+    let mut p = Params::new();
+    for (k, v) in [
+        ("return_code", "SUCCESS"),
+        ("result_code", "FAIL"),
+        ("err_code", "PAYERROR"),
+        ("err_code_des", "支付失败"),
+        ("appid", m.appid.as_str()),
+        ("mch_id", m.mch_id.as_str()),
+        ("nonce_str", &wxpay::nonce_str().unwrap()),
+        ("openid", openid),
+        ("trade_type", "JSAPI"),
+        ("total_fee", &total_fee.to_string()),
+        ("transaction_id", "4200000000000000000000000000"),
+        ("out_trade_no", no),
+        ("time_end", "20270115081500"),
+    ] {
+        p.insert(k.to_owned(), v.to_owned());
+    }
+    h.resign(p)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_fail_notify_for_unpaid_and_closed_orders_changes_nothing() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, openid) = h.login().await;
+    let order = h.order(&token, 1, 3).await;
+    let no = order["out_trade_no"].as_str().unwrap().to_owned();
+    let fee = order["total_fee"].as_i64().unwrap();
+    let before = h.audit(&no).await;
+    let (status, body) = h.post_notify(0, fail_notify(&h, &no, &openid, fee)).await;
+    assert!(status == StatusCode::OK && is_success_reply(&body), "acknowledged so WeChat stops: {body}");
+    assert_eq!(h.audit(&no).await, before, "no move, no audit row");
+    assert_order_agrees(&h, &no).await;
+    // Closed by the reconciler, then a late FAIL notify.
+    h.clock.advance(Duration::from_secs(301));
+    assert_eq!(reconciler::run_once(h.state()).await.closed, 1);
+    let before = h.audit(&no).await;
+    let (status, body) = h.post_notify(0, fail_notify(&h, &no, &openid, fee)).await;
+    assert!(status == StatusCode::OK && is_success_reply(&body), "{body}");
+    assert_eq!(h.audit(&no).await, before);
+    let (local, sim) = assert_order_agrees(&h, &no).await;
+    assert_eq!((local.as_str(), sim.as_str()), ("CLOSED", "CLOSED"));
+    report("FAIL notify for NOTPAY then CLOSED", &h, &format!("local={local} wechat={sim} fail_notifies=2 moves=0"));
+}
+
+/// The refund's audit actions, counted.
+async fn count_actions(h: &Harness, rno: &str, action: &str) -> usize {
+    h.refund_actions(rno).await.iter().filter(|a| *a == action).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_refund_systemerror_timeout_drop_then_success_makes_one_refund() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, no) = h.paid_order().await;
+    // WeChat keeps the refund PROCESSING until released, and its notify is lost.
+    h.sandbox.faults().hold_refunds.store(true, Ordering::SeqCst);
+    h.sandbox.faults().drop_notifies.store(true, Ordering::SeqCst);
+    let rno = h.requested_refund(&token, &no, Some(1000)).await;
+
+    // 1. SYSTEMERROR on every attempt (WeChat stored the refund each time).
+    h.sandbox.faults().systemerror_next.store(4, Ordering::SeqCst);
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{v}");
+    assert_eq!(v["error"]["upstream_code"], "SYSTEMERROR");
+    assert_eq!(h.refund_status(&rno).await, "APPROVED", "outcome unknown: stays APPROVED");
+    let calls_systemerror = h.sandbox.refund(&rno).unwrap().calls;
+
+    // 2. The reconciler re-sends; WeChat is too slow (past the 1 s timeout).
+    set_delay(&h, 2_500);
+    h.clock.advance(Duration::from_secs(61));
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.refunds_checked, pass.failed), (1, 1), "{pass:?}");
+    assert_eq!(h.refund_status(&rno).await, "APPROVED");
+    set_delay(&h, 0);
+
+    // 3. Re-sent again; every answer is lost (dropped connections).
+    h.sandbox.faults().drop_connections_next.store(4, Ordering::SeqCst);
+    h.clock.advance(Duration::from_secs(61));
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.refunds_checked, pass.failed), (1, 1), "{pass:?}");
+    assert_eq!(h.refund_status(&rno).await, "APPROVED");
+
+    // 4. Re-sent; accepted → PROCESSING.
+    h.clock.advance(Duration::from_secs(61));
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.refunds_checked, pass.failed), (1, 0), "{pass:?}");
+    assert_eq!(h.refund_status(&rno).await, "PROCESSING");
+
+    // 5. WeChat finishes it (no notify): refundquery applies SUCCESS.
+    h.sandbox.faults().hold_refunds.store(false, Ordering::SeqCst);
+    h.sandbox.settle_held_refunds();
+    h.clock.advance(Duration::from_secs(61));
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.refunds_settled, pass.failed), (1, 0), "{pass:?}");
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS");
+
+    // 6. The refund notify arrives late, twice: acknowledged, nothing moves again.
+    let body = h.sandbox.refund_notify(&rno).unwrap();
+    for _ in 0..2 {
+        let (status, text) = h.post_refund_notify(0, body.clone().into_bytes()).await;
+        assert!(status == StatusCode::OK && is_success_reply(&text), "{text}");
+    }
+
+    let sim = h.sandbox.refund(&rno).unwrap();
+    assert_eq!(h.sandbox.refund_count(), 1, "exactly one refund at WeChat");
+    assert_eq!((sim.refund_fee, sim.refund_status), (1000, wxpay::RefundStatus::Success));
+    let stored = h.state().db.refund(&rno).await.unwrap().unwrap();
+    assert_eq!(stored.refund_id.as_deref(), Some(sim.refund_id.as_str()));
+    assert_eq!(h.refunded_fee(&no).await, 1000, "counted once");
+    for (action, n) in [("refund.approved", 1), ("refund.accepted", 1), ("refund.success", 1)] {
+        assert_eq!(count_actions(&h, &rno, action).await, n, "{action}: {:?}", h.refund_actions(&rno).await);
+    }
+    assert_order_agrees(&h, &no).await;
+    report(
+        "refund SYSTEMERROR → timeout → dropped → accepted → refundquery",
+        &h,
+        &format!(
+            "refund_calls_at_wechat={} (after SYSTEMERROR: {calls_systemerror}) refunds_at_wechat=1 late_notifies=2 local=SUCCESS refunded_fee=1000",
+            sim.calls
+        ),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_refund_notify_before_the_call_answer_then_the_late_answer() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, no) = h.paid_order().await;
+    let rno = h.requested_refund(&token, &no, None).await;
+    // The call's answers are lost (SYSTEMERROR after storing), while WeChat processes the
+    // refund and its notify arrives: APPROVED → SUCCESS straight from the notify.
+    h.sandbox.faults().systemerror_next.store(4, Ordering::SeqCst);
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{v}");
+    h.wait_refund_status(&rno, "SUCCESS").await;
+    h.wait_acknowledged(&rno).await;
+    let audit = h.state().db.audit_for("refund", &rno).await.unwrap();
+    let done = audit.iter().find(|a| a.action == "refund.success").unwrap();
+    assert_eq!((done.from_status.as_deref(), done.actor.as_str()), (Some("APPROVED"), "wechat:refund-notify"));
+    // The late answer of the call (the same request once more, accepted) changes nothing.
+    let r = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let after = refunds::send(h.state(), &r, "reconciler").await.expect("accepted again");
+    assert_eq!(after.status.as_str(), "SUCCESS");
+    // And the reconciler has nothing to re-send.
+    h.clock.advance(Duration::from_secs(61));
+    assert_eq!(reconciler::run_once(h.state()).await.refunds_checked, 0);
+    assert_eq!(h.sandbox.refund_count(), 1);
+    assert_eq!(h.refunded_fee(&no).await, 3600);
+    assert_eq!(count_actions(&h, &rno, "refund.success").await, 1);
+    assert_eq!(count_actions(&h, &rno, "refund.accepted").await, 0, "never PROCESSING: the notify came first");
+    report(
+        "refund notify before the call's answer",
+        &h,
+        &format!("refund_calls_at_wechat={} refunds_at_wechat=1 local=SUCCESS", h.sandbox.refund(&rno).unwrap().calls),
+    );
+}

@@ -8,6 +8,11 @@
 //! JSON text for `JSON.parse`, so a notify costs a few crossings instead of one per field.
 //! Typed objects use camelCase names in JS (`outTradeNo`, `appId`; WeChat's snake_case names
 //! are accepted too); raw WeChat fields (`sign`, `toXml`, `parseXml`) keep WeChat's own names.
+//!
+//! The package's entry point is `src/wasm/pkg.js` (copied to `pkg/wxpay.js` by
+//! `scripts/build-wasm`, with the generated glue as `pkg/wxpay_glue.js` behind it): it re-exports
+//! everything here but the `__`-prefixed helpers, and gives `sign` a shorter way in for plain
+//! objects (`sign_scratch`, `sign_scratched`).
 
 mod json;
 
@@ -250,7 +255,13 @@ fn pairs_in<'a>(text: &'a str, what: &'static str) -> Result<Vec<(Cow<'a, str>, 
 
 fn params_in(value: &JsValue, what: &'static str) -> Result<Params> {
     let text = json_text(value, what)?;
-    Ok(pairs_in(&text, what)?.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    // Inserted one by one, the pairs being sorted already: `collect` would sort them again with
+    // a stable sort of its own, 4 KB of `.wasm`.
+    let mut params = Params::new();
+    for (k, v) in pairs_in(&text, what)? {
+        params.insert(k.into_owned(), v.into_owned());
+    }
+    Ok(params)
 }
 
 fn sign_type_in(value: Option<String>) -> Result<Option<SignType>> {
@@ -389,7 +400,9 @@ pub fn sign(
     key: String,
     #[wasm_bindgen(unchecked_optional_param_type = "SignType", js_name = signType)] sign_type: Option<String>,
 ) -> Result<String> {
-    // The hot path: fields borrowed from the JSON text, hashed in order, nothing collected.
+    // `pkg/wxpay.js` calls `sign_scratched` instead for the common case (plain objects of strings
+    // and safe integers); this is the general path, and the one that reports every error:
+    // fields borrowed from the JSON text, hashed in order, nothing collected.
     let text = json_text(params, "params")?;
     let pairs = pairs_in(&text, "params")?;
     let key = ApiKey::new(key)?;
@@ -401,6 +414,67 @@ pub fn sign(
         },
     };
     Ok(crate::sign::sign_sorted(pairs.iter().map(|(k, v)| (&**k, &**v)), &key, sign_type))
+}
+
+thread_local! {
+    /// Where `pkg/wxpay.js` writes the text of a `sign` call (`sign_scratch`).
+    static SCRATCH: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// The package's linear memory, for `pkg/wxpay.js` (`src/wasm/pkg.js`). Not in its exports.
+#[wasm_bindgen(js_name = __memory, skip_typescript)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// The address of at least `len` bytes of scratch memory, where `pkg/wxpay.js` writes (with
+/// `TextEncoder.encodeInto`, no copy through JS) the text for `sign_scratched`. Not in the
+/// package's exports.
+#[wasm_bindgen(js_name = __signScratch, skip_typescript)]
+pub fn sign_scratch(len: usize) -> usize {
+    SCRATCH.with_borrow_mut(|b| {
+        if b.len() < len {
+            b.resize(len, 0);
+        }
+        b.as_mut_ptr() as usize
+    })
+}
+
+/// `sign` for `pkg/wxpay.js`, which joins the text in JS: the scratch memory's first `len`
+/// bytes are `k1=v1&…&kn=vn&` (the fields `sign` would hash, in its order) and then the key,
+/// `key_len` bytes. Zeroes those bytes, writes the signature's hex digits at the start and
+/// returns their number (32 or 64). 0 whenever `sign` itself must answer: a key `ApiKey`
+/// refuses (for the error); U+FFFD in the text, which is how a lone surrogate arrives from JS
+/// (`sign` tells the two apart and refuses the surrogate); or a character beyond U+FFFF,
+/// which is a surrogate pair in JS, where a key holding one sorts otherwise than in UTF-8.
+/// Not in the package's exports.
+#[wasm_bindgen(js_name = __signScratched, skip_typescript)]
+pub fn sign_scratched(len: usize, key_len: usize, hmac: bool) -> usize {
+    SCRATCH.with_borrow_mut(|b| {
+        let Some(input) = b.get_mut(..len) else { return 0 };
+        let signature = (|| {
+            let text = core::str::from_utf8(input).ok()?;
+            let (text, key) = text.split_at_checked(len.checked_sub(key_len)?)?;
+            // U+FFFD is EF BF BD; a character beyond U+FFFF starts with F0-F4.
+            let bytes = text.as_bytes();
+            if bytes.iter().any(|&c| c >= 0xEF)
+                && (bytes.iter().any(|&c| c >= 0xF0) || bytes.windows(3).any(|w| w == "\u{FFFD}".as_bytes()))
+            {
+                return None;
+            }
+            let key = ApiKey::new(key).ok()?;
+            let sign_type = if hmac { SignType::HmacSha256 } else { SignType::Md5 };
+            Some(crate::sign::sign_joined(text, &key, sign_type))
+        })();
+        input.fill(0);
+        match signature {
+            Some(hex) => {
+                b[..hex.len()].copy_from_slice(hex.as_bytes());
+                hex.len()
+            }
+            None => 0,
+        }
+    })
 }
 
 /// Verifies `params.sign` in constant time over every received field; returns the algorithm it

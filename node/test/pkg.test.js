@@ -3,6 +3,7 @@
 // node:crypto. Run by scripts/test-wasm after scripts/build-wasm.
 const { test, describe } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
@@ -29,6 +30,16 @@ test('exports exactly the documented API', () => {
   ];
   assert.deepEqual(Object.keys(wxpay).sort(), expected.sort());
 });
+
+/** `jsSign` with the keys in UTF-8 byte order, which is the spec's "ASCII order" extended. */
+function jsSignUtf8(params, key, signType = 'MD5') {
+  const keys = Object.keys(params)
+    .filter((k) => k !== 'sign' && params[k] !== '' && params[k] != null)
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const text = keys.map((k) => `${k}=${params[k]}`).join('&') + `${keys.length ? '&' : ''}key=${key}`;
+  const h = signType === 'MD5' ? crypto.createHash('md5') : crypto.createHmac('sha256', key);
+  return h.update(text, 'utf8').digest('hex').toUpperCase();
+}
 
 describe('sign / verify', () => {
   for (const c of h.data('sign_vectors.json')) {
@@ -59,6 +70,80 @@ describe('sign / verify', () => {
     const p = { a: 'say "hi" \\ /', b: '\u0001\u001f\b\f\t\n\r', c: '😀 中文 \u2028', 'd-e.f': 'x' };
     assert.equal(wxpay.sign(p, KEY), jsSign(p, KEY));
     assert.equal(wxpay.sign(p, KEY, 'HMAC-SHA256'), jsSign(p, KEY, 'HMAC-SHA256'));
+  });
+
+  test('sign gives the same signature by either way into WebAssembly', () => {
+    // pkg/wxpay.js joins plain objects of strings and numbers in JS; anything else crosses as
+    // JSON.stringify text. Each case pairs an object of the first kind with one of the second.
+    const key = OTHER_KEY;
+    const viaJson = (p) => Object.assign(new (class Fields {})(), p); // not a plain object
+    const cases = [
+      { appid: 'wx1', body: '咖啡 - 大杯', total_fee: 1200, zero: 0, neg_zero: -0, max: 2 ** 53 - 1 },
+      { a: 'x', empty: '', gone: null, undef: undefined, sign: 'ABC' },
+      { a: '\ufffd is text', b: 'é', 'ü': 'key order by UTF-8 bytes' },
+      { a: '😀', '\uffff': 'BMP', '😀': 'astral: UTF-16 and UTF-8 order these two keys differently' },
+      { long: 'x'.repeat(5000) + '中'.repeat(3000) },
+      { longer: 'y'.repeat(20000) },
+      { after: 'the longer text' },
+      { sign_type: 'HMAC-SHA256', a: '1' },
+      {},
+    ];
+    for (const p of cases) {
+      for (const signType of [undefined, 'MD5', 'HMAC-SHA256']) {
+        const got = wxpay.sign(p, key, signType);
+        assert.equal(got, wxpay.sign(viaJson(p), key, signType), JSON.stringify(p));
+        assert.equal(got, wxpay.sign(Object.assign(Object.create(null), p), key, signType));
+        const expected = signType ?? (p.sign_type || 'MD5');
+        assert.equal(got, jsSignUtf8(p, key, expected), `${JSON.stringify(p)} ${signType}`);
+      }
+    }
+    assert.equal(wxpay.sign({ toJSON: () => ({ a: '1' }), b: '2' }, key), jsSign({ a: '1' }, key), 'toJSON is honoured');
+    assert.equal(wxpay.sign({ a: { toJSON: () => 'v' } }, key), jsSign({ a: 'v' }, key));
+    assert.equal(wxpay.sign({ sign_type: 'SHA1', a: '1' }, key, 'MD5'), jsSign({ sign_type: 'SHA1', a: '1' }, key, 'MD5'));
+  });
+
+  test('sign after the WebAssembly memory grew (which detaches its old ArrayBuffer)', () => {
+    // pkg/wxpay.js writes into WebAssembly memory through a view it keeps; the short way must
+    // still answer (not hand over to the JSON way) once the memory has grown.
+    const glue = require('../../pkg/wxpay_glue.js');
+    const memory = glue.__memory();
+    const p = { a: '1', b: '中' };
+    const before = wxpay.sign(p, KEY);
+    const size = memory.buffer.byteLength;
+    wxpay.sign({ big: 'z'.repeat(size) }, KEY); // the JSON way, through memory of its own
+    assert.ok(memory.buffer.byteLength > size, 'the memory grew');
+    const original = glue.__signScratched;
+    const answers = [];
+    glue.__signScratched = (...args) => {
+      answers.push(original(...args));
+      return answers.at(-1);
+    };
+    try {
+      assert.equal(wxpay.sign(p, KEY), before);
+    } finally {
+      glue.__signScratched = original;
+    }
+    assert.deepEqual(answers, [32], 'the short way answered');
+    assert.equal(before, jsSign(p, KEY));
+  });
+
+  test('sign refuses by either way with the same codes', () => {
+    const throwing = Object.defineProperty({ a: '1' }, 'b', { enumerable: true, get() { throw new Error('no'); } });
+    const cases = [
+      [() => wxpay.sign({ '\ud800': null, a: '1' }, KEY), 'INVALID_ARGUMENT'], // a key left out still crosses
+      [() => wxpay.sign({ sign: '\udc00', a: '1' }, KEY), 'INVALID_ARGUMENT'],
+      [() => wxpay.sign({ a: 'x\ud800y' }, KEY), 'INVALID_ARGUMENT'],
+      [() => wxpay.sign(throwing, KEY), 'INVALID_ARGUMENT'],
+      [() => wxpay.sign({ a: '1' }, KEY.slice(1)), 'INVALID_API_KEY'],
+      [() => wxpay.sign({ a: '1' }, `é${KEY.slice(2)}`), 'INVALID_API_KEY'], // 32 bytes of UTF-8, 31 characters
+      [() => wxpay.sign({ a: '1' }, `${KEY.slice(1)}é`), 'INVALID_API_KEY'],
+      [() => wxpay.sign({ a: '1' }, KEY, 'SHA1'), 'UNSUPPORTED_SIGN_TYPE'],
+      [() => wxpay.sign({ a: '1', sign_type: 'SHA1' }, KEY), 'UNSUPPORTED_SIGN_TYPE'],
+      [() => wxpay.sign({ a: '1', sign_type: 5 }, KEY), 'UNSUPPORTED_SIGN_TYPE'],
+      [() => wxpay.sign({ total_fee: 2 ** 53 }, KEY), 'INVALID_AMOUNT'],
+    ];
+    for (const [f, code] of cases) assert.equal(codeOf(f), code, f.toString());
+    assert.equal(wxpay.sign({ a: '1' }, KEY), jsSign({ a: '1' }, KEY), 'and signs after each');
   });
 
   test('verify rejects a tampered message and another key', () => {

@@ -128,6 +128,9 @@ pub async fn serve(listener: TcpListener, router: Router, config: Arc<ServerConf
             },
             _ = stop.changed() => break,
         };
+        // TLS writes each answer in several records: without this, Nagle's algorithm holds the
+        // last one until the client's delayed ACK (tens of milliseconds a call).
+        let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let router = router.clone();
         let mut stop = stop.clone();

@@ -11,18 +11,11 @@ for line in io.lines(os.getenv("BODIES")) do
   bodies[#bodies + 1] = line
 end
 
-local threads = {}
-local counter = 1
-
-function setup(thread)
-  thread:set("id", counter)
-  table.insert(threads, thread)
-  counter = counter + 1
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "tally.lua")
 
 function init(args)
   nthreads = tonumber(os.getenv("THREADS") or "1")
-  next_line = id
+  next_line = id + 1
   delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
   acked, refused = 0, 0
 end
@@ -40,22 +33,6 @@ function delay()
   return delay_ms
 end
 
-function response(status, headers, body)
-  if status == 200 and string.find(body, "SUCCESS", 1, true) then
-    acked = acked + 1
-  else
-    refused = refused + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local acked_total, refused_total = 0, 0
-  for _, t in ipairs(threads) do
-    acked_total = acked_total + t:get("acked")
-    refused_total = refused_total + t:get("refused")
-  end
-  io.write(string.format("RESULT requests=%d acked=%d refused=%d errors=%d seconds=%.3f p50_ms=%.2f p99_ms=%.2f\n",
-    summary.requests, acked_total, refused_total,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
-    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+function acknowledged(status, body)
+  return status == 200 and string.find(body, "SUCCESS", 1, true) ~= nil
 end

@@ -15,9 +15,10 @@ use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use sqlx::Connection as _;
-use wxpay::{sign, xml, ApiKey, Params, SignType};
+use wxpay::{ApiKey, SignType};
 use wxpay_server::db::orders::Order;
 use wxpay_server::db::Backend;
+use wxpay_server::sandbox::PaidNotify;
 use wxpay_server::Db;
 
 const KEY: &str = "BenchKey0123456789abcdefABCDEF01";
@@ -57,27 +58,19 @@ async fn seed(url: &str, n: usize, out: &str) {
         let no = order_no(i);
         let order = Order::unpaid(&no, OPENID, 100, now);
         pending[i % workers].push(order);
-        let mut p: Params = [
-            ("return_code", "SUCCESS"),
-            ("result_code", "SUCCESS"),
-            ("appid", APPID),
-            ("mch_id", MCH_ID),
-            ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-            ("openid", OPENID),
-            ("trade_type", "JSAPI"),
-            ("bank_type", "CMC"),
-            ("total_fee", "100"),
-            ("cash_fee", "100"),
-            ("fee_type", "CNY"),
-            ("time_end", "20270115081500"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        p.insert("out_trade_no".into(), no);
-        p.insert("transaction_id".into(), format!("42000000{i:020}"));
-        p.insert("sign".into(), sign(&p, &key, SignType::Md5));
-        writeln!(file, "{}", xml::encode(&p).unwrap()).unwrap();
+        let body = PaidNotify {
+            appid: APPID,
+            mch_id: MCH_ID,
+            openid: OPENID,
+            out_trade_no: &no,
+            total_fee: 100,
+            transaction_id: &format!("42000000{i:020}"),
+            time_end: "20270115081500",
+            attach: None,
+            nonce_str: "5d2b6c2a8db53831f7eda20af46e531c",
+        }
+        .xml(&key, SignType::Md5);
+        writeln!(file, "{body}").unwrap();
     }
     file.flush().unwrap();
     let mut tasks = tokio::task::JoinSet::new();

@@ -29,8 +29,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::Row;
-use wxpay::{sign, xml, ApiKey, Params, SignType};
+use wxpay::{xml, ApiKey, SignType};
 use wxpay_server::db::orders::Order;
+use wxpay_server::sandbox::PaidNotify;
 use wxpay_server::Db;
 
 // Fixed test credentials (nothing here is a real secret).
@@ -75,29 +76,18 @@ fn transaction_id(i: usize) -> String {
 
 /// The payment notify WeChat sends for order `i`, signed, with a fresh nonce.
 fn notify_body(key: &ApiKey, i: usize, nonce: u64) -> String {
-    let mut p: Params = [
-        ("return_code", "SUCCESS"),
-        ("return_msg", "OK"),
-        ("result_code", "SUCCESS"),
-        ("appid", APPID),
-        ("mch_id", MCH_ID),
-        ("openid", OPENID),
-        ("is_subscribe", "N"),
-        ("trade_type", "JSAPI"),
-        ("bank_type", "CMC"),
-        ("total_fee", "100"),
-        ("cash_fee", "100"),
-        ("fee_type", "CNY"),
-        ("time_end", "20270115081500"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    p.insert("nonce_str".into(), format!("{nonce:032x}"));
-    p.insert("out_trade_no".into(), order_no(i));
-    p.insert("transaction_id".into(), transaction_id(i));
-    p.insert("sign".into(), sign(&p, key, SignType::Md5));
-    xml::encode(&p).unwrap()
+    PaidNotify {
+        appid: APPID,
+        mch_id: MCH_ID,
+        openid: OPENID,
+        out_trade_no: &order_no(i),
+        total_fee: TOTAL_FEE,
+        transaction_id: &transaction_id(i),
+        time_end: "20270115081500",
+        attach: None,
+        nonce_str: &format!("{nonce:032x}"),
+    }
+    .xml(key, SignType::Md5)
 }
 
 fn is_success_reply(body: &str) -> bool {

@@ -39,7 +39,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::secret::{ApiKeyText, AppSecret};
 
-pub use notifier::{Delivery, NOTIFY_SCHEDULE_SECS};
+pub use notifier::{Delivery, PaidNotify, NOTIFY_SCHEDULE_SECS};
 pub use refund::SimRefund;
 
 /// The merchant and mini-program the simulator plays WeChat for.

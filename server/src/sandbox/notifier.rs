@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use wxpay::{Params, TradeState};
+use wxpay::{Params, SignType, TradeState};
 
 use super::{lock, Sim};
 
@@ -29,39 +29,90 @@ pub struct Delivery {
     pub body: String,
 }
 
-/// The notify XML for a paid order, freshly nonced and signed with the order's sign type
-/// (without a `sign_type` field, as WeChat sends it).
+/// The payment notify WeChat sends for one paid JSAPI order: the simulator's notifies, and
+/// the fixtures of benchmarks and tests, are made here.
+#[derive(Debug, Clone, Copy)]
+pub struct PaidNotify<'a> {
+    /// The merchant's appid.
+    pub appid: &'a str,
+    /// The merchant number.
+    pub mch_id: &'a str,
+    /// The payer.
+    pub openid: &'a str,
+    /// The merchant's order number.
+    pub out_trade_no: &'a str,
+    /// Fen; `cash_fee` is the same.
+    pub total_fee: i64,
+    /// WeChat's transaction id.
+    pub transaction_id: &'a str,
+    /// `yyyyMMddHHmmss`.
+    pub time_end: &'a str,
+    /// The `attach` given at ordering.
+    pub attach: Option<&'a str>,
+    /// A fresh nonce for each delivery.
+    pub nonce_str: &'a str,
+}
+
+impl PaidNotify<'_> {
+    /// The fields, unsigned.
+    pub fn params(&self) -> Params {
+        let fee = self.total_fee.to_string();
+        let mut p: Params = [
+            ("return_code", "SUCCESS"),
+            ("return_msg", "OK"),
+            ("result_code", "SUCCESS"),
+            ("appid", self.appid),
+            ("mch_id", self.mch_id),
+            ("nonce_str", self.nonce_str),
+            ("openid", self.openid),
+            ("is_subscribe", "N"),
+            ("trade_type", "JSAPI"),
+            ("bank_type", "CMC"),
+            ("total_fee", &fee),
+            ("cash_fee", &fee),
+            ("fee_type", "CNY"),
+            ("transaction_id", self.transaction_id),
+            ("out_trade_no", self.out_trade_no),
+            ("time_end", self.time_end),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        if let Some(a) = self.attach {
+            p.insert("attach".into(), a.to_owned());
+        }
+        p
+    }
+
+    /// The signed XML body, without a `sign_type` field (WeChat sends none, whatever the
+    /// order's sign type).
+    pub fn xml(&self, key: &wxpay::ApiKey, sign_type: SignType) -> String {
+        let mut p = self.params();
+        let sign = wxpay::sign(&p, key, sign_type);
+        p.insert("sign".into(), sign);
+        wxpay::xml::encode(&p).expect("a flat map of text encodes")
+    }
+}
+
+/// The notify XML for a paid order, freshly nonced and signed with the order's sign type.
 pub(super) fn notify_xml(sim: &Sim, no: &str) -> Option<String> {
     let o = lock(&sim.orders).get(no).cloned()?;
     if !matches!(o.trade_state, TradeState::Success | TradeState::Refund) {
         return None;
     }
-    let mut p = Params::new();
-    let mut put = |k: &str, v: &str| {
-        p.insert(k.to_owned(), v.to_owned());
+    let nonce = wxpay::nonce_str().ok()?;
+    let n = PaidNotify {
+        appid: &sim.creds.appid,
+        mch_id: &sim.creds.mch_id,
+        openid: &o.openid,
+        out_trade_no: &o.out_trade_no,
+        total_fee: o.total_fee as i64,
+        transaction_id: o.transaction_id.as_deref()?,
+        time_end: o.time_end.as_deref()?,
+        attach: o.attach.as_deref(),
+        nonce_str: &nonce,
     };
-    put("return_code", "SUCCESS");
-    put("return_msg", "OK");
-    put("result_code", "SUCCESS");
-    put("appid", &sim.creds.appid);
-    put("mch_id", &sim.creds.mch_id);
-    put("nonce_str", &wxpay::nonce_str().ok()?);
-    put("openid", &o.openid);
-    put("is_subscribe", "N");
-    put("trade_type", "JSAPI");
-    put("bank_type", "CMC");
-    put("total_fee", &o.total_fee.to_string());
-    put("cash_fee", &o.total_fee.to_string());
-    put("fee_type", "CNY");
-    put("transaction_id", o.transaction_id.as_deref()?);
-    put("out_trade_no", &o.out_trade_no);
-    put("time_end", o.time_end.as_deref()?);
-    if let Some(a) = &o.attach {
-        put("attach", a);
-    }
-    let sign = wxpay::sign(&p, &sim.key, o.sign_type);
-    p.insert("sign".into(), sign);
-    wxpay::xml::encode(&p).ok()
+    Some(n.xml(&sim.key, o.sign_type))
 }
 
 async fn send_once(sim: &Sim, url: &str, body: String) -> (Option<u16>, String, bool) {

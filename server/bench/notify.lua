@@ -6,12 +6,9 @@
 -- BODIES: the file written by `notify_bench seed` (one XML document a line).
 -- DELAY_MS: optional pause before each request on a connection, to offer a lower rate.
 
-local bodies = {}
-for line in io.lines(os.getenv("BODIES")) do
-  bodies[#bodies + 1] = line
-end
-
 dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "tally.lua")
+
+local bodies = lines_of("BODIES")
 
 function init(args)
   nthreads = tonumber(os.getenv("THREADS") or "1")

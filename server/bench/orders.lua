@@ -7,12 +7,9 @@
 -- two requests ask for the same (user, product, quantity) — which the server would answer with
 -- the first, still payable, order (its double-tap rule) instead of creating one.
 
-local tokens = {}
-for line in io.lines(os.getenv("TOKENS")) do
-  tokens[#tokens + 1] = line
-end
-
 dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "tally.lua")
+
+local tokens = lines_of("TOKENS")
 
 function init(args)
   nthreads = tonumber(os.getenv("THREADS") or "1")

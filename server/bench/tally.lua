@@ -1,7 +1,16 @@
--- Shared by the wrk scripts of `scripts/bench` (loaded with dofile): numbers the threads
--- (`id`, from 0), counts each answer as acknowledged or refused by the script's
--- `acknowledged(status, body)`, and prints one line for scripts/bench to read:
+-- Shared by the wrk scripts of `scripts/bench` (loaded with dofile): reads fixture files,
+-- numbers the threads (`id`, from 0), counts each answer as acknowledged or refused by the
+-- script's `acknowledged(status, body)`, and prints one line for scripts/bench to read:
 --   RESULT requests=… acked=… refused=… errors=… seconds=… p50_ms=… p99_ms=…
+
+-- The lines of the file named by environment variable `name`.
+function lines_of(name)
+  local out = {}
+  for line in io.lines(os.getenv(name)) do
+    out[#out + 1] = line
+  end
+  return out
+end
 
 local threads = {}
 local counter = 0

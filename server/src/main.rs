@@ -172,10 +172,16 @@ async fn serve(mut config: Config, sandbox: Option<Option<std::net::SocketAddr>>
     reconciler::spawn(state.clone());
     let shutdown = async {
         // Ctrl-C, or SIGTERM from a service manager: finish the requests in flight, then stop.
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = async {
+            match signal(SignalKind::terminate()) {
+                Ok(mut t) => t.recv().await,
+                Err(_) => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
-            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            _ = term => {}
         }
     };
     match wxpay_server::serve(listener, state, shutdown).await {

@@ -81,6 +81,9 @@ async fn a_failing_record_fails_alone_and_the_rest_of_its_batch_commits() {
     }
     assert_eq!(failed, vec![50], "only the conflicting record fails");
     assert_eq!(db.order("G00050").await.unwrap().unwrap().status, OrderStatus::Notpay, "and changes nothing");
+    // Alone, the same record gets the database's own error, not a failed commit.
+    let alone = db.mark_paid("G00050", &tx_id(100), "20270115081500", 3, "wechat:notify", "body").await;
+    assert!(matches!(alone, Err(wxpay_server::error::Error::Db(_))), "{alone:?}");
     for i in (0..100).filter(|&i| i != 50) {
         assert_eq!(db.order(&format!("G{i:05}")).await.unwrap().unwrap().status, OrderStatus::Paid);
     }

@@ -87,7 +87,11 @@ impl Db {
 
     /// Begins a write transaction (on SQLite, after this process's other writers).
     pub(crate) async fn begin_write(&self) -> Result<write::WriteTx> {
-        self.writer.begin().await
+        self.writer().begin().await
+    }
+
+    pub(crate) fn writer(&self) -> &write::Writer {
+        &self.writer
     }
 
     pub(crate) fn paid_writer(&self) -> Option<&paid_writer::PaidWriter> {

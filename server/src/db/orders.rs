@@ -310,12 +310,7 @@ impl Db {
         };
         match self.paid_writer() {
             Some(w) => w.mark_paid(p).await,
-            None => {
-                let mut tx = self.begin_write().await?;
-                let outcome = mark_paid_on(&mut tx, &p).await?;
-                tx.commit().await?;
-                Ok(outcome)
-            }
+            None => super::paid_writer::record_alone(self.writer(), &p).await,
         }
     }
 

@@ -42,7 +42,7 @@ impl PaidWriter {
         let (tx, rx) = oneshot::channel();
         if let Err(mpsc::error::SendError((p, _))) = self.jobs.send((p, tx)).await {
             // The writer is gone (its runtime is shutting down): record it on its own.
-            return alone(&self.writer, &p).await;
+            return record_alone(&self.writer, &p).await;
         }
         rx.await.map_err(|_| Error::Internal("the payment writer stopped before answering".into()))?
     }
@@ -57,9 +57,13 @@ async fn run(writer: Writer, mut rx: mpsc::Receiver<Job>) {
                     let _ = reply.send(Ok(outcome));
                 }
             }
-            Err(Failure::Statement) => {
+            // A lone record's own error is its answer.
+            Err(Failure::Statement(e)) if batch.len() == 1 => {
+                let _ = batch.pop().map(|(_, reply)| reply.send(Err(e)));
+            }
+            Err(Failure::Statement(_)) => {
                 for (p, reply) in batch.drain(..) {
-                    let _ = reply.send(alone(&writer, &p).await);
+                    let _ = reply.send(record_alone(&writer, &p).await);
                 }
             }
             Err(Failure::Commit(e)) => {
@@ -73,8 +77,8 @@ async fn run(writer: Writer, mut rx: mpsc::Receiver<Job>) {
 }
 
 enum Failure {
-    /// A statement failed before the commit; the transaction was rolled back.
-    Statement,
+    /// A record's statement failed; the transaction was rolled back.
+    Statement(Error),
     /// Beginning or committing failed.
     Commit(Error),
 }
@@ -83,17 +87,14 @@ async fn commit_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<PaidOutcome>
     let mut tx = writer.begin().await.map_err(Failure::Commit)?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for (p, _) in batch {
-        match mark_paid_on(&mut tx, p).await {
-            Ok(o) => outcomes.push(o),
-            Err(_) if batch.len() > 1 => return Err(Failure::Statement),
-            Err(e) => return Err(Failure::Commit(e)),
-        }
+        outcomes.push(mark_paid_on(&mut tx, p).await.map_err(Failure::Statement)?);
     }
     tx.commit().await.map_err(Failure::Commit)?;
     Ok(outcomes)
 }
 
-async fn alone(writer: &Writer, p: &PaidRecord) -> Result<PaidOutcome> {
+/// One record in its own transaction (PostgreSQL's way, and a failed batch's retry).
+pub(crate) async fn record_alone(writer: &Writer, p: &PaidRecord) -> Result<PaidOutcome> {
     let mut tx = writer.begin().await?;
     let outcome = mark_paid_on(&mut tx, p).await?;
     tx.commit().await?;

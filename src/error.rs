@@ -142,8 +142,9 @@ pub enum Error {
     /// `req_info` is not valid base64.
     #[error("req_info is not valid base64")]
     InvalidBase64,
-    /// `req_info` is not a whole number of AES blocks: truncated or corrupted in transit.
-    #[error("req_info ciphertext of {len} bytes is not a positive multiple of 16")]
+    /// A ciphertext too short to be whole: a v2 `req_info` that is not a positive multiple of
+    /// 16 bytes, or a v3 `ciphertext` shorter than its 16-byte GCM tag. Truncated in transit.
+    #[error("ciphertext of {len} bytes is truncated (v2: not a positive multiple of 16; v3: shorter than the 16-byte tag)")]
     TruncatedCiphertext {
         /// Decoded length in bytes.
         len: usize,
@@ -154,6 +155,59 @@ pub enum Error {
     /// The first block decrypts but the PKCS#7 padding is wrong: the ciphertext was altered.
     #[error("req_info has invalid PKCS#7 padding")]
     BadPadding,
+
+    // ---- API v3 ----------------------------------------------------------
+    /// A key or certificate could not be used: not PEM, the wrong PEM label, not RSA, too
+    /// small, or an APIv3 key that is not 32 bytes. The error never echoes the key.
+    #[error("invalid key: {0}")]
+    InvalidKey(&'static str),
+    /// A platform certificate could not be read (not an X.509 PEM, or not an RSA key).
+    #[error("invalid platform certificate: {0}")]
+    InvalidCertificate(&'static str),
+    /// `Wechatpay-Signature` is one of WeChat's deliberate probes (`WECHATPAY/SIGNTEST/…`):
+    /// WeChat checks that merchants refuse it. Answer with a 4xx/5xx.
+    #[error("Wechatpay-Signature is a WECHATPAY/SIGNTEST probe")]
+    SignatureProbe,
+    /// `Wechatpay-Serial` names no key in the key set: download the platform certificates or
+    /// configure the WeChat Pay public key (`PUB_KEY_ID_…`), then retry.
+    #[error("no key for Wechatpay-Serial {0:?}")]
+    UnknownSerial(String),
+    /// `Wechatpay-Timestamp` is more than 5 minutes from `now`: a replay, or a wrong clock.
+    #[error("Wechatpay-Timestamp {timestamp} is more than 300 s from now ({now})")]
+    TimestampSkew {
+        /// The signed timestamp, in seconds.
+        timestamp: u64,
+        /// The `now` given, in seconds.
+        now: u64,
+    },
+    /// The platform certificate chosen by `Wechatpay-Serial` expired before `now`.
+    #[error("platform certificate {serial_no} expired")]
+    CertificateExpired {
+        /// The certificate's serial number.
+        serial_no: String,
+    },
+    /// AES-256-GCM authentication failed: the wrong APIv3 key (the usual cause), or the
+    /// ciphertext, `nonce` or `associated_data` was altered.
+    #[error("AEAD tag mismatch: wrong APIv3 key, or ciphertext, nonce or associated_data altered")]
+    AeadTagMismatch,
+    /// `resource.algorithm` is not `AEAD_AES_256_GCM`.
+    #[error("unsupported algorithm {0:?} (expected AEAD_AES_256_GCM)")]
+    UnsupportedAlgorithm(String),
+    /// A v3 body is not the JSON expected (the reason names the field).
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    /// WeChat answered a v3 request with HTTP 4xx/5xx and `{code, message, detail}`.
+    #[error("WeChat API error {status} {code}: {message}")]
+    ApiError {
+        /// The HTTP status.
+        status: u16,
+        /// `code`, e.g. `PARAM_ERROR`, `ORDER_NOT_EXIST`, `SYSTEM_ERROR`.
+        code: String,
+        /// `message`.
+        message: String,
+        /// `detail` as compact JSON text, when present (e.g. which field was refused).
+        detail: Option<String>,
+    },
 
     // ---- environment ---------------------------------------------------
     /// The platform's random source failed.
@@ -190,20 +244,34 @@ impl Error {
             Error::TruncatedCiphertext { .. } => "TRUNCATED_CIPHERTEXT",
             Error::DecryptKeyMismatch => "DECRYPT_KEY_MISMATCH",
             Error::BadPadding => "BAD_PADDING",
+            Error::InvalidKey(_) => "INVALID_KEY",
+            Error::InvalidCertificate(_) => "INVALID_CERTIFICATE",
+            Error::SignatureProbe => "SIGNATURE_PROBE",
+            Error::UnknownSerial(_) => "UNKNOWN_SERIAL",
+            Error::TimestampSkew { .. } => "TIMESTAMP_SKEW",
+            Error::CertificateExpired { .. } => "CERTIFICATE_EXPIRED",
+            Error::AeadTagMismatch => "AEAD_TAG_MISMATCH",
+            Error::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
+            Error::MalformedJson(_) => "MALFORMED_JSON",
+            Error::ApiError { .. } => "API_ERROR",
             Error::Random => "RANDOM_UNAVAILABLE",
         }
     }
 
-    /// Whether WeChat asks for the *same* request to be sent again
-    /// (`SYSTEMERROR`, `BIZERR_NEED_RETRY`).
+    /// Whether WeChat asks for the *same* request to be sent again (v2 `SYSTEMERROR`,
+    /// `BIZERR_NEED_RETRY`; v3 `SYSTEM_ERROR`, and `FREQUENCY_LIMITED` after slowing down).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Error::Business { code, .. } if code == "SYSTEMERROR" || code == "BIZERR_NEED_RETRY")
+        match self {
+            Error::Business { code, .. } => code == "SYSTEMERROR" || code == "BIZERR_NEED_RETRY",
+            Error::ApiError { code, .. } => code == "SYSTEM_ERROR" || code == "FREQUENCY_LIMITED",
+            _ => false,
+        }
     }
 
-    /// The WeChat `err_code`, when this is a business error.
+    /// WeChat's error code: v2 `err_code` of a business error, or v3 `code` of an API error.
     pub fn err_code(&self) -> Option<&str> {
         match self {
-            Error::Business { code, .. } => Some(code),
+            Error::Business { code, .. } | Error::ApiError { code, .. } => Some(code),
             _ => None,
         }
     }

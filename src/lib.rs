@@ -41,6 +41,8 @@ mod refundquery;
 mod secret;
 mod sign;
 mod unifiedorder;
+#[cfg(feature = "v3")]
+pub mod v3;
 pub mod validate;
 pub mod xml;
 

@@ -1,0 +1,130 @@
+//! 平台证书: WeChat's platform certificates, for merchants registered before WeChat Pay public
+//! keys (late 2024), and the decryption of their download (`GET /v3/certificates`).
+//!
+//! New merchants get no platform certificate (the download answers 404): they verify with the
+//! WeChat Pay public key instead ([`KeySet::add_public_key`](crate::v3::KeySet::add_public_key)).
+
+use serde::{Deserialize, Serialize};
+use x509_cert::der::DecodePem;
+use x509_cert::Certificate;
+
+use crate::error::{Error, Result};
+use crate::v3::keys::{ApiV3Key, PublicKey};
+use crate::v3::request::{Method, Request};
+use crate::v3::resource::EncryptedResource;
+
+/// A platform certificate: its serial number (what `Wechatpay-Serial` carries), validity and
+/// RSA public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformCertificate {
+    /// Uppercase hex, without leading zero bytes: `Wechatpay-Serial`'s form.
+    pub serial_no: String,
+    /// `notBefore`, Unix seconds.
+    pub not_before: u64,
+    /// `notAfter`, Unix seconds: a signature under an expired certificate is refused.
+    pub not_after: u64,
+    pub(crate) key: PublicKey,
+}
+
+impl PlatformCertificate {
+    /// Reads an X.509 certificate (`-----BEGIN CERTIFICATE-----`).
+    ///
+    /// This does not check who issued it: a platform certificate is trusted because it came
+    /// from the authenticated download (or the merchant platform), not because of its chain.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCertificate`] if it is not an X.509 PEM or its key is not RSA.
+    pub fn from_pem(text: &str) -> Result<Self> {
+        let cert = Certificate::from_pem(text.trim().as_bytes()).map_err(|_| Error::InvalidCertificate("not an X.509 certificate PEM"))?;
+        let tbs = cert.tbs_certificate();
+        let serial = tbs.serial_number().as_bytes();
+        let serial = &serial[serial.iter().take_while(|b| **b == 0).count().min(serial.len().saturating_sub(1))..];
+        let serial_no = serial.iter().map(|b| format!("{b:02X}")).collect();
+        let validity = tbs.validity();
+        let spki = tbs.subject_public_key_info();
+        let spki_der = x509_cert::der::Encode::to_der(spki).map_err(|_| Error::InvalidCertificate("unreadable public key"))?;
+        let key = PublicKey::from_spki_der(&spki_der).map_err(|_| Error::InvalidCertificate("the key is not RSA of 2048 to 8192 bits"))?;
+        Ok(PlatformCertificate {
+            serial_no,
+            not_before: validity.not_before.to_unix_duration().as_secs(),
+            not_after: validity.not_after.to_unix_duration().as_secs(),
+            key,
+        })
+    }
+
+    /// The certificate's public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+}
+
+/// `GET /v3/certificates`: the platform certificates, encrypted with the APIv3 key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadCertificates;
+
+impl Request for DownloadCertificates {
+    type Response = CertificatesResponse;
+    const METHOD: Method = Method::Get;
+    fn path_and_query(&self, _mchid: &str) -> Result<String> {
+        Ok("/v3/certificates".to_owned())
+    }
+}
+
+/// The download's body: `{data: [{serial_no, effective_time, expire_time, encrypt_certificate}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificatesResponse {
+    /// One entry per certificate in use (two while WeChat rolls a certificate over).
+    pub data: Vec<EncryptedCertificate>,
+}
+
+/// One certificate of the download, still encrypted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptedCertificate {
+    /// The serial number WeChat announces for it.
+    pub serial_no: String,
+    /// From when WeChat signs with it (RFC 3339).
+    pub effective_time: String,
+    /// When it expires (RFC 3339).
+    pub expire_time: String,
+    /// The PEM, encrypted with the APIv3 key.
+    pub encrypt_certificate: EncryptedResource,
+}
+
+/// A decrypted certificate of the download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadedCertificate {
+    /// The PEM text, as decrypted.
+    pub pem: String,
+    /// The parsed certificate.
+    pub certificate: PlatformCertificate,
+    /// From when WeChat signs with it (RFC 3339).
+    pub effective_time: String,
+    /// When it expires (RFC 3339).
+    pub expire_time: String,
+}
+
+impl CertificatesResponse {
+    /// Decrypts and parses every certificate, checking that each one's serial number is the one
+    /// announced next to it.
+    ///
+    /// The download's own signature is by one of these certificates: put them in a
+    /// [`KeySet`](crate::v3::KeySet) and verify the response with it before trusting them
+    /// (the official SDKs do the same).
+    ///
+    /// # Errors
+    /// [`Error::AeadTagMismatch`] (wrong APIv3 key), [`Error::InvalidCertificate`], or
+    /// [`Error::InvalidField`] when a serial number differs from the announced one.
+    pub fn decrypt(&self, key: &ApiV3Key) -> Result<Vec<DownloadedCertificate>> {
+        self.data
+            .iter()
+            .map(|c| {
+                let pem = c.encrypt_certificate.decrypt_text(key)?;
+                let certificate = PlatformCertificate::from_pem(&pem)?;
+                if !certificate.serial_no.eq_ignore_ascii_case(&c.serial_no) {
+                    return Err(Error::invalid("serial_no", "differs from the serial number of the certificate it announces"));
+                }
+                Ok(DownloadedCertificate { pem, certificate, effective_time: c.effective_time.clone(), expire_time: c.expire_time.clone() })
+            })
+            .collect()
+    }
+}

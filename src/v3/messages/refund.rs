@@ -1,0 +1,279 @@
+//! 退款: `POST /v3/refund/domestic/refunds`, its query, and the refund notify's resource.
+//!
+//! Refunds are asynchronous: the answer to the request is usually `PROCESSING`; the final state
+//! comes from the refund notify or a query. `ABNORMAL` (the money could not be returned, e.g. a
+//! closed bank card) needs a person.
+
+use core::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::v3::messages::{notify_url, out_trade_no, segment, CNY};
+use crate::v3::request::{Method, Request};
+use crate::{validate, Fen, TradeRef};
+
+/// A refund request. Refunding more than was paid, or in total more than the order, is
+/// refused locally.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRefund {
+    /// Which payment (WeChat prefers `transaction_id` when both are known).
+    pub trade: TradeRef,
+    /// The merchant's refund number: 1–64 of `0-9 a-z A-Z _ - | * @`. Retrying with the same
+    /// number never refunds twice.
+    pub out_refund_no: String,
+    /// The amount to refund, at least 1 fen.
+    pub refund: Fen,
+    /// The order's total.
+    pub total: Fen,
+    /// Shown to the payer, at most 80 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where WeChat POSTs the refund notify (else the merchant platform's setting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_url: Option<String>,
+}
+
+impl CreateRefund {
+    /// A refund of `refund` out of an order of `total`.
+    pub fn new(trade: TradeRef, out_refund_no: impl Into<String>, refund: Fen, total: Fen) -> Self {
+        CreateRefund { trade, out_refund_no: out_refund_no.into(), refund, total, reason: None, notify_url: None }
+    }
+
+    fn validate(&self) -> Result<()> {
+        match &self.trade {
+            TradeRef::TransactionId(id) => validate::token("transaction_id", id, 32, |b| b.is_ascii_digit(), "digits")?,
+            TradeRef::OutTradeNo(no) => out_trade_no(no)?,
+        }
+        validate::out_refund_no(&self.out_refund_no)?;
+        validate::positive("amount.refund", self.refund)?;
+        validate::positive("amount.total", self.total)?;
+        if self.refund > self.total {
+            return Err(Error::invalid("amount.refund", "exceeds amount.total"));
+        }
+        if let Some(r) = &self.reason {
+            validate::optional_text("reason", r, 80)?;
+        }
+        if let Some(u) = &self.notify_url {
+            notify_url(u)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transaction_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out_trade_no: Option<&'a str>,
+    out_refund_no: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notify_url: Option<&'a str>,
+    amount: BodyAmount<'a>,
+}
+
+#[derive(Serialize)]
+struct BodyAmount<'a> {
+    refund: Fen,
+    total: Fen,
+    currency: &'a str,
+}
+
+impl Request for CreateRefund {
+    type Response = Refund;
+    const METHOD: Method = Method::Post;
+
+    fn path_and_query(&self, _mchid: &str) -> Result<String> {
+        Ok("/v3/refund/domestic/refunds".to_owned())
+    }
+
+    fn body(&self, _appid: &str, _mchid: &str) -> Result<String> {
+        self.validate()?;
+        let (transaction_id, out_trade_no) = match &self.trade {
+            TradeRef::TransactionId(id) => (Some(id.as_str()), None),
+            TradeRef::OutTradeNo(no) => (None, Some(no.as_str())),
+        };
+        let body = Body {
+            transaction_id,
+            out_trade_no,
+            out_refund_no: &self.out_refund_no,
+            reason: self.reason.as_deref().filter(|r| !r.is_empty()),
+            notify_url: self.notify_url.as_deref(),
+            amount: BodyAmount { refund: self.refund, total: self.total, currency: CNY },
+        };
+        Ok(serde_json::to_string(&body).expect("plain strings and integers serialise"))
+    }
+}
+
+/// 查询单笔退款: `GET /v3/refund/domestic/refunds/{out_refund_no}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryRefund {
+    /// The merchant's refund number.
+    pub out_refund_no: String,
+}
+
+impl Request for QueryRefund {
+    type Response = Refund;
+    const METHOD: Method = Method::Get;
+    fn path_and_query(&self, _mchid: &str) -> Result<String> {
+        validate::out_refund_no(&self.out_refund_no)?;
+        Ok(format!("/v3/refund/domestic/refunds/{}", segment(&self.out_refund_no)))
+    }
+}
+
+/// `status` / `refund_status`. Values WeChat may add later are kept as
+/// [`RefundStatus::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RefundStatus {
+    /// 退款成功.
+    Success,
+    /// 退款关闭.
+    Closed,
+    /// 退款处理中.
+    Processing,
+    /// 退款异常: the money could not be returned; a person must act.
+    Abnormal,
+    /// A value this crate does not know.
+    Other(String),
+}
+
+impl RefundStatus {
+    /// The wire name, e.g. `PROCESSING`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RefundStatus::Success => "SUCCESS",
+            RefundStatus::Closed => "CLOSED",
+            RefundStatus::Processing => "PROCESSING",
+            RefundStatus::Abnormal => "ABNORMAL",
+            RefundStatus::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for RefundStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RefundStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RefundStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(match &*s {
+            "SUCCESS" => RefundStatus::Success,
+            "CLOSED" => RefundStatus::Closed,
+            "PROCESSING" => RefundStatus::Processing,
+            "ABNORMAL" => RefundStatus::Abnormal,
+            other => RefundStatus::Other(other.to_owned()),
+        })
+    }
+}
+
+/// `amount` of a refund answer or query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundAmount {
+    /// The order's total.
+    pub total: Fen,
+    /// The amount refunded.
+    pub refund: Fen,
+    /// What the payer paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_total: Option<Fen>,
+    /// What goes back to the payer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_refund: Option<Fen>,
+    /// The refund after merchant coupons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement_refund: Option<Fen>,
+    /// The order after merchant coupons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement_total: Option<Fen>,
+    /// The coupon part of the refund.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_refund: Option<Fen>,
+    /// `CNY`.
+    #[serde(default)]
+    pub currency: String,
+}
+
+/// A refund: the answer to [`CreateRefund`] and [`QueryRefund`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    /// WeChat's refund number.
+    pub refund_id: String,
+    /// The merchant's refund number.
+    pub out_refund_no: String,
+    /// WeChat's order number.
+    pub transaction_id: String,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// `ORIGINAL`, `BALANCE`, `OTHER_BALANCE`, `OTHER_BANKCARD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Where the money goes, e.g. `支付用户零钱`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_received_account: Option<String>,
+    /// When it succeeded (RFC 3339); absent until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_time: Option<String>,
+    /// When it was created (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// The state.
+    pub status: RefundStatus,
+    /// The funds account debited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funds_account: Option<String>,
+    /// The amounts.
+    pub amount: RefundAmount,
+}
+
+/// `amount` of a refund notify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundNoticeAmount {
+    /// The order's total.
+    pub total: Fen,
+    /// The amount refunded.
+    pub refund: Fen,
+    /// What the payer paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_total: Option<Fen>,
+    /// What goes back to the payer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_refund: Option<Fen>,
+}
+
+/// The decrypted resource of a refund notify (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
+/// `REFUND.CLOSED`). Note `refund_status` here where the query says `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundNotice {
+    /// The merchant number.
+    pub mchid: String,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// WeChat's order number.
+    pub transaction_id: String,
+    /// The merchant's refund number.
+    pub out_refund_no: String,
+    /// WeChat's refund number.
+    pub refund_id: String,
+    /// The final state.
+    pub refund_status: RefundStatus,
+    /// When it succeeded (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_time: Option<String>,
+    /// Where the money went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_received_account: Option<String>,
+    /// The amounts.
+    pub amount: RefundNoticeAmount,
+}

@@ -1,0 +1,70 @@
+//! # WeChat Pay API v3
+//!
+//! The same pure core for v3: RSA request signatures and the `Authorization` header,
+//! verification of WeChat's responses and notifies against platform certificates and/or the
+//! WeChat Pay public key (`PUB_KEY_ID_…`), AES-256-GCM notify resources, `paySign` with
+//! `signType: "RSA"`, and typed JSON messages. No I/O: the time and nonces are passed in.
+//!
+//! Keys go in as PEM text. RSA and AES-GCM are ring's: constant-time, blinded private-key
+//! operations (see BENCHMARKS.md for why ring and not the `rsa` crate).
+//!
+//! ```
+//! use wxpay::v3::{ApiV3Key, JsapiOrder, KeySet, Merchant, MerchantKey, SignatureHeaders};
+//! use wxpay::Fen;
+//! # let (merchant_pem, wechat_pub_pem) = (
+//! #     include_str!("../../tests/data/v3_test_merchant_key.pem"),
+//! #     include_str!("../../tests/data/v3_test_wechatpay_public_key.pem"));
+//!
+//! let merchant = Merchant::new("wx2421b1c4370ec43b", "1900000109",
+//!     "5157F09EFDC096DE15EBE81A47057A7232F1B8E1", MerchantKey::from_pem(merchant_pem)?)?;
+//!
+//! // JSAPI下单: validated, serialised and signed; send it with any HTTP client.
+//! let order = JsapiOrder::new("咖啡", "20261123000001", Fen::new(1200),
+//!     "https://shop.example.com/wxpay/v3/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+//! let request = merchant.sign_request(&order, 1_795_000_000, "593BEC0C930BF1AFEB40B4A08C8FB242")?;
+//! assert_eq!(request.url(), "https://api.mch.weixin.qq.com/v3/pay/transactions/jsapi");
+//! assert!(request.authorization.starts_with("WECHATPAY2-SHA256-RSA2048 mchid=\"1900000109\""));
+//!
+//! // WeChat's keys: the WeChat Pay public key (new merchants), platform certificates, or both.
+//! let mut keys = KeySet::new();
+//! keys.add_public_key("PUB_KEY_ID_0119000001202611230000000000000000", wechat_pub_pem)?;
+//! let api_v3_key = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+//!
+//! // The answer: verified over the exact bytes, then typed.
+//! // let prepay = wxpay::v3::read_response::<JsapiOrder>(&keys, status, &headers, &body, now)?;
+//! // let pay = merchant.payment_params(&prepay.prepay_id, now, &wxpay::nonce_str()?)?;
+//!
+//! // A notify: verified, then decrypted.
+//! // let headers = SignatureHeaders::from_pairs(request_headers);
+//! // let notify = keys.open_notification(&api_v3_key, &headers, &body, now)?;
+//! # let _ = (api_v3_key, SignatureHeaders::default());
+//! # Ok::<(), wxpay::Error>(())
+//! ```
+
+mod certificate;
+mod jsapi;
+mod keys;
+mod merchant;
+mod messages;
+mod notify;
+mod request;
+mod resource;
+mod sign;
+mod verify;
+
+pub use certificate::{CertificatesResponse, DownloadCertificates, DownloadedCertificate, EncryptedCertificate, PlatformCertificate};
+pub use jsapi::{pay_sign_message, PaymentParams};
+pub use keys::{ApiV3Key, MerchantKey, PublicKey};
+pub use merchant::Merchant;
+pub use messages::{
+    CloseOrder, CreateRefund, JsapiOrder, Payer, PrepayResponse, QueryByOutTradeNo, QueryByTransactionId, QueryRefund, Refund,
+    RefundAmount, RefundNotice, RefundNoticeAmount, RefundStatus, TradeState, Transaction, TransactionAmount,
+};
+pub use notify::{DecryptedNotification, Notification, NotifyEvent};
+pub use request::{api_error, read_response, Method, Request, SignedRequest, API_BASE};
+pub use resource::{EncryptedResource, AEAD_AES_256_GCM};
+pub use sign::{request_message, AUTHORIZATION_SCHEME};
+pub use verify::{response_message, KeySet, SignatureHeaders, MAX_SKEW_SECS, PUB_KEY_ID_PREFIX, SIGNTEST_PREFIX};
+
+/// Standard base64 with padding, as WeChat writes signatures and ciphertexts.
+pub(crate) const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;

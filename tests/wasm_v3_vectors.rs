@@ -1,0 +1,33 @@
+//! The v3 known-answer vectors under WebAssembly (`wasm-pack test --node -- --test
+//! wasm_v3_vectors`): the same checks as tests/v3_vectors.rs (tests/kat_v3/), through the same
+//! core compiled for wasm32, including ring's RSA and AES-GCM and its Web Crypto randomness.
+#![cfg(all(feature = "v3", target_arch = "wasm32"))]
+
+mod kat_v3;
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn request_signatures_match_outside_tool() {
+    kat_v3::request_signatures_match_outside_tool();
+}
+
+#[wasm_bindgen_test]
+fn pay_sign_matches_outside_tool() {
+    kat_v3::pay_sign_matches_outside_tool();
+}
+
+#[wasm_bindgen_test]
+fn responses_verify_and_parse() {
+    kat_v3::responses_verify_and_parse();
+}
+
+#[wasm_bindgen_test]
+fn notifies_verify_and_decrypt() {
+    kat_v3::notifies_verify_and_decrypt();
+}
+
+#[wasm_bindgen_test]
+fn certificate_download_decrypts_and_verifies() {
+    kat_v3::certificate_download_decrypts_and_verifies();
+}

@@ -1,0 +1,400 @@
+//! Every way a v3 response or notify must be refused, and every request the core must not
+//! build, named by the outcome. Bodies and signatures come from tests/data/v3_vectors.json
+//! (made outside our code); re-signing uses the test WeChat key the same script generated.
+#![cfg(all(feature = "v3", not(target_arch = "wasm32")))]
+
+mod kat_v3;
+
+use kat_v3::{api_v3_key, data, headers, key_set, merchant, s, PLATFORM_CERT, WECHATPAY_KEY};
+use serde_json::Value;
+use wxpay::v3::{
+    self, ApiV3Key, CloseOrder, CreateRefund, EncryptedResource, JsapiOrder, KeySet, MerchantKey, Notification, PlatformCertificate,
+    PublicKey, QueryByOutTradeNo, Request, SignatureHeaders,
+};
+use wxpay::{Error, Fen, TradeRef};
+
+/// The payment notify signed with the WeChat Pay public key: (headers, body, now).
+fn payment_notify() -> (SignatureHeaders, String, u64) {
+    let v = data();
+    let c = &v["notifies"][0];
+    assert_eq!(s(&c["headers"]["Wechatpay-Serial"]), s(&v["public_key_id"]));
+    (headers(&c["headers"]), s(&c["body"]).to_owned(), c["now"].as_u64().unwrap())
+}
+
+/// Signs `body` as WeChat would, at `timestamp`, with the test WeChat Pay key.
+fn wechat_signed(body: &str, timestamp: u64) -> SignatureHeaders {
+    let key = MerchantKey::from_pem(WECHATPAY_KEY).unwrap();
+    let nonce = "fdasfjihihihlkja484w";
+    let message = v3::response_message(&timestamp.to_string(), nonce, body.as_bytes());
+    SignatureHeaders {
+        timestamp: timestamp.to_string(),
+        nonce: nonce.to_owned(),
+        signature: key.sign(&message).unwrap(),
+        serial: s(&data()["public_key_id"]).to_owned(),
+    }
+}
+
+fn open(h: &SignatureHeaders, body: &str, now: u64) -> Result<v3::DecryptedNotification, Error> {
+    key_set().open_notification(&api_v3_key(), h, body.as_bytes(), now)
+}
+
+/// The notify body with its `resource` changed by `f`, re-signed so only the resource is wrong.
+fn with_resource(f: impl FnOnce(&mut serde_json::Map<String, Value>)) -> (SignatureHeaders, String, u64) {
+    let (_, body, now) = payment_notify();
+    let mut v: Value = serde_json::from_str(&body).unwrap();
+    f(v["resource"].as_object_mut().unwrap());
+    let body = v.to_string();
+    (wechat_signed(&body, now), body, now)
+}
+
+#[test]
+fn accepts_untouched_notify() {
+    let (h, body, now) = payment_notify();
+    assert!(open(&h, &body, now).is_ok());
+}
+
+// ---- signature ------------------------------------------------------------------------------
+
+#[test]
+fn rejects_tampered_body() {
+    let (h, body, now) = payment_notify();
+    let tampered = body.replace("TRANSACTION.SUCCESS", "TRANSACTION.SUCCESs");
+    assert_ne!(tampered, body);
+    assert_eq!(open(&h, &tampered, now).unwrap_err(), Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_reserialised_json_body() {
+    // The trap of frameworks that parse and re-serialise: same JSON value, other bytes.
+    let (h, body, now) = payment_notify();
+    let reserialised = serde_json::to_string_pretty(&serde_json::from_str::<Value>(&body).unwrap()).unwrap();
+    assert_eq!(open(&h, &reserialised, now).unwrap_err(), Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_tampered_signature() {
+    let (mut h, body, now) = payment_notify();
+    let mut sig = h.signature.into_bytes();
+    sig[10] = if sig[10] == b'A' { b'B' } else { b'A' };
+    h.signature = String::from_utf8(sig).unwrap();
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_tampered_timestamp() {
+    let (mut h, body, now) = payment_notify();
+    h.timestamp = (h.timestamp.parse::<u64>().unwrap() + 1).to_string();
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_tampered_nonce() {
+    let (mut h, body, now) = payment_notify();
+    h.nonce.push('x');
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_tampered_serial() {
+    // Signed with the WeChat Pay public key's private half, announced as the certificate.
+    let (mut h, body, now) = payment_notify();
+    h.serial = s(&data()["platform_serial_no"]).to_owned();
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_signature_that_is_not_base64() {
+    let (mut h, body, now) = payment_notify();
+    h.signature = "not base64!".to_owned();
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_signtest_probe() {
+    let (mut h, body, now) = payment_notify();
+    h.signature = format!("WECHATPAY/SIGNTEST/{}", h.signature);
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::SignatureProbe);
+    assert_eq!(Error::SignatureProbe.code(), "SIGNATURE_PROBE");
+}
+
+#[test]
+fn rejects_missing_signature_header() {
+    let (mut h, body, now) = payment_notify();
+    h.signature.clear();
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::MissingField { name: "Wechatpay-Signature".into() });
+}
+
+// ---- time -----------------------------------------------------------------------------------
+
+#[test]
+fn rejects_timestamp_six_minutes_old() {
+    let (_, body, now) = payment_notify();
+    let h = wechat_signed(&body, now - 360);
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::TimestampSkew { timestamp: now - 360, now });
+}
+
+#[test]
+fn rejects_timestamp_six_minutes_ahead() {
+    let (_, body, now) = payment_notify();
+    let h = wechat_signed(&body, now + 360);
+    assert_eq!(open(&h, &body, now).unwrap_err().code(), "TIMESTAMP_SKEW");
+}
+
+#[test]
+fn accepts_timestamp_exactly_five_minutes_old() {
+    let (_, body, now) = payment_notify();
+    assert!(open(&wechat_signed(&body, now - 300), &body, now).is_ok());
+    assert_eq!(open(&wechat_signed(&body, now - 301), &body, now).unwrap_err().code(), "TIMESTAMP_SKEW");
+}
+
+#[test]
+fn rejects_timestamp_that_is_not_a_number() {
+    let (mut h, body, now) = payment_notify();
+    h.timestamp = "1795000000.0".to_owned();
+    assert_eq!(open(&h, &body, now).unwrap_err().code(), "INVALID_FIELD");
+}
+
+// ---- keys -----------------------------------------------------------------------------------
+
+#[test]
+fn rejects_wrong_pub_key_id() {
+    let (mut h, body, now) = payment_notify();
+    h.serial = h.serial.replace("PUB_KEY_ID_0119", "PUB_KEY_ID_0120");
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::UnknownSerial(h.serial.clone()));
+}
+
+#[test]
+fn rejects_pub_key_id_with_prefix_stripped() {
+    let (mut h, body, now) = payment_notify();
+    h.serial = h.serial.trim_start_matches("PUB_KEY_ID_").to_owned();
+    assert_eq!(open(&h, &body, now).unwrap_err().code(), "UNKNOWN_SERIAL");
+    // And configuring the key without its prefix is refused up front.
+    let mut keys = KeySet::new();
+    let err = keys.add_public_key("0119000001202611230000000000000000", kat_v3::WECHATPAY_PUBLIC_KEY).unwrap_err();
+    assert_eq!(err.code(), "INVALID_KEY");
+}
+
+#[test]
+fn rejects_unknown_serial_when_only_certificates_are_configured() {
+    // A merchant still on platform certificates receives its first public-key notify.
+    let (h, body, now) = payment_notify();
+    let mut keys = KeySet::new();
+    keys.add_certificate_pem(PLATFORM_CERT).unwrap();
+    let err = keys.verify(&h, body.as_bytes(), now).unwrap_err();
+    assert_eq!(err, Error::UnknownSerial(s(&data()["public_key_id"]).to_owned()));
+}
+
+#[test]
+fn accepts_certificate_serial_in_lower_case() {
+    let v = data();
+    let c = &v["notifies"][1];
+    let mut h = headers(&c["headers"]);
+    h.serial = h.serial.to_ascii_lowercase();
+    assert!(key_set().verify(&h, s(&c["body"]).as_bytes(), c["now"].as_u64().unwrap()).is_ok());
+}
+
+#[test]
+fn rejects_signature_under_expired_platform_certificate() {
+    let v = data();
+    let c = &v["notifies"][1];
+    // Signed by the certificate's key just after it expired, with a fresh timestamp.
+    let cert = PlatformCertificate::from_pem(PLATFORM_CERT).unwrap();
+    let key = MerchantKey::from_pem(kat_v3::PLATFORM_KEY).unwrap();
+    let ts = cert.not_after + 1;
+    let body = s(&c["body"]);
+    let h = SignatureHeaders {
+        timestamp: ts.to_string(),
+        nonce: "n".into(),
+        signature: key.sign(&v3::response_message(&ts.to_string(), "n", body.as_bytes())).unwrap(),
+        serial: cert.serial_no.clone(),
+    };
+    assert_eq!(key_set().verify(&h, body.as_bytes(), ts), Err(Error::CertificateExpired { serial_no: cert.serial_no }));
+}
+
+// ---- decryption -----------------------------------------------------------------------------
+
+#[test]
+fn rejects_wrong_api_v3_key() {
+    let (h, body, now) = payment_notify();
+    let other = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    let err = key_set().open_notification(&other, &h, body.as_bytes(), now).unwrap_err();
+    assert_eq!(err, Error::AeadTagMismatch);
+}
+
+#[test]
+fn rejects_truncated_ciphertext() {
+    for cut in [4, 16, 30] {
+        let (h, body, now) = with_resource(|r| {
+            let ct = s(&r["ciphertext"]).to_owned();
+            let raw = base64_decode(&ct);
+            r["ciphertext"] = Value::String(base64_encode(&raw[..raw.len() - cut]));
+        });
+        assert_eq!(open(&h, &body, now).unwrap_err(), Error::AeadTagMismatch, "cut {cut}");
+    }
+    // Shorter than the tag itself.
+    let (h, body, now) = with_resource(|r| r["ciphertext"] = Value::String(base64_encode(&[1, 2, 3])));
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::TruncatedCiphertext { len: 3 });
+}
+
+#[test]
+fn rejects_wrong_associated_data() {
+    let (h, body, now) = with_resource(|r| r["associated_data"] = Value::String("refund".into()));
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::AeadTagMismatch);
+}
+
+#[test]
+fn rejects_wrong_resource_nonce() {
+    let (h, body, now) = with_resource(|r| r["nonce"] = Value::String("fdasflkja485".into()));
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::AeadTagMismatch);
+}
+
+#[test]
+fn rejects_resource_nonce_of_wrong_length() {
+    let (h, body, now) = with_resource(|r| r["nonce"] = Value::String("short".into()));
+    assert_eq!(open(&h, &body, now).unwrap_err().code(), "INVALID_FIELD");
+}
+
+#[test]
+fn rejects_unsupported_algorithm() {
+    let (h, body, now) = with_resource(|r| r["algorithm"] = Value::String("AEAD_SM4_GCM".into()));
+    assert_eq!(open(&h, &body, now).unwrap_err(), Error::UnsupportedAlgorithm("AEAD_SM4_GCM".into()));
+}
+
+#[test]
+fn does_not_decrypt_unverified_notify() {
+    // Verify first, then decrypt: a tampered body with the wrong key fails on the signature.
+    let (h, body, now) = payment_notify();
+    let other = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    let err = key_set().open_notification(&other, &h, body.replace("支付成功", "支付失败").as_bytes(), now).unwrap_err();
+    assert_eq!(err, Error::SignatureMismatch);
+}
+
+#[test]
+fn rejects_unknown_event_type() {
+    let (_, body, now) = payment_notify();
+    let body = body.replace("TRANSACTION.SUCCESS", "PROFITSHARING.SUCCESS");
+    let err = open(&wechat_signed(&body, now), &body, now).unwrap_err();
+    assert_eq!(err.code(), "INVALID_FIELD");
+}
+
+#[test]
+fn rejects_notify_body_that_is_not_json() {
+    let body = "<xml><return_code>SUCCESS</return_code></xml>";
+    let (_, _, now) = payment_notify();
+    assert_eq!(open(&wechat_signed(body, now), body, now).unwrap_err().code(), "MALFORMED_JSON");
+    assert_eq!(Notification::parse_unverified(b"{}").unwrap_err().code(), "MALFORMED_JSON");
+}
+
+// ---- keys and secrets -----------------------------------------------------------------------
+
+#[test]
+fn rejects_public_key_as_merchant_key() {
+    let err = MerchantKey::from_pem(kat_v3::MERCHANT_PUBLIC_KEY).unwrap_err();
+    assert_eq!(err.code(), "INVALID_KEY");
+    assert_eq!(MerchantKey::from_pem("not a pem").unwrap_err().code(), "INVALID_KEY");
+    assert_eq!(PublicKey::from_pem(PLATFORM_CERT).unwrap_err().code(), "INVALID_KEY");
+    assert_eq!(PlatformCertificate::from_pem(kat_v3::WECHATPAY_PUBLIC_KEY).unwrap_err().code(), "INVALID_CERTIFICATE");
+}
+
+#[test]
+fn rejects_api_v3_key_of_wrong_length() {
+    for bad in ["", "0123456789abcdefghijklmnopqrstu", "0123456789abcdefghijklmnopqrstuvw"] {
+        let err = ApiV3Key::new(bad).unwrap_err();
+        assert_eq!(err.code(), "INVALID_KEY");
+        assert!(bad.is_empty() || !err.to_string().contains(bad));
+    }
+}
+
+#[test]
+fn keys_are_redacted_in_debug() {
+    let m = merchant();
+    let shown = format!("{m:?} {:?} {}", api_v3_key(), api_v3_key());
+    assert!(shown.contains("MerchantKey(***)") && shown.contains("ApiV3Key(***)"), "{shown}");
+    assert!(!shown.contains(s(&data()["api_v3_key"])), "{shown}");
+    assert!(!shown.contains("PRIVATE"), "{shown}");
+}
+
+// ---- requests -------------------------------------------------------------------------------
+
+fn order() -> JsapiOrder {
+    JsapiOrder::new("咖啡", "20261123000001", Fen::new(1200), "https://shop.example.com/n", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+}
+
+fn build<R: Request>(r: &R) -> Result<wxpay::v3::SignedRequest, Error> {
+    merchant().sign_request(r, 1_795_000_000, "593BEC0C930BF1AFEB40B4A08C8FB242")
+}
+
+#[test]
+fn rejects_http_notify_url() {
+    let mut o = order();
+    o.notify_url = "http://shop.example.com/n".into();
+    assert_eq!(build(&o).unwrap_err(), Error::InvalidField { name: "notify_url".into(), reason: "must be https:// in API v3".into() });
+}
+
+#[test]
+fn rejects_zero_amount() {
+    let mut o = order();
+    o.total = Fen::ZERO;
+    assert_eq!(build(&o).unwrap_err().code(), "INVALID_FIELD");
+}
+
+#[test]
+fn rejects_out_trade_no_v3_does_not_allow() {
+    for bad in ["A1", "2026|1123", "订单000001", &"9".repeat(33)] {
+        assert_eq!(build(&QueryByOutTradeNo { out_trade_no: bad.to_owned() }).unwrap_err().code(), "INVALID_FIELD", "{bad}");
+        assert_eq!(build(&CloseOrder { out_trade_no: bad.to_owned() }).unwrap_err().code(), "INVALID_FIELD", "{bad}");
+    }
+}
+
+#[test]
+fn rejects_refund_over_total() {
+    let r = CreateRefund::new(TradeRef::OutTradeNo("20261123000001".into()), "R1", Fen::new(1201), Fen::new(1200));
+    assert_eq!(build(&r).unwrap_err(), Error::InvalidField { name: "amount.refund".into(), reason: "exceeds amount.total".into() });
+}
+
+#[test]
+fn rejects_nonce_with_space() {
+    let err = merchant().authorization("GET", "/v3/certificates", 1, "a b", "").unwrap_err();
+    assert_eq!(err.code(), "INVALID_FIELD");
+}
+
+#[test]
+fn rejects_path_with_host() {
+    let err = merchant().authorization("GET", "https://api.mch.weixin.qq.com/v3/certificates", 1, "n", "").unwrap_err();
+    assert_eq!(err.code(), "INVALID_FIELD");
+}
+
+#[test]
+fn error_answer_becomes_typed_error_without_verification() {
+    let keys = KeySet::new();
+    let err = v3::read_response::<JsapiOrder>(&keys, 404, &SignatureHeaders::default(), r#"{"code":"ORDER_NOT_EXIST","message":"订单不存在"}"#.as_bytes(), 0).unwrap_err();
+    assert_eq!(err.err_code(), Some("ORDER_NOT_EXIST"));
+    assert!(!err.is_retryable());
+    let err = v3::read_response::<JsapiOrder>(&keys, 500, &SignatureHeaders::default(), r#"{"code":"SYSTEM_ERROR","message":"系统错误"}"#.as_bytes(), 0).unwrap_err();
+    assert!(err.is_retryable());
+    let err = v3::read_response::<JsapiOrder>(&keys, 502, &SignatureHeaders::default(), b"<html>Bad Gateway</html>", 0).unwrap_err();
+    assert_eq!(err.err_code(), Some("UNKNOWN"));
+}
+
+#[test]
+fn rejects_unsigned_success_answer() {
+    let err = v3::read_response::<JsapiOrder>(&key_set(), 200, &SignatureHeaders::default(), br#"{"prepay_id":"wx1"}"#, 0).unwrap_err();
+    assert_eq!(err.code(), "MISSING_FIELD");
+}
+
+#[test]
+fn resource_encrypts_and_decrypts_with_wechat_layout() {
+    let r = EncryptedResource::encrypt(&api_v3_key(), b"{}", "0123456789ab", "transaction", "transaction").unwrap();
+    assert_eq!(base64_decode(&r.ciphertext).len(), 2 + 16);
+    assert_eq!(r.decrypt(&api_v3_key()).unwrap(), b"{}");
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}

@@ -83,5 +83,44 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// API v3: RSA-2048 request signing (the merchant's side, once per request), WeChat's signature
+/// checked on a notify, AES-256-GCM, and the whole notify path, on the test keys of
+/// scripts/make-v3-vectors and its payment notify.
+fn bench_v3(c: &mut Criterion) {
+    use wxpay::v3::{ApiV3Key, JsapiOrder, KeySet, Merchant, MerchantKey, SignatureHeaders};
+    use wxpay::Fen;
+
+    let v: serde_json::Value = serde_json::from_str(include_str!("../tests/data/v3_vectors.json")).unwrap();
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+    let merchant = Merchant::new(
+        s(&v["appid"]),
+        s(&v["mchid"]),
+        s(&v["merchant_serial_no"]),
+        MerchantKey::from_pem(include_str!("../tests/data/v3_test_merchant_key.pem")).unwrap(),
+    )
+    .unwrap();
+    let mut keys = KeySet::new();
+    keys.add_public_key(&s(&v["public_key_id"]), include_str!("../tests/data/v3_test_wechatpay_public_key.pem")).unwrap();
+    keys.add_certificate_pem(include_str!("../tests/data/v3_test_platform_cert.pem")).unwrap();
+    let key = ApiV3Key::new(&s(&v["api_v3_key"])).unwrap();
+    let n = &v["notifies"][0];
+    let headers = SignatureHeaders::from_pairs(n["headers"].as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())));
+    let (body, now) = (s(&n["body"]), n["now"].as_u64().unwrap());
+    let order = JsapiOrder::new("咖啡 大杯", "20261123000001", Fen::new(1200), "https://shop.example.com/wxpay/v3/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+
+    c.bench_function("v3/sign_request (JSAPI order, RSA-2048)", |b| {
+        b.iter(|| merchant.sign_request(black_box(&order), 1_795_000_000, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap())
+    });
+    c.bench_function("v3/payment_params (paySign)", |b| {
+        b.iter(|| merchant.payment_params(black_box("wx18154600000000000000000000000000"), 1_795_000_000, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap())
+    });
+    c.bench_function("v3/verify (notify signature)", |b| b.iter(|| keys.verify(&headers, black_box(body.as_bytes()), now).unwrap()));
+    let notification = keys.verify_notification(&headers, body.as_bytes(), now).unwrap();
+    c.bench_function("v3/decrypt resource (AES-256-GCM + JSON)", |b| b.iter(|| black_box(&notification).decrypt(&key).unwrap()));
+    c.bench_function("v3/open_notification (verify + decrypt)", |b| {
+        b.iter(|| keys.open_notification(&key, &headers, black_box(body.as_bytes()), now).unwrap())
+    });
+}
+
+criterion_group!(benches, bench, bench_v3);
 criterion_main!(benches);

@@ -16,7 +16,7 @@ load = open("/proc/loadavg").read().split()[0]
 print(f"Measured by `scripts/bench core` on {datetime.date.today()}: `cargo bench --bench core`, "
       f"{cpu} × {os.cpu_count()}, load average {load}. Criterion's median estimate.")
 print()
-print("| operation (a 16-field notify) | time | ops/s (one core) |")
+print("| operation (v2: a 16-field notify; v3: the payment notify of tests/data/v3_vectors.json) | time | ops/s (one core) |")
 print("| --- | ---: | ---: |")
 for name, value, unit in rows:
     secs = float(value) * scale[unit]

@@ -1,10 +1,13 @@
-//! # wxpay — WeChat Pay API v2 for mini-programs, correct to the byte
+//! # wxpay — WeChat Pay API v2 and v3 for mini-programs, correct to the byte
 //!
 //! A pure-Rust core with no I/O: signing and constant-time verification, a strict XML codec
 //! (DTDs rejected), typed messages for unifiedorder / orderquery / closeorder / refund /
 //! refundquery, payment-notify verification, refund-notify decryption, and the
 //! `wx.requestPayment` parameters. Time and nonces are passed in, so the same code runs
 //! natively, in WebAssembly and in tests.
+//!
+//! API v3 (RSA signatures, the WeChat Pay public key, AES-GCM notifies) is in [`v3`] (feature
+//! `v3`, on by default).
 //!
 //! Amounts are integer fen ([`Fen`]); there is no floating point in the crate. The API key is a
 //! redacted [`ApiKey`]. MD5 is supported because WeChat Pay v2 requires it, not as a choice.
@@ -48,6 +51,11 @@ pub mod xml;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+// The README's v3 example runs as a doctest.
+#[cfg(all(doctest, feature = "v3"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 /// The fields of a flat WeChat message, ordered by ASCII name (the signing order).
 pub type Params = std::collections::BTreeMap<String, String>;

@@ -9,8 +9,8 @@ use core::fmt;
 
 use ring::rand::SystemRandom;
 use ring::signature::{KeyPair, RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
-use x509_cert::der::{self, Decode, Reader};
-use x509_cert::spki::SubjectPublicKeyInfoRef;
+use der::{Decode, Reader};
+use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};

@@ -56,6 +56,15 @@ impl Fen {
         format!("{}.{:02}", self.0 / 100, self.0 % 100)
     }
 
+    /// Checks an amount WeChat reported against the order's, before anything is marked paid.
+    pub(crate) fn check_matches(self, order_total: Fen) -> Result<()> {
+        if self == order_total {
+            Ok(())
+        } else {
+            Err(Error::AmountMismatch { expected: order_total.get(), actual: self.get() })
+        }
+    }
+
     /// Parses the value of the field `name`, naming it in the error.
     pub(crate) fn parse_field(name: &str, value: &str) -> Result<Fen> {
         value.parse().map_err(|e| match e {

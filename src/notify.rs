@@ -83,11 +83,7 @@ impl PaymentNotify {
     /// # Errors
     /// [`Error::AmountMismatch`].
     pub fn check_amount(&self, order_total: Fen) -> Result<()> {
-        if self.total_fee == order_total {
-            Ok(())
-        } else {
-            Err(Error::AmountMismatch { expected: order_total.get(), actual: self.total_fee.get() })
-        }
+        self.total_fee.check_matches(order_total)
     }
 
     fn from_params(p: &Params, sign_type: SignType) -> Result<Self> {

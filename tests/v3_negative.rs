@@ -398,3 +398,14 @@ fn base64_encode(b: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(b)
 }
+
+#[test]
+fn unknown_trade_state_is_kept_and_never_success() {
+    let mut t: serde_json::Value = data()["responses"][1]["expected"].clone();
+    t["trade_state"] = "ACCEPT".into();
+    let t: v3::Transaction = serde_json::from_value(t).unwrap();
+    assert_eq!(t.trade_state, v3::TradeState::Other("ACCEPT".into()));
+    assert!(!t.is_success());
+    assert_eq!(serde_json::to_value(&t).unwrap()["trade_state"], "ACCEPT");
+    assert_eq!(t.check_amount(Fen::new(1199)), Err(Error::AmountMismatch { expected: 1199, actual: 1200 }));
+}

@@ -58,7 +58,7 @@ pub use keys::{ApiV3Key, MerchantKey, PublicKey};
 pub use merchant::Merchant;
 pub use messages::{
     CloseOrder, CreateRefund, JsapiOrder, Payer, PrepayResponse, QueryByOutTradeNo, QueryByTransactionId, QueryRefund, Refund,
-    RefundAmount, RefundNotice, RefundNoticeAmount, RefundStatus, TradeState, Transaction, TransactionAmount,
+    RefundAmount, RefundNotice, RefundStatus, TradeState, Transaction, TransactionAmount,
 };
 pub use notify::{DecryptedNotification, Notification, NotifyEvent};
 pub use request::{api_error, read_response, Method, Request, SignedRequest, API_BASE};

@@ -8,11 +8,59 @@ mod transaction;
 
 pub use close::CloseOrder;
 pub use jsapi_order::{JsapiOrder, PrepayResponse};
-pub use refund::{CreateRefund, QueryRefund, Refund, RefundAmount, RefundNotice, RefundNoticeAmount, RefundStatus};
+pub use refund::{CreateRefund, QueryRefund, Refund, RefundAmount, RefundNotice, RefundStatus};
 pub use transaction::{Payer, QueryByOutTradeNo, QueryByTransactionId, Transaction, TransactionAmount, TradeState};
 
 use crate::error::Result;
 use crate::validate;
+
+/// An enum of WeChat's SCREAMING_SNAKE_CASE values that keeps unknown ones as `Other(String)`
+/// (WeChat adds values over time; an unknown state must never read as a known one), with
+/// `as_str`, `Display` and serde as the wire string.
+macro_rules! open_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+            /// A value this crate does not know.
+            Other(String),
+        }
+
+        impl $name {
+            /// The wire name.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)+
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Ok(match &*s {
+                    $($wire => $name::$variant,)+
+                    other => $name::Other(other.to_owned()),
+                })
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
 
 /// The only currency of mini-program payments.
 pub(crate) const CNY: &str = "CNY";

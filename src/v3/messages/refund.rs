@@ -4,9 +4,7 @@
 //! comes from the refund notify or a query. `ABNORMAL` (the money could not be returned, e.g. a
 //! closed bank card) needs a person.
 
-use core::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::v3::messages::{notify_url, out_trade_no, segment, CNY};
@@ -124,61 +122,23 @@ impl Request for QueryRefund {
     }
 }
 
-/// `status` / `refund_status`. Values WeChat may add later are kept as
-/// [`RefundStatus::Other`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundStatus {
-    /// 退款成功.
-    Success,
-    /// 退款关闭.
-    Closed,
-    /// 退款处理中.
-    Processing,
-    /// 退款异常: the money could not be returned; a person must act.
-    Abnormal,
-    /// A value this crate does not know.
-    Other(String),
-}
-
-impl RefundStatus {
-    /// The wire name, e.g. `PROCESSING`.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RefundStatus::Success => "SUCCESS",
-            RefundStatus::Closed => "CLOSED",
-            RefundStatus::Processing => "PROCESSING",
-            RefundStatus::Abnormal => "ABNORMAL",
-            RefundStatus::Other(s) => s,
-        }
+crate::v3::messages::open_enum! {
+    /// `status` / `refund_status`. Values WeChat may add later are kept as
+    /// [`RefundStatus::Other`].
+    RefundStatus {
+        /// 退款成功.
+        Success = "SUCCESS",
+        /// 退款关闭.
+        Closed = "CLOSED",
+        /// 退款处理中.
+        Processing = "PROCESSING",
+        /// 退款异常: the money could not be returned; a person must act.
+        Abnormal = "ABNORMAL",
     }
 }
 
-impl fmt::Display for RefundStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RefundStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RefundStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(match &*s {
-            "SUCCESS" => RefundStatus::Success,
-            "CLOSED" => RefundStatus::Closed,
-            "PROCESSING" => RefundStatus::Processing,
-            "ABNORMAL" => RefundStatus::Abnormal,
-            other => RefundStatus::Other(other.to_owned()),
-        })
-    }
-}
-
-/// `amount` of a refund answer or query.
+/// `amount` of a refund: the answer, the query and the notify (which carries only `total`,
+/// `refund`, `payer_total` and `payer_refund`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundAmount {
     /// The order's total.
@@ -200,8 +160,8 @@ pub struct RefundAmount {
     /// The coupon part of the refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_refund: Option<Fen>,
-    /// `CNY`.
-    #[serde(default)]
+    /// `CNY` (absent from the notify).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub currency: String,
 }
 
@@ -237,21 +197,6 @@ pub struct Refund {
     pub amount: RefundAmount,
 }
 
-/// `amount` of a refund notify.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundNoticeAmount {
-    /// The order's total.
-    pub total: Fen,
-    /// The amount refunded.
-    pub refund: Fen,
-    /// What the payer paid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer_total: Option<Fen>,
-    /// What goes back to the payer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer_refund: Option<Fen>,
-}
-
 /// The decrypted resource of a refund notify (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
 /// `REFUND.CLOSED`). Note `refund_status` here where the query says `status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,5 +220,5 @@ pub struct RefundNotice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_received_account: Option<String>,
     /// The amounts.
-    pub amount: RefundNoticeAmount,
+    pub amount: RefundAmount,
 }

@@ -1,8 +1,6 @@
 //! 查询订单: a payment as WeChat reports it, by query or in a `TRANSACTION.SUCCESS` notify.
 
-use core::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::v3::messages::{out_trade_no, segment};
@@ -41,72 +39,24 @@ impl Request for QueryByTransactionId {
     }
 }
 
-/// `trade_state`. Values WeChat may add later are kept as [`TradeState::Other`], never
-/// mistaken for a known one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeState {
-    /// 支付成功.
-    Success,
-    /// 转入退款.
-    Refund,
-    /// 未支付.
-    Notpay,
-    /// 已关闭.
-    Closed,
-    /// 已撤销 (付款码支付).
-    Revoked,
-    /// 用户支付中 (付款码支付).
-    Userpaying,
-    /// 支付失败 (付款码支付).
-    Payerror,
-    /// A value this crate does not know.
-    Other(String),
-}
-
-impl TradeState {
-    /// The wire name, e.g. `NOTPAY`.
-    pub fn as_str(&self) -> &str {
-        match self {
-            TradeState::Success => "SUCCESS",
-            TradeState::Refund => "REFUND",
-            TradeState::Notpay => "NOTPAY",
-            TradeState::Closed => "CLOSED",
-            TradeState::Revoked => "REVOKED",
-            TradeState::Userpaying => "USERPAYING",
-            TradeState::Payerror => "PAYERROR",
-            TradeState::Other(s) => s,
-        }
-    }
-
-    fn from_wire(s: &str) -> Self {
-        match s {
-            "SUCCESS" => TradeState::Success,
-            "REFUND" => TradeState::Refund,
-            "NOTPAY" => TradeState::Notpay,
-            "CLOSED" => TradeState::Closed,
-            "REVOKED" => TradeState::Revoked,
-            "USERPAYING" => TradeState::Userpaying,
-            "PAYERROR" => TradeState::Payerror,
-            other => TradeState::Other(other.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for TradeState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TradeState {
-    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TradeState {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        Ok(TradeState::from_wire(&<std::borrow::Cow<'de, str>>::deserialize(d)?))
+crate::v3::messages::open_enum! {
+    /// `trade_state`. Values WeChat may add later are kept as [`TradeState::Other`], never
+    /// mistaken for a known one.
+    TradeState {
+        /// 支付成功.
+        Success = "SUCCESS",
+        /// 转入退款.
+        Refund = "REFUND",
+        /// 未支付.
+        Notpay = "NOTPAY",
+        /// 已关闭.
+        Closed = "CLOSED",
+        /// 已撤销 (付款码支付).
+        Revoked = "REVOKED",
+        /// 用户支付中 (付款码支付).
+        Userpaying = "USERPAYING",
+        /// 支付失败 (付款码支付).
+        Payerror = "PAYERROR",
     }
 }
 
@@ -182,11 +132,7 @@ impl Transaction {
     /// # Errors
     /// [`Error::AmountMismatch`].
     pub fn check_amount(&self, order_total: Fen) -> Result<()> {
-        if self.amount.total == order_total {
-            Ok(())
-        } else {
-            Err(Error::AmountMismatch { expected: order_total.get(), actual: self.amount.total.get() })
-        }
+        self.amount.total.check_matches(order_total)
     }
 
     /// Checks that the payment is for this mini-program and merchant.

@@ -1,5 +1,5 @@
 //! The known-answer checks over tests/data/, shared by the native tests (tests/vectors.rs) and
-//! the wasm tests (tests/wasm_vectors.rs, under `wasm-pack test --node`). The data is compiled
+//! the wasm tests (tests/wasm_vectors.rs, under wasm-bindgen-test-runner). The data is compiled
 //! in, since a wasm test has no file system.
 
 use serde_json::Value;

@@ -13,7 +13,7 @@ use super::error::{Failure, Result, argument};
 use super::notify::JsMerchant;
 use crate::message::{Request, Response};
 use crate::{
-    ApiKey, CloseOrder, CloseOrderResponse, Error, Merchant, OrderQuery, OrderQueryResponse, Params, PaymentParams,
+    ApiKey, CloseOrder, CloseOrderResponse, Error, OrderQuery, OrderQueryResponse, Params, PaymentParams,
     Refund, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, SignType, TradeRef, UnifiedOrder,
     UnifiedOrderResponse,
 };
@@ -132,10 +132,10 @@ struct PaymentParamsInit {
 #[wasm_bindgen(js_name = paymentParams, unchecked_return_type = "PaymentParams")]
 pub fn payment_params(#[wasm_bindgen(unchecked_param_type = "PaymentParamsInit")] init: JsValue) -> Result<JsValue> {
     let i: PaymentParamsInit = from_js(init, "paymentParams")?;
+    let app_id = required(i.app_id, "appid")?;
     let key = ApiKey::new(required(i.key, "key")?)?;
     let sign_type = sign_type_in(i.sign_type)?.unwrap_or_default();
-    let m = Merchant::new(required(i.app_id, "appid")?, String::new(), key).with_sign_type(sign_type);
-    payment_params_out(&m, required(i.prepay_id, "prepay_id")?, i.time_stamp, i.nonce_str)
+    payment_params_out(&app_id, &key, sign_type, required(i.prepay_id, "prepay_id")?, i.time_stamp, i.nonce_str)
 }
 
 #[derive(Deserialize)]
@@ -161,17 +161,25 @@ impl JsMerchant {
         init: JsValue,
     ) -> Result<JsValue> {
         let i: MerchantPaymentInit = from_js(init, "paymentParams")?;
-        payment_params_out(&self.inner, required(i.prepay_id, "prepay_id")?, i.time_stamp, i.nonce_str)
+        let m = &self.inner;
+        payment_params_out(&m.appid, &m.key, m.sign_type, required(i.prepay_id, "prepay_id")?, i.time_stamp, i.nonce_str)
     }
 }
 
-fn payment_params_out(m: &Merchant, prepay_id: String, time_stamp: Scalar, nonce: Option<String>) -> Result<JsValue> {
+fn payment_params_out(
+    app_id: &str,
+    key: &ApiKey,
+    sign_type: SignType,
+    prepay_id: String,
+    time_stamp: Scalar,
+    nonce: Option<String>,
+) -> Result<JsValue> {
     // The glue may read the clock; the core takes the time as an argument.
     let time_stamp = match time_stamp.uint("timeStamp")? {
         Some(t) => t,
         None => (js_sys::Date::now() / 1000.0) as u64,
     };
-    let p = PaymentParams::new(&m.appid, &prepay_id, &m.key, m.sign_type, time_stamp, &nonce_or_fresh(nonce)?)?;
+    let p = PaymentParams::new(app_id, &prepay_id, key, sign_type, time_stamp, &nonce_or_fresh(nonce)?)?;
     // Exactly what `wx.requestPayment` takes: `appId` is signed but not passed.
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]

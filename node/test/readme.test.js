@@ -58,6 +58,20 @@ blocks.forEach((block, i) => {
   });
 });
 
+test('pkg/README.md\'s example runs as written in the installed package and verifies a notify', async () => {
+  const [block, ...rest] = codeBlocks(path.join(ROOT, 'pkg', 'README.md'));
+  assert.equal(rest.length, 0);
+  const file = path.join(dir, 'package-readme.js');
+  fs.writeFileSync(file, block.code);
+  execFileSync(process.execPath, [file], { cwd: dir, env });
+  process.env.WXPAY_KEY = KEY;
+  const { onPaymentNotify } = require(file);
+  const stored = [];
+  assert.match(await onPaymentNotify(Buffer.from(signedNotify()), async (n) => stored.push(n.outTradeNo)), /SUCCESS/);
+  assert.match(await onPaymentNotify(Buffer.from(signedNotify({}, { key: 'f'.repeat(32) })), async () => assert.fail()), /SIGNATURE_MISMATCH/);
+  assert.deepEqual(stored, ['20261123000001']);
+});
+
 test('the README notify handler stores a verified payment once and refuses a forged one', async () => {
   process.env.WXPAY_KEY = KEY;
   const handler = require(path.join(dir, `block-${blocks.findIndex((b) => b.code.includes('onPaymentNotify')) + 1}.js`));

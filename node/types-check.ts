@@ -1,4 +1,4 @@
-// Compiled with `tsc --noEmit` (scripts/test-wasm), never run: proves pkg/wxpay.d.ts types every
+// Compiled with `tsc --noEmit` (scripts/test-wasm), never run: proves pkg/index.d.ts types every
 // export precisely. Each `@ts-expect-error` line must fail to type-check, so a declaration that
 // fell back to `any` would make tsc report an unused directive.
 import * as wxpay from '../pkg';
@@ -6,6 +6,7 @@ import type {
   CloseOrderResponse, ErrorCode, MerchantConfig, OrderQueryResponse, PaymentNotify, PaymentParams,
   RefundNotify, RefundQueryResponse, RefundResponse, SignType, UnifiedOrder, UnifiedOrderResponse, WxPayError,
 } from '../pkg';
+import * as small from '../pkg/notify';
 
 const merchant: MerchantConfig = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: '192006250b4c09247ec02edce69f6a2d' };
 const order: UnifiedOrder = {
@@ -96,7 +97,18 @@ pay.appId;
 // @ts-expect-error: feeType is CNY only
 wxpay.buildUnifiedOrder({ ...order, feeType: 'USD' }, merchant);
 
+// The notify entry point: the notify handlers' exports, typed alike, and nothing else.
+const smallMerchant = new small.Merchant(merchant);
+const smallNotify: PaymentNotify = smallMerchant.verifyPaymentNotify(xml, 1200);
+const smallRefund: small.RefundNotify = small.decryptRefundNotify(xml, merchant);
+const smallReply: string = small.notifyReply(true);
+// @ts-expect-error: signing is not part of `wxpay/notify`
+small.sign({}, merchant.key);
+// @ts-expect-error: nor is paymentParams on its Merchant
+smallMerchant.paymentParams({ prepayId: 'wx20' });
+
 export {
+  smallNotify, smallRefund, smallReply,
   signature, used, fields, fromBytes, nonce, reply, payArgs, amount, paid, refundStatus, appId, viaClass,
   refundViaClass, payViaClass, bodies, prepayId, tradeState, closed, accepted, firstStatus, notANumber, wrongCode,
 };

@@ -12,7 +12,7 @@
 pub enum Error {
     // ---- amounts -------------------------------------------------------
     /// An amount was not a non-negative integer number of fen that fits in `u64`.
-    #[error("invalid amount {value:?}: {reason}")]
+    #[error("invalid amount {}: {reason}", quoted(.value))]
     InvalidAmount {
         /// What was given (truncated to 40 characters).
         value: String,
@@ -36,7 +36,7 @@ pub enum Error {
     #[error("message is not signed")]
     MissingSignature,
     /// `sign_type` (or `signType`) names an algorithm WeChat Pay v2 does not use.
-    #[error("unsupported sign type {0:?} (expected MD5 or HMAC-SHA256)")]
+    #[error("unsupported sign type {} (expected MD5 or HMAC-SHA256)", quoted(.0))]
     UnsupportedSignType(String),
     /// The API key is not 32 ASCII letters and digits, as WeChat issues it.
     #[error("invalid API key: {0}")]
@@ -58,7 +58,7 @@ pub enum Error {
         reason: String,
     },
     /// The message is for another mini-program (`appid`) than ours.
-    #[error("appid mismatch: expected {expected:?}, message has {actual:?}")]
+    #[error("appid mismatch: expected {}, message has {}", quoted(.expected), quoted(.actual))]
     AppIdMismatch {
         /// Our configured appid.
         expected: String,
@@ -66,7 +66,7 @@ pub enum Error {
         actual: String,
     },
     /// The message is for another merchant (`mch_id`) than ours.
-    #[error("mch_id mismatch: expected {expected:?}, message has {actual:?}")]
+    #[error("mch_id mismatch: expected {}, message has {}", quoted(.expected), quoted(.actual))]
     MchIdMismatch {
         /// Our configured mch_id.
         expected: String,
@@ -283,6 +283,17 @@ impl Error {
     pub(crate) fn invalid(name: &str, reason: impl Into<String>) -> Self {
         Error::InvalidField { name: name.to_owned(), reason: reason.into() }
     }
+}
+
+/// `"value"` for a message: what came from outside, in quotes, its control characters shown as
+/// U+FFFD so that a log line stays one line. (Not `{:?}`: `Debug` escaping brings Unicode tables
+/// into the WebAssembly package for nothing a log reader needs.)
+pub(crate) fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    out.extend(value.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }));
+    out.push('"');
+    out
 }
 
 /// `Result` with [`Error`].

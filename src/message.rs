@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 use crate::{validate, Fen, Params};
 
 /// A typed WeChat Pay request. The merchant adds `appid`, `mch_id`, `nonce_str`, `sign_type`
@@ -110,6 +110,6 @@ pub(crate) fn check_result_code(params: &Params) -> Result<()> {
             code: params.opt_string("err_code").unwrap_or_else(|| "UNKNOWN".into()),
             message: params.opt_string("err_code_des").unwrap_or_default(),
         }),
-        other => Err(Error::invalid("result_code", format!("unknown value {other:?}"))),
+        other => Err(Error::invalid("result_code", format!("unknown value {}", quoted(other)))),
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 use crate::message::{check_return_code, Read};
 use crate::{verify, xml, Fen, Merchant, Params, SignType};
 
@@ -22,16 +22,18 @@ pub enum ResultCode {
 
 /// A verified payment notify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentNotify {
     /// Whether the payment succeeded.
     pub result_code: ResultCode,
     /// Why it failed, when it did.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub err_code: Option<String>,
     /// Description of `err_code`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub err_code_des: Option<String>,
     /// Our appid (checked).
+    #[serde(rename = "appId")]
     pub appid: String,
     /// Our mch_id (checked).
     pub mch_id: String,
@@ -40,33 +42,33 @@ pub struct PaymentNotify {
     /// `JSAPI` for mini-programs.
     pub trade_type: String,
     /// The payer's bank, e.g. `CMC`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
     /// The order amount: compare with the order (see [`PaymentNotify::check_amount`]).
     pub total_fee: Fen,
     /// The amount after merchant coupons.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_total_fee: Option<Fen>,
     /// What the payer paid in cash.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_fee: Option<Fen>,
     /// Coupon amount.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_fee: Option<Fen>,
     /// Currency (`CNY`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_type: Option<String>,
     /// WeChat's transaction id (empty for a failed payment whose notify carries none).
     pub transaction_id: String,
     /// The merchant's order number.
     pub out_trade_no: String,
     /// The `attach` given at ordering.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// Payment time, `yyyyMMddHHmmss` (empty for a failed payment whose notify carries none).
     pub time_end: String,
     /// Whether the payer follows the official account (`Y`/`N`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_subscribe: Option<String>,
     /// The algorithm the notify was signed with.
     pub sign_type: SignType,
@@ -90,7 +92,7 @@ impl PaymentNotify {
         let result_code = match p.req("result_code")? {
             "SUCCESS" => ResultCode::Success,
             "FAIL" => ResultCode::Fail,
-            other => return Err(Error::invalid("result_code", format!("unknown value {other:?}"))),
+            other => return Err(Error::invalid("result_code", format!("unknown value {}", quoted(other)))),
         };
         // A successful payment always has its transaction id and time; a failed one may not.
         let paid_field = |name: &str| match result_code {

@@ -5,7 +5,7 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 use crate::message::{Read, Request, Response, TradeRef};
 use crate::{Fen, Params};
 
@@ -76,41 +76,42 @@ impl FromStr for TradeState {
             "REVOKED" => TradeState::Revoked,
             "USERPAYING" => TradeState::Userpaying,
             "PAYERROR" => TradeState::Payerror,
-            other => return Err(Error::invalid("trade_state", format!("unknown value {other:?}"))),
+            other => return Err(Error::invalid("trade_state", format!("unknown value {}", quoted(other)))),
         })
     }
 }
 
 /// A successful orderquery answer. Fields that exist only once paid are optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrderQueryResponse {
     /// The payment state.
     pub trade_state: TradeState,
     /// Human-readable state.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
     /// The merchant's order number.
     pub out_trade_no: String,
     /// WeChat's transaction id (once paid).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
     /// Order amount (once paid).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_fee: Option<Fen>,
     /// Amount actually paid in cash.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_fee: Option<Fen>,
     /// The payer.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// Payment time, `yyyyMMddHHmmss`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_end: Option<String>,
     /// The `attach` given at ordering.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// `JSAPI`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
 }
 

@@ -69,6 +69,7 @@ impl Request for Refund {
 
 /// WeChat accepted the refund application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefundResponse {
     /// WeChat's transaction id of the payment.
     pub transaction_id: String,
@@ -83,7 +84,7 @@ pub struct RefundResponse {
     /// The payment's total amount.
     pub total_fee: Fen,
     /// The payment's cash amount.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_fee: Option<Fen>,
 }
 

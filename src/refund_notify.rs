@@ -10,7 +10,7 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 use crate::message::{check_return_code, Read};
 use crate::{xml, ApiKey, Fen, Merchant, Params};
 
@@ -37,8 +37,10 @@ pub enum RefundNotifyStatus {
 
 /// A decrypted refund notify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefundNotify {
     /// Our appid (checked on the outer message).
+    #[serde(rename = "appId")]
     pub appid: String,
     /// Our mch_id (checked on the outer message).
     pub mch_id: String,
@@ -53,26 +55,26 @@ pub struct RefundNotify {
     /// The payment's total amount.
     pub total_fee: Fen,
     /// The payment amount after merchant coupons.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_total_fee: Option<Fen>,
     /// The amount applied for.
     pub refund_fee: Fen,
     /// The amount actually refunded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_refund_fee: Option<Fen>,
     /// The final state.
     pub refund_status: RefundNotifyStatus,
     /// `yyyy-MM-dd HH:mm:ss`, when successful.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
     /// Where the money went, e.g. `支付用户零钱` (sic: WeChat's spelling of the field).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_recv_accout: Option<String>,
     /// Which merchant balance paid the refund.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_account: Option<String>,
     /// `API` or `VENDOR_PLATFORM`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_request_source: Option<String>,
 }
 
@@ -82,7 +84,7 @@ impl RefundNotify {
             "SUCCESS" => RefundNotifyStatus::Success,
             "CHANGE" => RefundNotifyStatus::Change,
             "REFUNDCLOSE" => RefundNotifyStatus::Refundclose,
-            other => return Err(Error::invalid("refund_status", format!("unknown value {other:?}"))),
+            other => return Err(Error::invalid("refund_status", format!("unknown value {}", quoted(other)))),
         };
         Ok(RefundNotify {
             appid: outer.string("appid")?,

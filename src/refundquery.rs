@@ -6,7 +6,7 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 use crate::message::{put, Read, Request, Response};
 use crate::{validate, Fen, Params};
 
@@ -112,13 +112,14 @@ impl FromStr for RefundStatus {
             "REFUNDCLOSE" => RefundStatus::Refundclose,
             "PROCESSING" => RefundStatus::Processing,
             "CHANGE" => RefundStatus::Change,
-            other => return Err(Error::invalid("refund_status", format!("unknown value {other:?}"))),
+            other => return Err(Error::invalid("refund_status", format!("unknown value {}", quoted(other)))),
         })
     }
 }
 
 /// One refund in a refundquery answer (the `_$n` fields).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefundItem {
     /// `out_refund_no_$n`.
     pub out_refund_no: String,
@@ -129,18 +130,19 @@ pub struct RefundItem {
     /// `refund_status_$n`.
     pub refund_status: RefundStatus,
     /// `refund_success_time_$n`, `yyyy-MM-dd HH:mm:ss`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_success_time: Option<String>,
     /// `refund_recv_accout_$n` (sic: WeChat's spelling).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_recv_accout: Option<String>,
     /// `refund_channel_$n`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_channel: Option<String>,
 }
 
 /// A successful refundquery answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefundQueryResponse {
     /// WeChat's transaction id of the payment.
     pub transaction_id: String,
@@ -149,10 +151,10 @@ pub struct RefundQueryResponse {
     /// The payment's total amount.
     pub total_fee: Fen,
     /// The payment's cash amount.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_fee: Option<Fen>,
     /// All refunds of the payment, when the query was by payment.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_refund_count: Option<u32>,
     /// The refunds in this answer, `$n` = 0, 1, …
     pub refunds: Vec<RefundItem>,

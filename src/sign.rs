@@ -152,13 +152,6 @@ pub(crate) fn sign_sorted<'a>(
     digest(pairs, key, sign_type).into_string()
 }
 
-/// Signs `text`, already `k1=v1&…&kn=vn&` (what [`join`] gives, or empty), by appending
-/// `key=KEY`.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn sign_joined(text: &str, key: &ApiKey, sign_type: SignType) -> String {
-    hash(text.as_bytes(), key, sign_type).into_string()
-}
-
 /// The v2 signature of `params`: uppercase hex MD5 or HMAC-SHA256 of
 /// `k1=v1&k2=v2…&key=API_KEY` over the non-empty parameters other than `sign`, in ASCII order.
 ///

@@ -110,10 +110,10 @@ impl Request for UnifiedOrder {
             }
         }
         if let Some(f) = self.fee_type.as_deref().filter(|f| *f != "CNY") {
-            return Err(crate::Error::invalid("fee_type", format!("only CNY is supported, got {f:?}")));
+            return Err(crate::Error::invalid("fee_type", format!("only CNY is supported, got {}", crate::error::quoted(f))));
         }
         if let Some(l) = self.limit_pay.as_deref().filter(|l| *l != "no_credit") {
-            return Err(crate::Error::invalid("limit_pay", format!("only no_credit is allowed, got {l:?}")));
+            return Err(crate::Error::invalid("limit_pay", format!("only no_credit is allowed, got {}", crate::error::quoted(l))));
         }
         let start = self.time_start.as_deref().filter(|s| !s.is_empty());
         let expire = self.time_expire.as_deref().filter(|s| !s.is_empty());
@@ -150,6 +150,7 @@ impl Request for UnifiedOrder {
 
 /// A successful unifiedorder answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnifiedOrderResponse {
     /// 预支付交易会话标识, valid for two hours.
     pub prepay_id: String,

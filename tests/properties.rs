@@ -1,5 +1,5 @@
 //! Property tests: signing and the XML codec hold for arbitrary input.
-// proptest is a native-only dev-dependency; `wasm-pack test` builds every test target for wasm32.
+// proptest is a native-only dev-dependency; a wasm32 `cargo test` builds every test target for wasm32.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;

@@ -1,4 +1,4 @@
-//! The known-answer vectors of tests/data/, asserted under WebAssembly (`wasm-pack test --node`,
+//! The known-answer vectors of tests/data/, asserted under WebAssembly (wasm-bindgen-test-runner on Node,
 //! run by scripts/test-wasm): the same checks as tests/vectors.rs (tests/kat/), through the same core, compiled
 //! for wasm32. The files are compiled in, since a wasm test has no file system.
 #![cfg(target_arch = "wasm32")]

@@ -59,6 +59,17 @@ test('a signed notify (HTTP trigger) → SUCCESS, and the order is PAID once', a
   assert.deepEqual(db.updates[0].query, { out_trade_no: ORDER.out_trade_no, status: 'NOTPAY' });
 });
 
+test('isBase64Encoded is read as a boolean when it arrives as the string "true" or "false"', async () => {
+  const body = paymentNotify(merchant, ORDER);
+  for (const [flag, encode] of [['true', true], ['TRUE', true], [true, true], ['false', false], [false, false], [undefined, false]]) {
+    const s = setup();
+    const event = http(encode ? Buffer.from(body).toString('base64') : body, { isBase64Encoded: flag });
+    if (flag === undefined) delete event.isBase64Encoded;
+    expectReply(await s.main(event, {}), 'SUCCESS');
+    assert.equal(s.order().status, 'PAID', `isBase64Encoded: ${JSON.stringify(flag)}`);
+  }
+});
+
 test('HMAC-SHA256, base64 bodies and a raw string event are all understood', async () => {
   let s = setup();
   const hmac = paymentNotify(merchant, ORDER, { signType: 'HMAC-SHA256' });
@@ -103,12 +114,23 @@ test('refused: a body over 16 KiB, and a GET', async () => {
   assert.equal(db.updates.length, 0);
 });
 
-test('a paid notify for a CLOSED order is not acknowledged and changes nothing', async () => {
+test('a payment on a CLOSED order is recorded and flagged (CLOSED → PAID), acknowledged, once', async () => {
   const { main, db, order } = setup([{ ...ORDER, status: 'CLOSED' }]);
-  const r = expectReply(await main(http(paymentNotify(merchant, ORDER)), {}), 'FAIL');
-  assert.equal(r.msg, 'ORDER_NOT_PAYABLE');
-  assert.equal(order().status, 'CLOSED');
-  assert.equal(db.updates.length, 0);
+  const body = paymentNotify(merchant, ORDER, { overrides: { transaction_id: '4200000000000000000000000077' } });
+  expectReply(await main(http(body), {}), 'SUCCESS');
+  assert.equal(order().status, 'PAID');
+  assert.equal(order().paid_after_close, true, 'flagged for a person: refund or fulfil');
+  assert.equal(order().transaction_id, '4200000000000000000000000077');
+  assert.deepEqual(db.updates.map((u) => u.query), [{ out_trade_no: ORDER.out_trade_no, status: 'CLOSED' }]);
+  expectReply(await main(http(body), {}), 'SUCCESS');
+  assert.equal(db.updates.length, 1, 'the duplicate changes nothing');
+});
+
+test('a NOTPAY order paid normally carries no paid_after_close flag', async () => {
+  const { main, order } = setup();
+  expectReply(await main(http(paymentNotify(merchant, ORDER)), {}), 'SUCCESS');
+  assert.equal(order().status, 'PAID');
+  assert.equal(order().paid_after_close, undefined);
 });
 
 test('result_code FAIL (the payment did not succeed) is acknowledged, nothing changed', async () => {

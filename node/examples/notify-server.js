@@ -6,17 +6,20 @@
 //
 // WeChat retries a notify until it gets SUCCESS (about 15 times over 24 hours) and duplicates
 // are normal, so `onPaid` must be idempotent: mark the order paid once, keyed by outTradeNo.
-// Answer fast; do slow work after replying.
+// SUCCESS is answered only after `onPaid` has finished (its promise resolved); slow work that is
+// not the payment's record (emails, fulfilment) belongs after the reply.
 const http = require('node:http');
-const wxpay = require('../../pkg'); // in a cloud function: require('wxpay')
+const wxpay = require('../../pkg/notify'); // elsewhere: require('wxpay/notify'), the small entry point
 
 const MAX_BODY = 64 * 1024; // far above any real notify; the core refuses more too
 
 /**
  * @param {object} options
- * @param {import('../../pkg').MerchantConfig} options.merchant
- * @param {(outTradeNo: string) => number | undefined} options.orderTotal  the order's amount in fen
- * @param {(notify: import('../../pkg').PaymentNotify) => void} options.onPaid
+ * @param {import('../../pkg/notify').MerchantConfig} options.merchant
+ * @param {(outTradeNo: string) => number | undefined | Promise<number | undefined>} options.orderTotal
+ *   the order's amount in fen
+ * @param {(notify: import('../../pkg/notify').PaymentNotify) => void | Promise<void>} options.onPaid
+ *   records the payment (idempotently); the reply waits for it
  * @param {(message: string) => void} [options.log]
  */
 function createNotifyServer({ merchant, orderTotal, onPaid, log = console.warn }) {
@@ -37,7 +40,7 @@ function createNotifyServer({ merchant, orderTotal, onPaid, log = console.warn }
       if (size > MAX_BODY) req.destroy();
       else chunks.push(chunk);
     });
-    req.on('end', () => {
+    req.on('end', async () => {
       let notify;
       try {
         notify = m.verifyPaymentNotify(Buffer.concat(chunks));
@@ -48,17 +51,25 @@ function createNotifyServer({ merchant, orderTotal, onPaid, log = console.warn }
         reply(false, e.code);
         return;
       }
-      const total = orderTotal(notify.outTradeNo);
-      if (total === undefined) {
-        reply(false, 'ORDER_NOT_FOUND');
+      try {
+        const total = await orderTotal(notify.outTradeNo);
+        if (total === undefined) {
+          reply(false, 'ORDER_NOT_FOUND');
+          return;
+        }
+        if (notify.totalFee !== total) {
+          log(`wxpay notify for ${notify.outTradeNo}: ${notify.totalFee} fen, order is ${total}`);
+          reply(false, 'AMOUNT_MISMATCH');
+          return;
+        }
+        // Stored first, answered second: SUCCESS stops WeChat's retries, so it may only be
+        // sent once the payment is recorded. If storing fails, FAIL brings the notify again.
+        if (notify.resultCode === 'SUCCESS') await onPaid(notify);
+      } catch (e) {
+        log(`wxpay notify for ${notify.outTradeNo} not stored: ${e.message}`);
+        reply(false, 'RETRY_LATER');
         return;
       }
-      if (notify.totalFee !== total) {
-        log(`wxpay notify for ${notify.outTradeNo}: ${notify.totalFee} fen, order is ${total}`);
-        reply(false, 'AMOUNT_MISMATCH');
-        return;
-      }
-      if (notify.resultCode === 'SUCCESS') onPaid(notify);
       reply(true);
     });
   });

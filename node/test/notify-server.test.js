@@ -9,11 +9,21 @@ const { wxpay, KEY, MERCHANT, OTHER_KEY, signedNotify } = require('./helpers');
 const orders = new Map([['20261123000001', 1200]]);
 const paid = [];
 const logged = [];
+/** What `onPaid` does before it resolves; by default it stores at once. */
+let store = async () => {};
 let server;
 let url;
 
 before(async () => {
-  server = createNotifyServer({ merchant: MERCHANT, orderTotal: (no) => orders.get(no), onPaid: (n) => paid.push(n), log: (m) => logged.push(m) });
+  server = createNotifyServer({
+    merchant: MERCHANT,
+    orderTotal: async (no) => orders.get(no),
+    onPaid: async (n) => {
+      await store(n);
+      paid.push(n);
+    },
+    log: (m) => logged.push(m),
+  });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${server.address().port}/wxpay/notify`;
 });
@@ -58,4 +68,41 @@ test('refuses methods other than POST', async () => {
 test('answers FAIL to an XXE attempt', async () => {
   const xxe = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><return_code>&x;</return_code></xml>';
   assert.deepEqual(await post(xxe), { return_code: 'FAIL', return_msg: 'DOCTYPE_FORBIDDEN' });
+});
+
+test('stores first, answers second: no reply until onPaid has resolved', async () => {
+  paid.length = 0;
+  let release;
+  const held = new Promise((r) => (release = r));
+  let entered;
+  const reached = new Promise((r) => (entered = r));
+  store = () => {
+    entered();
+    return held;
+  };
+  let answered = false;
+  const pending = post(signedNotify()).then((r) => ((answered = true), r));
+  try {
+    await reached;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(answered, false, 'answered before the payment was stored');
+    release();
+    assert.deepEqual(await pending, { return_code: 'SUCCESS', return_msg: 'OK' });
+    assert.equal(paid.length, 1);
+  } finally {
+    store = async () => {};
+  }
+});
+
+test('a store that fails answers FAIL, so WeChat sends the notify again', async () => {
+  paid.length = 0;
+  store = async () => {
+    throw new Error('database timeout');
+  };
+  try {
+    assert.deepEqual(await post(signedNotify()), { return_code: 'FAIL', return_msg: 'RETRY_LATER' });
+    assert.equal(paid.length, 0);
+  } finally {
+    store = async () => {};
+  }
 });

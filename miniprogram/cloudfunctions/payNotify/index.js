@@ -1,16 +1,22 @@
 // 支付结果通知（HTTP 触发的云函数）：用 wasm 核心验签，校验 appid / mch_id / 金额 / 付款人，
 // 然后用一次条件更新把订单从 NOTPAY 改为 PAID（重复通知只生效一次），写入成功后才回复 SUCCESS。
+// 已关闭（CLOSED）的订单收到支付成功通知：钱已经付了，照样记为 PAID 并标记 paid_after_close，
+// 留给人工处理（退款或发货），并回复 SUCCESS——拒绝只会让微信重发一整天，钱还是在商户这里。
 // 密钥只来自环境变量：WXPAY_APPID、WXPAY_MCH_ID、WXPAY_API_KEY。
 //
 // The payment notify (an HTTP-triggered cloud function): verified by the wasm core, checked
 // against the order (appid, mch_id, amount, payer), then NOTPAY → PAID in one conditional
-// update, so duplicates apply once; SUCCESS is answered only after that is stored.
-// Secrets come from environment variables only.
+// update, so duplicates apply once; SUCCESS is answered only after that is stored. A payment
+// on an order we closed is recorded all the same, CLOSED → PAID flagged `paid_after_close` for
+// a person (refund or fulfil), as wxpay-server does: refusing it would only bring a day of
+// retries for money that has been paid. Secrets come from environment variables only.
 //
 // 数据：集合 `orders`，文档 {out_trade_no, openid, total_fee, status: 'NOTPAY' | 'PAID' | 'CLOSED', …}，
 // 由下单的云函数写入。 Data: collection `orders`, written by the function that creates orders.
 const cloud = require('wx-server-sdk');
-const wxpay = require('./wxpay'); // scripts/build-wasm 生成的 pkg/，复制为本目录下的 wxpay/
+// wxpay/ 是仓库 pkg/ 的副本（scripts/build-wasm 同步，随函数一起上传）；notify 是只含通知处理的小入口。
+// wxpay/ is a copy of the repository's pkg/, uploaded with the function; `notify` is its small entry point.
+const wxpay = require('./wxpay/notify');
 const { readBody, methodNotAllowed, respond } = require('./http-event');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
@@ -51,16 +57,21 @@ async function handle(body) {
   if (order.openid && order.openid !== notify.openid) return [false, 'PAYER_MISMATCH'];
   if (order.status === 'PAID') return order.transaction_id === notify.transactionId ? [true] : [false, 'ALREADY_PAID'];
 
-  // 条件更新：只有仍是 NOTPAY 的订单会被改，并发的重复通知只有一个生效。
-  const res = await orders.where({ out_trade_no: no, status: 'NOTPAY' }).update({
-    data: { status: 'PAID', transaction_id: notify.transactionId, time_end: notify.timeEnd, paid_at: db.serverDate() },
-  });
-  if (res.stats.updated === 1) return [true];
-  // 没改到：另一个重复通知刚刚改过（确认），或订单已关闭（不确认，留给人工处理）。
+  // 条件更新：只有仍是 NOTPAY（或已关闭）的订单会被改，并发的重复通知只有一个生效。
+  const paid = { status: 'PAID', transaction_id: notify.transactionId, time_end: notify.timeEnd, paid_at: db.serverDate() };
+  for (const from of ['NOTPAY', 'CLOSED']) {
+    const data = from === 'CLOSED' ? { ...paid, paid_after_close: true } : paid;
+    const res = await orders.where({ out_trade_no: no, status: from }).update({ data });
+    if (res.stats.updated === 1) {
+      if (from === 'CLOSED') console.error(`payment notify for ${no}: paid after the order was closed; recorded, needs a person`);
+      return [true];
+    }
+  }
+  // 没改到：另一个重复通知刚刚改过（同一笔交易则确认）。
   const again = (await orders.where({ out_trade_no: no }).limit(1).get()).data[0];
   if (again && again.status === 'PAID' && again.transaction_id === notify.transactionId) return [true];
-  console.error(`payment notify for ${no}: order is ${again && again.status}, not NOTPAY`);
-  return [false, 'ORDER_NOT_PAYABLE'];
+  console.error(`payment notify for ${no}: order is ${again && again.status}, transaction ${again && again.transaction_id}`);
+  return [false, again && again.status === 'PAID' ? 'ALREADY_PAID' : 'ORDER_NOT_PAYABLE'];
 }
 
 exports.main = async (event, context) => {

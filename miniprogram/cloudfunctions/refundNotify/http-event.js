@@ -14,12 +14,22 @@ function isHttpEvent(event) {
   return event !== null && typeof event === 'object' && !Buffer.isBuffer(event) && 'body' in event;
 }
 
+/**
+ * `isBase64Encoded` 可能是布尔值，也可能是字符串 "true" / "false"（取决于触发方式）；字符串 "false" 在 JS 里是真值，
+ * 不能直接用。 It arrives as a boolean or as the string "true" / "false" depending on the trigger,
+ * and the string "false" is truthy.
+ */
+function isBase64(event) {
+  const flag = event.isBase64Encoded;
+  return flag === true || (typeof flag === 'string' && flag.trim().toLowerCase() === 'true');
+}
+
 /** 请求体（string 或 Buffer）；无法取得时抛错。 The body, or throws. */
 function readBody(event) {
   let body;
   if (typeof event === 'string' || Buffer.isBuffer(event)) body = event;
   else if (isHttpEvent(event) && typeof event.body === 'string') {
-    body = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
+    body = isBase64(event) ? Buffer.from(event.body, 'base64') : event.body;
   } else throw new Error('no request body');
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new Error('request body too large');
   return body;
@@ -39,4 +49,4 @@ function respond(event, xml) {
   return { statusCode: 200, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: xml };
 }
 
-module.exports = { readBody, methodNotAllowed, respond };
+module.exports = { readBody, isBase64, methodNotAllowed, respond };

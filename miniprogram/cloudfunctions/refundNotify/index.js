@@ -12,7 +12,9 @@
 // Data: collection `refunds`. An order's refunded total is the sum of its SUCCESS refunds,
 // summed when needed, so this one conditional update is the whole state change.
 const cloud = require('wx-server-sdk');
-const wxpay = require('./wxpay');
+// wxpay/ 是仓库 pkg/ 的副本（scripts/build-wasm 同步，随函数一起上传）；notify 是只含通知处理的小入口。
+// wxpay/ is a copy of the repository's pkg/, uploaded with the function; `notify` is its small entry point.
+const wxpay = require('./wxpay/notify');
 const { readBody, methodNotAllowed, respond } = require('./http-event');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });

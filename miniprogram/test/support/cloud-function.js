@@ -1,8 +1,8 @@
 'use strict';
-// "Deploys" a cloud function the way the README says: its folder copied, with the repo's
-// built pkg/ copied in as wxpay/ (what `require('./wxpay')` loads), into a temporary
-// directory; `require('wx-server-sdk')` is answered by the fake. Each load is fresh (the
-// module reads its environment variables on first use).
+// "Deploys" a cloud function the way the devtools upload it: its folder copied as it is in the
+// repository (with the committed copy of pkg/ in wxpay/, which `require('./wxpay/notify')`
+// loads) into a temporary directory; `require('wx-server-sdk')` is answered by the fake. Each
+// load is fresh (the module reads its environment variables on first use).
 const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');
@@ -10,7 +10,6 @@ const path = require('node:path');
 const sdk = require('./fake-wx-server-sdk');
 
 const MP = path.join(__dirname, '..', '..');
-const PKG = path.join(MP, '..', 'pkg');
 const FAKE_SDK = require.resolve('./fake-wx-server-sdk');
 
 const resolve = Module._resolveFilename;
@@ -24,10 +23,9 @@ let n = 0;
 
 /** @returns {{main: (event: any, context: any) => Promise<any>, dir: string}} */
 function deploy(name, db) {
-  if (!fs.existsSync(path.join(PKG, 'wxpay_bg.wasm'))) throw new Error(`${PKG} is not built: run scripts/build-wasm`);
   const dir = path.join(root, `${name}-${++n}`);
-  fs.cpSync(path.join(MP, 'cloudfunctions', name), dir, { recursive: true, filter: (src) => !/[\\/](wxpay|node_modules)$/.test(src) });
-  fs.cpSync(PKG, path.join(dir, 'wxpay'), { recursive: true });
+  // node_modules is what "云端安装依赖" installs in the cloud, so it is not uploaded.
+  fs.cpSync(path.join(MP, 'cloudfunctions', name), dir, { recursive: true, filter: (src) => !/[\\/]node_modules$/.test(src) });
   sdk.__setDatabase(db);
   const fn = require(path.join(dir, 'index.js'));
   return { main: fn.main, dir };

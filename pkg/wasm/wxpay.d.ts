@@ -1,0 +1,419 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** Flat WeChat fields by WeChat's own names. Numbers must be non-negative safe integers. */
+export type Params = Record<string, string | number | null | undefined>;
+
+/** Fields as received: every value is the exact string WeChat sent. */
+export type Fields = Record<string, string>;
+
+/** An amount in integer fen (分): a safe integer, or a string of digits. Never a fraction. */
+export type Fen = number | string;
+
+/** A JSAPI order (`trade_type=JSAPI`) for a mini-program payer. */
+export interface UnifiedOrder {
+    /** 商品描述, at most 128 bytes. */
+    body: string;
+    /** At most 32 of `0-9 a-z A-Z _ - | *`, unique per merchant. */
+    outTradeNo: string;
+    /** At least 1 fen. */
+    totalFee: Fen;
+    /** The payer's IP address. */
+    spbillCreateIp: string;
+    /** Where WeChat POSTs the payment notify; no query string. */
+    notifyUrl: string;
+    /** The payer's openid for this appid. */
+    openid: string;
+    attach?: string;
+    /** `yyyyMMddHHmmss`, Beijing time. */
+    timeStart?: string;
+    /** `yyyyMMddHHmmss`, Beijing time, after `timeStart`. */
+    timeExpire?: string;
+    detail?: string;
+    goodsTag?: string;
+    feeType?: "CNY";
+    limitPay?: "no_credit";
+    deviceInfo?: string;
+}
+
+export interface UnifiedOrderResponse {
+    /** Valid for two hours; pass it to `paymentParams`. */
+    prepayId: string;
+    tradeType: string;
+    codeUrl?: string;
+}
+
+/** Which payment: WeChat's `transactionId` or the merchant's `outTradeNo`. */
+export type TradeRef =
+| { transactionId: string; outTradeNo?: undefined }
+| { outTradeNo: string; transactionId?: undefined };
+
+export type OrderQuery = TradeRef;
+
+export type TradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
+
+export interface OrderQueryResponse {
+    tradeState: TradeState;
+    tradeStateDesc?: string;
+    outTradeNo: string;
+    transactionId?: string;
+    totalFee?: number;
+    cashFee?: number;
+    openid?: string;
+    timeEnd?: string;
+    attach?: string;
+    tradeType?: string;
+}
+
+export interface CloseOrder {
+    outTradeNo: string;
+}
+
+/** closeorder answers nothing beyond success. */
+export type CloseOrderResponse = Record<string, never>;
+
+/** A refund application; the same `outRefundNo` refunds once. */
+export type Refund = TradeRef & {
+    /** At most 64 of `0-9 a-z A-Z _ - | * @`. */
+    outRefundNo: string;
+    totalFee: Fen;
+    /** At least 1 fen, at most `totalFee`. */
+    refundFee: Fen;
+    refundDesc?: string;
+    notifyUrl?: string;
+    refundAccount?: string;
+};
+
+export interface RefundResponse {
+    transactionId: string;
+    outTradeNo: string;
+    outRefundNo: string;
+    refundId: string;
+    refundFee: number;
+    totalFee: number;
+    cashFee?: number;
+}
+
+/** Which refunds: exactly one of the four references, and an optional `offset`. */
+export type RefundQuery = (
+| { refundId: string }
+| { outRefundNo: string }
+| { transactionId: string }
+| { outTradeNo: string }
+) & { offset?: number };
+
+export type RefundStatus = "SUCCESS" | "REFUNDCLOSE" | "PROCESSING" | "CHANGE";
+
+export interface RefundItem {
+    outRefundNo: string;
+    refundId: string;
+    refundFee: number;
+    refundStatus: RefundStatus;
+    refundSuccessTime?: string;
+    /** Sic: WeChat's spelling. */
+    refundRecvAccout?: string;
+    refundChannel?: string;
+}
+
+export interface RefundQueryResponse {
+    transactionId: string;
+    outTradeNo: string;
+    totalFee: number;
+    cashFee?: number;
+    totalRefundCount?: number;
+    refunds: RefundItem[];
+}
+
+export interface PaymentParamsInit {
+    appId: string;
+    prepayId: string;
+    key: string;
+    /** The order's sign type; default `MD5`. */
+    signType?: SignType;
+    /** Seconds since the epoch; default now. */
+    timeStamp?: number | string;
+    /** Default: a fresh nonce. */
+    nonceStr?: string;
+}
+
+/** Exactly the object `wx.requestPayment` takes. */
+export interface PaymentParams {
+    timeStamp: string;
+    nonceStr: string;
+    /** `prepay_id=<id>`. */
+    package: string;
+    signType: SignType;
+    paySign: string;
+}
+
+
+
+/** `MD5` (the default) or `HMAC-SHA256`. */
+export type SignType = "MD5" | "HMAC-SHA256";
+
+/** Who we are to WeChat Pay. `key` is the 32-character API v2 key; it never leaves WebAssembly in any output or error. WeChat's names (`appid`, `mch_id`, `sign_type`) are accepted too. */
+export interface MerchantConfig {
+    appId: string;
+    mchId: string;
+    key: string;
+    /** The algorithm for our requests; default `MD5`. */
+    signType?: SignType;
+}
+
+/** A verified payment notify. Compare `totalFee` with the order before marking it paid. */
+export interface PaymentNotify {
+    resultCode: "SUCCESS" | "FAIL";
+    errCode?: string;
+    errCodeDes?: string;
+    appId: string;
+    mchId: string;
+    openid: string;
+    tradeType: string;
+    bankType?: string;
+    totalFee: number;
+    settlementTotalFee?: number;
+    cashFee?: number;
+    couponFee?: number;
+    feeType?: string;
+    /** Empty for a failed payment whose notify carries none. */
+    transactionId: string;
+    outTradeNo: string;
+    attach?: string;
+    /** `yyyyMMddHHmmss`; empty for a failed payment whose notify carries none. */
+    timeEnd: string;
+    isSubscribe?: string;
+    /** The algorithm the notify was signed with. */
+    signType: SignType;
+}
+
+export type RefundNotifyStatus = "SUCCESS" | "CHANGE" | "REFUNDCLOSE";
+
+/** A decrypted refund notify. */
+export interface RefundNotify {
+    appId: string;
+    mchId: string;
+    transactionId: string;
+    outTradeNo: string;
+    refundId: string;
+    outRefundNo: string;
+    totalFee: number;
+    settlementTotalFee?: number;
+    refundFee: number;
+    settlementRefundFee?: number;
+    refundStatus: RefundNotifyStatus;
+    /** `yyyy-MM-dd HH:mm:ss`. */
+    successTime?: string;
+    /** Sic: WeChat's spelling. */
+    refundRecvAccout?: string;
+    refundAccount?: string;
+    refundRequestSource?: string;
+}
+
+export type ErrorCode =
+| "INVALID_AMOUNT" | "AMOUNT_MISMATCH"
+| "SIGNATURE_MISMATCH" | "MISSING_SIGNATURE" | "UNSUPPORTED_SIGN_TYPE" | "INVALID_API_KEY"
+| "MISSING_FIELD" | "INVALID_FIELD" | "APPID_MISMATCH" | "MCHID_MISMATCH"
+| "DOCTYPE_FORBIDDEN" | "UNKNOWN_ENTITY" | "NESTED_ELEMENT" | "DUPLICATE_KEY" | "NOT_UTF8"
+| "TOO_LARGE" | "UNEXPECTED_ROOT" | "UNENCODABLE" | "MALFORMED_XML"
+| "RETURN_FAIL" | "BUSINESS_ERROR"
+| "INVALID_BASE64" | "TRUNCATED_CIPHERTEXT" | "DECRYPT_KEY_MISMATCH" | "BAD_PADDING"
+| "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
+
+/** Every function throws this: a plain `Error` with a stable `code`. */
+export interface WxPayError extends Error {
+    code: ErrorCode;
+    /** WeChat's `err_code` (e.g. `ORDERPAID`) when `code` is `BUSINESS_ERROR`. */
+    errCode?: string;
+    /** Whether WeChat asks for the same request again (`SYSTEMERROR`, `BIZERR_NEED_RETRY`). */
+    retryable: boolean;
+}
+
+
+
+/**
+ * A merchant configured once: `new Merchant({ appId, mchId, key, signType })`, for the calls a
+ * server makes per request: the configuration is read and checked once, not per call. The key
+ * stays inside WebAssembly memory; no getter returns it.
+ */
+export class Merchant {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * See the function `decryptRefundNotify`.
+     */
+    decryptRefundNotify(xml: string | Uint8Array): RefundNotify;
+    /**
+     * @throws {WxPayError} `INVALID_API_KEY`, `UNSUPPORTED_SIGN_TYPE`, `MISSING_FIELD`, `INVALID_ARGUMENT`
+     */
+    constructor(config: MerchantConfig);
+    /**
+     * See the function `paymentParams`; the appId, key and sign type are this merchant's.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    paymentParams(init: { prepayId: string; timeStamp?: number | string; nonceStr?: string }): PaymentParams;
+    /**
+     * See the function `verifyPaymentNotify`.
+     */
+    verifyPaymentNotify(xml: string | Uint8Array, expectedTotalFee?: number | null): PaymentNotify;
+    /**
+     * The mini-program's AppID.
+     */
+    readonly appId: string;
+    /**
+     * The merchant number.
+     */
+    readonly mchId: string;
+    /**
+     * The algorithm of this merchant's requests.
+     */
+    readonly signType: SignType;
+}
+
+/**
+ * The signed XML body for `POST /pay/closeorder`.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
+ */
+export function buildCloseOrder(close: CloseOrder, merchant: MerchantConfig, nonceStr?: string | null): string;
+
+/**
+ * The signed XML body for `POST /pay/orderquery`.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
+ */
+export function buildOrderQuery(query: OrderQuery, merchant: MerchantConfig, nonceStr?: string | null): string;
+
+/**
+ * The signed XML body for `POST /secapi/pay/refund` (send it over mutual TLS).
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
+ */
+export function buildRefund(refund: Refund, merchant: MerchantConfig, nonceStr?: string | null): string;
+
+/**
+ * The signed XML body for `POST /pay/refundquery`.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
+ */
+export function buildRefundQuery(query: RefundQuery, merchant: MerchantConfig, nonceStr?: string | null): string;
+
+/**
+ * The signed XML body for `POST /pay/unifiedorder` (`trade_type=JSAPI`). `nonceStr` defaults
+ * to a fresh nonce.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
+ */
+export function buildUnifiedOrder(order: UnifiedOrder, merchant: MerchantConfig, nonceStr?: string | null): string;
+
+/**
+ * Decrypts a refund notify: `return_code`, `appid` / `mch_id`, then `req_info`
+ * (AES-256-ECB under the MD5 of the API key).
+ *
+ * @throws {WxPayError} `DECRYPT_KEY_MISMATCH`, `BAD_PADDING`, `TRUNCATED_CIPHERTEXT`, `INVALID_BASE64`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `RETURN_FAIL`, XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ */
+export function decryptRefundNotify(xml: string | Uint8Array, merchant: MerchantConfig): RefundNotify;
+
+/**
+ * A fresh 32-character `[0-9A-Za-z]` nonce from `crypto.getRandomValues` (on Node 16 and 18,
+ * which have no global `crypto`, the package's entry point lends it `node:crypto`'s).
+ *
+ * @throws {WxPayError} `RANDOM_UNAVAILABLE`
+ */
+export function nonceStr(): string;
+
+/**
+ * The reply to a payment or refund notify: `SUCCESS` stops WeChat's retries, `FAIL` asks for
+ * one later. `message` defaults to `OK` / `FAIL`.
+ *
+ * @throws {WxPayError} `UNENCODABLE`
+ */
+export function notifyReply(ok: boolean, message?: string | null): string;
+
+/**
+ * Checks WeChat's answer to closeorder (see `parseUnifiedOrderResponse`); `ORDERPAID` is a
+ * `BUSINESS_ERROR`.
+ *
+ * @throws {WxPayError} as `parseUnifiedOrderResponse`
+ */
+export function parseCloseOrderResponse(xml: string | Uint8Array, merchant: MerchantConfig): CloseOrderResponse;
+
+/**
+ * Checks and reads WeChat's answer to orderquery (see `parseUnifiedOrderResponse`).
+ *
+ * @throws {WxPayError} as `parseUnifiedOrderResponse`
+ */
+export function parseOrderQueryResponse(xml: string | Uint8Array, merchant: MerchantConfig): OrderQueryResponse;
+
+/**
+ * Checks and reads WeChat's answer to refundquery, with the `_$n` fields as `refunds[n]`.
+ *
+ * @throws {WxPayError} as `parseUnifiedOrderResponse`
+ */
+export function parseRefundQueryResponse(xml: string | Uint8Array, merchant: MerchantConfig): RefundQueryResponse;
+
+/**
+ * Checks and reads WeChat's answer to refund: *accepted*, not yet refunded.
+ *
+ * @throws {WxPayError} as `parseUnifiedOrderResponse`
+ */
+export function parseRefundResponse(xml: string | Uint8Array, merchant: MerchantConfig): RefundResponse;
+
+/**
+ * Checks and reads WeChat's answer to unifiedorder: `return_code`, signature, `appid` /
+ * `mch_id`, `result_code`, then `prepayId`.
+ *
+ * @throws {WxPayError} `RETURN_FAIL`, `BUSINESS_ERROR` (see `errCode`, `retryable`), `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `APPID_MISMATCH`, `MCHID_MISMATCH`, XML codes, `MISSING_FIELD`, `INVALID_ARGUMENT`
+ */
+export function parseUnifiedOrderResponse(xml: string | Uint8Array, merchant: MerchantConfig): UnifiedOrderResponse;
+
+/**
+ * The fields of a flat `<xml>` document, byte for byte. DOCTYPEs and entity declarations are
+ * refused before anything is read (the XXE vector).
+ *
+ * @throws {WxPayError} `DOCTYPE_FORBIDDEN`, `UNKNOWN_ENTITY`, `NESTED_ELEMENT`, `DUPLICATE_KEY`, `NOT_UTF8`, `TOO_LARGE`, `UNEXPECTED_ROOT`, `MALFORMED_XML`, `INVALID_ARGUMENT`
+ */
+export function parseXml(xml: string | Uint8Array): Fields;
+
+/**
+ * The `wx.requestPayment` object `{ timeStamp, nonceStr, package, signType, paySign }`.
+ * `timeStamp` defaults to now (seconds), `nonceStr` to a fresh nonce, `signType` to `MD5`
+ * (it must be the order's).
+ *
+ * @throws {WxPayError} `INVALID_API_KEY`, `MISSING_FIELD`, `INVALID_FIELD`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
+ */
+export function paymentParams(init: PaymentParamsInit): PaymentParams;
+
+/**
+ * The v2 signature of `params` (uppercase hex): over the non-empty fields other than `sign`,
+ * in ASCII order, with `&key=<key>` appended.
+ *
+ * `signType` defaults to `params.sign_type`, else `MD5`. Numbers must be safe integers.
+ *
+ * @throws {WxPayError} `INVALID_API_KEY`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+ */
+export function sign(params: Params, key: string, signType?: SignType): string;
+
+/**
+ * `<xml>…</xml>` of flat fields: digits as they are, other values in CDATA.
+ *
+ * @throws {WxPayError} `UNENCODABLE`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+ */
+export function toXml(fields: Params): string;
+
+/**
+ * Verifies `params.sign` in constant time over every received field; returns the algorithm it
+ * was signed with (`sign_type`, else the signature's length, else `signType`, else `MD5`).
+ *
+ * @throws {WxPayError} `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
+ */
+export function verify(params: Params, key: string, signType?: SignType): SignType;
+
+/**
+ * Verifies a payment notify body (the string or raw bytes WeChat POSTed): flat XML without
+ * DOCTYPE, `return_code`, the signature (MD5 or HMAC-SHA256, told by its length), `appid` and
+ * `mch_id`. With `expectedTotalFee` the amount is compared too. Answer with `notifyReply`.
+ *
+ * @throws {WxPayError} `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `AMOUNT_MISMATCH`, `RETURN_FAIL`, `DOCTYPE_FORBIDDEN` and the other XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ */
+export function verifyPaymentNotify(xml: string | Uint8Array, merchant: MerchantConfig, expectedTotalFee?: number | null): PaymentNotify;

@@ -1,0 +1,55 @@
+//! The one way errors reach JS: an `Error` with a stable `code`, a message that never holds the
+//! API key, `retryable`, and for WeChat business errors `errCode`.
+
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+use crate::Error;
+
+/// What a binding can fail with: a core error, or a JS value of the wrong shape.
+pub enum Failure {
+    Core(Error),
+    /// `INVALID_ARGUMENT`: the JS caller passed something the declarations do not allow.
+    Argument(String),
+}
+
+pub type Result<T> = core::result::Result<T, Failure>;
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<Failure> for JsValue {
+    fn from(f: Failure) -> JsValue {
+        to_js_error(f)
+    }
+}
+
+/// `INVALID_ARGUMENT` with `what` (the argument's name) before the reason.
+pub fn argument(what: &str, reason: &str) -> Failure {
+    let mut message = String::with_capacity(what.len() + reason.len() + 2);
+    message.push_str(what);
+    message.push_str(": ");
+    message.push_str(reason);
+    Failure::Argument(message)
+}
+
+fn to_js_error(f: Failure) -> JsValue {
+    let (code, message, err_code, retryable) = match &f {
+        Failure::Core(e) => (e.code(), e.to_string(), e.err_code(), e.is_retryable()),
+        Failure::Argument(m) => ("INVALID_ARGUMENT", m.clone(), None, false),
+    };
+    let error = js_sys::Error::new(&message);
+    let set = |name: &str, value: JsValue| {
+        // Setting a data property on a fresh Error cannot fail.
+        let _ = Reflect::set(&error, &JsValue::from_str(name), &value);
+    };
+    set("code", JsValue::from_str(code));
+    set("retryable", JsValue::from_bool(retryable));
+    if let Some(c) = err_code {
+        set("errCode", JsValue::from_str(c));
+    }
+    error.into()
+}

@@ -254,7 +254,7 @@ pub(super) async fn orderquery(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror() {
+    if sim.faults.take_systemerror() || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     let answer = {
@@ -306,7 +306,7 @@ pub(super) async fn closeorder(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror() {
+    if sim.faults.take_systemerror() || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     let answer = match require(&p, "out_trade_no") {

@@ -135,6 +135,9 @@ pub struct Faults {
     /// The next N Pay API calls are processed (an order or refund is stored as usual), then
     /// their connection is dropped without an answer: the caller cannot know the outcome.
     pub drop_connections_next: AtomicU32,
+    /// The next N Pay API calls are answered HTTP 403 with an HTML page, unprocessed, as a
+    /// proxy in front of WeChat would.
+    pub http_status_next: AtomicU32,
     /// orderquery and closeorder of these out_trade_no answer `SYSTEMERROR` (a row that fails
     /// for ever, for the reconciler's fairness tests).
     pub failing_orders: Mutex<HashSet<String>>,
@@ -165,6 +168,11 @@ async fn drop_connection_fault(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    if sim.faults.http_status_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+        use axum::response::IntoResponse as _;
+        let page = "<html><body><h1>403 Forbidden</h1>proxy</body></html>";
+        return (axum::http::StatusCode::FORBIDDEN, [(axum::http::header::CONTENT_TYPE, "text/html")], page).into_response();
+    }
     let cut = req.extensions().get::<tls::CutConnection>().cloned();
     let answer = next.run(req).await;
     if let Some(cut) = cut {

@@ -111,8 +111,11 @@ async fn fault_unifiedorder_and_orderquery_past_the_timeout_then_closed_everywhe
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.checked, pass.failed, pass.closed), (1, 1, 0), "{pass:?}");
     assert_eq!(h.stored_status(&no).await, "NOTPAY");
-    // WeChat answers in time again: the order is closed, here and (if it got there) at WeChat.
+    // WeChat answers in time again: after the order's back-off, it is closed, here and (if it
+    // got there) at WeChat.
     set_delay(&h, 0);
+    assert_eq!(reconciler::run_once(h.state()).await.checked, 0, "a failed order backs off");
+    h.clock.advance(Duration::from_secs(61));
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.checked, pass.failed, pass.closed), (1, 0, 1), "{pass:?}");
     let (local, sim) = assert_order_agrees(&h, &no).await;
@@ -354,7 +357,8 @@ async fn fault_refund_systemerror_timeout_drop_then_success_makes_one_refund() {
     assert_eq!(h.refund_status(&rno).await, "APPROVED", "outcome unknown: stays APPROVED");
     let calls_systemerror = h.sandbox.refund(&rno).unwrap().calls;
 
-    // 2. The reconciler re-sends; WeChat is too slow (past the 1 s timeout).
+    // 2. The reconciler asks refundquery (the refund may exist); WeChat is too slow (past the
+    // 1 s timeout). Each failure doubles the refund's back-off (60 s, 120 s, 240 s).
     set_delay(&h, 2_500);
     h.clock.advance(Duration::from_secs(61));
     let pass = reconciler::run_once(h.state()).await;
@@ -362,15 +366,15 @@ async fn fault_refund_systemerror_timeout_drop_then_success_makes_one_refund() {
     assert_eq!(h.refund_status(&rno).await, "APPROVED");
     set_delay(&h, 0);
 
-    // 3. Re-sent again; every answer is lost (dropped connections).
+    // 3. Asked again; every answer is lost (dropped connections).
     h.sandbox.faults().drop_connections_next.store(4, Ordering::SeqCst);
-    h.clock.advance(Duration::from_secs(61));
+    h.clock.advance(Duration::from_secs(121));
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.refunds_checked, pass.failed), (1, 1), "{pass:?}");
     assert_eq!(h.refund_status(&rno).await, "APPROVED");
 
-    // 4. Re-sent; accepted → PROCESSING.
-    h.clock.advance(Duration::from_secs(61));
+    // 4. Asked again: WeChat holds it (PROCESSING) → PROCESSING here, never sent again.
+    h.clock.advance(Duration::from_secs(241));
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.refunds_checked, pass.failed), (1, 0), "{pass:?}");
     assert_eq!(h.refund_status(&rno).await, "PROCESSING");

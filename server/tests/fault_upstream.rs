@@ -22,6 +22,13 @@
 //! | refund notify before the refund call's answer; the late answer | here: `fault_refund_notify_before_the_call_answer_then_the_late_answer` |
 //! | kill -9 of the server during a notify stream  | `fault_kill.rs` |
 //! | two instances on one PostgreSQL racing        | `fault_pg_race.rs` |
+//! | two instances, failures on one's link, both reconcilers, a dead sender's claim: one sender per refund | `fault_pg_race.rs` two_instances_never_send_one_refund_twice |
+//! | odd refund reasons (U+FFFE, controls, bidi, 81 bytes, …) → refused or sent, never wedged | here: `odd_refund_reason_is_refused_or_sent_never_wedged` |
+//! | CHANGE (退款异常) → held, polled, then SUCCESS by refundquery and by notify | here: `change_refund_keeps_amount_held_then_success_is_applied` |
+//! | a lost notify behind 150 orders whose orderquery always fails | here: `reconciler_finds_a_lost_notify_behind_150_failing_orders` |
+//! | a login flood from one address                | here: `login_is_rate_limited` |
+//! | a double tap while unifiedorder is slow        | here: `double_tapped_checkout_makes_one_order` |
+//! | a proxy's HTTP 403 to the refund call → unknown, refundquery, sent again once | `refunds.rs` refund_that_never_reached_wechat_is_sent_again_by_the_reconciler |
 
 mod common;
 

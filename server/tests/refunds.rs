@@ -326,3 +326,27 @@ async fn refund_that_never_reached_wechat_is_sent_again_by_the_reconciler() {
     h.wait_refund_status(&rno, "SUCCESS").await;
     assert_eq!(h.refunded_fee(&no).await, 3600);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refund_notify_naming_another_refund_or_transaction_is_refused() {
+    let h = Harness::start().await;
+    let (no, rno) = cases::processed_without_notify(&h).await;
+    let genuine = h.sandbox.refund_notify(&rno).unwrap();
+    let outer: wxpay::Params = wxpay::xml::decode(genuine.as_bytes()).unwrap();
+    let key = h.merchant().key;
+    let inner = wxpay::refund_notify::decrypt_req_info(&outer["req_info"], &key).unwrap();
+    // Properly encrypted with our key, our refund and amounts, but another refund_id or payment.
+    for (field, value) in [("refund_id", "50000000000000000000000000000001"), ("transaction_id", "4200000000000000000000000000000")] {
+        let mut altered = inner.clone();
+        altered.insert(field.into(), value.into());
+        let mut o = outer.clone();
+        o.insert("req_info".into(), wxpay::refund_notify::encrypt_req_info(&altered, &key).unwrap());
+        let (status, text) = h.post_refund_notify(0, wxpay::xml::encode(&o).unwrap().into_bytes()).await;
+        assert!(common::is_fail_reply(&text), "{field}: {status} {text}");
+        assert_eq!(h.refund_status(&rno).await, "PROCESSING", "{field}");
+    }
+    assert_eq!(h.refunded_fee(&no).await, 0);
+    let (_, text) = h.post_refund_notify(0, genuine.into_bytes()).await;
+    assert!(common::is_success_reply(&text), "{text}");
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS");
+}

@@ -138,6 +138,9 @@ pub struct Faults {
     /// The next N Pay API calls are answered HTTP 403 with an HTML page, unprocessed, as a
     /// proxy in front of WeChat would.
     pub http_status_next: AtomicU32,
+    /// Fields of successful orderquery answers replaced (`Some`) or left out (`None`), as a
+    /// faulty or forged answer would carry them (signed all the same).
+    pub orderquery_fields: Mutex<HashMap<String, Option<String>>>,
     /// orderquery and closeorder of these out_trade_no answer `SYSTEMERROR` (a row that fails
     /// for ever, for the reconciler's fairness tests).
     pub failing_orders: Mutex<HashSet<String>>,

@@ -292,6 +292,12 @@ pub(super) async fn orderquery(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
                     put("bank_type", "CMC".into());
                     put("is_subscribe", "N".into());
                 }
+                for (k, v) in lock(&sim.faults.orderquery_fields).iter() {
+                    match v {
+                        Some(v) => f.insert(k.clone(), v.clone()),
+                        None => f.remove(k),
+                    };
+                }
                 Answer::Ok(f)
             }
         }

@@ -123,7 +123,16 @@ fn serve_sandbox_refuses_a_live_database_unless_told() {
             .spawn()
             .unwrap()
     };
-    let out = run(&[]).wait_with_output().unwrap();
+    let mut refused = run(&[]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while refused.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            refused.kill().unwrap();
+            panic!("serve --sandbox started on a live database");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = refused.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("invalid setting DATABASE_URL") && err.contains("--sandbox-allow-live-database"), "{err}");

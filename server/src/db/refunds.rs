@@ -453,19 +453,7 @@ impl Db {
         }
         let moved = q.execute(&mut *tx).await?.rows_affected() == 1;
         if moved {
-            let action = format!("refund.{}", if to == RefundState::Processing { "accepted" } else { action_name(from, to) });
-            Audit {
-                at: now,
-                actor,
-                action: &action,
-                entity: "refund",
-                entity_id: no,
-                from_status: Some(from.as_str()),
-                to_status: Some(to.as_str()),
-                detail,
-            }
-            .write(&mut tx)
-            .await?;
+            audit(no, from, to, now, actor, detail).write(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(moved)
@@ -597,7 +585,6 @@ impl Db {
     /// Database errors.
     pub async fn finish_refund(&self, no: &str, result: &RefundResult<'_>, now: i64, actor: &str, detail: &str) -> Result<FinishOutcome> {
         let to = result.status;
-        let action = format!("refund.{}", if to == RefundState::Processing { "accepted" } else { action_name(RefundState::Processing, to) });
         let finished = to.is_final().then_some(now);
         for from in result_sources(to) {
             let mut tx = self.begin_write().await?;
@@ -630,18 +617,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
-                Audit {
-                    at: now,
-                    actor,
-                    action: &action,
-                    entity: "refund",
-                    entity_id: no,
-                    from_status: Some(from.as_str()),
-                    to_status: Some(to.as_str()),
-                    detail: Some(detail),
-                }
-                .write(&mut tx)
-                .await?;
+                audit(no, from, to, now, actor, Some(detail)).write(&mut tx).await?;
                 tx.commit().await?;
                 return Ok(FinishOutcome::Applied { from });
             }
@@ -758,17 +734,27 @@ impl Db {
     }
 }
 
-/// The audit action of a move (`refund.approved`, `refund.success`, …).
-fn action_name(from: RefundState, to: RefundState) -> &'static str {
-    match (from, to) {
-        (RefundState::Approved, RefundState::Requested) => "call_failed",
-        (_, RefundState::Approved) => "approved",
-        (_, RefundState::Rejected) => "rejected",
-        (_, RefundState::Success) => "success",
-        (_, RefundState::Change) => "change",
-        (_, RefundState::Closed) => "closed",
-        (_, RefundState::Processing) => "accepted",
-        (_, RefundState::Requested) => "requested",
+/// The audit row of a move, its action named after it (`refund.approved`, `refund.success`, …).
+fn audit<'a>(no: &'a str, from: RefundState, to: RefundState, now: i64, actor: &'a str, detail: Option<&'a str>) -> Audit<'a> {
+    let action = match (from, to) {
+        (RefundState::Approved, RefundState::Requested) => "refund.call_failed",
+        (_, RefundState::Approved) => "refund.approved",
+        (_, RefundState::Rejected) => "refund.rejected",
+        (_, RefundState::Success) => "refund.success",
+        (_, RefundState::Change) => "refund.change",
+        (_, RefundState::Closed) => "refund.closed",
+        (_, RefundState::Processing) => "refund.accepted",
+        (_, RefundState::Requested) => "refund.requested",
+    };
+    Audit {
+        at: now,
+        actor,
+        action,
+        entity: "refund",
+        entity_id: no,
+        from_status: Some(from.as_str()),
+        to_status: Some(to.as_str()),
+        detail,
     }
 }
 

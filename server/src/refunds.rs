@@ -154,12 +154,18 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
         Ok(p) => p,
         Err(e) => return not_sendable(state, r, actor, &e).await,
     };
+    // Stop waiting 10 s before the claim runs out (it may have been taken for a refundquery
+    // first), so nobody takes over a live sender; with no time left, do not start.
+    let left_ms = r.send_until.unwrap_or(claimed_at) - claimed_at - 10_000;
+    if left_ms <= 0 {
+        failed(state, r, "the claim ran out before the refund call could start", claimed_at).await?;
+        return Err(Error::UpstreamUnavailable("no time left to call WeChat; the reconciler will try again".into()));
+    }
     if !state.db.mark_refund_sent(no, owner, claimed_at).await? {
         tracing::info!(out_refund_no = %no, "refund no longer ours to send (moved on, or taken over)");
         return state.db.refund(no).await?.ok_or(Error::NotFound("refund"));
     }
-    // Stop waiting before the lease runs out, so nobody takes over a live sender.
-    let budget = lease(state).saturating_sub(Duration::from_secs(10));
+    let budget = Duration::from_millis(u64::try_from(left_ms).unwrap_or(0));
     let answer = match tokio::time::timeout(budget, state.upstream.send::<RefundResponse>(&prepared)).await {
         Ok(a) => a,
         Err(_) => Err(Error::UpstreamUnavailable("the refund call outlived its claim".into())),

@@ -34,7 +34,60 @@ pub(crate) fn optional_text(name: &str, value: &str, max: usize) -> Result<()> {
     if value.chars().any(char::is_control) && name != "detail" {
         return Err(Error::invalid(name, "control characters are not allowed"));
     }
+    // What passes here must also pass the encoder, or a valid-looking request fails at send time.
+    if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
+        return Err(Error::invalid(name, format!("character U+{:04X} cannot be sent in XML", u32::from(c))));
+    }
     Ok(())
+}
+
+/// A character XML 1.0 can carry (its `Char` production): what [`crate::xml::encode`] writes.
+pub const fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// A character fit for free text that WeChat shows to people (`refund_desc`, `body`): XML 1.0
+/// can carry it, and it is not a control character (C0, DEL, C1: tab and newline included), a
+/// Unicode noncharacter, a line or paragraph separator, or a bidirectional embedding, override or
+/// isolate (those make text display as something other than what it is).
+pub const fn is_plain_text_char(c: char) -> bool {
+    let n = c as u32;
+    is_xml_char(c)
+        && !(n < 0x20 || (n >= 0x7F && n <= 0x9F))
+        && !(n >= 0xFDD0 && n <= 0xFDEF)
+        && (n & 0xFFFE) != 0xFFFE
+        && !matches!(n, 0x2028 | 0x2029 | 0x200E | 0x200F | 0x061C | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+/// Free text to send and show (a refund reason, a product name): non-empty, at most `max_bytes`
+/// of UTF-8 (WeChat counts bytes), every character [`is_plain_text_char`].
+///
+/// # Errors
+/// [`Error::MissingField`] or [`Error::InvalidField`] naming `name`.
+pub fn plain_text(name: &str, value: &str, max_bytes: usize) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::missing(name));
+    }
+    if value.len() > max_bytes {
+        return Err(Error::invalid(name, format!("at most {max_bytes} bytes (UTF-8), got {}", value.len())));
+    }
+    if let Some(c) = value.chars().find(|&c| !is_plain_text_char(c)) {
+        return Err(Error::invalid(name, format!("character U+{:04X} is not allowed", u32::from(c))));
+    }
+    Ok(())
+}
+
+/// `value` made fit for [`plain_text`]: characters that are not [`is_plain_text_char`] dropped,
+/// then cut to at most `max_bytes` on a character boundary. May be empty.
+pub fn clean_text(value: &str, max_bytes: usize) -> String {
+    let mut out = String::with_capacity(value.len().min(max_bytes));
+    for c in value.chars().filter(|&c| is_plain_text_char(c)) {
+        if out.len() + c.len_utf8() > max_bytes {
+            break;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `nonce_str`: at most 32 ASCII letters and digits.
@@ -120,4 +173,37 @@ pub fn timestamp14(name: &str, value: &str) -> Result<()> {
         return Err(bad());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_refuses_what_cannot_be_sent_or_shown() {
+        for bad in ["x\u{FFFE}", "x\u{FFFF}", "a\u{0}b", "a\tb", "a\u{85}b", "\u{202E}abc", "a\u{2066}b", "a\u{2028}", "a\u{FDD0}", "a\u{1FFFF}"] {
+            assert!(plain_text("reason", bad, 80).is_err(), "{bad:?}");
+        }
+        for good in ["不想要了", "a]]>b", "<xml>&amp;</xml>", "😀", "a\u{E000}b"] {
+            assert_eq!(plain_text("reason", good, 80), Ok(()), "{good:?}");
+        }
+        assert!(plain_text("reason", &"退".repeat(27), 80).is_err(), "bytes, not characters");
+        assert_eq!(plain_text("reason", &"退".repeat(26), 80), Ok(()));
+        assert_eq!(plain_text("reason", "", 80), Err(Error::missing("reason")));
+    }
+
+    #[test]
+    fn clean_text_keeps_what_plain_text_accepts() {
+        assert_eq!(clean_text("拿铁\u{202E} Latte\u{FFFE}\n", 128), "拿铁 Latte");
+        // Cut on a character boundary, never inside one.
+        assert_eq!(clean_text("拿铁拿铁", 7), "拿铁");
+        let cleaned = clean_text(&"x\u{FFFF}".repeat(100), 128);
+        assert_eq!(plain_text("body", &cleaned, 128), Ok(()));
+    }
+
+    #[test]
+    fn optional_text_refuses_what_the_encoder_refuses() {
+        assert!(optional_text("refund_desc", "x\u{FFFE}", 80).is_err());
+        assert!(crate::xml::encode(&[("a".to_owned(), "x\u{FFFE}".to_owned())].into_iter().collect()).is_err());
+    }
 }

@@ -392,7 +392,7 @@ fn write_value(out: &mut String, v: &str) -> Result<()> {
         out.push_str(v);
         return Ok(());
     }
-    if let Some(c) = v.chars().find(|&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}') {
+    if let Some(c) = v.chars().find(|&c| !crate::validate::is_xml_char(c)) {
         return Err(Error::Unencodable(format!("character U+{:04X} is not allowed in XML 1.0", u32::from(c))));
     }
     // A CDATA section cannot contain `]]>`: end it between `]]` and `>` and open another.

@@ -172,3 +172,41 @@ test('login after a network error asks wx.login for a fresh code (a code is sing
   assert.equal(logins[1].statusCode, 200);
   assert.notEqual(logins[0].data.code, logins[1].data.code);
 });
+
+test('a checkout sends one Idempotency-Key: pay pressed again after network errors makes one order; a new quantity is a new checkout', async () => {
+  setup();
+  // The user closes the payment sheet each time, so the checkout's order stays payable.
+  const shim = createWx({ sandboxUrl: srv.sandboxUrl, ca: srv.ca, showModal: () => ({ confirm: false }) });
+  mp.useWx(shim.wx);
+  await api.listOrders(); // logged in, straight to the server
+  const page = mp.loadPage('pages/confirm/confirm');
+  await page.onLoad({ product_id: '2' });
+  mp.config.baseUrl = proxy.url;
+  // Every attempt of the first tap is reset (1 + networkRetries), after the server may or may
+  // not have seen it.
+  proxy.resetNext(3);
+  await page.onPay();
+  assert.equal(page.data.payState, 'failed');
+  assert.equal(proxy.state.connections, 3);
+  proxy.resetNext(0);
+  await page.onPay(); // the user taps again: the same checkout
+  const creates = () => shim.calls.request.filter((r) => r.method === 'POST' && r.url === proxy.url + '/api/orders');
+  const keys = creates().map((r) => r.header['Idempotency-Key']);
+  assert.equal(keys.length, 4);
+  assert.match(keys[0], /^ck-[0-9a-z]+-[0-9a-z]+$/);
+  assert.deepEqual(new Set(keys).size, 1, 'one key for the whole checkout');
+  const first = creates().at(-1).response.out_trade_no;
+  assert.equal(page.data.payState, 'cancelled', page.data.message);
+  // Pressing pay once more (the sheet was closed) is still the same order.
+  await page.onPay();
+  assert.equal(creates().at(-1).response.out_trade_no, first);
+  assert.equal(creates().at(-1).header['Idempotency-Key'], keys[0]);
+  page.onPlus();
+  await page.onPay();
+  const other = creates().at(-1);
+  assert.notEqual(other.header['Idempotency-Key'], keys[0], 'a new quantity is a new checkout');
+  assert.notEqual(other.response.out_trade_no, first);
+  const token = shim.storage.get(session.KEY).token;
+  const mine = (await httpJson('GET', `${srv.base}/api/orders`, { token })).body;
+  assert.equal(mine.length, 2, 'two checkouts, two orders');
+});

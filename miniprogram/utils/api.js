@@ -10,13 +10,14 @@ function listProducts() {
 }
 
 /**
- * POST /api/orders → 订单及 `payment`（原样交给 wx.requestPayment）。网络错误可以重发：
- * 服务端对同一用户相同的未支付订单直接返回原订单，不会下两单。
- * The server answers an identical unpaid order instead of a second one, so a resend after a
- * network error is safe.
+ * POST /api/orders → 订单及 `payment`（原样交给 wx.requestPayment）。`checkoutKey` 作为
+ * Idempotency-Key 发送：同一次结算的重发（网络错误后）由服务端答回同一张订单，不会下两单。
+ * `checkoutKey` goes as the Idempotency-Key header: every resend of one checkout is answered
+ * with the same order, so a resend after a network error is safe.
  */
-function createOrder(productId, quantity) {
-  return request({ path: '/api/orders', method: 'POST', data: { product_id: productId, quantity }, retry: true });
+function createOrder(productId, quantity, checkoutKey) {
+  const headers = checkoutKey ? { 'Idempotency-Key': checkoutKey } : undefined;
+  return request({ path: '/api/orders', method: 'POST', data: { product_id: productId, quantity }, headers, retry: true });
 }
 
 /** POST /api/orders/{no}/pay → 同一订单的新支付参数（可安全重发）。 */

@@ -12,9 +12,9 @@ function delay(ms) {
 }
 
 /** 一次 wx.request：2xx → data；其他状态码 → 服务端的错误；fail → NETWORK。 */
-function once({ url, method, data, token }) {
+function once({ url, method, data, token, headers }) {
   return new Promise((resolve, reject) => {
-    const header = { 'content-type': 'application/json' };
+    const header = { 'content-type': 'application/json', ...headers };
     if (token) header.Authorization = 'Bearer ' + token;
     wx.request({
       url,
@@ -39,12 +39,12 @@ function once({ url, method, data, token }) {
  * A request without login. `retry`: whether a network error is retried (default: GET only).
  * An HTTP answer is never retried: the server has spoken, and repeating may repeat the effect.
  */
-async function send({ path, method = 'GET', data, token, retry = method === 'GET' }) {
+async function send({ path, method = 'GET', data, token, headers, retry = method === 'GET' }) {
   const url = config.baseUrl.replace(/\/+$/, '') + path;
   const attempts = 1 + (retry ? config.networkRetries : 0);
   for (let i = 1; ; i++) {
     try {
-      return await once({ url, method, data, token });
+      return await once({ url, method, data, token, headers });
     } catch (e) {
       if (e.code !== NETWORK || i >= attempts) throw e;
       await delay(300 * 2 ** (i - 1));

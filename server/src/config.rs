@@ -90,6 +90,18 @@ pub struct Config {
     /// The PKCS#12 password (default: the mch_id, as WeChat issues it).
     #[arg(long, env = "WXPAY_CLIENT_P12_PASSWORD", hide_env_values = true)]
     pub client_p12_password: Option<String>,
+    /// Time budget of one reconciler pass, in seconds (default 30).
+    #[arg(long, env = "WXPAY_RECONCILE_BUDGET_SECS")]
+    pub reconcile_budget_secs: Option<u64>,
+    /// A request taking longer is answered 503 `TIMEOUT`, in seconds (default 60).
+    #[arg(long, env = "WXPAY_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Logins per minute from one client address (default 30; 0: no limit).
+    #[arg(long, env = "WXPAY_LOGIN_PER_ADDRESS_PER_MINUTE")]
+    pub login_per_address_per_minute: Option<u32>,
+    /// Logins per minute in all, to stay within jscode2session's quota (default 600; 0: no limit).
+    #[arg(long, env = "WXPAY_LOGIN_PER_MINUTE")]
+    pub login_per_minute: Option<u32>,
 }
 
 /// How upstream calls are retried.
@@ -105,8 +117,8 @@ pub struct RetryPolicy {
     pub backoff: Duration,
 }
 
-/// Validated settings.
-#[derive(Debug, Clone)]
+/// Validated settings. `Debug` never shows a password (see the impl).
+#[derive(Clone)]
 pub struct Settings {
     /// appid, mch_id, API key, sign type.
     pub merchant: Merchant,
@@ -142,6 +154,67 @@ pub struct Settings {
     pub client_identity: Option<ClientIdentity>,
     /// The PKCS#12 password, if one was given (only for the log scrubber).
     client_p12_password: Option<String>,
+    /// Time budget of one reconciler pass.
+    pub reconcile_budget: Duration,
+    /// Server-side timeout of one request.
+    pub request_timeout: Duration,
+    /// Logins per minute per client address (0: no limit).
+    pub login_per_address_per_minute: u32,
+    /// Logins per minute in all (0: no limit).
+    pub login_per_minute: u32,
+}
+
+/// `scheme://user:***@host/…`: a URL with its password (if any) masked.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let masked = if userinfo.contains(':') { format!("{user}:***") } else { user.to_owned() };
+            format!("{scheme}://{masked}@{host}{}", redact_query(path))
+        }
+        None => format!("{scheme}://{authority}{}", redact_query(path)),
+    }
+}
+
+/// `?password=…` in a query (PostgreSQL accepts it there too) masked.
+fn redact_query(path: &str) -> String {
+    let Some((p, q)) = path.split_once('?') else { return path.to_owned() };
+    let q: Vec<String> = q
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{p}?{}", q.join("&"))
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("merchant", &self.merchant)
+            .field("app_secret", &self.app_secret)
+            .field("public_url", &self.public_url)
+            .field("api_base", &self.api_base)
+            .field("api_backup_base", &self.api_backup_base)
+            .field("wechat_api_base", &self.wechat_api_base)
+            .field("ca_file", &self.ca_file)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("admin_token", &self.admin_token)
+            .field("order_ttl", &self.order_ttl)
+            .field("session_ttl", &self.session_ttl)
+            .field("reconcile_interval", &self.reconcile_interval)
+            .field("reconcile_after", &self.reconcile_after)
+            .field("reconcile_budget", &self.reconcile_budget)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .field("client_identity", &self.client_identity.as_ref().map(|i| (&i.subject, i.not_after, i.source)))
+            .field("client_p12_password", &self.client_p12_password.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Settings {
@@ -211,7 +284,11 @@ impl Config {
         };
         let public_url = self.public_url.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_PUBLIC_URL"))?;
         let public_url = public_url.trim_end_matches('/').to_owned();
-        wxpay::validate::notify_url(&format!("{public_url}/wxpay/notify")).map_err(|e| bad("WXPAY_PUBLIC_URL", e))?;
+        // Both callback URLs must fit WeChat's notify_url (256 bytes): a refund whose URL does not
+        // could never be sent, so this is a start-up error, not a failure at approval.
+        for path in ["/wxpay/notify", "/wxpay/refund-notify"] {
+            wxpay::validate::notify_url(&format!("{public_url}{path}")).map_err(|e| bad("WXPAY_PUBLIC_URL", format!("{public_url}{path}: {e}")))?;
+        }
 
         let ca_file = match self.ca_file.as_deref().filter(|p| !p.is_empty()).map(PathBuf::from) {
             None => None,
@@ -283,6 +360,10 @@ impl Config {
             session_ttl: Duration::from_secs(self.session_ttl_secs.unwrap_or(7200).max(60)),
             reconcile_interval: Duration::from_secs(self.reconcile_interval_secs.unwrap_or(60)),
             reconcile_after: Duration::from_secs(self.reconcile_after_secs.unwrap_or(300)),
+            reconcile_budget: Duration::from_secs(self.reconcile_budget_secs.unwrap_or(30).max(1)),
+            request_timeout: Duration::from_secs(self.request_timeout_secs.unwrap_or(60).max(1)),
+            login_per_address_per_minute: self.login_per_address_per_minute.unwrap_or(30),
+            login_per_minute: self.login_per_minute.unwrap_or(600),
             retry: RetryPolicy {
                 timeout: Duration::from_millis(self.upstream_timeout_ms.unwrap_or(10_000).max(100)),
                 connect_timeout: Duration::from_millis(self.upstream_timeout_ms.unwrap_or(10_000).clamp(100, 3_000)),
@@ -376,8 +457,22 @@ mod tests {
 
     #[test]
     fn settings_debug_hides_secrets() {
-        let s = full().settings().unwrap();
+        let mut c = full();
+        c.database_url = Some("postgres://wxpay:db-pass-9f8e7d@db.internal:5432/wxpay?sslmode=require&password=other-pass-1a2b".into());
+        let s = c.settings().unwrap();
         let dbg = format!("{s:?}");
         assert!(!dbg.contains(KEY) && !dbg.contains(SECRET), "{dbg}");
+        assert!(!dbg.contains("db-pass-9f8e7d") && !dbg.contains("other-pass-1a2b"), "{dbg}");
+        assert!(dbg.contains("postgres://wxpay:***@db.internal:5432/wxpay?sslmode=require&password=***"), "{dbg}");
+    }
+
+    #[test]
+    fn public_url_too_long_for_the_refund_notify_url_is_a_configuration_error() {
+        // `/wxpay/notify` fits in 256 bytes, `/wxpay/refund-notify` does not.
+        let mut c = full();
+        let base = "https://shop.example.com/";
+        c.public_url = Some(format!("{base}{}", "p".repeat(256 - base.len() - "/wxpay/notify".len())));
+        let e = c.settings().unwrap_err().to_string();
+        assert!(e.contains("invalid setting WXPAY_PUBLIC_URL") && e.contains("refund-notify"), "{e}");
     }
 }

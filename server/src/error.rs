@@ -34,6 +34,12 @@ pub enum Error {
         /// WeChat's description.
         message: String,
     },
+    /// Too many requests of this kind from this client or overall (429).
+    #[error("rate limited: {0}")]
+    RateLimited(String),
+    /// The request took longer than the server-side timeout (503).
+    #[error("request timed out")]
+    Timeout,
     /// WeChat could not be reached on either base, or kept answering `SYSTEMERROR` (503).
     #[error("WeChat unavailable: {0}")]
     UpstreamUnavailable(String),
@@ -65,6 +71,8 @@ impl Error {
             Error::Conflict(_) => "CONFLICT".into(),
             Error::Upstream { .. } => "UPSTREAM_ERROR".into(),
             Error::UpstreamUnavailable(_) => "UPSTREAM_UNAVAILABLE".into(),
+            Error::RateLimited(_) => "RATE_LIMITED".into(),
+            Error::Timeout => "TIMEOUT".into(),
             Error::Db(_) | Error::Migrate(_) | Error::Core(_) | Error::Internal(_) => "INTERNAL".into(),
         }
     }
@@ -77,7 +85,8 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
-            Error::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::UpstreamUnavailable(_) | Error::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,7 +104,8 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = match &self {
-            Error::Invalid(m) | Error::Conflict(m) => m.clone(),
+            Error::Invalid(m) | Error::Conflict(m) | Error::RateLimited(m) => m.clone(),
+            Error::Timeout => "the request took too long; try again".into(),
             Error::Unauthorized => "not logged in or session expired".into(),
             Error::NotFound(what) => format!("{what} not found"),
             // WeChat's codes are the useful part; its descriptions carry no secret.

@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod limits;
 pub mod logging;
 pub mod payments;
 pub mod reconciler;
@@ -48,6 +49,10 @@ pub struct Inner {
     pub upstream: Upstream,
     /// The clock (shiftable in tests).
     pub clock: Clock,
+    /// This instance's name in refund claims (random per process).
+    pub instance: String,
+    /// `/api/login`'s budget per client address and overall.
+    pub login_limit: limits::RateLimit,
 }
 
 impl Deref for AppState {
@@ -60,7 +65,9 @@ impl Deref for AppState {
 impl AppState {
     /// Assembles the state from its parts.
     pub fn new(settings: Settings, db: Db, upstream: Upstream, clock: Clock) -> Self {
-        AppState(Arc::new(Inner { settings, db, upstream, clock }))
+        let instance = format!("{}-{}", std::process::id(), wxpay::nonce_str().map(|n| n[..8].to_owned()).unwrap_or_default());
+        let login_limit = limits::RateLimit::new(settings.login_per_address_per_minute, settings.login_per_minute);
+        AppState(Arc::new(Inner { settings, db, upstream, clock, instance, login_limit }))
     }
 
     /// Connects the database (running migrations) and builds the WeChat client.
@@ -82,9 +89,18 @@ impl AppState {
     }
 }
 
-/// The whole HTTP API.
+/// The whole HTTP API, each request bounded by the server-side timeout.
 pub fn app(state: AppState) -> Router {
-    http::router().with_state(state)
+    let limit = state.settings.request_timeout;
+    http::router().with_state(state).layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+        use axum::response::IntoResponse as _;
+        // Dropping the handler rolls back an open transaction; a refund call already under way
+        // runs on in its own task and records its outcome.
+        match tokio::time::timeout(limit, next.run(req)).await {
+            Ok(r) => r,
+            Err(_) => Error::Timeout.into_response(),
+        }
+    }))
 }
 
 /// Serves [`app`] on `listener` until `shutdown` resolves.

@@ -32,6 +32,11 @@ enum Command {
         /// restarts.
         #[arg(long, env = "WXPAY_SANDBOX_LISTEN", requires = "sandbox")]
         sandbox_listen: Option<std::net::SocketAddr>,
+        /// With --sandbox: use DATABASE_URL even if it holds a live database (one `serve` has
+        /// used, or with orders of unknown origin). Without DATABASE_URL the sandbox uses a fresh
+        /// SQLite file in its temporary directory.
+        #[arg(long, env = "WXPAY_SANDBOX_ALLOW_LIVE_DATABASE", requires = "sandbox")]
+        sandbox_allow_live_database: bool,
     },
     /// Run the WeChat Pay simulator (HTTPS on loopback with a generated CA).
     Sandbox(SandboxArgs),
@@ -75,15 +80,6 @@ struct SandboxArgs {
     api_key: Option<String>,
 }
 
-/// A directory removed when dropped.
-struct RemoveOnDrop(PathBuf);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("wxpay-server: {message}");
     ExitCode::from(2)
@@ -96,7 +92,9 @@ fn config_secrets(c: &Config) -> Vec<String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Serve { config, sandbox, sandbox_listen } => serve(*config, sandbox.then_some(sandbox_listen)).await,
+        Command::Serve { config, sandbox, sandbox_listen, sandbox_allow_live_database } => {
+            serve(*config, sandbox.then_some(sandbox_listen), sandbox_allow_live_database).await
+        }
         Command::Sandbox(args) => run_sandbox(args).await,
         Command::Demo => {
             // The demo prints its own steps; logs only for trouble.
@@ -110,15 +108,22 @@ async fn main() -> ExitCode {
 }
 
 /// `sandbox`: `Some(listen)` for `--sandbox` (`None`: any free port).
-async fn serve(mut config: Config, sandbox: Option<Option<std::net::SocketAddr>>) -> ExitCode {
+async fn serve(mut config: Config, sandbox: Option<Option<std::net::SocketAddr>>, allow_live_database: bool) -> ExitCode {
     let clock = Clock::system();
     let mut _sandbox = None;
     // The simulator's CA and client certificate live in a temporary directory removed at exit.
     let mut _sandbox_dir = None;
     if let Some(sandbox_listen) = sandbox {
-        let dir = std::env::temp_dir().join(format!("wxpay-sandbox-{}", std::process::id()));
-        _sandbox_dir = Some(RemoveOnDrop(dir.clone()));
-        let mut sc = SandboxConfig::new(dir);
+        // mkdtemp: a fresh directory no other user can have prepared, removed at exit.
+        let dir = match tempfile::Builder::new().prefix("wxpay-sandbox-").tempdir() {
+            Ok(d) => d,
+            Err(e) => return fail(format!("sandbox: cannot create a temporary directory: {e}")),
+        };
+        if config.database_url.as_deref().is_none_or(str::is_empty) {
+            config.database_url = Some(format!("sqlite://{}?mode=rwc", dir.path().join("wxpay-sandbox.db").display()));
+        }
+        let mut sc = SandboxConfig::new(dir.path().join("sandbox"));
+        _sandbox_dir = Some(dir);
         if let Some(listen) = sandbox_listen {
             sc.listen = listen;
         }
@@ -164,12 +169,43 @@ async fn serve(mut config: Config, sandbox: Option<Option<std::net::SocketAddr>>
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    // A sandbox never writes into a live database (its orders would mix with real ones), and
+    // a live server warns about a sandbox one.
+    let mode = if sandbox.is_some() { "sandbox" } else { "live" };
+    let guard = async {
+        let stored = state.db.mode().await?;
+        if sandbox.is_some() && !allow_live_database {
+            let live = match stored.as_deref() {
+                Some("sandbox") => false,
+                Some(_) => true,
+                None => state.db.has_orders().await?,
+            };
+            if live {
+                return Ok(Some(
+                    "DATABASE_URL holds a live database (or one with orders of unknown origin); --sandbox will not write into it. \
+                     Leave DATABASE_URL unset for a fresh one, or pass --sandbox-allow-live-database"
+                        .to_owned(),
+                ));
+            }
+        }
+        if sandbox.is_none() && stored.as_deref() == Some("sandbox") {
+            tracing::warn!("DATABASE_URL holds a database used by --sandbox: its orders are not real");
+        }
+        state.db.set_mode_if_unset(mode).await?;
+        Ok::<_, wxpay_server::Error>(None)
+    };
+    match guard.await {
+        Ok(None) => {}
+        Ok(Some(refusal)) => return fail(format!("invalid setting DATABASE_URL: {refusal}")),
+        Err(e) => return fail(e),
+    }
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(l) => l,
         Err(e) => return fail(format!("invalid setting LISTEN: cannot bind {listen}: {e}")),
     };
     tracing::info!(%listen, "wxpay-server listening");
     reconciler::spawn(state.clone());
+    reconciler::spawn_session_purge(state.clone());
     let shutdown = async {
         // Ctrl-C, or SIGTERM from a service manager: finish the requests in flight, then stop.
         use tokio::signal::unix::{signal, SignalKind};

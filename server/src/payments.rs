@@ -132,11 +132,18 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
     state.db.touch_checked(&o.out_trade_no, now).await?;
     match answer.trade_state {
         TradeState::Success | TradeState::Refund => {
-            if let Some(fee) = answer.total_fee {
-                if fee.get() != o.total_fee as u64 {
-                    tracing::error!(out_trade_no = %o.out_trade_no, order = o.total_fee, wechat = fee.get(), "orderquery amount differs from the order");
-                    return Err(Error::Conflict("WeChat's amount differs from the order".into()));
+            // Paid means paid by this payer, this amount: an answer that does not say so never
+            // marks the order PAID (the reconciler surfaces it if it keeps saying so).
+            match answer.total_fee {
+                Some(fee) if fee.get() == o.total_fee as u64 => {}
+                other => {
+                    tracing::error!(out_trade_no = %o.out_trade_no, order = o.total_fee, wechat = ?other.map(|f| f.get()), "orderquery amount missing or differs from the order");
+                    return Err(Error::Conflict("WeChat's amount is missing or differs from the order".into()));
                 }
+            }
+            if answer.openid.as_deref() != Some(o.openid.as_str()) {
+                tracing::error!(out_trade_no = %o.out_trade_no, "orderquery payer missing or differs from the order's");
+                return Err(Error::Conflict("WeChat's payer is missing or differs from the order's".into()));
             }
             let txn = answer.transaction_id.clone().unwrap_or_default();
             if txn.is_empty() {

@@ -1,17 +1,29 @@
-//! The background reconciler: refunds left APPROVED or PROCESSING (see `refunds`), and orders left NOTPAY for a while are checked with orderquery
-//! (a lost notify is found this way), and orders past their `time_expire` (and at least five
-//! minutes old, as closeorder requires) are closed with closeorder, then marked CLOSED. Safe to run on several instances at once: every change is
-//! a conditional update.
+//! The background reconciler. Orders left NOTPAY for a while are checked with orderquery (a
+//! lost notify is found this way); orders past their `time_expire` (and at least five minutes
+//! old, as closeorder requires) are closed with closeorder, then marked CLOSED. Refunds in
+//! flight (APPROVED, PROCESSING, CHANGE) are visited under their claim (see `refunds::visit`).
+//!
+//! Fair and bounded: rows are visited least recently checked first (not oldest first), a row
+//! that fails backs off on its own (doubling), a row failing [`SURFACE_AFTER_FAILURES`] times in
+//! a row is logged and shown to the admin instead of blocking the rest, and a pass stops when
+//! its time budget is spent. Safe to run on several instances at once: every change is a
+//! conditional update, and refunds are claimed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::db::refunds::RefundState;
+use crate::db::SURFACE_AFTER_FAILURES;
 use crate::payments::{self, Synced};
-use crate::refunds;
+use crate::refunds::{self, Visited};
 use crate::AppState;
 
 /// WeChat refuses closeorder sooner than about five minutes after the order was created.
 const CLOSE_NOT_BEFORE_MS: i64 = 5 * 60 * 1000;
+
+/// Rows of each kind looked at in one pass, at most.
+const PER_PASS: i64 = 100;
+
+/// How often expired login sessions are deleted.
+const SESSION_PURGE_EVERY: Duration = Duration::from_secs(600);
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -22,32 +34,43 @@ pub struct Pass {
     pub paid: u32,
     /// Closed.
     pub closed: u32,
-    /// Failed (retried next pass).
+    /// Failed (visited again after a back-off).
     pub failed: u32,
-    /// Refunds re-sent (APPROVED with an unknown outcome) or queried (PROCESSING).
+    /// Refunds visited (refund call or refundquery).
     pub refunds_checked: u32,
-    /// Refunds found final by refundquery.
+    /// Refunds found final by refundquery (SUCCESS, CLOSED).
     pub refunds_settled: u32,
+    /// The time budget ran out before every due row was visited.
+    pub out_of_time: bool,
 }
 
-/// One pass over the stale unpaid orders (at most 100).
+/// One pass: the due unpaid orders, then the due refunds, within the time budget.
 pub async fn run_once(state: &AppState) -> Pass {
+    let started = Instant::now();
+    let budget = state.settings.reconcile_budget;
     let now = state.clock.now_ms();
     let before = now - state.settings.reconcile_after.as_millis() as i64;
     let mut pass = Pass::default();
-    let orders = match state.db.stale_unpaid(before, 100).await {
+    let orders = match state.db.due_unpaid(before, now, PER_PASS).await {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, "reconciler could not list orders");
-            return pass;
+            Vec::new()
         }
     };
     for o in orders {
+        if started.elapsed() >= budget {
+            pass.out_of_time = true;
+            break;
+        }
+        // Another instance (or the order page) asked WeChat a moment ago: its turn is taken.
+        let now = state.clock.now_ms();
+        if !state.db.claim_order_check(&o.out_trade_no, now, now - 1_000).await.unwrap_or(false) {
+            continue;
+        }
         pass.checked += 1;
         let outcome = match payments::sync(state, &o, "reconciler").await {
-            Ok(Synced::Unpaid { .. })
-                if o.expires_at.max(o.created_at + CLOSE_NOT_BEFORE_MS) <= state.clock.now_ms() =>
-            {
+            Ok(Synced::Unpaid { .. }) if o.expires_at.max(o.created_at + CLOSE_NOT_BEFORE_MS) <= state.clock.now_ms() => {
                 payments::close(state, &o, "reconciler").await
             }
             other => other,
@@ -58,47 +81,57 @@ pub async fn run_once(state: &AppState) -> Pass {
             Ok(Synced::Unpaid { .. }) => {}
             Err(e) => {
                 pass.failed += 1;
-                tracing::warn!(out_trade_no = %o.out_trade_no, error = %e, "reconciler will retry");
+                let now = state.clock.now_ms();
+                let next = now + refunds::backoff_ms(state, o.failures);
+                match state.db.note_order_failure(&o.out_trade_no, &e.to_string(), now, next).await {
+                    Ok(n) if n == SURFACE_AFTER_FAILURES => {
+                        tracing::error!(out_trade_no = %o.out_trade_no, failures = n, error = %e, "order keeps failing; shown to the admin as needing action");
+                    }
+                    Ok(_) => tracing::warn!(out_trade_no = %o.out_trade_no, error = %e, "reconciler will retry after a back-off"),
+                    Err(db) => tracing::error!(out_trade_no = %o.out_trade_no, error = %db, "could not record the failure"),
+                }
             }
         }
     }
-    refunds(state, before, &mut pass).await;
-    if pass.checked > 0 || pass.refunds_checked > 0 {
+    refunds_pass(state, before, started, &mut pass).await;
+    if pass.out_of_time {
+        tracing::warn!(?pass, ?budget, "reconciler pass ran out of time; the rest waits for the next pass");
+    } else if pass.checked > 0 || pass.refunds_checked > 0 {
         tracing::info!(?pass, "reconciler pass");
     }
     pass
 }
 
-/// Refunds: APPROVED ones whose call had an unknown outcome get the same request again
-/// (WeChat refunds an out_refund_no once); PROCESSING ones are asked about with refundquery.
-async fn refunds(state: &AppState, before: i64, pass: &mut Pass) {
-    for status in [RefundState::Approved, RefundState::Processing] {
-        let list = match state.db.stale_refunds(status, before, 100).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::error!(error = %e, "reconciler could not list refunds");
-                return;
+async fn refunds_pass(state: &AppState, before: i64, started: Instant, pass: &mut Pass) {
+    let list = match state.db.due_refunds(before, state.clock.now_ms(), PER_PASS).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(error = %e, "reconciler could not list refunds");
+            return;
+        }
+    };
+    for r in list {
+        if started.elapsed() >= state.settings.reconcile_budget {
+            pass.out_of_time = true;
+            return;
+        }
+        match refunds::visit(state, &r.out_refund_no, "reconciler").await {
+            Ok(Visited::Skipped) => {}
+            Ok(Visited::Moved(s)) => {
+                pass.refunds_checked += 1;
+                pass.refunds_settled += u32::from(s.is_final());
             }
-        };
-        for r in list {
-            pass.refunds_checked += 1;
-            let outcome = match status {
-                RefundState::Approved => refunds::send(state, &r, "reconciler").await.map(|_| None),
-                _ => refunds::sync(state, &r, "reconciler").await,
-            };
-            match outcome {
-                Ok(Some(_)) => pass.refunds_settled += 1,
-                Ok(None) => {}
-                Err(e) => {
-                    pass.failed += 1;
-                    tracing::warn!(out_refund_no = %r.out_refund_no, error = %e, "reconciler will retry the refund");
-                }
+            Ok(Visited::Unchanged) => pass.refunds_checked += 1,
+            Err(e) => {
+                pass.refunds_checked += 1;
+                pass.failed += 1;
+                tracing::warn!(out_refund_no = %r.out_refund_no, error = %e, "reconciler will retry the refund after a back-off");
             }
         }
     }
 }
 
-/// Runs a pass every `reconcile_interval` (nothing if it is zero), and purges expired sessions.
+/// Runs a pass every `reconcile_interval` (nothing if it is zero).
 pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
     let every = state.settings.reconcile_interval;
     if every == Duration::ZERO {
@@ -110,9 +143,23 @@ pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
         loop {
             tick.tick().await;
             run_once(&state).await;
-            if let Err(e) = state.db.purge_sessions(state.clock.now_ms()).await {
-                tracing::warn!(error = %e, "session purge failed");
-            }
         }
     }))
+}
+
+/// Deletes expired login sessions every ten minutes, on a schedule of its own (also when the
+/// reconciler is off).
+pub fn spawn_session_purge(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SESSION_PURGE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match state.db.purge_sessions(state.clock.now_ms()).await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions deleted"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+        }
+    })
 }

@@ -1,18 +1,23 @@
 //! The refund logic shared by the HTTP handlers, the refund notify and the reconciler:
-//! approving (the `secapi/pay/refund` call), rejecting, applying a final result, refundquery.
+//! approving (the `secapi/pay/refund` call), rejecting, visiting a refund in flight
+//! (refundquery, or the call again), and what each answer means.
 //!
 //! The refund call is always built from the stored refund (same `out_refund_no`, amounts,
 //! reason and notify URL), so a retry — after a timeout, `SYSTEMERROR`, a restart or on
-//! another instance — is the same request and WeChat makes one refund. Outcomes:
+//! another instance — is the same request and WeChat makes one refund. Only the holder of the
+//! refund's claim calls WeChat about it (see `db::refunds`). Outcomes:
 //! - accepted → PROCESSING (the result comes by notify or refundquery);
-//! - refused for good (a business error such as `NOTENOUGH`, or no client certificate) →
-//!   back to REQUESTED with `last_error`, so it can be approved again later or rejected;
-//! - unknown (network, `SYSTEMERROR` after every retry) → stays APPROVED with `last_error`;
-//!   the reconciler re-sends the same request.
+//! - refused for good ([`Verdict::NotRefunded`]) → back to REQUESTED with `last_error`, so it can
+//!   be approved again later or rejected; likewise a refund that cannot even be encoded, if no
+//!   request for it ever left;
+//! - unknown ([`Verdict::Unknown`]) → stays APPROVED with `last_error`; the reconciler asks
+//!   refundquery, and sends the same request again only if WeChat does not know the refund.
+
+use std::time::Duration;
 
 use wxpay::{Fen, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, TradeRef};
 
-use crate::db::refunds::{FinishOutcome, Refund, RefundResult, RefundState};
+use crate::db::refunds::{FinishOutcome, Mover, Refund, RefundResult, RefundState, Visit};
 use crate::error::{Error, Result};
 use crate::AppState;
 
@@ -37,19 +42,75 @@ pub fn new_out_refund_no(now_secs: i64) -> Result<String> {
     Ok(format!("R{}{}", crate::clock::beijing14(now_secs), &wxpay::nonce_str()?[..10]))
 }
 
+/// How long a claim on a refund lasts: a visit makes at most two calls (refundquery, then the
+/// refund call), each at most [`crate::Upstream::longest_call`], plus a margin. A holder stops
+/// waiting for WeChat before its lease runs out, so a live holder is never taken over.
+pub fn lease(state: &AppState) -> Duration {
+    state.upstream.longest_call() * 2 + Duration::from_secs(30)
+}
+
+/// Not visited again before `now + backoff`: the reconciler's age threshold, doubled with every
+/// consecutive failure, at most six hours.
+pub fn backoff_ms(state: &AppState, failures_before: i64) -> i64 {
+    let base = (state.settings.reconcile_after.as_millis() as i64).max(1_000);
+    (base << failures_before.clamp(0, 20)).min(6 * 3600 * 1000)
+}
+
+/// What an error answer to the refund call means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// WeChat did not make the refund and will not: it may be asked again (after a person
+    /// fixed the cause) or rejected.
+    NotRefunded,
+    /// WeChat may or may not have made it: ask refundquery, and resend the same request only if
+    /// WeChat does not know it.
+    Unknown,
+}
+
+/// Code by code (WeChat's refund API error list). Anything not listed is unknown: a refund only
+/// moves back on an answer that says for sure nothing was refunded.
+pub fn verdict(e: &Error) -> Verdict {
+    match e {
+        Error::Upstream { code, .. } => match code.as_str() {
+            // return_code=FAIL: WeChat did not process the message (format, signature, certificate).
+            "FAIL" | "XML_FORMAT_ERROR" | "REQUIRE_POST_METHOD" | "POST_DATA_EMPTY" | "NOT_UTF8" | "SIGNERROR" | "LACK_PARAMS"
+            | "PARAM_ERROR" => Verdict::NotRefunded,
+            // Who we are, or what we may do.
+            "APPID_NOT_EXIST" | "MCHID_NOT_EXIST" | "APPID_MCHID_NOT_MATCH" | "NOAUTH" => Verdict::NotRefunded,
+            // Refused on the merits: balance too low, too late, the payer's account, the payment.
+            "NOTENOUGH" | "TRADE_OVERDUE" | "USER_ACCOUNT_ABNORMAL" | "INVALID_TRANSACTIONID" | "ORDERNOTEXIST"
+            | "TRADE_STATE_ERROR" | "INVALID_REQUEST" => Verdict::NotRefunded,
+            // SYSTEMERROR, BIZERR_NEED_RETRY, FREQUENCY_LIMITED, INVALID_REQ_TOO_MUCH, ERROR (a catch-all
+            // whose text varies), BAD_RESPONSE, RESPONSE_SIGNATURE_INVALID, and any new code.
+            _ => Verdict::Unknown,
+        },
+        // Network errors, timeouts, HTTP errors from something in between, anything else.
+        _ => Verdict::Unknown,
+    }
+}
+
 /// Approves a REQUESTED refund and makes the refund call. Of concurrent approvals only one
-/// gets past the conditional update; the others get [`Error::Conflict`].
+/// gets past the conditional update (which also claims the refund); the others get
+/// [`Error::Conflict`].
 ///
 /// # Errors
-/// [`Error::NotFound`], [`Error::Conflict`], upstream errors (see the module docs).
+/// [`Error::NotFound`], [`Error::Conflict`], [`Error::Invalid`] (the refund cannot be encoded:
+/// it is REQUESTED again), upstream errors (see the module docs).
 pub async fn approve(state: &AppState, no: &str, actor: &str) -> Result<Refund> {
-    if !state.db.approve_refund(no, state.clock.now_ms(), actor).await? {
+    let now = state.clock.now_ms();
+    let until = now + lease(state).as_millis() as i64;
+    if !state.db.approve_refund(no, &state.instance, until, now, actor).await? {
         let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
         return Err(Error::Conflict(format!("refund is {}, only a REQUESTED refund can be approved", r.status.as_str())));
     }
     tracing::info!(out_refund_no = %no, actor, "refund approved");
     let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
-    send(state, &r, actor).await
+    // Detached: once the call may have left, its outcome is recorded even if the admin's
+    // request goes away (a closed page, the request timeout).
+    let (state, actor) = (state.clone(), actor.to_owned());
+    tokio::spawn(async move { send_claimed(&state, &r, &actor).await })
+        .await
+        .map_err(|e| Error::Internal(format!("refund call task: {e}")))?
 }
 
 /// Rejects a REQUESTED refund.
@@ -65,33 +126,67 @@ pub async fn reject(state: &AppState, no: &str, actor: &str, why: &str) -> Resul
     state.db.refund(no).await?.ok_or(Error::NotFound("refund"))
 }
 
-/// Codes after which WeChat may or may not have made the refund.
-fn outcome_unknown(code: &str) -> bool {
-    matches!(code, "SYSTEMERROR" | "BIZERR_NEED_RETRY" | "BAD_RESPONSE" | "RESPONSE_SIGNATURE_INVALID")
-}
-
-/// Makes the refund call for an APPROVED refund and records the outcome.
+/// Makes the refund call for an APPROVED refund if its claim can be had (now), and records the
+/// outcome; otherwise answers the refund as it is.
 ///
 /// # Errors
-/// Upstream errors (see the module docs), database errors.
+/// As [`approve`].
 pub async fn send(state: &AppState, r: &Refund, actor: &str) -> Result<Refund> {
-    let no = r.out_refund_no.as_str();
-    let answer = state.upstream.pay::<_, RefundResponse>(&refund_request(state, r)).await;
+    let now = state.clock.now_ms();
+    if r.status != RefundState::Approved
+        || !state.db.claim_refund(&r.out_refund_no, &state.instance, now + lease(state).as_millis() as i64, now).await?
+    {
+        return state.db.refund(&r.out_refund_no).await?.ok_or(Error::NotFound("refund"));
+    }
+    let r = state.db.refund(&r.out_refund_no).await?.ok_or(Error::NotFound("refund"))?;
+    if r.status != RefundState::Approved {
+        let _ = state.db.release_refund(&r.out_refund_no, &state.instance, Visit::Unchanged { next: now }, now).await?;
+        return Ok(r);
+    }
+    send_claimed(state, &r, actor).await
+}
+
+/// The refund call, by the holder of the refund's claim (this instance).
+async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refund> {
+    let (no, owner) = (r.out_refund_no.as_str(), state.instance.as_str());
+    let claimed_at = state.clock.now_ms();
+    let prepared = match state.upstream.prepare(&refund_request(state, r)) {
+        Ok(p) => p,
+        Err(e) => return not_sendable(state, r, actor, &e).await,
+    };
+    // Stop waiting 10 s before the claim runs out (it may have been taken for a refundquery
+    // first), so nobody takes over a live sender; with no time left, do not start.
+    let left_ms = r.send_until.unwrap_or(claimed_at) - claimed_at - 10_000;
+    if left_ms <= 0 {
+        failed(state, r, "the claim ran out before the refund call could start", claimed_at).await?;
+        return Err(Error::UpstreamUnavailable("no time left to call WeChat; the reconciler will try again".into()));
+    }
+    if !state.db.mark_refund_sent(no, owner, claimed_at).await? {
+        tracing::info!(out_refund_no = %no, "refund no longer ours to send (moved on, or taken over)");
+        return state.db.refund(no).await?.ok_or(Error::NotFound("refund"));
+    }
+    let budget = Duration::from_millis(u64::try_from(left_ms).unwrap_or(0));
+    let answer = match tokio::time::timeout(budget, state.upstream.send::<RefundResponse>(&prepared)).await {
+        Ok(a) => a,
+        Err(_) => Err(Error::UpstreamUnavailable("the refund call outlived its claim".into())),
+    };
     let now = state.clock.now_ms();
     match answer {
         Ok(a) if a.out_refund_no == r.out_refund_no && a.refund_fee.get() == r.refund_fee as u64 => {
             let detail = format!("refund: accepted, refund_id={} refund_fee={}", a.refund_id, a.refund_fee.get());
-            // false: a notify already finished it.
-            state.db.refund_accepted(no, &a.refund_id, now, actor, &detail).await?;
+            // false: a notify or refundquery already moved it on.
+            state.db.refund_accepted(no, &a.refund_id, Mover::RefundAnswer, now, actor, &detail).await?;
+            let _ = state.db.release_refund(no, owner, Visit::Unchanged { next: now }, now).await?;
             tracing::info!(out_refund_no = %no, refund_id = %a.refund_id, "refund accepted by WeChat");
+            state.db.refund(no).await?.ok_or(Error::NotFound("refund"))
         }
         Ok(a) => {
             let why = format!("BAD_RESPONSE: WeChat's answer names {} / {} fen", a.out_refund_no, a.refund_fee.get());
             tracing::error!(out_refund_no = %no, %why, "refund answer does not match the request");
-            state.db.note_refund_error(no, &why, now).await?;
-            return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: why });
+            failed(state, r, &why, now).await?;
+            Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: why })
         }
-        Err(Error::Upstream { code, message }) if !outcome_unknown(&code) => {
+        Err(Error::Upstream { code, message }) if verdict(&Error::Upstream { code: code.clone(), message: String::new() }) == Verdict::NotRefunded => {
             let (code, message) = if code == "FAIL" && !state.upstream.has_client_cert() {
                 (
                     "CLIENT_CERT_REQUIRED".to_owned(),
@@ -104,49 +199,145 @@ pub async fn send(state: &AppState, r: &Refund, actor: &str) -> Result<Refund> {
             };
             let why = format!("{code}: {message}");
             tracing::warn!(out_refund_no = %no, %why, "WeChat refused the refund; it is REQUESTED again");
-            state.db.refund_call_failed(no, &why, now, actor).await?;
-            return Err(Error::Upstream { code, message });
+            state.db.refund_call_failed(no, owner, Mover::RefundAnswer, &why, now, actor).await?;
+            Err(Error::Upstream { code, message })
         }
         Err(e) => {
-            tracing::warn!(out_refund_no = %no, error = %e, "refund call outcome unknown; stays APPROVED, will be re-sent");
-            state.db.note_refund_error(no, &e.to_string(), now).await?;
-            return Err(e);
+            tracing::warn!(out_refund_no = %no, error = %e, "refund call outcome unknown; stays APPROVED, refundquery will tell");
+            failed(state, r, &e.to_string(), now).await?;
+            Err(e)
         }
     }
-    state.db.refund(no).await?.ok_or(Error::NotFound("refund"))
 }
 
-/// Asks refundquery about a refund and applies a final state. Returns the final state if
-/// there is one.
+/// The refund cannot be encoded (nothing was sent this time). Never sent before: a permanent
+/// failure, back to REQUESTED where the merchant can reject it. Sent before (its content
+/// cannot have changed, but a setting may have): it stays APPROVED and is surfaced, since only
+/// WeChat's answer may move a sent refund back.
+async fn not_sendable(state: &AppState, r: &Refund, actor: &str, e: &Error) -> Result<Refund> {
+    let (no, now) = (r.out_refund_no.as_str(), state.clock.now_ms());
+    let why = format!("NOT_SENDABLE: the refund cannot be sent to WeChat: {e}");
+    tracing::error!(out_refund_no = %no, %why, "refund not sent");
+    if r.sent_at.is_none() {
+        state.db.refund_call_failed(no, &state.instance, Mover::LocalFailure, &why, now, actor).await?;
+        return Err(Error::Invalid(format!("{why}; it is REQUESTED again: reject it")));
+    }
+    failed(state, r, &why, now).await?;
+    Err(Error::Internal(why))
+}
+
+/// Ends this instance's claim after a failed attempt, with back-off; logs once when the refund
+/// starts needing a person.
+async fn failed(state: &AppState, r: &Refund, why: &str, now: i64) -> Result<()> {
+    let next = now + backoff_ms(state, r.failures);
+    let visit = Visit::Failed { why, next };
+    if let Some(n) = state.db.release_refund(&r.out_refund_no, &state.instance, visit, now).await? {
+        if n == crate::db::SURFACE_AFTER_FAILURES {
+            tracing::error!(out_refund_no = %r.out_refund_no, failures = n, last_error = why, "refund keeps failing; shown to the admin as needing action");
+        }
+    }
+    Ok(())
+}
+
+/// What a visit of the reconciler did to a refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visited {
+    /// Another instance holds it.
+    Skipped,
+    /// Nothing new.
+    Unchanged,
+    /// It moved to this state.
+    Moved(RefundState),
+}
+
+/// A reconciler visit of a refund in flight (APPROVED, PROCESSING, CHANGE), under its claim:
+/// never sent → the refund call; otherwise refundquery, applying what it says, and for an
+/// APPROVED refund WeChat does not know, the same request again.
 ///
 /// # Errors
-/// Upstream or database errors; [`Error::Conflict`] if WeChat's amount is not ours.
-pub async fn sync(state: &AppState, r: &Refund, actor: &str) -> Result<Option<RefundState>> {
-    let q = RefundQuery { by: RefundRef::OutRefundNo(r.out_refund_no.clone()), offset: None };
-    let answer = state.upstream.pay::<_, RefundQueryResponse>(&q).await?;
+/// Upstream or database errors (the failure is recorded on the refund, with back-off).
+pub async fn visit(state: &AppState, no: &str, actor: &str) -> Result<Visited> {
     let now = state.clock.now_ms();
-    let Some(item) = answer.find(&r.out_refund_no) else {
+    if !state.db.claim_refund(no, &state.instance, now + lease(state).as_millis() as i64, now).await? {
+        return Ok(Visited::Skipped);
+    }
+    let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
+    if r.status == RefundState::Approved && r.sent_at.is_none() {
+        return send_claimed(state, &r, actor).await.map(|x| if x.status == r.status { Visited::Unchanged } else { Visited::Moved(x.status) });
+    }
+    match query(state, &r, actor).await {
+        Ok(Queried::Moved(s)) => Ok(Visited::Moved(s)),
+        Ok(Queried::Unchanged) => {
+            let next = match r.status {
+                // 退款异常 waits for a person: ask less and less often (a quarter of its age).
+                RefundState::Change => now + ((now - r.updated_at) / 4).clamp(backoff_ms(state, 0), 6 * 3600 * 1000),
+                _ => now + backoff_ms(state, 0),
+            };
+            state.db.release_refund(no, &state.instance, Visit::Unchanged { next }, now).await?;
+            Ok(Visited::Unchanged)
+        }
+        Ok(Queried::NotAtWeChat) if r.status == RefundState::Approved => {
+            send_claimed(state, &r, actor).await.map(|x| if x.status == r.status { Visited::Unchanged } else { Visited::Moved(x.status) })
+        }
+        Ok(Queried::NotAtWeChat) => {
+            let why = format!("REFUNDNOTEXIST: WeChat does not know a refund it accepted (stored {})", r.status.as_str());
+            failed(state, &r, &why, now).await?;
+            Err(Error::Upstream { code: "REFUNDNOTEXIST".into(), message: why })
+        }
+        Err(e) => {
+            failed(state, &r, &e.to_string(), now).await?;
+            Err(e)
+        }
+    }
+}
+
+/// What refundquery said.
+enum Queried {
+    Moved(RefundState),
+    Unchanged,
+    NotAtWeChat,
+}
+
+/// Asks refundquery about a refund and applies what it reports along the state machine.
+async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
+    let no = r.out_refund_no.as_str();
+    let q = RefundQuery { by: RefundRef::OutRefundNo(r.out_refund_no.clone()), offset: None };
+    let answer = match state.upstream.pay::<_, RefundQueryResponse>(&q).await {
+        Ok(a) => a,
+        Err(Error::Upstream { code, .. }) if code == "REFUNDNOTEXIST" => return Ok(Queried::NotAtWeChat),
+        Err(e) => return Err(e),
+    };
+    let now = state.clock.now_ms();
+    let Some(item) = answer.find(no) else {
         return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "refundquery does not list the refund".into() });
     };
     if item.refund_fee.get() != r.refund_fee as u64 {
-        tracing::error!(out_refund_no = %r.out_refund_no, ours = r.refund_fee, wechat = item.refund_fee.get(), "refundquery amount differs");
+        tracing::error!(out_refund_no = %no, ours = r.refund_fee, wechat = item.refund_fee.get(), "refundquery amount differs");
         return Err(Error::Conflict("WeChat's refund amount differs from ours".into()));
     }
-    let Some(status) = RefundState::from_wechat(item.refund_status) else {
-        state.db.touch_refund_checked(&r.out_refund_no, now).await?;
-        return Ok(None);
-    };
+    if r.refund_id.as_deref().is_some_and(|id| id != item.refund_id) {
+        tracing::error!(out_refund_no = %no, ours = ?r.refund_id, wechat = %item.refund_id, "refundquery names another refund_id");
+        return Err(Error::Conflict("WeChat's refund_id differs from the one it gave us".into()));
+    }
+    let reported = RefundState::from_wechat(item.refund_status);
     let detail = format!("refundquery: refund_status={} refund_id={}", item.refund_status, item.refund_id);
+    if reported == RefundState::Processing {
+        if r.status == RefundState::Approved && state.db.refund_accepted(no, &item.refund_id, Mover::Result, now, actor, &detail).await? {
+            return Ok(Queried::Moved(RefundState::Processing));
+        }
+        return Ok(Queried::Unchanged);
+    }
     let result = RefundResult {
-        status,
+        status: reported,
         refund_id: &item.refund_id,
         settlement_refund_fee: None,
         success_time: item.refund_success_time.as_deref(),
         recv_account: item.refund_recv_accout.as_deref(),
     };
-    match state.db.finish_refund(&r.out_refund_no, &result, now, actor, &detail).await? {
-        FinishOutcome::Applied { .. } | FinishOutcome::AlreadyFinal(_) => Ok(Some(status)),
-        FinishOutcome::NotStarted(s) => Err(Error::Conflict(format!("refund is {}", s.as_str()))),
+    match state.db.finish_refund(no, &result, now, actor, &detail).await? {
+        FinishOutcome::Applied { .. } => Ok(Queried::Moved(reported)),
+        FinishOutcome::Unmoved(s) if s == reported => Ok(Queried::Unchanged),
+        FinishOutcome::Unmoved(s) => Err(Error::Conflict(format!("refund is {}, WeChat reports {}", s.as_str(), reported.as_str()))),
         FinishOutcome::NotFound => Err(Error::NotFound("refund")),
     }
 }

@@ -84,6 +84,13 @@ fn builder(ca_file: Option<&Path>, policy: &RetryPolicy) -> Result<reqwest::Clie
     Ok(b)
 }
 
+/// A signed request body, ready to send (and to resend: the same bytes every time).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    path: &'static str,
+    body: String,
+}
+
 /// The WeChat client of the server.
 pub struct Upstream {
     http: reqwest::Client,
@@ -202,19 +209,36 @@ impl Upstream {
     /// # Errors
     /// [`Error::Upstream`] with WeChat's code, or [`Error::UpstreamUnavailable`].
     pub async fn pay<Q: Request, P: Response>(&self, request: &Q) -> Result<P> {
+        self.send(&self.prepare(request)?).await
+    }
+
+    /// Signs and encodes a request: nothing leaves the process. An error here means the request
+    /// was never sent (e.g. a field the XML encoder cannot carry).
+    ///
+    /// # Errors
+    /// [`Error::Core`] with the core's validation or encoding error.
+    pub fn prepare<Q: Request>(&self, request: &Q) -> Result<Prepared> {
         let nonce = wxpay::nonce_str()?;
-        let body = self.merchant.request_xml(request, &nonce)?;
+        Ok(Prepared { path: Q::PATH, body: self.merchant.request_xml(request, &nonce)? })
+    }
+
+    /// Sends a [`Prepared`] request (see [`Upstream::pay`]).
+    ///
+    /// # Errors
+    /// As [`Upstream::pay`].
+    pub async fn send<P: Response>(&self, prepared: &Prepared) -> Result<P> {
+        let (path, body) = (prepared.path, &prepared.body);
         let mut backoff = self.policy.backoff;
         let mut last = Error::UpstreamUnavailable("no attempt made".into());
         for attempt in 1..=self.policy.attempts {
             let on_backup = self.primary_down_until.load(Ordering::Relaxed) > self.clock.now_ms();
             let base = if on_backup { &self.backup } else { &self.primary };
-            let url = format!("{base}{}", Q::PATH);
+            let url = format!("{base}{path}");
             // Only secapi calls present the client certificate; without one they are sent
             // anyway, and WeChat's refusal is reported.
-            let http = if Q::PATH.starts_with("/secapi/") { self.secapi.as_ref().unwrap_or(&self.http) } else { &self.http };
-            let answer = self.post_xml(http, &url, &body).await;
-            self.observe(format!("POST {url}"), Some(&body), answer.as_deref().map_err(Clone::clone));
+            let http = if path.starts_with("/secapi/") { self.secapi.as_ref().unwrap_or(&self.http) } else { &self.http };
+            let answer = self.post_xml(http, &url, body).await;
+            self.observe(format!("POST {url}"), Some(body), answer.as_deref().map_err(Clone::clone));
             match answer {
                 Err(why) => {
                     tracing::warn!(%url, attempt, error = %why, "WeChat Pay unreachable");
@@ -253,15 +277,11 @@ impl Upstream {
             .map_err(|e| e.without_url().to_string())?;
         let status = resp.status();
         let text = resp.text().await.map_err(|e| e.without_url().to_string())?;
-        if status.is_server_error() {
-            return Err(format!("HTTP {status}"));
-        }
+        // WeChat answers every call with 200 and XML. Anything else came from something in
+        // between (a proxy, a gateway): not WeChat's answer, so the outcome is unknown, never a
+        // FAIL that would let a refund move back.
         if !status.is_success() {
-            // Not retryable, but not an answer either: report it as WeChat's.
-            return Ok(format!(
-                "<xml><return_code>FAIL</return_code><return_msg>HTTP {}</return_msg></xml>",
-                status.as_u16()
-            ));
+            return Err(format!("HTTP {status} (not from WeChat Pay)"));
         }
         Ok(text)
     }
@@ -340,6 +360,12 @@ impl Upstream {
             }
         }
         Err(last)
+    }
+
+    /// The longest one [`Upstream::send`] can take: every attempt timing out, plus the back-offs.
+    pub fn longest_call(&self) -> Duration {
+        let p = &self.policy;
+        p.timeout * p.attempts + p.backoff * (1u32 << p.attempts.min(16))
     }
 
     /// How long a prepay_id stays valid (WeChat: two hours), minus a safety margin.

@@ -94,3 +94,56 @@ fn serve_sandbox_listens_where_told_and_removes_its_certificates_on_sigterm() {
     assert!(exit.success(), "SIGTERM is a clean stop: {exit:?}");
     assert!(!std::path::Path::new(&ca).exists(), "the simulator's CA directory is removed at exit");
 }
+
+#[test]
+fn serve_sandbox_refuses_a_live_database_unless_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("live.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    // A database with an order in it, as a live server leaves it.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let d = wxpay_server::Db::connect(&url).await.unwrap();
+        let o = wxpay_server::db::orders::Order::unpaid("20270115080000LIVE000001", "oLivePayer", 100, 1_800_000_000_000);
+        d.insert_order(&o, "test").await.unwrap();
+        d.close().await;
+    });
+    let api = free_port();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wxpay-server"))
+            .args(["serve", "--sandbox"])
+            .args(extra)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TMPDIR", tmp.path())
+            .env("LISTEN", format!("127.0.0.1:{api}"))
+            .env("DATABASE_URL", &url)
+            .env("WXPAY_RECONCILE_INTERVAL_SECS", "0")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut refused = run(&[]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while refused.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            refused.kill().unwrap();
+            panic!("serve --sandbox started on a live database");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = refused.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("invalid setting DATABASE_URL") && err.contains("--sandbox-allow-live-database"), "{err}");
+    // Told: it starts.
+    let mut child = run(&["--sandbox-allow-live-database"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", api)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "it runs when told");
+        assert!(std::time::Instant::now() < deadline, "the API never listened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

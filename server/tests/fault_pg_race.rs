@@ -356,3 +356,140 @@ async fn fault_pg_two_instances_race_on_orders_and_refunds() {
     assert_eq!(refund_success_rows, approved.len());
     assert_eq!(load(&c.refund_notifies_acked), load(&c.refund_notifies_sent));
 }
+
+/// Two instances on one PostgreSQL database, failures injected on the first one's link to
+/// WeChat, both reconcilers running at once, and a sender that claimed a refund and died: no
+/// refund is ever sent by two senders at the same time (the simulator sees at most one call per
+/// `out_refund_no` in flight), a refund WeChat already holds is not sent again, and the dead
+/// sender's claim is taken over only after its lease has expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn two_instances_never_send_one_refund_twice() {
+    use common::link::Link;
+    const N: usize = 8;
+    let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
+        .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/with-postgres sets it)");
+    let link = Link::start().await;
+    let h = Harness::start_with(Options {
+        database_url: Some(fresh_postgres_db(&base).await),
+        instances: 2,
+        links: vec![Some(link.clone()), None],
+        ..Default::default()
+    })
+    .await;
+    // Three groups of N refunds: (a) WeChat takes the request but every answer to instance 0 is
+    // lost, (b) instance 0 cannot reach WeChat at all, (c) approved on both instances at once.
+    let mut groups: Vec<Vec<(String, String)>> = vec![Vec::new(), Vec::new(), Vec::new()];
+    for g in groups.iter_mut() {
+        for _ in 0..N {
+            let (token, no) = h.paid_order().await;
+            g.push((no.clone(), h.requested_refund(&token, &no, None).await));
+        }
+    }
+    let dead_order = h.paid_order().await;
+    let dead = h.requested_refund(&dead_order.0, &dead_order.1, None).await;
+    // Refund results come by refundquery only; every refund call stays at WeChat a while, so
+    // two senders of one refund would overlap there.
+    h.sandbox.faults().drop_notifies.store(true, Ordering::SeqCst);
+    h.sandbox.faults().delay_ms.store(150, Ordering::SeqCst);
+
+    let approve = |i: usize, rno: String| {
+        let url = format!("{}/admin/api/refunds/{rno}/approve", h.servers[i].url);
+        h.http.post(url).bearer_auth(ADMIN_TOKEN).send()
+    };
+    let (mut lost_answers, mut unreachable, mut races_won) = (0, 0, 0);
+    for (_, rno) in &groups[0] {
+        // Processed by WeChat, then the connection is cut, on every attempt.
+        h.sandbox.faults().drop_connections_next.store(4, Ordering::SeqCst);
+        let r = bounded("approve", approve(0, rno.clone())).await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        lost_answers += 1;
+    }
+    h.sandbox.faults().drop_connections_next.store(0, Ordering::SeqCst);
+    link.set_down(true);
+    for (_, rno) in &groups[1] {
+        let r = bounded("approve", approve(0, rno.clone())).await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(h.sandbox.refund(rno).is_none(), "never reached WeChat");
+        unreachable += 1;
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (_, rno) in &groups[2] {
+        for i in 0..2 {
+            let req = approve(i, rno.clone());
+            tasks.spawn(async move { req.await.unwrap().status() });
+        }
+    }
+    while let Some(s) = bounded("approvals", tasks.join_next()).await {
+        let s = s.unwrap();
+        assert!(matches!(s, StatusCode::OK | StatusCode::CONFLICT | StatusCode::SERVICE_UNAVAILABLE), "{s}");
+        races_won += usize::from(s == StatusCode::OK);
+    }
+    assert!(h.sandbox.max_concurrent_refund_calls() <= 1, "two approvals sent one refund at once");
+
+    // Both reconcilers, at once, over several passes; instance 0's link flaps.
+    let mut passes = 0;
+    let mut dead_claimed_at = None;
+    for round in 0..6 {
+        link.set_down(round % 2 == 1 && round < 4);
+        h.clock.advance(Duration::from_secs(301));
+        let (a, b) = tokio::join!(reconciler::run_once(&h.servers[0].state), reconciler::run_once(&h.servers[1].state));
+        passes += 2;
+        let _ = (a, b);
+        assert!(h.sandbox.max_concurrent_refund_calls() <= 1, "round {round}: two senders of one refund at once");
+        match (round, dead_claimed_at) {
+            (0, _) => {
+                // A sender claims `dead` and dies before its call leaves (the row as a crashed
+                // instance leaves it): nobody may send it while the claim's 10-minute lease runs.
+                let now = h.clock.now_ms();
+                let claimed = sqlx::query(
+                    "UPDATE refunds SET status = 'APPROVED', approved_at = $1, updated_at = $1, send_owner = 'crashed-instance', \
+                     send_until = $2 WHERE out_refund_no = $3 AND status = 'REQUESTED'",
+                )
+                .bind(now)
+                .bind(now + 600_000)
+                .bind(&dead)
+                .execute(h.state().db.pool())
+                .await
+                .unwrap()
+                .rows_affected();
+                assert_eq!(claimed, 1);
+                dead_claimed_at = Some(now);
+            }
+            (_, Some(at)) if h.clock.now_ms() < at + 600_000 => {
+                assert!(h.sandbox.refund(&dead).is_none(), "round {round}: the dead sender's claim was taken over while its lease ran");
+            }
+            _ => {}
+        }
+    }
+    link.set_down(false);
+
+    let mut calls_total = 0;
+    for (g, list) in groups.iter().enumerate() {
+        for (no, rno) in list {
+            let sim = h.sandbox.refund(rno).unwrap_or_else(|| panic!("group {g}: {rno} made at WeChat"));
+            assert_eq!(h.refund_status(rno).await, "SUCCESS", "group {g}: {rno}");
+            match g {
+                // WeChat held it after the first call: found by refundquery, never sent again.
+                0 => assert_eq!(sim.calls, 4, "group 0: {rno}: the four attempts of the approval only"),
+                _ => assert_eq!(sim.calls, 1, "group {g}: {rno}: one call"),
+            }
+            calls_total += sim.calls;
+            assert_eq!(h.refunded_fee(no).await, sim.refund_fee as i64);
+        }
+    }
+    let sim = h.sandbox.refund(&dead).expect("taken over after the lease");
+    assert_eq!(sim.calls, 1);
+    assert_eq!(h.refund_status(&dead).await, "SUCCESS");
+    assert_eq!(h.sandbox.refund_count(), 3 * N + 1, "one refund at WeChat per out_refund_no");
+    println!(
+        "two_instances_never_send_one_refund_twice: refunds={} answers_lost_on_instance0={lost_answers} unreachable_from_instance0={unreachable} \
+         raced_approvals_won={races_won} dead_claim_taken_over=1 reconciler_passes={passes} link_resets={} refund_calls_at_wechat={} \
+         max_concurrent_calls_per_refund={} refunds_at_wechat={}",
+        3 * N + 1,
+        link.refused(),
+        calls_total + sim.calls,
+        h.sandbox.max_concurrent_refund_calls(),
+        h.sandbox.refund_count(),
+    );
+}

@@ -22,6 +22,13 @@
 //! | refund notify before the refund call's answer; the late answer | here: `fault_refund_notify_before_the_call_answer_then_the_late_answer` |
 //! | kill -9 of the server during a notify stream  | `fault_kill.rs` |
 //! | two instances on one PostgreSQL racing        | `fault_pg_race.rs` |
+//! | two instances, failures on one's link, both reconcilers, a dead sender's claim: one sender per refund | `fault_pg_race.rs` two_instances_never_send_one_refund_twice |
+//! | odd refund reasons (U+FFFE, controls, bidi, 81 bytes, …) → refused or sent, never wedged | here: `odd_refund_reason_is_refused_or_sent_never_wedged` |
+//! | CHANGE (退款异常) → held, polled, then SUCCESS by refundquery and by notify | here: `change_refund_keeps_amount_held_then_success_is_applied` |
+//! | a lost notify behind 150 orders whose orderquery always fails | here: `reconciler_finds_a_lost_notify_behind_150_failing_orders` |
+//! | a login flood from one address                | here: `login_is_rate_limited` |
+//! | a double tap while unifiedorder is slow        | here: `double_tapped_checkout_makes_one_order` |
+//! | a proxy's HTTP 403 to the refund call → unknown, refundquery, sent again once | `refunds.rs` refund_that_never_reached_wechat_is_sent_again_by_the_reconciler |
 
 mod common;
 
@@ -111,8 +118,11 @@ async fn fault_unifiedorder_and_orderquery_past_the_timeout_then_closed_everywhe
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.checked, pass.failed, pass.closed), (1, 1, 0), "{pass:?}");
     assert_eq!(h.stored_status(&no).await, "NOTPAY");
-    // WeChat answers in time again: the order is closed, here and (if it got there) at WeChat.
+    // WeChat answers in time again: after the order's back-off, it is closed, here and (if it
+    // got there) at WeChat.
     set_delay(&h, 0);
+    assert_eq!(reconciler::run_once(h.state()).await.checked, 0, "a failed order backs off");
+    h.clock.advance(Duration::from_secs(61));
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.checked, pass.failed, pass.closed), (1, 0, 1), "{pass:?}");
     let (local, sim) = assert_order_agrees(&h, &no).await;
@@ -354,7 +364,8 @@ async fn fault_refund_systemerror_timeout_drop_then_success_makes_one_refund() {
     assert_eq!(h.refund_status(&rno).await, "APPROVED", "outcome unknown: stays APPROVED");
     let calls_systemerror = h.sandbox.refund(&rno).unwrap().calls;
 
-    // 2. The reconciler re-sends; WeChat is too slow (past the 1 s timeout).
+    // 2. The reconciler asks refundquery (the refund may exist); WeChat is too slow (past the
+    // 1 s timeout). Each failure doubles the refund's back-off (60 s, 120 s, 240 s).
     set_delay(&h, 2_500);
     h.clock.advance(Duration::from_secs(61));
     let pass = reconciler::run_once(h.state()).await;
@@ -362,15 +373,15 @@ async fn fault_refund_systemerror_timeout_drop_then_success_makes_one_refund() {
     assert_eq!(h.refund_status(&rno).await, "APPROVED");
     set_delay(&h, 0);
 
-    // 3. Re-sent again; every answer is lost (dropped connections).
+    // 3. Asked again; every answer is lost (dropped connections).
     h.sandbox.faults().drop_connections_next.store(4, Ordering::SeqCst);
-    h.clock.advance(Duration::from_secs(61));
+    h.clock.advance(Duration::from_secs(121));
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.refunds_checked, pass.failed), (1, 1), "{pass:?}");
     assert_eq!(h.refund_status(&rno).await, "APPROVED");
 
-    // 4. Re-sent; accepted → PROCESSING.
-    h.clock.advance(Duration::from_secs(61));
+    // 4. Asked again: WeChat holds it (PROCESSING) → PROCESSING here, never sent again.
+    h.clock.advance(Duration::from_secs(241));
     let pass = reconciler::run_once(h.state()).await;
     assert_eq!((pass.refunds_checked, pass.failed), (1, 0), "{pass:?}");
     assert_eq!(h.refund_status(&rno).await, "PROCESSING");
@@ -441,4 +452,246 @@ async fn fault_refund_notify_before_the_call_answer_then_the_late_answer() {
         &h,
         &format!("refund_calls_at_wechat={} refunds_at_wechat=1 local=SUCCESS", h.sandbox.refund(&rno).unwrap().calls),
     );
+}
+
+// ---- Money safety under odd input, faults and abuse (issue 10) ------------------------------
+
+/// Every odd refund reason is either refused when asked for (422, nothing stored) or sent to
+/// WeChat when approved; none answers 500 or leaves a refund APPROVED. A refund already stored
+/// with a reason that cannot be sent (as older versions accepted) goes back to REQUESTED on
+/// approval, where the merchant can reject it and free its amount.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_refund_reason_is_refused_or_sent_never_wedged() {
+    #[derive(serde::Deserialize)]
+    struct Case {
+        case: String,
+        reason: String,
+    }
+    let cases: Vec<Case> = serde_json::from_str(include_str!("data/odd_refund_reasons.json")).unwrap();
+    let h = Harness::start().await;
+    let (token, no) = h.paid_order().await;
+    let (mut refused, mut sent) = (0, 0);
+    for c in &cases {
+        let body = json!({ "refund_fee": 1, "reason": c.reason });
+        let (status, v) = h.post_json(&format!("/api/orders/{no}/refunds"), Some(&token), body).await;
+        match status {
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(v["error"]["code"], "INVALID_REQUEST", "{}: {v}", c.case);
+                refused += 1;
+            }
+            StatusCode::CREATED => {
+                let rno = v["out_refund_no"].as_str().unwrap().to_owned();
+                let (status, a) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+                assert_eq!(status, StatusCode::OK, "{}: approving answered {status} {a}", c.case);
+                let stored = h.refund_status(&rno).await;
+                assert!(matches!(stored.as_str(), "PROCESSING" | "SUCCESS"), "{}: {stored}", c.case);
+                assert!(h.sandbox.refund(&rno).is_some(), "{}: sent to WeChat", c.case);
+                sent += 1;
+            }
+            other => panic!("{}: asking answered {other} {v}", c.case),
+        }
+    }
+    let stored = h.state().db.refunds_of_order(&no).await.unwrap().len();
+    assert_eq!(stored, sent, "a refused reason stores nothing");
+
+    // A reason stored before this check existed: approval must not wedge the refund.
+    let rno = h.requested_refund(&token, &no, Some(100)).await;
+    sqlx::query("UPDATE refunds SET reason = $1 WHERE out_refund_no = $2")
+        .bind("x\u{FFFE}")
+        .bind(&rno)
+        .execute(h.state().db.pool())
+        .await
+        .unwrap();
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert!(status.is_client_error(), "a refund that cannot be encoded is not a server error: {status} {v}");
+    let r = h.state().db.refund(&rno).await.unwrap().unwrap();
+    assert_eq!(r.status.as_str(), "REQUESTED", "never sent, so back to REQUESTED");
+    assert!(r.last_error.is_some());
+    assert!(h.sandbox.refund(&rno).is_none(), "nothing reached WeChat");
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/reject")).await;
+    assert_eq!((status, v["status"].as_str()), (StatusCode::OK, Some("REJECTED")), "{v}");
+    report(
+        "odd refund reasons",
+        &h,
+        &format!("cases={} refused_at_request={refused} sent={sent} legacy_unsendable=REQUESTED→REJECTED wedged=0", cases.len()),
+    );
+}
+
+/// 退款异常: a CHANGE refund keeps its amount held, is shown as needing action, is polled with
+/// refundquery, and a later SUCCESS (from refundquery or the notify) is applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_refund_keeps_amount_held_then_success_is_applied() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (token, no) = h.paid_order().await;
+    h.sandbox.faults().hold_refunds.store(true, Ordering::SeqCst);
+    h.sandbox.faults().drop_notifies.store(true, Ordering::SeqCst);
+    let a = h.requested_refund(&token, &no, Some(2000)).await;
+    let b = h.requested_refund(&token, &no, Some(1000)).await;
+    for r in [&a, &b] {
+        let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{r}/approve")).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    // The bank could not return the money: WeChat reports CHANGE for both.
+    common::bounded("both refunds held, then CHANGE", async {
+        loop {
+            h.sandbox.settle_held_refunds_as(wxpay::RefundStatus::Change);
+            let change = |r: &str| h.sandbox.refund(r).is_some_and(|s| s.refund_status == wxpay::RefundStatus::Change);
+            if change(&a) && change(&b) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    for r in [&a, &b] {
+        let (status, text) = h.post_refund_notify(0, h.sandbox.refund_notify(r).unwrap().into_bytes()).await;
+        assert!(status == StatusCode::OK && is_success_reply(&text), "{text}");
+        assert_eq!(h.refund_status(r).await, "CHANGE");
+    }
+    // The money has not come back, but it is not refundable again either.
+    let (status, v) = h.request_refund(&token, &no, Some(601)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a CHANGE refund holds its amount: {v}");
+    assert_eq!(h.refunded_fee(&no).await, 0);
+    // The merchant sees both as needing action.
+    let (_, list) = h.admin_get("/admin/api/refunds?status=CHANGE").await;
+    let listed: Vec<&Value> = list.as_array().unwrap().iter().filter(|r| r["out_refund_no"] == *a || r["out_refund_no"] == *b).collect();
+    assert_eq!(listed.len(), 2, "{list}");
+    assert!(listed.iter().all(|r| r["needs_action"] == true), "{list}");
+    // refundquery keeps asking about them (with back-off).
+    let queries = h.sandbox.calls("/pay/refundquery");
+    h.clock.advance(Duration::from_secs(3600));
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.refunds_checked, pass.refunds_settled, pass.failed), (2, 0, 0), "{pass:?}");
+    assert_eq!(h.sandbox.calls("/pay/refundquery"), queries + 2);
+    assert_eq!(h.refund_status(&a).await, "CHANGE");
+    // A person sends `a` again to another account on the merchant platform: refundquery finds
+    // SUCCESS. `b` is settled by WeChat's SUCCESS notify.
+    h.sandbox.set_refund_status(&a, wxpay::RefundStatus::Success);
+    h.sandbox.set_refund_status(&b, wxpay::RefundStatus::Success);
+    let (status, text) = h.post_refund_notify(0, h.sandbox.refund_notify(&b).unwrap().into_bytes()).await;
+    assert!(status == StatusCode::OK && is_success_reply(&text), "a later SUCCESS is applied: {text}");
+    assert_eq!(h.refund_status(&b).await, "SUCCESS");
+    h.clock.advance(Duration::from_secs(6 * 3600));
+    let pass = reconciler::run_once(h.state()).await;
+    assert_eq!((pass.refunds_settled, pass.failed), (1, 0), "{pass:?}");
+    assert_eq!(h.refund_status(&a).await, "SUCCESS");
+    assert_eq!(h.refunded_fee(&no).await, 3000, "counted once each, when they succeeded");
+    for r in [&a, &b] {
+        let audit = h.state().db.audit_for("refund", r).await.unwrap();
+        let done = audit.iter().find(|x| x.action == "refund.success").unwrap();
+        assert_eq!(done.from_status.as_deref(), Some("CHANGE"));
+    }
+    report(
+        "CHANGE → held → polled → SUCCESS",
+        &h,
+        &format!("change_refunds=2 held_fen=3000 refused_request=1 polls={} local=SUCCESS refunded_fee=3000", h.sandbox.calls("/pay/refundquery") - queries),
+    );
+}
+
+/// 150 unpaid orders whose orderquery fails every time, all older than one whose notify was
+/// lost: the reconciler visits in rotation and finds the payment within two passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciler_finds_a_lost_notify_behind_150_failing_orders() {
+    let h = Harness::start_with(Options {
+        tweak: |c| {
+            c.order_ttl_secs = Some(120);
+            c.reconcile_after_secs = Some(60);
+            // One attempt per call: each failing order costs one round trip.
+            c.upstream_attempts = Some(1);
+        },
+        ..Default::default()
+    })
+    .await;
+    let (_, openid) = h.login().await;
+    let now = h.clock.now_ms();
+    let failing: Vec<String> = (0..150).map(|i| format!("F{i:03}{}", &wxpay::nonce_str().unwrap()[..12])).collect();
+    for (i, no) in failing.iter().enumerate() {
+        let o = wxpay_server::db::orders::Order::unpaid(no, &openid, 100, now - 3_600_000 + i as i64);
+        h.state().db.insert_order(&o, "test").await.unwrap();
+        h.sandbox.faults().failing_orders.lock().unwrap().insert(no.clone());
+    }
+    let (_, lost) = h.paid_without_notify().await;
+    h.clock.advance(Duration::from_secs(61));
+    let mut passes = 0;
+    let mut failed = 0;
+    while h.stored_status(&lost).await != "PAID" {
+        passes += 1;
+        assert!(passes <= 2, "the lost payment was not found in two passes");
+        let pass = reconciler::run_once(h.state()).await;
+        failed += pass.failed;
+    }
+    assert_order_agrees(&h, &lost).await;
+    report(
+        "lost notify behind 150 failing orders",
+        &h,
+        &format!("failing_orders=150 passes_to_find={passes} failures_seen={failed} local=PAID"),
+    );
+}
+
+/// `/api/login` is limited per client address: past the limit the server answers 429 without
+/// calling jscode2session, and the address may log in again once the window has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_is_rate_limited() {
+    let h = Harness::start().await;
+    let (mut ok, mut limited) = (0, 0);
+    for _ in 0..80 {
+        let (code, _) = h.sandbox.issue_code(None);
+        let (status, v) = h.post_json("/api/login", None, json!({ "code": code })).await;
+        match status {
+            StatusCode::OK => ok += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(v["error"]["code"], "RATE_LIMITED", "{v}");
+                limited += 1;
+            }
+            other => panic!("{other} {v}"),
+        }
+    }
+    assert!(limited > 0, "80 logins from one address in a moment were all let through");
+    assert_eq!(h.sandbox.calls("/sns/jscode2session"), ok, "a refused login never reaches WeChat");
+    h.clock.advance(Duration::from_secs(120));
+    let (code, _) = h.sandbox.issue_code(None);
+    let (status, v) = h.post_json("/api/login", None, json!({ "code": code })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    report("login flood from one address", &h, &format!("logins=80 ok={ok} limited={limited} jscode2session={}", ok + 1));
+}
+
+/// A double tap on "pay" sends the checkout's Idempotency-Key twice while the first request is
+/// still talking to WeChat: one order, both answers name it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn double_tapped_checkout_makes_one_order() {
+    let h = Harness::start().await;
+    let (token, openid) = h.login().await;
+    set_delay(&h, 600);
+    let post = |key: &str| {
+        h.http
+            .post(format!("{}/api/orders", h.url()))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&json!({ "product_id": 1, "quantity": 2 }))
+            .send()
+    };
+    let first = tokio::spawn(post("checkout-7f3a9c01"));
+    // The second tap arrives while the first is stored but still waiting for unifiedorder.
+    common::bounded("the first order stored", async {
+        while h.state().db.orders_of(&openid).await.unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    let second = post("checkout-7f3a9c01").await.unwrap();
+    let first = first.await.unwrap().unwrap();
+    let (s1, s2) = (first.status(), second.status());
+    let (v1, v2): (Value, Value) = (first.json().await.unwrap(), second.json().await.unwrap());
+    assert!(s1.is_success() && s2.is_success(), "{s1} {v1} / {s2} {v2}");
+    assert_eq!(v1["out_trade_no"], v2["out_trade_no"], "both taps answer the same order");
+    assert_eq!(h.state().db.orders_of(&openid).await.unwrap().len(), 1, "one order stored");
+    set_delay(&h, 0);
+    // A retry of the same checkout later is still the same order; another checkout is another.
+    let again: Value = post("checkout-7f3a9c01").await.unwrap().json().await.unwrap();
+    assert_eq!(again["out_trade_no"], v1["out_trade_no"]);
+    let other = post("checkout-0b1d2e3f").await.unwrap();
+    assert_eq!(other.status(), StatusCode::CREATED);
+    assert_eq!(h.state().db.orders_of(&openid).await.unwrap().len(), 2);
+    assert_eq!(h.sandbox.order_count(), 2);
+    report("double-tapped checkout", &h, "taps=2 retry=1 orders_for_the_checkout=1 orders_at_wechat=2");
 }

@@ -238,3 +238,52 @@ async fn full_purchase_with_hmac_sha256() {
     assert!(!d[0].body.contains("sign_type"));
     assert_eq!(h.paid_transitions(no).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn order_detail_asks_wechat_once_per_interval_across_instances() {
+    let h = Harness::start_with(common::Options { instances: 2, ..Default::default() }).await;
+    let (token, _) = h.login().await;
+    let order = h.order(&token, 1, 1).await;
+    let no = order["out_trade_no"].as_str().unwrap().to_owned();
+    // WeChat is slow, so every poll arrives while the first query is still out.
+    h.sandbox.faults().delay_ms.store(300, std::sync::atomic::Ordering::SeqCst);
+    let before = h.sandbox.calls("/pay/orderquery");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let url = format!("{}/api/orders/{no}", h.servers[i % 2].url);
+        let (http, token) = (h.http.clone(), token.clone());
+        tasks.spawn(async move { http.get(url).bearer_auth(token).send().await.unwrap().status() });
+    }
+    while let Some(s) = common::bounded("polls", tasks.join_next()).await {
+        assert_eq!(s.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(h.sandbox.calls("/pay/orderquery") - before, 1, "one orderquery for 20 polls on two instances");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_creation_is_limited_per_payer() {
+    let h = Harness::start().await;
+    let (token, _) = h.login().await;
+    // Distinct quantities: none is a double tap of another.
+    for q in 1..=20 {
+        h.order(&token, 2, q).await;
+    }
+    let (status, v) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 2, "quantity": 21 })).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    assert_eq!(v["error"]["code"], "RATE_LIMITED");
+    assert_eq!(h.sandbox.order_count(), 20, "the refused order never reached WeChat");
+    // Another payer is not affected.
+    let (other, _) = h.login().await;
+    h.order(&other, 2, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_request_is_answered_with_a_timeout() {
+    let h = Harness::start_with(common::Options { tweak: |c| c.request_timeout_secs = Some(1), ..Default::default() }).await;
+    let (token, _) = h.login().await;
+    // WeChat answers within the upstream timeout (5 s) but after the request's (1 s).
+    h.sandbox.faults().delay_ms.store(2_500, std::sync::atomic::Ordering::SeqCst);
+    let (status, v) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 1, "quantity": 1 })).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["error"]["code"], "TIMEOUT", "{v}");
+}

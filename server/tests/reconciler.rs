@@ -86,3 +86,65 @@ async fn reconciler_resolves_an_order_whose_unifiedorder_kept_failing() {
     assert_eq!(h.stored_status(&no).await, "CLOSED");
     assert_eq!(h.sandbox.order(&no).unwrap().trade_state, TradeState::Closed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_failing_five_times_is_surfaced_to_the_admin_and_backs_off() {
+    let h = Harness::start_with(Options {
+        tweak: |c| {
+            c.reconcile_after_secs = Some(60);
+            c.upstream_attempts = Some(1);
+        },
+        ..Default::default()
+    })
+    .await;
+    let (token, _) = h.login().await;
+    let no = h.order(&token, 1, 1).await["out_trade_no"].as_str().unwrap().to_owned();
+    h.sandbox.faults().failing_orders.lock().unwrap().insert(no.clone());
+    h.clock.advance(Duration::from_secs(61));
+    let listed = |v: &serde_json::Value| v["orders"].as_array().unwrap().iter().any(|o| o["out_trade_no"] == no.as_str());
+    let mut queries = Vec::new();
+    for failure in 1..=5 {
+        let before = h.sandbox.calls("/pay/orderquery");
+        assert_eq!(reconciler::run_once(h.state()).await.failed, 1, "failure {failure}");
+        // Backed off: a pass a little later leaves it alone.
+        h.clock.advance(Duration::from_secs(5));
+        assert_eq!(reconciler::run_once(h.state()).await.checked, 0, "failure {failure}: backed off");
+        queries.push(h.sandbox.calls("/pay/orderquery") - before);
+        let (_, v) = h.admin_get("/admin/api/attention").await;
+        assert_eq!(listed(&v), failure >= 5, "failure {failure}: {v}");
+        // 60 s doubled per failure.
+        h.clock.advance(Duration::from_secs((60 << (failure - 1)) - 4));
+    }
+    assert_eq!(queries, [1, 1, 1, 1, 1]);
+    let o = h.state().db.order(&no).await.unwrap().unwrap();
+    assert!(o.last_error.unwrap().contains("SYSTEMERROR"));
+    // It recovers: the flag goes away with the failures.
+    h.sandbox.faults().failing_orders.lock().unwrap().clear();
+    assert_eq!(reconciler::run_once(h.state()).await.failed, 0);
+    let (_, v) = h.admin_get("/admin/api/attention").await;
+    assert!(!listed(&v), "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciler_pass_stops_at_its_time_budget() {
+    let h = Harness::start_with(Options {
+        tweak: |c| {
+            c.reconcile_after_secs = Some(60);
+            c.reconcile_budget_secs = Some(1);
+        },
+        ..Default::default()
+    })
+    .await;
+    let (token, _) = h.login().await;
+    for q in 1..=10 {
+        h.order(&token, 1, q).await;
+    }
+    h.clock.advance(Duration::from_secs(61));
+    // Each orderquery takes 0.4 s: ten do not fit in a one-second pass.
+    h.sandbox.faults().delay_ms.store(400, std::sync::atomic::Ordering::SeqCst);
+    let first = reconciler::run_once(h.state()).await;
+    assert!(first.out_of_time && first.checked < 10, "{first:?}");
+    // The next pass goes on with the rows not yet visited.
+    let second = reconciler::run_once(h.state()).await;
+    assert!(second.checked > 0, "{second:?}");
+}

@@ -278,7 +278,7 @@ async fn admin_api_requires_the_token_and_reject_frees_the_amount() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refund_with_unknown_outcome_is_resent_by_the_reconciler_not_duplicated() {
+async fn refund_with_unknown_outcome_is_found_by_refundquery_not_sent_again() {
     let h = Harness::start().await;
     let (token, no) = h.paid_order().await;
     h.sandbox.faults().drop_notifies.store(true, Ordering::SeqCst);
@@ -293,18 +293,60 @@ async fn refund_with_unknown_outcome_is_resent_by_the_reconciler_not_duplicated(
     assert_eq!(r.status.as_str(), "APPROVED", "outcome unknown: not sent again by hand, not failed");
     assert!(r.last_error.unwrap().contains("SYSTEMERROR"));
     let calls = h.sandbox.refund(&rno).unwrap().calls;
-    // The reconciler re-sends the same request: WeChat answers the same refund.
-    h.clock.advance(std::time::Duration::from_secs(301));
-    let pass = wxpay_server::reconciler::run_once(h.state()).await;
-    assert_eq!((pass.refunds_checked, pass.failed), (1, 0), "{pass:?}");
-    assert_eq!(h.refund_status(&rno).await, "PROCESSING");
-    assert_eq!(h.sandbox.refund(&rno).unwrap().calls, calls + 1);
-    assert_eq!(h.sandbox.refund_count(), 1, "one refund at WeChat");
-    // And the next pass finds the result with refundquery.
+    // The reconciler asks refundquery first: WeChat holds the refund, so it is not sent again,
+    // and what WeChat says about it is applied.
     h.wait_sim_refund_final(&rno).await;
     h.clock.advance(std::time::Duration::from_secs(301));
     let pass = wxpay_server::reconciler::run_once(h.state()).await;
-    assert_eq!(pass.refunds_settled, 1, "{pass:?}");
+    assert_eq!((pass.refunds_checked, pass.refunds_settled, pass.failed), (1, 1, 0), "{pass:?}");
     assert_eq!(h.refund_status(&rno).await, "SUCCESS");
+    assert_eq!(h.sandbox.refund(&rno).unwrap().calls, calls, "not sent again");
+    assert_eq!(h.sandbox.refund_count(), 1, "one refund at WeChat");
     assert_eq!(h.refunded_fee(&no).await, 3600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refund_that_never_reached_wechat_is_sent_again_by_the_reconciler() {
+    let h = Harness::start().await;
+    let (token, no) = h.paid_order().await;
+    let rno = h.requested_refund(&token, &no, None).await;
+    // A proxy in front of WeChat answers HTTP 403 to every attempt: not WeChat's answer, so
+    // the outcome is unknown (not a FAIL that would send the refund back to REQUESTED).
+    h.sandbox.faults().http_status_next.store(4, Ordering::SeqCst);
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(h.refund_status(&rno).await, "APPROVED");
+    assert!(h.sandbox.refund(&rno).is_none());
+    // refundquery: REFUNDNOTEXIST, so the same request goes again, once.
+    h.clock.advance(std::time::Duration::from_secs(301));
+    let pass = wxpay_server::reconciler::run_once(h.state()).await;
+    assert_eq!((pass.refunds_checked, pass.failed), (1, 0), "{pass:?}");
+    assert!(matches!(h.refund_status(&rno).await.as_str(), "PROCESSING" | "SUCCESS"));
+    assert_eq!(h.sandbox.refund(&rno).unwrap().calls, 1);
+    h.wait_refund_status(&rno, "SUCCESS").await;
+    assert_eq!(h.refunded_fee(&no).await, 3600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refund_notify_naming_another_refund_or_transaction_is_refused() {
+    let h = Harness::start().await;
+    let (no, rno) = cases::processed_without_notify(&h).await;
+    let genuine = h.sandbox.refund_notify(&rno).unwrap();
+    let outer: wxpay::Params = wxpay::xml::decode(genuine.as_bytes()).unwrap();
+    let key = h.merchant().key;
+    let inner = wxpay::refund_notify::decrypt_req_info(&outer["req_info"], &key).unwrap();
+    // Properly encrypted with our key, our refund and amounts, but another refund_id or payment.
+    for (field, value) in [("refund_id", "50000000000000000000000000000001"), ("transaction_id", "4200000000000000000000000000000")] {
+        let mut altered = inner.clone();
+        altered.insert(field.into(), value.into());
+        let mut o = outer.clone();
+        o.insert("req_info".into(), wxpay::refund_notify::encrypt_req_info(&altered, &key).unwrap());
+        let (status, text) = h.post_refund_notify(0, wxpay::xml::encode(&o).unwrap().into_bytes()).await;
+        assert!(common::is_fail_reply(&text), "{field}: {status} {text}");
+        assert_eq!(h.refund_status(&rno).await, "PROCESSING", "{field}");
+    }
+    assert_eq!(h.refunded_fee(&no).await, 0);
+    let (_, text) = h.post_refund_notify(0, genuine.into_bytes()).await;
+    assert!(common::is_success_reply(&text), "{text}");
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS");
 }

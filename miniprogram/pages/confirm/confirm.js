@@ -6,6 +6,7 @@ const api = require('../../utils/api');
 const { payAndConfirm } = require('../../utils/checkout');
 const { formatFen } = require('../../utils/money');
 const { userMessage } = require('../../utils/errors');
+const { newCheckoutKey } = require('../../utils/idempotency');
 
 const MAX_QUANTITY = 99;
 
@@ -42,22 +43,33 @@ Page({
     }
   },
 
+  // 数量变了就是另一次结算：换一个幂等键。A new quantity is a new checkout: a new key.
   onMinus() {
-    if (this.data.quantity > 1) this.setData({ quantity: this.data.quantity - 1 });
+    if (this.data.quantity > 1) {
+      this.checkoutKey = null;
+      this.setData({ quantity: this.data.quantity - 1 });
+    }
   },
 
   onPlus() {
-    if (this.data.quantity < MAX_QUANTITY) this.setData({ quantity: this.data.quantity + 1 });
+    if (this.data.quantity < MAX_QUANTITY) {
+      this.checkoutKey = null;
+      this.setData({ quantity: this.data.quantity + 1 });
+    }
   },
 
   async onPay() {
     if (this.data.paying || !this.data.product) return;
     this.setData({ paying: true, payState: '', message: '' });
     let order;
+    // 本次结算的幂等键：再点「支付」（例如网络错误之后）仍是同一张订单。
+    // This checkout's key: pressing pay again (say after a network error) is the same order.
+    if (!this.checkoutKey) this.checkoutKey = newCheckoutKey();
     try {
-      // 同样的商品和数量再点一次，服务端返回同一张未支付订单，不会重复下单。
-      order = await api.createOrder(this.data.product.id, this.data.quantity);
+      order = await api.createOrder(this.data.product.id, this.data.quantity, this.checkoutKey);
     } catch (e) {
+      // 这次结算的订单已关闭：下次点击是新的结算。Its order is closed: the next tap is a new checkout.
+      if (e.code === 'CONFLICT') this.checkoutKey = null;
       this.setData({ paying: false, payState: 'failed', message: '下单失败：' + userMessage(e) });
       return;
     }

@@ -28,14 +28,25 @@ pub enum Backend {
     Postgres,
 }
 
+/// A row (order or refund) the reconciler failed to visit this many times in a row is shown to
+/// the admin as needing action, and logged as an error once.
+pub const SURFACE_AFTER_FAILURES: i64 = 5;
+
 /// The connection pool.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
     writer: write::Writer,
     /// SQLite: the group-commit writer of payment notifies.
     paid: Option<paid_writer::PaidWriter>,
+}
+
+impl std::fmt::Debug for Db {
+    // The pool's options hold the database URL, password included: never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.backend).finish_non_exhaustive()
+    }
 }
 
 impl Db {
@@ -106,6 +117,37 @@ impl Db {
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// What the database says it is for (`sandbox`, `live`), if anything.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mode(&self) -> Result<Option<String>> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT value FROM meta WHERE key = 'mode'").fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    /// Records what the database is for, unless it already says.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn set_mode_if_unset(&self, mode: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO meta (key, value) SELECT 'mode', $1 WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'mode')")
+            .bind(mode)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Whether any order was ever stored.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn has_orders(&self) -> Result<bool> {
+        Ok(sqlx::query("SELECT 1 FROM orders LIMIT 1").fetch_optional(&self.pool).await?.is_some())
     }
 
     /// Audit rows about one entity, oldest first (for the admin page and tests).

@@ -84,6 +84,12 @@ pub struct Order {
     pub checked_at: Option<i64>,
     /// Created (Unix ms).
     pub created_at: i64,
+    /// WeChat reported the payment after we had closed the order: refund it or ship it.
+    pub paid_after_close: bool,
+    /// Consecutive failed reconciler visits.
+    pub failures: i64,
+    /// The latest of those failures.
+    pub last_error: Option<String>,
 }
 
 impl Order {
@@ -112,13 +118,16 @@ impl Order {
             closed_at: None,
             checked_at: None,
             created_at,
+            paid_after_close: false,
+            failures: 0,
+            last_error: None,
         }
     }
 }
 
 const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
     sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
-    time_end, paid_at, closed_at, checked_at, created_at";
+    time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error";
 
 fn from_row(r: &AnyRow) -> Result<Order> {
     Ok(Order {
@@ -143,6 +152,9 @@ fn from_row(r: &AnyRow) -> Result<Order> {
         closed_at: r.try_get("closed_at")?,
         checked_at: r.try_get("checked_at")?,
         created_at: r.try_get("created_at")?,
+        paid_after_close: r.try_get::<i64, _>("paid_after_close")? != 0,
+        failures: r.try_get("failures")?,
+        last_error: r.try_get("last_error")?,
     })
 }
 
@@ -202,8 +214,13 @@ pub(crate) struct PaidRecord {
 /// CLOSED → PAID (WeChat reporting a payment after we closed), else reads what is there.
 pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Result<PaidOutcome> {
     let binds = [Bind::Text(&p.transaction_id), Bind::Text(&p.time_end)];
-    let set = ", transaction_id = $4, time_end = $5, paid_at = $2";
     for from in [OrderStatus::Notpay, OrderStatus::Closed] {
+        // A payment for an order we had closed is still a payment: recorded, and flagged for a
+        // person (refund it or ship it).
+        let set = match from {
+            OrderStatus::Closed => ", transaction_id = $4, time_end = $5, paid_at = $2, paid_after_close = 1, failures = 0, next_check_at = NULL",
+            _ => ", transaction_id = $4, time_end = $5, paid_at = $2, failures = 0, next_check_at = NULL",
+        };
         let t = order_move(&p.no, from, OrderStatus::Paid, set, &binds, "order.paid", Some(&p.detail));
         if transition_on(conn, t, p.now, &p.actor).await? {
             return Ok(PaidOutcome::Applied { from });
@@ -231,11 +248,20 @@ impl Db {
     /// # Errors
     /// [`Error::Conflict`] on a duplicate `out_trade_no`, database errors.
     pub async fn insert_order(&self, o: &Order, actor: &str) -> Result<()> {
+        self.insert_order_with_key(o, None, actor).await
+    }
+
+    /// [`Db::insert_order`] with the client's Idempotency-Key: a second order with the same
+    /// key for the same payer is a [`Error::Conflict`].
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] on a duplicate `out_trade_no` or key, database errors.
+    pub async fn insert_order_with_key(&self, o: &Order, key: Option<&str>, actor: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO orders (out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
-             status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+             status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at, idempotency_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
         )
         .bind(&o.out_trade_no)
         .bind(&o.openid)
@@ -251,6 +277,7 @@ impl Db {
         .bind(&o.time_expire)
         .bind(o.expires_at)
         .bind(o.created_at)
+        .bind(key)
         .execute(&mut *tx)
         .await
         .map_err(|e| Error::from(e).on_unique_violation("order"))?;
@@ -329,8 +356,98 @@ impl Db {
     /// Database errors.
     pub async fn touch_checked(&self, no: &str, now: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2").bind(now).bind(no).execute(&mut *tx).await?;
+        sqlx::query("UPDATE orders SET checked_at = $1, failures = 0, next_check_at = NULL, last_error = NULL WHERE out_trade_no = $2")
+            .bind(now)
+            .bind(no)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await
+    }
+
+    /// Takes the right to ask WeChat about a NOTPAY order now: only if nobody (any instance) did
+    /// since `not_since`. Returns whether this call got it.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn claim_order_check(&self, no: &str, now: i64, not_since: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query("UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2 AND status = 'NOTPAY' AND COALESCE(checked_at, 0) <= $3")
+            .bind(now)
+            .bind(no)
+            .bind(not_since)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Notes a failed reconciler visit: `why`, and not again before `next`. Returns the
+    /// consecutive failures so far.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn note_order_failure(&self, no: &str, why: &str, now: i64, next: i64) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE orders SET checked_at = $1, failures = failures + 1, next_check_at = $2, last_error = $3 WHERE out_trade_no = $4",
+        )
+        .bind(now)
+        .bind(next)
+        .bind(why)
+        .bind(no)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(self.order(no).await?.map_or(0, |o| o.failures))
+    }
+
+    /// The payer's order made with Idempotency-Key `key`, if any.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn order_by_key(&self, openid: &str, key: &str) -> Result<Option<Order>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE openid = $1 AND idempotency_key = $2"))
+            .bind(openid)
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// How many of the payer's orders are unpaid and still payable at `now`, and how many were
+    /// created since `since`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn order_counts(&self, openid: &str, now: i64, since: i64) -> Result<(i64, i64)> {
+        let r = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'NOTPAY' AND expires_at > $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
+             CAST(COALESCE(SUM(CASE WHEN created_at >= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS recent \
+             FROM orders WHERE openid = $1",
+        )
+        .bind(openid)
+        .bind(now)
+        .bind(since)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((r.try_get("open")?, r.try_get("recent")?))
+    }
+
+    /// Orders a person should look at: paid after we closed them, or unpaid ones the reconciler
+    /// keeps failing on. Newest first, at most 200.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn orders_needing_action(&self) -> Result<Vec<Order>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM orders WHERE paid_after_close = 1 OR (status = 'NOTPAY' AND failures >= $1) \
+             ORDER BY created_at DESC, out_trade_no DESC LIMIT 200"
+        ))
+        .bind(super::SURFACE_AFTER_FAILURES)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
     }
 
     /// One order.
@@ -379,15 +496,19 @@ impl Db {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// NOTPAY orders created before `created_before`, oldest first, for the reconciler.
+    /// NOTPAY orders created before `created_before` that the reconciler should visit now: past
+    /// their back-off, least recently checked first (so every order gets its turn however many
+    /// keep failing), then oldest first.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn stale_unpaid(&self, created_before: i64, limit: i64) -> Result<Vec<Order>> {
+    pub async fn due_unpaid(&self, created_before: i64, now: i64, limit: i64) -> Result<Vec<Order>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM orders WHERE status = 'NOTPAY' AND created_at < $1 ORDER BY created_at LIMIT $2"
+            "SELECT {COLUMNS} FROM orders WHERE status = 'NOTPAY' AND created_at < $1 AND COALESCE(next_check_at, 0) <= $2 \
+             ORDER BY COALESCE(checked_at, 0), created_at, out_trade_no LIMIT $3"
         ))
         .bind(created_before)
+        .bind(now)
         .bind(limit)
         .fetch_all(self.pool())
         .await?;

@@ -1,12 +1,17 @@
-//! Refunds and their state machine (see `migrations/*/0002_refunds.sql`): every move is a
-//! conditional update on the current state inside a transaction with its audit row, so
-//! concurrent requests, approvals and notifies (threads or instances) apply it once.
+//! Refunds and their state machine. [`EDGES`] is the one list of allowed moves (the table in
+//! `server/README.md`, checked against it by a test); every move is a conditional update on the
+//! current state inside a transaction with its audit row, so concurrent requests, approvals,
+//! answers and notifies (threads or instances) apply it once.
+//!
+//! Calling WeChat about a refund (the refund call, refundquery) needs a claim: `send_owner` and a
+//! lease `send_until`, taken by a conditional update. One instance at a time holds it; a claim
+//! whose holder died is taken over only once its lease has run out.
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{Audit, Bind, Db, Transition};
+use super::{Audit, Bind, Db, SURFACE_AFTER_FAILURES};
 use crate::error::{Error, Result};
 
 /// Where a refund is.
@@ -21,7 +26,8 @@ pub enum RefundState {
     Processing,
     /// Refunded.
     Success,
-    /// 退款异常: WeChat could not return the money (handle on the merchant platform).
+    /// 退款异常: WeChat could not return the money; a person must act on the merchant platform.
+    /// Not final: the amount stays held and refundquery keeps asking.
     Change,
     /// Closed by WeChat.
     Closed,
@@ -60,19 +66,102 @@ impl RefundState {
         })
     }
 
-    /// WeChat's final states.
-    pub fn from_wechat(s: wxpay::RefundStatus) -> Option<Self> {
+    /// WeChat's answer as a state here (`PROCESSING` is ours too).
+    pub fn from_wechat(s: wxpay::RefundStatus) -> Self {
         match s {
-            wxpay::RefundStatus::Success => Some(RefundState::Success),
-            wxpay::RefundStatus::Change => Some(RefundState::Change),
-            wxpay::RefundStatus::Refundclose => Some(RefundState::Closed),
-            wxpay::RefundStatus::Processing => None,
+            wxpay::RefundStatus::Success => RefundState::Success,
+            wxpay::RefundStatus::Change => RefundState::Change,
+            wxpay::RefundStatus::Refundclose => RefundState::Closed,
+            wxpay::RefundStatus::Processing => RefundState::Processing,
         }
+    }
+
+    /// Nothing moves it any more.
+    pub const fn is_final(self) -> bool {
+        matches!(self, RefundState::Success | RefundState::Closed | RefundState::Rejected)
+    }
+
+    /// Its amount counts against the order's total (it cannot be asked for again).
+    pub const fn holds_amount(self) -> bool {
+        !matches!(self, RefundState::Closed | RefundState::Rejected)
     }
 }
 
-/// The states whose amount counts against the order's total.
-const HOLDING: &str = "('REQUESTED', 'APPROVED', 'PROCESSING', 'SUCCESS')";
+/// Who moves a refund along an edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    /// The merchant, on the admin page.
+    Merchant,
+    /// WeChat's answer to the refund call (accepted, or refused for good).
+    RefundAnswer,
+    /// The sender, before anything was sent: the refund cannot be encoded.
+    LocalFailure,
+    /// WeChat's refund notify or a refundquery answer.
+    Result,
+}
+
+/// One allowed move.
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    /// From.
+    pub from: RefundState,
+    /// To.
+    pub to: RefundState,
+    /// Who may make it.
+    pub by: &'static [Mover],
+}
+
+const fn edge(from: RefundState, to: RefundState, by: &'static [Mover]) -> Edge {
+    Edge { from, to, by }
+}
+
+/// Every allowed move of a refund, and nothing else (a refund is created REQUESTED by its
+/// payer). `server/README.md` shows this table; a test keeps the two equal.
+pub const EDGES: [Edge; 12] = {
+    use Mover::*;
+    use RefundState::*;
+    [
+        edge(Requested, Approved, &[Merchant]),
+        edge(Requested, Rejected, &[Merchant]),
+        edge(Approved, Processing, &[RefundAnswer, Result]),
+        edge(Approved, Requested, &[RefundAnswer, LocalFailure]),
+        edge(Approved, Success, &[Result]),
+        edge(Approved, Change, &[Result]),
+        edge(Approved, Closed, &[Result]),
+        edge(Processing, Success, &[Result]),
+        edge(Processing, Change, &[Result]),
+        edge(Processing, Closed, &[Result]),
+        edge(Change, Success, &[Result]),
+        edge(Change, Closed, &[Result]),
+    ]
+};
+
+/// Whether `by` may move a refund `from` → `to`.
+pub fn allowed(from: RefundState, to: RefundState, by: Mover) -> bool {
+    from != to && EDGES.iter().any(|e| e.from == from && e.to == to && e.by.contains(&by))
+}
+
+/// The states a result (notify or refundquery) may move to `to` from.
+fn result_sources(to: RefundState) -> impl Iterator<Item = RefundState> {
+    EDGES.iter().filter(move |e| e.to == to && e.from != to && e.by.contains(&Mover::Result)).map(|e| e.from)
+}
+
+/// Every state, for lists built from [`RefundState::holds_amount`].
+const ALL: [RefundState; 7] = [
+    RefundState::Requested,
+    RefundState::Approved,
+    RefundState::Processing,
+    RefundState::Success,
+    RefundState::Change,
+    RefundState::Closed,
+    RefundState::Rejected,
+];
+
+/// `('REQUESTED', …)`: the states whose amount counts against the order's total.
+fn holding_sql() -> String {
+    let names: Vec<String> = ALL.iter().filter(|s| s.holds_amount()).map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", names.join(", "))
+}
 
 /// A stored refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,10 +200,23 @@ pub struct Refund {
     pub checked_at: Option<i64>,
     /// Last change (Unix ms).
     pub updated_at: i64,
+    /// When a refund request may first have reached WeChat (Unix ms); `None`: never sent.
+    pub sent_at: Option<i64>,
+    /// Who holds the claim to call WeChat about it, if anyone.
+    pub send_owner: Option<String>,
+    /// Until when that claim holds (Unix ms).
+    pub send_until: Option<i64>,
+    /// Consecutive failed visits (refund call or refundquery).
+    pub failures: i64,
+    /// Not visited again before (Unix ms).
+    pub next_check_at: Option<i64>,
+    /// A person should look at it: CHANGE (退款异常), or failing for a while.
+    pub needs_action: bool,
 }
 
 const COLUMNS: &str = "out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
-    settlement_refund_fee, success_time, recv_account, last_error, requested_at, approved_at, finished_at, checked_at, updated_at";
+    settlement_refund_fee, success_time, recv_account, last_error, requested_at, approved_at, finished_at, checked_at, updated_at, \
+    sent_at, send_owner, send_until, failures, next_check_at";
 
 fn from_row(r: &AnyRow) -> Result<Refund> {
     Ok(Refund {
@@ -136,6 +238,16 @@ fn from_row(r: &AnyRow) -> Result<Refund> {
         finished_at: r.try_get("finished_at")?,
         checked_at: r.try_get("checked_at")?,
         updated_at: r.try_get("updated_at")?,
+        sent_at: r.try_get("sent_at")?,
+        send_owner: r.try_get("send_owner")?,
+        send_until: r.try_get("send_until")?,
+        failures: r.try_get("failures")?,
+        next_check_at: r.try_get("next_check_at")?,
+        needs_action: false,
+    })
+    .map(|mut x: Refund| {
+        x.needs_action = x.status == RefundState::Change || (!x.status.is_final() && x.failures >= SURFACE_AFTER_FAILURES);
+        x
     })
 }
 
@@ -163,23 +275,22 @@ pub struct OrderSummary {
 /// What [`Db::finish_refund`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FinishOutcome {
-    /// This call applied the final state (from APPROVED or PROCESSING).
+    /// This call applied the result (from the given state).
     Applied {
         /// The state before.
         from: RefundState,
     },
-    /// It was already final (in the given state).
-    AlreadyFinal(RefundState),
-    /// It is in a state no refund result can follow (REQUESTED, REJECTED).
-    NotStarted(RefundState),
+    /// No edge leads from where the refund is to the result: it is already there (a duplicate),
+    /// or final, or it was never sent (REQUESTED, REJECTED). The caller decides what that means.
+    Unmoved(RefundState),
     /// No such refund.
     NotFound,
 }
 
-/// The fields a final refund result brings.
+/// The fields a refund result (notify or refundquery) brings.
 #[derive(Debug, Clone)]
 pub struct RefundResult<'a> {
-    /// The final state.
+    /// The state WeChat reports (SUCCESS, CHANGE, CLOSED; PROCESSING from refundquery).
     pub status: RefundState,
     /// WeChat's refund id.
     pub refund_id: &'a str,
@@ -206,15 +317,21 @@ pub struct NewRefund<'a> {
     pub reason: &'a str,
 }
 
-/// One conditional state move and what to record with it.
-struct Move<'a> {
-    from: RefundState,
-    to: RefundState,
-    /// Extra assignments, binding `$4…` to `binds`.
-    set: &'a str,
-    binds: &'a [&'a str],
-    action: &'a str,
-    detail: Option<&'a str>,
+/// How a claimed visit ended, for [`Db::release_refund`].
+#[derive(Debug, Clone, Copy)]
+pub enum Visit<'a> {
+    /// Nothing new (still PROCESSING or CHANGE): look again at `next`.
+    Unchanged {
+        /// Not before (Unix ms).
+        next: i64,
+    },
+    /// WeChat could not be asked, or its answer was unknown: `why`, and try again at `next`.
+    Failed {
+        /// The error.
+        why: &'a str,
+        /// Not before (Unix ms).
+        next: i64,
+    },
 }
 
 impl Db {
@@ -249,7 +366,8 @@ impl Db {
             .await?
             .try_get("total_fee")?;
         let held: i64 = sqlx::query(&format!(
-            "SELECT CAST(COALESCE(SUM(refund_fee), 0) AS BIGINT) AS held FROM refunds WHERE out_trade_no = $1 AND status IN {HOLDING}"
+            "SELECT CAST(COALESCE(SUM(refund_fee), 0) AS BIGINT) AS held FROM refunds WHERE out_trade_no = $1 AND status IN {}",
+            holding_sql()
         ))
         .bind(out_trade_no)
         .fetch_one(&mut *tx)
@@ -297,33 +415,59 @@ impl Db {
         self.refund(out_refund_no).await?.ok_or(Error::NotFound("refund"))
     }
 
-    /// One conditional move `from → to`, with `set` extra assignments (binding `$4…`), and its
-    /// audit row. Returns whether this call made it.
-    async fn move_refund(&self, no: &str, m: Move<'_>, now: i64, actor: &str) -> Result<bool> {
-        let binds: Vec<Bind<'_>> = m.binds.iter().map(|b| Bind::Text(b)).collect();
-        let t = Transition {
-            table: "refunds",
-            key_column: "out_refund_no",
-            entity: "refund",
-            key: no,
-            from: m.from.as_str(),
-            to: m.to.as_str(),
-            set: m.set,
-            binds: &binds,
-            action: m.action,
-            detail: m.detail,
-        };
-        self.transition(t, now, actor).await
+    /// One conditional move `from → to` by `by` (checked against [`EDGES`]), with `set` extra
+    /// assignments (`$1` is `now`, then `binds` from `$4`), only while `owner` (if given) holds the
+    /// claim, and its audit row. Returns whether this call made it.
+    #[allow(clippy::too_many_arguments)]
+    async fn move_refund(
+        &self,
+        no: &str,
+        (from, to, by): (RefundState, RefundState, Mover),
+        set: &str,
+        binds: &[Bind<'_>],
+        owner: Option<&str>,
+        now: i64,
+        actor: &str,
+        detail: Option<&str>,
+    ) -> Result<bool> {
+        if !allowed(from, to, by) {
+            return Err(Error::Internal(format!("refund {no}: no edge {} → {} for {by:?}", from.as_str(), to.as_str())));
+        }
+        let n = binds.len();
+        let owner_cond = if owner.is_some() { format!(" AND send_owner = ${}", 5 + n) } else { String::new() };
+        let sql = format!(
+            "UPDATE refunds SET status = $2, updated_at = $1{set} WHERE out_refund_no = $3 AND status = ${}{owner_cond}",
+            4 + n
+        );
+        let mut tx = self.begin_write().await?;
+        let mut q = sqlx::query(&sql).bind(now).bind(to.as_str()).bind(no);
+        for b in binds {
+            q = match b {
+                Bind::Text(v) => q.bind(*v),
+                Bind::Int(v) => q.bind(*v),
+            };
+        }
+        q = q.bind(from.as_str());
+        if let Some(o) = owner {
+            q = q.bind(o);
+        }
+        let moved = q.execute(&mut *tx).await?.rows_affected() == 1;
+        if moved {
+            audit(no, from, to, now, actor, detail).write(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
     }
 
-    /// REQUESTED → APPROVED. Only one of any number of concurrent callers gets `true`.
+    /// REQUESTED → APPROVED, claiming the refund for `owner` until `until` (the approval sends
+    /// it). Only one of any number of concurrent callers gets `true`.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn approve_refund(&self, no: &str, now: i64, actor: &str) -> Result<bool> {
-        let set = ", approved_at = $2, last_error = NULL";
-        let m = Move { from: RefundState::Requested, to: RefundState::Approved, set, binds: &[], action: "refund.approved", detail: None };
-        self.move_refund(no, m, now, actor).await
+    pub async fn approve_refund(&self, no: &str, owner: &str, until: i64, now: i64, actor: &str) -> Result<bool> {
+        let set = ", approved_at = $1, last_error = NULL, failures = 0, next_check_at = NULL, send_owner = $4, send_until = $5";
+        let m = (RefundState::Requested, RefundState::Approved, Mover::Merchant);
+        self.move_refund(no, m, set, &[Bind::Text(owner), Bind::Int(until)], None, now, actor, None).await
     }
 
     /// REQUESTED → REJECTED.
@@ -331,65 +475,126 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn reject_refund(&self, no: &str, now: i64, actor: &str, why: &str) -> Result<bool> {
-        let set = ", finished_at = $2";
-        let m = Move { from: RefundState::Requested, to: RefundState::Rejected, set, binds: &[], action: "refund.rejected", detail: Some(why) };
-        self.move_refund(no, m, now, actor).await
+        let m = (RefundState::Requested, RefundState::Rejected, Mover::Merchant);
+        self.move_refund(no, m, ", finished_at = $1", &[], None, now, actor, Some(why)).await
     }
 
-    /// APPROVED → PROCESSING once WeChat accepted the call.
+    /// APPROVED → PROCESSING: WeChat accepted the call (or refundquery found it processing).
+    /// A move forward on WeChat's word: made whoever holds the claim, and ends it.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn refund_accepted(&self, no: &str, refund_id: &str, now: i64, actor: &str, detail: &str) -> Result<bool> {
-        let set = ", refund_id = $4, last_error = NULL";
-        let binds = [refund_id];
-        let m = Move { from: RefundState::Approved, to: RefundState::Processing, set, binds: &binds, action: "refund.accepted", detail: Some(detail) };
-        self.move_refund(no, m, now, actor).await
+    pub async fn refund_accepted(&self, no: &str, refund_id: &str, by: Mover, now: i64, actor: &str, detail: &str) -> Result<bool> {
+        let set = ", refund_id = $4, last_error = NULL, failures = 0, next_check_at = NULL, checked_at = $1, send_owner = NULL, send_until = NULL";
+        let m = (RefundState::Approved, RefundState::Processing, by);
+        self.move_refund(no, m, set, &[Bind::Text(refund_id)], None, now, actor, Some(detail)).await
     }
 
-    /// APPROVED → REQUESTED after WeChat definitively refused the call (it can be approved
-    /// again or rejected).
+    /// APPROVED → REQUESTED, while `owner` holds the claim: WeChat refused the call for good, or
+    /// the refund was never sent and cannot be (`by` says which). It can be approved again or
+    /// rejected.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn refund_call_failed(&self, no: &str, why: &str, now: i64, actor: &str) -> Result<bool> {
-        let set = ", last_error = $4";
-        let binds = [why];
-        let m = Move { from: RefundState::Approved, to: RefundState::Requested, set, binds: &binds, action: "refund.call_failed", detail: Some(why) };
-        self.move_refund(no, m, now, actor).await
+    pub async fn refund_call_failed(&self, no: &str, owner: &str, by: Mover, why: &str, now: i64, actor: &str) -> Result<bool> {
+        let set = ", last_error = $4, failures = 0, next_check_at = NULL, send_owner = NULL, send_until = NULL";
+        let m = (RefundState::Approved, RefundState::Requested, by);
+        self.move_refund(no, m, set, &[Bind::Text(why)], Some(owner), now, actor, Some(why)).await
     }
 
-    /// Notes a failure whose outcome is unknown (the refund stays APPROVED; the reconciler
-    /// re-sends the same request).
+    /// Claims a refund in APPROVED, PROCESSING or CHANGE for `owner` until `until`, if no live
+    /// claim holds it. Returns whether this call got it.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn note_refund_error(&self, no: &str, why: &str, now: i64) -> Result<()> {
+    pub async fn claim_refund(&self, no: &str, owner: &str, until: i64, now: i64) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE refunds SET last_error = $1, updated_at = $2 WHERE out_refund_no = $3 AND status = 'APPROVED'")
-            .bind(why)
-            .bind(now)
-            .bind(no)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
+        let n = sqlx::query(
+            "UPDATE refunds SET send_owner = $1, send_until = $2 WHERE out_refund_no = $3 \
+             AND status IN ('APPROVED', 'PROCESSING', 'CHANGE') AND (send_until IS NULL OR send_until <= $4)",
+        )
+        .bind(owner)
+        .bind(until)
+        .bind(no)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
     }
 
-    /// Applies a final result once (from PROCESSING, or from APPROVED when the notify beats
-    /// the call's answer); on SUCCESS adds the amount to `orders.refunded_fee` in the same
-    /// transaction.
+    /// Notes, while `owner` holds the claim, that a refund request is about to leave (it may
+    /// reach WeChat from now on). Returns whether the claim still held.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mark_refund_sent(&self, no: &str, owner: &str, now: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE refunds SET sent_at = COALESCE(sent_at, $1) WHERE out_refund_no = $2 AND status = 'APPROVED' AND send_owner = $3",
+        )
+        .bind(now)
+        .bind(no)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Ends `owner`'s claim with the outcome of its visit (no state change, no audit row).
+    /// Returns the refund's consecutive failures after it (`None`: the claim was no longer ours).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn release_refund(&self, no: &str, owner: &str, visit: Visit<'_>, now: i64) -> Result<Option<i64>> {
+        let mut tx = self.begin_write().await?;
+        let q = match visit {
+            Visit::Unchanged { next } => sqlx::query(
+                "UPDATE refunds SET send_owner = NULL, send_until = NULL, checked_at = $1, failures = 0, next_check_at = $2 \
+                 WHERE out_refund_no = $3 AND send_owner = $4",
+            )
+            .bind(now)
+            .bind(next),
+            Visit::Failed { why, next } => sqlx::query(
+                "UPDATE refunds SET send_owner = NULL, send_until = NULL, checked_at = $1, failures = failures + 1, \
+                 next_check_at = $2, last_error = $5 WHERE out_refund_no = $3 AND send_owner = $4",
+            )
+            .bind(now)
+            .bind(next)
+            .bind(no)
+            .bind(owner)
+            .bind(why),
+        };
+        let q = if matches!(visit, Visit::Unchanged { .. }) { q.bind(no).bind(owner) } else { q };
+        let n = q.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        Ok(Some(self.refund(no).await?.map_or(0, |r| r.failures)))
+    }
+
+    /// Applies a result (notify or refundquery) once, along [`EDGES`] from wherever the refund
+    /// is; on SUCCESS adds the amount to `orders.refunded_fee` in the same transaction. Ends any
+    /// claim. A result no edge leads to from the current state changes nothing.
     ///
     /// # Errors
     /// Database errors.
     pub async fn finish_refund(&self, no: &str, result: &RefundResult<'_>, now: i64, actor: &str, detail: &str) -> Result<FinishOutcome> {
-        let action = format!("refund.{}", result.status.as_str().to_ascii_lowercase());
-        for from in [RefundState::Processing, RefundState::Approved] {
+        let to = result.status;
+        let finished = to.is_final().then_some(now);
+        for from in result_sources(to) {
             let mut tx = self.begin_write().await?;
             let n = sqlx::query(
-                "UPDATE refunds SET status = $1, refund_id = $2, settlement_refund_fee = $3, success_time = $4, recv_account = $5, \
-                 finished_at = $6, updated_at = $6, last_error = NULL WHERE out_refund_no = $7 AND status = $8",
+                "UPDATE refunds SET status = $1, refund_id = $2, settlement_refund_fee = COALESCE($3, settlement_refund_fee), \
+                 success_time = COALESCE($4, success_time), recv_account = COALESCE($5, recv_account), finished_at = $9, updated_at = $6, \
+                 last_error = NULL, failures = 0, next_check_at = NULL, checked_at = $6, send_owner = NULL, send_until = NULL \
+                 WHERE out_refund_no = $7 AND status = $8",
             )
-            .bind(result.status.as_str())
+            .bind(to.as_str())
             .bind(result.refund_id)
             .bind(result.settlement_refund_fee)
             .bind(result.success_time)
@@ -397,11 +602,12 @@ impl Db {
             .bind(now)
             .bind(no)
             .bind(from.as_str())
+            .bind(finished)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if n == 1 {
-                if result.status == RefundState::Success {
+                if to == RefundState::Success {
                     sqlx::query(
                         "UPDATE orders SET refunded_fee = refunded_fee + (SELECT refund_fee FROM refunds WHERE out_refund_no = $1), \
                          updated_at = $2 WHERE out_trade_no = (SELECT out_trade_no FROM refunds WHERE out_refund_no = $1)",
@@ -411,18 +617,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
-                Audit {
-                    at: now,
-                    actor,
-                    action: &action,
-                    entity: "refund",
-                    entity_id: no,
-                    from_status: Some(from.as_str()),
-                    to_status: Some(result.status.as_str()),
-                    detail: Some(detail),
-                }
-                .write(&mut tx)
-                .await?;
+                audit(no, from, to, now, actor, Some(detail)).write(&mut tx).await?;
                 tx.commit().await?;
                 return Ok(FinishOutcome::Applied { from });
             }
@@ -430,21 +625,8 @@ impl Db {
         }
         Ok(match self.refund(no).await? {
             None => FinishOutcome::NotFound,
-            Some(r) if matches!(r.status, RefundState::Success | RefundState::Change | RefundState::Closed) => {
-                FinishOutcome::AlreadyFinal(r.status)
-            }
-            Some(r) => FinishOutcome::NotStarted(r.status),
+            Some(r) => FinishOutcome::Unmoved(r.status),
         })
-    }
-
-    /// Notes a refundquery that found the refund still processing (no audit).
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn touch_refund_checked(&self, no: &str, now: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE refunds SET checked_at = $1 WHERE out_refund_no = $2").bind(now).bind(no).execute(&mut *tx).await?;
-        tx.commit().await
     }
 
     /// One refund.
@@ -489,17 +671,36 @@ impl Db {
         rows.iter().map(from_row).collect()
     }
 
-    /// Refunds in `status` not changed since `updated_before`, oldest first, for the reconciler.
+    /// Refunds the reconciler should visit now: APPROVED, PROCESSING or CHANGE, unchanged since
+    /// `updated_before`, past their back-off and not claimed; least recently checked first, so
+    /// every row gets its turn however many keep failing.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn stale_refunds(&self, status: RefundState, updated_before: i64, limit: i64) -> Result<Vec<Refund>> {
+    pub async fn due_refunds(&self, updated_before: i64, now: i64, limit: i64) -> Result<Vec<Refund>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM refunds WHERE status = $1 AND updated_at < $2 AND COALESCE(checked_at, 0) < $2 ORDER BY updated_at LIMIT $3"
+            "SELECT {COLUMNS} FROM refunds WHERE status IN ('APPROVED', 'PROCESSING', 'CHANGE') AND updated_at < $1 \
+             AND COALESCE(next_check_at, 0) <= $2 AND COALESCE(send_until, 0) <= $2 \
+             ORDER BY COALESCE(checked_at, 0), updated_at, out_refund_no LIMIT $3"
         ))
-        .bind(status.as_str())
         .bind(updated_before)
+        .bind(now)
         .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Refunds a person should look at (CHANGE, or failing for a while), newest first.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn refunds_needing_action(&self) -> Result<Vec<Refund>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM refunds WHERE status = 'CHANGE' OR (status IN ('APPROVED', 'PROCESSING') AND failures >= $1) \
+             ORDER BY updated_at DESC, out_refund_no LIMIT 200"
+        ))
+        .bind(SURFACE_AFTER_FAILURES)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(from_row).collect()
@@ -530,5 +731,65 @@ impl Db {
                 })
             })
             .collect()
+    }
+}
+
+/// The audit row of a move, its action named after it (`refund.approved`, `refund.success`, …).
+fn audit<'a>(no: &'a str, from: RefundState, to: RefundState, now: i64, actor: &'a str, detail: Option<&'a str>) -> Audit<'a> {
+    let action = match (from, to) {
+        (RefundState::Approved, RefundState::Requested) => "refund.call_failed",
+        (_, RefundState::Approved) => "refund.approved",
+        (_, RefundState::Rejected) => "refund.rejected",
+        (_, RefundState::Success) => "refund.success",
+        (_, RefundState::Change) => "refund.change",
+        (_, RefundState::Closed) => "refund.closed",
+        (_, RefundState::Processing) => "refund.accepted",
+        (_, RefundState::Requested) => "refund.requested",
+    };
+    Audit {
+        at: now,
+        actor,
+        action,
+        entity: "refund",
+        entity_id: no,
+        from_status: Some(from.as_str()),
+        to_status: Some(to.as_str()),
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The state machine table of `server/README.md` lists exactly [`EDGES`].
+    #[test]
+    fn readme_table_matches_the_edges() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("<!-- refund-edges -->").expect("the README marks its refund state table");
+        let end = start + readme[start..].find("<!-- /refund-edges -->").expect("end marker");
+        let mut documented: Vec<(String, String)> = readme[start..end]
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(|c| c.trim().trim_matches('`')).collect();
+                (cells[1].to_owned(), cells[2].to_owned())
+            })
+            .collect();
+        let mut coded: Vec<(String, String)> = EDGES.iter().map(|e| (e.from.as_str().to_owned(), e.to.as_str().to_owned())).collect();
+        documented.sort();
+        coded.sort();
+        assert_eq!(documented, coded);
+    }
+
+    #[test]
+    fn only_listed_moves_are_allowed() {
+        assert!(allowed(RefundState::Change, RefundState::Success, Mover::Result));
+        assert!(!allowed(RefundState::Success, RefundState::Change, Mover::Result));
+        assert!(!allowed(RefundState::Processing, RefundState::Requested, Mover::RefundAnswer), "a refund WeChat accepted never goes back");
+        assert!(!allowed(RefundState::Approved, RefundState::Rejected, Mover::Merchant), "a sent refund cannot be rejected");
+        assert!(allowed(RefundState::Approved, RefundState::Requested, Mover::LocalFailure));
+        assert_eq!(holding_sql(), "('REQUESTED', 'APPROVED', 'PROCESSING', 'SUCCESS', 'CHANGE')");
+        assert_eq!(result_sources(RefundState::Success).collect::<Vec<_>>(), [RefundState::Approved, RefundState::Processing, RefundState::Change]);
     }
 }

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(page))
         .route("/admin/api/orders", get(orders))
         .route("/admin/api/refunds", get(refunds))
+        .route("/admin/api/attention", get(attention))
         .route("/admin/api/refunds/{out_refund_no}/approve", post(approve))
         .route("/admin/api/refunds/{out_refund_no}/reject", post(reject))
 }
@@ -60,6 +61,26 @@ async fn page(State(state): State<AppState>) -> Response {
 
 async fn orders(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<OrderSummary>>> {
     Ok(Json(state.db.recent_orders().await?))
+}
+
+/// What a person should look at: CHANGE refunds (退款异常), refunds and unpaid orders the
+/// reconciler keeps failing on, and orders paid after we closed them.
+async fn attention(State(state): State<AppState>, _: Admin) -> Result<Json<serde_json::Value>> {
+    let refunds = state.db.refunds_needing_action().await?;
+    let orders: Vec<serde_json::Value> = state
+        .db
+        .orders_needing_action()
+        .await?
+        .into_iter()
+        .map(|o| {
+            serde_json::json!({
+                "out_trade_no": o.out_trade_no, "status": o.status, "total_fee": o.total_fee,
+                "transaction_id": o.transaction_id, "paid_after_close": o.paid_after_close,
+                "failures": o.failures, "last_error": o.last_error, "created_at": o.created_at,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "refunds": refunds, "orders": orders })))
 }
 
 #[derive(Deserialize)]

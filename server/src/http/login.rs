@@ -7,7 +7,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::ApiJson;
+use super::{ApiJson, ClientIp};
 use crate::db::sessions::Session;
 use crate::error::{Error, Result};
 use crate::AppState;
@@ -23,7 +23,12 @@ struct LoginRequest {
     code: String,
 }
 
-async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<Value>> {
+async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<Value>> {
+    // Before jscode2session: a flood must not spend WeChat's quota (nor ours).
+    if let Err(which) = state.login_limit.take(ip, &state.clock) {
+        tracing::warn!(%ip, limit = which, "login rate limited");
+        return Err(Error::RateLimited("too many logins, try again in a minute".into()));
+    }
     let login = state.upstream.code2session(&req.code).await?;
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(|_| Error::Internal("random source unavailable".into()))?;

@@ -34,9 +34,15 @@ fn reply(status: StatusCode, ok: bool, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
+/// A FAIL reply. The network hears only a word; the reason goes to the log.
 fn refuse(status: StatusCode, reason: &str) -> Response {
-    tracing::warn!(reason, "payment notify refused");
-    reply(status, false, reason)
+    tracing::warn!(reason, "notify refused");
+    let word = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too large",
+        s if s.is_server_error() => "temporary error",
+        _ => "refused",
+    };
+    reply(status, false, word)
 }
 
 /// Whether the bytes declare a DTD or an entity, in any letter case (`<!DOCTYPE`, `<!ENTITY`).
@@ -85,6 +91,11 @@ async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body:
             return reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error");
         }
     };
+    // Pinned to the order's sign type: an HMAC-SHA256 order's notify must be HMAC-SHA256 (the
+    // core would accept MD5 by the signature's length), and an MD5 order's MD5.
+    if notify.sign_type.as_str() != order.sign_type {
+        return refuse(StatusCode::BAD_REQUEST, &format!("signed with {} but the order uses {}", notify.sign_type.as_str(), order.sign_type));
+    }
     if let Err(e) = notify.check_amount(wxpay::Fen::new(order.total_fee as u64)) {
         tracing::error!(out_trade_no = %no, error = %e, "payment notify amount differs from the order");
         return refuse(StatusCode::BAD_REQUEST, "total_fee does not match the order");
@@ -96,7 +107,11 @@ async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body:
     let now = state.clock.now_ms();
     match state.db.mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
         Ok(PaidOutcome::Applied { from }) => {
-            tracing::info!(out_trade_no = %no, transaction_id = %notify.transaction_id, from = from.as_str(), "order paid");
+            if from == crate::db::orders::OrderStatus::Closed {
+                tracing::warn!(out_trade_no = %no, transaction_id = %notify.transaction_id, "payment for an order we had closed: PAID and flagged (refund or ship)");
+            } else {
+                tracing::info!(out_trade_no = %no, transaction_id = %notify.transaction_id, "order paid");
+            }
             reply(StatusCode::OK, true, "OK")
         }
         Ok(PaidOutcome::AlreadyPaid { same_transaction: true }) => reply(StatusCode::OK, true, "OK"),
@@ -137,6 +152,23 @@ async fn refund_notify(State(state): State<AppState>, headers: HeaderMap, body: 
         tracing::error!(out_refund_no = %no, "refund notify differs from the refund (order or amounts)");
         return refuse(StatusCode::BAD_REQUEST, "order or amounts do not match the refund");
     }
+    // The ids we know must be the ones it names: WeChat's refund_id once it accepted the call,
+    // and the payment's transaction_id.
+    if r.refund_id.as_deref().is_some_and(|id| id != n.refund_id) {
+        tracing::error!(out_refund_no = %no, ours = ?r.refund_id, notify = %n.refund_id, "refund notify names another refund_id");
+        return refuse(StatusCode::BAD_REQUEST, "refund_id does not match the refund");
+    }
+    match state.db.order(&r.out_trade_no).await {
+        Ok(Some(o)) if o.transaction_id.as_deref().is_some_and(|t| t != n.transaction_id) => {
+            tracing::error!(out_refund_no = %no, ours = ?o.transaction_id, notify = %n.transaction_id, "refund notify names another transaction_id");
+            return refuse(StatusCode::BAD_REQUEST, "transaction_id does not match the order");
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "database error in refund notify");
+            return reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error");
+        }
+    }
     let status = match n.refund_status {
         wxpay::RefundNotifyStatus::Success => RefundState::Success,
         wxpay::RefundNotifyStatus::Change => RefundState::Change,
@@ -162,14 +194,20 @@ async fn refund_notify(State(state): State<AppState>, headers: HeaderMap, body: 
             tracing::info!(out_refund_no = %no, from = from.as_str(), to = status.as_str(), "refund finished");
             reply(StatusCode::OK, true, "OK")
         }
-        Ok(FinishOutcome::AlreadyFinal(s)) if s == status => reply(StatusCode::OK, true, "OK"),
-        Ok(FinishOutcome::AlreadyFinal(s)) => {
-            tracing::error!(out_refund_no = %no, stored = s.as_str(), reported = status.as_str(), "refund notify contradicts the stored result");
-            refuse(StatusCode::CONFLICT, "refund already finished with another result")
+        // A duplicate of what is stored.
+        Ok(FinishOutcome::Unmoved(s)) if s == status => reply(StatusCode::OK, true, "OK"),
+        // A late CHANGE after the refund went on to its final state: stale, nothing to do.
+        Ok(FinishOutcome::Unmoved(s)) if status == RefundState::Change && s.is_final() && s != RefundState::Rejected => {
+            tracing::info!(out_refund_no = %no, stored = s.as_str(), "late CHANGE notify for a finished refund");
+            reply(StatusCode::OK, true, "OK")
         }
-        Ok(FinishOutcome::NotStarted(s)) => {
+        Ok(FinishOutcome::Unmoved(s)) if matches!(s, RefundState::Requested | RefundState::Rejected) => {
             tracing::error!(out_refund_no = %no, stored = s.as_str(), "refund notify for a refund never sent");
             refuse(StatusCode::CONFLICT, "refund was not sent")
+        }
+        Ok(FinishOutcome::Unmoved(s)) => {
+            tracing::error!(out_refund_no = %no, stored = s.as_str(), reported = status.as_str(), "refund notify contradicts the stored result");
+            refuse(StatusCode::CONFLICT, "refund already finished with another result")
         }
         Ok(FinishOutcome::NotFound) => refuse(StatusCode::NOT_FOUND, "unknown out_refund_no"),
         Err(e) => {

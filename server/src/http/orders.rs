@@ -1,7 +1,7 @@
 //! Orders: create (the server computes `total_fee`), pay again, list, detail.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -16,8 +16,25 @@ use crate::AppState;
 /// At most this many of one product per order.
 const MAX_QUANTITY: i64 = 99;
 
-/// A client polling an unpaid order asks WeChat at most this often (orderquery has a rate limit).
+/// A client polling an unpaid order asks WeChat at most this often per order, across instances
+/// (orderquery has a rate limit).
 const QUERY_EVERY_MS: i64 = 2_000;
+
+/// Unpaid, still payable orders one payer may hold at once.
+const MAX_OPEN_ORDERS: i64 = 20;
+
+/// Orders one payer may create per hour.
+const MAX_ORDERS_PER_HOUR: i64 = 60;
+
+/// WeChat's `body` is at most 128 bytes.
+const MAX_BODY_BYTES: usize = 128;
+
+/// The `Idempotency-Key` header: the client's name for one checkout.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
+    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = v.to_str().ok().filter(|k| (1..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)));
+    key.map(|k| Some(k.to_owned())).ok_or_else(|| Error::Invalid("Idempotency-Key must be 1 to 64 of A-Z a-z 0-9 - _ . :".into()))
+}
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -82,24 +99,59 @@ async fn with_payment(state: &AppState, order: Order, actor: &str) -> Result<Ord
     Ok(OrderView { payment: Some(payment), ..fresh.into() })
 }
 
+/// The order a checkout's Idempotency-Key already made, answered again.
+async fn existing(state: &AppState, o: Order, req: &CreateOrder, actor: &str) -> Result<(StatusCode, Json<OrderView>)> {
+    if o.product_id != req.product_id || o.quantity != req.quantity {
+        return Err(Error::Invalid("this Idempotency-Key was used for another order".into()));
+    }
+    match o.status {
+        OrderStatus::Notpay => Ok((StatusCode::OK, Json(with_payment(state, o, actor).await?))),
+        // Paid already: answered as it is (no payment parameters).
+        OrderStatus::Paid => Ok((StatusCode::OK, Json(o.into()))),
+        OrderStatus::Closed => Err(Error::Conflict("this checkout's order is closed; start a new checkout".into())),
+    }
+}
+
 async fn create(
     State(state): State<AppState>,
     user: User,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<CreateOrder>,
 ) -> Result<(StatusCode, Json<OrderView>)> {
     if !(1..=MAX_QUANTITY).contains(&req.quantity) {
         return Err(Error::Invalid(format!("quantity must be 1 to {MAX_QUANTITY}")));
     }
+    let key = idempotency_key(&headers)?;
     let product = state.db.product(req.product_id).await?.ok_or_else(|| Error::Invalid("unknown product_id".into()))?;
     let total_fee = product.price_fen.checked_mul(req.quantity).ok_or_else(|| Error::Invalid("amount too large".into()))?;
     let actor = format!("user:{}", user.openid);
     let now = state.clock.now_ms();
 
-    // A double tap while an identical order is still payable gets that order back.
-    if let Some(o) = state.db.reusable_order(&user.openid, product.id, req.quantity, now + 60_000).await? {
-        return Ok((StatusCode::OK, Json(with_payment(&state, o, &actor).await?)));
+    // The same checkout again (a double tap, a retry after a network error): the same order.
+    if let Some(k) = &key {
+        if let Some(o) = state.db.order_by_key(&user.openid, k).await? {
+            return existing(&state, o, &req, &actor).await;
+        }
     }
+    // Without a key, a double tap while an identical order is still payable gets that order back.
+    if key.is_none() {
+        if let Some(o) = state.db.reusable_order(&user.openid, product.id, req.quantity, now + 60_000).await? {
+            return Ok((StatusCode::OK, Json(with_payment(&state, o, &actor).await?)));
+        }
+    }
+    let (open, last_hour) = state.db.order_counts(&user.openid, now, now - 3_600_000).await?;
+    if open >= MAX_OPEN_ORDERS || last_hour >= MAX_ORDERS_PER_HOUR {
+        tracing::warn!(openid = %user.openid, open, last_hour, "order creation limited");
+        return Err(Error::RateLimited(format!(
+            "too many orders: at most {MAX_OPEN_ORDERS} unpaid and {MAX_ORDERS_PER_HOUR} per hour; pay or let the unpaid ones expire"
+        )));
+    }
+    // The name as WeChat will show it: what `body` can carry, at most 128 bytes.
+    let body = match wxpay::validate::clean_text(&product.name, MAX_BODY_BYTES) {
+        b if b.is_empty() => format!("product {}", product.id),
+        b => b,
+    };
 
     let now_secs = now.div_euclid(1000);
     let ttl = state.settings.order_ttl.as_secs() as i64;
@@ -107,7 +159,7 @@ async fn create(
         out_trade_no: new_out_trade_no(now_secs)?,
         openid: user.openid.clone(),
         product_id: product.id,
-        product_name: product.name.clone(),
+        product_name: body,
         quantity: req.quantity,
         unit_price_fen: product.price_fen,
         total_fee,
@@ -125,8 +177,19 @@ async fn create(
         closed_at: None,
         checked_at: None,
         created_at: now,
+        paid_after_close: false,
+        failures: 0,
+        last_error: None,
     };
-    state.db.insert_order(&order, &actor).await?;
+    match state.db.insert_order_with_key(&order, key.as_deref(), &actor).await {
+        Ok(()) => {}
+        // The same key raced in from another tap or instance: its order is the answer.
+        Err(Error::Conflict(_)) if key.is_some() => {
+            let o = state.db.order_by_key(&user.openid, key.as_deref().unwrap_or_default()).await?.ok_or(Error::NotFound("order"))?;
+            return existing(&state, o, &req, &actor).await;
+        }
+        Err(e) => return Err(e),
+    }
     tracing::info!(out_trade_no = %order.out_trade_no, total_fee, "order created");
     match with_payment(&state, order.clone(), &actor).await {
         Ok(view) => Ok((StatusCode::CREATED, Json(view))),
@@ -162,8 +225,10 @@ async fn list(State(state): State<AppState>, user: User) -> Result<Json<Vec<Orde
 
 async fn detail(State(state): State<AppState>, user: User, Path(no): Path<String>) -> Result<Json<OrderView>> {
     let order = own_order(&state, &user, &no).await?;
-    let recently_checked = order.checked_at.is_some_and(|t| t > state.clock.now_ms() - QUERY_EVERY_MS);
-    if order.status == OrderStatus::Notpay && !recently_checked {
+    let now = state.clock.now_ms();
+    // One orderquery per order per interval, however many clients and instances poll: the
+    // right to ask is a conditional update.
+    if order.status == OrderStatus::Notpay && state.db.claim_order_check(&no, now, now - QUERY_EVERY_MS).await? {
         // The notify may be late or lost: ask WeChat before answering. A failure here is not
         // the caller's problem; the stored state is still the truth we know.
         if let Err(e) = payments::sync(&state, &order, "api:orderquery").await {

@@ -135,6 +135,15 @@ pub struct Faults {
     /// The next N Pay API calls are processed (an order or refund is stored as usual), then
     /// their connection is dropped without an answer: the caller cannot know the outcome.
     pub drop_connections_next: AtomicU32,
+    /// The next N Pay API calls are answered HTTP 403 with an HTML page, unprocessed, as a
+    /// proxy in front of WeChat would.
+    pub http_status_next: AtomicU32,
+    /// Fields of successful orderquery answers replaced (`Some`) or left out (`None`), as a
+    /// faulty or forged answer would carry them (signed all the same).
+    pub orderquery_fields: Mutex<HashMap<String, Option<String>>>,
+    /// orderquery and closeorder of these out_trade_no answer `SYSTEMERROR` (a row that fails
+    /// for ever, for the reconciler's fairness tests).
+    pub failing_orders: Mutex<HashSet<String>>,
 }
 
 impl Faults {
@@ -144,6 +153,10 @@ impl Faults {
         }
         let rate = self.systemerror_permille.load(Ordering::Relaxed);
         rate > 0 && random_u32() % 1000 < rate
+    }
+
+    fn order_fails(&self, out_trade_no: &str) -> bool {
+        lock(&self.failing_orders).contains(out_trade_no)
     }
 
     fn take_drop_connection(&self) -> bool {
@@ -158,6 +171,11 @@ async fn drop_connection_fault(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    if sim.faults.http_status_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+        use axum::response::IntoResponse as _;
+        let page = "<html><body><h1>403 Forbidden</h1>proxy</body></html>";
+        return (axum::http::StatusCode::FORBIDDEN, [(axum::http::header::CONTENT_TYPE, "text/html")], page).into_response();
+    }
     let cut = req.extensions().get::<tls::CutConnection>().cloned();
     let answer = next.run(req).await;
     if let Some(cut) = cut {
@@ -230,6 +248,8 @@ pub(crate) struct Sim {
     openids: Mutex<HashSet<String>>,
     deliveries: Mutex<HashMap<String, Vec<Delivery>>>,
     refunds: Mutex<HashMap<String, SimRefund>>,
+    /// Refund calls being handled per out_refund_no, and the most seen at once.
+    refund_calls_in_flight: Mutex<HashMap<String, (u32, u32)>>,
     calls: Mutex<HashMap<&'static str, u32>>,
     seq: AtomicU64,
 }
@@ -300,6 +320,7 @@ impl Sandbox {
             openids: Mutex::default(),
             deliveries: Mutex::default(),
             refunds: Mutex::default(),
+            refund_calls_in_flight: Mutex::default(),
             calls: Mutex::default(),
             seq: AtomicU64::new(0),
         });
@@ -366,7 +387,25 @@ impl Sandbox {
 
     /// Finishes held refunds (see [`Faults::hold_refunds`]) with SUCCESS, without notifying.
     pub fn settle_held_refunds(&self) {
-        refund::settle_held(&self.sim);
+        refund::settle_held(&self.sim, wxpay::RefundStatus::Success);
+    }
+
+    /// Finishes held refunds with `status` (e.g. CHANGE, 退款异常), without notifying.
+    pub fn settle_held_refunds_as(&self, status: wxpay::RefundStatus) {
+        refund::settle_held(&self.sim, status);
+    }
+
+    /// Moves a refund to `status` as WeChat would after a person acted on the merchant
+    /// platform (a CHANGE refund sent again to another account becomes SUCCESS), without
+    /// notifying. Returns whether the refund exists.
+    pub fn set_refund_status(&self, out_refund_no: &str, status: wxpay::RefundStatus) -> bool {
+        refund::set_status(&self.sim, out_refund_no, status)
+    }
+
+    /// The most refund calls for one out_refund_no the simulator was handling at the same time
+    /// (1 when no two calls for a refund ever overlapped; 0 when there was none).
+    pub fn max_concurrent_refund_calls(&self) -> u32 {
+        lock(&self.sim.refund_calls_in_flight).values().map(|&(_, max)| max).max().unwrap_or(0)
     }
 
     /// The fault knobs.

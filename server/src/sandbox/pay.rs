@@ -254,7 +254,7 @@ pub(super) async fn orderquery(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror() {
+    if sim.faults.take_systemerror() || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     let answer = {
@@ -292,6 +292,12 @@ pub(super) async fn orderquery(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
                     put("bank_type", "CMC".into());
                     put("is_subscribe", "N".into());
                 }
+                for (k, v) in lock(&sim.faults.orderquery_fields).iter() {
+                    match v {
+                        Some(v) => f.insert(k.clone(), v.clone()),
+                        None => f.remove(k),
+                    };
+                }
                 Answer::Ok(f)
             }
         }
@@ -306,7 +312,7 @@ pub(super) async fn closeorder(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror() {
+    if sim.faults.take_systemerror() || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     let answer = match require(&p, "out_trade_no") {

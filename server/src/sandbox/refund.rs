@@ -67,6 +67,7 @@ fn beijing_dashed(unix_secs: i64) -> String {
 /// `/secapi/pay/refund`.
 pub(super) async fn refund(State(sim): State<Arc<Sim>>, Extension(cert): Extension<ClientCert>, body: Bytes) -> Response {
     sim.count("/secapi/pay/refund");
+    let _in_flight = InFlight::enter(&sim, &body);
     if !cert.0 {
         tracing::info!("sandbox: refund refused, no client certificate");
         return sim.answer(
@@ -91,6 +92,35 @@ pub(super) async fn refund(State(sim): State<Arc<Sim>>, Extension(cert): Extensi
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     sim.answer(answer, st)
+}
+
+/// Counts a refund call as in flight (by its out_refund_no) until dropped.
+struct InFlight<'a> {
+    sim: &'a Sim,
+    no: Option<String>,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(sim: &'a Sim, body: &[u8]) -> Self {
+        let no = wxpay::xml::decode(body).ok().and_then(|p| p.get("out_refund_no").cloned());
+        if let Some(no) = &no {
+            let mut m = lock(&sim.refund_calls_in_flight);
+            let e = m.entry(no.clone()).or_default();
+            e.0 += 1;
+            e.1 = e.1.max(e.0);
+        }
+        InFlight { sim, no }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(no) = &self.no {
+            if let Some(e) = lock(&self.sim.refund_calls_in_flight).get_mut(no) {
+                e.0 -= 1;
+            }
+        }
+    }
 }
 
 fn accepted(r: &SimRefund) -> Answer {
@@ -195,14 +225,30 @@ async fn process(sim: Arc<Sim>, no: String) {
     notifier::deliver_to(sim, no, url, refund_notify_xml).await;
 }
 
-/// Held refunds succeed now (no notify: refundquery finds them).
-pub(super) fn settle_held(sim: &Sim) {
+/// Held refunds end in `status` now (no notify: refundquery finds them).
+pub(super) fn settle_held(sim: &Sim, status: RefundStatus) {
     let now = sim.clock.now_secs();
     for r in lock(&sim.refunds).values_mut().filter(|r| r.held && r.refund_status == RefundStatus::Processing) {
-        r.refund_status = RefundStatus::Success;
-        r.success_time = Some(beijing_dashed(now));
+        finish(r, status, now);
         r.held = false;
     }
+}
+
+/// A refund moved to `status` (no notify). Returns whether it exists.
+pub(super) fn set_status(sim: &Sim, no: &str, status: RefundStatus) -> bool {
+    let now = sim.clock.now_secs();
+    match lock(&sim.refunds).get_mut(no) {
+        Some(r) => {
+            finish(r, status, now);
+            true
+        }
+        None => false,
+    }
+}
+
+fn finish(r: &mut SimRefund, status: RefundStatus, now_secs: i64) {
+    r.refund_status = status;
+    r.success_time = (status == RefundStatus::Success).then(|| beijing_dashed(now_secs));
 }
 
 /// The refund notify WeChat would send now for a finished refund: outer fields in clear,

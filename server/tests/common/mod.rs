@@ -2,6 +2,7 @@
 //! sharing a SQLite file or a fresh PostgreSQL database, and a shifted-on-demand clock.
 #![allow(dead_code)]
 
+pub mod link;
 pub mod notify_cases;
 pub mod refund_cases;
 
@@ -48,11 +49,14 @@ pub struct Options {
     /// Point the primary Pay base at a closed port.
     pub primary_down: bool,
     pub tweak: fn(&mut Config),
+    /// Per instance: reach the simulator's Pay API through this link (both bases), so that
+    /// failures can be injected on one instance only.
+    pub links: Vec<Option<link::Link>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { database_url: None, instances: 1, primary_down: false, tweak: |_| {} }
+        Options { database_url: None, instances: 1, primary_down: false, tweak: |_| {}, links: Vec::new() }
     }
 }
 
@@ -99,7 +103,11 @@ impl Harness {
             .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
         let mut servers = Vec::new();
         let dead = closed_port().await;
-        for _ in 0..opts.instances.max(1) {
+        let sim_addr: std::net::SocketAddr = sandbox.base_url().trim_start_matches("https://").parse().unwrap();
+        for l in opts.links.iter().flatten() {
+            l.set_target(sim_addr);
+        }
+        for i in 0..opts.instances.max(1) {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let url = format!("http://{}", listener.local_addr().unwrap());
             // Every instance gets the same public URL (the first one), as behind a balancer.
@@ -112,6 +120,10 @@ impl Harness {
             config.admin_token = Some(ADMIN_TOKEN.into());
             if opts.primary_down {
                 config.api_base = Some(format!("https://127.0.0.1:{dead}"));
+            }
+            if let Some(Some(l)) = opts.links.get(i) {
+                config.api_base = Some(l.url());
+                config.api_backup_base = Some(l.url());
             }
             (opts.tweak)(&mut config);
             let settings = config.settings().expect("valid settings");

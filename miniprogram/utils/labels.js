@@ -73,7 +73,7 @@ function refundLabel(refund) {
  * The one label of an order in the list and atop its page. A paid order reads its refunds:
  * an exception first, then one in flight, then how much came back (all / part), then a latest
  * rejection. `refunds` null means they are unknown: the order's own state only.
- * @param {{status: string, total_fee: number}} order 服务端的订单 JSON
+ * @param {{status: string} & Record<'total_fee', number>} order 服务端的订单 JSON
  * @param {Array<{status: string, refund_fee: number, requested_at: number}> | null} refunds 该订单的退款
  * @returns {{text: string, tone: string, refundedFee: number}} tone 用于样式（class status-<tone>）
  */

@@ -87,7 +87,10 @@ function typecheck({ overrides = {} } = {}) {
     return text === undefined ? getSourceFile.call(compilerHost, f, lang, onError, create) : ts.createSourceFile(f, text, lang);
   };
   const program = ts.createProgram(parsed.fileNames, parsed.options, compilerHost);
-  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...unknownWxOptions(program)];
+  const fromTsc = ts.getPreEmitDiagnostics(program);
+  // Where tsc already reported the same property (a non-generic API such as wx.request), once is enough.
+  const reported = new Set(fromTsc.map((d) => d.file && `${d.file.fileName}:${d.start}`));
+  const diagnostics = [...fromTsc, ...unknownWxOptions(program).filter((d) => !reported.has(`${d.file.fileName}:${d.start}`))];
   return { diagnostics, files: parsed.fileNames, text: ts.formatDiagnostics(diagnostics, formatHost) };
 }
 

@@ -51,13 +51,19 @@ test('back during the payment check: polling stops and nothing redirects afterwa
   assert.deepEqual(shim.calls.redirectTo, []);
 });
 
-test('back while the payment sheet is up: once it closes, no check and no redirect', async () => {
+/** The confirm page paying, its payment sheet up and held; close() answers the sheet with `errMsg`. */
+async function sheetHeldOpen(errMsg) {
   let close;
-  const shim = setup({ requestPayment: (opts) => (close = () => opts.success({ errMsg: 'requestPayment:ok' })) });
+  const shim = setup({ requestPayment: (opts) => (close = () => (errMsg === 'requestPayment:ok' ? opts.success : opts.fail)({ errMsg })) });
   const page = mp.loadPage('pages/confirm/confirm');
   await page.onLoad({ product_id: '1' });
   const paying = page.onPay();
   await until('the sheet is up', 10000, async () => close);
+  return { shim, page, paying, close };
+}
+
+test('back while the payment sheet is up: once it closes, no check and no redirect', async () => {
+  const { shim, page, paying, close } = await sheetHeldOpen('requestPayment:ok');
   page.onUnload();
   close();
   await paying;
@@ -118,12 +124,7 @@ test('after a cancel, a new quantity clears the old total and the next pay is a 
 });
 
 test('the quantity cannot change while paying', async () => {
-  let close;
-  const shim = setup({ requestPayment: (opts) => (close = () => opts.fail({ errMsg: 'requestPayment:fail cancel' })) });
-  const page = mp.loadPage('pages/confirm/confirm');
-  await page.onLoad({ product_id: '1' });
-  const paying = page.onPay();
-  await until('the sheet is up', 10000, async () => close);
+  const { shim, page, paying, close } = await sheetHeldOpen('requestPayment:fail cancel');
   page.onPlus();
   assert.equal(page.data.quantity, 1);
   assert.ok(page.data.order, 'the order being paid stays on screen');

@@ -64,7 +64,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/control/notifies", get(notifies))
         .route("/control/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/control/knobs", get(client::get_knobs).post(client::set_faults))
-        .layer(axum::middleware::from_fn(json_only))
+        .route_layer(axum::middleware::from_fn(json_only))
         .with_state(sim)
 }
 

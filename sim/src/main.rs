@@ -80,32 +80,38 @@ async fn main() -> ExitCode {
             return fail(format!("{}: {e}", path.display()));
         }
     }
+    // Listen for the stop signals before saying we are ready: a harness may send SIGTERM the
+    // moment it has read the line, and a signal that arrives before the handler kills the
+    // process instead of stopping it cleanly.
+    let stop = match stop_signals() {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot listen for SIGTERM / Ctrl-C: {e}")),
+    };
     let line = serde_json::to_string(&ready).expect("the ready line serialises");
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
         return fail("cannot write the ready line to stdout");
     }
     drop(out);
-    wait_for_stop().await;
+    stop.await;
     tracing::info!("stopping: finishing the requests in flight");
     sim.shutdown().await;
     drop(temp);
     ExitCode::SUCCESS
 }
 
-/// Ctrl-C or SIGTERM (from a test harness or a service manager).
-async fn wait_for_stop() {
+/// Ctrl-C or SIGTERM (from a test harness or a service manager). The handlers are installed
+/// when this is called; the returned future ends at the first of the two.
+fn stop_signals() -> std::io::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
-    let term = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut t) => t.recv().await,
-            Err(_) => std::future::pending().await,
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term => {}
-    }
+    })
 }
 
 fn write_env(path: &std::path::Path, r: &wxpay_sim::Ready) -> std::io::Result<()> {

@@ -203,6 +203,11 @@ pub fn certificate_download_decrypts_and_verifies() {
         keys.add_certificate(d.certificate);
     }
     keys.verify(&headers(&c["headers"]), body, c["now"].as_u64().unwrap()).unwrap();
+    // The same in one step, from an empty key set, as a merchant's first download is.
+    let mut fresh = KeySet::new();
+    let added = fresh.add_downloaded_certificates(&api_v3_key(), 200, &headers(&c["headers"]), body, c["now"].as_u64().unwrap()).unwrap();
+    assert_eq!(added.iter().map(|d| d.certificate.serial_no.as_str()).collect::<Vec<_>>(), expected);
+    assert_eq!(fresh.serials().collect::<Vec<_>>(), expected);
     // The download is also a typed request.
     assert_eq!(DownloadCertificates.path_and_query("1900000109").unwrap(), "/v3/certificates");
     assert_eq!(PlatformCertificate::from_pem(PLATFORM_CERT).unwrap().serial_no, s(&v["platform_serial_no"]));

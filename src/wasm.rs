@@ -12,8 +12,8 @@
 //!
 //! | group | file | cargo feature | in entry points |
 //! | --- | --- | --- | --- |
-//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply` | `wasm/notify.rs` | `wasm-notify` | `wxpay/notify`, `wxpay` |
-//! | everything else of API v2 | `wasm/api.rs` | `wasm-api` (default; implies `wasm-notify`) | `wxpay` |
+//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply` | `wasm/notify.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
+//! | everything else of API v2 | `wasm/api.rs` | `wasm-api` (default) | `wxpay` |
 //! | API v3: its own `Merchant` and `KeySet`, `decryptResource` | `wasm/v3.rs` | `wasm-v3` (implies the core's `v3`) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
@@ -30,15 +30,16 @@
 //! `pkg/package.json` (the test in `node/test/package.test.js` checks that every entry is
 //! exported and every export has its files).
 
-// Two groups that export the same JS name cannot share a module.
-#[cfg(all(feature = "wasm-v3", feature = "wasm-notify"))]
+// The v3 group is a module of its own: its `Merchant` is not the v2 groups' (and the API group
+// builds on the notify group's). The notify group's cfg is `not(feature = "wasm-v3")` rather
+// than a feature of its own so that the v2 entry points build with the same features as before
+// v3 existed, and so to the same bytes.
+#[cfg(all(feature = "wasm-v3", feature = "wasm-api"))]
 compile_error!("`wasm-v3` is an entry point of its own: build it with --no-default-features --features wasm-v3");
 
-#[cfg(any(feature = "wasm-notify", feature = "wasm-v3"))]
 mod convert;
-#[cfg(any(feature = "wasm-notify", feature = "wasm-v3"))]
 mod error;
-#[cfg(feature = "wasm-notify")]
+#[cfg(not(feature = "wasm-v3"))]
 mod notify;
 
 #[cfg(feature = "wasm-api")]

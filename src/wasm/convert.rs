@@ -18,7 +18,7 @@ use super::error::{argument, Failure, Result};
 use crate::{Error, Fen};
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 use crate::TradeRef;
-#[cfg(feature = "wasm-notify")]
+#[cfg(not(feature = "wasm-v3"))]
 use crate::{ApiKey, Merchant, SignType};
 
 /// JS numbers are exact up to 2^53 - 1 (`Number.MAX_SAFE_INTEGER`).
@@ -87,7 +87,7 @@ pub enum Body {
 
 impl Body {
     /// An XML message (the v2 groups).
-    #[cfg(feature = "wasm-notify")]
+    #[cfg(not(feature = "wasm-v3"))]
     pub fn from_js(value: &JsValue) -> Result<Body> {
         Body::read(value, "xml")
     }
@@ -170,7 +170,7 @@ impl Default for Scalar {
 }
 
 impl Scalar {
-    #[cfg(feature = "wasm-notify")]
+    #[cfg(not(feature = "wasm-v3"))]
     pub fn from_f64(x: f64) -> Scalar {
         if x.is_finite() && x.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER as f64).contains(&x) {
             Scalar::Int(x as u64)
@@ -252,7 +252,7 @@ pub fn required<T>(value: Option<T>, name: &str) -> Result<T> {
     value.ok_or_else(|| Error::missing(name).into())
 }
 
-#[cfg(feature = "wasm-notify")]
+#[cfg(not(feature = "wasm-v3"))]
 pub fn sign_type_in(value: Option<String>) -> Result<Option<SignType>> {
     value.map(|s| s.parse().map_err(Failure::Core)).transpose()
 }
@@ -262,7 +262,7 @@ pub fn sign_type_in(value: Option<String>) -> Result<Option<SignType>> {
 /// Read property by property rather than through serde: it is the one object the notify
 /// entry point reads, and serde's error machinery (its messages format floats) would be a
 /// tenth of that `.wasm` (BENCHMARKS.md).
-#[cfg(feature = "wasm-notify")]
+#[cfg(not(feature = "wasm-v3"))]
 #[derive(Default)]
 pub struct MerchantConfig {
     app_id: Option<String>,
@@ -271,7 +271,7 @@ pub struct MerchantConfig {
     sign_type: Option<String>,
 }
 
-#[cfg(feature = "wasm-notify")]
+#[cfg(not(feature = "wasm-v3"))]
 impl MerchantConfig {
     pub fn read(value: JsValue) -> Result<Merchant> {
         const WHAT: &str = "merchant";

@@ -117,6 +117,17 @@ function codeOf(fn) {
   throw new Error('did not throw');
 }
 
+/** `fn` run with `crypto.getRandomValues` failing, as on a platform without a random source. */
+const withoutEntropy = (fn) => () => {
+  const c = globalThis.crypto;
+  Object.defineProperty(c, 'getRandomValues', { configurable: true, value: () => { throw new Error('no entropy'); } });
+  try {
+    fn();
+  } finally {
+    delete c.getRandomValues;
+  }
+};
+
 /** The codes of `Error::code` in src/error.rs: every code the core can throw. */
 function coreCodes() {
   const errorRs = fs.readFileSync(path.join(ROOT, 'src', 'error.rs'), 'utf8');
@@ -134,6 +145,7 @@ module.exports = {
   wxpay,
   coreCodes,
   declaredCodes,
+  withoutEntropy,
   data,
   ROOT,
   KEY,

@@ -354,15 +354,6 @@ describe('refund notify', () => {
 
 describe('errors', () => {
   const inner = h.jsXml({ transaction_id: '4200', out_trade_no: 'A1', refund_id: '5000', out_refund_no: 'R1', total_fee: '1200', refund_fee: '800', refund_status: 'SUCCESS' }, 'root');
-  const noEntropy = (fn) => () => {
-    const c = globalThis.crypto;
-    Object.defineProperty(c, 'getRandomValues', { configurable: true, value: () => { throw new Error('no entropy'); } });
-    try {
-      fn();
-    } finally {
-      delete c.getRandomValues;
-    }
-  };
 
   // One case per code; the test below checks the list is every code the core and the
   // declarations know.
@@ -392,7 +383,7 @@ describe('errors', () => {
     TRUNCATED_CIPHERTEXT: () => wxpay.decryptRefundNotify(h.refundNotify(Buffer.from(h.encryptReqInfo(inner), 'base64').subarray(0, 40).toString('base64')), MERCHANT),
     DECRYPT_KEY_MISMATCH: () => wxpay.decryptRefundNotify(h.refundNotify(h.encryptReqInfo(inner, OTHER_KEY)), MERCHANT),
     BAD_PADDING: () => wxpay.decryptRefundNotify(h.refundNotify(h.encryptReqInfo(inner + '\0'.repeat(16 - (Buffer.byteLength(inner) % 16)), KEY, { padding: false })), MERCHANT),
-    RANDOM_UNAVAILABLE: noEntropy(() => wxpay.nonceStr()),
+    RANDOM_UNAVAILABLE: h.withoutEntropy(() => wxpay.nonceStr()),
     INVALID_ARGUMENT: () => wxpay.sign('appid=wx1', KEY),
   };
 

@@ -518,15 +518,6 @@ describe('values in and out', () => {
 // ---- every code ------------------------------------------------------------------------------
 
 describe('errors', () => {
-  const noEntropy = (fn) => () => {
-    const c = globalThis.crypto;
-    Object.defineProperty(c, 'getRandomValues', { configurable: true, value: () => { throw new Error('no entropy'); } });
-    try {
-      fn();
-    } finally {
-      delete c.getRandomValues;
-    }
-  };
   const order = { description: 'x', outTradeNo: 'A12345', total: 1200, notifyUrl: 'https://a.example/n', openid: 'o1' };
   const n = signedNotify();
 
@@ -552,7 +543,7 @@ describe('errors', () => {
     UNSUPPORTED_ALGORITHM: () => v3.decryptResource({ ...encryptResource('x'), algorithm: 'AEAD_AES_128_GCM' }, V.api_v3_key),
     MALFORMED_JSON: () => keys.parseJsapiPrepayResponse(signedResponse({ prepayId: 'camelCase is not WeChat\'s' })),
     API_ERROR: () => keys.parseJsapiPrepayResponse({ status: 400, headers: {}, body: '{"code":"PARAM_ERROR","message":"参数错误"}' }),
-    RANDOM_UNAVAILABLE: noEntropy(() => merchant.buildRefundQuery({ outRefundNo: 'R1' })),
+    RANDOM_UNAVAILABLE: h.withoutEntropy(() => merchant.buildRefundQuery({ outRefundNo: 'R1' })),
     INVALID_ARGUMENT: () => keys.verifySignature(n.headers, 42),
   };
 

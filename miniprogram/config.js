@@ -6,14 +6,16 @@ module.exports = {
   // The wxpay-server URL. In production: HTTPS, listed under the request domain whitelist.
   baseUrl: 'http://127.0.0.1:8080',
 
-  // 沙箱模式：服务端以 `wxpay-server serve --sandbox` 运行时设为 true，支付一步改由模拟器完成，
-  // 不调用 wx.requestPayment（开发者工具里没有商户号也能走完整流程）。生产环境必须为 false。
-  // Sandbox: true while the server runs `serve --sandbox`; payment then goes to the simulator's
-  // client endpoint instead of wx.requestPayment. Must be false in production.
+  // 沙箱：支付一步改由 wxpay-server 的模拟器完成（`serve --sandbox`），不调用 wx.requestPayment，
+  // 开发者工具里没有商户号也能走完整流程。它只在开发版（envVersion 'develop'：开发者工具、预览、
+  // 真机调试）生效；体验版、正式版一律走 wx.requestPayment，这个值被忽略（utils/sandbox.js）。
+  // Sandbox: payment goes to wxpay-server's simulator (`serve --sandbox`) instead of
+  // wx.requestPayment. Honoured in the develop build only (devtools, preview, remote debugging);
+  // a trial or release build ignores it and always uses wx.requestPayment (utils/sandbox.js).
   sandbox: true,
 
-  // 模拟器地址：`serve --sandbox` 启动时打印的 `sandbox: https://127.0.0.1:PORT` 那一行。
-  // The simulator's URL, as printed by `serve --sandbox` ("sandbox: https://127.0.0.1:PORT").
+  // 模拟器地址：`serve --sandbox` 启动时打印的 `sandbox: https://127.0.0.1:PORT` 那一行（只在沙箱生效时使用）。
+  // The simulator's URL, as printed by `serve --sandbox` (used only while the sandbox holds).
   sandboxUrl: 'https://127.0.0.1:9443',
 
   // 支付后等待服务端确认（支付通知）的时长与轮询间隔。

@@ -43,6 +43,7 @@ pub mod refund_notify;
 mod refundquery;
 mod secret;
 mod sign;
+pub mod time;
 mod unifiedorder;
 #[cfg(feature = "v3")]
 pub mod v3;

@@ -2,7 +2,8 @@
 // The whole purchase in sandbox mode, with the real app and page code against a running
 // wxpay-server + simulator: launch (login) → products → confirm → order → pay through the
 // simulator (which checks paySign) → the server says PAID → my orders → order detail → refund
-// request with a reason → the merchant approves (admin API) → the order page shows 已退款.
+// request with a reason → the merchant approves (admin API) → the order page and my orders show
+// 已退款.
 // Every step is checked against the server's own state, not only the page's data.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -115,7 +116,8 @@ test('login → order → pay (simulator) → PAID → refund request → refund
 
   // Back on the detail page (onShow): the refund is shown as requested, no second request.
   await detail.onShow();
-  assert.equal(detail.data.refunds[0].statusText, '退款申请已提交，等待商家处理');
+  assert.equal(detail.data.refunds[0].statusText, '退款审核中');
+  assert.equal(detail.data.order.statusText, '退款审核中');
   assert.equal(detail.data.refunds[0].amountText, detail.data.order.amountText);
   assert.equal(detail.data.refundInFlight, true);
   assert.equal(detail.data.canRefund, false);
@@ -130,6 +132,13 @@ test('login → order → pay (simulator) → PAID → refund request → refund
   assert.equal(detail.data.refunds[0].statusText, '已退款');
   assert.ok(detail.data.refunds[0].finishedText);
   assert.equal(detail.data.refundInFlight, false);
+  assert.equal(detail.data.order.statusText, '已退款');
+  assert.equal(detail.data.order.refundedText, detail.data.order.amountText);
+
+  // My orders no longer says 已支付 for it.
+  await orders.onShow();
+  assert.equal(orders.data.orders[0].outTradeNo, no);
+  assert.equal(orders.data.orders[0].statusText, '已退款');
   const after = (await httpJson('GET', `${srv.base}/api/orders/${no}/refunds`, { token })).body;
   assert.equal(after[0].status, 'SUCCESS');
 });

@@ -21,6 +21,14 @@ test('project files parse and name each other', () => {
   for (const f of ['app.js', 'app.wxss']) assert.ok(fs.existsSync(path.join(ROOT, f)), f);
 });
 
+test('the test tooling never ships: test/ is left out of the upload, and no package.json is at the root', () => {
+  const project = JSON.parse(read('project.config.json'));
+  assert.ok(project.packOptions.ignore.some((i) => i.type === 'folder' && i.value === 'test'));
+  // The devtools' 「构建 npm」 reads a package.json at the mini-program's root; the tooling's is in test/.
+  assert.equal(fs.existsSync(path.join(ROOT, 'package.json')), false);
+  assert.ok(fs.existsSync(path.join(ROOT, 'test', 'package-lock.json')));
+});
+
 // Names a WXML expression may use that are not page data.
 const SCOPE = new Set(['item', 'index', 'true', 'false', 'null', 'undefined']);
 

@@ -34,10 +34,21 @@ function once({ url, method, data, token, headers }) {
 }
 
 /**
+ * @typedef {object} RequestOptions
+ * @property {string} path 服务端路径，如 /api/orders
+ * @property {'GET' | 'POST'} [method]
+ * @property {object} [data] JSON 请求体（GET 时为查询参数）
+ * @property {string} [token] 登录令牌（request() 自己填）
+ * @property {Record<string, string>} [headers]
+ * @property {boolean} [retry] 网络错误后是否重试（默认只有 GET）
+ */
+
+/**
  * 不带登录态的请求。`retry`：网络错误后是否重试（默认只有 GET）。4xx/5xx 从不重试：
  * 服务端已经回答了，再发一次也是同样的回答，而且可能重复执行。
  * A request without login. `retry`: whether a network error is retried (default: GET only).
  * An HTTP answer is never retried: the server has spoken, and repeating may repeat the effect.
+ * @param {RequestOptions} options
  */
 async function send({ path, method = 'GET', data, token, headers, retry = method === 'GET' }) {
   const url = config.baseUrl.replace(/\/+$/, '') + path;
@@ -95,7 +106,10 @@ function login() {
   return pendingLogin;
 }
 
-/** 带登录态的请求（页面用这个）。A request as the logged-in user (what pages use). */
+/**
+ * 带登录态的请求（页面用这个）。A request as the logged-in user (what pages use).
+ * @param {RequestOptions} options
+ */
 async function request(options) {
   const token = session.token() || (await login());
   try {

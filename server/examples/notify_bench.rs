@@ -18,7 +18,7 @@ use sqlx::Connection as _;
 use wxpay::{ApiKey, SignType};
 use wxpay_server::db::orders::Order;
 use wxpay_server::db::Backend;
-use wxpay_server::sandbox::PaidNotify;
+use wxpay_sim::PaidNotify;
 use wxpay_server::Db;
 
 const KEY: &str = "BenchKey0123456789abcdefABCDEF01";

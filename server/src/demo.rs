@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::sandbox::{Sandbox, SandboxConfig};
+use wxpay_sim::{SimConfig, Simulator};
+
+use crate::sandbox::{server_config, sim_clock};
 use crate::upstream::{Exchange, Observer};
 use crate::{AppState, Clock};
 
@@ -53,9 +55,9 @@ pub async fn run(print: Printer) -> Result<()> {
     let started = std::time::Instant::now();
     let dir = tempfile::tempdir().map_err(internal)?;
     let clock = Clock::system();
-    let mut sc = SandboxConfig::new(dir.path().join("sandbox"));
-    sc.notify_time_scale = 0.01;
-    let sandbox = Sandbox::start(sc, clock.clone()).await.map_err(internal)?;
+    let mut sc = SimConfig::new(dir.path().join("sandbox"));
+    sc.time_scale = 100.0;
+    let sandbox = Simulator::start(sc, sim_clock(&clock)).await.map_err(internal)?;
     let creds = sandbox.credentials();
     print("== 0. Start: WeChat Pay simulator + wxpay-server (SQLite in a temp dir)");
     print(&format!("    simulator {} (CA {})", sandbox.base_url(), sandbox.ca_file().display()));
@@ -66,7 +68,7 @@ pub async fn run(print: Printer) -> Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(internal)?;
     let server = format!("http://{}", listener.local_addr().map_err(internal)?);
-    let mut config = sandbox.server_config(&server);
+    let mut config = server_config(&sandbox, &server);
     config.database_url = Some(format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
     let admin_token = format!("demo-admin-{}", wxpay::nonce_str()?);
     config.admin_token = Some(admin_token.clone());

@@ -1,7 +1,8 @@
-//! # wxpay-server — a mini-program payment server and a WeChat Pay v2 simulator
+//! # wxpay-server — a mini-program payment server
 //!
 //! `main` parses the configuration and calls into this crate; tests drive [`app`] over real
-//! HTTP on loopback against the in-process [`sandbox::Sandbox`].
+//! HTTP on loopback against the WeChat Pay simulator (`wxpay-sim`) in-process. With the feature
+//! `sandbox`, `serve --sandbox` and the demo run it too; the production build has none of it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -9,6 +10,7 @@ pub mod client_cert;
 pub mod clock;
 pub mod config;
 pub mod db;
+#[cfg(feature = "sandbox")]
 pub mod demo;
 pub mod error;
 pub mod http;
@@ -17,6 +19,7 @@ pub mod logging;
 pub mod payments;
 pub mod reconciler;
 pub mod refunds;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secret;
 pub mod upstream;

@@ -47,11 +47,6 @@ secret!(
     /// The bearer token that protects the admin endpoints (issue #5).
     AdminToken
 );
-secret!(
-    /// An API key as text, where it must be handed on as a setting (the simulator's
-    /// generated credentials). The core's `ApiKey` is what signs.
-    ApiKeyText
-);
 
 /// Replaces every occurrence of each secret in `text` by `***` (the last line of defence in the
 /// log writer; code must not log secrets in the first place).

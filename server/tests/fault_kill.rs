@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use sqlx::Row;
 use wxpay::{xml, ApiKey, SignType};
 use wxpay_server::db::orders::Order;
-use wxpay_server::sandbox::PaidNotify;
+use wxpay_sim::PaidNotify;
 use wxpay_server::Db;
 
 // Fixed test credentials (nothing here is a real secret).

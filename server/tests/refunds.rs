@@ -115,7 +115,7 @@ async fn refund_without_client_cert_is_refused() {
 
 /// A second server state on the harness's database with the certificate configured by `f`.
 async fn state_with(h: &Harness, f: impl FnOnce(&mut Config)) -> AppState {
-    let mut c = h.sandbox.server_config(h.url());
+    let mut c = common::server_config(&h.sandbox, h.url());
     c.database_url = Some(h.state().settings.database_url.clone());
     c.client_cert = None;
     c.client_key = None;
@@ -177,7 +177,7 @@ async fn client_certificate_problems_are_reported_at_startup() {
     let h = Harness::start().await;
     let dir = h.dir.path();
     let base = || {
-        let mut c = h.sandbox.server_config(h.url());
+        let mut c = common::server_config(&h.sandbox, h.url());
         c.client_cert = None;
         c.client_key = None;
         c

@@ -84,7 +84,7 @@ async fn no_log_line_or_response_contains_a_secret() {
     seen.push(h.post_refund_notify(0, b"<xml><return_code>SUCCESS</return_code></xml>".to_vec()).await.1);
 
     // A wrong PKCS#12 password.
-    let mut c = h.sandbox.server_config("http://127.0.0.1:1");
+    let mut c = common::server_config(&h.sandbox, "http://127.0.0.1:1");
     (c.client_cert, c.client_key) = (None, None);
     c.client_p12 = Some(h.sandbox.client_p12_file().display().to_string());
     c.client_p12_password = Some("p12-password-that-is-wrong".into());
@@ -122,7 +122,7 @@ async fn no_log_line_or_response_contains_a_secret() {
     seen.push(v.to_string());
 
     // A malformed key in the configuration.
-    let mut c = h.sandbox.server_config("http://127.0.0.1:1");
+    let mut c = common::server_config(&h.sandbox, "http://127.0.0.1:1");
     let real_key = c.api_key.clone().unwrap();
     c.api_key = Some(format!("{real_key}x"));
     let e = c.settings().unwrap_err();

@@ -4,6 +4,7 @@
 // parameters come from the server, and "paid" means the server says PAID.
 const api = require('../../utils/api');
 const { payAndConfirm } = require('../../utils/checkout');
+const { newCancelToken } = require('../../utils/cancel');
 const { formatFen } = require('../../utils/money');
 const { userMessage } = require('../../utils/errors');
 const { newCheckoutKey } = require('../../utils/idempotency');
@@ -17,16 +18,31 @@ Page({
     product: null,
     quantity: 1,
     paying: false,
+    // 支付界面已返回成功，正在等服务端确认。The sheet said ok; waiting for the server.
+    checking: false,
     // '' | 'paid' | 'pending' | 'cancelled' | 'failed'
     payState: '',
     message: '',
-    // 服务端创建的订单：{outTradeNo, totalText}
+    // 服务端为这次结算创建的订单：{outTradeNo, totalText}；数量一变就作废。
+    // The order the server made for this checkout; void once the quantity changes.
     order: null,
   },
 
   onLoad(query) {
     this.productId = Number(query.product_id);
+    // 本次结算的幂等键（utils/idempotency.js），和页面离开时取消支付检查的令牌。
+    // This checkout's Idempotency-Key, and the token that cancels the payment check on leaving.
+    this.checkoutKey = '';
+    this.cancel = newCancelToken();
     return this.load();
+  },
+
+  // 返回（或被关闭）：不再轮询，不再跳转。onHide 不取消：调起支付界面本身就会让页面 onHide / onShow，
+  // 支付后的确认正是在那之后进行的。
+  // Left (back, or closed): no more polling, no redirect. onHide does not cancel: the payment
+  // sheet itself hides and shows the page, and the check runs right after it.
+  onUnload() {
+    this.cancel.cancel();
   },
 
   async load() {
@@ -43,19 +59,21 @@ Page({
     }
   },
 
-  // 数量变了就是另一次结算：换一个幂等键。A new quantity is a new checkout: a new key.
   onMinus() {
-    if (this.data.quantity > 1) {
-      this.checkoutKey = null;
-      this.setData({ quantity: this.data.quantity - 1 });
-    }
+    if (this.data.quantity > 1) this.setQuantity(this.data.quantity - 1);
   },
 
   onPlus() {
-    if (this.data.quantity < MAX_QUANTITY) {
-      this.checkoutKey = null;
-      this.setData({ quantity: this.data.quantity + 1 });
-    }
+    if (this.data.quantity < MAX_QUANTITY) this.setQuantity(this.data.quantity + 1);
+  },
+
+  // 数量变了就是另一次结算：旧订单的金额和提示作废，下次「支付」用新的幂等键下新单（旧的未支付订单到期关闭）。
+  // A new quantity is a new checkout: the old order's total and message go, and the next tap
+  // makes a new order under a new key (the old unpaid one expires on the server).
+  setQuantity(quantity) {
+    if (this.data.paying) return;
+    this.checkoutKey = '';
+    this.setData({ quantity, order: null, payState: '', message: '' });
   },
 
   async onPay() {
@@ -68,14 +86,17 @@ Page({
     try {
       order = await api.createOrder(this.data.product.id, this.data.quantity, this.checkoutKey);
     } catch (e) {
+      if (this.cancel.cancelled) return;
       // 这次结算的订单已关闭：下次点击是新的结算。Its order is closed: the next tap is a new checkout.
-      if (e.code === 'CONFLICT') this.checkoutKey = null;
+      if (e.code === 'CONFLICT') this.checkoutKey = '';
       this.setData({ paying: false, payState: 'failed', message: '下单失败：' + userMessage(e) });
       return;
     }
+    if (this.cancel.cancelled) return;
     this.setData({ order: { outTradeNo: order.out_trade_no, totalText: formatFen(order.total_fee) } });
-    const result = await payAndConfirm(order);
-    this.setData({ paying: false, payState: result.state, message: result.message });
+    const result = await payAndConfirm(order, { cancel: this.cancel, onChecking: () => this.setData({ checking: true }) });
+    if (result.state === 'left') return;
+    this.setData({ paying: false, checking: false, payState: result.state, message: result.message });
     if (result.state === 'paid' || result.state === 'pending') {
       wx.redirectTo({ url: `/pages/order/order?out_trade_no=${order.out_trade_no}` });
     }

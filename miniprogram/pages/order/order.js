@@ -3,13 +3,11 @@
 // ask for a refund of a paid one.
 const api = require('../../utils/api');
 const { payAndConfirm } = require('../../utils/checkout');
+const { newCancelToken } = require('../../utils/cancel');
 const { formatFen } = require('../../utils/money');
 const { formatTime } = require('../../utils/time');
-const { orderStatusText, refundStatusText, REFUND_IN_FLIGHT } = require('../../utils/labels');
+const { orderLabel, refundLabel, REFUND_IN_FLIGHT, REFUND_HOLDS_AMOUNT } = require('../../utils/labels');
 const { userMessage } = require('../../utils/errors');
-
-// 这些状态的退款占用了可退金额（示例只做整单退款，所以有一笔就不再显示「申请退款」）。
-const REFUND_HOLDS_AMOUNT = [...REFUND_IN_FLIGHT, 'SUCCESS'];
 
 Page({
   data: {
@@ -21,18 +19,26 @@ Page({
     canRefund: false,
     refundInFlight: false,
     paying: false,
+    checking: false,
     payState: '',
     message: '',
   },
 
   onLoad(query) {
     this.outTradeNo = query.out_trade_no;
+    this.cancel = newCancelToken();
     return this.load();
   },
 
   onShow() {
     // 从退款页返回时刷新（首次显示时 onLoad 已经在加载）。
     if (this.data.order) return this.load();
+  },
+
+  // 离开页面：继续支付后的确认不再轮询。onHide 不取消（支付界面本身会让页面 onHide / onShow）。
+  // Left: the check after 继续支付 stops polling. onHide does not (the payment sheet hides the page).
+  onUnload() {
+    this.cancel.cancel();
   },
 
   onPullDownRefresh() {
@@ -46,6 +52,7 @@ Page({
   async load() {
     try {
       const [o, refunds] = await Promise.all([api.getOrder(this.outTradeNo), api.listRefunds(this.outTradeNo)]);
+      const label = orderLabel(o, refunds);
       this.setData({
         loading: false,
         errorText: '',
@@ -54,21 +61,27 @@ Page({
           title: `${o.product_name} × ${o.quantity}`,
           amountText: formatFen(o.total_fee),
           status: o.status,
-          statusText: orderStatusText(o.status),
+          statusText: label.text,
+          tone: label.tone,
+          refundedText: label.refundedFee > 0 ? formatFen(label.refundedFee) : '',
           transactionId: o.transaction_id || '',
           createdText: formatTime(o.created_at),
           paidText: formatTime(o.paid_at),
           expiresText: formatTime(o.expires_at),
         },
-        refunds: refunds.map((r) => ({
-          outRefundNo: r.out_refund_no,
-          amountText: formatFen(r.refund_fee),
-          reason: r.reason,
-          status: r.status,
-          statusText: refundStatusText(r.status),
-          requestedText: formatTime(r.requested_at),
-          finishedText: formatTime(r.finished_at),
-        })),
+        refunds: refunds.map((r) => {
+          const { statusText, hint } = refundLabel(r);
+          return {
+            outRefundNo: r.out_refund_no,
+            amountText: formatFen(r.refund_fee),
+            reason: r.reason,
+            status: r.status,
+            statusText,
+            hint,
+            requestedText: formatTime(r.requested_at),
+            finishedText: formatTime(r.finished_at),
+          };
+        }),
         canPay: o.status === 'NOTPAY',
         canRefund: o.status === 'PAID' && !refunds.some((r) => REFUND_HOLDS_AMOUNT.includes(r.status)),
         refundInFlight: refunds.some((r) => REFUND_IN_FLIGHT.includes(r.status)),
@@ -81,14 +94,16 @@ Page({
   async onPay() {
     if (this.data.paying) return;
     this.setData({ paying: true, payState: '', message: '' });
+    let result;
     try {
       const order = await api.payAgain(this.outTradeNo);
-      const result = await payAndConfirm(order);
-      this.setData({ payState: result.state, message: result.message });
+      if (this.cancel.cancelled) return;
+      result = await payAndConfirm(order, { cancel: this.cancel, onChecking: () => this.setData({ checking: true }) });
     } catch (e) {
-      this.setData({ payState: 'failed', message: '支付失败：' + userMessage(e) });
+      result = { state: 'failed', message: '支付失败：' + userMessage(e) };
     }
-    this.setData({ paying: false });
+    if (result.state === 'left') return;
+    this.setData({ paying: false, checking: false, payState: result.state, message: result.message });
     await this.load();
   },
 

@@ -4,7 +4,8 @@
 // success({statusCode, data, header, errMsg}) for any HTTP answer, fail({errMsg:
 // 'request:fail …'}) for a network error. wx.login plays the WeChat client through the
 // simulator's POST /sandbox/login. wx.requestPayment, wx.showModal and navigation are recorded
-// and answered by the test's handlers.
+// and answered by the test's handlers. wx.getAccountInfoSync says which build this is
+// (`envVersion`: devtools run 'develop', the default).
 const http = require('node:http');
 const https = require('node:https');
 
@@ -25,8 +26,9 @@ function queryString(data) {
  * @param {(opts: object, wx: object) => void} [o.requestPayment]  plays the payment sheet
  * @param {(opts: object) => {confirm: boolean}} [o.showModal]     the user's answer (default confirm)
  * @param {(opts: object) => object} [o.beforeRequest]  may change a request before it is sent
+ * @param {'develop' | 'trial' | 'release'} [o.envVersion]  the build (default develop)
  */
-function createWx({ sandboxUrl, ca, requestPayment, showModal, beforeRequest } = {}) {
+function createWx({ sandboxUrl, ca, requestPayment, showModal, beforeRequest, envVersion = 'develop' } = {}) {
   const storage = new Map();
   const calls = { request: [], login: 0, requestPayment: [], showModal: [], showToast: [], navigateTo: [], redirectTo: [], navigateBack: 0 };
 
@@ -97,6 +99,7 @@ function createWx({ sandboxUrl, ca, requestPayment, showModal, beforeRequest } =
       const answer = showModal ? showModal(opts) : { confirm: true };
       later(opts.success, { confirm: !!answer.confirm, cancel: !answer.confirm, errMsg: 'showModal:ok' });
     },
+    getAccountInfoSync: () => ({ miniProgram: { appId: 'wx0000000000000000', envVersion, version: '' } }),
     getStorageSync: (k) => (storage.has(k) ? structuredClone(storage.get(k)) : ''),
     setStorageSync: (k, v) => void storage.set(k, structuredClone(v)),
     removeStorageSync: (k) => void storage.delete(k),

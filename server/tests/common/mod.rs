@@ -14,8 +14,11 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use wxpay::{ApiKey, Merchant, Params};
 use wxpay_server::db::AuditRow;
-use wxpay_server::sandbox::{Sandbox, SandboxConfig};
+use wxpay_server::sandbox::sim_clock;
 use wxpay_server::{AppState, Clock, Config};
+use wxpay_sim::{SimConfig, Simulator};
+
+pub use wxpay_server::sandbox::server_config;
 
 /// The admin token every harness server is configured with.
 pub const ADMIN_TOKEN: &str = "admin-token-for-tests-0123456789";
@@ -63,7 +66,7 @@ impl Default for Options {
 pub struct Harness {
     pub dir: TempDir,
     pub clock: Clock,
-    pub sandbox: Sandbox,
+    pub sandbox: Simulator,
     pub servers: Vec<Server>,
     pub http: reqwest::Client,
     pub wechat: reqwest::Client,
@@ -94,9 +97,9 @@ impl Harness {
     pub async fn start_with(opts: Options) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::system();
-        let mut sc = SandboxConfig::new(dir.path().join("sandbox"));
-        sc.notify_time_scale = 0.001;
-        let sandbox = Sandbox::start(sc, clock.clone()).await.expect("sandbox starts");
+        let mut sc = SimConfig::new(dir.path().join("sandbox"));
+        sc.time_scale = 1000.0;
+        let sandbox = Simulator::start(sc, sim_clock(&clock)).await.expect("sandbox starts");
         let database_url = opts
             .database_url
             .clone()
@@ -112,7 +115,7 @@ impl Harness {
             let url = format!("http://{}", listener.local_addr().unwrap());
             // Every instance gets the same public URL (the first one), as behind a balancer.
             let public = servers.first().map(|s: &Server| s.url.clone()).unwrap_or_else(|| url.clone());
-            let mut config = sandbox.server_config(&public);
+            let mut config = server_config(&sandbox, &public);
             config.database_url = Some(database_url.clone());
             config.upstream_backoff_ms = Some(10);
             config.upstream_timeout_ms = Some(5_000);
@@ -228,7 +231,7 @@ impl Harness {
     }
 
     /// Polls until the simulator has recorded an acknowledged notify delivery (bounded).
-    pub async fn wait_acknowledged(&self, no: &str) -> Vec<wxpay_server::sandbox::Delivery> {
+    pub async fn wait_acknowledged(&self, no: &str) -> Vec<wxpay_sim::Delivery> {
         for _ in 0..400 {
             let d = self.sandbox.deliveries(no);
             if d.iter().any(|d| d.acknowledged) {

@@ -1,24 +1,46 @@
-//! Delivers the payment notify to `notify_url` until it is acknowledged, on WeChat's schedule.
+//! Delivers payment and refund notifies until the merchant acknowledges them, on WeChat's
+//! retry ladder (divided by the time scale), and records every attempt with the answer.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Serialize;
 use wxpay::{Params, SignType, TradeState};
 
-use super::{lock, Sim};
+use crate::state::{lock, Sim};
 
 /// Seconds to wait before each retry after the first delivery (about 24 hours in all).
 pub const NOTIFY_SCHEDULE_SECS: [u64; 15] =
     [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
 
+/// Which notify.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyKind {
+    /// A payment notify (signed XML), keyed by out_trade_no.
+    Payment,
+    /// A refund notify (`req_info` encrypted), keyed by out_refund_no.
+    Refund,
+}
+
 /// One delivery attempt (one copy).
 #[derive(Clone, Debug, Serialize)]
 pub struct Delivery {
+    /// Payment or refund.
+    pub kind: NotifyKind,
+    /// out_trade_no (payment) or out_refund_no (refund).
+    pub key: String,
+    /// Where it was sent.
+    pub url: String,
     /// 1 for the first delivery, 2 for the first retry, …
     pub attempt: u32,
+    /// When this attempt was due, after the first one: the ladder's sum so far, divided by the
+    /// time scale (ms).
+    pub due_offset_ms: u64,
     /// When it was sent (ms).
     pub at_ms: i64,
+    /// How long the merchant took to answer (ms).
+    pub elapsed_ms: u64,
     /// HTTP status, if an answer came.
     pub status: Option<u16>,
     /// The answer body (or the transport error), truncated.
@@ -95,7 +117,7 @@ impl PaidNotify<'_> {
 }
 
 /// The notify XML for a paid order, freshly nonced and signed with the order's sign type.
-pub(super) fn notify_xml(sim: &Sim, no: &str) -> Option<String> {
+pub(crate) fn notify_xml(sim: &Sim, no: &str) -> Option<String> {
     let o = lock(&sim.orders).get(no).cloned()?;
     if !matches!(o.trade_state, TradeState::Success | TradeState::Refund) {
         return None;
@@ -128,50 +150,69 @@ async fn send_once(sim: &Sim, url: &str, body: String) -> (Option<u16>, String, 
     }
 }
 
-/// Delivers until acknowledged or the schedule runs out.
-pub(super) async fn deliver(sim: Arc<Sim>, no: String) {
+/// Delivers the payment notify of a paid order until acknowledged or the ladder runs out.
+pub(crate) async fn deliver(sim: Arc<Sim>, no: String) {
     let url = match lock(&sim.orders).get(&no) {
         Some(o) => o.notify_url.clone(),
         None => return,
     };
-    deliver_to(sim, no, url, notify_xml).await;
+    deliver_to(sim, NotifyKind::Payment, no, url, notify_xml).await;
 }
 
-/// Delivers what `body` makes (fresh for each copy) to `url` until acknowledged or the
-/// schedule runs out; deliveries are recorded under `key`.
-pub(super) async fn deliver_to(sim: Arc<Sim>, no: String, url: String, body: fn(&Sim, &str) -> Option<String>) {
+/// When attempt `n` (0-based) is due after the first one, in WeChat's seconds.
+pub fn due_offset_secs(n: usize) -> u64 {
+    NOTIFY_SCHEDULE_SECS[..n.min(NOTIFY_SCHEDULE_SECS.len())].iter().sum()
+}
+
+/// Delivers what `body` makes (fresh for each copy) to `url` until acknowledged or the ladder
+/// runs out; attempts are recorded under `key`. Each attempt is due at its offset from the first
+/// one (not after the previous one ends), so slow answers do not push the ladder back.
+pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url: String, body: fn(&Sim, &str) -> Option<String>) {
+    let start = tokio::time::Instant::now();
     for attempt in 0..=NOTIFY_SCHEDULE_SECS.len() {
-        if attempt > 0 {
-            let secs = NOTIFY_SCHEDULE_SECS[attempt - 1] as f64 * sim.notify_time_scale;
-            tokio::time::sleep(Duration::from_secs_f64(secs)).await;
-        }
-        let copies = 1 + sim.faults.duplicate_notifies.load(std::sync::atomic::Ordering::Relaxed);
+        let due = sim.scaled(due_offset_secs(attempt) as f64);
+        tokio::time::sleep_until(start + due).await;
+        let copies = 1 + sim.faults.duplicate_notifies.load(Ordering::Relaxed);
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..copies {
-            let Some(body) = body(&sim, &no) else { return };
+            let Some(body) = body(&sim, &key) else { return };
             let (sim, url) = (sim.clone(), url.clone());
             tasks.spawn(async move {
+                let at_ms = sim.clock.now_ms();
+                let sent = std::time::Instant::now();
                 let (status, reply, ok) = send_once(&sim, &url, body.clone()).await;
-                (status, reply, ok, body)
+                (at_ms, sent.elapsed(), status, reply, ok, body)
             });
         }
         let mut acknowledged = false;
-        while let Some(Ok((status, reply, ok, body))) = tasks.join_next().await {
+        while let Some(Ok((at_ms, elapsed, status, reply, ok, body))) = tasks.join_next().await {
             acknowledged |= ok;
-            let at_ms = sim.clock.now_ms();
-            lock(&sim.deliveries).entry(no.clone()).or_default().push(Delivery {
+            let d = Delivery {
+                kind,
+                key: key.clone(),
+                url: url.clone(),
                 attempt: attempt as u32 + 1,
+                due_offset_ms: due.as_millis() as u64,
                 at_ms,
+                elapsed_ms: elapsed.as_millis() as u64,
                 status,
                 reply,
                 acknowledged: ok,
                 body,
-            });
+            };
+            lock(&sim.deliveries).entry(key.clone()).or_default().push(d);
         }
-        tracing::info!(out_trade_no = %no, attempt = attempt + 1, acknowledged, "sandbox: notify delivered");
+        tracing::info!(?kind, key = %key, attempt = attempt + 1, acknowledged, "notify delivered");
         if acknowledged {
             return;
         }
     }
-    tracing::warn!(out_trade_no = %no, "sandbox: notify schedule exhausted without SUCCESS");
+    tracing::warn!(?kind, key = %key, "notify ladder exhausted without SUCCESS");
+}
+
+/// Every attempt so far, oldest first.
+pub(crate) fn all_attempts(sim: &Sim) -> Vec<Delivery> {
+    let mut all: Vec<Delivery> = lock(&sim.deliveries).values().flatten().cloned().collect();
+    all.sort_by_key(|d| (d.at_ms, d.attempt));
+    all
 }

@@ -8,20 +8,24 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use wxpay::time::{beijing14, parse_beijing14};
 use wxpay::{Params, SignType, TradeState};
 
-use super::{lock, Sim, SimOrder};
-use crate::clock::{beijing14, parse_beijing14};
+use crate::journal::{declared_sign_type, signature_valid, ForceSystemError};
+use crate::state::{lock, Sim, SimOrder};
 
 /// Prepay ids live two hours.
 const PREPAY_TTL_MS: i64 = 2 * 3600 * 1000;
 
 /// An answer about to be written.
-pub(super) enum Answer {
+pub(crate) enum Answer {
     /// `return_code=FAIL` (unsigned).
     ReturnFail(String),
     /// `result_code=FAIL` with an `err_code` (signed).
     Business(&'static str, String),
+    /// `result_code=FAIL` with an `err_code` chosen by a fault rule (signed).
+    Injected(String, String),
     /// Success with these extra fields (signed).
     Ok(Params),
 }
@@ -32,7 +36,7 @@ fn xml_response(body: String) -> Response {
 
 impl Sim {
     /// Writes an answer, signed with the request's sign type like WeChat does.
-    pub(super) fn answer(&self, a: Answer, sign_type: SignType) -> Response {
+    pub(crate) fn answer(&self, a: Answer, sign_type: SignType) -> Response {
         let mut p = Params::new();
         let mut put = |k: &str, v: &str| {
             p.insert(k.to_owned(), v.to_owned());
@@ -46,6 +50,11 @@ impl Sim {
             Answer::Business(code, des) => {
                 put("result_code", "FAIL");
                 put("err_code", code);
+                put("err_code_des", &des);
+            }
+            Answer::Injected(code, des) => {
+                put("result_code", "FAIL");
+                put("err_code", &code);
                 put("err_code_des", &des);
             }
             Answer::Ok(fields) => {
@@ -65,7 +74,7 @@ impl Sim {
 
     /// What every Pay API call checks first: readable XML, the common fields, who it is for,
     /// and the signature (over every received field, with the declared sign type, MD5 if none).
-    pub(super) async fn check(&self, body: &[u8]) -> Result<(Params, SignType), (Answer, SignType)> {
+    pub(crate) async fn check(&self, body: &[u8]) -> Result<(Params, SignType), (Answer, SignType)> {
         let delay = self.faults.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
         if delay > 0 {
             tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -79,12 +88,8 @@ impl Sim {
             Err(wxpay::Error::NotUtf8 { .. }) => return Err((Answer::ReturnFail("NOT_UTF8: 编码格式错误".into()), md5)),
             Err(e) => return Err((Answer::ReturnFail(format!("XML_FORMAT_ERROR: XML格式错误 ({})", e.code())), md5)),
         };
-        let sign_type = match p.get("sign_type").map(String::as_str) {
-            None | Some("") => md5,
-            Some(s) => match s.parse() {
-                Ok(t) => t,
-                Err(_) => return Err((Answer::Business("PARAM_ERROR", "sign_type参数错误".into()), md5)),
-            },
+        let Some(sign_type) = declared_sign_type(&p) else {
+            return Err((Answer::Business("PARAM_ERROR", "sign_type参数错误".into()), md5));
         };
         for name in ["appid", "mch_id", "nonce_str", "sign"] {
             if p.get(name).is_none_or(String::is_empty) {
@@ -100,24 +105,23 @@ impl Sim {
         if wxpay::validate::nonce_str(&p["nonce_str"]).is_err() {
             return Err((Answer::Business("PARAM_ERROR", "nonce_str参数错误".into()), sign_type));
         }
-        let expected = wxpay::sign(&p, &self.key, sign_type);
-        if !p["sign"].eq_ignore_ascii_case(&expected) {
+        if !signature_valid(self, &p) {
             return Err((Answer::Business("SIGNERROR", "签名错误".into()), sign_type));
         }
         Ok((p, sign_type))
     }
 }
 
-pub(super) fn require<'a>(p: &'a Params, name: &str) -> Result<&'a str, Answer> {
+pub(crate) fn require<'a>(p: &'a Params, name: &str) -> Result<&'a str, Answer> {
     p.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| Answer::Business("LACK_PARAMS", format!("缺少参数 {name}")))
 }
 
-pub(super) fn param_error(what: impl Into<String>) -> Answer {
+pub(crate) fn param_error(what: impl Into<String>) -> Answer {
     Answer::Business("PARAM_ERROR", what.into())
 }
 
 /// Any method but POST on a Pay path.
-pub(super) async fn require_post() -> Response {
+pub(crate) async fn require_post() -> Response {
     xml_response(
         "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[REQUIRE_POST_METHOD: 请使用post方法]]></return_msg></xml>"
             .into(),
@@ -125,14 +129,14 @@ pub(super) async fn require_post() -> Response {
 }
 
 /// `/pay/unifiedorder` (JSAPI).
-pub(super) async fn unifiedorder(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+pub(crate) async fn unifiedorder(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
     sim.count("/pay/unifiedorder");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
     let answer = place_order(&sim, &p).unwrap_or_else(|a| a);
-    if matches!(answer, Answer::Ok(_)) && sim.faults.take_systemerror() {
+    if matches!(answer, Answer::Ok(_)) && sim.faults.take_systemerror(forced.is_some()) {
         // WeChat stored the order but the answer is an error: a retry with the same
         // parameters must get the same prepay_id.
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
@@ -210,6 +214,7 @@ fn place_order(sim: &Sim, p: &Params) -> Result<Answer, Answer> {
             prepay_expires_ms: now + PREPAY_TTL_MS,
             trade_state: TradeState::Notpay,
             total_fee,
+            body: p["body"].clone(),
             openid: openid.to_owned(),
             notify_url: p["notify_url"].clone(),
             sign_type,
@@ -217,10 +222,13 @@ fn place_order(sim: &Sim, p: &Params) -> Result<Answer, Answer> {
             time_expire_ms,
             transaction_id: None,
             time_end: None,
+            paid_ms: None,
+            created_ms: now,
             unifiedorder_calls: 1,
+            cancellations: 0,
         },
     );
-    tracing::info!(out_trade_no = %no, total_fee, "sandbox: order placed");
+    tracing::info!(out_trade_no = %no, total_fee, "order placed");
     Ok(prepaid(&prepay_id))
 }
 
@@ -236,7 +244,7 @@ fn new_prepay_id(sim: &Sim, now_ms: i64) -> String {
 }
 
 /// The order named by `transaction_id` or `out_trade_no`.
-pub(super) fn find<'a>(orders: &'a mut std::collections::HashMap<String, SimOrder>, p: &Params) -> Result<&'a mut SimOrder, Answer> {
+pub(crate) fn find<'a>(orders: &'a mut std::collections::HashMap<String, SimOrder>, p: &Params) -> Result<&'a mut SimOrder, Answer> {
     let by_txn = p.get("transaction_id").filter(|v| !v.is_empty());
     let by_no = p.get("out_trade_no").filter(|v| !v.is_empty());
     let found = match (by_txn, by_no) {
@@ -248,13 +256,13 @@ pub(super) fn find<'a>(orders: &'a mut std::collections::HashMap<String, SimOrde
 }
 
 /// `/pay/orderquery`.
-pub(super) async fn orderquery(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+pub(crate) async fn orderquery(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
     sim.count("/pay/orderquery");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror() || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
+    if sim.faults.take_systemerror(forced.is_some()) || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     let answer = {
@@ -306,13 +314,13 @@ pub(super) async fn orderquery(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
 }
 
 /// `/pay/closeorder`.
-pub(super) async fn closeorder(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+pub(crate) async fn closeorder(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
     sim.count("/pay/closeorder");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror() || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
+    if sim.faults.take_systemerror(forced.is_some()) || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     let answer = match require(&p, "out_trade_no") {
@@ -324,7 +332,7 @@ pub(super) async fn closeorder(State(sim): State<Arc<Sim>>, body: Bytes) -> Resp
                 TradeState::Closed | TradeState::Revoked => Answer::Business("ORDERCLOSED", "订单已关闭，无法重复关闭".into()),
                 _ => {
                     o.trade_state = TradeState::Closed;
-                    tracing::info!(out_trade_no = %no, "sandbox: order closed");
+                    tracing::info!(out_trade_no = %no, "order closed");
                     Answer::Ok(Params::new())
                 }
             },

@@ -18,13 +18,14 @@ use axum::Extension;
 use serde::Serialize;
 use wxpay::{Params, RefundStatus, SignType, TradeState};
 
-use super::pay::{find, param_error, require, Answer};
-use super::tls::ClientCert;
-use super::{lock, notifier, Sim};
-use crate::clock::beijing14;
+use crate::journal::ForceSystemError;
+use crate::notifier::{self, NotifyKind};
+use crate::pay::{find, param_error, require, Answer};
+use crate::state::{lock, Sim};
+use crate::tls::ClientCert;
 
-/// How long the simulated bank takes (multiplied by the notify time scale).
-const PROCESSING_MS: f64 = 3_000.0;
+/// How long the simulated bank takes, in WeChat's seconds (divided by the time scale).
+const PROCESSING_SECS: f64 = 3.0;
 
 /// WeChat keeps at most 50 refunds per payment.
 const MAX_REFUNDS_PER_ORDER: usize = 50;
@@ -52,24 +53,27 @@ pub struct SimRefund {
     pub notify_url: String,
     /// How many refund calls named this out_refund_no.
     pub calls: u32,
+    /// When the first refund call created it (ms; the bill's 退款申请时间).
+    pub requested_ms: i64,
+    /// Held PROCESSING by the `hold_refunds` fault, until settled.
+    pub held: bool,
     /// Order of creation.
+    #[serde(skip)]
     seq: u64,
-    /// Held PROCESSING by the `hold_refunds` fault.
-    held: bool,
 }
 
-/// `yyyy-MM-dd HH:mm:ss`, Beijing time.
-fn beijing_dashed(unix_secs: i64) -> String {
-    let t = beijing14(unix_secs);
-    format!("{}-{}-{} {}:{}:{}", &t[0..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12], &t[12..14])
-}
 
 /// `/secapi/pay/refund`.
-pub(super) async fn refund(State(sim): State<Arc<Sim>>, Extension(cert): Extension<ClientCert>, body: Bytes) -> Response {
+pub(crate) async fn refund(
+    State(sim): State<Arc<Sim>>,
+    Extension(cert): Extension<ClientCert>,
+    forced: Option<Extension<ForceSystemError>>,
+    body: Bytes,
+) -> Response {
     sim.count("/secapi/pay/refund");
     let _in_flight = InFlight::enter(&sim, &body);
     if !cert.0 {
-        tracing::info!("sandbox: refund refused, no client certificate");
+        tracing::info!("refund refused: no client certificate");
         return sim.answer(
             Answer::ReturnFail("CERT_ERROR: 证书错误，请求需要双向证书 (no merchant client certificate presented)".into()),
             SignType::Md5,
@@ -86,7 +90,7 @@ pub(super) async fn refund(State(sim): State<Arc<Sim>>, Extension(cert): Extensi
     if let Some(no) = created {
         tokio::spawn(process(sim.clone(), no));
     }
-    if matches!(answer, Answer::Ok(_)) && sim.faults.take_systemerror() {
+    if matches!(answer, Answer::Ok(_)) && sim.faults.take_systemerror(forced.is_some()) {
         // The refund is accepted but the answer says otherwise: a retry with the same
         // out_refund_no must get the same refund.
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
@@ -193,49 +197,55 @@ fn apply(sim: &Sim, p: &Params) -> Result<(Answer, Option<String>), Answer> {
         success_time: None,
         notify_url: notify_url.to_owned(),
         calls: 1,
-        seq,
+        requested_ms: now,
         held: false,
+        seq,
     };
     order.trade_state = TradeState::Refund;
     let answer = accepted(&r);
-    tracing::info!(out_refund_no = %no, refund_fee, "sandbox: refund accepted");
+    tracing::info!(out_refund_no = %no, refund_fee, "refund accepted");
     refunds.insert(no.clone(), r);
     Ok((answer, Some(no)))
 }
 
-/// The bank's part: after a while the refund succeeds, then the notify is delivered.
+/// The bank's part: after a while the refund ends (SUCCESS, or the outcome the
+/// `refund_outcome` knob names), then the refund notify is delivered.
 async fn process(sim: Arc<Sim>, no: String) {
-    tokio::time::sleep(Duration::from_secs_f64((PROCESSING_MS * sim.notify_time_scale).max(1.0) / 1000.0)).await;
-    let url = {
+    tokio::time::sleep(sim.scaled(PROCESSING_SECS).max(Duration::from_millis(1))).await;
+    {
         let mut refunds = lock(&sim.refunds);
         let Some(r) = refunds.get_mut(&no) else { return };
         if sim.faults.hold_refunds.load(Ordering::Relaxed) {
             r.held = true;
             return;
         }
-        r.refund_status = RefundStatus::Success;
-        r.success_time = Some(beijing_dashed(sim.clock.now_secs()));
-        r.notify_url.clone()
-    };
+        let status = lock(&sim.faults.refund_outcome).unwrap_or(RefundStatus::Success);
+        finish(r, status, sim.clock.now_secs());
+    }
+    notify(&sim, &no);
+}
+
+/// Starts delivering the refund notify of a finished refund (unless notifies are dropped).
+pub(crate) fn notify(sim: &Arc<Sim>, no: &str) {
+    let Some((url, status)) = lock(&sim.refunds).get(no).map(|r| (r.notify_url.clone(), r.refund_status)) else { return };
     if sim.faults.drop_notifies.load(Ordering::Relaxed) {
-        tracing::info!(out_refund_no = %no, "sandbox: refund succeeded; notify dropped (fault)");
+        tracing::info!(out_refund_no = %no, %status, "refund finished; notify dropped (fault)");
         return;
     }
-    tracing::info!(out_refund_no = %no, "sandbox: refund succeeded; delivering the refund notify");
-    notifier::deliver_to(sim, no, url, refund_notify_xml).await;
+    tracing::info!(out_refund_no = %no, %status, "refund finished; delivering the refund notify");
+    tokio::spawn(notifier::deliver_to(sim.clone(), NotifyKind::Refund, no.to_owned(), url, refund_notify_xml));
 }
 
 /// Held refunds end in `status` now (no notify: refundquery finds them).
-pub(super) fn settle_held(sim: &Sim, status: RefundStatus) {
+pub(crate) fn settle_held(sim: &Sim, status: RefundStatus) {
     let now = sim.clock.now_secs();
     for r in lock(&sim.refunds).values_mut().filter(|r| r.held && r.refund_status == RefundStatus::Processing) {
         finish(r, status, now);
-        r.held = false;
     }
 }
 
 /// A refund moved to `status` (no notify). Returns whether it exists.
-pub(super) fn set_status(sim: &Sim, no: &str, status: RefundStatus) -> bool {
+pub(crate) fn set_status(sim: &Sim, no: &str, status: RefundStatus) -> bool {
     let now = sim.clock.now_secs();
     match lock(&sim.refunds).get_mut(no) {
         Some(r) => {
@@ -248,12 +258,13 @@ pub(super) fn set_status(sim: &Sim, no: &str, status: RefundStatus) -> bool {
 
 fn finish(r: &mut SimRefund, status: RefundStatus, now_secs: i64) {
     r.refund_status = status;
-    r.success_time = (status == RefundStatus::Success).then(|| beijing_dashed(now_secs));
+    r.held = false;
+    r.success_time = (status == RefundStatus::Success).then(|| crate::bill::dashed(now_secs));
 }
 
 /// The refund notify WeChat would send now for a finished refund: outer fields in clear,
 /// the rest in `req_info`.
-pub(super) fn refund_notify_xml(sim: &Sim, no: &str) -> Option<String> {
+pub(crate) fn refund_notify_xml(sim: &Sim, no: &str) -> Option<String> {
     let r = lock(&sim.refunds).get(no).cloned()?;
     if !r.refund_status.is_final() {
         return None;
@@ -292,13 +303,13 @@ pub(super) fn refund_notify_xml(sim: &Sim, no: &str) -> Option<String> {
 }
 
 /// `/pay/refundquery`.
-pub(super) async fn refundquery(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+pub(crate) async fn refundquery(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
     sim.count("/pay/refundquery");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror() {
+    if sim.faults.take_systemerror(forced.is_some()) {
         return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
     }
     let get = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();

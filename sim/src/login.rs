@@ -9,7 +9,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{lock, Code, Sim};
+use crate::state::{lock, Code, Sim};
 
 /// A code lives about five minutes.
 const CODE_TTL_MS: i64 = 5 * 60 * 1000;
@@ -21,7 +21,7 @@ fn new_openid() -> String {
 }
 
 /// Plays `wx.login()` for `openid` (a new user when `None`): returns `(code, openid)`.
-pub(super) fn issue(sim: &Sim, openid: Option<&str>) -> (String, String) {
+pub(crate) fn issue(sim: &Sim, openid: Option<&str>) -> (String, String) {
     let openid = openid.map(str::to_owned).unwrap_or_else(new_openid);
     let code = format!("0{}", &wxpay::nonce_str().expect("random source")[..31]);
     lock(&sim.openids).insert(openid.clone());
@@ -30,14 +30,14 @@ pub(super) fn issue(sim: &Sim, openid: Option<&str>) -> (String, String) {
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct ClientLogin {
+pub(crate) struct ClientLogin {
     #[serde(default)]
     openid: Option<String>,
 }
 
 /// `POST /sandbox/login {openid?}` → `{code, openid}`: what `wx.login()` gives the mini-program
 /// (the openid is shown so tests and the demo can follow the user; WeChat never shows it).
-pub(super) async fn client_login(State(sim): State<Arc<Sim>>, body: Option<Json<ClientLogin>>) -> Json<Value> {
+pub(crate) async fn client_login(State(sim): State<Arc<Sim>>, body: Option<Json<ClientLogin>>) -> Json<Value> {
     let req = body.map(|Json(b)| b).unwrap_or_default();
     let (code, openid) = issue(&sim, req.openid.as_deref().filter(|o| !o.is_empty() && o.len() <= 64));
     Json(json!({ "code": code, "openid": openid }))
@@ -48,7 +48,7 @@ fn err(code: i64, msg: &str) -> Json<Value> {
 }
 
 /// `GET /sns/jscode2session?appid=&secret=&js_code=&grant_type=authorization_code`.
-pub(super) async fn jscode2session(State(sim): State<Arc<Sim>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+pub(crate) async fn jscode2session(State(sim): State<Arc<Sim>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
     sim.count("/sns/jscode2session");
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(appid) = get("appid") else { return err(41002, "appid missing") };
@@ -85,6 +85,6 @@ pub(super) async fn jscode2session(State(sim): State<Arc<Sim>>, Query(q): Query<
     let mut key = [0u8; 16];
     getrandom::fill(&mut key).expect("random source");
     let session_key = base64::engine::general_purpose::STANDARD.encode(key);
-    tracing::info!(openid = %openid, "sandbox: jscode2session ok");
+    tracing::info!(openid = %openid, "jscode2session ok");
     Json(json!({ "openid": openid, "session_key": session_key }))
 }

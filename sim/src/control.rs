@@ -1,0 +1,267 @@
+//! The control API (JSON) and its page, under `/control`: what a test or a person does in
+//! WeChat's place (the user pays, cancels, the bank fails the payment, a refund settles), the
+//! faults injected into the next calls, and what the simulator saw (every call, with whether
+//! its signature and client certificate were valid; every notify attempt, with the merchant's
+//! answer). Documented in `sim/README.md`.
+//!
+//! Served over HTTPS and, for a browser, over plain HTTP on the same port. POSTs must be JSON
+//! (`Content-Type: application/json`): a page of another site cannot send those without a CORS
+//! preflight, which is never granted.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wxpay::RefundStatus;
+
+use crate::client::{self, PayRefusal};
+use crate::faults::{Endpoint, FaultKind};
+use crate::state::{lock, Sim, SimOrder};
+use crate::{login, notifier, refund};
+
+const PAGE: &str = include_str!("control.html");
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": { "code": code, "message": message.into() } }))).into_response()
+}
+
+fn refused(r: PayRefusal) -> Response {
+    let (status, msg) = r.message();
+    let status = if r == PayRefusal::Unknown { StatusCode::NOT_FOUND } else { status };
+    error(status, &format!("{r:?}").to_uppercase(), msg)
+}
+
+/// POSTs and DELETEs must carry JSON.
+async fn json_only(req: Request, next: Next) -> Response {
+    let json = req.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if req.method() != Method::GET && !json {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "JSON_ONLY", "send Content-Type: application/json");
+    }
+    next.run(req).await
+}
+
+/// The control routes.
+pub(crate) fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/control", get(page))
+        .route("/control/", get(page))
+        .route("/control/info", get(info))
+        .route("/control/login", post(login_as))
+        .route("/control/calls", get(calls))
+        .route("/control/orders", get(orders))
+        .route("/control/orders/{no}", get(order))
+        .route("/control/orders/{no}/pay", post(pay))
+        .route("/control/orders/{no}/cancel", post(cancel))
+        .route("/control/orders/{no}/fail", post(fail))
+        .route("/control/refunds", get(refunds))
+        .route("/control/refunds/{no}/settle", post(settle))
+        .route("/control/notifies", get(notifies))
+        .route("/control/faults", get(faults).post(add_fault).delete(clear_faults))
+        .route("/control/knobs", get(client::get_knobs).post(client::set_faults))
+        .route_layer(axum::middleware::from_fn(json_only))
+        .with_state(sim)
+}
+
+async fn page() -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], Html(PAGE)).into_response()
+}
+
+/// `GET /control/info`: who the simulator plays WeChat for (no secrets) and its endpoints.
+async fn info(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!({
+        "appid": sim.creds.appid,
+        "mch_id": sim.creds.mch_id,
+        "time_scale": sim.time_scale,
+        "endpoints": Endpoint::ALL.iter().map(|e| json!({ "name": e, "path": e.path() })).collect::<Vec<_>>(),
+        "notify_ladder_secs": notifier::NOTIFY_SCHEDULE_SECS,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct LoginAs {
+    #[serde(default)]
+    openid: Option<String>,
+}
+
+/// `POST /control/login {openid?}` → `{code, openid}`: `wx.login()` for that user (a new one
+/// when absent).
+async fn login_as(State(sim): State<Arc<Sim>>, body: Option<Json<LoginAs>>) -> Json<Value> {
+    let req = body.map(|Json(b)| b).unwrap_or_default();
+    let (code, openid) = login::issue(&sim, req.openid.as_deref().filter(|o| !o.is_empty() && o.len() <= 64));
+    Json(json!({ "code": code, "openid": openid }))
+}
+
+#[derive(Deserialize)]
+struct CallsQuery {
+    since: Option<u64>,
+    endpoint: Option<Endpoint>,
+}
+
+/// `GET /control/calls?since=SEQ&endpoint=NAME`: calls received, oldest first.
+async fn calls(State(sim): State<Arc<Sim>>, Query(q): Query<CallsQuery>) -> Json<Value> {
+    let journal = lock(&sim.journal);
+    let list: Vec<_> = journal
+        .iter()
+        .filter(|c| q.since.is_none_or(|s| c.seq > s))
+        .filter(|c| q.endpoint.is_none_or(|e| c.endpoint == Some(e)))
+        .collect();
+    Json(json!(list))
+}
+
+/// `GET /control/orders`: every order, oldest first.
+async fn orders(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let mut list: Vec<SimOrder> = lock(&sim.orders).values().cloned().collect();
+    list.sort_by_key(|o| o.created_ms);
+    Json(json!(list))
+}
+
+async fn order(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    match lock(&sim.orders).get(&no) {
+        Some(o) => Json(o.clone()).into_response(),
+        None => error(StatusCode::NOT_FOUND, "ORDERNOTEXIST", "no such out_trade_no"),
+    }
+}
+
+/// `POST /control/orders/{no}/pay`: the user pays (no paySign needed); the notify ladder starts.
+async fn pay(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    match client::pay(&sim, |o| o.out_trade_no == no, None) {
+        Ok((no, txn)) => Json(json!({ "out_trade_no": no, "transaction_id": txn, "trade_state": "SUCCESS" })).into_response(),
+        Err(r) => refused(r),
+    }
+}
+
+/// `POST /control/orders/{no}/cancel`: the user closes the payment sheet (the order stays as it
+/// is; `cancellations` counts).
+async fn cancel(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    if client::cancel(&sim, |o| o.out_trade_no == no) {
+        Json(json!({ "out_trade_no": no, "errMsg": "requestPayment:fail cancel" })).into_response()
+    } else {
+        refused(PayRefusal::Unknown)
+    }
+}
+
+/// `POST /control/orders/{no}/fail`: the bank refuses the payment (`PAYERROR`).
+async fn fail(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    match client::fail_payment(&sim, &no) {
+        Ok(()) => Json(json!({ "out_trade_no": no, "trade_state": "PAYERROR" })).into_response(),
+        Err(r) => refused(r),
+    }
+}
+
+/// `GET /control/refunds`: every refund, oldest first.
+async fn refunds(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let mut list: Vec<_> = lock(&sim.refunds).values().cloned().collect();
+    list.sort_by_key(|r| r.requested_ms);
+    Json(json!(list))
+}
+
+#[derive(Deserialize)]
+struct Settle {
+    status: String,
+    #[serde(default = "yes")]
+    notify: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /control/refunds/{no}/settle {status: SUCCESS|CHANGE|REFUNDCLOSE, notify?: true}`:
+/// the refund ends so (a CHANGE refund can later be settled SUCCESS, as after a person sent it
+/// again on the merchant platform), and its refund notify is delivered unless `notify: false`.
+async fn settle(State(sim): State<Arc<Sim>>, Path(no): Path<String>, Json(s): Json<Settle>) -> Response {
+    let status = match s.status.as_str() {
+        "SUCCESS" => RefundStatus::Success,
+        "CHANGE" => RefundStatus::Change,
+        "REFUNDCLOSE" => RefundStatus::Refundclose,
+        _ => return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "status: SUCCESS, CHANGE or REFUNDCLOSE"),
+    };
+    let current = lock(&sim.refunds).get(&no).map(|r| r.refund_status);
+    match current {
+        None => return error(StatusCode::NOT_FOUND, "REFUNDNOTEXIST", "no such out_refund_no"),
+        Some(RefundStatus::Success | RefundStatus::Refundclose) => {
+            return error(StatusCode::CONFLICT, "REFUND_FINISHED", "the refund is already SUCCESS or REFUNDCLOSE")
+        }
+        Some(_) => {}
+    }
+    refund::set_status(&sim, &no, status);
+    if s.notify {
+        refund::notify(&sim, &no);
+    }
+    let r = lock(&sim.refunds).get(&no).cloned();
+    Json(json!(r)).into_response()
+}
+
+#[derive(Deserialize)]
+struct NotifiesQuery {
+    key: Option<String>,
+}
+
+/// `GET /control/notifies?key=out_trade_no|out_refund_no`: every notify attempt, oldest first,
+/// with the merchant's answer.
+async fn notifies(State(sim): State<Arc<Sim>>, Query(q): Query<NotifiesQuery>) -> Json<Value> {
+    let all = notifier::all_attempts(&sim);
+    Json(json!(all.into_iter().filter(|d| q.key.as_ref().is_none_or(|k| &d.key == k)).collect::<Vec<_>>()))
+}
+
+/// `GET /control/faults`: the rules with calls left, and the knobs.
+async fn faults(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!({ "rules": sim.faults.rules() }))
+}
+
+#[derive(Deserialize)]
+struct NewFault {
+    /// An endpoint name, or `*` / absent for every endpoint.
+    #[serde(default)]
+    endpoint: Option<String>,
+    /// How many calls (default 1).
+    #[serde(default)]
+    count: Option<u32>,
+    #[serde(flatten)]
+    kind: FaultKind,
+}
+
+/// `POST /control/faults {endpoint, count, kind, …}` → the rule.
+async fn add_fault(State(sim): State<Arc<Sim>>, body: Result<Json<NewFault>, axum::extract::rejection::JsonRejection>) -> Response {
+    let Json(f) = match body {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", e.body_text()),
+    };
+    let endpoint = match f.endpoint.as_deref() {
+        None | Some("*") => None,
+        Some(name) => match serde_json::from_value::<Endpoint>(json!(name)) {
+            Ok(e) => Some(e),
+            Err(_) => return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", format!("unknown endpoint {name:?}")),
+        },
+    };
+    match &f.kind {
+        FaultKind::HttpStatus { status } if !(400..=599).contains(status) => {
+            return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "status: 400 to 599")
+        }
+        FaultKind::ErrCode { err_code, .. } if err_code.is_empty() || err_code.len() > 32 => {
+            return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "err_code: 1 to 32 characters")
+        }
+        FaultKind::Delay { delay_ms } if *delay_ms > 60_000 => {
+            return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "delay_ms: at most 60000")
+        }
+        _ => {}
+    }
+    let count = f.count.unwrap_or(1);
+    if count == 0 || count > 10_000 {
+        return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "count: 1 to 10000");
+    }
+    let rule = sim.faults.add_rule(endpoint, count, f.kind);
+    (StatusCode::CREATED, Json(json!(rule))).into_response()
+}
+
+/// `DELETE /control/faults`: removes every rule.
+async fn clear_faults(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    sim.faults.clear_rules();
+    Json(json!({ "rules": [] }))
+}

@@ -1,0 +1,201 @@
+//! Faults: standing knobs (a SYSTEMERROR rate, a delay, duplicated or dropped notifies, held
+//! refunds, orderquery fields replaced) and rules for the next N calls of one endpoint (a delay,
+//! a dropped connection, SYSTEMERROR, a chosen err_code, an HTTP status), consumed in order.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::state::lock;
+
+/// The endpoints faults and the call journal name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Endpoint {
+    /// `/sns/jscode2session`.
+    Jscode2session,
+    /// `/pay/unifiedorder`.
+    Unifiedorder,
+    /// `/pay/orderquery`.
+    Orderquery,
+    /// `/pay/closeorder`.
+    Closeorder,
+    /// `/secapi/pay/refund`.
+    Refund,
+    /// `/pay/refundquery`.
+    Refundquery,
+    /// `/pay/downloadbill`.
+    Downloadbill,
+}
+
+impl Endpoint {
+    /// Every endpoint.
+    pub const ALL: [Endpoint; 7] = [
+        Endpoint::Jscode2session,
+        Endpoint::Unifiedorder,
+        Endpoint::Orderquery,
+        Endpoint::Closeorder,
+        Endpoint::Refund,
+        Endpoint::Refundquery,
+        Endpoint::Downloadbill,
+    ];
+
+    /// The URL path.
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Jscode2session => "/sns/jscode2session",
+            Endpoint::Unifiedorder => "/pay/unifiedorder",
+            Endpoint::Orderquery => "/pay/orderquery",
+            Endpoint::Closeorder => "/pay/closeorder",
+            Endpoint::Refund => "/secapi/pay/refund",
+            Endpoint::Refundquery => "/pay/refundquery",
+            Endpoint::Downloadbill => "/pay/downloadbill",
+        }
+    }
+
+    /// The endpoint of a URL path.
+    pub fn from_path(path: &str) -> Option<Self> {
+        Endpoint::ALL.into_iter().find(|e| e.path() == path)
+    }
+}
+
+/// What a fault rule does to a call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The answer comes after `delay_ms` (the call is processed as usual).
+    Delay {
+        /// Milliseconds (at most 60 000).
+        delay_ms: u64,
+    },
+    /// The call is processed, then its connection is closed without an answer: the caller
+    /// cannot know the outcome.
+    Drop,
+    /// `SYSTEMERROR`. unifiedorder and refund are processed first (the order or refund exists,
+    /// as when WeChat's answer failed), so a retry with the same parameters must get the same
+    /// prepay_id or refund; the other endpoints are not processed.
+    SystemError,
+    /// `result_code=FAIL` with this `err_code` (signed), unprocessed: `NOTENOUGH`,
+    /// `FREQUENCY_LIMITED`, `BIZERR_NEED_RETRY`, `TRADE_OVERDUE`, … For jscode2session a number
+    /// is the `errcode` (e.g. 45011, -1).
+    ErrCode {
+        /// The code.
+        err_code: String,
+        /// `err_code_des` (a default when absent).
+        #[serde(default)]
+        err_code_des: Option<String>,
+    },
+    /// Answered with this HTTP status and an HTML page, unprocessed, as a proxy would.
+    HttpStatus {
+        /// 400–599.
+        status: u16,
+    },
+}
+
+/// A rule: `kind` for the next `remaining` calls of `endpoint` (all endpoints when `None`).
+#[derive(Clone, Debug, Serialize)]
+pub struct FaultRule {
+    /// Its number, for the journal.
+    pub id: u64,
+    /// Which endpoint.
+    pub endpoint: Option<Endpoint>,
+    /// Calls left.
+    pub remaining: u32,
+    /// What happens.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+}
+
+/// Fault knobs, changeable while running (`POST /sandbox/faults`, `POST /control/faults`).
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Per-mille of Pay API calls answered `SYSTEMERROR`.
+    pub systemerror_permille: AtomicU32,
+    /// The next N Pay API calls answer `SYSTEMERROR` (unifiedorder and refund after storing,
+    /// as when WeChat processed it but the answer failed).
+    pub systemerror_next: AtomicU32,
+    /// Delay before each Pay API answer, in ms.
+    pub delay_ms: AtomicU64,
+    /// Extra concurrent copies of every notify delivery.
+    pub duplicate_notifies: AtomicU32,
+    /// Payments are made but no notify is sent (a lost notify: orderquery must find it).
+    /// Applies to refund notifies too (refundquery must find those).
+    pub drop_notifies: AtomicBool,
+    /// Refunds stay PROCESSING (until settled) instead of finishing.
+    pub hold_refunds: AtomicBool,
+    /// How refunds finish when not held (`None`: SUCCESS; CHANGE or REFUNDCLOSE otherwise).
+    pub refund_outcome: Mutex<Option<wxpay::RefundStatus>>,
+    /// The next N Pay API calls are processed, then their connection is dropped without an
+    /// answer: the caller cannot know the outcome.
+    pub drop_connections_next: AtomicU32,
+    /// The next N Pay API calls are answered HTTP 403 with an HTML page, unprocessed, as a
+    /// proxy in front of WeChat would.
+    pub http_status_next: AtomicU32,
+    /// Fields of successful orderquery answers replaced (`Some`) or left out (`None`), as a
+    /// faulty or forged answer would carry them (signed all the same).
+    pub orderquery_fields: Mutex<HashMap<String, Option<String>>>,
+    /// orderquery and closeorder of these out_trade_no answer `SYSTEMERROR` (a row that fails
+    /// for ever).
+    pub failing_orders: Mutex<HashSet<String>>,
+    rules: Mutex<VecDeque<FaultRule>>,
+    next_rule: AtomicU64,
+}
+
+fn take_counter(c: &AtomicU32) -> bool {
+    c.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+}
+
+impl Faults {
+    /// Adds a rule; returns it.
+    pub fn add_rule(&self, endpoint: Option<Endpoint>, count: u32, kind: FaultKind) -> FaultRule {
+        let rule = FaultRule { id: self.next_rule.fetch_add(1, Ordering::Relaxed) + 1, endpoint, remaining: count, kind };
+        lock(&self.rules).push_back(rule.clone());
+        rule
+    }
+
+    /// The rules with calls left.
+    pub fn rules(&self) -> Vec<FaultRule> {
+        lock(&self.rules).iter().cloned().collect()
+    }
+
+    /// Removes every rule.
+    pub fn clear_rules(&self) {
+        lock(&self.rules).clear();
+    }
+
+    /// The first rule for `endpoint` with calls left, consumed once.
+    pub(crate) fn take_rule(&self, endpoint: Endpoint) -> Option<FaultRule> {
+        let mut rules = lock(&self.rules);
+        let i = rules.iter().position(|r| r.endpoint.is_none_or(|e| e == endpoint) && r.remaining > 0)?;
+        rules[i].remaining -= 1;
+        let taken = rules[i].clone();
+        if rules[i].remaining == 0 {
+            rules.remove(i);
+        }
+        Some(taken)
+    }
+
+    /// Whether this call answers SYSTEMERROR: a rule already taken for it (`forced`), the next-N
+    /// counter, or the rate.
+    pub(crate) fn take_systemerror(&self, forced: bool) -> bool {
+        if forced || take_counter(&self.systemerror_next) {
+            return true;
+        }
+        let rate = self.systemerror_permille.load(Ordering::Relaxed);
+        rate > 0 && crate::state::random_u32() % 1000 < rate
+    }
+
+    pub(crate) fn order_fails(&self, out_trade_no: &str) -> bool {
+        lock(&self.failing_orders).contains(out_trade_no)
+    }
+
+    pub(crate) fn take_drop_connection(&self) -> bool {
+        take_counter(&self.drop_connections_next)
+    }
+
+    pub(crate) fn take_http_status(&self) -> bool {
+        take_counter(&self.http_status_next)
+    }
+}

@@ -1,0 +1,48 @@
+//! # wxpay-sim — a faithful WeChat Pay API v2 simulator
+//!
+//! WeChat's Pay API (`/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder`,
+//! `/secapi/pay/refund` over mutual TLS, `/pay/refundquery`, `/pay/downloadbill`) and login
+//! (`/sns/jscode2session`), checked the way WeChat checks them — every signature (both sign
+//! types), every required field — and answered with WeChat's codes, signed. It plays the WeChat
+//! client too (`/sandbox/login` is `wx.login()`, `/sandbox/requestPayment` checks `paySign`,
+//! the user pays), then delivers the signed payment notify on WeChat's retry ladder; refunds end
+//! with the refund notify (`req_info` AES-256-ECB under MD5 of the key).
+//!
+//! HTTPS on one port, with a CA and a merchant client certificate it generates (kept in its
+//! state directory). A control API and page (`/control`) pay, cancel and fail orders, settle
+//! refunds, inject faults into the next calls, and show every call and notify attempt.
+//!
+//! Run it as `wxpay-sim serve` (the contract: one JSON line on stdout when ready; see the
+//! README), or in-process through [`Simulator::start`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod bill;
+mod client;
+mod clock;
+mod control;
+mod credentials;
+mod error;
+mod faults;
+mod files;
+mod journal;
+mod login;
+mod notifier;
+mod pay;
+mod pki;
+mod refund;
+mod secret;
+mod simulator;
+mod state;
+mod tls;
+
+pub use clock::Clock;
+pub use credentials::{Credentials, ENV_VARS};
+pub use error::{Error, Result};
+pub use faults::{Endpoint, FaultKind, FaultRule, Faults};
+pub use journal::Call;
+pub use notifier::{due_offset_secs, Delivery, NotifyKind, PaidNotify, NOTIFY_SCHEDULE_SECS};
+pub use refund::SimRefund;
+pub use secret::Secret;
+pub use simulator::{Ready, SimConfig, Simulator};
+pub use state::SimOrder;

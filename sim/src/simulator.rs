@@ -1,0 +1,308 @@
+//! A running simulator and how it starts.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Serialize;
+use tokio::sync::watch;
+use wxpay::{ApiKey, RefundStatus};
+
+use crate::clock::Clock;
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::faults::Faults;
+use crate::journal::Call;
+use crate::notifier::{self, Delivery};
+use crate::refund::{self, SimRefund};
+use crate::state::{lock, Sim, SimOrder};
+use crate::{bill, client, control, journal, login, pay, pki, tls};
+
+/// How the simulator is started.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Who it plays WeChat for; `None`: the ones kept in `dir`, else generated.
+    pub credentials: Option<Credentials>,
+    /// Where to listen (port 0: any free port).
+    pub listen: SocketAddr,
+    /// The state directory: the CA, the certificates and the credentials are written there,
+    /// and reused at the next start.
+    pub dir: PathBuf,
+    /// Notify retries and refund processing run this many times faster than WeChat's (1: real
+    /// time; 1000: the 15 s first retry after 15 ms).
+    pub time_scale: f64,
+    /// jscode2session accepts codes it did not issue (one new openid per code), for real
+    /// `wx.login()` codes from WeChat devtools.
+    pub accept_any_code: bool,
+}
+
+impl SimConfig {
+    /// Loopback on a free port, credentials kept in `dir` or generated, real time.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        SimConfig {
+            credentials: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dir: dir.into(),
+            time_scale: 1.0,
+            accept_any_code: false,
+        }
+    }
+}
+
+/// What `wxpay-sim serve` prints when ready: everything an SDK under test needs. Holds the
+/// simulator's throwaway API key and AppSecret, on purpose.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ready {
+    /// `https://127.0.0.1:PORT`: put it where the SDK has `https://api.mch.weixin.qq.com`.
+    pub base_url: String,
+    /// The CA certificate to trust.
+    pub ca_file: PathBuf,
+    /// The merchant client certificate (`apiclient_cert.pem`).
+    pub client_cert: PathBuf,
+    /// Its key (`apiclient_key.pem`).
+    pub client_key: PathBuf,
+    /// Both as PKCS#12 (`apiclient_cert.p12`, password: the mch_id).
+    pub client_p12: PathBuf,
+    /// AppID.
+    pub appid: String,
+    /// mch_id.
+    pub mch_id: String,
+    /// The v2 API key.
+    pub api_key: String,
+    /// The AppSecret.
+    pub app_secret: String,
+    /// The control API and page (plain HTTP on the same port).
+    pub control_url: String,
+}
+
+/// A running simulator. Stops when dropped.
+pub struct Simulator {
+    base_url: String,
+    control_url: String,
+    pki: pki::Pki,
+    sim: Arc<Sim>,
+    stop: watch::Sender<bool>,
+    served: tokio::task::JoinHandle<()>,
+}
+
+impl Simulator {
+    /// Prepares the state directory (CA, certificates, credentials), binds and starts serving.
+    ///
+    /// # Errors
+    /// I/O (binding, the state directory), unusable credentials, certificate failures.
+    pub async fn start(config: SimConfig, clock: Clock) -> Result<Simulator> {
+        std::fs::create_dir_all(&config.dir).map_err(Error::file(&config.dir))?;
+        let kept = Credentials::load(&config.dir)?;
+        let creds = match config.credentials.clone().or_else(|| kept.clone()) {
+            Some(c) => c,
+            None => Credentials::generate(),
+        };
+        creds.check()?;
+        let pki = pki::prepare(&config.dir, &creds.mch_id, kept.as_ref().map(|c| c.mch_id.as_str()))?;
+        creds.save(&config.dir)?;
+        if !(config.time_scale.is_finite() && config.time_scale > 0.0) {
+            return Err(Error::Setting { name: "--time-scale", reason: "a positive number".into() });
+        }
+        let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|source| Error::Bind { addr: config.listen, source })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind { addr: config.listen, source })?;
+        let host = match addr.ip() {
+            ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        let base_url = format!("https://{host}:{}", addr.port());
+        let control_url = format!("http://{host}:{}/control", addr.port());
+        let key = ApiKey::new(creds.api_key.expose()).map_err(|e| Error::Setting { name: "WXPAY_API_KEY", reason: e.code().to_owned() })?;
+        // Notifies go to the merchant's notify_url as WeChat sends them: TLS verified against
+        // the public roots (a loopback merchant is usually plain HTTP).
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let sim = Arc::new(Sim::new(creds, key, clock, config.time_scale, config.accept_any_code, http));
+        let (stop, stop_rx) = watch::channel(false);
+        let served = tokio::spawn(tls::serve(listener, tls_router(sim.clone()), control::router(sim.clone()), pki.server_config.clone(), stop_rx));
+        tracing::info!(%base_url, %control_url, ca = %pki.ca_file.display(), "WeChat Pay simulator listening");
+        Ok(Simulator { base_url, control_url, pki, sim, stop, served })
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `http://127.0.0.1:PORT/control`.
+    pub fn control_url(&self) -> &str {
+        &self.control_url
+    }
+
+    /// The CA certificate file to trust.
+    pub fn ca_file(&self) -> &Path {
+        &self.pki.ca_file
+    }
+
+    /// Who it plays WeChat for.
+    pub fn credentials(&self) -> &Credentials {
+        &self.sim.creds
+    }
+
+    /// The merchant client certificate it issued (`apiclient_cert.pem`).
+    pub fn client_cert_file(&self) -> &Path {
+        &self.pki.client_cert
+    }
+
+    /// Its key (`apiclient_key.pem`).
+    pub fn client_key_file(&self) -> &Path {
+        &self.pki.client_key
+    }
+
+    /// Both as PKCS#12 (`apiclient_cert.p12`, password: the mch_id).
+    pub fn client_p12_file(&self) -> &Path {
+        &self.pki.client_p12
+    }
+
+    /// The ready line's contents.
+    pub fn ready(&self) -> Ready {
+        let c = &self.sim.creds;
+        Ready {
+            base_url: self.base_url.clone(),
+            ca_file: self.pki.ca_file.clone(),
+            client_cert: self.pki.client_cert.clone(),
+            client_key: self.pki.client_key.clone(),
+            client_p12: self.pki.client_p12.clone(),
+            appid: c.appid.clone(),
+            mch_id: c.mch_id.clone(),
+            api_key: c.api_key.expose().to_owned(),
+            app_secret: c.app_secret.expose().to_owned(),
+            control_url: self.control_url.clone(),
+        }
+    }
+
+    /// The simulator's view of a refund.
+    pub fn refund(&self, out_refund_no: &str) -> Option<SimRefund> {
+        lock(&self.sim.refunds).get(out_refund_no).cloned()
+    }
+
+    /// How many refunds the simulator holds.
+    pub fn refund_count(&self) -> usize {
+        lock(&self.sim.refunds).len()
+    }
+
+    /// The refund notify WeChat would send now for a finished refund (tests replay it).
+    pub fn refund_notify(&self, out_refund_no: &str) -> Option<String> {
+        refund::refund_notify_xml(&self.sim, out_refund_no)
+    }
+
+    /// Finishes held refunds (see [`Faults::hold_refunds`]) with SUCCESS, without notifying.
+    pub fn settle_held_refunds(&self) {
+        refund::settle_held(&self.sim, RefundStatus::Success);
+    }
+
+    /// Finishes held refunds with `status` (e.g. CHANGE, 退款异常), without notifying.
+    pub fn settle_held_refunds_as(&self, status: RefundStatus) {
+        refund::settle_held(&self.sim, status);
+    }
+
+    /// Moves a refund to `status` as WeChat would after a person acted on the merchant
+    /// platform (a CHANGE refund sent again to another account becomes SUCCESS), without
+    /// notifying. Returns whether the refund exists.
+    pub fn set_refund_status(&self, out_refund_no: &str, status: RefundStatus) -> bool {
+        refund::set_status(&self.sim, out_refund_no, status)
+    }
+
+    /// The most refund calls for one out_refund_no the simulator was handling at the same time
+    /// (1 when no two calls for a refund ever overlapped; 0 when there was none).
+    pub fn max_concurrent_refund_calls(&self) -> u32 {
+        lock(&self.sim.refund_calls_in_flight).values().map(|&(_, max)| max).max().unwrap_or(0)
+    }
+
+    /// The fault knobs and rules.
+    pub fn faults(&self) -> &Faults {
+        &self.sim.faults
+    }
+
+    /// Plays `wx.login()`: a fresh single-use code for `openid` (a new user if `None`).
+    pub fn issue_code(&self, openid: Option<&str>) -> (String, String) {
+        login::issue(&self.sim, openid)
+    }
+
+    /// The simulator's view of an order.
+    pub fn order(&self, out_trade_no: &str) -> Option<SimOrder> {
+        lock(&self.sim.orders).get(out_trade_no).cloned()
+    }
+
+    /// How many orders the simulator holds.
+    pub fn order_count(&self) -> usize {
+        lock(&self.sim.orders).len()
+    }
+
+    /// Notify attempts so far for an order (out_trade_no) or a refund (out_refund_no).
+    pub fn deliveries(&self, key: &str) -> Vec<Delivery> {
+        lock(&self.sim.deliveries).get(key).cloned().unwrap_or_default()
+    }
+
+    /// Every notify attempt so far, oldest first.
+    pub fn all_deliveries(&self) -> Vec<Delivery> {
+        notifier::all_attempts(&self.sim)
+    }
+
+    /// Calls received per API path.
+    pub fn calls(&self, path: &str) -> u32 {
+        lock(&self.sim.calls).get(path).copied().unwrap_or(0)
+    }
+
+    /// The journal: the last calls received (up to 10 000), oldest first.
+    pub fn journal(&self) -> Vec<Call> {
+        lock(&self.sim.journal).iter().cloned().collect()
+    }
+
+    /// The signed payment notify WeChat would send now for a paid order (tests replay it).
+    pub fn signed_notify(&self, out_trade_no: &str) -> Option<String> {
+        notifier::notify_xml(&self.sim, out_trade_no)
+    }
+
+    /// Stops accepting connections; requests in flight finish (also done on drop).
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// Stops, and waits until the listener is closed.
+    pub async fn shutdown(self) {
+        self.stop();
+        let mut me = self;
+        let _ = (&mut me.served).await;
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Everything served over TLS: WeChat's endpoints (through the journal and fault layer), the
+/// simulated WeChat client, and the control API.
+fn tls_router(sim: Arc<Sim>) -> Router {
+    let wechat = Router::new()
+        .route("/secapi/pay/refund", post(refund::refund).fallback(pay::require_post))
+        .route("/pay/refundquery", post(refund::refundquery).fallback(pay::require_post))
+        .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(pay::require_post))
+        .route("/pay/orderquery", post(pay::orderquery).fallback(pay::require_post))
+        .route("/pay/closeorder", post(pay::closeorder).fallback(pay::require_post))
+        .route("/pay/downloadbill", post(bill::downloadbill).fallback(pay::require_post))
+        .route("/sns/jscode2session", get(login::jscode2session))
+        .route_layer(axum::middleware::from_fn_with_state(sim.clone(), journal::layer));
+    Router::new()
+        .merge(wechat)
+        .route("/sandbox/login", post(login::client_login))
+        .route("/sandbox/requestPayment", post(client::request_payment))
+        .route("/sandbox/orders/{out_trade_no}", get(client::show_order))
+        .route("/sandbox/notifies/{out_trade_no}", get(client::show_deliveries))
+        .route("/sandbox/faults", post(client::set_faults))
+        .with_state(sim.clone())
+        .merge(control::router(sim))
+}

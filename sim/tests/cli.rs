@@ -1,0 +1,185 @@
+//! The contract of `wxpay-sim serve`: one JSON line on stdout when ready, with everything an
+//! SDK needs; credentials from WXPAY_* when set; the state directory kept across restarts;
+//! SIGTERM a clean stop; no secret in its logs.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use wxpay::{ApiKey, Fen, Merchant, UnifiedOrder};
+
+const KEYS: [&str; 10] = ["base_url", "ca_file", "client_cert", "client_key", "client_p12", "appid", "mch_id", "api_key", "app_secret", "control_url"];
+
+fn serve(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxpay-sim"));
+    cmd.arg("serve").args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Starts it and reads the ready line.
+fn start(mut cmd: Command, tmp: &std::path::Path) -> (Child, Value) {
+    let mut child = cmd.env("TMPDIR", tmp).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not one JSON line ({e}): {line:?}"));
+    (child, ready)
+}
+
+fn sigterm(mut child: Child) {
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM is a clean stop: {exit:?}");
+}
+
+fn text<'a>(ready: &'a Value, k: &str) -> &'a str {
+    ready[k].as_str().unwrap_or_else(|| panic!("{k} missing: {ready}"))
+}
+
+fn https(ready: &Value, with_cert: bool) -> reqwest::Client {
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(text(ready, "ca_file")).unwrap()).unwrap();
+    let mut b = reqwest::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).add_root_certificate(ca).timeout(Duration::from_secs(20));
+    if with_cert {
+        let mut pem = std::fs::read(text(ready, "client_cert")).unwrap();
+        pem.extend(std::fs::read(text(ready, "client_key")).unwrap());
+        b = b.identity(reqwest::Identity::from_pem(&pem).unwrap());
+    }
+    b.build().unwrap()
+}
+
+fn merchant(ready: &Value) -> Merchant {
+    Merchant::new(text(ready, "appid"), text(ready, "mch_id"), ApiKey::new(text(ready, "api_key")).unwrap())
+}
+
+/// A unifiedorder for a new user through the control API's login → the answer's fields.
+async fn order(ready: &Value, no: &str) -> wxpay::Params {
+    let http = reqwest::Client::new();
+    let login: Value = http.post(format!("{}/login", text(ready, "control_url"))).json(&serde_json::json!({})).send().await.unwrap().json().await.unwrap();
+    let o = UnifiedOrder::new("cli", no, Fen::new(100), "127.0.0.1", "http://127.0.0.1:9/n", login["openid"].as_str().unwrap());
+    let body = merchant(ready).request_xml(&o, &wxpay::nonce_str().unwrap()).unwrap();
+    let answer = https(ready, false).post(format!("{}/pay/unifiedorder", text(ready, "base_url"))).body(body).send().await.unwrap().text().await.unwrap();
+    wxpay::xml::decode(answer.as_bytes()).unwrap()
+}
+
+#[tokio::test]
+async fn serve_prints_one_ready_line_and_stops_cleanly_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (child, ready) = start(serve(&[], &[]), tmp.path());
+    for k in KEYS {
+        assert!(ready[k].is_string(), "{k} missing: {ready}");
+    }
+    for f in ["ca_file", "client_cert", "client_key", "client_p12"] {
+        assert!(std::path::Path::new(text(&ready, f)).is_file(), "{f}");
+    }
+    assert!(text(&ready, "base_url").starts_with("https://127.0.0.1:"));
+    // Generated credentials of the right shapes, usable at once.
+    assert!(ApiKey::new(text(&ready, "api_key")).is_ok());
+    let answer = order(&ready, "CLI1").await;
+    assert_eq!(answer["result_code"], "SUCCESS", "{answer:?}");
+    // The control page, over plain HTTP on the same port.
+    let page = reqwest::get(text(&ready, "control_url")).await.unwrap();
+    assert!(page.status().is_success());
+    assert!(page.text().await.unwrap().contains("<title>wxpay-sim</title>"));
+    // Without --state-dir its files live in a temporary directory removed at exit.
+    let ca = text(&ready, "ca_file").to_owned();
+    sigterm(child);
+    assert!(!std::path::Path::new(&ca).exists(), "the temporary state directory is removed");
+}
+
+#[tokio::test]
+async fn state_dir_keeps_the_ca_certificates_and_credentials_across_restarts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let args = ["--state-dir", state.to_str().unwrap()];
+    let (child, first) = start(serve(&args, &[]), tmp.path());
+    let read = |r: &Value, k: &str| std::fs::read(text(r, k)).unwrap();
+    let (ca, cert, key, p12) = (read(&first, "ca_file"), read(&first, "client_cert"), read(&first, "client_key"), read(&first, "client_p12"));
+    sigterm(child);
+
+    let (child, second) = start(serve(&args, &[]), tmp.path());
+    assert_eq!(read(&second, "ca_file"), ca, "same CA");
+    assert_eq!((read(&second, "client_cert"), read(&second, "client_key"), read(&second, "client_p12")), (cert.clone(), key, p12));
+    for k in ["appid", "mch_id", "api_key", "app_secret"] {
+        assert_eq!(second[k], first[k], "{k} kept");
+    }
+    // A client holding the first run's CA and certificate still gets through (mutual TLS).
+    let refusal = https(&first, true).post(format!("{}/secapi/pay/refund", text(&second, "base_url"))).body("<xml/>").send().await.unwrap();
+    let body = refusal.text().await.unwrap();
+    assert!(!body.contains("CERT_ERROR"), "the kept client certificate is accepted: {body}");
+    sigterm(child);
+
+    // Another merchant (WXPAY_* set): the same CA issues a new client certificate for its mch_id.
+    let env = [("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_APP_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")];
+    let (child, third) = start(serve(&args, &env), tmp.path());
+    assert_eq!(read(&third, "ca_file"), ca, "same CA");
+    assert_ne!(read(&third, "client_cert"), cert, "a client certificate for the new mch_id");
+    assert_eq!(text(&third, "mch_id"), "1900000109");
+    sigterm(child);
+    assert!(state.join("ca.pem").exists(), "--state-dir is kept at exit");
+}
+
+#[tokio::test]
+async fn credentials_come_from_the_wxpay_variables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_APP_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")];
+    let (child, ready) = start(serve(&[], &env), tmp.path());
+    for (k, (_, v)) in ["appid", "app_secret", "mch_id", "api_key"].iter().zip(env) {
+        assert_eq!(text(&ready, k), v);
+    }
+    let answer = order(&ready, "CLIENV1").await;
+    assert_eq!(answer["result_code"], "SUCCESS", "{answer:?}");
+    sigterm(child);
+}
+
+#[test]
+fn rejects_some_but_not_all_wxpay_variables_naming_the_missing_one() {
+    let out = serve(&[], &[("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("WXPAY_APP_SECRET"), "{err}");
+    assert!(!err.contains("192006250b4c09247ec02edce69f6a2d"), "no secret repeated: {err}");
+    assert!(out.stdout.is_empty(), "no ready line");
+}
+
+#[tokio::test]
+async fn logs_never_carry_the_api_key_or_the_app_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("stderr.log");
+    let mut cmd = serve(&["--time-scale", "1000"], &[("RUST_LOG", "trace")]);
+    cmd.stderr(std::fs::File::create(&log).unwrap());
+    let mut child = cmd.env("TMPDIR", tmp.path()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap();
+    let (key, secret) = (text(&ready, "api_key").to_owned(), text(&ready, "app_secret").to_owned());
+    // Every kind of call: login with the AppSecret in the query, good and bad, an order, a
+    // forged order, a refund without and with the certificate, the control API.
+    let client = https(&ready, true);
+    let base = text(&ready, "base_url");
+    let http = reqwest::Client::new();
+    let login: Value = http.post(format!("{}/login", text(&ready, "control_url"))).json(&serde_json::json!({})).send().await.unwrap().json().await.unwrap();
+    for s in [secret.as_str(), "wrong-secret-0000000000000000000"] {
+        let q = [("appid", text(&ready, "appid")), ("secret", s), ("js_code", login["code"].as_str().unwrap()), ("grant_type", "authorization_code")];
+        client.get(format!("{base}/sns/jscode2session")).query(&q).send().await.unwrap().text().await.unwrap();
+    }
+    let answer = order(&ready, "CLILOG1").await;
+    assert_eq!(answer["result_code"], "SUCCESS");
+    let forged = merchant(&ready).request_xml(&UnifiedOrder::new("x", "CLILOG2", Fen::new(1), "127.0.0.1", "http://127.0.0.1:9/n", "o1"), "n").unwrap().replace("CLILOG2", "CLILOG3");
+    client.post(format!("{base}/pay/unifiedorder")).body(forged).send().await.unwrap().text().await.unwrap();
+    https(&ready, false).post(format!("{base}/secapi/pay/refund")).body("<xml/>").send().await.unwrap().text().await.unwrap();
+    let calls = http.get(format!("{}/calls", text(&ready, "control_url"))).send().await.unwrap().text().await.unwrap();
+    assert!(!calls.contains(&secret) && !calls.contains(&key), "the journal shows no secret");
+    assert!(calls.contains("secret=***"), "{calls}");
+    sigterm(child);
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(logs.lines().count() > 10, "trace logging was on: {logs}");
+    assert!(!logs.contains(&key), "the API key is in the logs");
+    assert!(!logs.contains(&secret), "the AppSecret is in the logs");
+}

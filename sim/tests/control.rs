@@ -1,0 +1,201 @@
+//! The control API: the user pays, cancels or fails; fault rules hit the next N calls of one
+//! endpoint; refunds settle SUCCESS, CHANGE or REFUNDCLOSE with their notifies; every call is
+//! journaled with whether its signature and client certificate were valid.
+
+mod common;
+
+use reqwest::Method;
+use serde_json::json;
+use wxpay::{CloseOrder, Fen, OrderQuery, Refund, RefundStatus, TradeRef};
+
+fn refund_of(out_trade_no: &str, out_refund_no: &str, total: u64, fee: u64, notify_url: &str) -> Refund {
+    Refund {
+        trade: TradeRef::OutTradeNo(out_trade_no.into()),
+        out_refund_no: out_refund_no.into(),
+        total_fee: Fen::new(total),
+        refund_fee: Fen::new(fee),
+        refund_desc: None,
+        notify_url: Some(notify_url.into()),
+        refund_account: None,
+    }
+}
+
+#[tokio::test]
+async fn user_pays_cancels_and_fails_through_the_control_api() {
+    let s = common::start(1000.0).await;
+    let r = common::receiver(0).await;
+    s.place("CTL1", 300, &r.url).await;
+    let (status, v) = s.control(Method::POST, "/orders/CTL1/cancel", Some(json!({}))).await;
+    assert_eq!((status, v["errMsg"].as_str()), (200, Some("requestPayment:fail cancel")));
+    assert_eq!(s.sim.order("CTL1").unwrap().cancellations, 1);
+    let (status, _) = s.control(Method::POST, "/orders/CTL1/fail", Some(json!({}))).await;
+    assert_eq!(status, 200);
+    let q = s.call(&OrderQuery { trade: TradeRef::OutTradeNo("CTL1".into()) }).await;
+    assert_eq!(q["trade_state"], "PAYERROR", "{q:?}");
+    assert_eq!(r.count(), 0, "a failed payment is not notified");
+    // The user tries another card: paid, notified.
+    let paid = s.pay("CTL1").await;
+    r.wait_for(1, std::time::Duration::from_secs(10)).await;
+    let n = s.merchant().verify_payment_notify(r.seen.lock().unwrap()[0].1.as_bytes()).unwrap();
+    assert_eq!(n.transaction_id, paid["transaction_id"].as_str().unwrap());
+    let (status, v) = s.control(Method::POST, "/orders/CTL1/pay", Some(json!({}))).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("PAID")));
+    let (status, _) = s.control(Method::POST, "/orders/NOPE/pay", Some(json!({}))).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn fault_rules_hit_the_next_calls_of_one_endpoint_only() {
+    let s = common::start(1000.0).await;
+    let r = common::receiver(0).await;
+    s.place("CTL2", 300, &r.url).await;
+    s.pay("CTL2").await;
+    let refund = |no: &str| refund_of("CTL2", no, 300, 100, &r.url);
+    // A chosen err_code, twice, on refunds only.
+    let (status, rule) = s.control(Method::POST, "/faults", Some(json!({ "endpoint": "refund", "count": 2, "kind": "err_code", "err_code": "NOTENOUGH" }))).await;
+    assert_eq!(status, 201, "{rule}");
+    let q = s.call(&OrderQuery { trade: TradeRef::OutTradeNo("CTL2".into()) }).await;
+    assert_eq!(q["result_code"], "SUCCESS", "other endpoints are untouched");
+    for _ in 0..2 {
+        let a = s.call(&refund("CTL2R1")).await;
+        assert_eq!((a["result_code"].as_str(), a["err_code"].as_str()), ("FAIL", "NOTENOUGH"));
+        assert!(wxpay::verify(&a, &s.merchant().key, wxpay::SignType::Md5).is_ok(), "injected answers are signed");
+    }
+    assert_eq!(s.sim.refund_count(), 0, "an injected err_code is not processed");
+    assert_eq!(s.call(&refund("CTL2R1")).await["result_code"], "SUCCESS", "the rule is used up");
+    // An HTTP status on orderquery.
+    s.control(Method::POST, "/faults", Some(json!({ "endpoint": "orderquery", "kind": "http_status", "status": 503 }))).await;
+    let body = s.merchant().request_xml(&OrderQuery { trade: TradeRef::OutTradeNo("CTL2".into()) }, "n1").unwrap();
+    let resp = s.https.post(format!("{}/pay/orderquery", s.sim.base_url())).body(body).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 503);
+    // SYSTEMERROR on unifiedorder: the order exists all the same, a retry gets the same prepay_id.
+    s.control(Method::POST, "/faults", Some(json!({ "endpoint": "unifiedorder", "kind": "system_error" }))).await;
+    let (_, openid) = s.sim.issue_code(None);
+    let o = wxpay::UnifiedOrder::new("T", "CTL3", wxpay::Fen::new(5), "127.0.0.1", &r.url, openid);
+    assert_eq!(s.call(&o).await["err_code"], "SYSTEMERROR");
+    assert!(s.sim.order("CTL3").is_some());
+    assert_eq!(s.call(&o).await["prepay_id"], s.sim.order("CTL3").unwrap().prepay_id);
+    // A dropped connection on closeorder: processed, never answered.
+    s.control(Method::POST, "/faults", Some(json!({ "endpoint": "closeorder", "kind": "drop" }))).await;
+    let body = s.merchant().request_xml(&CloseOrder { out_trade_no: "CTL3".into() }, "n2").unwrap();
+    assert!(s.https.post(format!("{}/pay/closeorder", s.sim.base_url())).body(body).send().await.is_err());
+    assert_eq!(s.sim.order("CTL3").unwrap().trade_state, wxpay::TradeState::Closed);
+    // Bad rules are refused, and the journal names each fault.
+    let (status, _) = s.control(Method::POST, "/faults", Some(json!({ "endpoint": "nowhere", "kind": "drop" }))).await;
+    assert_eq!(status, 400);
+    let (_, calls) = s.control(Method::GET, "/calls", None).await;
+    let outcomes: Vec<(String, bool)> = calls.as_array().unwrap().iter().map(|c| (c["outcome"].as_str().unwrap().to_owned(), c["fault"].is_string())).collect();
+    for expected in [("NOTENOUGH".to_owned(), true), ("HTTP 503".to_owned(), true), ("SYSTEMERROR".to_owned(), true), ("dropped".to_owned(), true)] {
+        assert!(outcomes.contains(&expected), "{expected:?} in {outcomes:?}");
+    }
+    let (_, f) = s.control(Method::GET, "/faults", None).await;
+    assert_eq!(f["rules"], json!([]), "every rule used up");
+}
+
+#[tokio::test]
+async fn journal_records_signature_and_client_certificate() {
+    let s = common::start(1000.0).await;
+    let m = s.merchant();
+    let q = OrderQuery { trade: TradeRef::OutTradeNo("J1".into()) };
+    s.call(&q).await;
+    let forged = m.request_xml(&q, "nonce1").unwrap().replace("J1", "J2");
+    assert_eq!(s.post_xml(&s.https, "/pay/orderquery", forged).await["err_code"], "SIGNERROR");
+    let hmac = m.clone().with_sign_type(wxpay::SignType::HmacSha256);
+    s.post_xml(&s.https, "/pay/orderquery", hmac.request_xml(&q, "nonce2").unwrap()).await;
+    let no_cert = s.post_xml(&s.https, "/secapi/pay/refund", m.request_xml(&q, "nonce3").unwrap()).await;
+    assert!(no_cert["return_msg"].starts_with("CERT_ERROR"), "{no_cert:?}");
+    s.post_xml(&s.mtls, "/secapi/pay/refund", m.request_xml(&q, "nonce4").unwrap()).await;
+    let j = s.sim.journal();
+    let seen: Vec<_> = j.iter().map(|c| (c.path.as_str(), c.signature_valid, c.client_cert, c.sign_type.as_deref())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("/pay/orderquery", Some(true), false, Some("MD5")),
+            ("/pay/orderquery", Some(false), false, Some("MD5")),
+            ("/pay/orderquery", Some(true), false, Some("HMAC-SHA256")),
+            ("/secapi/pay/refund", Some(true), false, Some("MD5")),
+            ("/secapi/pay/refund", Some(true), true, Some("MD5")),
+        ]
+    );
+    assert!(j.windows(2).all(|w| w[0].seq < w[1].seq));
+}
+
+#[tokio::test]
+async fn refunds_settle_change_refundclose_and_success_with_their_notifies() {
+    let s = common::start(1000.0).await;
+    let pay_r = common::receiver(0).await;
+    let refund_r = common::receiver(0).await;
+    s.place("CTL5", 900, &pay_r.url).await;
+    s.pay("CTL5").await;
+    s.sim.faults().hold_refunds.store(true, std::sync::atomic::Ordering::SeqCst);
+    for no in ["CTL5A", "CTL5B"] {
+        let a = s.call(&refund_of("CTL5", no, 900, 300, &refund_r.url)).await;
+        assert_eq!(a["result_code"], "SUCCESS", "{a:?}");
+    }
+    // Wait until the bank holds them.
+    for _ in 0..400 {
+        if s.sim.refund("CTL5A").is_some_and(|r| r.held) && s.sim.refund("CTL5B").is_some_and(|r| r.held) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let key = s.merchant().key;
+    let settle = |no: &'static str, status: &'static str| {
+        let s = &s;
+        async move { s.control(Method::POST, &format!("/refunds/{no}/settle"), Some(json!({ "status": status }))).await }
+    };
+    let inner = |n: usize| {
+        let body = refund_r.seen.lock().unwrap()[n].1.clone();
+        let outer = wxpay::xml::decode(body.as_bytes()).unwrap();
+        wxpay::refund_notify::decrypt_req_info(&outer["req_info"], &key).unwrap()
+    };
+    assert_eq!(settle("CTL5A", "CHANGE").await.0, 200);
+    refund_r.wait_for(1, std::time::Duration::from_secs(10)).await;
+    assert_eq!((inner(0)["out_refund_no"].as_str(), inner(0)["refund_status"].as_str()), ("CTL5A", "CHANGE"));
+    // A person sent it again to another account: SUCCESS, notified again.
+    assert_eq!(settle("CTL5A", "SUCCESS").await.0, 200);
+    refund_r.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(inner(1)["refund_status"], "SUCCESS");
+    assert!(inner(1).contains_key("success_time"));
+    assert_eq!(settle("CTL5B", "REFUNDCLOSE").await.0, 200);
+    refund_r.wait_for(3, std::time::Duration::from_secs(10)).await;
+    assert_eq!(inner(2)["refund_status"], "REFUNDCLOSE");
+    assert_eq!(s.sim.refund("CTL5B").unwrap().refund_status, RefundStatus::Refundclose);
+    // Finished refunds stay finished; unknown ones and unknown statuses are refused.
+    assert_eq!(settle("CTL5A", "CHANGE").await.0, 409);
+    assert_eq!(settle("NOPE", "SUCCESS").await.0, 404);
+    assert_eq!(settle("CTL5B", "PROCESSING").await.0, 400);
+    // The page's notify list shows the merchant's answers.
+    let (_, all) = s.control(Method::GET, "/notifies?key=CTL5A", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert!(all.as_array().unwrap().iter().all(|d| d["kind"] == "refund" && d["acknowledged"] == true && d["reply"].as_str().unwrap().contains("SUCCESS")));
+}
+
+#[tokio::test]
+async fn refund_outcome_knob_ends_refunds_refundclose() {
+    let s = common::start(1000.0).await;
+    let r = common::receiver(0).await;
+    s.place("CTL6", 100, &r.url).await;
+    s.pay("CTL6").await;
+    let (status, knobs) = s.control(Method::POST, "/knobs", Some(json!({ "refund_outcome": "REFUNDCLOSE" }))).await;
+    assert_eq!((status, knobs["refund_outcome"].as_str()), (200, Some("REFUNDCLOSE")));
+    s.call(&refund_of("CTL6", "CTL6R", 100, 100, &r.url)).await;
+    r.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(s.sim.refund("CTL6R").unwrap().refund_status, RefundStatus::Refundclose);
+    let (status, _) = s.control(Method::POST, "/knobs", Some(json!({ "refund_outcome": "MAYBE" }))).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn control_posts_must_be_json() {
+    let s = common::start(1000.0).await;
+    let r = common::receiver(0).await;
+    s.place("CTL7", 100, &r.url).await;
+    // What a form on another site could send: refused, nothing paid.
+    let resp = s.http.post(format!("{}/orders/CTL7/pay", s.sim.control_url())).header("content-type", "application/x-www-form-urlencoded").body("x=1").send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 415);
+    assert_eq!(s.sim.order("CTL7").unwrap().trade_state, wxpay::TradeState::Notpay);
+    // Plain HTTP reaches only the control API, never WeChat's endpoints.
+    let resp = s.http.post(format!("{}/pay/orderquery", s.sim.base_url().replace("https://", "http://"))).body("<xml/>").send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+}

@@ -112,3 +112,84 @@ export {
   signature, used, fields, fromBytes, nonce, reply, payArgs, amount, paid, refundStatus, appId, viaClass,
   refundViaClass, payViaClass, bodies, prepayId, tradeState, closed, accepted, firstStatus, notANumber, wrongCode,
 };
+
+// ---- wxpay/v3 ----------------------------------------------------------------------------------
+import * as v3 from '../pkg/v3';
+import type {
+  Notification as V3Notification, PaymentParams as V3PaymentParams, SignedRequest, Transaction, Refund as V3Refund,
+  ErrorCode as V3ErrorCode, WxPayError as V3Error, DownloadedCertificate, WeChatResponse,
+} from '../pkg/v3';
+
+const v3Merchant = new v3.Merchant({ appId: 'wx2421b1c4370ec43b', mchId: '1900000109', serialNo: '3775B6A4', privateKey: '-----BEGIN PRIVATE KEY-----' });
+const signedElsewhere = new v3.Merchant({
+  appId: 'wx2421b1c4370ec43b', mchId: '1900000109', serialNo: '3775B6A4', sign: (message: Uint8Array) => message,
+});
+const v3Keys = new v3.KeySet({ apiV3Key: 'k', publicKeys: { PUB_KEY_ID_01: 'pem' }, certificates: ['pem'] });
+const emptyKeys = new v3.KeySet();
+const prepayRequest: SignedRequest = v3Merchant.buildJsapiPrepay(
+  { description: '咖啡', outTradeNo: 'A12345', total: 1200, notifyUrl: 'https://a.example/n', openid: 'o1' },
+  { timestamp: 1795000000, nonceStr: 'n' },
+);
+const v3Requests: SignedRequest[] = [
+  v3Merchant.buildQueryByOutTradeNo({ outTradeNo: 'A12345' }),
+  v3Merchant.buildQueryByTransactionId({ transactionId: '4200' }),
+  v3Merchant.buildCloseOrder({ outTradeNo: 'A12345' }),
+  v3Merchant.buildRefund({ transactionId: '4200', outRefundNo: 'R1', refund: 800, total: '1200' }),
+  v3Merchant.buildRefundQuery({ outRefundNo: 'R1' }),
+  signedElsewhere.buildDownloadCertificates(),
+];
+const fetchInit: { method: string; headers: Record<string, string | undefined>; body?: string } = prepayRequest; // fetch(r.url, r)
+const authorization: string = v3Merchant.buildAuthorization({ method: 'GET', pathAndQuery: '/v3/certificates' });
+const v3Pay: V3PaymentParams = v3Merchant.paymentParams({ prepayId: 'wx1', timeStamp: 1795000000 });
+const rsa: 'RSA' = v3Pay.signType;
+const answer: WeChatResponse = { status: 200, headers: { get: (name: string) => (name === 'wechatpay-nonce' ? 'n' : null) }, body: new Uint8Array(0) };
+const prepayIdV3: string = v3Keys.parseJsapiPrepayResponse(answer).prepayId;
+const queried: Transaction = v3Keys.parseTransactionResponse({ status: 200, headers: { 'wechatpay-nonce': 'n' }, body: '{}' }, 1795000000);
+const paidTotal: number = queried.amount.total;
+const closedV3: void = v3Keys.parseCloseOrderResponse(answer);
+const refundedV3: V3Refund = v3Keys.parseRefundResponse(answer);
+const downloaded: DownloadedCertificate[] = emptyKeys.addDownloadedCertificates(answer);
+v3Keys.verifySignature(answer.headers, '{}');
+const opened: V3Notification = v3Keys.openNotification({ 'wechatpay-serial': 'PUB_KEY_ID_01' }, new Uint8Array(2));
+if (opened.event.kind === 'payment') {
+  const state: string = opened.event.tradeState;
+  const outTradeNoV3: string = opened.event.outTradeNo;
+} else {
+  const refundState: string = opened.event.refundStatus;
+}
+const plain: string = v3.decryptResource({ algorithm: 'AEAD_AES_256_GCM', ciphertext: '', nonce: '', associatedData: '' }, 'k');
+const serials: string[] = v3Keys.serials;
+try {
+  v3Keys.verifySignature(answer.headers, '{}');
+} catch (e) {
+  const err = e as V3Error;
+  const code: V3ErrorCode = err.code;
+  const wechatCode: string | undefined = err.errCode;
+  const status: number | undefined = err.status;
+}
+// @ts-expect-error: a merchant needs privateKey or sign
+new v3.Merchant({ appId: 'wx1', mchId: '1', serialNo: 'AB' });
+// @ts-expect-error: not both
+new v3.Merchant({ appId: 'wx1', mchId: '1', serialNo: 'AB', privateKey: 'pem', sign: (m: Uint8Array) => m });
+// @ts-expect-error: timestamps are numbers, not BigInt
+v3Merchant.buildDownloadCertificates({ timestamp: 1795000000n });
+// @ts-expect-error: amounts are numbers or digit strings
+v3Merchant.buildJsapiPrepay({ description: 'x', outTradeNo: 'A12345', total: true, notifyUrl: 'https://a.example/n', openid: 'o1' });
+// @ts-expect-error: one trade reference, not both
+v3Merchant.buildRefund({ transactionId: '4200', outTradeNo: 'A12345', outRefundNo: 'R1', refund: 1, total: 1 });
+// @ts-expect-error: v3's signType is RSA only
+const md5: 'MD5' = v3Pay.signType;
+// @ts-expect-error: the class never exposes the key
+v3Merchant.privateKey;
+// @ts-expect-error: nor the APIv3 key
+v3Keys.apiV3Key;
+// @ts-expect-error: the v3 entry point has no v2 exports
+v3.verifyPaymentNotify;
+// @ts-expect-error: results are typed, not `any`
+const notAString: string = queried.amount;
+// @ts-expect-error: events are a union: a payment has no refundStatus
+opened.event.refundStatus;
+
+export {
+  signedElsewhere, v3Requests, fetchInit, authorization, rsa, prepayIdV3, paidTotal, closedV3, refundedV3, downloaded, plain, serials, md5, notAString,
+};

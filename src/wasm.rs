@@ -12,24 +12,37 @@
 //!
 //! | group | file | cargo feature | in entry points |
 //! | --- | --- | --- | --- |
-//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply` | `wasm/notify.rs` | always | `wxpay/notify`, `wxpay` |
+//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply` | `wasm/notify.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
 //! | everything else of API v2 | `wasm/api.rs` | `wasm-api` (default) | `wxpay` |
+//! | API v3: its own `Merchant` and `KeySet`, `decryptResource` | `wasm/v3.rs` | `wasm-v3` (implies the core's `v3`) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
 //! `.wasm` before its first notify; a handler that only verifies notifies loads a module a
-//! fraction of the size (BENCHMARKS.md).
+//! fraction of the size (BENCHMARKS.md). `wxpay/v3` is an entry point of its own for the same
+//! reason the other way round: ring's RSA and AES-GCM, JSON and DER would more than double the
+//! v2 modules, and v3's `Merchant` is another class than v2's.
 //!
-//! To add a group (API v3, say): put its `#[wasm_bindgen]` items and its
-//! `typescript_custom_section` in `src/wasm/v3.rs`, compile it under a feature
-//! (`wasm-v3 = []` in Cargo.toml, `#[cfg(feature = "wasm-v3")] mod v3;` below), and either add
-//! the feature to an existing entry of `ENTRIES` in `scripts/build-wasm` or add an entry of its
-//! own (`v3:wasm-v3`), which makes `pkg/v3.js` + `pkg/v3.mjs` + `pkg/v3.d.ts`; then add
-//! `"./v3"` to `exports` in `pkg/package.json` (the test in `node/test/package.test.js` checks
-//! that every entry is exported and every export has its files).
+//! To add a group: put its `#[wasm_bindgen]` items and its `typescript_custom_section` in
+//! `src/wasm/NAME.rs`, compile it under a feature (`wasm-NAME = []` in Cargo.toml,
+//! `#[cfg(feature = "wasm-NAME")] mod NAME;` below), and either add the feature to an existing
+//! entry of `ENTRIES` in `scripts/build-wasm` or add an entry of its own (`"NAME wasm-NAME"`), which
+//! makes `pkg/NAME.js` + `pkg/NAME.mjs` + `pkg/NAME.d.ts`; then add `"./NAME"` to `exports` in
+//! `pkg/package.json` (the test in `node/test/package.test.js` checks that every entry is
+//! exported and every export has its files).
+
+// The v3 group is a module of its own: its `Merchant` is not the v2 groups' (and the API group
+// builds on the notify group's). The notify group's cfg is `not(feature = "wasm-v3")` rather
+// than a feature of its own so that the v2 entry points build with the same features as before
+// v3 existed, and so to the same bytes.
+#[cfg(all(feature = "wasm-v3", feature = "wasm-api"))]
+compile_error!("`wasm-v3` is an entry point of its own: build it with --no-default-features --features wasm-v3");
 
 mod convert;
 mod error;
+#[cfg(not(feature = "wasm-v3"))]
 mod notify;
 
 #[cfg(feature = "wasm-api")]
 mod api;
+#[cfg(feature = "wasm-v3")]
+mod v3;

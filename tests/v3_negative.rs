@@ -409,3 +409,37 @@ fn unknown_trade_state_is_kept_and_never_success() {
     assert_eq!(serde_json::to_value(&t).unwrap()["trade_state"], "ACCEPT");
     assert_eq!(t.check_amount(Fen::new(1199)), Err(Error::AmountMismatch { expected: 1199, actual: 1200 }));
 }
+
+// ---- certificate download -------------------------------------------------------------------
+
+/// The certificate download of the vectors: (headers, body, now).
+fn certificate_download() -> (SignatureHeaders, String, u64) {
+    let c = &data()["certificates"];
+    (headers(&c["headers"]), s(&c["body"]).to_owned(), c["now"].as_u64().unwrap())
+}
+
+#[test]
+fn downloaded_certificates_are_not_added_when_the_signature_fails() {
+    let (mut h, body, now) = certificate_download();
+    h.nonce.push('x');
+    let mut keys = KeySet::new();
+    assert_eq!(keys.add_downloaded_certificates(&api_v3_key(), 200, &h, body.as_bytes(), now), Err(Error::SignatureMismatch));
+    assert_eq!(keys.serials().count(), 0);
+}
+
+#[test]
+fn downloaded_certificates_are_not_added_with_the_wrong_api_v3_key() {
+    let (h, body, now) = certificate_download();
+    let mut keys = KeySet::new();
+    let wrong = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    assert_eq!(keys.add_downloaded_certificates(&wrong, 200, &h, body.as_bytes(), now), Err(Error::AeadTagMismatch));
+    assert_eq!(keys.serials().count(), 0);
+}
+
+#[test]
+fn certificate_download_404_is_an_api_error() {
+    let (h, _, now) = certificate_download();
+    let body = r#"{"code":"NOT_FOUND","message":"无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"}"#.as_bytes();
+    let err = key_set().add_downloaded_certificates(&api_v3_key(), 404, &h, body, now).unwrap_err();
+    assert_eq!((err.code(), err.err_code()), ("API_ERROR", Some("NOT_FOUND")));
+}

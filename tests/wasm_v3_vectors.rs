@@ -13,6 +13,11 @@ fn request_signatures_match_outside_tool() {
 }
 
 #[wasm_bindgen_test]
+fn outside_signer_makes_the_same_requests() {
+    kat_v3::outside_signer_makes_the_same_requests();
+}
+
+#[wasm_bindgen_test]
 fn pay_sign_matches_outside_tool() {
     kat_v3::pay_sign_matches_outside_tool();
 }

@@ -6,10 +6,18 @@
 // Every notify path does the same work on the same notify: parse the XML, check return_code,
 // verify the MD5 signature (constant-time compare), check appid and mch_id, and build a typed
 // object with the amounts as numbers. The run first checks that all paths return that object.
+//
+// API v3 (`wxpay/v3`) against node:crypto doing the same work: the request signature and its
+// Authorization header, WeChat's signature on a notify, the AES-256-GCM resource, and the whole
+// notify (verify, decrypt, JSON); each pair checked equal before it is timed.
+//
+// With --baseline DIR (a pkg/ of another commit: scripts/bench takes BENCH_WASM_BASELINE=<ref>),
+// that package's v2 entry points are measured side by side with these, size and speed.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const util = require('node:util');
 const zlib = require('node:zlib');
 const { execFileSync } = require('node:child_process');
 const { XMLParser } = require('fast-xml-parser');
@@ -17,9 +25,13 @@ const xml2js = require('xml2js');
 
 const { updateSection } = require('./update-section');
 
-const PKG = path.join(__dirname, '..', '..', 'pkg');
+const ROOT = path.join(__dirname, '..', '..');
+const PKG = path.join(ROOT, 'pkg');
 const wxpay = require(PKG);
 const notifyEntry = require(path.join(PKG, 'notify.js'));
+const v3 = require(path.join(PKG, 'v3.js'));
+const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const BASELINE = arg('--baseline');
 
 const KEY = '192006250b4c09247ec02edce69f6a2d';
 const MERCHANT = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: KEY };
@@ -90,9 +102,9 @@ function verifyFxp(xml) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** ops/s of each candidate: interleaved rounds of ~`ms` each, the median round reported. */
-function measure(candidates, { rounds = 7, ms = 150 } = {}) {
+function measure(candidates, { rounds = 7, ms = 150, warmup = 2000 } = {}) {
   const results = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
-  for (const fn of Object.values(candidates)) for (let i = 0; i < 2000; i++) fn(); // warm up the JIT
+  for (const fn of Object.values(candidates)) for (let i = 0; i < warmup; i++) fn(); // warm up the JIT
   for (let r = 0; r < rounds; r++) {
     for (const [name, fn] of Object.entries(candidates)) {
       let n = 0;
@@ -115,8 +127,8 @@ function measure(candidates, { rounds = 7, ms = 150 } = {}) {
  * first verified notify. The paths take turns, process after process, so that load on the
  * machine falls on all of them alike; each path's median of `runs` processes.
  */
-function coldStart(xml, runs, { node = process.execPath, only } = {}) {
-  const all = {
+function coldStart(xml, runs, { node = process.execPath, only, scripts: given } = {}) {
+  const all = given || {
     'pkg/ `wxpay/notify`': `const w = require(${JSON.stringify(path.join(PKG, 'notify.js'))});
       new w.Merchant(M).verifyPaymentNotify(XML);`,
     'pkg/ `wxpay`': `const w = require(${JSON.stringify(PKG)});
@@ -153,6 +165,139 @@ function coldStart(xml, runs, { node = process.execPath, only } = {}) {
 
 function signedXml() {
   return wxpay.toXml({ ...NOTIFY_FIELDS, sign: md5Sign(NOTIFY_FIELDS, KEY) });
+}
+
+// ---- API v3 against node:crypto ---------------------------------------------------------------
+
+const V = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'data', 'v3_vectors.json'), 'utf8'));
+const pem = (name) => fs.readFileSync(path.join(ROOT, 'tests', 'data', name), 'utf8');
+const V3_PEM = { merchantKey: pem('v3_test_merchant_key.pem'), wechatPublicKey: pem('v3_test_wechatpay_public_key.pem') };
+
+/** node:crypto doing what the package does: the same text in the cold-start processes. */
+const JS_V3 = String.raw`
+function authorization(privateKey, mchid, serialNo, method, pathAndQuery, timestamp, nonce, body) {
+  const message = method + '\n' + pathAndQuery + '\n' + timestamp + '\n' + nonce + '\n' + body + '\n';
+  const signature = crypto.sign('RSA-SHA256', Buffer.from(message), privateKey).toString('base64');
+  return 'WECHATPAY2-SHA256-RSA2048 mchid="' + mchid + '",nonce_str="' + nonce + '",signature="' + signature + '",timestamp="' + timestamp + '",serial_no="' + serialNo + '"';
+}
+function verifyWechat(publicKeys, headers, body, now) {
+  const get = (n) => headers[n] ?? headers[n.toLowerCase()];
+  const [timestamp, nonce, signature, serial] = ['Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial'].map(get);
+  if (!timestamp || !nonce || !signature || !serial) throw new Error('MISSING_FIELD');
+  if (signature.startsWith('WECHATPAY/SIGNTEST/')) throw new Error('SIGNATURE_PROBE');
+  if (!/^\d{1,19}$/.test(timestamp) || Math.abs(Number(timestamp) - now) > 300) throw new Error('TIMESTAMP_SKEW');
+  const key = publicKeys[serial];
+  if (!key) throw new Error('UNKNOWN_SERIAL');
+  const message = Buffer.concat([Buffer.from(timestamp + '\n' + nonce + '\n'), Buffer.from(body), Buffer.from('\n')]);
+  if (!crypto.verify('RSA-SHA256', message, key, Buffer.from(signature, 'base64'))) throw new Error('SIGNATURE_MISMATCH');
+}
+function decryptResource(r, apiV3Key) {
+  if (r.algorithm !== 'AEAD_AES_256_GCM') throw new Error('UNSUPPORTED_ALGORITHM');
+  const data = Buffer.from(r.ciphertext, 'base64');
+  if (data.length < 16) throw new Error('TRUNCATED_CIPHERTEXT');
+  const d = crypto.createDecipheriv('aes-256-gcm', apiV3Key, Buffer.from(r.nonce));
+  d.setAAD(Buffer.from(r.associated_data || ''));
+  d.setAuthTag(data.subarray(data.length - 16));
+  return Buffer.concat([d.update(data.subarray(0, data.length - 16)), d.final()]).toString('utf8');
+}
+function openNotification(publicKeys, apiV3Key, headers, body, now) {
+  verifyWechat(publicKeys, headers, body, now);
+  const n = JSON.parse(Buffer.from(body).toString('utf8'));
+  return { id: n.id, createTime: n.create_time, eventType: n.event_type, summary: n.summary, event: JSON.parse(decryptResource(n.resource, apiV3Key)) };
+}
+`;
+// eslint-disable-next-line no-new-func
+const JSV3 = new Function('crypto', `${JS_V3}; return { authorization, verifyWechat, decryptResource, openNotification };`)(crypto);
+
+/** WeChat's snake_case in the package's camelCase (appid, mchid as appId, mchId). */
+function camel(value) {
+  if (Array.isArray(value)) return value.map(camel);
+  if (value === null || typeof value !== 'object') return value;
+  const name = (k) => ({ appid: 'appId', mchid: 'mchId' })[k] ?? k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [name(k), camel(v)]));
+}
+
+function benchV3() {
+  const config = { appId: V.appid, mchId: V.mchid, serialNo: V.merchant_serial_no };
+  const privateKey = crypto.createPrivateKey(V3_PEM.merchantKey);
+  const wasmKey = new v3.Merchant({ ...config, privateKey: V3_PEM.merchantKey });
+  const jsSigned = new v3.Merchant({ ...config, sign: (m) => crypto.sign('sha256', m, privateKey) });
+  const keys = new v3.KeySet({ apiV3Key: V.api_v3_key, publicKeys: { [V.public_key_id]: V3_PEM.wechatPublicKey } });
+  const publicKeys = { [V.public_key_id]: crypto.createPublicKey(V3_PEM.wechatPublicKey) };
+  const apiV3Key = Buffer.from(V.api_v3_key);
+
+  const r = V.requests.find((c) => c.typed.type === 'jsapi_order');
+  const init = { method: r.method, pathAndQuery: r.path, body: r.body, timestamp: r.timestamp, nonceStr: r.nonce };
+  const n = V.notifies[0];
+  const body = Buffer.from(n.body);
+  const resource = JSON.parse(n.body).resource;
+  const pay = { prepayId: 'wx18154600000000000000000000000000', timeStamp: V.now, nonceStr: 'n1' };
+
+  // Same answers first.
+  const jsAuth = JSV3.authorization(privateKey, V.mchid, V.merchant_serial_no, r.method, r.path, r.timestamp, r.nonce, r.body);
+  for (const got of [wasmKey.buildAuthorization(init), jsSigned.buildAuthorization(init)]) if (got !== r.authorization || jsAuth !== r.authorization) throw new Error('authorization differs');
+  if (jsSigned.paymentParams(pay).paySign !== wasmKey.paymentParams(pay).paySign) throw new Error('paySign differs');
+  const opened = keys.openNotification(n.headers, body, n.now);
+  const jsOpened = JSV3.openNotification(publicKeys, apiV3Key, n.headers, body, n.now);
+  // The package keeps the fields it types (WeChat's extras, such as scene_info, are left out).
+  const jsEvent = camel({ kind: 'payment', ...jsOpened.event });
+  const typed = Object.fromEntries(Object.keys(opened.event).map((k) => [k, jsEvent[k]]));
+  if (!util.isDeepStrictEqual(opened, { ...jsOpened, event: typed })) throw new Error('notify differs');
+  if (v3.decryptResource(resource, V.api_v3_key) !== JSV3.decryptResource(resource, apiV3Key)) throw new Error('resource differs');
+
+  const slow = measure({
+    'wasm `buildAuthorization` (ring RSA-2048 in WebAssembly)': () => wasmKey.buildAuthorization(init),
+    'wasm `buildAuthorization` with `sign` = node:crypto': () => jsSigned.buildAuthorization(init),
+    'node:crypto `crypto.sign` + header': () => JSV3.authorization(privateKey, V.mchid, V.merchant_serial_no, r.method, r.path, r.timestamp, r.nonce, r.body),
+    'wasm `paymentParams` (ring)': () => wasmKey.paymentParams(pay),
+    'wasm `paymentParams` with `sign` = node:crypto': () => jsSigned.paymentParams(pay),
+  }, { warmup: 20, ms: 300 });
+  const fast = measure({
+    'wasm `KeySet#verifySignature` (notify)': () => keys.verifySignature(n.headers, body, n.now),
+    'node:crypto `crypto.verify`': () => JSV3.verifyWechat(publicKeys, n.headers, body, n.now),
+    'wasm `decryptResource`': () => v3.decryptResource(resource, V.api_v3_key),
+    'node:crypto AES-256-GCM': () => JSV3.decryptResource(resource, apiV3Key),
+    'wasm `KeySet#openNotification`': () => keys.openNotification(n.headers, body, n.now),
+    'node:crypto verify + decrypt + JSON.parse': () => JSV3.openNotification(publicKeys, apiV3Key, n.headers, body, n.now),
+  }, { warmup: 200 });
+  const keyParse = measure({
+    'wasm `new Merchant` (parse the PKCS#8 key)': () => new v3.Merchant({ ...config, privateKey: V3_PEM.merchantKey }).free(),
+    'node:crypto `createPrivateKey`': () => crypto.createPrivateKey(V3_PEM.merchantKey),
+  }, { warmup: 50 });
+
+  // Cold start of a v3 notify handler: require, keys, the first notify opened.
+  const coldScripts = {
+    'pkg/ `wxpay/v3`': `const w = require(${JSON.stringify(path.join(PKG, 'v3.js'))});
+      new w.KeySet({ apiV3Key: ${JSON.stringify(V.api_v3_key)}, publicKeys: { [${JSON.stringify(V.public_key_id)}]: ${JSON.stringify(V3_PEM.wechatPublicKey)} } })
+        .openNotification(N.headers, Buffer.from(N.body), N.now);`,
+    'node:crypto': `const crypto = require('node:crypto');
+      ${JS_V3}
+      openNotification({ [${JSON.stringify(V.public_key_id)}]: crypto.createPublicKey(${JSON.stringify(V3_PEM.wechatPublicKey)}) }, Buffer.from(${JSON.stringify(V.api_v3_key)}), N.headers, Buffer.from(N.body), N.now);`,
+  };
+  const cold = coldStart('', COLD_RUNS, { scripts: Object.fromEntries(Object.entries(coldScripts).map(([k, code]) => [k, `const N = ${JSON.stringify(n)};\n${code}`])) });
+  return { slow, fast, keyParse, cold };
+}
+
+/** The v2 entry points of another commit's pkg/ against these: size, and notify speed side by side. */
+function benchBaseline(xml, baseline) {
+  const before = { index: require(path.resolve(baseline)), notify: require(path.resolve(baseline, 'notify.js')) };
+  const m = { now: new notifyEntry.Merchant(MERCHANT), nowFull: new wxpay.Merchant(MERCHANT), before: new before.notify.Merchant(MERCHANT), beforeFull: new before.index.Merchant(MERCHANT) };
+  const ref = JSON.stringify(m.now.verifyPaymentNotify(xml));
+  for (const x of Object.values(m)) if (JSON.stringify(x.verifyPaymentNotify(xml)) !== ref) throw new Error('the baseline disagrees');
+  // More rounds than above: the difference looked for is none, so the noise is what to beat.
+  const speed = measure({
+    'before: `wxpay/notify`': () => m.before.verifyPaymentNotify(xml),
+    'after: `wxpay/notify`': () => m.now.verifyPaymentNotify(xml),
+    'before: `wxpay`': () => m.beforeFull.verifyPaymentNotify(xml),
+    'after: `wxpay`': () => m.nowFull.verifyPaymentNotify(xml),
+  }, { rounds: 21, ms: 100 });
+  const size = (dir, name) => {
+    const wasm = fs.readFileSync(path.join(dir, 'wasm', `${name}_bg.wasm`));
+    return { raw: wasm.length, gz: zlib.gzipSync(wasm, { level: 9 }).length, sha: crypto.createHash('sha256').update(wasm).digest('hex').slice(0, 12) };
+  };
+  const sizes = {};
+  for (const name of ['notify', 'wxpay']) sizes[name] = { before: size(baseline, name), after: size(PKG, name) };
+  return { speed, sizes };
 }
 
 // ---- the run ----------------------------------------------------------------------------------
@@ -201,7 +346,9 @@ function main() {
     const wasm = fs.readFileSync(path.join(PKG, 'wasm', `${name}_bg.wasm`));
     return { raw: wasm.length, gz: zlib.gzipSync(wasm, { level: 9 }).length };
   };
-  const sizes = { 'wxpay/notify': size('notify'), wxpay: size('wxpay') };
+  const sizes = { 'wxpay/notify': size('notify'), wxpay: size('wxpay'), 'wxpay/v3': size('v3') };
+  const v3Results = benchV3();
+  const baseline = BASELINE && benchBaseline(xml, BASELINE);
 
   const fmt = (x) => Math.round(x).toLocaleString('en-US');
   const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
@@ -240,13 +387,53 @@ function main() {
   lines.push('');
   lines.push('| target (issue 11) | reached | |');
   lines.push('| --- | --- | --- |');
-  for (const [name, s] of Object.entries(sizes)) {
+  for (const [name, s] of Object.entries(sizes).filter(([n]) => n !== 'wxpay/v3')) {
     lines.push(`| \`${name}\` \`.wasm\` ≤ 64 KiB gzipped | ${(s.gz / 1024).toFixed(1)} KiB | ${mark(s.gz <= 64 * 1024)} |`);
   }
   lines.push(`| cold start ≤ 0.5× fast-xml-parser + crypto, \`wxpay/notify\` | ${coldNotify.toFixed(2)} / ${coldFxp.toFixed(2)} ms = ${(coldNotify / coldFxp).toFixed(2)}× | ${mark(coldNotify <= 0.5 * coldFxp)} |`);
   lines.push(`| cold start ≤ 0.5× fast-xml-parser + crypto, \`wxpay\` | ${coldFull.toFixed(2)} / ${coldFxp.toFixed(2)} ms = ${(coldFull / coldFxp).toFixed(2)}× | ${mark(coldFull <= 0.5 * coldFxp)} |`);
   lines.push(`| notify throughput ≥ 3× fast-xml-parser + crypto | \`wxpay/notify\` ${ratio(notifyOps, fxpOps)}, \`wxpay\` ${ratio(fullOps, fxpOps)} | ${mark(notifyOps >= 3 * fxpOps && fullOps >= 3 * fxpOps)} |`);
   lines.push(`| (for reference) against xml2js + crypto | throughput ${ratio(notifyOps, x2jOps)}, cold start ${(coldNotify / coldX2j).toFixed(2)}× | |`);
+
+  // API v3.
+  const { slow, fast, keyParse, cold: v3Cold } = v3Results;
+  const ms = (ops) => `${(1000 / ops).toFixed(ops > 1000 ? 3 : 2)} ms`;
+  lines.push('');
+  lines.push('| API v3 (JSAPI order of tests/data/v3_vectors.json, RSA-2048) | ops/s | per op | time ÷ node:crypto\'s |');
+  lines.push('| --- | ---: | ---: | ---: |');
+  const [wasmSign, hybridSign, jsSign, wasmPay, hybridPay] = Object.values(slow);
+  const sl = Object.keys(slow);
+  lines.push(`| ${sl[0]} | ${fmt(wasmSign)} | ${ms(wasmSign)} | ${ratio(jsSign, wasmSign)} |`);
+  lines.push(`| ${sl[1]} | ${fmt(hybridSign)} | ${ms(hybridSign)} | ${ratio(jsSign, hybridSign)} |`);
+  lines.push(`| ${sl[2]} | ${fmt(jsSign)} | ${ms(jsSign)} | 1.00× |`);
+  lines.push(`| ${sl[3]} | ${fmt(wasmPay)} | ${ms(wasmPay)} | ${ratio(jsSign, wasmPay)} |`);
+  lines.push(`| ${sl[4]} | ${fmt(hybridPay)} | ${ms(hybridPay)} | ${ratio(jsSign, hybridPay)} |`);
+  const pairs = [...Object.entries(fast), ...Object.entries(keyParse)];
+  for (let i = 0; i < pairs.length; i += 2) {
+    const [[wName, wOps], [jName, jOps]] = [pairs[i], pairs[i + 1]];
+    lines.push(`| ${wName} | ${fmt(wOps)} | ${ms(wOps)} | ${ratio(jOps, wOps)} |`);
+    lines.push(`| ${jName} | ${fmt(jOps)} | ${ms(jOps)} | 1.00× |`);
+  }
+  const [cw, cj] = Object.entries(v3Cold);
+  lines.push('');
+  lines.push('| cold start of a v3 notify handler: `require`, keys, first notify opened, fresh process | median | against node:crypto |');
+  lines.push('| --- | ---: | ---: |');
+  lines.push(`| ${cw[0]} | ${cw[1].toFixed(2)} ms | ${ratio(cw[1], cj[1])} |`);
+  lines.push(`| ${cj[0]} | ${cj[1].toFixed(2)} ms | |`);
+
+  if (baseline) {
+    lines.push('');
+    lines.push(`| v2 entry points, before (\`${process.env.BENCH_WASM_BASELINE_NAME || BASELINE}\`) and after | \`.wasm\` raw | gzip -9 | sha-256 (first 12) | verify a payment notify, ops/s (21 rounds) | time after ÷ before |`);
+    lines.push('| --- | ---: | ---: | --- | ---: | ---: |');
+    const ops = baseline.speed;
+    for (const [name, label] of [['notify', '`wxpay/notify`'], ['wxpay', '`wxpay`']]) {
+      for (const when of ['before', 'after']) {
+        const s = baseline.sizes[name][when];
+        const after = when === 'after' ? ratio(ops[`before: ${label}`], ops[`after: ${label}`]) : '';
+        lines.push(`| ${when}: ${label} | ${fmt(s.raw)} B | ${fmt(s.gz)} B | \`${s.sha}\` | ${fmt(ops[`${when}: ${label}`])} | ${after} |`);
+      }
+    }
+  }
   const block = lines.join('\n');
 
   console.log(block);

@@ -117,8 +117,35 @@ function codeOf(fn) {
   throw new Error('did not throw');
 }
 
+/** `fn` run with `crypto.getRandomValues` failing, as on a platform without a random source. */
+const withoutEntropy = (fn) => () => {
+  const c = globalThis.crypto;
+  Object.defineProperty(c, 'getRandomValues', { configurable: true, value: () => { throw new Error('no entropy'); } });
+  try {
+    fn();
+  } finally {
+    delete c.getRandomValues;
+  }
+};
+
+/** The codes of `Error::code` in src/error.rs: every code the core can throw. */
+function coreCodes() {
+  const errorRs = fs.readFileSync(path.join(ROOT, 'src', 'error.rs'), 'utf8');
+  const codeFn = errorRs.slice(errorRs.indexOf('pub fn code('), errorRs.indexOf('pub fn is_retryable('));
+  return [...codeFn.matchAll(/=> "([A-Z0-9_]+)"/g)].map((m) => m[1]);
+}
+
+/** The `ErrorCode` union of an entry point's declarations (`pkg/wasm/NAME.d.ts`). */
+function declaredCodes(name) {
+  const dts = fs.readFileSync(path.join(ROOT, 'pkg', 'wasm', `${name}.d.ts`), 'utf8');
+  return [...dts.slice(dts.indexOf('export type ErrorCode')).split(';')[0].matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]);
+}
+
 module.exports = {
   wxpay,
+  coreCodes,
+  declaredCodes,
+  withoutEntropy,
   data,
   ROOT,
   KEY,

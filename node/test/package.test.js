@@ -13,7 +13,9 @@ const { ROOT } = require('./helpers');
 
 const PKG = path.join(ROOT, 'pkg');
 const manifest = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
-const ENTRIES = { '.': 'index', './notify': 'notify' };
+const ENTRIES = { '.': 'index', './notify': 'notify', './v3': 'v3' };
+// What each entry point must export (the rest is checked by pkg.test.js and v3.test.js).
+const HAS = { index: ['Merchant', 'verifyPaymentNotify'], notify: ['Merchant', 'verifyPaymentNotify'], v3: ['Merchant', 'KeySet'] };
 
 const node = (args, options = {}) => execFileSync(options.node || process.execPath, args, { cwd: ROOT, encoding: 'utf8', ...options });
 
@@ -37,7 +39,7 @@ test('npm pack ships the entry files, the glue and the .wasm, README and LICENSE
   const files = packed.files.map((f) => f.path).sort();
   const expected = ['LICENSE', 'README.md', 'package.json', 'build-info.json', 'random.js'];
   for (const file of Object.values(ENTRIES)) expected.push(`${file}.js`, `${file}.mjs`, `${file}.d.ts`);
-  for (const name of ['wxpay', 'notify']) expected.push(`wasm/${name}.js`, `wasm/${name}.d.ts`, `wasm/${name}_bg.wasm`);
+  for (const name of ['wxpay', 'notify', 'v3']) expected.push(`wasm/${name}.js`, `wasm/${name}.d.ts`, `wasm/${name}_bg.wasm`);
   assert.deepEqual(files, expected.sort());
   // pkg/ holds nothing that is not shipped (a stale file would be committed but never used).
   const onDisk = fs.readdirSync(PKG, { recursive: true }).filter((f) => fs.statSync(path.join(PKG, f)).isFile()).sort();
@@ -47,7 +49,7 @@ test('npm pack ships the entry files, the glue and the .wasm, README and LICENSE
 test('each entry point loads with require and with import, with the same named exports', () => {
   for (const file of Object.values(ENTRIES)) {
     const names = Object.keys(require(path.join(PKG, `${file}.js`))).filter((n) => !n.startsWith('__')).sort();
-    assert.ok(names.includes('Merchant') && names.includes('verifyPaymentNotify'), file);
+    for (const name of HAS[file]) assert.ok(names.includes(name), `${file} exports ${name}`);
     const esm = node(['--input-type=module', '-e', `import * as m from ${JSON.stringify(path.join(PKG, `${file}.mjs`))};
       import cjs from ${JSON.stringify(path.join(PKG, `${file}.js`))};
       const named = Object.keys(m).filter((n) => n !== 'default').sort();
@@ -92,6 +94,31 @@ function nonceWithoutGlobalCrypto(nodeBin) {
   return JSON.parse(runFile(script, { nodeBin }));
 }
 
+/**
+ * In a fresh process of `nodeBin` (`globalThis.crypto` removed first where it exists): a v3
+ * request signed with a fresh nonce (and ring's blinding randomness) and the vectors' payment
+ * notify opened. The signature is checked here, with node:crypto.
+ */
+function v3WithoutGlobalCrypto(nodeBin) {
+  const { CONFIG, KEYS, V, PEM, parseAuthorization, requestMessage } = require('./v3-helpers');
+  const n = V.notifies[0];
+  const [authorization, outTradeNo] = JSON.parse(runFile(`
+    delete globalThis.crypto;
+    const v3 = require(${JSON.stringify(path.join(PKG, 'v3.js'))});
+    const r = new v3.Merchant(${JSON.stringify(CONFIG)}).buildRefundQuery({ outRefundNo: 'R1' });
+    const e = new v3.KeySet(${JSON.stringify(KEYS)}).openNotification(${JSON.stringify(n.headers)}, ${JSON.stringify(n.body)}, ${n.now}).event;
+    process.stdout.write(JSON.stringify([r.authorization, e.outTradeNo]));`, { nodeBin }));
+  const a = parseAuthorization(authorization);
+  assert.match(a.nonce_str, /^[0-9A-Za-z]{32}$/);
+  const message = requestMessage('GET', '/v3/refund/domestic/refunds/R1', a.timestamp, a.nonce_str);
+  assert.ok(require('node:crypto').verify('RSA-SHA256', Buffer.from(message), PEM.merchantPublicKey, Buffer.from(a.signature, 'base64')));
+  assert.equal(outTradeNo, '20261123000001');
+}
+
+test('wxpay/v3 signs and verifies on a Node without a global crypto', () => {
+  v3WithoutGlobalCrypto(process.execPath);
+});
+
 test('nonces work on a Node without a global crypto (the package lends node:crypto\'s)', () => {
   const [a, b, c] = nonceWithoutGlobalCrypto(process.execPath);
   for (const n of [a, b, c]) assert.match(n, /^[0-9A-Za-z]{32}$/);
@@ -112,7 +139,7 @@ test('nonces work on a Node without a global crypto (the package lends node:cryp
 // and named by WXPAY_TEST_NODE_BINS; without it (a bare `node --test`) these are skipped.
 const otherNodes = (process.env.WXPAY_TEST_NODE_BINS || '').split(path.delimiter).filter(Boolean);
 for (const bin of otherNodes) {
-  test(`on ${path.basename(path.dirname(path.dirname(bin)))}: require, import, notify verification and nonces`, () => {
+  test(`on ${path.basename(path.dirname(path.dirname(bin)))}: require, import, notify verification, nonces, and v3`, () => {
     const version = node(['-p', 'process.version'], { node: bin }).trim();
     assert.equal(runFile('process.stdout.write(typeof globalThis.crypto)', { nodeBin: bin }), 'undefined', `${version} has no global crypto`);
     // Nothing removed: what a cloud function on this Node does.
@@ -129,6 +156,7 @@ for (const bin of otherNodes) {
       const f = verifyPaymentNotify(${JSON.stringify(h.signedNotify())}, ${JSON.stringify(h.MERCHANT)});
       process.stdout.write(JSON.stringify([n.totalFee, f.outTradeNo]));`, { nodeBin: bin, ext: 'mjs' });
     assert.deepEqual(JSON.parse(out), [1200, '20261123000001'], version);
+    v3WithoutGlobalCrypto(bin);
   });
 }
 if (otherNodes.length === 0) test('Node 16 and 18 (set WXPAY_TEST_NODE_BINS; scripts/test-wasm does)', { skip: true }, () => {});

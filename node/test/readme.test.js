@@ -2,15 +2,21 @@
 // Every code block of node/README.md, run as written, in the order written, in a fresh project
 // directory where the `sh` block packs pkg/ and installs the tarball: so `require('wxpay')` and
 // `import … from 'wxpay'` below resolve to the installed package, as they would for a user.
-// A `console.log(…); // output` line must print that output.
+// A `console.log(…); // output` line must print that output. The v3 blocks talk to a fake of
+// WeChat on loopback (HTTPS, its certificate made here and trusted through NODE_EXTRA_CA_CERTS)
+// that checks each request's signature and signs its answers with node:crypto.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
+const { execFile, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
+const { promisify } = require('node:util');
 
 const { ROOT, KEY, signedNotify } = require('./helpers');
+const v3h = require('./v3-helpers');
 
 /** The fenced code blocks of a Markdown file: `{ lang, code, line }`. */
 function codeBlocks(file) {
@@ -28,26 +34,74 @@ function expectedOutput(code) {
 
 const blocks = codeBlocks(path.join(ROOT, 'node', 'README.md'));
 let dir;
-const env = { ...process.env, WXPAY_KEY: KEY, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+let wechat;
+/** The requests the fake WeChat received, with whether their signature held. */
+const received = [];
+const data = (name) => path.join(ROOT, 'tests', 'data', name);
+const env = {
+  ...process.env, WXPAY_KEY: KEY, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+  // The v3 section's keys: where a merchant's own files would be named.
+  WXPAY_PRIVATE_KEY_FILE: data('v3_test_merchant_key.pem'), WXPAY_SERIAL_NO: v3h.V.merchant_serial_no,
+  WXPAY_PUBLIC_KEY_FILE: data('v3_test_wechatpay_public_key.pem'), WXPAY_PUBLIC_KEY_ID: v3h.V.public_key_id,
+  WXPAY_API_V3_KEY: v3h.V.api_v3_key,
+};
 
-before(() => {
+/**
+ * A fake of api.mch.weixin.qq.com: checks the request's Authorization against the merchant's
+ * public key (node:crypto), and answers JSAPI下单 with a prepay_id signed by the test WeChat Pay
+ * key, or 401 SIGN_ERROR.
+ */
+function fakeWeChat() {
+  return https.createServer({ key: fs.readFileSync(path.join(dir, 'tls.key')), cert: fs.readFileSync(path.join(dir, 'tls.crt')) }, (req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      let signed = false;
+      try {
+        const a = v3h.parseAuthorization(req.headers.authorization || '');
+        const message = v3h.requestMessage(req.method, req.url, a.timestamp, a.nonce_str, body);
+        signed = a.mchid === v3h.V.mchid && a.serial_no === v3h.V.merchant_serial_no
+          && crypto.verify('RSA-SHA256', Buffer.from(message), v3h.PEM.merchantPublicKey, Buffer.from(a.signature, 'base64'));
+      } catch {
+        signed = false;
+      }
+      received.push({ method: req.method, url: req.url, signed, body });
+      const answer = signed && req.method === 'POST' && req.url === '/v3/pay/transactions/jsapi'
+        ? v3h.signedResponse({ prepay_id: 'wx23120000000000000000000000000000' })
+        : { status: 401, headers: {}, body: JSON.stringify({ code: 'SIGN_ERROR', message: '签名错误' }) };
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body);
+    });
+  });
+}
+
+before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-readme-'));
   // "From a clone of this repository": the block's `./pkg`.
   fs.symlinkSync(path.join(ROOT, 'pkg'), path.join(dir, 'pkg'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=wxpay test fake of WeChat Pay',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'ignore' });
+  wechat = fakeWeChat();
+  await new Promise((resolve) => wechat.listen(0, '127.0.0.1', resolve));
+  Object.assign(env, { WXPAY_API_BASE: `https://127.0.0.1:${wechat.address().port}`, NODE_EXTRA_CA_CERTS: path.join(dir, 'tls.crt') });
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  await new Promise((resolve) => (wechat ? wechat.close(resolve) : resolve()));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
-test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules)', () => {
-  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js']);
+test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules, v3 paying, v3 notify endpoint)', () => {
+  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js', 'js', 'js']);
 });
 
 blocks.forEach((block, i) => {
-  test(`README block ${i + 1} (${block.lang}, line ${block.line}) runs as written`, () => {
+  test(`README block ${i + 1} (${block.lang}, line ${block.line}) runs as written`, async () => {
     const esm = /^import /m.test(block.code);
     const file = path.join(dir, `block-${i + 1}.${block.lang === 'sh' ? 'sh' : esm ? 'mjs' : 'js'}`);
     fs.writeFileSync(file, block.code);
     const [cmd, args] = block.lang === 'sh' ? ['bash', ['-euo', 'pipefail', file]] : [process.execPath, [file]];
-    const out = execFileSync(cmd, args, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // Not execFileSync: the fake WeChat answers from this process's event loop.
+    const { stdout: out } = await promisify(execFile)(cmd, args, { cwd: dir, env, encoding: 'utf8', timeout: 60000 });
     if (block.lang === 'sh') {
       assert.ok(fs.existsSync(path.join(dir, 'node_modules', 'wxpay', 'package.json')), 'the tarball is installed');
       assert.ok(!fs.lstatSync(path.join(dir, 'node_modules', 'wxpay')).isSymbolicLink(), 'a copy, not a link to pkg/');
@@ -82,4 +136,38 @@ test('the README notify handler stores a verified payment once and refuses a for
   assert.deepEqual(bodyOf(await handler.onPaymentNotify(Buffer.from(signedNotify()))), ['SUCCESS', 'OK']);
   assert.equal(order.status, 'PAID');
   assert.deepEqual(bodyOf(await handler.onPaymentNotify(Buffer.from(signedNotify()))), ['SUCCESS', 'OK'], 'a duplicate is acknowledged');
+});
+
+test('the README v3 payment signed its order as WeChat checks it, once, and nothing else was sent', () => {
+  assert.deepEqual(received.map((r) => [r.method, r.url, r.signed]), [['POST', '/v3/pay/transactions/jsapi', true]]);
+  const order = JSON.parse(received[0].body);
+  assert.deepEqual([order.appid, order.mchid, order.amount, order.payer.openid], [v3h.V.appid, v3h.V.mchid, { total: 1200, currency: 'CNY' }, 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o']);
+});
+
+test('the README v3 notify endpoint stores a payment once, answers 204 after it, and refuses probes and forgeries', async () => {
+  for (const name of ['WXPAY_API_V3_KEY', 'WXPAY_PUBLIC_KEY_ID', 'WXPAY_PUBLIC_KEY_FILE']) process.env[name] = env[name];
+  const handler = require(path.join(dir, `block-${blocks.findIndex((b) => b.code.includes('openNotification')) + 1}.js`));
+  await new Promise((resolve) => handler.server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${handler.server.address().port}/wxpay/v3/notify`;
+    const post = async ({ headers, body }) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const text = await res.text();
+      return [res.status, text && JSON.parse(text).message];
+    };
+    const order = handler.orders.get('20261123000001');
+    const paid = v3h.signedNotify(v3h.transaction());
+    const probe = { ...paid, headers: { ...paid.headers, 'wechatpay-signature': `WECHATPAY/SIGNTEST/${paid.headers['wechatpay-signature']}` } };
+    assert.deepEqual(await post(probe), [401, 'SIGNATURE_PROBE']);
+    assert.deepEqual(await post(v3h.signedNotify(v3h.transaction(), { sign: { key: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey } })), [401, 'SIGNATURE_MISMATCH']);
+    assert.deepEqual(await post(v3h.signedNotify(v3h.transaction(), { sign: { timestamp: v3h.now() - 360 } })), [401, 'TIMESTAMP_SKEW']);
+    assert.deepEqual(await post(v3h.signedNotify(v3h.transaction({ amount: { total: 1, currency: 'CNY' } }))), [400, 'NOT_OUR_ORDER']);
+    assert.equal(order.status, 'NOTPAY', 'nothing refused was stored');
+    assert.deepEqual(await post(paid), [204, '']);
+    assert.deepEqual([order.status, order.transactionId], ['PAID', '4200000215202611230261405420'], 'stored before the 204');
+    assert.deepEqual(await post(paid), [204, ''], 'a duplicate is acknowledged');
+    assert.equal(order.status, 'PAID');
+  } finally {
+    await new Promise((resolve) => handler.server.close(resolve));
+  }
 });

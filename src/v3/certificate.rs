@@ -11,8 +11,9 @@ use spki::SubjectPublicKeyInfoRef;
 
 use crate::error::{Error, Result};
 use crate::v3::keys::{ApiV3Key, PublicKey};
-use crate::v3::request::{Method, Request};
+use crate::v3::request::{api_error, Method, Request};
 use crate::v3::resource::EncryptedResource;
+use crate::v3::verify::{KeySet, SignatureHeaders};
 
 /// A platform certificate: its serial number (what `Wechatpay-Serial` carries), validity and
 /// RSA public key.
@@ -164,5 +165,38 @@ impl CertificatesResponse {
                 Ok(DownloadedCertificate { pem, certificate, effective_time: c.effective_time.clone(), expire_time: c.expire_time.clone() })
             })
             .collect()
+    }
+}
+
+impl KeySet {
+    /// Reads WeChat's answer to [`DownloadCertificates`]: decrypts the certificates with the
+    /// APIv3 key, verifies the answer's signature with the keys held plus the downloaded ones
+    /// (the first download is signed by a certificate it carries; the APIv3 key, which only
+    /// WeChat and the merchant know, is what vouches for them), and only then adds them.
+    /// Nothing is added when any step fails.
+    ///
+    /// # Errors
+    /// [`Error::ApiError`] for a 4xx/5xx answer (404 for merchants who only have the WeChat Pay
+    /// public key), the errors of [`CertificatesResponse::decrypt`] and [`KeySet::verify`], or
+    /// [`Error::MalformedJson`].
+    pub fn add_downloaded_certificates(
+        &mut self,
+        key: &ApiV3Key,
+        status: u16,
+        headers: &SignatureHeaders,
+        body: &[u8],
+        now: u64,
+    ) -> Result<Vec<DownloadedCertificate>> {
+        if !(200..300).contains(&status) {
+            return Err(api_error(status, body));
+        }
+        let downloaded = DownloadCertificates::parse(body)?.decrypt(key)?;
+        let mut with = self.clone();
+        for d in &downloaded {
+            with.add_certificate(d.certificate.clone());
+        }
+        with.verify(headers, body, now)?;
+        *self = with;
+        Ok(downloaded)
     }
 }

@@ -8,7 +8,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::v3::keys::{MerchantKey, PublicKey};
+use crate::v3::keys::PublicKey;
+use crate::v3::sign::Signer;
 use crate::v3::BASE64;
 use crate::validate;
 
@@ -43,12 +44,13 @@ pub fn pay_sign_message(app_id: &str, time_stamp: &str, nonce_str: &str, package
 }
 
 impl PaymentParams {
-    /// Signs the parameters for `prepay_id` with the merchant key.
+    /// Signs the parameters for `prepay_id` with the merchant key (usually a
+    /// [`MerchantKey`](crate::v3::MerchantKey)).
     ///
     /// # Errors
     /// [`Error::MissingField`] / [`Error::InvalidField`] for an empty or malformed `appId`,
     /// `prepay_id` or nonce; [`Error::Random`].
-    pub fn new(app_id: &str, prepay_id: &str, key: &MerchantKey, time_stamp: u64, nonce: &str) -> Result<Self> {
+    pub fn new(app_id: &str, prepay_id: &str, key: &impl Signer, time_stamp: u64, nonce: &str) -> Result<Self> {
         validate::id("appId", app_id, 32)?;
         validate::id("prepay_id", prepay_id, 64)?;
         validate::nonce_str(nonce)?;

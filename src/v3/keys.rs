@@ -67,6 +67,12 @@ impl MerchantKey {
     }
 }
 
+impl crate::v3::Signer for MerchantKey {
+    fn sign(&self, message: &[u8]) -> Result<String> {
+        MerchantKey::sign(self, message)
+    }
+}
+
 impl fmt::Debug for MerchantKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MerchantKey(***)")

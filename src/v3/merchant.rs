@@ -4,31 +4,33 @@ use crate::error::Result;
 use crate::v3::jsapi::PaymentParams;
 use crate::v3::keys::MerchantKey;
 use crate::v3::request::{Request, SignedRequest};
-use crate::v3::sign::{authorization_header, request_message};
+use crate::v3::sign::{authorization_header, request_message, Signer};
 use crate::validate;
 
 /// Who we are to WeChat Pay v3: the mini-program's `appid`, the merchant's `mchid`, the serial
 /// number of the merchant API certificate (商户API证书序列号, `serial_no` in the
 /// `Authorization` header) and its private key. `Debug` shows the key as `***`.
+///
+/// The key is a [`MerchantKey`] unless another [`Signer`] holds it (an HSM, a KMS).
 #[derive(Debug)]
-pub struct Merchant {
+pub struct Merchant<K = MerchantKey> {
     /// The mini-program's AppID (`wx…`).
     pub appid: String,
     /// The merchant number (商户号).
     pub mchid: String,
     /// The merchant API certificate's serial number, hex.
     pub serial_no: String,
-    /// The merchant API private key.
-    pub key: MerchantKey,
+    /// The merchant API private key, or what signs with it.
+    pub key: K,
 }
 
-impl Merchant {
+impl<K: Signer> Merchant<K> {
     /// A merchant; the identifiers are checked here, so a typo fails before the first request.
     ///
     /// # Errors
     /// [`Error::MissingField`](crate::Error::MissingField) or
     /// [`Error::InvalidField`](crate::Error::InvalidField) for `appid`, `mchid`, `serial_no`.
-    pub fn new(appid: impl Into<String>, mchid: impl Into<String>, serial_no: impl Into<String>, key: MerchantKey) -> Result<Self> {
+    pub fn new(appid: impl Into<String>, mchid: impl Into<String>, serial_no: impl Into<String>, key: K) -> Result<Self> {
         let m = Merchant { appid: appid.into(), mchid: mchid.into(), serial_no: serial_no.into(), key };
         validate::id("appid", &m.appid, 32)?;
         validate::token("mchid", &m.mchid, 32, |b| b.is_ascii_digit(), "digits")?;
@@ -41,7 +43,7 @@ impl Merchant {
     ///
     /// # Errors
     /// As [`request_message`](crate::v3::request_message), or
-    /// [`Error::Random`](crate::Error::Random).
+    /// the signer's error ([`Error::Random`](crate::Error::Random) for a [`MerchantKey`]).
     pub fn authorization(&self, method: &str, path_and_query: &str, timestamp: u64, nonce: &str, body: &str) -> Result<String> {
         let message = request_message(method, path_and_query, timestamp, nonce, body)?;
         let signature = self.key.sign(message.as_bytes())?;

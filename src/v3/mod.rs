@@ -63,7 +63,7 @@ pub use messages::{
 pub use notify::{DecryptedNotification, Notification, NotifyEvent};
 pub use request::{api_error, read_response, Method, Request, SignedRequest, API_BASE};
 pub use resource::{EncryptedResource, AEAD_AES_256_GCM};
-pub use sign::{request_message, AUTHORIZATION_SCHEME};
+pub use sign::{request_message, Signer, AUTHORIZATION_SCHEME};
 pub use verify::{response_message, KeySet, SignatureHeaders, MAX_SKEW_SECS, PUB_KEY_ID_PREFIX, SIGNTEST_PREFIX};
 
 /// Standard base64 with padding, as WeChat writes signatures and ciphertexts.

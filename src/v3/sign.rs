@@ -36,6 +36,21 @@ pub fn request_message(method: &str, path_and_query: &str, timestamp: u64, nonce
     Ok(format!("{method}\n{path_and_query}\n{timestamp}\n{nonce}\n{body}\n"))
 }
 
+/// What makes the merchant's signatures (request signatures and `paySign`): SHA256withRSA,
+/// PKCS#1 v1.5, under the merchant API private key, as base64.
+///
+/// [`MerchantKey`](crate::v3::MerchantKey) is this crate's. Another implementation keeps the key
+/// elsewhere: an HSM or a cloud KMS, or in the wasm package the caller's `node:crypto`, which
+/// signs about ten times faster than RSA compiled to WebAssembly (BENCHMARKS.md).
+pub trait Signer {
+    /// Base64 of SHA256withRSA (PKCS#1 v1.5) over `message`.
+    ///
+    /// # Errors
+    /// Whatever keeps it from signing ([`MerchantKey`](crate::v3::MerchantKey): only
+    /// [`Error::Random`](crate::Error::Random)); the error must not carry the key.
+    fn sign(&self, message: &[u8]) -> Result<String>;
+}
+
 /// The `Authorization` header value for an already computed `signature` (base64).
 ///
 /// The fields may come in any order; this is the order of WeChat's example.

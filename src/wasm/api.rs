@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{Body, MerchantConfig, Scalar, from_js, required, sign_type_in, to_js};
+use super::convert::{Body, MerchantConfig, Scalar, from_js, required, sign_type_in, to_js, trade_ref};
 use super::error::{Failure, Result, argument};
 use super::notify::JsMerchant;
 use crate::message::{Request, Response};
 use crate::{
     ApiKey, CloseOrder, CloseOrderResponse, Error, OrderQuery, OrderQueryResponse, Params, PaymentParams,
-    Refund, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, SignType, TradeRef, UnifiedOrder,
+    Refund, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, SignType, UnifiedOrder,
     UnifiedOrderResponse,
 };
 
@@ -248,16 +248,6 @@ impl UnifiedOrderIn {
             limit_pay: self.limit_pay,
             device_info: self.device_info,
         })
-    }
-}
-
-/// Which payment: WeChat's `transactionId` or the merchant's `outTradeNo`, one of them.
-fn trade_ref(transaction_id: Option<String>, out_trade_no: Option<String>, what: &str) -> Result<TradeRef> {
-    match (transaction_id, out_trade_no) {
-        (Some(id), None) => Ok(TradeRef::TransactionId(id)),
-        (None, Some(no)) => Ok(TradeRef::OutTradeNo(no)),
-        (Some(_), Some(_)) => Err(argument(what, "give `transactionId` or `outTradeNo`, not both")),
-        (None, None) => Err(Error::missing("out_trade_no").into()),
     }
 }
 

@@ -15,7 +15,11 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{argument, Failure, Result};
-use crate::{ApiKey, Error, Fen, Merchant, SignType};
+use crate::{Error, Fen};
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
+use crate::TradeRef;
+#[cfg(not(feature = "wasm-v3"))]
+use crate::{ApiKey, Merchant, SignType};
 
 /// JS numbers are exact up to 2^53 - 1 (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -23,7 +27,7 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// A plain object argument read into `T`. `null`, arrays and non-objects are refused by name
 /// (serde would read an array as a map of its indices), and so are names `T` does not know
 /// (`#[serde(deny_unknown_fields)]`): a misspelt optional field must not vanish silently.
-#[cfg(feature = "wasm-api")]
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 pub fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T> {
     if !value.is_object() || js_sys::Array::is_array(&value) {
         return Err(argument(what, "must be an object"));
@@ -37,10 +41,10 @@ pub fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Re
 /// `serde-wasm-bindgen` reads a struct by looking up the names the struct knows, so it never
 /// sees the others; read as a map, every own property reaches the struct's visitor, which
 /// refuses unknown ones.
-#[cfg(feature = "wasm-api")]
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 struct AllKeys(serde_wasm_bindgen::Deserializer);
 
-#[cfg(feature = "wasm-api")]
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 impl<'de> Deserializer<'de> for AllKeys {
     type Error = serde_wasm_bindgen::Error;
 
@@ -82,13 +86,20 @@ pub enum Body {
 }
 
 impl Body {
+    /// An XML message (the v2 groups).
+    #[cfg(not(feature = "wasm-v3"))]
     pub fn from_js(value: &JsValue) -> Result<Body> {
+        Body::read(value, "xml")
+    }
+
+    /// The argument `what`.
+    pub fn read(value: &JsValue, what: &str) -> Result<Body> {
         if let Some(s) = value.as_string() {
             Ok(Body::Text(s))
         } else if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
             Ok(Body::Bytes(bytes.to_vec()))
         } else {
-            Err(argument("xml", "must be a string or a Uint8Array"))
+            Err(argument(what, "must be a string or a Uint8Array"))
         }
     }
 
@@ -159,6 +170,7 @@ impl Default for Scalar {
 }
 
 impl Scalar {
+    #[cfg(not(feature = "wasm-v3"))]
     pub fn from_f64(x: f64) -> Scalar {
         if x.is_finite() && x.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER as f64).contains(&x) {
             Scalar::Int(x as u64)
@@ -224,11 +236,23 @@ fn js_number_text(x: f64) -> String {
     js_sys::Number::from(x).to_string_with_radix(10).map(String::from).unwrap_or_default()
 }
 
+/// Which payment: WeChat's `transactionId` or the merchant's `outTradeNo`, one of them.
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
+pub fn trade_ref(transaction_id: Option<String>, out_trade_no: Option<String>, what: &str) -> Result<TradeRef> {
+    match (transaction_id, out_trade_no) {
+        (Some(id), None) => Ok(TradeRef::TransactionId(id)),
+        (None, Some(no)) => Ok(TradeRef::OutTradeNo(no)),
+        (Some(_), Some(_)) => Err(argument(what, "give `transactionId` or `outTradeNo`, not both")),
+        (None, None) => Err(Error::missing("out_trade_no").into()),
+    }
+}
+
 /// A required field, `MISSING_FIELD` by its WeChat name when absent.
 pub fn required<T>(value: Option<T>, name: &str) -> Result<T> {
     value.ok_or_else(|| Error::missing(name).into())
 }
 
+#[cfg(not(feature = "wasm-v3"))]
 pub fn sign_type_in(value: Option<String>) -> Result<Option<SignType>> {
     value.map(|s| s.parse().map_err(Failure::Core)).transpose()
 }
@@ -238,6 +262,7 @@ pub fn sign_type_in(value: Option<String>) -> Result<Option<SignType>> {
 /// Read property by property rather than through serde: it is the one object the notify
 /// entry point reads, and serde's error machinery (its messages format floats) would be a
 /// tenth of that `.wasm` (BENCHMARKS.md).
+#[cfg(not(feature = "wasm-v3"))]
 #[derive(Default)]
 pub struct MerchantConfig {
     app_id: Option<String>,
@@ -246,6 +271,7 @@ pub struct MerchantConfig {
     sign_type: Option<String>,
 }
 
+#[cfg(not(feature = "wasm-v3"))]
 impl MerchantConfig {
     pub fn read(value: JsValue) -> Result<Merchant> {
         const WHAT: &str = "merchant";

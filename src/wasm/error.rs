@@ -1,5 +1,6 @@
 //! The one way errors reach JS: an `Error` with a stable `code`, a message that never holds the
-//! API key, `retryable`, and for WeChat business errors `errCode`.
+//! API key, `retryable`, and for WeChat business errors `errCode` (v3 API errors add the HTTP
+//! `status` and WeChat's `detail`).
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
@@ -11,6 +12,9 @@ pub enum Failure {
     Core(Error),
     /// `INVALID_ARGUMENT`: the JS caller passed something the declarations do not allow.
     Argument(String),
+    /// What a caller's own function threw (v3's `sign` callback), rethrown as it was.
+    #[cfg(feature = "wasm-v3")]
+    Thrown(JsValue),
 }
 
 pub type Result<T> = core::result::Result<T, Failure>;
@@ -40,6 +44,8 @@ fn to_js_error(f: Failure) -> JsValue {
     let (code, message, err_code, retryable) = match &f {
         Failure::Core(e) => (e.code(), e.to_string(), e.err_code(), e.is_retryable()),
         Failure::Argument(m) => ("INVALID_ARGUMENT", m.clone(), None, false),
+        #[cfg(feature = "wasm-v3")]
+        Failure::Thrown(value) => return value.clone(),
     };
     let error = js_sys::Error::new(&message);
     let set = |name: &str, value: JsValue| {
@@ -50,6 +56,14 @@ fn to_js_error(f: Failure) -> JsValue {
     set("retryable", JsValue::from_bool(retryable));
     if let Some(c) = err_code {
         set("errCode", JsValue::from_str(c));
+    }
+    #[cfg(feature = "wasm-v3")]
+    if let Failure::Core(Error::ApiError { status, detail, .. }) = &f {
+        set("status", JsValue::from(*status));
+        // `detail` is JSON text as WeChat sent it (the core checked that it parses).
+        if let Some(d) = detail {
+            set("detail", js_sys::JSON::parse(d).unwrap_or_else(|_| JsValue::from_str(d)));
+        }
     }
     error.into()
 }

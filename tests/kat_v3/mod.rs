@@ -7,7 +7,7 @@
 use serde_json::Value;
 use wxpay::v3::{
     self, ApiV3Key, CertificatesResponse, CloseOrder, CreateRefund, DownloadCertificates, JsapiOrder, KeySet, Merchant, MerchantKey,
-    PaymentParams, PlatformCertificate, PublicKey, QueryByOutTradeNo, QueryByTransactionId, QueryRefund, Request, SignatureHeaders,
+    PaymentParams, PlatformCertificate, PublicKey, QueryByOutTradeNo, QueryByTransactionId, QueryRefund, Request, SignatureHeaders, Signer,
 };
 use wxpay::{Error, Fen, TradeRef};
 
@@ -50,7 +50,7 @@ pub fn headers(h: &Value) -> SignatureHeaders {
     SignatureHeaders::from_pairs(h.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), s(v))))
 }
 
-fn typed_request(m: &Merchant, t: &Value, ts: u64, nonce: &str) -> wxpay::v3::SignedRequest {
+fn typed_request<K: Signer>(m: &Merchant<K>, t: &Value, ts: u64, nonce: &str) -> wxpay::v3::SignedRequest {
     let str_ = |k: &str| s(&t[k]).to_owned();
     let fen = |k: &str| Fen::new(t[k].as_u64().unwrap());
     match s(&t["type"]) {
@@ -92,6 +92,35 @@ pub fn request_signatures_match_outside_tool() {
         assert_eq!((signed.method, signed.path_and_query.as_str(), signed.body.as_str()), (method, path, body), "{name}");
         assert_eq!(signed.authorization, s(&c["authorization"]), "{name}");
     }
+}
+
+/// A [`Signer`] outside the crate: it answers with the signatures Python's `cryptography` made
+/// for each message of the vectors, and fails on any other.
+struct OutsideSigner(Vec<(String, String)>);
+
+impl Signer for OutsideSigner {
+    fn sign(&self, message: &[u8]) -> Result<String, Error> {
+        self.0.iter().find(|(m, _)| m.as_bytes() == message).map(|(_, sig)| sig.clone()).ok_or(Error::InvalidKey("no such message"))
+    }
+}
+
+/// A merchant whose key is held elsewhere (an HSM, or `node:crypto` in the wasm package) makes
+/// the same requests and `paySign`, and the signer's error comes back unchanged.
+pub fn outside_signer_makes_the_same_requests() {
+    let v = data();
+    let mut known: Vec<(String, String)> =
+        v["requests"].as_array().unwrap().iter().map(|c| (s(&c["message"]).to_owned(), s(&c["signature"]).to_owned())).collect();
+    known.push((s(&v["pay_sign"]["message"]).to_owned(), s(&v["pay_sign"]["paySign"]).to_owned()));
+    let m = Merchant::new(s(&v["appid"]), s(&v["mchid"]), s(&v["merchant_serial_no"]), OutsideSigner(known)).unwrap();
+    for c in v["requests"].as_array().unwrap() {
+        let ts = c["timestamp"].as_u64().unwrap();
+        let signed = typed_request(&m, &c["typed"], ts, s(&c["nonce"]));
+        assert_eq!(signed.authorization, s(&c["authorization"]), "{}", s(&c["name"]));
+    }
+    let c = &v["pay_sign"];
+    let p = PaymentParams::new(s(&c["appId"]), s(&c["prepay_id"]), &m.key, s(&c["timeStamp"]).parse().unwrap(), s(&c["nonceStr"])).unwrap();
+    assert_eq!(p.pay_sign, s(&c["paySign"]));
+    assert_eq!(m.authorization("GET", "/v3/certificates", 1, "unknown", ""), Err(Error::InvalidKey("no such message")));
 }
 
 /// `paySign` over WeChat's example values equals the outside tool's, and the object handed to
@@ -174,6 +203,11 @@ pub fn certificate_download_decrypts_and_verifies() {
         keys.add_certificate(d.certificate);
     }
     keys.verify(&headers(&c["headers"]), body, c["now"].as_u64().unwrap()).unwrap();
+    // The same in one step, from an empty key set, as a merchant's first download is.
+    let mut fresh = KeySet::new();
+    let added = fresh.add_downloaded_certificates(&api_v3_key(), 200, &headers(&c["headers"]), body, c["now"].as_u64().unwrap()).unwrap();
+    assert_eq!(added.iter().map(|d| d.certificate.serial_no.as_str()).collect::<Vec<_>>(), expected);
+    assert_eq!(fresh.serials().collect::<Vec<_>>(), expected);
     // The download is also a typed request.
     assert_eq!(DownloadCertificates.path_and_query("1900000109").unwrap(), "/v3/certificates");
     assert_eq!(PlatformCertificate::from_pem(PLATFORM_CERT).unwrap().serial_no, s(&v["platform_serial_no"]));

@@ -1,0 +1,439 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** Seconds since the Unix epoch, a JS number (not milliseconds, not a BigInt). */
+export type UnixSeconds = number;
+
+/** An amount in integer fen (分): a safe integer, or a string of digits. Never a fraction. */
+export type Fen = number | string;
+
+/** Who we are to WeChat Pay v3. WeChat's names (`appid`, `mchid`, `serial_no`) are accepted too. */
+export type MerchantConfig = {
+    appId: string;
+    mchId: string;
+    /** 商户API证书序列号: the merchant API certificate's serial number, hex. */
+    serialNo: string;
+    /** Default `https://api.mch.weixin.qq.com`; e.g. the backup `https://api2.mch.weixin.qq.com`. */
+    apiBase?: string;
+} & (
+| {
+    /** `apiclient_key.pem`'s text (PKCS#8). Parsed once; it never leaves WebAssembly. */
+    privateKey: string;
+    sign?: undefined;
+}
+| {
+    /** Signs in the caller instead: SHA256withRSA (PKCS#1 v1.5) over `message`, returned as bytes or base64, e.g. `(m) => crypto.sign('sha256', m, keyObject)`. */
+    sign: (message: Uint8Array) => Uint8Array | string;
+    privateKey?: undefined;
+}
+);
+
+/** What a request is signed with; default: now, and a fresh nonce. */
+export interface SignOptions {
+    timestamp?: UnixSeconds;
+    nonceStr?: string;
+}
+
+export interface AuthorizationInit extends SignOptions {
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+    /** From `/v3/…`, with the query string, exactly as requested. */
+    pathAndQuery: string;
+    /** Exactly the bytes sent; none for a GET. */
+    body?: string;
+}
+
+/** A signed request: `fetch(r.url, r)` sends it as signed. */
+export interface SignedRequest {
+    method: "GET" | "POST";
+    url: string;
+    pathAndQuery: string;
+    /** The JSON text that was signed; absent for a GET (fetch refuses a body there). */
+    body?: string;
+    /** The `Authorization` header. */
+    authorization: string;
+    headers: { Authorization: string; Accept: "application/json"; "Content-Type"?: "application/json" };
+}
+
+/** JSAPI下单 for a mini-program payer. */
+export interface JsapiOrder {
+    /** 商品描述, at most 127 bytes. */
+    description: string;
+    /** 6 to 32 of `0-9 a-z A-Z _ - *`. */
+    outTradeNo: string;
+    /** At least 1 fen. */
+    total: Fen;
+    /** HTTPS, no query string. */
+    notifyUrl: string;
+    /** The payer's openid under this appId. */
+    openid: string;
+    attach?: string;
+    /** `yyyy-MM-DDTHH:mm:ss+08:00`. */
+    timeExpire?: string;
+    goodsTag?: string;
+}
+
+/** Which payment: WeChat's `transactionId` or the merchant's `outTradeNo`. */
+export type TradeRef =
+| { transactionId: string; outTradeNo?: undefined }
+| { outTradeNo: string; transactionId?: undefined };
+
+/** 退款申请; the same `outRefundNo` refunds once. */
+export type CreateRefund = TradeRef & {
+    outRefundNo: string;
+    /** At least 1 fen, at most `total`. */
+    refund: Fen;
+    /** The order's total. */
+    total: Fen;
+    reason?: string;
+    notifyUrl?: string;
+};
+
+export interface PaymentParamsInit {
+    prepayId: string;
+    /** Default: now. */
+    timeStamp?: UnixSeconds;
+    /** Default: a fresh nonce. */
+    nonceStr?: string;
+}
+
+/** Exactly the object `wx.requestPayment` takes (`appId` is signed, not passed). */
+export interface PaymentParams {
+    timeStamp: string;
+    nonceStr: string;
+    /** `prepay_id=<id>`. */
+    package: string;
+    signType: "RSA";
+    paySign: string;
+}
+
+/** A fetch `Headers` (or anything with `get`), or a plain object such as `node:http`'s `req.headers`. */
+export type HeadersLike = { get(name: string): string | null | undefined } | Record<string, string | string[] | undefined>;
+
+/** WeChat's answer: the body exactly as received (`Buffer.from(await res.arrayBuffer())`), never re-serialised JSON. */
+export interface WeChatResponse {
+    status: number;
+    headers: HeadersLike;
+    body: string | Uint8Array;
+}
+
+export interface KeySetInit {
+    /** The 32-byte APIv3 key (APIv3密钥), for notifies and the certificate download. */
+    apiV3Key?: string;
+    /** The WeChat Pay public key by its id: `{ "PUB_KEY_ID_…": pem }`. */
+    publicKeys?: Record<string, string>;
+    /** Platform certificates (PEM). */
+    certificates?: string[];
+}
+
+export interface PrepayResponse {
+    /** Valid for two hours; pass it to `paymentParams`. */
+    prepayId: string;
+}
+
+/** `tradeState`; a value WeChat adds later comes through as its string. */
+export type TradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR" | (string & {});
+
+/** A payment, from a query or a payment notify. Only `tradeState === "SUCCESS"` is paid. */
+export interface Transaction {
+    appId: string;
+    mchId: string;
+    outTradeNo: string;
+    transactionId?: string;
+    tradeType?: string;
+    tradeState: TradeState;
+    tradeStateDesc: string;
+    bankType?: string;
+    attach?: string;
+    /** RFC 3339. */
+    successTime?: string;
+    payer?: { openid: string };
+    amount: {
+        /** Compare with the order before marking it paid. */
+        total: number;
+        payerTotal?: number;
+        currency: string;
+        payerCurrency?: string;
+    };
+}
+
+/** `status` / `refundStatus`; a value WeChat adds later comes through as its string. */
+export type RefundStatus = "SUCCESS" | "CLOSED" | "PROCESSING" | "ABNORMAL" | (string & {});
+
+export interface RefundAmount {
+    total: number;
+    refund: number;
+    payerTotal?: number;
+    payerRefund?: number;
+    settlementRefund?: number;
+    settlementTotal?: number;
+    discountRefund?: number;
+    currency?: string;
+}
+
+/** A refund, from `buildRefund`'s or `buildRefundQuery`'s answer. */
+export interface Refund {
+    refundId: string;
+    outRefundNo: string;
+    transactionId: string;
+    outTradeNo: string;
+    channel?: string;
+    userReceivedAccount?: string;
+    successTime?: string;
+    createTime?: string;
+    status: RefundStatus;
+    fundsAccount?: string;
+    amount: RefundAmount;
+}
+
+/** The resource of a refund notify (`refundStatus` here, `status` in a query). */
+export interface RefundNotice {
+    mchId: string;
+    outTradeNo: string;
+    transactionId: string;
+    outRefundNo: string;
+    refundId: string;
+    refundStatus: RefundStatus;
+    successTime?: string;
+    userReceivedAccount?: string;
+    amount: RefundAmount;
+}
+
+export type NotifyEvent = ({ kind: "payment" } & Transaction) | ({ kind: "refund" } & RefundNotice);
+
+/** A verified, decrypted notify. `id` is the same across WeChat's retries. */
+export interface Notification {
+    id: string;
+    createTime: string;
+    /** `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`, … */
+    eventType: string;
+    summary: string;
+    event: NotifyEvent;
+}
+
+export interface EncryptedResource {
+    algorithm: string;
+    ciphertext: string;
+    nonce: string;
+    associatedData?: string;
+    originalType?: string;
+}
+
+export interface DownloadedCertificate {
+    serialNo: string;
+    effectiveTime: string;
+    expireTime: string;
+    notBefore: UnixSeconds;
+    notAfter: UnixSeconds;
+    pem: string;
+}
+
+export type ErrorCode =
+| "INVALID_AMOUNT" | "SIGNATURE_MISMATCH" | "MISSING_FIELD" | "INVALID_FIELD" | "NOT_UTF8"
+| "TRUNCATED_CIPHERTEXT" | "INVALID_KEY" | "INVALID_CERTIFICATE" | "SIGNATURE_PROBE"
+| "UNKNOWN_SERIAL" | "TIMESTAMP_SKEW" | "CERTIFICATE_EXPIRED" | "AEAD_TAG_MISMATCH"
+| "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
+
+/** Every function throws this (except what a caller's own `sign` throws, rethrown as it was). */
+export interface WxPayError extends Error {
+    code: ErrorCode;
+    /** WeChat's `code` (e.g. `PARAM_ERROR`, `ORDER_NOT_EXIST`) when `code` is `API_ERROR`. */
+    errCode?: string;
+    /** The HTTP status of an `API_ERROR`. */
+    status?: number;
+    /** WeChat's `detail` of an `API_ERROR`, as sent (e.g. which field). */
+    detail?: unknown;
+    /** Whether WeChat asks for the same request again (`SYSTEM_ERROR`, `FREQUENCY_LIMITED`). */
+    retryable: boolean;
+}
+
+
+
+/**
+ * What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
+ * platform certificates, or both, chosen by `Wechatpay-Serial`) and the APIv3 key that
+ * decrypts notifies and the certificate download. Parsed once; the APIv3 key stays inside
+ * WebAssembly and no getter returns it.
+ */
+export class KeySet {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Adds a platform certificate (PEM) and returns its serial number.
+     *
+     * @throws {WxPayError} `INVALID_CERTIFICATE`
+     */
+    addCertificate(pem: string): string;
+    /**
+     * WeChat's answer to `buildDownloadCertificates`: decrypts the platform certificates with
+     * the APIv3 key, verifies the answer with the keys held plus these (a first download is
+     * signed by a certificate it carries), and only then adds them; returns them.
+     *
+     * @throws {WxPayError} `API_ERROR` (404: this merchant has the WeChat Pay public key instead), `AEAD_TAG_MISMATCH`, `INVALID_CERTIFICATE`, the codes of `verifySignature`, `MALFORMED_JSON`, `MISSING_FIELD` (`apiV3Key`), `INVALID_ARGUMENT`
+     */
+    addDownloadedCertificates(response: WeChatResponse, now?: UnixSeconds): DownloadedCertificate[];
+    /**
+     * Adds the WeChat Pay public key (`pub_key.pem`) under its id, `PUB_KEY_ID_…` in full.
+     *
+     * @throws {WxPayError} `INVALID_KEY`
+     */
+    addPublicKey(id: string, pem: string): void;
+    /**
+     * `new KeySet({ apiV3Key, publicKeys: { [PUB_KEY_ID_…]: pem }, certificates: [pem] })`,
+     * each part optional.
+     *
+     * @throws {WxPayError} `INVALID_KEY`, `INVALID_CERTIFICATE`, `INVALID_ARGUMENT`
+     */
+    constructor(init?: KeySetInit);
+    /**
+     * A payment or refund notify: verified (as `verifySignature`), then decrypted with the
+     * APIv3 key into a typed event. Store the change, then answer 200 or 204; answer a 4xx or
+     * 5xx to anything this throws (WeChat retries).
+     *
+     * @throws {WxPayError} the codes of `verifySignature`, `AEAD_TAG_MISMATCH`, `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `MALFORMED_JSON`, `MISSING_FIELD` (`apiV3Key`)
+     */
+    openNotification(headers: HeadersLike, body: string | Uint8Array, now?: UnixSeconds): Notification;
+    /**
+     * WeChat's answer to `buildCloseOrder`: 204, verified; nothing to return.
+     *
+     * @throws {WxPayError} as `parseJsapiPrepayResponse`
+     */
+    parseCloseOrderResponse(response: WeChatResponse, now?: UnixSeconds): void;
+    /**
+     * WeChat's answer to `buildJsapiPrepay`: verified, then `{ prepayId }`. A 4xx/5xx answer
+     * throws `API_ERROR` with WeChat's code in `errCode`.
+     *
+     * @throws {WxPayError} `API_ERROR`, the codes of `verifySignature`, `MALFORMED_JSON`, `INVALID_ARGUMENT`
+     */
+    parseJsapiPrepayResponse(response: WeChatResponse, now?: UnixSeconds): PrepayResponse;
+    /**
+     * WeChat's answer to `buildRefund` or `buildRefundQuery`: verified, then the typed refund.
+     *
+     * @throws {WxPayError} as `parseJsapiPrepayResponse`
+     */
+    parseRefundResponse(response: WeChatResponse, now?: UnixSeconds): Refund;
+    /**
+     * WeChat's answer to either order query: verified, then the typed payment.
+     *
+     * @throws {WxPayError} as `parseJsapiPrepayResponse`
+     */
+    parseTransactionResponse(response: WeChatResponse, now?: UnixSeconds): Transaction;
+    /**
+     * Verifies WeChat's signature on an answer or a notify, over the body exactly as received:
+     * refuses a `WECHATPAY/SIGNTEST/` probe, a timestamp more than 5 minutes from `now`
+     * (seconds; default the clock), an unknown serial, an expired certificate, a wrong
+     * signature.
+     *
+     * @throws {WxPayError} `SIGNATURE_MISMATCH`, `SIGNATURE_PROBE`, `TIMESTAMP_SKEW`, `UNKNOWN_SERIAL`, `CERTIFICATE_EXPIRED`, `MISSING_FIELD` (a header), `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    verifySignature(headers: HeadersLike, body: string | Uint8Array, now?: UnixSeconds): void;
+    /**
+     * The `Wechatpay-Serial` values this set verifies: public-key ids and certificate serials.
+     */
+    readonly serials: string[];
+}
+
+/**
+ * Who we are to WeChat Pay v3: `new Merchant({ appId, mchId, serialNo, privateKey })`. The
+ * private key (`apiclient_key.pem`'s text) is parsed once and stays inside WebAssembly; no
+ * getter returns it. With `sign` instead of `privateKey`, the caller signs (`node:crypto`
+ * signs about ten times faster than RSA in WebAssembly: BENCHMARKS.md).
+ */
+export class Merchant {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The `Authorization` header of any v3 request: `method`, `pathAndQuery` (from `/v3/…`,
+     * with the query string) and `body` exactly as sent (none for a GET). `timestamp` defaults
+     * to now (seconds), `nonceStr` to a fresh one.
+     *
+     * @throws {WxPayError} `INVALID_FIELD`, `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildAuthorization(request: AuthorizationInit): string;
+    /**
+     * 关闭订单: `POST /v3/pay/transactions/out-trade-no/{outTradeNo}/close`. WeChat answers
+     * 204; read it with `KeySet#parseCloseOrderResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildCloseOrder(close: { outTradeNo: string }, options?: SignOptions): SignedRequest;
+    /**
+     * 下载平台证书: `GET /v3/certificates`. Read the answer with
+     * `KeySet#addDownloadedCertificates`. (Merchants registered since late 2024 have the
+     * WeChat Pay public key instead, and get 404.)
+     *
+     * @throws {WxPayError} `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildDownloadCertificates(options?: SignOptions): SignedRequest;
+    /**
+     * JSAPI下单: `POST /v3/pay/transactions/jsapi`, signed. Read the answer with
+     * `KeySet#parseJsapiPrepayResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildJsapiPrepay(order: JsapiOrder, options?: SignOptions): SignedRequest;
+    /**
+     * 查询订单 by the merchant's order number: `GET /v3/pay/transactions/out-trade-no/{outTradeNo}?mchid=…`.
+     * Read the answer with `KeySet#parseTransactionResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildQueryByOutTradeNo(query: { outTradeNo: string }, options?: SignOptions): SignedRequest;
+    /**
+     * 查询订单 by WeChat's order number: `GET /v3/pay/transactions/id/{transactionId}?mchid=…`.
+     * Read the answer with `KeySet#parseTransactionResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildQueryByTransactionId(query: { transactionId: string }, options?: SignOptions): SignedRequest;
+    /**
+     * 查询单笔退款: `GET /v3/refund/domestic/refunds/{outRefundNo}`. Read the answer with
+     * `KeySet#parseRefundResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildRefundQuery(query: { outRefundNo: string }, options?: SignOptions): SignedRequest;
+    /**
+     * 退款申请: `POST /v3/refund/domestic/refunds`. The answer (`KeySet#parseRefundResponse`)
+     * is usually `PROCESSING`: the final state comes from the refund notify or a query.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildRefund(refund: CreateRefund, options?: SignOptions): SignedRequest;
+    /**
+     * @throws {WxPayError} `INVALID_KEY`, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    constructor(config: MerchantConfig);
+    /**
+     * The object `wx.requestPayment` takes for a JSAPI `prepayId`: `{ timeStamp, nonceStr,
+     * package, signType: "RSA", paySign }`. `timeStamp` defaults to now (seconds), `nonceStr`
+     * to a fresh one.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    paymentParams(init: PaymentParamsInit): PaymentParams;
+    /**
+     * Where requests go: `https://api.mch.weixin.qq.com` unless `apiBase` was given.
+     */
+    readonly apiBase: string;
+    /**
+     * The mini-program's AppID.
+     */
+    readonly appId: string;
+    /**
+     * The merchant number.
+     */
+    readonly mchId: string;
+    /**
+     * The merchant API certificate's serial number.
+     */
+    readonly serialNo: string;
+}
+
+/**
+ * Decrypts an `AEAD_AES_256_GCM` resource (`{ algorithm, ciphertext, nonce, associatedData }`,
+ * as in a notify or the certificate download) with the APIv3 key, to its text. Prefer
+ * `KeySet#openNotification` for notifies: it verifies before it decrypts.
+ *
+ * @throws {WxPayError} `AEAD_TAG_MISMATCH` (usually the wrong APIv3 key), `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `INVALID_FIELD`, `NOT_UTF8`, `INVALID_KEY`, `MISSING_FIELD`, `INVALID_ARGUMENT`
+ */
+export function decryptResource(resource: EncryptedResource, apiV3Key: string): string;

@@ -1,0 +1,1088 @@
+//! Export group `v3` (cargo feature `wasm-v3`): WeChat Pay API v3, the whole of the entry point
+//! `wxpay/v3` (`pkg/v3.js`). A module of its own: ring's RSA and AES-GCM, JSON and DER stay out
+//! of the v2 entry points, and v3's `Merchant` is another class than v2's.
+//!
+//! `Merchant` holds the merchant's identity and private key (parsed once) and builds signed
+//! requests and `paySign`; `KeySet` holds WeChat's keys and the APIv3 key and reads what WeChat
+//! sends: answers, notifies, the certificate download. Results are the core's types with
+//! WeChat's snake_case names in camelCase (`appid`, `mchid` become `appId`, `mchId`, as in the
+//! v2 groups) and absent fields left out.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use js_sys::{Function, Reflect, Uint8Array};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::convert::{Body, MAX_SAFE_INTEGER, Scalar, from_js, required, to_js, trade_ref};
+use super::error::{Failure, Result, argument};
+use crate::Error;
+use crate::v3::{
+    self, ApiV3Key, CloseOrder, CreateRefund, DownloadCertificates, EncryptedResource, JsapiOrder, MerchantKey, QueryByOutTradeNo,
+    QueryRefund, Request, SignatureHeaders, SignedRequest, Signer,
+};
+
+// ---- values in and out -----------------------------------------------------------------------
+
+/// Seconds since the Unix epoch: as given, or the clock's (the glue may read the clock; the
+/// core takes the time as an argument). Milliseconds are refused rather than read as a date
+/// thousands of years away.
+fn seconds(value: Option<f64>, what: &str) -> Result<u64> {
+    match value {
+        None => Ok((js_sys::Date::now() / 1000.0) as u64),
+        Some(x) if x.is_finite() && x.fract() == 0.0 && (0.0..1e11).contains(&x) && x <= MAX_SAFE_INTEGER as f64 => Ok(x as u64),
+        Some(_) => Err(argument(what, "must be whole seconds since the Unix epoch (Date.now() is milliseconds: divide by 1000)")),
+    }
+}
+
+fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
+    Ok(match nonce {
+        Some(n) => n,
+        None => crate::nonce_str()?,
+    })
+}
+
+/// A core result as a JS object: WeChat's snake_case names in camelCase.
+fn camel_js(value: &impl Serialize) -> Result<JsValue> {
+    let mut value = serde_json::to_value(value).map_err(|e| Failure::Core(Error::MalformedJson(e.to_string())))?;
+    camel_keys(&mut value);
+    to_js(&value)
+}
+
+fn camel_keys(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (name, mut v) in std::mem::take(map) {
+                camel_keys(&mut v);
+                map.insert(camel_name(&name), v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(camel_keys),
+        _ => {}
+    }
+}
+
+fn camel_name(name: &str) -> String {
+    match name {
+        // As the v2 groups name them.
+        "appid" => "appId".to_owned(),
+        "mchid" => "mchId".to_owned(),
+        _ => {
+            let mut out = String::with_capacity(name.len());
+            let mut upper = false;
+            for c in name.chars() {
+                match c {
+                    '_' => upper = true,
+                    _ if upper => {
+                        out.push(c.to_ascii_uppercase());
+                        upper = false;
+                    }
+                    _ => out.push(c),
+                }
+            }
+            out
+        }
+    }
+}
+
+/// An optional argument object: `undefined` or `null` is every field left out.
+fn optional_js<T: Default + serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T> {
+    if value.is_undefined() || value.is_null() { Ok(T::default()) } else { from_js(value, what) }
+}
+
+/// The four `Wechatpay-*` headers from a fetch `Headers` (or anything with `get`, as axios's
+/// headers), or from a plain object such as `node:http`'s `req.headers`; names in any case.
+fn headers_in(value: &JsValue) -> Result<SignatureHeaders> {
+    const NAMES: [&str; 4] = ["wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial"];
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(argument("headers", "must be an object or a Headers"));
+    }
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(4);
+    let text = |name: &str, v: JsValue| -> Result<Option<String>> {
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.as_string().map(Some).ok_or_else(|| argument("headers", &format!("`{name}` must be a string")))
+    };
+    match Reflect::get(value, &JsValue::from_str("get")).ok().and_then(|g| g.dyn_into::<Function>().ok()) {
+        Some(get) => {
+            for name in NAMES {
+                let v = get.call1(value, &JsValue::from_str(name)).map_err(Failure::Thrown)?;
+                if let Some(v) = text(name, v)? {
+                    pairs.push((name.to_owned(), v));
+                }
+            }
+        }
+        None => {
+            for entry in js_sys::Object::entries(value.unchecked_ref()) {
+                let entry: js_sys::Array = entry.unchecked_into();
+                let name = entry.get(0).as_string().unwrap_or_default();
+                if NAMES.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                    if let Some(v) = text(&name, entry.get(1))? {
+                        pairs.push((name, v));
+                    }
+                }
+            }
+        }
+    }
+    Ok(SignatureHeaders::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))))
+}
+
+/// `{ status, headers, body }` of WeChat's answer, the body as received.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponseIn {
+    status: u16,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    headers: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    body: JsValue,
+}
+
+impl ResponseIn {
+    fn read(value: JsValue) -> Result<(u16, SignatureHeaders, Body)> {
+        let r: ResponseIn = from_js(value, "response")?;
+        Ok((r.status, headers_in(&r.headers)?, Body::read(&r.body, "response.body")?))
+    }
+}
+
+// ---- Merchant --------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct MerchantInit {
+    #[serde(alias = "appid")]
+    app_id: Option<String>,
+    #[serde(alias = "mchid")]
+    mch_id: Option<String>,
+    #[serde(alias = "serial_no")]
+    serial_no: Option<String>,
+    private_key: Option<String>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    sign: JsValue,
+    api_base: Option<String>,
+}
+
+/// The merchant key: inside WebAssembly (ring), or the caller's `sign` function.
+enum MerchantSigner {
+    Key(MerchantKey),
+    Js(JsSigner),
+}
+
+impl Signer for MerchantSigner {
+    fn sign(&self, message: &[u8]) -> crate::Result<String> {
+        match self {
+            MerchantSigner::Key(k) => k.sign(message),
+            MerchantSigner::Js(s) => s.sign(message),
+        }
+    }
+}
+
+impl core::fmt::Debug for MerchantSigner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A `sign(message: Uint8Array) => Uint8Array | string` of the caller's (`node:crypto`, a KMS).
+/// What it throws, or a wrong answer, is kept here and rethrown once the core call returns.
+struct JsSigner {
+    function: Function,
+    failure: RefCell<Option<Failure>>,
+}
+
+impl JsSigner {
+    fn call(&self, message: &[u8]) -> Result<String> {
+        let out = self.function.call1(&JsValue::UNDEFINED, &Uint8Array::from(message)).map_err(Failure::Thrown)?;
+        let bytes = if let Some(text) = out.as_string() {
+            v3::BASE64.decode(text.trim()).ok()
+        } else {
+            out.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
+        };
+        match bytes {
+            // RSA-2048 to 8192: what WeChat's WECHATPAY2-SHA256-RSA2048 scheme accepts.
+            Some(b) if (256..=1024).contains(&b.len()) => Ok(v3::BASE64.encode(b)),
+            _ => Err(argument("sign", "must return the RSA signature: its bytes (a Uint8Array or Buffer) or their base64")),
+        }
+    }
+}
+
+impl Signer for JsSigner {
+    fn sign(&self, message: &[u8]) -> crate::Result<String> {
+        self.call(message).map_err(|f| {
+            self.failure.replace(Some(f));
+            Error::InvalidKey("the sign function failed")
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SignOptions {
+    timestamp: Option<f64>,
+    #[serde(alias = "nonce_str")]
+    nonce_str: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AuthorizationInit {
+    method: Option<String>,
+    #[serde(alias = "path_and_query")]
+    path_and_query: Option<String>,
+    body: Option<String>,
+    timestamp: Option<f64>,
+    #[serde(alias = "nonce_str")]
+    nonce_str: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PaymentParamsInit {
+    #[serde(alias = "prepay_id")]
+    prepay_id: Option<String>,
+    #[serde(alias = "time_stamp")]
+    time_stamp: Option<f64>,
+    #[serde(alias = "nonce_str")]
+    nonce_str: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsapiOrderIn {
+    description: Option<String>,
+    #[serde(alias = "out_trade_no")]
+    out_trade_no: Option<String>,
+    #[serde(default)]
+    total: Scalar,
+    #[serde(alias = "notify_url")]
+    notify_url: Option<String>,
+    openid: Option<String>,
+    attach: Option<String>,
+    #[serde(alias = "time_expire")]
+    time_expire: Option<String>,
+    #[serde(alias = "goods_tag")]
+    goods_tag: Option<String>,
+}
+
+impl JsapiOrderIn {
+    fn into_core(self) -> Result<JsapiOrder> {
+        let mut order = JsapiOrder::new(
+            required(self.description, "description")?,
+            required(self.out_trade_no, "out_trade_no")?,
+            self.total.req_fen("amount.total")?,
+            required(self.notify_url, "notify_url")?,
+            required(self.openid, "payer.openid")?,
+        );
+        order.attach = self.attach;
+        order.time_expire = self.time_expire;
+        order.goods_tag = self.goods_tag;
+        Ok(order)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OutTradeNoIn {
+    #[serde(alias = "out_trade_no")]
+    out_trade_no: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TransactionIdIn {
+    #[serde(alias = "transaction_id")]
+    transaction_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OutRefundNoIn {
+    #[serde(alias = "out_refund_no")]
+    out_refund_no: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RefundIn {
+    #[serde(alias = "transaction_id")]
+    transaction_id: Option<String>,
+    #[serde(alias = "out_trade_no")]
+    out_trade_no: Option<String>,
+    #[serde(alias = "out_refund_no")]
+    out_refund_no: Option<String>,
+    #[serde(default)]
+    refund: Scalar,
+    #[serde(default)]
+    total: Scalar,
+    reason: Option<String>,
+    #[serde(alias = "notify_url")]
+    notify_url: Option<String>,
+}
+
+/// A signed request, ready for `fetch(r.url, r)` (it has `method`, `headers` and `body`) or
+/// axios (`{ url, method, headers, data: body }`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedRequestOut<'a> {
+    method: &'a str,
+    url: String,
+    path_and_query: &'a str,
+    // fetch refuses any body on a GET, even an empty one.
+    #[serde(skip_serializing_if = "is_empty")]
+    body: &'a str,
+    authorization: &'a str,
+    headers: RequestHeaders<'a>,
+}
+
+#[derive(Serialize)]
+struct RequestHeaders<'a> {
+    #[serde(rename = "Authorization")]
+    authorization: &'a str,
+    #[serde(rename = "Accept")]
+    accept: &'static str,
+    #[serde(rename = "Content-Type", skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'static str>,
+}
+
+fn is_empty(s: &&str) -> bool {
+    s.is_empty()
+}
+
+const JSON: &str = "application/json";
+
+/// `https://host[:port]`, nothing after it.
+fn api_base_in(base: Option<String>) -> Result<String> {
+    let Some(base) = base else { return Ok(v3::API_BASE.to_owned()) };
+    let host = base.strip_prefix("https://").unwrap_or_default();
+    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) {
+        return Err(Error::invalid("apiBase", "must be https://host[:port], without a path or a trailing slash").into());
+    }
+    Ok(base)
+}
+
+/// Who we are to WeChat Pay v3: `new Merchant({ appId, mchId, serialNo, privateKey })`. The
+/// private key (`apiclient_key.pem`'s text) is parsed once and stays inside WebAssembly; no
+/// getter returns it. With `sign` instead of `privateKey`, the caller signs (`node:crypto`
+/// signs about ten times faster than RSA in WebAssembly: BENCHMARKS.md).
+#[wasm_bindgen(js_name = Merchant)]
+pub struct V3Merchant {
+    inner: v3::Merchant<MerchantSigner>,
+    api_base: String,
+}
+
+impl V3Merchant {
+    /// Runs a core call that signs; what the caller's `sign` threw comes back as it was.
+    fn signing<T>(&self, call: impl FnOnce(&v3::Merchant<MerchantSigner>) -> crate::Result<T>) -> Result<T> {
+        call(&self.inner).map_err(|e| match &self.inner.key {
+            MerchantSigner::Js(s) => s.failure.take().unwrap_or(Failure::Core(e)),
+            MerchantSigner::Key(_) => Failure::Core(e),
+        })
+    }
+
+    fn build<R: Request>(&self, request: Result<R>, options: JsValue) -> Result<JsValue> {
+        let request = request?;
+        let o: SignOptions = optional_js(options, "options")?;
+        let timestamp = seconds(o.timestamp, "options.timestamp")?;
+        let nonce = nonce_or_fresh(o.nonce_str)?;
+        let signed: SignedRequest = self.signing(|m| m.sign_request(&request, timestamp, &nonce))?;
+        to_js(&SignedRequestOut {
+            method: signed.method,
+            url: format!("{}{}", self.api_base, signed.path_and_query),
+            path_and_query: &signed.path_and_query,
+            body: &signed.body,
+            authorization: &signed.authorization,
+            headers: RequestHeaders {
+                authorization: &signed.authorization,
+                accept: JSON,
+                content_type: (!signed.body.is_empty()).then_some(JSON),
+            },
+        })
+    }
+}
+
+#[wasm_bindgen(js_class = Merchant)]
+impl V3Merchant {
+    /// @throws {WxPayError} `INVALID_KEY`, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "MerchantConfig")] config: JsValue) -> Result<V3Merchant> {
+        let c: MerchantInit = from_js(config, "merchant")?;
+        let key = match (c.private_key, c.sign.is_undefined() || c.sign.is_null()) {
+            (Some(pem), true) => MerchantSigner::Key(MerchantKey::from_pem(&pem)?),
+            (None, false) => {
+                let function = c.sign.dyn_into::<Function>().map_err(|_| argument("merchant", "`sign` must be a function"))?;
+                MerchantSigner::Js(JsSigner { function, failure: RefCell::new(None) })
+            }
+            (Some(_), false) => return Err(argument("merchant", "give `privateKey` or `sign`, not both")),
+            (None, true) => return Err(Error::missing("privateKey").into()),
+        };
+        let inner = v3::Merchant::new(
+            required(c.app_id, "appid")?,
+            required(c.mch_id, "mchid")?,
+            required(c.serial_no, "serial_no")?,
+            key,
+        )?;
+        Ok(V3Merchant { inner, api_base: api_base_in(c.api_base)? })
+    }
+
+    /// The mini-program's AppID.
+    #[wasm_bindgen(getter = appId)]
+    pub fn app_id(&self) -> String {
+        self.inner.appid.clone()
+    }
+
+    /// The merchant number.
+    #[wasm_bindgen(getter = mchId)]
+    pub fn mch_id(&self) -> String {
+        self.inner.mchid.clone()
+    }
+
+    /// The merchant API certificate's serial number.
+    #[wasm_bindgen(getter = serialNo)]
+    pub fn serial_no(&self) -> String {
+        self.inner.serial_no.clone()
+    }
+
+    /// Where requests go: `https://api.mch.weixin.qq.com` unless `apiBase` was given.
+    #[wasm_bindgen(getter = apiBase)]
+    pub fn api_base(&self) -> String {
+        self.api_base.clone()
+    }
+
+    /// The `Authorization` header of any v3 request: `method`, `pathAndQuery` (from `/v3/…`,
+    /// with the query string) and `body` exactly as sent (none for a GET). `timestamp` defaults
+    /// to now (seconds), `nonceStr` to a fresh one.
+    ///
+    /// @throws {WxPayError} `INVALID_FIELD`, `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildAuthorization)]
+    pub fn build_authorization(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AuthorizationInit")] request: JsValue,
+    ) -> Result<String> {
+        let r: AuthorizationInit = from_js(request, "request")?;
+        let method = required(r.method, "method")?;
+        let path = required(r.path_and_query, "path")?;
+        let timestamp = seconds(r.timestamp, "request.timestamp")?;
+        let nonce = nonce_or_fresh(r.nonce_str)?;
+        let body = r.body.unwrap_or_default();
+        self.signing(|m| m.authorization(&method, &path, timestamp, &nonce, &body))
+    }
+
+    /// The object `wx.requestPayment` takes for a JSAPI `prepayId`: `{ timeStamp, nonceStr,
+    /// package, signType: "RSA", paySign }`. `timeStamp` defaults to now (seconds), `nonceStr`
+    /// to a fresh one.
+    ///
+    /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = paymentParams, unchecked_return_type = "PaymentParams")]
+    pub fn payment_params(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PaymentParamsInit")] init: JsValue,
+    ) -> Result<JsValue> {
+        let i: PaymentParamsInit = from_js(init, "paymentParams")?;
+        let prepay_id = required(i.prepay_id, "prepay_id")?;
+        let time_stamp = seconds(i.time_stamp, "timeStamp")?;
+        let nonce = nonce_or_fresh(i.nonce_str)?;
+        to_js(&self.signing(|m| m.payment_params(&prepay_id, time_stamp, &nonce))?)
+    }
+
+    /// JSAPI下单: `POST /v3/pay/transactions/jsapi`, signed. Read the answer with
+    /// `KeySet#parseJsapiPrepayResponse`.
+    ///
+    /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildJsapiPrepay, unchecked_return_type = "SignedRequest")]
+    pub fn build_jsapi_prepay(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "JsapiOrder")] order: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
+    ) -> Result<JsValue> {
+        self.build(from_js::<JsapiOrderIn>(order, "order").and_then(JsapiOrderIn::into_core), options)
+    }
+
+    /// 查询订单 by the merchant's order number: `GET /v3/pay/transactions/out-trade-no/{outTradeNo}?mchid=…`.
+    /// Read the answer with `KeySet#parseTransactionResponse`.
+    ///
+    /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildQueryByOutTradeNo, unchecked_return_type = "SignedRequest")]
+    pub fn build_query_by_out_trade_no(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ outTradeNo: string }")] query: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
+    ) -> Result<JsValue> {
+        let query = from_js::<OutTradeNoIn>(query, "query")
+            .and_then(|q| Ok(QueryByOutTradeNo { out_trade_no: required(q.out_trade_no, "out_trade_no")? }));
+        self.build(query, options)
+    }
+
+    /// 查询订单 by WeChat's order number: `GET /v3/pay/transactions/id/{transactionId}?mchid=…`.
+    /// Read the answer with `KeySet#parseTransactionResponse`.
+    ///
+    /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildQueryByTransactionId, unchecked_return_type = "SignedRequest")]
+    pub fn build_query_by_transaction_id(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ transactionId: string }")] query: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
+    ) -> Result<JsValue> {
+        let query = from_js::<TransactionIdIn>(query, "query")
+            .and_then(|q| Ok(v3::QueryByTransactionId { transaction_id: required(q.transaction_id, "transaction_id")? }));
+        self.build(query, options)
+    }
+
+    /// 关闭订单: `POST /v3/pay/transactions/out-trade-no/{outTradeNo}/close`. WeChat answers
+    /// 204; read it with `KeySet#parseCloseOrderResponse`.
+    ///
+    /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildCloseOrder, unchecked_return_type = "SignedRequest")]
+    pub fn build_close_order(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ outTradeNo: string }")] close: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
+    ) -> Result<JsValue> {
+        let close = from_js::<OutTradeNoIn>(close, "close")
+            .and_then(|c| Ok(CloseOrder { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
+        self.build(close, options)
+    }
+
+    /// 退款申请: `POST /v3/refund/domestic/refunds`. The answer (`KeySet#parseRefundResponse`)
+    /// is usually `PROCESSING`: the final state comes from the refund notify or a query.
+    ///
+    /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildRefund, unchecked_return_type = "SignedRequest")]
+    pub fn build_refund(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateRefund")] refund: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
+    ) -> Result<JsValue> {
+        let refund = from_js::<RefundIn>(refund, "refund").and_then(|r| {
+            let mut core = CreateRefund::new(
+                trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
+                required(r.out_refund_no, "out_refund_no")?,
+                r.refund.req_fen("amount.refund")?,
+                r.total.req_fen("amount.total")?,
+            );
+            core.reason = r.reason;
+            core.notify_url = r.notify_url;
+            Ok(core)
+        });
+        self.build(refund, options)
+    }
+
+    /// 查询单笔退款: `GET /v3/refund/domestic/refunds/{outRefundNo}`. Read the answer with
+    /// `KeySet#parseRefundResponse`.
+    ///
+    /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildRefundQuery, unchecked_return_type = "SignedRequest")]
+    pub fn build_refund_query(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ outRefundNo: string }")] query: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
+    ) -> Result<JsValue> {
+        let query = from_js::<OutRefundNoIn>(query, "query")
+            .and_then(|q| Ok(QueryRefund { out_refund_no: required(q.out_refund_no, "out_refund_no")? }));
+        self.build(query, options)
+    }
+
+    /// 下载平台证书: `GET /v3/certificates`. Read the answer with
+    /// `KeySet#addDownloadedCertificates`. (Merchants registered since late 2024 have the
+    /// WeChat Pay public key instead, and get 404.)
+    ///
+    /// @throws {WxPayError} `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    #[wasm_bindgen(js_name = buildDownloadCertificates, unchecked_return_type = "SignedRequest")]
+    pub fn build_download_certificates(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
+    ) -> Result<JsValue> {
+        self.build(Ok(DownloadCertificates), options)
+    }
+}
+
+// ---- KeySet ----------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct KeySetInit {
+    #[serde(alias = "api_v3_key")]
+    api_v3_key: Option<String>,
+    #[serde(default)]
+    public_keys: BTreeMap<String, String>,
+    #[serde(default)]
+    certificates: Vec<String>,
+}
+
+/// What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
+/// platform certificates, or both, chosen by `Wechatpay-Serial`) and the APIv3 key that
+/// decrypts notifies and the certificate download. Parsed once; the APIv3 key stays inside
+/// WebAssembly and no getter returns it.
+#[wasm_bindgen]
+pub struct KeySet {
+    inner: v3::KeySet,
+    api_v3_key: Option<ApiV3Key>,
+}
+
+impl KeySet {
+    fn api_v3_key(&self) -> Result<&ApiV3Key> {
+        self.api_v3_key.as_ref().ok_or_else(|| Error::missing("apiV3Key").into())
+    }
+
+    fn read<R: Request>(&self, response: JsValue, now: Option<f64>) -> Result<R::Response>
+    where
+        R::Response: serde::de::DeserializeOwned,
+    {
+        let (status, headers, body) = ResponseIn::read(response)?;
+        Ok(v3::read_response::<R>(&self.inner, status, &headers, body.bytes(), seconds(now, "now")?)?)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CertificateOut<'a> {
+    serial_no: &'a str,
+    effective_time: &'a str,
+    expire_time: &'a str,
+    not_before: u64,
+    not_after: u64,
+    pem: &'a str,
+}
+
+#[wasm_bindgen]
+impl KeySet {
+    /// `new KeySet({ apiV3Key, publicKeys: { [PUB_KEY_ID_…]: pem }, certificates: [pem] })`,
+    /// each part optional.
+    ///
+    /// @throws {WxPayError} `INVALID_KEY`, `INVALID_CERTIFICATE`, `INVALID_ARGUMENT`
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_optional_param_type = "KeySetInit")] init: JsValue) -> Result<KeySet> {
+        let i: KeySetInit = optional_js(init, "keys")?;
+        let mut inner = v3::KeySet::new();
+        for (id, pem) in &i.public_keys {
+            inner.add_public_key(id, pem)?;
+        }
+        for pem in &i.certificates {
+            inner.add_certificate_pem(pem)?;
+        }
+        let api_v3_key = i.api_v3_key.map(|k| ApiV3Key::new(&k)).transpose()?;
+        Ok(KeySet { inner, api_v3_key })
+    }
+
+    /// Adds the WeChat Pay public key (`pub_key.pem`) under its id, `PUB_KEY_ID_…` in full.
+    ///
+    /// @throws {WxPayError} `INVALID_KEY`
+    #[wasm_bindgen(js_name = addPublicKey)]
+    pub fn add_public_key(&mut self, id: &str, pem: &str) -> Result<()> {
+        Ok(self.inner.add_public_key(id, pem)?)
+    }
+
+    /// Adds a platform certificate (PEM) and returns its serial number.
+    ///
+    /// @throws {WxPayError} `INVALID_CERTIFICATE`
+    #[wasm_bindgen(js_name = addCertificate)]
+    pub fn add_certificate(&mut self, pem: &str) -> Result<String> {
+        Ok(self.inner.add_certificate_pem(pem)?)
+    }
+
+    /// The `Wechatpay-Serial` values this set verifies: public-key ids and certificate serials.
+    #[wasm_bindgen(getter)]
+    pub fn serials(&self) -> Vec<String> {
+        self.inner.serials().map(str::to_owned).collect()
+    }
+
+    /// Verifies WeChat's signature on an answer or a notify, over the body exactly as received:
+    /// refuses a `WECHATPAY/SIGNTEST/` probe, a timestamp more than 5 minutes from `now`
+    /// (seconds; default the clock), an unknown serial, an expired certificate, a wrong
+    /// signature.
+    ///
+    /// @throws {WxPayError} `SIGNATURE_MISMATCH`, `SIGNATURE_PROBE`, `TIMESTAMP_SKEW`, `UNKNOWN_SERIAL`, `CERTIFICATE_EXPIRED`, `MISSING_FIELD` (a header), `INVALID_FIELD`, `INVALID_ARGUMENT`
+    #[wasm_bindgen(js_name = verifySignature)]
+    pub fn verify_signature(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HeadersLike")] headers: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+    ) -> Result<()> {
+        let headers = headers_in(headers)?;
+        Ok(self.inner.verify(&headers, Body::read(body, "body")?.bytes(), seconds(now, "now")?)?)
+    }
+
+    /// A payment or refund notify: verified (as `verifySignature`), then decrypted with the
+    /// APIv3 key into a typed event. Store the change, then answer 200 or 204; answer a 4xx or
+    /// 5xx to anything this throws (WeChat retries).
+    ///
+    /// @throws {WxPayError} the codes of `verifySignature`, `AEAD_TAG_MISMATCH`, `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `MALFORMED_JSON`, `MISSING_FIELD` (`apiV3Key`)
+    #[wasm_bindgen(js_name = openNotification, unchecked_return_type = "Notification")]
+    pub fn open_notification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HeadersLike")] headers: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+    ) -> Result<JsValue> {
+        let key = self.api_v3_key()?;
+        let headers = headers_in(headers)?;
+        let body = Body::read(body, "body")?;
+        camel_js(&self.inner.open_notification(key, &headers, body.bytes(), seconds(now, "now")?)?)
+    }
+
+    /// WeChat's answer to `buildJsapiPrepay`: verified, then `{ prepayId }`. A 4xx/5xx answer
+    /// throws `API_ERROR` with WeChat's code in `errCode`.
+    ///
+    /// @throws {WxPayError} `API_ERROR`, the codes of `verifySignature`, `MALFORMED_JSON`, `INVALID_ARGUMENT`
+    #[wasm_bindgen(js_name = parseJsapiPrepayResponse, unchecked_return_type = "PrepayResponse")]
+    pub fn parse_jsapi_prepay_response(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+    ) -> Result<JsValue> {
+        camel_js(&self.read::<JsapiOrder>(response, now)?)
+    }
+
+    /// WeChat's answer to either order query: verified, then the typed payment.
+    ///
+    /// @throws {WxPayError} as `parseJsapiPrepayResponse`
+    #[wasm_bindgen(js_name = parseTransactionResponse, unchecked_return_type = "Transaction")]
+    pub fn parse_transaction_response(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+    ) -> Result<JsValue> {
+        camel_js(&self.read::<QueryByOutTradeNo>(response, now)?)
+    }
+
+    /// WeChat's answer to `buildCloseOrder`: 204, verified; nothing to return.
+    ///
+    /// @throws {WxPayError} as `parseJsapiPrepayResponse`
+    #[wasm_bindgen(js_name = parseCloseOrderResponse)]
+    pub fn parse_close_order_response(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+    ) -> Result<()> {
+        self.read::<CloseOrder>(response, now)
+    }
+
+    /// WeChat's answer to `buildRefund` or `buildRefundQuery`: verified, then the typed refund.
+    ///
+    /// @throws {WxPayError} as `parseJsapiPrepayResponse`
+    #[wasm_bindgen(js_name = parseRefundResponse, unchecked_return_type = "Refund")]
+    pub fn parse_refund_response(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+    ) -> Result<JsValue> {
+        camel_js(&self.read::<CreateRefund>(response, now)?)
+    }
+
+    /// WeChat's answer to `buildDownloadCertificates`: decrypts the platform certificates with
+    /// the APIv3 key, verifies the answer with the keys held plus these (a first download is
+    /// signed by a certificate it carries), and only then adds them; returns them.
+    ///
+    /// @throws {WxPayError} `API_ERROR` (404: this merchant has the WeChat Pay public key instead), `AEAD_TAG_MISMATCH`, `INVALID_CERTIFICATE`, the codes of `verifySignature`, `MALFORMED_JSON`, `MISSING_FIELD` (`apiV3Key`), `INVALID_ARGUMENT`
+    #[wasm_bindgen(js_name = addDownloadedCertificates, unchecked_return_type = "DownloadedCertificate[]")]
+    pub fn add_downloaded_certificates(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+    ) -> Result<JsValue> {
+        let (status, headers, body) = ResponseIn::read(response)?;
+        let now = seconds(now, "now")?;
+        let key = self.api_v3_key.clone().ok_or_else(|| Failure::from(Error::missing("apiV3Key")))?;
+        let added = self.inner.add_downloaded_certificates(&key, status, &headers, body.bytes(), now)?;
+        let out: Vec<CertificateOut<'_>> = added
+            .iter()
+            .map(|d| CertificateOut {
+                serial_no: &d.certificate.serial_no,
+                effective_time: &d.effective_time,
+                expire_time: &d.expire_time,
+                not_before: d.certificate.not_before,
+                not_after: d.certificate.not_after,
+                pem: &d.pem,
+            })
+            .collect();
+        to_js(&out)
+    }
+}
+
+// ---- without keys ----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ResourceIn {
+    algorithm: Option<String>,
+    ciphertext: Option<String>,
+    nonce: Option<String>,
+    #[serde(default, alias = "associated_data")]
+    associated_data: String,
+    #[serde(default, alias = "original_type")]
+    original_type: String,
+}
+
+/// Decrypts an `AEAD_AES_256_GCM` resource (`{ algorithm, ciphertext, nonce, associatedData }`,
+/// as in a notify or the certificate download) with the APIv3 key, to its text. Prefer
+/// `KeySet#openNotification` for notifies: it verifies before it decrypts.
+///
+/// @throws {WxPayError} `AEAD_TAG_MISMATCH` (usually the wrong APIv3 key), `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `INVALID_FIELD`, `NOT_UTF8`, `INVALID_KEY`, `MISSING_FIELD`, `INVALID_ARGUMENT`
+#[wasm_bindgen(js_name = decryptResource)]
+pub fn decrypt_resource(
+    #[wasm_bindgen(unchecked_param_type = "EncryptedResource")] resource: JsValue,
+    #[wasm_bindgen(js_name = apiV3Key)] api_v3_key: &str,
+) -> Result<String> {
+    let r: ResourceIn = from_js(resource, "resource")?;
+    let resource = EncryptedResource {
+        algorithm: required(r.algorithm, "resource.algorithm")?,
+        ciphertext: required(r.ciphertext, "resource.ciphertext")?,
+        nonce: required(r.nonce, "resource.nonce")?,
+        associated_data: r.associated_data,
+        original_type: r.original_type,
+    };
+    Ok(resource.decrypt_text(&ApiV3Key::new(api_v3_key)?)?)
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Seconds since the Unix epoch, a JS number (not milliseconds, not a BigInt). */
+export type UnixSeconds = number;
+
+/** An amount in integer fen (分): a safe integer, or a string of digits. Never a fraction. */
+export type Fen = number | string;
+
+/** Who we are to WeChat Pay v3. WeChat's names (`appid`, `mchid`, `serial_no`) are accepted too. */
+export type MerchantConfig = {
+  appId: string;
+  mchId: string;
+  /** 商户API证书序列号: the merchant API certificate's serial number, hex. */
+  serialNo: string;
+  /** Default `https://api.mch.weixin.qq.com`; e.g. the backup `https://api2.mch.weixin.qq.com`. */
+  apiBase?: string;
+} & (
+  | {
+      /** `apiclient_key.pem`'s text (PKCS#8). Parsed once; it never leaves WebAssembly. */
+      privateKey: string;
+      sign?: undefined;
+    }
+  | {
+      /** Signs in the caller instead: SHA256withRSA (PKCS#1 v1.5) over `message`, returned as bytes or base64, e.g. `(m) => crypto.sign('sha256', m, keyObject)`. */
+      sign: (message: Uint8Array) => Uint8Array | string;
+      privateKey?: undefined;
+    }
+);
+
+/** What a request is signed with; default: now, and a fresh nonce. */
+export interface SignOptions {
+  timestamp?: UnixSeconds;
+  nonceStr?: string;
+}
+
+export interface AuthorizationInit extends SignOptions {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** From `/v3/…`, with the query string, exactly as requested. */
+  pathAndQuery: string;
+  /** Exactly the bytes sent; none for a GET. */
+  body?: string;
+}
+
+/** A signed request: `fetch(r.url, r)` sends it as signed. */
+export interface SignedRequest {
+  method: "GET" | "POST";
+  url: string;
+  pathAndQuery: string;
+  /** The JSON text that was signed; absent for a GET (fetch refuses a body there). */
+  body?: string;
+  /** The `Authorization` header. */
+  authorization: string;
+  headers: { Authorization: string; Accept: "application/json"; "Content-Type"?: "application/json" };
+}
+
+/** JSAPI下单 for a mini-program payer. */
+export interface JsapiOrder {
+  /** 商品描述, at most 127 bytes. */
+  description: string;
+  /** 6 to 32 of `0-9 a-z A-Z _ - *`. */
+  outTradeNo: string;
+  /** At least 1 fen. */
+  total: Fen;
+  /** HTTPS, no query string. */
+  notifyUrl: string;
+  /** The payer's openid under this appId. */
+  openid: string;
+  attach?: string;
+  /** `yyyy-MM-DDTHH:mm:ss+08:00`. */
+  timeExpire?: string;
+  goodsTag?: string;
+}
+
+/** Which payment: WeChat's `transactionId` or the merchant's `outTradeNo`. */
+export type TradeRef =
+  | { transactionId: string; outTradeNo?: undefined }
+  | { outTradeNo: string; transactionId?: undefined };
+
+/** 退款申请; the same `outRefundNo` refunds once. */
+export type CreateRefund = TradeRef & {
+  outRefundNo: string;
+  /** At least 1 fen, at most `total`. */
+  refund: Fen;
+  /** The order's total. */
+  total: Fen;
+  reason?: string;
+  notifyUrl?: string;
+};
+
+export interface PaymentParamsInit {
+  prepayId: string;
+  /** Default: now. */
+  timeStamp?: UnixSeconds;
+  /** Default: a fresh nonce. */
+  nonceStr?: string;
+}
+
+/** Exactly the object `wx.requestPayment` takes (`appId` is signed, not passed). */
+export interface PaymentParams {
+  timeStamp: string;
+  nonceStr: string;
+  /** `prepay_id=<id>`. */
+  package: string;
+  signType: "RSA";
+  paySign: string;
+}
+
+/** A fetch `Headers` (or anything with `get`), or a plain object such as `node:http`'s `req.headers`. */
+export type HeadersLike = { get(name: string): string | null | undefined } | Record<string, string | string[] | undefined>;
+
+/** WeChat's answer: the body exactly as received (`Buffer.from(await res.arrayBuffer())`), never re-serialised JSON. */
+export interface WeChatResponse {
+  status: number;
+  headers: HeadersLike;
+  body: string | Uint8Array;
+}
+
+export interface KeySetInit {
+  /** The 32-byte APIv3 key (APIv3密钥), for notifies and the certificate download. */
+  apiV3Key?: string;
+  /** The WeChat Pay public key by its id: `{ "PUB_KEY_ID_…": pem }`. */
+  publicKeys?: Record<string, string>;
+  /** Platform certificates (PEM). */
+  certificates?: string[];
+}
+
+export interface PrepayResponse {
+  /** Valid for two hours; pass it to `paymentParams`. */
+  prepayId: string;
+}
+
+/** `tradeState`; a value WeChat adds later comes through as its string. */
+export type TradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR" | (string & {});
+
+/** A payment, from a query or a payment notify. Only `tradeState === "SUCCESS"` is paid. */
+export interface Transaction {
+  appId: string;
+  mchId: string;
+  outTradeNo: string;
+  transactionId?: string;
+  tradeType?: string;
+  tradeState: TradeState;
+  tradeStateDesc: string;
+  bankType?: string;
+  attach?: string;
+  /** RFC 3339. */
+  successTime?: string;
+  payer?: { openid: string };
+  amount: {
+    /** Compare with the order before marking it paid. */
+    total: number;
+    payerTotal?: number;
+    currency: string;
+    payerCurrency?: string;
+  };
+}
+
+/** `status` / `refundStatus`; a value WeChat adds later comes through as its string. */
+export type RefundStatus = "SUCCESS" | "CLOSED" | "PROCESSING" | "ABNORMAL" | (string & {});
+
+export interface RefundAmount {
+  total: number;
+  refund: number;
+  payerTotal?: number;
+  payerRefund?: number;
+  settlementRefund?: number;
+  settlementTotal?: number;
+  discountRefund?: number;
+  currency?: string;
+}
+
+/** A refund, from `buildRefund`'s or `buildRefundQuery`'s answer. */
+export interface Refund {
+  refundId: string;
+  outRefundNo: string;
+  transactionId: string;
+  outTradeNo: string;
+  channel?: string;
+  userReceivedAccount?: string;
+  successTime?: string;
+  createTime?: string;
+  status: RefundStatus;
+  fundsAccount?: string;
+  amount: RefundAmount;
+}
+
+/** The resource of a refund notify (`refundStatus` here, `status` in a query). */
+export interface RefundNotice {
+  mchId: string;
+  outTradeNo: string;
+  transactionId: string;
+  outRefundNo: string;
+  refundId: string;
+  refundStatus: RefundStatus;
+  successTime?: string;
+  userReceivedAccount?: string;
+  amount: RefundAmount;
+}
+
+export type NotifyEvent = ({ kind: "payment" } & Transaction) | ({ kind: "refund" } & RefundNotice);
+
+/** A verified, decrypted notify. `id` is the same across WeChat's retries. */
+export interface Notification {
+  id: string;
+  createTime: string;
+  /** `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`, … */
+  eventType: string;
+  summary: string;
+  event: NotifyEvent;
+}
+
+export interface EncryptedResource {
+  algorithm: string;
+  ciphertext: string;
+  nonce: string;
+  associatedData?: string;
+  originalType?: string;
+}
+
+export interface DownloadedCertificate {
+  serialNo: string;
+  effectiveTime: string;
+  expireTime: string;
+  notBefore: UnixSeconds;
+  notAfter: UnixSeconds;
+  pem: string;
+}
+
+export type ErrorCode =
+  | "INVALID_AMOUNT" | "SIGNATURE_MISMATCH" | "MISSING_FIELD" | "INVALID_FIELD" | "NOT_UTF8"
+  | "TRUNCATED_CIPHERTEXT" | "INVALID_KEY" | "INVALID_CERTIFICATE" | "SIGNATURE_PROBE"
+  | "UNKNOWN_SERIAL" | "TIMESTAMP_SKEW" | "CERTIFICATE_EXPIRED" | "AEAD_TAG_MISMATCH"
+  | "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
+
+/** Every function throws this (except what a caller's own `sign` throws, rethrown as it was). */
+export interface WxPayError extends Error {
+  code: ErrorCode;
+  /** WeChat's `code` (e.g. `PARAM_ERROR`, `ORDER_NOT_EXIST`) when `code` is `API_ERROR`. */
+  errCode?: string;
+  /** The HTTP status of an `API_ERROR`. */
+  status?: number;
+  /** WeChat's `detail` of an `API_ERROR`, as sent (e.g. which field). */
+  detail?: unknown;
+  /** Whether WeChat asks for the same request again (`SYSTEM_ERROR`, `FREQUENCY_LIMITED`). */
+  retryable: boolean;
+}
+"#;

@@ -1,4 +1,5 @@
-//! Orders: create (the server computes `total_fee`), pay again, list, detail.
+//! Orders: create (the server computes `total_fee` and takes the units off the stock), pay
+//! again, list, detail.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -180,17 +181,24 @@ async fn create(
         paid_after_close: false,
         failures: 0,
         last_error: None,
+        // Taken off the stock with the insert, before anything goes to WeChat.
+        stock_reserved: true,
+        oversold: false,
     };
-    match state.db.insert_order_with_key(&order, key.as_deref(), &actor).await {
-        Ok(()) => {}
-        // The same key raced in from another tap or instance: its order is the answer.
-        Err(Error::Conflict(_)) if key.is_some() => {
-            let o = state.db.order_by_key(&user.openid, key.as_deref().unwrap_or_default()).await?.ok_or(Error::NotFound("order"))?;
-            return existing(&state, o, &req, &actor).await;
-        }
+    let reserved = match state.db.insert_order_with_key(&order, key.as_deref(), &actor).await {
+        Ok(r) => r,
+        // The same key raced in from another tap or instance: its order is the answer (it may
+        // also have taken the last units, which is why this one found too few).
+        Err(e @ (Error::Conflict(_) | Error::OutOfStock { .. })) => match &key {
+            Some(k) => match state.db.order_by_key(&user.openid, k).await? {
+                Some(o) => return existing(&state, o, &req, &actor).await,
+                None => return Err(e),
+            },
+            None => return Err(e),
+        },
         Err(e) => return Err(e),
-    }
-    tracing::info!(out_trade_no = %order.out_trade_no, total_fee, "order created");
+    };
+    tracing::info!(out_trade_no = %order.out_trade_no, total_fee, reserved, "order created");
     match with_payment(&state, order.clone(), &actor).await {
         Ok(view) => Ok((StatusCode::CREATED, Json(view))),
         Err(e) => {

@@ -1,8 +1,9 @@
 //! The merchant's side, behind `Authorization: Bearer <ADMIN_TOKEN>`: refunds to approve or
-//! reject, recent orders, products and their stock, and
+//! reject (with a reason the payer sees), recent orders, products and their stock, and
 //! `GET /admin`, a small page that drives these with `fetch`. Without `ADMIN_TOKEN` every admin
 //! endpoint answers 404.
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -12,6 +13,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::refunds::checked_reason;
 use super::ApiJson;
 use crate::db::products::{Product, StockChange};
 use crate::db::refunds::{OrderSummary, Refund, RefundState};
@@ -104,8 +106,22 @@ async fn approve(State(state): State<AppState>, _: Admin, Path(no): Path<String>
     Ok(Json(crate::refunds::approve(&state, &no, "admin").await?))
 }
 
-async fn reject(State(state): State<AppState>, _: Admin, Path(no): Path<String>) -> Result<Json<Refund>> {
-    Ok(Json(crate::refunds::reject(&state, &no, "admin", "rejected by the merchant").await?))
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reject {
+    reason: String,
+}
+
+/// `{"reason": "…"}` (shown to the payer; checked like the payer's own reason), or no body.
+async fn reject(State(state): State<AppState>, _: Admin, Path(no): Path<String>, body: Bytes) -> Result<Json<Refund>> {
+    let given = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let r: Reject = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("expected {{\"reason\": \"…\"}}: {e}")))?;
+        Some(r.reason)
+    };
+    let reason = given.as_deref().map(checked_reason).transpose()?;
+    Ok(Json(crate::refunds::reject(&state, &no, "admin", reason).await?))
 }
 
 async fn products(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Product>>> {

@@ -657,6 +657,23 @@ impl Db {
         rows.iter().map(from_row).collect()
     }
 
+    /// The refunds of a payer's listed orders (the newest [`super::orders::LIST_LIMIT`], as
+    /// [`Db::orders_of`] lists them), oldest first: one query for the whole list.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn refunds_of_orders_of(&self, openid: &str) -> Result<Vec<Refund>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM refunds WHERE out_trade_no IN (SELECT out_trade_no FROM orders WHERE openid = $1 \
+             ORDER BY created_at DESC, out_trade_no DESC LIMIT $2) ORDER BY requested_at, out_refund_no"
+        ))
+        .bind(openid)
+        .bind(super::orders::LIST_LIMIT)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Refunds, newest first (at most 200), optionally of one state.
     ///
     /// # Errors

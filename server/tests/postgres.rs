@@ -199,3 +199,15 @@ async fn pg_close_racing_a_payment_settles_the_stock_once() {
 async fn pg_payment_after_close_takes_the_units_again_or_flags_oversold() {
     stock_cases::payment_after_close_takes_the_units_again_or_flags_oversold(&two_instances().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_order_json_tells_its_refund_story() {
+    refund_cases::order_json_tells_its_refund_story(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_reject_reason_is_checked_like_the_payers() {
+    refund_cases::reject_reason_is_checked_like_the_payers(&two_instances().await).await;
+}

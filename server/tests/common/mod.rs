@@ -325,6 +325,14 @@ impl Harness {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// An admin POST with a JSON body on instance `i` → (status, body).
+    pub async fn admin_post_json(&self, i: usize, path: &str, body: Value) -> (StatusCode, Value) {
+        let url = format!("{}{path}", self.servers[i % self.servers.len()].url);
+        let resp = bounded(path, self.http.post(url).bearer_auth(ADMIN_TOKEN).json(&body).send()).await.expect("server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// An admin GET → (status, body).
     pub async fn admin_get(&self, path: &str) -> (StatusCode, Value) {
         self.get_json(path, Some(ADMIN_TOKEN)).await

@@ -52,6 +52,17 @@ const admin = (action, no, body) => httpJson('POST', `${srv.base}/admin/api/refu
 const setStock = (id, stock) => httpJson('POST', `${srv.base}/admin/api/products/${id}/stock`, { token: srv.adminToken, body: { set: stock } });
 const productOf = async (id) => (await httpJson('GET', srv.base + '/api/products')).body.find((p) => p.id === id);
 
+/** Runs `fn(product)` with product 3's stock set to `stock` (the other tests use 1 and 2), then puts it back. */
+async function withStockOf3(stock, fn) {
+  const before = await productOf(3);
+  assert.equal((await setStock(3, stock)).status, 200);
+  try {
+    await fn(before);
+  } finally {
+    await setStock(3, before.stock);
+  }
+}
+
 /** A token of another payer (the simulator's wx.login, then the server's login). */
 async function otherPayer() {
   const { code } = (await sim('POST', '/sandbox/login', {})).body;
@@ -112,9 +123,7 @@ test('index: the server’s products with their ¥ prices; tapping one opens its
 
 test('index: a sold-out product reads 已售罄 and does not open; an order takes from 库存, shown on the next visit', async () => {
   const { shim } = newUser();
-  const before = await productOf(3);
-  try {
-    assert.equal((await setStock(3, 0)).status, 200);
+  await withStockOf3(0, async (before) => {
     const r = renderPage('pages/index/index');
     await r.page.onLoad();
     const card = () => r.all('.product').find((c) => c.dom.getAttribute('data-id') === '3');
@@ -131,9 +140,7 @@ test('index: a sold-out product reads 已售罄 and does not open; an order take
     assert.equal(held.status, 201, held.text);
     await r.page.onShow();
     assert.equal(textOf(card().dom), `${before.name} ${yuan(before.price_fen)} 点击购买 库存 3`);
-  } finally {
-    await setStock(3, before.stock);
-  }
+  });
 });
 
 test('index: a failed load says so, and 重试 loads the products', async () => {
@@ -195,9 +202,7 @@ test('confirm: total, cancel message with the server’s deadline, and a new qua
 
 test('confirm: 库存 caps ＋; too many at the server → 库存不足 with what is left, nothing ordered, the same checkout goes on', async () => {
   const { shim } = newUser();
-  const before = await productOf(3);
-  try {
-    assert.equal((await setStock(3, 2)).status, 200);
+  await withStockOf3(2, async (before) => {
     const r = renderPage('pages/confirm/confirm');
     await r.page.onLoad({ product_id: '3' });
     assert.match(r.text(), / 库存 2 数量 － 1 ＋ /);
@@ -232,9 +237,7 @@ test('confirm: 库存 caps ＋; too many at the server → 库存不足 with wha
     assert.equal(again.text(), `${before.name} ${yuan(before.price_fen)} 已售罄 数量 － 1 ＋ 实付金额以下单后服务端计算为准 已售罄`);
     assert.equal(again.one('.pay').data.disabled, true);
     assert.equal(again.one('.plus').data.disabled, true);
-  } finally {
-    await setStock(3, before.stock);
-  }
+  });
 });
 
 test('confirm: the payment check shows itself, with the buttons held', async () => {

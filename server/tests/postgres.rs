@@ -9,10 +9,14 @@ mod common;
 use common::{fresh_postgres_db, notify_cases as cases, refund_cases, stock_cases, Harness, Options};
 
 async fn two_instances() -> Harness {
+    two_instances_with(|_| {}).await
+}
+
+async fn two_instances_with(tweak: fn(&mut wxpay_server::Config)) -> Harness {
     let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
         .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/test-server sets it)");
     let url = fresh_postgres_db(&base).await;
-    let h = Harness::start_with(Options { database_url: Some(url), instances: 2, ..Default::default() }).await;
+    let h = Harness::start_with(Options { database_url: Some(url), instances: 2, tweak, ..Default::default() }).await;
     assert_eq!(h.state().db.backend(), wxpay_server::db::Backend::Postgres);
     h
 }
@@ -157,12 +161,6 @@ async fn pg_refund_left_processing_is_settled_by_refundquery() {
 }
 
 // Stock on PostgreSQL, two instances sharing the database.
-
-async fn two_instances_with(tweak: fn(&mut wxpay_server::Config)) -> Harness {
-    let base = std::env::var("WXPAY_TEST_POSTGRES_URL").expect("WXPAY_TEST_POSTGRES_URL");
-    let url = fresh_postgres_db(&base).await;
-    Harness::start_with(Options { database_url: Some(url), instances: 2, tweak, ..Default::default() }).await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: run by scripts/test-server"]

@@ -3,8 +3,10 @@
 -- in the transaction that inserts it (a conditional UPDATE … WHERE stock >= quantity), so
 -- concurrent orders on any number of instances cannot oversell; the CHECK is the last line.
 ALTER TABLE products ADD COLUMN stock INTEGER CHECK (stock >= 0);
-UPDATE products SET stock = 100 WHERE id IN (1, 2);
-UPDATE products SET stock = 20 WHERE id = 3;
+-- The demo products seeded by 0001 get a stock (only as seeded: a product a merchant has
+-- renamed or repriced keeps selling untracked until they set one).
+UPDATE products SET stock = 100 WHERE (id, name, price_fen) IN ((1, '拿铁 Latte', 1800), (2, '美式 Americano', 1200));
+UPDATE products SET stock = 20 WHERE id = 3 AND name = '可颂 Croissant' AND price_fen = 900;
 
 -- stock_reserved: 1 while the order's units are off its product's stock (held for an unpaid
 -- order, sold for a paid one). Closing an unpaid order gives them back once (1 -> 0 in the

@@ -5,18 +5,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { startServer, httpJson, until } = require('./support/server');
+const { startServer, sandboxCredentials, httpJson, until } = require('./support/server');
 const { deploy } = require('./support/cloud-function');
 const { createDb } = require('./support/fake-db');
 const { replyOf } = require('./support/notifies');
 
 const hex = (n) => crypto.randomBytes(n).toString('hex');
-const creds = {
-  WXPAY_APPID: 'wx' + hex(8),
-  WXPAY_APP_SECRET: hex(16),
-  WXPAY_MCH_ID: '1' + String(crypto.randomInt(1e8, 1e9)),
-  WXPAY_API_KEY: hex(16),
-};
+const creds = sandboxCredentials();
 
 let srv;
 test.before(async () => {

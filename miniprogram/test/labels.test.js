@@ -50,8 +50,14 @@ test('refund labels as the payer reads them', () => {
   assert.equal(text('SOMETHING_NEW').statusText, 'SOMETHING_NEW');
 });
 
-// Shaped as the server's JSON (GET /api/orders/{no} and …/refunds), fields the label reads.
-const order = (status, total_fee = 3600) => ({ status, total_fee });
+// Shaped as the server's JSON (GET /api/orders/{no} with its refunds), fields the label reads.
+// refunded_fee and refund_summary as server/README.md defines them, from the SUCCESS refunds.
+const TOTAL = 3600;
+const order = (status, refunds = []) => {
+  const refunded_fee = refunds.filter((r) => r.status === 'SUCCESS').reduce((sum, r) => sum + r.refund_fee, 0);
+  const refund_summary = refunded_fee === 0 ? 'NONE' : refunded_fee >= TOTAL ? 'FULLY_REFUNDED' : 'PARTLY_REFUNDED';
+  return { status, total_fee: TOTAL, refunded_fee, refund_summary, refunds };
+};
 const refund = (status, refund_fee, requested_at) => ({ status, refund_fee, requested_at });
 
 test('an order’s one label: its own state until it is paid', () => {
@@ -63,7 +69,10 @@ test('an order’s one label: its own state until it is paid', () => {
 });
 
 test('a paid order’s label follows its refunds: exception, in flight, refunded, rejected', () => {
-  const label = (refunds) => labels.orderLabel(order('PAID'), refunds);
+  const label = (refunds) => {
+    const o = order('PAID', refunds);
+    return labels.orderLabel(o, o.refunds);
+  };
   assert.equal(label([refund('REQUESTED', 3600, 1)]).text, '退款审核中');
   assert.equal(label([refund('APPROVED', 3600, 1)]).text, '退款中');
   assert.equal(label([refund('PROCESSING', 3600, 1)]).text, '退款中');
@@ -81,4 +90,12 @@ test('a paid order’s label follows its refunds: exception, in flight, refunded
   assert.equal(label([refund('CLOSED', 3600, 1)]).text, '已支付');
   // Only the latest rejection counts: asked again and closed by WeChat since.
   assert.equal(label([refund('REJECTED', 3600, 1), refund('CLOSED', 3600, 2)]).text, '已支付');
+});
+
+test('how much came back is the server’s word: refunded_fee and refund_summary, never summed here', () => {
+  // The summary decides 已退款 / 部分退款, and the amount shown is refunded_fee as sent.
+  const o = { status: 'PAID', total_fee: TOTAL, refunded_fee: 1000, refund_summary: 'PARTLY_REFUNDED', refunds: [refund('SUCCESS', 3600, 1)] };
+  assert.deepEqual(labels.orderLabel(o, o.refunds), { text: '部分退款', tone: 'PARTLY_REFUNDED', refundedFee: 1000 });
+  const full = { ...o, refunded_fee: TOTAL, refund_summary: 'FULLY_REFUNDED' };
+  assert.deepEqual(labels.orderLabel(full, full.refunds), { text: '已退款', tone: 'REFUNDED', refundedFee: TOTAL });
 });

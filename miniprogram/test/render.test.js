@@ -1,20 +1,23 @@
 'use strict';
 // The pages' WXML rendered by WeChat's miniprogram-simulate (templates compiled by WeChat's wcc)
 // on the data the page code makes from the running server's answers: the text a payer reads is
-// asserted — ¥ amounts, refund labels, empty and error states — and taps go through the
-// rendered bindtap. States the server cannot be driven to from here (no products; a refund in
-// CHANGE, which only WeChat sets) come from recorded server JSON (test/data/), served over HTTP.
+// asserted — ¥ amounts, 库存 and 已售罄, refund labels, empty and error states — and taps go through
+// the rendered bindtap. Every refund label is reached by driving the refund there for real
+// (approval, the simulator holding it, the merchant's rejection with a reason, WeChat's CHANGE
+// notify); no products at all, and a recorded CHANGE order, come from recorded server JSON
+// (test/data/), served over HTTP.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startServer, httpJson, until, freePort } = require('./support/server');
+const { startServer, sandboxCredentials, merchantOf, httpJson, httpText, until, freePort } = require('./support/server');
 const { startFixtureServer } = require('./support/fixture-server');
 const { createWx } = require('./support/wx');
 const mp = require('./support/miniprogram');
 const { renderPage, textOf } = require('./support/render');
 const api = require('../utils/api');
 const { formatTime } = require('../utils/time');
+const { refundNotify, replyOf } = require('./support/notifies');
 
 // Independent of utils/money.js: ¥ + yuan + two-digit fen.
 const yuan = (fen) => `¥${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
@@ -24,9 +27,13 @@ function has(text, fragment) {
 }
 const fixture = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, 'data', name), 'utf8'));
 
+// Known merchant credentials (the sandbox takes them), so the test can sign WeChat's refund
+// notify itself where the simulator has no knob (its CHANGE notify).
+const creds = sandboxCredentials();
+
 let srv;
 test.before(async () => {
-  srv = await startServer();
+  srv = await startServer({ env: creds });
 });
 test.after(() => srv && srv.stop());
 
@@ -41,7 +48,26 @@ function newUser({ baseUrl = srv.base, requestPayment = cancelSheet } = {}) {
 }
 
 const sim = (method, p, body) => httpJson(method, srv.sandboxUrl + p, { body, ca: srv.ca });
-const admin = (action, no) => httpJson('POST', `${srv.base}/admin/api/refunds/${no}/${action}`, { token: srv.adminToken });
+const admin = (action, no, body) => httpJson('POST', `${srv.base}/admin/api/refunds/${no}/${action}`, { token: srv.adminToken, body });
+const setStock = (id, stock) => httpJson('POST', `${srv.base}/admin/api/products/${id}/stock`, { token: srv.adminToken, body: { set: stock } });
+const productOf = async (id) => (await httpJson('GET', srv.base + '/api/products')).body.find((p) => p.id === id);
+
+/** Runs `fn(product)` with product 3's stock set to `stock` (the other tests use 1 and 2), then puts it back. */
+async function withStockOf3(stock, fn) {
+  const before = await productOf(3);
+  assert.equal((await setStock(3, stock)).status, 200);
+  try {
+    await fn(before);
+  } finally {
+    await setStock(3, before.stock);
+  }
+}
+
+/** A token of another payer (the simulator's wx.login, then the server's login). */
+async function otherPayer() {
+  const { code } = (await sim('POST', '/sandbox/login', {})).body;
+  return (await httpJson('POST', srv.base + '/api/login', { body: { code } })).body.token;
+}
 
 /** A paid order of the current user (made and paid as the page and the WeChat client would). */
 async function paidOrder(quantity = 2) {
@@ -51,16 +77,18 @@ async function paidOrder(quantity = 2) {
   return order;
 }
 
-async function refundTo(no, wanted, { token, refund_fee } = {}) {
+/** Drives a new refund of order `no` to `wanted` (REQUESTED, REJECTED with `rejectReason`, or by approval). */
+async function refundTo(no, wanted, { token, refund_fee, rejectReason } = {}) {
   const body = { reason: '不想要了', ...(refund_fee ? { refund_fee } : {}) };
   const r = await httpJson('POST', `${srv.base}/api/orders/${no}/refunds`, { body, token });
   assert.equal(r.status, 201, r.text);
   if (wanted !== 'REQUESTED') {
-    const action = wanted === 'REJECTED' ? 'reject' : 'approve';
-    assert.equal((await admin(action, r.body.out_refund_no)).status, 200);
+    const [action, reason] = wanted === 'REJECTED' ? ['reject', rejectReason && { reason: rejectReason }] : ['approve', undefined];
+    const decided = await admin(action, r.body.out_refund_no, reason);
+    assert.equal(decided.status, 200, decided.text);
     await until(`refund ${wanted}`, 30000, async () => {
-      const all = (await httpJson('GET', `${srv.base}/api/orders/${no}/refunds`, { token })).body;
-      return all.find((x) => x.out_refund_no === r.body.out_refund_no).status === wanted;
+      const order = (await httpJson('GET', `${srv.base}/api/orders/${no}`, { token })).body;
+      return order.refunds.find((x) => x.out_refund_no === r.body.out_refund_no).status === wanted;
     });
   }
   return r.body;
@@ -86,11 +114,33 @@ test('index: the server’s products with their ¥ prices; tapping one opens its
   await r.page.onLoad();
   const cards = r.all('.product');
   assert.equal(cards.length, products.length);
-  products.forEach((p, i) => assert.equal(textOf(cards[i].dom), `${p.name} ${yuan(p.price_fen)} 点击购买`));
+  products.forEach((p, i) => assert.equal(textOf(cards[i].dom), `${p.name} ${yuan(p.price_fen)} 点击购买 库存 ${p.stock}`));
   assert.doesNotMatch(r.text(), /加载中|暂无商品|加载失败/);
   cards[1].dispatchEvent('tap');
   await until('navigateTo', 5000, async () => shim.calls.navigateTo.length > 0);
   assert.deepEqual(shim.calls.navigateTo, [`/pages/confirm/confirm?product_id=${products[1].id}`]);
+});
+
+test('index: a sold-out product reads 已售罄 and does not open; an order takes from 库存, shown on the next visit', async () => {
+  const { shim } = newUser();
+  await withStockOf3(0, async (before) => {
+    const r = renderPage('pages/index/index');
+    await r.page.onLoad();
+    const card = () => r.all('.product').find((c) => c.dom.getAttribute('data-id') === '3');
+    assert.equal(textOf(card().dom), `${before.name} ${yuan(before.price_fen)} 已售罄`);
+    assert.match(card().dom.getAttribute('class'), /sold-out/);
+    card().dispatchEvent('tap');
+    await until('toast', 5000, async () => shim.calls.showToast.length > 0);
+    assert.equal(shim.calls.showToast.at(-1).title, '已售罄');
+    assert.deepEqual(shim.calls.navigateTo, [], 'a sold-out product does not open');
+
+    // Restocked, and another payer's unpaid order holds 2: the page shows what is left when shown again.
+    assert.equal((await setStock(3, 5)).status, 200);
+    const held = await httpJson('POST', srv.base + '/api/orders', { body: { product_id: 3, quantity: 2 }, token: await otherPayer() });
+    assert.equal(held.status, 201, held.text);
+    await r.page.onShow();
+    assert.equal(textOf(card().dom), `${before.name} ${yuan(before.price_fen)} 点击购买 库存 3`);
+  });
 });
 
 test('index: a failed load says so, and 重试 loads the products', async () => {
@@ -128,7 +178,8 @@ test('confirm: total, cancel message with the server’s deadline, and a new qua
   const product = (await httpJson('GET', srv.base + '/api/products')).body[0];
   const r = renderPage('pages/confirm/confirm');
   await r.page.onLoad({ product_id: String(product.id) });
-  assert.equal(r.text(), `${product.name} ${yuan(product.price_fen)} 数量 － 1 ＋ 实付金额以下单后服务端计算为准 提交订单并支付`);
+  const head = `${product.name} ${yuan(product.price_fen)} 库存 ${product.stock}`;
+  assert.equal(r.text(), `${head} 数量 － 1 ＋ 实付金额以下单后服务端计算为准 提交订单并支付`);
   assert.equal(r.one('.minus').data.disabled, true, 'cannot go below 1');
   assert.equal(r.one('.plus').data.disabled, false);
 
@@ -139,14 +190,54 @@ test('confirm: total, cancel message with the server’s deadline, and a new qua
   assert.equal(order.total_fee, product.price_fen * 2);
   assert.equal(
     r.text(),
-    `${product.name} ${yuan(product.price_fen)} 数量 － 2 ＋ 实付金额 ${yuan(order.total_fee)} ` +
+    `${head} 数量 － 2 ＋ 实付金额 ${yuan(order.total_fee)} ` +
       `已取消支付。订单保留至 ${formatTime(order.expires_at)}，在此之前可在「我的订单」中继续支付 重新支付`,
   );
   assert.equal(r.one('.message').dom.getAttribute('class'), 'main--message main--cancelled');
 
   r.one('.plus').dispatchEvent('tap');
   await until('quantity 3', 5000, async () => r.page.data.quantity === 3);
-  assert.equal(r.text(), `${product.name} ${yuan(product.price_fen)} 数量 － 3 ＋ 实付金额以下单后服务端计算为准 提交订单并支付`);
+  assert.equal(r.text(), `${head} 数量 － 3 ＋ 实付金额以下单后服务端计算为准 提交订单并支付`);
+});
+
+test('confirm: 库存 caps ＋; too many at the server → 库存不足 with what is left, nothing ordered, the same checkout goes on', async () => {
+  const { shim } = newUser();
+  await withStockOf3(2, async (before) => {
+    const r = renderPage('pages/confirm/confirm');
+    await r.page.onLoad({ product_id: '3' });
+    assert.match(r.text(), / 库存 2 数量 － 1 ＋ /);
+    r.one('.plus').dispatchEvent('tap');
+    await until('quantity 2', 5000, async () => r.page.data.quantity === 2);
+    assert.equal(r.one('.plus').data.disabled, true, 'no more than is left');
+    r.page.onPlus();
+    assert.equal(r.page.data.quantity, 2);
+
+    // Meanwhile another payer takes one: the server refuses 2 before anything goes to WeChat.
+    assert.equal((await httpJson('POST', srv.base + '/api/orders', { body: { product_id: 3, quantity: 1 }, token: await otherPayer() })).status, 201);
+    await r.page.onPay();
+    const [refused] = shim.calls.request.filter((x) => x.method === 'POST' && x.url === srv.base + '/api/orders');
+    assert.equal(refused.statusCode, 409);
+    assert.deepEqual(refused.response.error, { code: 'OUT_OF_STOCK', message: 'only 1 left', available: 1 });
+    assert.equal(r.text(), `${before.name} ${yuan(before.price_fen)} 库存 1 数量 － 1 ＋ 实付金额以下单后服务端计算为准 库存不足：仅剩 1 件，已为你调整数量 重新支付`);
+    assert.equal(r.one('.plus').data.disabled, true);
+    assert.deepEqual((await api.listOrders()), [], 'nothing was ordered');
+    assert.deepEqual(shim.calls.requestPayment, []);
+
+    // Paying again: the same checkout (nothing was stored under its key), now for the 1 left.
+    await r.page.onPay();
+    const [, second] = shim.calls.request.filter((x) => x.method === 'POST' && x.url === srv.base + '/api/orders');
+    assert.equal(second.statusCode, 201);
+    assert.equal(second.header['Idempotency-Key'], refused.header['Idempotency-Key']);
+    assert.deepEqual(second.data, { product_id: 3, quantity: 1 });
+    assert.equal((await productOf(3)).stock, 0);
+
+    // Sold out now: a fresh confirm page says so and cannot order.
+    const again = renderPage('pages/confirm/confirm');
+    await again.page.onLoad({ product_id: '3' });
+    assert.equal(again.text(), `${before.name} ${yuan(before.price_fen)} 已售罄 数量 － 1 ＋ 实付金额以下单后服务端计算为准 已售罄`);
+    assert.equal(again.one('.pay').data.disabled, true);
+    assert.equal(again.one('.plus').data.disabled, true);
+  });
 });
 
 test('confirm: the payment check shows itself, with the buttons held', async () => {
@@ -210,32 +301,69 @@ test('refunded in full: 已退款, with the amount back; in part: 部分退款',
   assert.equal(detail.one('.refund-button'), undefined, 'nothing left to refund');
 });
 
-test('a rejected refund: 已拒绝, and the payer may ask again', async () => {
+test('a rejected refund: 已拒绝 with the merchant’s reason, and the payer may ask again', async () => {
   const user = newUser();
   const order = await paidOrder();
-  await refundTo(order.out_trade_no, 'REJECTED', { token: user.token() });
+  await refundTo(order.out_trade_no, 'REJECTED', { token: user.token(), rejectReason: '商品已发货，请收货后再申请' });
   const { detail, card } = await renderOrder(order.out_trade_no);
   has(detail.text(), ` × 2 退款已拒绝 实付金额 ${yuan(order.total_fee)} `);
-  has(detail.text(), `退款 已拒绝 ${yuan(order.total_fee)} 原因：不想要了`);
+  has(detail.text(), `退款 已拒绝 ${yuan(order.total_fee)} 商家说明：商品已发货，请收货后再申请 原因：不想要了`);
   assert.ok(detail.text().endsWith(' 申请退款'), 'asking again is offered');
   has(card, '退款已拒绝');
+
+  // Rejected without a reason: 已拒绝 alone.
+  const other = await paidOrder(1);
+  await refundTo(other.out_trade_no, 'REJECTED', { token: user.token() });
+  const plain = await renderOrder(other.out_trade_no);
+  has(plain.detail.text(), `退款 已拒绝 ${yuan(other.total_fee)} 原因：不想要了`);
+  assert.doesNotMatch(plain.detail.text(), /商家说明/);
 });
 
-test('a refund in CHANGE (recorded server JSON): 退款异常（商家处理中）, no second request offered', async () => {
+test('a refund WeChat reports as CHANGE: 退款异常（商家处理中）, no second request offered', async () => {
+  const user = newUser();
+  const order = await paidOrder();
+  // WeChat holds the refund (PROCESSING), then its refund notify says CHANGE: the money did not
+  // come back. The notify is WeChat's (encrypted with the merchant key) about this very refund.
+  assert.equal((await sim('POST', '/sandbox/faults', { hold_refunds: true })).status, 200);
+  let refund;
+  try {
+    refund = await refundTo(order.out_trade_no, 'PROCESSING', { token: user.token() });
+  } finally {
+    await sim('POST', '/sandbox/faults', { hold_refunds: false });
+  }
+  const stored = (await httpJson('GET', `${srv.base}/admin/api/refunds?status=PROCESSING`, { token: srv.adminToken })).body.find((x) => x.out_refund_no === refund.out_refund_no);
+  const wechat = (await sim('GET', `/sandbox/orders/${order.out_trade_no}`)).body;
+  const notify = refundNotify(merchantOf(creds), { ...refund, total_fee: order.total_fee }, { inner: { refund_status: 'CHANGE', refund_id: stored.refund_id, transaction_id: wechat.transaction_id, success_time: '' } });
+  const res = await httpText('POST', `${srv.base}/wxpay/refund-notify`, { body: notify, headers: { 'content-type': 'text/xml' } });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(replyOf(res.text).code, 'SUCCESS', res.text);
+
+  const { detail, card } = await renderOrder(order.out_trade_no);
+  assert.ok(detail.text().startsWith(`拿铁 Latte × 2 退款异常（商家处理中） 实付金额 ${yuan(order.total_fee)} `), detail.text());
+  has(detail.text(), `退款 退款异常（商家处理中） ${yuan(order.total_fee)} 款项未能退回，商家正在处理，无需重复申请 原因：不想要了`);
+  assert.equal(detail.one('.refund-button'), undefined, 'the amount is still held: no second request');
+  assert.equal(detail.one('.link'), undefined, 'no 刷新: a person has to act');
+  assert.equal(detail.one('.status').dom.getAttribute('class'), 'main--status main--status-CHANGE');
+  has(card, '退款异常（商家处理中）');
+});
+
+test('a recorded order with a CHANGE refund renders from its own JSON, one request per page', async () => {
   // The recording still has the server's shape: the same fields as a live order and refund.
   const user = newUser();
   const live = await paidOrder(1);
   const liveRefund = await refundTo(live.out_trade_no, 'REQUESTED', { token: user.token() });
-  const { order, refunds } = fixture('order-refund-change.json');
+  const { order } = fixture('order-refund-change.json');
   const { payment, ...liveOrder } = (await httpJson('GET', `${srv.base}/api/orders/${live.out_trade_no}`, { token: user.token() })).body;
   assert.deepEqual(Object.keys(order).sort(), Object.keys(liveOrder).sort());
-  assert.deepEqual(Object.keys(refunds[0]).sort(), Object.keys(liveRefund).sort());
+  assert.deepEqual(Object.keys(order.refunds[0]).sort(), Object.keys(liveRefund).sort());
+  assert.deepEqual(Object.keys(liveOrder.refunds[0]).sort(), Object.keys(liveRefund).sort(), 'the order’s refunds are the refund JSON');
 
   const no = order.out_trade_no;
-  const fx = await startFixtureServer({ 'GET /api/orders': [order], [`GET /api/orders/${no}`]: order, [`GET /api/orders/${no}/refunds`]: refunds });
+  const fx = await startFixtureServer({ 'GET /api/orders': [order], [`GET /api/orders/${no}`]: order });
   try {
     newUser({ baseUrl: fx.url });
     const { detail, card } = await renderOrder(no);
+    assert.deepEqual(fx.seen.filter((k) => k !== 'POST /api/login'), [`GET /api/orders/${no}`, 'GET /api/orders'], 'no per-order refund lookups');
     assert.ok(detail.text().startsWith('拿铁 Latte × 2 退款异常（商家处理中） 实付金额 ¥36.00 '), detail.text());
     has(detail.text(), '退款 退款异常（商家处理中） ¥36.00 款项未能退回，商家正在处理，无需重复申请 原因：不想要了');
     assert.equal(detail.one('.refund-button'), undefined);

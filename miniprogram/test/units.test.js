@@ -1,10 +1,11 @@
 'use strict';
-// The small pure pieces: amounts by integer math, error mapping, cancel detection.
+// The small pure pieces: amounts by integer math, error mapping, cancel detection, stock labels.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { formatFen } = require('../utils/money');
 const { ApiError, fromResponse, fromNetwork, userMessage } = require('../utils/errors');
 const { isCancel } = require('../utils/pay');
+const { stockLabel, MAX_QUANTITY } = require('../utils/stock');
 
 test('formatFen: ¥x.yy from integer fen', () => {
   assert.equal(formatFen(0), '¥0.00');
@@ -29,6 +30,18 @@ test('server error bodies map to their stable code; anything else by status', ()
   assert.equal(fromResponse(413, '').code, 'INVALID_REQUEST');
   assert.equal(fromNetwork('request:fail timeout').code, 'NETWORK');
   assert.equal(userMessage(new ApiError('SOMETHING_NEW', 'x')), '出了点问题，请稍后再试');
+});
+
+test('OUT_OF_STOCK keeps what is left; 库存 labels and the stepper’s cap', () => {
+  const e = fromResponse(409, { error: { code: 'OUT_OF_STOCK', message: 'only 2 left', available: 2 } });
+  assert.deepEqual([e.code, e.statusCode, e.available], ['OUT_OF_STOCK', 409, 2]);
+  assert.equal(userMessage(e), '库存不足，请减少数量或稍后再来');
+  assert.equal(fromResponse(409, { error: { code: 'CONFLICT', message: 'x' } }).available, undefined);
+  assert.equal(fromResponse(409, { error: { code: 'OUT_OF_STOCK', message: 'x', available: '2' } }).available, undefined, 'only an integer');
+  assert.deepEqual(stockLabel(5), { stockText: '库存 5', soldOut: false, maxQuantity: 5 });
+  assert.deepEqual(stockLabel(500), { stockText: '库存 500', soldOut: false, maxQuantity: MAX_QUANTITY });
+  assert.deepEqual(stockLabel(0), { stockText: '已售罄', soldOut: true, maxQuantity: 0 });
+  assert.deepEqual(stockLabel(null), { stockText: '', soldOut: false, maxQuantity: MAX_QUANTITY }, 'not tracked: no limit shown');
 });
 
 test('requestPayment cancel is told from failure', () => {

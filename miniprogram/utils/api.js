@@ -4,7 +4,7 @@
 // quantity only: prices and totals are the server's; the mini-program never sends or computes one.
 const { request, send } = require('./request');
 
-/** GET /api/products → [{id, name, price_fen}]（无需登录）。 */
+/** GET /api/products → [{id, name, price_fen, stock}]（无需登录；stock 为 null 表示不限量）。 */
 function listProducts() {
   return send({ path: '/api/products' });
 }
@@ -25,12 +25,12 @@ function payAgain(outTradeNo) {
   return request({ path: `/api/orders/${encodeURIComponent(outTradeNo)}/pay`, method: 'POST', retry: true });
 }
 
-/** GET /api/orders → 我的订单（新的在前）。 */
+/** GET /api/orders → 我的订单（新的在前），每单带它的退款（refunds、refunded_fee、refund_summary）。 */
 function listOrders() {
   return request({ path: '/api/orders' });
 }
 
-/** GET /api/orders/{no} → 订单（未支付时服务端会先向微信查单）。 */
+/** GET /api/orders/{no} → 订单及其退款（未支付时服务端会先向微信查单）。 */
 function getOrder(outTradeNo) {
   return request({ path: `/api/orders/${encodeURIComponent(outTradeNo)}` });
 }
@@ -44,7 +44,7 @@ function requestRefund(outTradeNo, reason) {
   return request({ path: `/api/orders/${encodeURIComponent(outTradeNo)}/refunds`, method: 'POST', data: { reason } });
 }
 
-/** GET /api/orders/{no}/refunds → 该订单的退款（旧的在前）。 */
+/** GET /api/orders/{no}/refunds → 该订单的退款（旧的在前；订单 JSON 的 `refunds` 与之相同）。 */
 function listRefunds(outTradeNo) {
   return request({ path: `/api/orders/${encodeURIComponent(outTradeNo)}/refunds` });
 }

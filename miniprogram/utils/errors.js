@@ -12,6 +12,7 @@ const MESSAGES = {
   WX_LOGIN: '微信登录失败，请重试',
   NOT_FOUND: '订单不存在',
   CONFLICT: '订单状态已变化，请刷新后查看',
+  OUT_OF_STOCK: '库存不足，请减少数量或稍后再来',
   UPSTREAM_ERROR: '微信支付暂时无法处理，请稍后再试',
   UPSTREAM_UNAVAILABLE: '微信支付服务繁忙，请稍后再试',
   INTERNAL: '服务开小差了，请稍后再试',
@@ -23,20 +24,24 @@ class ApiError extends Error {
    * @param {string} message  服务端或网络层给出的原始说明（用于日志，不直接展示）
    * @param {number} [statusCode]  HTTP 状态码（网络错误时没有）
    * @param {string} [upstreamCode] 微信的错误码（如 ORDERPAID）
+   * @param {number} [available] OUT_OF_STOCK 时还剩几件（0：已售罄）
    */
-  constructor(code, message, statusCode, upstreamCode) {
+  constructor(code, message, statusCode, upstreamCode, available) {
     super(message || code);
     this.name = 'ApiError';
     this.code = code;
     this.statusCode = statusCode;
     this.upstreamCode = upstreamCode;
+    this.available = available;
   }
 }
 
 /** 服务端的 JSON 错误体 `{"error": {"code", "message"}}` → ApiError。 */
 function fromResponse(statusCode, body) {
   const e = body && typeof body === 'object' && body.error;
-  if (e && typeof e.code === 'string') return new ApiError(e.code, e.message, statusCode, e.upstream_code);
+  if (e && typeof e.code === 'string') {
+    return new ApiError(e.code, e.message, statusCode, e.upstream_code, Number.isSafeInteger(e.available) ? e.available : undefined);
+  }
   // 不是服务端的错误体（例如网关返回的 HTML）：按状态码归类。
   return new ApiError(statusCode >= 500 ? 'INTERNAL' : 'INVALID_REQUEST', `HTTP ${statusCode}`, statusCode);
 }

@@ -69,11 +69,15 @@ function refundLabel(refund) {
 /**
  * 订单在列表和详情页顶部的一个状态：未支付、已关闭照旧；已支付的订单看它的退款——
  * 有异常先说异常，再是进行中的，然后是退了多少（全部 / 部分），最后是最近一笔被拒绝。
- * `refunds` 为 null 表示不知道它的退款（没查到），只说订单状态。
+ * 订单 JSON 自己带着退款（`refunds`）、已退金额（`refunded_fee`，服务端算好的 SUCCESS 退款之和）和
+ * 退了多少（`refund_summary`：NONE / PARTLY_REFUNDED / FULLY_REFUNDED）：用法是 orderLabel(o, o.refunds)。
+ * `refunds` 为 null 表示不知道它的退款，只说订单状态。
  * The one label of an order in the list and atop its page. A paid order reads its refunds:
  * an exception first, then one in flight, then how much came back (all / part), then a latest
- * rejection. `refunds` null means they are unknown: the order's own state only.
- * @param {{status: string} & Record<'total_fee', number>} order 服务端的订单 JSON
+ * rejection. The order JSON carries its refunds, `refunded_fee` (the server's sum of the SUCCESS
+ * ones) and `refund_summary`: orderLabel(o, o.refunds). `refunds` null: unknown, the order's own
+ * state only.
+ * @param {{status: string, refunded_fee?: number, refund_summary?: string}} order 服务端的订单 JSON
  * @param {Array<{status: string, refund_fee: number, requested_at: number}> | null} refunds 该订单的退款
  * @returns {{text: string, tone: string, refundedFee: number}} tone 用于样式（class status-<tone>）
  */
@@ -81,14 +85,13 @@ function orderLabel(order, refunds) {
   const plain = { text: orderStatusText(order.status), tone: order.status, refundedFee: 0 };
   if (order.status !== 'PAID' || !refunds || refunds.length === 0) return plain;
   const has = (states) => refunds.some((r) => states.includes(r.status));
-  // 订单 JSON 里没有已退金额：按服务端 orders.refunded_fee 的定义（SUCCESS 退款之和）求出。
-  // The order JSON has no refunded amount: summed as the server defines orders.refunded_fee.
-  const refundedFee = refunds.filter((r) => r.status === 'SUCCESS').reduce((sum, r) => sum + r.refund_fee, 0);
+  // 已退多少只用服务端给的数和摘要，小程序不做金额运算。The server's amount and summary; no money math here.
+  const refundedFee = Number.isSafeInteger(order.refunded_fee) ? order.refunded_fee : 0;
   if (has(['CHANGE'])) return { text: REFUND_STATUS.CHANGE, tone: 'CHANGE', refundedFee };
   if (has(['APPROVED', 'PROCESSING'])) return { text: REFUND_STATUS.PROCESSING, tone: 'REFUNDING', refundedFee };
   if (has(['REQUESTED'])) return { text: REFUND_STATUS.REQUESTED, tone: 'REQUESTED', refundedFee };
-  if (refundedFee >= order.total_fee) return { text: '已退款', tone: 'REFUNDED', refundedFee };
-  if (refundedFee > 0) return { text: '部分退款', tone: 'PARTLY_REFUNDED', refundedFee };
+  if (order.refund_summary === 'FULLY_REFUNDED') return { text: '已退款', tone: 'REFUNDED', refundedFee };
+  if (order.refund_summary === 'PARTLY_REFUNDED') return { text: '部分退款', tone: 'PARTLY_REFUNDED', refundedFee };
   const latest = refunds.reduce((a, b) => (b.requested_at > a.requested_at ? b : a));
   if (latest.status === 'REJECTED') return { text: '退款' + REFUND_STATUS.REJECTED, tone: 'REJECTED', refundedFee };
   return { ...plain, refundedFee };

@@ -1,5 +1,6 @@
 // Headless Chromium opens /admin, enters the admin token, approves a pending refund and sees
-// it reach SUCCESS.
+// it reach SUCCESS, rejects another with a reason (the page's prompt) that the payer then reads
+// in the order's JSON, and restocks a product.
 //
 // Starts `wxpay-server serve --sandbox` (WXPAY_SERVER_BIN) on a free loopback port with a
 // temporary SQLite file, makes a paid order with a refund request through the API and the
@@ -112,19 +113,24 @@ async function main() {
     }
   }
 
-  // A payer: login (the simulator accepts any code here), order, pay, refund request.
+  // A payer: login (the simulator accepts any code here), two paid orders, a refund request each.
   const { token } = await api(base, "POST", "/api/login", { code: "browser-test-" + Date.now() });
-  const order = await api(base, "POST", "/api/orders", { product_id: 1, quantity: 1 }, token);
-  const paid = await wechat(sandbox.url + "/sandbox/requestPayment", order.payment, sandbox.ca);
-  if (paid.status !== 200) throw new Error("requestPayment: " + JSON.stringify(paid.body));
-  for (let i = 0; ; i++) {
-    const o = await api(base, "GET", "/api/orders/" + order.out_trade_no, null, token);
-    if (o.status === "PAID") break;
-    if (i > 200) throw new Error("order never PAID");
-    await sleep(100);
+  async function paidOrder(quantity) {
+    const order = await api(base, "POST", "/api/orders", { product_id: 1, quantity }, token);
+    const paid = await wechat(sandbox.url + "/sandbox/requestPayment", order.payment, sandbox.ca);
+    if (paid.status !== 200) throw new Error("requestPayment: " + JSON.stringify(paid.body));
+    for (let i = 0; ; i++) {
+      const o = await api(base, "GET", "/api/orders/" + order.out_trade_no, null, token);
+      if (o.status === "PAID") return order;
+      if (i > 200) throw new Error("order never PAID");
+      await sleep(100);
+    }
   }
+  const order = await paidOrder(1);
   const refund = await api(base, "POST", `/api/orders/${order.out_trade_no}/refunds`, { reason: "browser test" }, token);
-  console.log(`refund ${refund.out_refund_no} requested`);
+  const other = await paidOrder(2);
+  const toReject = await api(base, "POST", `/api/orders/${other.out_trade_no}/refunds`, { reason: "不想要了" }, token);
+  console.log(`refunds ${refund.out_refund_no} and ${toReject.out_refund_no} requested`);
 
   // A fresh profile in the temporary directory (playwright passes it as --user-data-dir).
   browser = await chromium.launchPersistentContext(path.join(tmp, "chromium"), {
@@ -139,6 +145,9 @@ async function main() {
   });
   const page = browser.pages()[0] || (await browser.newPage());
   page.setDefaultTimeout(30_000);
+  // A script error in the page fails the test (it would otherwise only show as a missing button).
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.goto(base + "/admin");
   await page.fill("#token", ADMIN_TOKEN);
   await page.click("#load");
@@ -150,6 +159,31 @@ async function main() {
   const stored = await api(base, "GET", "/admin/api/refunds?status=SUCCESS", null, ADMIN_TOKEN);
   if (!stored.some((r) => r.out_refund_no === refund.out_refund_no)) throw new Error("not SUCCESS on the server");
   console.log("admin page: approved refund reached SUCCESS");
+
+  // Reject: the page asks for the reason the payer will read.
+  const reason = "商品已发货，请收货后再申请";
+  page.once("dialog", (d) => d.accept(reason));
+  const rejectCard = page.locator(`#refund-${toReject.out_refund_no}`);
+  await rejectCard.locator("button.reject").click();
+  await page.locator(`#refund-${toReject.out_refund_no}[data-status="REJECTED"]`).waitFor();
+  const shownReason = await page.locator(`#refund-${toReject.out_refund_no} .reject-reason`).textContent();
+  if (!shownReason.includes(reason)) throw new Error("the page shows " + shownReason);
+  const payerSees = await api(base, "GET", "/api/orders/" + other.out_trade_no, null, token);
+  if (payerSees.refunds[0].status !== "REJECTED" || payerSees.refunds[0].reject_reason !== reason) {
+    throw new Error("the payer's order JSON: " + JSON.stringify(payerSees.refunds));
+  }
+  console.log("admin page: rejected with a reason the payer reads");
+
+  // Restock: product 1 had 100, 3 are sold; 5 more.
+  const product = page.locator("#product-1");
+  if ((await product.getAttribute("data-stock")) !== "97") throw new Error("stock shown: " + (await product.getAttribute("data-stock")));
+  page.once("dialog", (d) => d.accept("5"));
+  await product.locator("button.restock").click();
+  await page.locator('#product-1[data-stock="102"]').waitFor();
+  const products = await api(base, "GET", "/api/products");
+  if (products.find((p) => p.id === 1).stock !== 102) throw new Error("not restocked on the server: " + JSON.stringify(products));
+  console.log("admin page: restocked");
+  if (pageErrors.length) throw new Error("errors in the page: " + pageErrors.join("; "));
 }
 
 let failed = false;

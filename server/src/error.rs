@@ -26,6 +26,13 @@ pub enum Error {
     /// The request conflicts with the current state (409).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Fewer units are left than the order asks for (409, `OUT_OF_STOCK`); nothing was stored
+    /// and nothing sent to WeChat.
+    #[error("out of stock: {available} left")]
+    OutOfStock {
+        /// Units left.
+        available: i64,
+    },
     /// WeChat answered with an error code (502). `code` is WeChat's `err_code` / `errcode`.
     #[error("WeChat error {code}: {message}")]
     Upstream {
@@ -69,6 +76,7 @@ impl Error {
             Error::Unauthorized => "UNAUTHORIZED".into(),
             Error::NotFound(_) => "NOT_FOUND".into(),
             Error::Conflict(_) => "CONFLICT".into(),
+            Error::OutOfStock { .. } => "OUT_OF_STOCK".into(),
             Error::Upstream { .. } => "UPSTREAM_ERROR".into(),
             Error::UpstreamUnavailable(_) => "UPSTREAM_UNAVAILABLE".into(),
             Error::RateLimited(_) => "RATE_LIMITED".into(),
@@ -83,7 +91,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Conflict(_) | Error::OutOfStock { .. } => StatusCode::CONFLICT,
             Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Error::UpstreamUnavailable(_) | Error::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -108,6 +116,8 @@ impl IntoResponse for Error {
             Error::Timeout => "the request took too long; try again".into(),
             Error::Unauthorized => "not logged in or session expired".into(),
             Error::NotFound(what) => format!("{what} not found"),
+            Error::OutOfStock { available: 0 } => "sold out".into(),
+            Error::OutOfStock { available } => format!("only {available} left"),
             // WeChat's codes are the useful part; its descriptions carry no secret.
             Error::Upstream { code, message } => format!("WeChat answered {code}: {message}"),
             Error::UpstreamUnavailable(_) => "WeChat Pay is unavailable, try again later".into(),
@@ -121,6 +131,9 @@ impl IntoResponse for Error {
         let mut body = json!({ "error": { "code": self.code(), "message": message } });
         if let Error::Upstream { code, .. } = &self {
             body["error"]["upstream_code"] = json!(code);
+        }
+        if let Error::OutOfStock { available } = &self {
+            body["error"]["available"] = json!(available);
         }
         (status, axum::Json(body)).into_response()
     }

@@ -156,7 +156,11 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
             );
             let time_end = answer.time_end.clone().unwrap_or_default();
             match state.db.mark_paid(&o.out_trade_no, &txn, &time_end, now, actor, &detail).await? {
-                PaidOutcome::Applied { .. } | PaidOutcome::AlreadyPaid { .. } => Ok(Synced::Paid),
+                PaidOutcome::Applied { from, oversold } => {
+                    log_paid(&o.out_trade_no, &txn, from, oversold);
+                    Ok(Synced::Paid)
+                }
+                PaidOutcome::AlreadyPaid { .. } => Ok(Synced::Paid),
                 PaidOutcome::NotFound => Err(Error::NotFound("order")),
             }
         }
@@ -165,6 +169,16 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
             Ok(Synced::Closed)
         }
         TradeState::Notpay | TradeState::Userpaying | TradeState::Payerror => Ok(Synced::Unpaid { exists: true }),
+    }
+}
+
+/// Logs a payment just recorded; one for an order we had closed is a warning (a person should
+/// refund it or ship it), louder when its units had gone to other orders.
+pub fn log_paid(no: &str, transaction_id: &str, from: OrderStatus, oversold: bool) {
+    match (from, oversold) {
+        (OrderStatus::Closed, true) => tracing::warn!(out_trade_no = %no, transaction_id, "payment for an order we had closed, and its stock is gone: PAID and flagged oversold (refund or restock)"),
+        (OrderStatus::Closed, false) => tracing::warn!(out_trade_no = %no, transaction_id, "payment for an order we had closed: PAID, stock taken again, flagged (refund or ship)"),
+        _ => tracing::info!(out_trade_no = %no, transaction_id, "order paid"),
     }
 }
 

@@ -113,12 +113,13 @@ pub async fn approve(state: &AppState, no: &str, actor: &str) -> Result<Refund> 
         .map_err(|e| Error::Internal(format!("refund call task: {e}")))?
 }
 
-/// Rejects a REQUESTED refund.
+/// Rejects a REQUESTED refund, with the merchant's reason for the payer if given (checked by
+/// the caller).
 ///
 /// # Errors
 /// [`Error::NotFound`], [`Error::Conflict`], database errors.
-pub async fn reject(state: &AppState, no: &str, actor: &str, why: &str) -> Result<Refund> {
-    if !state.db.reject_refund(no, state.clock.now_ms(), actor, why).await? {
+pub async fn reject(state: &AppState, no: &str, actor: &str, reason: Option<&str>) -> Result<Refund> {
+    if !state.db.reject_refund(no, state.clock.now_ms(), actor, reason).await? {
         let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
         return Err(Error::Conflict(format!("refund is {}, only a REQUESTED refund can be rejected", r.status.as_str())));
     }

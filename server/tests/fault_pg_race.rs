@@ -10,7 +10,8 @@
 //! 3. Each refund notify is delivered 2× to each instance at once, while both reconcilers ask
 //!    refundquery about the same refunds.
 //!
-//! Asserted: every order PAID with exactly one `order.paid` row and WeChat's transaction_id;
+//! Asserted: every order PAID with exactly one `order.paid` row and WeChat's transaction_id, and
+//! the product's stock (set to exactly the units ordered) at 0;
 //! per order the refunds holding money never exceed what was paid and `refunded_fee` is the
 //! sum of the successful ones (and WeChat's); per refund one winner among approve/reject, one
 //! upstream refund call per `out_refund_no`, one final move. Counts are printed
@@ -92,6 +93,9 @@ async fn fault_pg_two_instances_race_on_orders_and_refunds() {
     for _ in 0..USERS {
         users.push(h.login().await.0);
     }
+    // Exactly the units these orders take: none may be refused, and none may be left.
+    let units: i64 = (0..n).map(|k| (k / USERS + 1) as i64).sum();
+    h.set_stock(1, units).await;
     let gate = Arc::new(Semaphore::new(16));
     let mut tasks = tokio::task::JoinSet::new();
     for k in 0..n {
@@ -259,6 +263,7 @@ async fn fault_pg_two_instances_race_on_orders_and_refunds() {
     }
     let paid_by_notify = paid_rows.iter().filter(|(_, a)| a == "wechat:notify").count();
     let paid_by_reconciler = paid_rows.iter().filter(|(_, a)| a == "reconciler").count();
+    assert_eq!(h.stock(1).await, Some(0), "every unit sold once: paid orders keep theirs, refunds give none back");
     let mut refund_calls = 0;
     for p in placed.iter() {
         let o = h.state().db.order(&p.no).await.unwrap().unwrap();

@@ -43,7 +43,7 @@ async fn concurrent_notifies_and_duplicates_each_move_their_order_once() {
     while let Some(done) = tasks.join_next().await {
         let (no, _, outcome) = done.unwrap();
         match outcome {
-            PaidOutcome::Applied { from: OrderStatus::Notpay } => *applied.entry(no).or_default() += 1,
+            PaidOutcome::Applied { from: OrderStatus::Notpay, .. } => *applied.entry(no).or_default() += 1,
             PaidOutcome::AlreadyPaid { same_transaction: true } => {}
             other => panic!("{no}: unexpected {other:?}"),
         }

@@ -6,13 +6,17 @@
 
 mod common;
 
-use common::{fresh_postgres_db, notify_cases as cases, refund_cases, Harness, Options};
+use common::{fresh_postgres_db, notify_cases as cases, refund_cases, stock_cases, Harness, Options};
 
 async fn two_instances() -> Harness {
+    two_instances_with(|_| {}).await
+}
+
+async fn two_instances_with(tweak: fn(&mut wxpay_server::Config)) -> Harness {
     let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
         .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/test-server sets it)");
     let url = fresh_postgres_db(&base).await;
-    let h = Harness::start_with(Options { database_url: Some(url), instances: 2, ..Default::default() }).await;
+    let h = Harness::start_with(Options { database_url: Some(url), instances: 2, tweak, ..Default::default() }).await;
     assert_eq!(h.state().db.backend(), wxpay_server::db::Backend::Postgres);
     h
 }
@@ -154,4 +158,54 @@ async fn pg_tampered_req_info_is_refused_without_change() {
 #[ignore = "needs PostgreSQL: run by scripts/test-server"]
 async fn pg_refund_left_processing_is_settled_by_refundquery() {
     refund_cases::refund_left_processing_is_settled_by_refundquery(&two_instances().await).await;
+}
+
+// Stock on PostgreSQL, two instances sharing the database.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_order_takes_its_units_once_per_checkout() {
+    stock_cases::order_takes_its_units_once_per_checkout(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_order_beyond_stock_is_refused_before_wechat() {
+    stock_cases::order_beyond_stock_is_refused_before_wechat(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_concurrent_checkouts_never_oversell_across_two_instances() {
+    stock_cases::concurrent_checkouts_never_oversell(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_closing_gives_the_units_back_once_across_two_instances() {
+    stock_cases::closing_gives_the_units_back_once(&two_instances_with(stock_cases::short_orders).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_close_racing_a_payment_settles_the_stock_once() {
+    stock_cases::close_racing_a_payment_settles_the_stock_once(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_payment_after_close_takes_the_units_again_or_flags_oversold() {
+    stock_cases::payment_after_close_takes_the_units_again_or_flags_oversold(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_order_json_tells_its_refund_story() {
+    refund_cases::order_json_tells_its_refund_story(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_reject_reason_is_checked_like_the_payers() {
+    refund_cases::reject_reason_is_checked_like_the_payers(&two_instances().await).await;
 }

@@ -263,6 +263,8 @@ async fn order_detail_asks_wechat_once_per_interval_across_instances() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn order_creation_is_limited_per_payer() {
     let h = Harness::start().await;
+    // 1 + 2 + … + 21 units: enough stock that only the payer's limit can refuse.
+    h.set_stock(2, 1_000).await;
     let (token, _) = h.login().await;
     // Distinct quantities: none is a double tap of another.
     for q in 1..=20 {

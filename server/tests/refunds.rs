@@ -350,3 +350,13 @@ async fn refund_notify_naming_another_refund_or_transaction_is_refused() {
     assert!(common::is_success_reply(&text), "{text}");
     assert_eq!(h.refund_status(&rno).await, "SUCCESS");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_json_tells_its_refund_story() {
+    cases::order_json_tells_its_refund_story(&Harness::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reject_reason_is_checked_like_the_payers() {
+    cases::reject_reason_is_checked_like_the_payers(&Harness::start().await).await;
+}

@@ -1,15 +1,22 @@
 // 确认下单并支付。小程序只提交商品和数量；金额、支付参数都由服务端给出，
-// 支付是否成功以服务端的订单状态为准。
+// 支付是否成功以服务端的订单状态为准。库存：显示服务端说的剩余件数，数量不能超过它；下单时
+// 服务端再判断一次（库存不足 → 409 OUT_OF_STOCK，什么都没存，也没找微信），页面据此更新剩余件数、调低数量。
 // Confirm and pay. Only the product and quantity are sent; the amount and the payment
-// parameters come from the server, and "paid" means the server says PAID.
+// parameters come from the server, and "paid" means the server says PAID. Stock: what the
+// server says is left is shown and caps the quantity; the server decides again when ordering
+// (409 OUT_OF_STOCK: nothing stored, nothing sent to WeChat), and the page takes its count.
 const api = require('../../utils/api');
 const { payAndConfirm } = require('../../utils/checkout');
 const { newCancelToken } = require('../../utils/cancel');
 const { formatFen } = require('../../utils/money');
+const { stockLabel } = require('../../utils/stock');
 const { userMessage } = require('../../utils/errors');
 const { newCheckoutKey } = require('../../utils/idempotency');
 
-const MAX_QUANTITY = 99;
+/** 页面上的商品：服务端的名称、价格和库存（stockLabel：stockText、soldOut、maxQuantity）。 */
+function productView(p, stock) {
+  return { id: p.id, name: p.name, priceText: p.priceText || formatFen(p.price_fen), ...stockLabel(stock) };
+}
 
 Page({
   data: {
@@ -53,7 +60,7 @@ Page({
         this.setData({ loading: false, errorText: '商品不存在或已下架' });
         return;
       }
-      this.setData({ loading: false, product: { id: p.id, name: p.name, priceText: formatFen(p.price_fen) } });
+      this.setData({ loading: false, product: productView(p, p.stock) });
     } catch (e) {
       this.setData({ loading: false, errorText: userMessage(e) });
     }
@@ -64,7 +71,7 @@ Page({
   },
 
   onPlus() {
-    if (this.data.quantity < MAX_QUANTITY) this.setQuantity(this.data.quantity + 1);
+    if (this.data.product && this.data.quantity < this.data.product.maxQuantity) this.setQuantity(this.data.quantity + 1);
   },
 
   // 数量变了就是另一次结算：旧订单的金额和提示作废，下次「支付」用新的幂等键下新单（旧的未支付订单到期关闭）。
@@ -77,7 +84,7 @@ Page({
   },
 
   async onPay() {
-    if (this.data.paying || !this.data.product) return;
+    if (this.data.paying || !this.data.product || this.data.product.soldOut) return;
     this.setData({ paying: true, payState: '', message: '' });
     let order;
     // 本次结算的幂等键：再点「支付」（例如网络错误之后）仍是同一张订单。
@@ -87,6 +94,10 @@ Page({
       order = await api.createOrder(this.data.product.id, this.data.quantity, this.checkoutKey);
     } catch (e) {
       if (this.cancel.cancelled) return;
+      if (e.code === 'OUT_OF_STOCK') {
+        this.onOutOfStock(typeof e.available === 'number' ? e.available : 0);
+        return;
+      }
       // 这次结算的订单已关闭：下次点击是新的结算。Its order is closed: the next tap is a new checkout.
       if (e.code === 'CONFLICT') this.checkoutKey = '';
       this.setData({ paying: false, payState: 'failed', message: '下单失败：' + userMessage(e) });
@@ -100,5 +111,21 @@ Page({
     if (result.state === 'paid' || result.state === 'pending') {
       wx.redirectTo({ url: `/pages/order/order?out_trade_no=${order.out_trade_no}` });
     }
+  },
+
+  // 库存不足：服务端什么都没存（这个幂等键下没有订单，可以留着再用），也没有找微信。显示剩余件数，
+  // 把数量调到不超过它；已售罄就不能再下单。
+  // Too few left: the server stored nothing (no order under this key, which may be used again)
+  // and asked WeChat nothing. Show what is left and bring the quantity within it.
+  onOutOfStock(available) {
+    const product = productView(this.data.product, available);
+    const message = product.soldOut ? '已售罄' : `库存不足：仅剩 ${available} 件，已为你调整数量`;
+    this.setData({
+      paying: false,
+      payState: 'failed',
+      product,
+      quantity: Math.max(1, Math.min(this.data.quantity, product.maxQuantity)),
+      message,
+    });
   },
 });

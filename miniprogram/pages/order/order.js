@@ -51,7 +51,9 @@ Page({
 
   async load() {
     try {
-      const [o, refunds] = await Promise.all([api.getOrder(this.outTradeNo), api.listRefunds(this.outTradeNo)]);
+      // 订单 JSON 自己带着它的退款：一次请求。The order's JSON carries its refunds: one request.
+      const o = await api.getOrder(this.outTradeNo);
+      const refunds = o.refunds;
       const label = orderLabel(o, refunds);
       this.setData({
         loading: false,

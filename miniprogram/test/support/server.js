@@ -4,6 +4,7 @@
 // simulator line `sandbox: https://127.0.0.1:PORT (CA /path/ca.pem)`, waits for /healthz.
 // stop() ends the process it started and removes its temporary directory.
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
 const net = require('node:net');
@@ -39,29 +40,52 @@ async function until(what, deadlineMs, fn) {
   }
 }
 
-/** JSON over HTTP(S); the simulator's certificate is trusted through `ca`. */
-function httpJson(method, url, { body, token, ca } = {}) {
+/** A request over HTTP(S) with a text body (e.g. WeChat's XML); the simulator's certificate is trusted through `ca`. */
+function httpText(method, url, { body, headers = {}, ca } = {}) {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? https : require('node:http');
-    const headers = { 'content-type': 'application/json' };
-    if (token) headers.authorization = 'Bearer ' + token;
     const req = mod.request(u, { method, headers, ca, agent: false, timeout: 20000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        let json = null;
-        try {
-          json = JSON.parse(text);
-        } catch {}
-        resolve({ status: res.statusCode, body: json, text });
-      });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timeout`)));
     req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+    req.end(body);
   });
+}
+
+/** JSON over HTTP(S); the simulator's certificate is trusted through `ca`. */
+async function httpJson(method, url, { body, token, ca } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = 'Bearer ' + token;
+  const { status, text } = await httpText(method, url, { body: body === undefined ? undefined : JSON.stringify(body), headers, ca });
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status, body: json, text };
+}
+
+/**
+ * Fresh merchant credentials for `startServer({ env })` (the sandbox takes them instead of
+ * generating its own), for tests that verify or sign WeChat's messages themselves.
+ */
+function sandboxCredentials() {
+  const hex = (n) => crypto.randomBytes(n).toString('hex');
+  return {
+    WXPAY_APPID: 'wx' + hex(8),
+    WXPAY_APP_SECRET: hex(16),
+    WXPAY_MCH_ID: '1' + String(crypto.randomInt(1e8, 1e9)),
+    WXPAY_API_KEY: hex(16),
+  };
+}
+
+/** The merchant of those credentials, as support/notifies.js takes it. */
+function merchantOf(creds) {
+  return { appId: creds.WXPAY_APPID, mchId: creds.WXPAY_MCH_ID, key: creds.WXPAY_API_KEY };
 }
 
 async function startServer({ env = {} } = {}) {
@@ -118,4 +142,4 @@ async function startServer({ env = {} } = {}) {
   }
 }
 
-module.exports = { startServer, httpJson, until, freePort, REPO };
+module.exports = { startServer, sandboxCredentials, merchantOf, httpJson, httpText, until, freePort, REPO };

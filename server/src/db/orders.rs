@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::products::{release_on, reserve_on, Reserved};
 use super::{transition_on, Audit, Bind, Db, Transition};
 use crate::error::{Error, Result};
 
@@ -38,6 +39,9 @@ impl OrderStatus {
         }
     }
 }
+
+/// How many orders a payer's list shows, newest first.
+pub const LIST_LIMIT: i64 = 100;
 
 /// A stored order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +94,11 @@ pub struct Order {
     pub failures: i64,
     /// The latest of those failures.
     pub last_error: Option<String>,
+    /// Its units are off the product's stock (held while unpaid, sold once paid). Given to
+    /// [`Db::insert_order_with_key`]: take them (an unpaid order from the API), or not (a fixture).
+    pub stock_reserved: bool,
+    /// Paid after we closed it, when its units had gone to other orders: refund it or restock.
+    pub oversold: bool,
 }
 
 impl Order {
@@ -121,13 +130,15 @@ impl Order {
             paid_after_close: false,
             failures: 0,
             last_error: None,
+            stock_reserved: false,
+            oversold: false,
         }
     }
 }
 
 const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
     sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
-    time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error";
+    time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error, stock_reserved, oversold";
 
 fn from_row(r: &AnyRow) -> Result<Order> {
     Ok(Order {
@@ -155,6 +166,8 @@ fn from_row(r: &AnyRow) -> Result<Order> {
         paid_after_close: r.try_get::<i64, _>("paid_after_close")? != 0,
         failures: r.try_get("failures")?,
         last_error: r.try_get("last_error")?,
+        stock_reserved: r.try_get::<i64, _>("stock_reserved")? != 0,
+        oversold: r.try_get::<i64, _>("oversold")? != 0,
     })
 }
 
@@ -189,6 +202,8 @@ pub enum PaidOutcome {
     Applied {
         /// NOTPAY, or CLOSED for a payment WeChat reports after we closed.
         from: OrderStatus,
+        /// From CLOSED, its units had gone to other orders: flagged for the merchant.
+        oversold: bool,
     },
     /// It was already PAID; `same_transaction` tells whether with this transaction_id.
     AlreadyPaid {
@@ -223,7 +238,8 @@ pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Re
         };
         let t = order_move(&p.no, from, OrderStatus::Paid, set, &binds, "order.paid", Some(&p.detail));
         if transition_on(conn, t, p.now, &p.actor).await? {
-            return Ok(PaidOutcome::Applied { from });
+            let oversold = from == OrderStatus::Closed && !retake_stock_on(conn, &p.no, p.now, &p.actor).await?;
+            return Ok(PaidOutcome::Applied { from, oversold });
         }
     }
     let row = sqlx::query("SELECT status, transaction_id FROM orders WHERE out_trade_no = $1")
@@ -242,26 +258,91 @@ pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Re
     }
 }
 
+/// An order's stock fields, read inside the caller's transaction.
+async fn stock_of(conn: &mut AnyConnection, no: &str) -> Result<(i64, i64, bool)> {
+    let r = sqlx::query("SELECT product_id, quantity, stock_reserved FROM orders WHERE out_trade_no = $1").bind(no).fetch_one(&mut *conn).await?;
+    Ok((r.try_get("product_id")?, r.try_get("quantity")?, r.try_get::<i64, _>("stock_reserved")? != 0))
+}
+
+/// Gives a just-closed order's units back to its product, inside the transaction that closed
+/// it: once, since the flag moves 1 → 0 in a conditional update.
+async fn release_stock_on(conn: &mut AnyConnection, no: &str, now: i64, actor: &str) -> Result<()> {
+    let n = sqlx::query("UPDATE orders SET stock_reserved = 0 WHERE out_trade_no = $1 AND status = 'CLOSED' AND stock_reserved = 1")
+        .bind(no)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if n == 1 {
+        let (product_id, quantity, _) = stock_of(conn, no).await?;
+        release_on(conn, product_id, quantity).await?;
+        let detail = format!("product {product_id}: {quantity} back in stock");
+        stock_audit(no, "order.stock_released", &detail, now, actor).write(conn).await?;
+    }
+    Ok(())
+}
+
+/// A payment for an order we had closed (whose units went back): takes them again, inside the
+/// transaction that records the payment. Returns false when they are no longer there, and then
+/// flags the order `oversold` (never takes more than is left).
+async fn retake_stock_on(conn: &mut AnyConnection, no: &str, now: i64, actor: &str) -> Result<bool> {
+    let (product_id, quantity, reserved) = stock_of(conn, no).await?;
+    if reserved {
+        return Ok(true);
+    }
+    match reserve_on(conn, product_id, quantity).await? {
+        Reserved::Untracked => Ok(true),
+        Reserved::Taken => {
+            sqlx::query("UPDATE orders SET stock_reserved = 1 WHERE out_trade_no = $1").bind(no).execute(&mut *conn).await?;
+            let detail = format!("product {product_id}: {quantity} taken again for a payment after close");
+            stock_audit(no, "order.stock_retaken", &detail, now, actor).write(conn).await?;
+            Ok(true)
+        }
+        Reserved::Short { available } => {
+            sqlx::query("UPDATE orders SET oversold = 1 WHERE out_trade_no = $1").bind(no).execute(&mut *conn).await?;
+            let detail = format!("product {product_id}: paid for {quantity} after close, {available} left: refund or restock");
+            stock_audit(no, "order.oversold", &detail, now, actor).write(conn).await?;
+            Ok(false)
+        }
+    }
+}
+
+fn stock_audit<'a>(no: &'a str, action: &'a str, detail: &'a str, now: i64, actor: &'a str) -> Audit<'a> {
+    Audit { at: now, actor, action, entity: "order", entity_id: no, from_status: None, to_status: None, detail: Some(detail) }
+}
+
 impl Db {
     /// Inserts a new NOTPAY order and its `order.created` audit row.
     ///
     /// # Errors
     /// [`Error::Conflict`] on a duplicate `out_trade_no`, database errors.
     pub async fn insert_order(&self, o: &Order, actor: &str) -> Result<()> {
-        self.insert_order_with_key(o, None, actor).await
+        self.insert_order_with_key(o, None, actor).await.map(|_| ())
     }
 
     /// [`Db::insert_order`] with the client's Idempotency-Key: a second order with the same
-    /// key for the same payer is a [`Error::Conflict`].
+    /// key for the same payer is a [`Error::Conflict`]. With `o.stock_reserved` the order's
+    /// units are taken off its product's stock in the same transaction (first), so an order
+    /// that is not stored (a duplicate key) takes nothing, and no two orders take the same unit.
+    /// Returns whether units were taken (not for a product whose stock is not tracked).
     ///
     /// # Errors
-    /// [`Error::Conflict`] on a duplicate `out_trade_no` or key, database errors.
-    pub async fn insert_order_with_key(&self, o: &Order, key: Option<&str>, actor: &str) -> Result<()> {
+    /// [`Error::OutOfStock`] (nothing stored), [`Error::Conflict`] on a duplicate
+    /// `out_trade_no` or key, database errors.
+    pub async fn insert_order_with_key(&self, o: &Order, key: Option<&str>, actor: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
+        let reserved = match o.stock_reserved {
+            false => false,
+            true => match reserve_on(&mut tx, o.product_id, o.quantity).await? {
+                Reserved::Taken => true,
+                Reserved::Untracked => false,
+                Reserved::Short { available } => return Err(Error::OutOfStock { available }),
+            },
+        };
         sqlx::query(
             "INSERT INTO orders (out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
-             status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at, idempotency_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
+             status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at, idempotency_key, \
+             stock_reserved) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)",
         )
         .bind(&o.out_trade_no)
         .bind(&o.openid)
@@ -278,10 +359,12 @@ impl Db {
         .bind(o.expires_at)
         .bind(o.created_at)
         .bind(key)
+        .bind(i64::from(reserved))
         .execute(&mut *tx)
         .await
         .map_err(|e| Error::from(e).on_unique_violation("order"))?;
-        let detail = format!("product {} × {} = {} fen", o.product_id, o.quantity, o.total_fee);
+        let held = if reserved { "; taken off the stock" } else { "" };
+        let detail = format!("product {} × {} = {} fen{held}", o.product_id, o.quantity, o.total_fee);
         Audit {
             at: o.created_at,
             actor,
@@ -295,7 +378,7 @@ impl Db {
         .write(&mut tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(reserved)
     }
 
     /// Records the prepay_id of a NOTPAY order. Returns whether the order was still NOTPAY.
@@ -341,13 +424,21 @@ impl Db {
         }
     }
 
-    /// Moves a NOTPAY order to CLOSED. Returns whether this call did it.
+    /// Moves a NOTPAY order to CLOSED and gives its units back to the stock, in one
+    /// transaction. Returns whether this call did it (of concurrent closers, one does, and the
+    /// units come back once).
     ///
     /// # Errors
     /// Database errors.
     pub async fn mark_closed(&self, no: &str, now: i64, actor: &str, detail: &str) -> Result<bool> {
         let t = order_move(no, OrderStatus::Notpay, OrderStatus::Closed, ", closed_at = $2", &[], "order.closed", Some(detail));
-        self.transition(t, now, actor).await
+        let mut tx = self.begin_write().await?;
+        let moved = transition_on(&mut tx, t, now, actor).await?;
+        if moved {
+            release_stock_on(&mut tx, no, now, actor).await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
     }
 
     /// Notes that the order was just checked with WeChat (no state change, no audit).
@@ -434,14 +525,14 @@ impl Db {
         Ok((r.try_get("open")?, r.try_get("recent")?))
     }
 
-    /// Orders a person should look at: paid after we closed them, or unpaid ones the reconciler
+    /// Orders a person should look at: paid after we closed them (oversold or not), or unpaid ones the reconciler
     /// keeps failing on. Newest first, at most 200.
     ///
     /// # Errors
     /// Database errors.
     pub async fn orders_needing_action(&self) -> Result<Vec<Order>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM orders WHERE paid_after_close = 1 OR (status = 'NOTPAY' AND failures >= $1) \
+            "SELECT {COLUMNS} FROM orders WHERE paid_after_close = 1 OR oversold = 1 OR (status = 'NOTPAY' AND failures >= $1) \
              ORDER BY created_at DESC, out_trade_no DESC LIMIT 200"
         ))
         .bind(super::SURFACE_AFTER_FAILURES)
@@ -462,15 +553,16 @@ impl Db {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// A user's orders, newest first (at most 100).
+    /// A user's orders, newest first (at most [`LIST_LIMIT`]).
     ///
     /// # Errors
     /// Database errors.
     pub async fn orders_of(&self, openid: &str) -> Result<Vec<Order>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM orders WHERE openid = $1 ORDER BY created_at DESC, out_trade_no DESC LIMIT 100"
+            "SELECT {COLUMNS} FROM orders WHERE openid = $1 ORDER BY created_at DESC, out_trade_no DESC LIMIT $2"
         ))
         .bind(openid)
+        .bind(LIST_LIMIT)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(from_row).collect()

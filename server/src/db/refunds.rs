@@ -190,6 +190,8 @@ pub struct Refund {
     pub recv_account: Option<String>,
     /// The last refund call failure, if any.
     pub last_error: Option<String>,
+    /// Why the merchant rejected it, shown to the payer (REJECTED only, and only if given).
+    pub reject_reason: Option<String>,
     /// Asked (Unix ms).
     pub requested_at: i64,
     /// Approved (Unix ms).
@@ -216,7 +218,7 @@ pub struct Refund {
 
 const COLUMNS: &str = "out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
     settlement_refund_fee, success_time, recv_account, last_error, requested_at, approved_at, finished_at, checked_at, updated_at, \
-    sent_at, send_owner, send_until, failures, next_check_at";
+    sent_at, send_owner, send_until, failures, next_check_at, reject_reason";
 
 fn from_row(r: &AnyRow) -> Result<Refund> {
     Ok(Refund {
@@ -233,6 +235,7 @@ fn from_row(r: &AnyRow) -> Result<Refund> {
         success_time: r.try_get("success_time")?,
         recv_account: r.try_get("recv_account")?,
         last_error: r.try_get("last_error")?,
+        reject_reason: r.try_get("reject_reason")?,
         requested_at: r.try_get("requested_at")?,
         approved_at: r.try_get("approved_at")?,
         finished_at: r.try_get("finished_at")?,
@@ -470,13 +473,17 @@ impl Db {
         self.move_refund(no, m, set, &[Bind::Text(owner), Bind::Int(until)], None, now, actor, None).await
     }
 
-    /// REQUESTED → REJECTED.
+    /// REQUESTED → REJECTED, with the merchant's `reason` for the payer if given.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn reject_refund(&self, no: &str, now: i64, actor: &str, why: &str) -> Result<bool> {
+    pub async fn reject_refund(&self, no: &str, now: i64, actor: &str, reason: Option<&str>) -> Result<bool> {
         let m = (RefundState::Requested, RefundState::Rejected, Mover::Merchant);
-        self.move_refund(no, m, ", finished_at = $1", &[], None, now, actor, Some(why)).await
+        let detail = reason.unwrap_or("rejected by the merchant (no reason given)");
+        match reason {
+            Some(r) => self.move_refund(no, m, ", finished_at = $1, reject_reason = $4", &[Bind::Text(r)], None, now, actor, Some(detail)).await,
+            None => self.move_refund(no, m, ", finished_at = $1", &[], None, now, actor, Some(detail)).await,
+        }
     }
 
     /// APPROVED → PROCESSING: WeChat accepted the call (or refundquery found it processing).
@@ -647,6 +654,23 @@ impl Db {
             .bind(out_trade_no)
             .fetch_all(self.pool())
             .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The refunds of a payer's listed orders (the newest [`super::orders::LIST_LIMIT`], as
+    /// [`Db::orders_of`] lists them), oldest first: one query for the whole list.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn refunds_of_orders_of(&self, openid: &str) -> Result<Vec<Refund>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM refunds WHERE out_trade_no IN (SELECT out_trade_no FROM orders WHERE openid = $1 \
+             ORDER BY created_at DESC, out_trade_no DESC LIMIT $2) ORDER BY requested_at, out_refund_no"
+        ))
+        .bind(openid)
+        .bind(super::orders::LIST_LIMIT)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(from_row).collect()
     }
 

@@ -1,7 +1,9 @@
 //! The merchant's side, behind `Authorization: Bearer <ADMIN_TOKEN>`: refunds to approve or
-//! reject, recent orders, and `GET /admin`, a small page that drives these with `fetch`.
-//! Without `ADMIN_TOKEN` every admin endpoint answers 404.
+//! reject (with a reason the payer sees), recent orders, products and their stock, and
+//! `GET /admin`, a small page that drives these with `fetch`. Without `ADMIN_TOKEN` every admin
+//! endpoint answers 404.
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -11,6 +13,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::refunds::checked_reason;
+use super::ApiJson;
+use crate::db::products::{Product, StockChange};
 use crate::db::refunds::{OrderSummary, Refund, RefundState};
 use crate::error::{Error, Result};
 use crate::AppState;
@@ -24,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/attention", get(attention))
         .route("/admin/api/refunds/{out_refund_no}/approve", post(approve))
         .route("/admin/api/refunds/{out_refund_no}/reject", post(reject))
+        .route("/admin/api/products", get(products))
+        .route("/admin/api/products/{id}/stock", post(stock))
 }
 
 /// A caller holding the admin token.
@@ -64,7 +71,8 @@ async fn orders(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Orde
 }
 
 /// What a person should look at: CHANGE refunds (退款异常), refunds and unpaid orders the
-/// reconciler keeps failing on, and orders paid after we closed them.
+/// reconciler keeps failing on, and orders paid after we closed them (`oversold` when their
+/// units had gone to other orders).
 async fn attention(State(state): State<AppState>, _: Admin) -> Result<Json<serde_json::Value>> {
     let refunds = state.db.refunds_needing_action().await?;
     let orders: Vec<serde_json::Value> = state
@@ -75,7 +83,7 @@ async fn attention(State(state): State<AppState>, _: Admin) -> Result<Json<serde
         .map(|o| {
             serde_json::json!({
                 "out_trade_no": o.out_trade_no, "status": o.status, "total_fee": o.total_fee,
-                "transaction_id": o.transaction_id, "paid_after_close": o.paid_after_close,
+                "transaction_id": o.transaction_id, "paid_after_close": o.paid_after_close, "oversold": o.oversold,
                 "failures": o.failures, "last_error": o.last_error, "created_at": o.created_at,
             })
         })
@@ -98,6 +106,42 @@ async fn approve(State(state): State<AppState>, _: Admin, Path(no): Path<String>
     Ok(Json(crate::refunds::approve(&state, &no, "admin").await?))
 }
 
-async fn reject(State(state): State<AppState>, _: Admin, Path(no): Path<String>) -> Result<Json<Refund>> {
-    Ok(Json(crate::refunds::reject(&state, &no, "admin", "rejected by the merchant").await?))
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reject {
+    reason: String,
+}
+
+/// `{"reason": "…"}` (shown to the payer; checked like the payer's own reason), or no body.
+async fn reject(State(state): State<AppState>, _: Admin, Path(no): Path<String>, body: Bytes) -> Result<Json<Refund>> {
+    let given = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let r: Reject = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("expected {{\"reason\": \"…\"}}: {e}")))?;
+        Some(r.reason)
+    };
+    let reason = given.as_deref().map(checked_reason).transpose()?;
+    Ok(Json(crate::refunds::reject(&state, &no, "admin", reason).await?))
+}
+
+async fn products(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Product>>> {
+    Ok(Json(state.db.products().await?))
+}
+
+/// `{"add": n}` (restock; negative removes, never below 0) or `{"set": n}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+enum Stock {
+    Add(i64),
+    Set(i64),
+}
+
+async fn stock(State(state): State<AppState>, _: Admin, Path(id): Path<i64>, ApiJson(change): ApiJson<Stock>) -> Result<Json<Product>> {
+    let change = match change {
+        Stock::Add(n) => StockChange::Add(n),
+        Stock::Set(n) => StockChange::Set(n),
+    };
+    let p = state.db.change_stock(id, change, state.clock.now_ms(), "admin").await?;
+    tracing::info!(product = id, ?change, stock = ?p.stock, "stock changed by the merchant");
+    Ok(Json(p))
 }

@@ -106,12 +106,8 @@ async fn payment_notify(State(state): State<AppState>, headers: HeaderMap, body:
     let raw = String::from_utf8_lossy(&bytes);
     let now = state.clock.now_ms();
     match state.db.mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
-        Ok(PaidOutcome::Applied { from }) => {
-            if from == crate::db::orders::OrderStatus::Closed {
-                tracing::warn!(out_trade_no = %no, transaction_id = %notify.transaction_id, "payment for an order we had closed: PAID and flagged (refund or ship)");
-            } else {
-                tracing::info!(out_trade_no = %no, transaction_id = %notify.transaction_id, "order paid");
-            }
+        Ok(PaidOutcome::Applied { from, oversold }) => {
+            crate::payments::log_paid(no, &notify.transaction_id, from, oversold);
             reply(StatusCode::OK, true, "OK")
         }
         Ok(PaidOutcome::AlreadyPaid { same_transaction: true }) => reply(StatusCode::OK, true, "OK"),

@@ -1,4 +1,8 @@
-//! Orders: create (the server computes `total_fee`), pay again, list, detail.
+//! Orders: create (the server computes `total_fee` and takes the units off the stock), pay
+//! again, list, detail. An order's JSON carries its refund story: `refunds`, `refunded_fee` and
+//! `refund_summary`.
+
+use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -6,9 +10,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use super::refunds::RefundView;
 use super::{ApiJson, ClientIp, User};
 use crate::clock::beijing14;
 use crate::db::orders::{Order, OrderStatus};
+use crate::db::refunds::{Refund, RefundState};
 use crate::error::{Error, Result};
 use crate::payments::{self, Payment};
 use crate::AppState;
@@ -44,7 +50,19 @@ pub fn router() -> Router<AppState> {
         .route("/api/orders/{out_trade_no}/pay", post(pay_again))
 }
 
-/// An order as the client sees it.
+/// How much of a paid order came back, from its SUCCESS refunds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RefundSummary {
+    /// Nothing refunded (yet).
+    None,
+    /// Some of it.
+    PartlyRefunded,
+    /// All of it.
+    FullyRefunded,
+}
+
+/// An order as the client sees it, with its refunds (oldest first).
 #[derive(Debug, Serialize)]
 pub struct OrderView {
     out_trade_no: String,
@@ -57,12 +75,23 @@ pub struct OrderView {
     created_at: i64,
     expires_at: i64,
     paid_at: Option<i64>,
+    /// The sum of the SUCCESS refunds in `refunds` (so the answer agrees with itself).
+    refunded_fee: i64,
+    refund_summary: RefundSummary,
+    refunds: Vec<RefundView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     payment: Option<Payment>,
 }
 
-impl From<Order> for OrderView {
-    fn from(o: Order) -> Self {
+impl OrderView {
+    /// `o` with `refunds`, all of them its own.
+    fn new(o: Order, refunds: Vec<Refund>) -> Self {
+        let refunded_fee: i64 = refunds.iter().filter(|r| r.status == RefundState::Success).map(|r| r.refund_fee).sum();
+        let refund_summary = match refunded_fee {
+            0 => RefundSummary::None,
+            f if f >= o.total_fee => RefundSummary::FullyRefunded,
+            _ => RefundSummary::PartlyRefunded,
+        };
         OrderView {
             out_trade_no: o.out_trade_no,
             product_id: o.product_id,
@@ -74,8 +103,20 @@ impl From<Order> for OrderView {
             created_at: o.created_at,
             expires_at: o.expires_at,
             paid_at: o.paid_at,
+            refunded_fee,
+            refund_summary,
+            refunds: refunds.into_iter().map(RefundView::from).collect(),
             payment: None,
         }
+    }
+
+    /// `o` with its refunds (only a PAID order can have any).
+    async fn of(state: &AppState, o: Order) -> Result<Self> {
+        let refunds = match o.status {
+            OrderStatus::Paid => state.db.refunds_of_order(&o.out_trade_no).await?,
+            OrderStatus::Notpay | OrderStatus::Closed => Vec::new(),
+        };
+        Ok(OrderView::new(o, refunds))
     }
 }
 
@@ -96,7 +137,7 @@ async fn with_payment(state: &AppState, order: Order, actor: &str) -> Result<Ord
     let prepay_id = payments::ensure_prepay(state, &order, actor).await?;
     let payment = payments::payment(state, &order, &prepay_id)?;
     let fresh = state.db.order(&order.out_trade_no).await?.unwrap_or(order);
-    Ok(OrderView { payment: Some(payment), ..fresh.into() })
+    Ok(OrderView { payment: Some(payment), ..OrderView::of(state, fresh).await? })
 }
 
 /// The order a checkout's Idempotency-Key already made, answered again.
@@ -107,7 +148,7 @@ async fn existing(state: &AppState, o: Order, req: &CreateOrder, actor: &str) ->
     match o.status {
         OrderStatus::Notpay => Ok((StatusCode::OK, Json(with_payment(state, o, actor).await?))),
         // Paid already: answered as it is (no payment parameters).
-        OrderStatus::Paid => Ok((StatusCode::OK, Json(o.into()))),
+        OrderStatus::Paid => Ok((StatusCode::OK, Json(OrderView::of(state, o).await?))),
         OrderStatus::Closed => Err(Error::Conflict("this checkout's order is closed; start a new checkout".into())),
     }
 }
@@ -180,17 +221,24 @@ async fn create(
         paid_after_close: false,
         failures: 0,
         last_error: None,
+        // Taken off the stock with the insert, before anything goes to WeChat.
+        stock_reserved: true,
+        oversold: false,
     };
-    match state.db.insert_order_with_key(&order, key.as_deref(), &actor).await {
-        Ok(()) => {}
-        // The same key raced in from another tap or instance: its order is the answer.
-        Err(Error::Conflict(_)) if key.is_some() => {
-            let o = state.db.order_by_key(&user.openid, key.as_deref().unwrap_or_default()).await?.ok_or(Error::NotFound("order"))?;
-            return existing(&state, o, &req, &actor).await;
-        }
+    let reserved = match state.db.insert_order_with_key(&order, key.as_deref(), &actor).await {
+        Ok(r) => r,
+        // The same key raced in from another tap or instance: its order is the answer (it may
+        // also have taken the last units, which is why this one found too few).
+        Err(e @ (Error::Conflict(_) | Error::OutOfStock { .. })) => match &key {
+            Some(k) => match state.db.order_by_key(&user.openid, k).await? {
+                Some(o) => return existing(&state, o, &req, &actor).await,
+                None => return Err(e),
+            },
+            None => return Err(e),
+        },
         Err(e) => return Err(e),
-    }
-    tracing::info!(out_trade_no = %order.out_trade_no, total_fee, "order created");
+    };
+    tracing::info!(out_trade_no = %order.out_trade_no, total_fee, reserved, "order created");
     match with_payment(&state, order.clone(), &actor).await {
         Ok(view) => Ok((StatusCode::CREATED, Json(view))),
         Err(e) => {
@@ -220,7 +268,21 @@ async fn pay_again(State(state): State<AppState>, user: User, Path(no): Path<Str
 }
 
 async fn list(State(state): State<AppState>, user: User) -> Result<Json<Vec<OrderView>>> {
-    Ok(Json(state.db.orders_of(&user.openid).await?.into_iter().map(OrderView::from).collect()))
+    let orders = state.db.orders_of(&user.openid).await?;
+    // The refunds of all of them in one query, then each order's own.
+    let mut refunds: HashMap<String, Vec<Refund>> = HashMap::new();
+    for r in state.db.refunds_of_orders_of(&user.openid).await? {
+        refunds.entry(r.out_trade_no.clone()).or_default().push(r);
+    }
+    Ok(Json(
+        orders
+            .into_iter()
+            .map(|o| {
+                let own = refunds.remove(&o.out_trade_no).unwrap_or_default();
+                OrderView::new(o, own)
+            })
+            .collect(),
+    ))
 }
 
 async fn detail(State(state): State<AppState>, user: User, Path(no): Path<String>) -> Result<Json<OrderView>> {
@@ -235,7 +297,7 @@ async fn detail(State(state): State<AppState>, user: User, Path(no): Path<String
             tracing::warn!(out_trade_no = %no, error = %e, "orderquery failed; answering the stored state");
         }
         let fresh = state.db.order(&no).await?.ok_or(Error::NotFound("order"))?;
-        return Ok(Json(fresh.into()));
+        return Ok(Json(OrderView::of(&state, fresh).await?));
     }
-    Ok(Json(order.into()))
+    Ok(Json(OrderView::of(&state, order).await?))
 }

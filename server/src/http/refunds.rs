@@ -15,6 +15,20 @@ use crate::AppState;
 /// `refund_desc` is at most 80 bytes of UTF-8 (about 26 Chinese characters).
 const MAX_REASON_BYTES: usize = 80;
 
+/// A reason as people type it (the payer's, sent as `refund_desc`; the merchant's rejection,
+/// shown to the payer), trimmed and checked when it enters against what WeChat and the XML
+/// encoder take: one that passed could otherwise only fail later, with a refund half-sent.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the rules.
+pub(super) fn checked_reason(raw: &str) -> Result<&str> {
+    let reason = raw.trim();
+    wxpay::validate::plain_text("reason", reason, MAX_REASON_BYTES).map_err(|e| {
+        Error::Invalid(format!("reason must be 1 to {MAX_REASON_BYTES} bytes of plain text (no control or direction characters): {e}"))
+    })?;
+    Ok(reason)
+}
+
 /// Routes.
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/orders/{out_trade_no}/refunds", post(request).get(list))
@@ -30,6 +44,8 @@ pub struct RefundView {
     status: RefundState,
     requested_at: i64,
     finished_at: Option<i64>,
+    /// The merchant's reason, when it rejected the refund and gave one.
+    reject_reason: Option<String>,
 }
 
 impl From<Refund> for RefundView {
@@ -42,6 +58,7 @@ impl From<Refund> for RefundView {
             status: r.status,
             requested_at: r.requested_at,
             finished_at: r.finished_at,
+            reject_reason: r.reject_reason,
         }
     }
 }
@@ -60,12 +77,7 @@ async fn request(
     Path(no): Path<String>,
     ApiJson(req): ApiJson<RequestRefund>,
 ) -> Result<(StatusCode, Json<RefundView>)> {
-    // Checked here, when it enters, against what WeChat and the XML encoder take: a reason that
-    // passed could otherwise only fail when the merchant approves, with the refund half-sent.
-    let reason = req.reason.trim();
-    wxpay::validate::plain_text("reason", reason, MAX_REASON_BYTES).map_err(|e| {
-        Error::Invalid(format!("reason must be 1 to {MAX_REASON_BYTES} bytes of plain text (no control or direction characters): {e}"))
-    })?;
+    let reason = checked_reason(&req.reason)?;
     if req.refund_fee.is_some_and(|f| f <= 0) {
         return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
     }

@@ -5,6 +5,7 @@
 pub mod link;
 pub mod notify_cases;
 pub mod refund_cases;
+pub mod stock_cases;
 
 use std::future::Future;
 use std::time::Duration;
@@ -327,6 +328,14 @@ impl Harness {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// An admin POST with a JSON body on instance `i` → (status, body).
+    pub async fn admin_post_json(&self, i: usize, path: &str, body: Value) -> (StatusCode, Value) {
+        let url = format!("{}{path}", self.servers[i % self.servers.len()].url);
+        let resp = bounded(path, self.http.post(url).bearer_auth(ADMIN_TOKEN).json(&body).send()).await.expect("server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// An admin GET → (status, body).
     pub async fn admin_get(&self, path: &str) -> (StatusCode, Value) {
         self.get_json(path, Some(ADMIN_TOKEN)).await
@@ -377,6 +386,41 @@ impl Harness {
         let resp = bounded("refund notify", self.http.post(url).header("content-type", "text/xml").body(body).send()).await.unwrap();
         let status = resp.status();
         (status, resp.text().await.unwrap())
+    }
+}
+
+impl Harness {
+    /// Sets a product's stock through the admin API (`{"set": n}`).
+    pub async fn set_stock(&self, product_id: i64, stock: i64) {
+        let url = format!("{}/admin/api/products/{product_id}/stock", self.url());
+        let resp = bounded("set stock", self.http.post(url).bearer_auth(ADMIN_TOKEN).json(&json!({ "set": stock })).send()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap_or_default());
+    }
+
+    /// A product's `stock` as `GET /api/products` shows it.
+    pub async fn stock(&self, product_id: i64) -> Option<i64> {
+        let (status, v) = self.get_json("/api/products", None).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let p = v.as_array().unwrap().iter().find(|p| p["id"] == product_id).expect("product listed").clone();
+        assert!(p["stock"].is_i64() || p["stock"].is_null(), "{p}");
+        p["stock"].as_i64()
+    }
+
+    /// POST /api/orders on instance `i`, with an Idempotency-Key if given → (status, body).
+    pub async fn order_on(&self, i: usize, token: &str, product_id: i64, quantity: i64, key: Option<&str>) -> (StatusCode, Value) {
+        let url = format!("{}/api/orders", self.servers[i % self.servers.len()].url);
+        let mut req = self.http.post(url).bearer_auth(token).json(&json!({ "product_id": product_id, "quantity": quantity }));
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        let resp = bounded("POST /api/orders", req.send()).await.expect("server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// How many audit rows of `action` an order has.
+    pub async fn audit_count(&self, no: &str, action: &str) -> usize {
+        self.audit(no).await.iter().filter(|a| a.action == action).count()
     }
 }
 

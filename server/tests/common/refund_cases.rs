@@ -201,3 +201,127 @@ pub async fn refund_left_processing_is_settled_by_refundquery(h: &Harness) {
 pub fn json_code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("")
 }
+
+/// `GET /api/orders/{no}` and the same order in `GET /api/orders`, which must agree.
+async fn order_story(h: &Harness, token: &str, no: &str) -> Value {
+    let (status, detail) = h.get_json(&format!("/api/orders/{no}"), Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let (status, list) = h.get_json("/api/orders", Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let listed = list.as_array().unwrap().iter().find(|o| o["out_trade_no"] == no).expect("listed").clone();
+    assert_eq!(listed, detail, "the list tells the same story as the order");
+    detail
+}
+
+/// `(refunded_fee, refund_summary, [(status, refund_fee)…])` of an order's JSON.
+fn story(o: &Value) -> (i64, String, Vec<(String, i64)>) {
+    let refunds = o["refunds"].as_array().unwrap_or_else(|| panic!("refunds in {o}"));
+    (
+        o["refunded_fee"].as_i64().unwrap(),
+        o["refund_summary"].as_str().unwrap().to_owned(),
+        refunds.iter().map(|r| (r["status"].as_str().unwrap().to_owned(), r["refund_fee"].as_i64().unwrap())).collect(),
+    )
+}
+
+fn s(v: &str, fee: i64) -> (String, i64) {
+    (v.to_owned(), fee)
+}
+
+/// A refunded order's own JSON (and its item in the list) carries its refund state, driven
+/// through each: under review, with WeChat, 退款异常 (CHANGE), partly and fully refunded, and a
+/// rejection with the merchant's reason. `refunded_fee` is always the stored one.
+pub async fn order_json_tells_its_refund_story(h: &Harness) {
+    let (token, no) = h.paid_order().await;
+    assert_eq!(story(&order_story(h, &token, &no).await), (0, "NONE".into(), vec![]));
+
+    // 1000 asked for, rejected with a reason; asked again, approved, refunded.
+    let r1 = h.requested_refund(&token, &no, Some(1000)).await;
+    assert_eq!(story(&order_story(h, &token, &no).await), (0, "NONE".into(), vec![s("REQUESTED", 1000)]));
+    let reason = "商品已发货，请收货后再申请";
+    let (status, v) = h.admin_post_json(1, &format!("/admin/api/refunds/{r1}/reject"), serde_json::json!({ "reason": reason })).await;
+    assert_eq!((status, v["reject_reason"].as_str()), (StatusCode::OK, Some(reason)), "{v}");
+    let o = order_story(h, &token, &no).await;
+    assert_eq!(story(&o), (0, "NONE".into(), vec![s("REJECTED", 1000)]));
+    assert_eq!(o["refunds"][0]["reject_reason"], reason, "the payer reads the merchant's reason: {o}");
+    let r2 = h.requested_refund(&token, &no, Some(1000)).await;
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{r2}/approve")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    h.wait_refund_status(&r2, "SUCCESS").await;
+    let o = order_story(h, &token, &no).await;
+    assert_eq!(story(&o), (1000, "PARTLY_REFUNDED".into(), vec![s("REJECTED", 1000), s("SUCCESS", 1000)]));
+    assert_eq!(o["refunds"][1]["reject_reason"], Value::Null);
+    assert!(o["refunds"][1]["finished_at"].is_i64(), "{o}");
+
+    // The rest: held by WeChat (PROCESSING), then CHANGE (the money did not come back).
+    h.sandbox.faults().hold_refunds.store(true, Ordering::SeqCst);
+    let r3 = h.requested_refund(&token, &no, None).await;
+    let (status, v) = h.admin_post(1, &format!("/admin/api/refunds/{r3}/approve")).await;
+    assert_eq!((status, v["status"].as_str()), (StatusCode::OK, Some("PROCESSING")), "{v}");
+    assert_eq!(story(&order_story(h, &token, &no).await).2[2], s("PROCESSING", 2600));
+    super::bounded("WeChat reports CHANGE", async {
+        while !h.sandbox.refund(&r3).is_some_and(|x| x.refund_status == wxpay::RefundStatus::Change) {
+            h.sandbox.settle_held_refunds_as(wxpay::RefundStatus::Change);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    // Its refund notify (the simulator settles a held refund without one).
+    let (status, text) = h.post_refund_notify(1, h.sandbox.refund_notify(&r3).unwrap().into_bytes()).await;
+    assert!(status == StatusCode::OK && is_success_reply(&text), "{text}");
+    assert_eq!(h.refund_status(&r3).await, "CHANGE");
+    let o = order_story(h, &token, &no).await;
+    assert_eq!(story(&o), (1000, "PARTLY_REFUNDED".into(), vec![s("REJECTED", 1000), s("SUCCESS", 1000), s("CHANGE", 2600)]));
+    assert_eq!(h.refunded_fee(&no).await, 1000, "the stored refunded_fee agrees");
+
+    // A person settles it on the merchant platform: SUCCESS, the whole order refunded.
+    h.sandbox.set_refund_status(&r3, wxpay::RefundStatus::Success);
+    let (status, text) = h.post_refund_notify(0, h.sandbox.refund_notify(&r3).unwrap().into_bytes()).await;
+    assert!(status == StatusCode::OK && is_success_reply(&text), "{text}");
+    let o = order_story(h, &token, &no).await;
+    assert_eq!(story(&o), (3600, "FULLY_REFUNDED".into(), vec![s("REJECTED", 1000), s("SUCCESS", 1000), s("SUCCESS", 2600)]));
+    assert_eq!(h.refunded_fee(&no).await, 3600);
+    assert_eq!(o["status"], "PAID", "the order's own state stays PAID");
+}
+
+/// The merchant's rejection reason is checked like the payer's own (the odd reasons of
+/// `tests/data/odd_refund_reasons.json`): where the payer's would be refused, the rejection is
+/// refused (422) and the refund stays REQUESTED; otherwise it is stored trimmed and shown. No
+/// body: rejected without a reason.
+pub async fn reject_reason_is_checked_like_the_payers(h: &Harness) {
+    #[derive(serde::Deserialize)]
+    struct Case {
+        case: String,
+        reason: String,
+    }
+    let cases: Vec<Case> = serde_json::from_str(include_str!("../data/odd_refund_reasons.json")).unwrap();
+    let (token, no) = h.paid_order().await;
+    let (mut refused, mut stored) = (0, 0);
+    for (i, c) in cases.iter().enumerate() {
+        // The payer's verdict on the same text.
+        let (payer, _) = h.post_json(&format!("/api/orders/{no}/refunds"), Some(&token), serde_json::json!({ "refund_fee": 1, "reason": c.reason })).await;
+        let rno = match payer {
+            StatusCode::CREATED => h.state().db.refunds_of_order(&no).await.unwrap().into_iter().find(|r| r.status.as_str() == "REQUESTED").unwrap().out_refund_no,
+            _ => h.requested_refund(&token, &no, Some(1)).await,
+        };
+        let (status, v) = h.admin_post_json(i, &format!("/admin/api/refunds/{rno}/reject"), serde_json::json!({ "reason": c.reason })).await;
+        if payer == StatusCode::CREATED {
+            assert_eq!(status, StatusCode::OK, "{}: {v}", c.case);
+            assert_eq!(v["reject_reason"].as_str(), Some(c.reason.trim()), "{}", c.case);
+            stored += 1;
+        } else {
+            assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("INVALID_REQUEST")), "{}: {v}", c.case);
+            assert_eq!(h.refund_status(&rno).await, "REQUESTED", "{}: nothing changed", c.case);
+            let (status, v) = h.admin_post(i, &format!("/admin/api/refunds/{rno}/reject")).await;
+            assert_eq!((status, v["reject_reason"].clone()), (StatusCode::OK, Value::Null), "{}: no body, no reason: {v}", c.case);
+            refused += 1;
+        }
+    }
+    assert!(refused > 0 && stored > 0, "refused={refused} stored={stored}");
+    // Not JSON, or not the shape: refused.
+    let rno = h.requested_refund(&token, &no, Some(1)).await;
+    for body in [serde_json::json!({ "why": "x" }), serde_json::json!({ "reason": "" }), serde_json::json!({ "reason": "   " })] {
+        let (status, v) = h.admin_post_json(0, &format!("/admin/api/refunds/{rno}/reject"), body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+    }
+    assert_eq!(h.refund_status(&rno).await, "REQUESTED");
+}

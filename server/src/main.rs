@@ -61,6 +61,13 @@ async fn main() -> ExitCode {
 
 /// `sandbox`: `Some(listen)` for `--sandbox` (`None`: any free port).
 async fn serve(config: Config, sandbox: Option<Option<std::net::SocketAddr>>, allow_live_database: bool) -> ExitCode {
+    // Listen for the stop signals first: a supervisor (or a test) may send SIGTERM as soon as
+    // it sees the first line of output, and a signal before the handler kills the process
+    // without the clean stop (requests finished, the sandbox's directory removed).
+    let shutdown = match stop_signals() {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot listen for SIGTERM / Ctrl-C: {e}")),
+    };
     let clock = Clock::system();
     // Kept until the server stops: the simulator, and its temporary directory.
     #[cfg(feature = "sandbox")]
@@ -124,20 +131,6 @@ async fn serve(config: Config, sandbox: Option<Option<std::net::SocketAddr>>, al
     tracing::info!(%listen, "wxpay-server listening");
     reconciler::spawn(state.clone());
     reconciler::spawn_session_purge(state.clone());
-    let shutdown = async {
-        // Ctrl-C, or SIGTERM from a service manager: finish the requests in flight, then stop.
-        use tokio::signal::unix::{signal, SignalKind};
-        let term = async {
-            match signal(SignalKind::terminate()) {
-                Ok(mut t) => t.recv().await,
-                Err(_) => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term => {}
-        }
-    };
     match wxpay_server::serve(listener, state, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
@@ -217,4 +210,18 @@ mod sandbox {
         );
         Ok(Running { _sim: sim, _dir: dir })
     }
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: finish the requests in flight, then stop. The
+/// handlers are installed when this is called; the future ends at the first of the two.
+fn stop_signals() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
 }

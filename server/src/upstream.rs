@@ -227,6 +227,20 @@ impl Upstream {
     /// # Errors
     /// As [`Upstream::pay`].
     pub async fn send<P: Response>(&self, prepared: &Prepared) -> Result<P> {
+        self.send_with(prepared, |bytes| self.merchant.parse_response::<P>(bytes)).await
+    }
+
+    /// `downloadbill`: the bill of one day, or WeChat's refusal (`20002` `No Bill Exist`) as
+    /// [`Error::Upstream`]. Retried like every call; the answer is text, not signed XML.
+    ///
+    /// # Errors
+    /// As [`Upstream::pay`]; `BAD_RESPONSE` for a bill that cannot be read whole.
+    pub async fn download_bill(&self, request: &wxpay::bill::DownloadBill) -> Result<wxpay::bill::Bill> {
+        self.send_with(&self.prepare(request)?, wxpay::bill::parse_answer).await
+    }
+
+    /// [`Upstream::send`] with the answer read by `parse`.
+    async fn send_with<P>(&self, prepared: &Prepared, parse: impl Fn(&[u8]) -> wxpay::Result<P>) -> Result<P> {
         let (path, body) = (prepared.path, &prepared.body);
         let mut backoff = self.policy.backoff;
         let mut last = Error::UpstreamUnavailable("no attempt made".into());
@@ -252,7 +266,7 @@ impl Upstream {
                     }
                     last = Error::UpstreamUnavailable(why);
                 }
-                Ok(bytes) => match self.merchant.parse_response::<P>(bytes.as_bytes()) {
+                Ok(bytes) => match parse(bytes.as_bytes()) {
                     Ok(p) => return Ok(p),
                     Err(e) if e.is_retryable() => {
                         tracing::warn!(%url, attempt, code = e.err_code().unwrap_or(""), "WeChat asked to retry");

@@ -30,7 +30,7 @@ impl OrderStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         match s {
             "NOTPAY" => Ok(OrderStatus::Notpay),
             "PAID" => Ok(OrderStatus::Paid),
@@ -523,22 +523,6 @@ impl Db {
         .fetch_one(self.pool())
         .await?;
         Ok((r.try_get("open")?, r.try_get("recent")?))
-    }
-
-    /// Orders a person should look at: paid after we closed them (oversold or not), or unpaid ones the reconciler
-    /// keeps failing on. Newest first, at most 200.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn orders_needing_action(&self) -> Result<Vec<Order>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM orders WHERE paid_after_close = 1 OR oversold = 1 OR (status = 'NOTPAY' AND failures >= $1) \
-             ORDER BY created_at DESC, out_trade_no DESC LIMIT 200"
-        ))
-        .bind(super::SURFACE_AFTER_FAILURES)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(from_row).collect()
     }
 
     /// One order.

@@ -111,7 +111,7 @@ function codeOf(fn) {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof Error)) throw new Error(`threw a non-Error: ${e}`);
+    if (!(e instanceof Error)) throw new Error(`threw a non-Error: ${e}`, { cause: e });
     return e.code;
   }
   throw new Error('did not throw');

@@ -4,8 +4,6 @@
 const { test, describe } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
-const path = require('node:path');
 const util = require('node:util');
 
 const h = require('./helpers');

@@ -1,11 +1,15 @@
 'use strict';
-// Shared fixtures for the pkg tests. Signing and encryption here use node:crypto only, so the
-// tests check the wasm package against an independent implementation, not against itself.
+// Shared fixtures for the pkg tests. Signing and encryption are tests/js/wechat-v2.js
+// (node:crypto only), so the tests check the wasm package against an independent
+// implementation, not against itself.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const wxpay = require('../../pkg');
+const wechatV2 = require('../../tests/js/wechat-v2');
+
+const { sign: jsSign, xml: jsXml } = wechatV2;
 
 const ROOT = path.join(__dirname, '..', '..');
 const data = (name) => JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'data', name), 'utf8'));
@@ -14,26 +18,6 @@ const data = (name) => JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'data
 const KEY = '192006250b4c09247ec02edce69f6a2d';
 const OTHER_KEY = crypto.randomBytes(16).toString('hex');
 const MERCHANT = Object.freeze({ appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: KEY });
-
-/** 安全规范, written from the spec with node:crypto. */
-function jsSign(params, key, signType = 'MD5') {
-  const text =
-    Object.keys(params)
-      .filter((k) => k !== 'sign' && params[k] !== '' && params[k] != null)
-      .sort()
-      .map((k) => `${k}=${params[k]}`)
-      .join('&') + `&key=${key}`;
-  const h = signType === 'MD5' ? crypto.createHash('md5') : crypto.createHmac('sha256', key);
-  return h.update(text, 'utf8').digest('hex').toUpperCase();
-}
-
-/** A flat XML writer independent of the package. */
-function jsXml(fields, root = 'xml') {
-  const body = Object.entries(fields)
-    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
-    .join('');
-  return `<${root}>${body}</${root}>`;
-}
 
 /** A flat XML reader independent of the package (enough for what the package writes). */
 function jsParseXml(xml) {
@@ -87,13 +71,8 @@ function signedResponse(fields, { key = KEY, signType = 'MD5' } = {}) {
   return jsXml(all);
 }
 
-/** req_info as WeChat makes it: AES-256-ECB, key = lowercase hex MD5 of the API key. */
-function encryptReqInfo(innerXml, key = KEY, { padding = true } = {}) {
-  const aesKey = Buffer.from(crypto.createHash('md5').update(key).digest('hex'), 'ascii');
-  const c = crypto.createCipheriv('aes-256-ecb', aesKey, null);
-  c.setAutoPadding(padding);
-  return Buffer.concat([c.update(innerXml, 'utf8'), c.final()]).toString('base64');
-}
+/** req_info as WeChat makes it, under the test key unless told otherwise. */
+const encryptReqInfo = (innerXml, key = KEY, options = {}) => wechatV2.encryptReqInfo(innerXml, key, options);
 
 function refundNotify(reqInfo, overrides = {}) {
   return jsXml({
@@ -111,7 +90,7 @@ function codeOf(fn) {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof Error)) throw new Error(`threw a non-Error: ${e}`);
+    if (!(e instanceof Error)) throw new Error(`threw a non-Error: ${e}`, { cause: e });
     return e.code;
   }
   throw new Error('did not throw');

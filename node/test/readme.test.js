@@ -57,7 +57,7 @@ function fakeWeChat() {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      let signed = false;
+      let signed;
       try {
         const a = v3h.parseAuthorization(req.headers.authorization || '');
         const message = v3h.requestMessage(req.method, req.url, a.timestamp, a.nonce_str, body);

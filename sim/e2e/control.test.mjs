@@ -7,7 +7,6 @@
 // client certificate), then drives the page at control_url. Everything it starts is stopped at
 // the end, and the whole run is bounded by a watchdog.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -15,6 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { chromium } from "playwright-core";
+// WeChat Pay v2 signing and XML written from the rules with node:crypto, not the project's core.
+import { sign, xml } from "../../tests/js/wechat-v2.js";
 
 const BIN = process.env.WXPAY_SIM_BIN;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -47,17 +48,6 @@ const watchdog = setTimeout(async () => {
 
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-// WeChat Pay v2 signing, written here from the rules (not the project's core): non-empty
-// fields but `sign`, sorted, k=v joined by &, then &key=, MD5, uppercase hex.
-function sign(fields, key) {
-  const s = Object.keys(fields).filter((k) => k !== "sign" && fields[k] !== "").sort().map((k) => `${k}=${fields[k]}`).join("&");
-  return createHash("md5").update(`${s}&key=${key}`, "utf8").digest("hex").toUpperCase();
-}
-
-function xml(fields) {
-  return "<xml>" + Object.entries(fields).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join("") + "</xml>";
 }
 
 function post(url, body, tls) {

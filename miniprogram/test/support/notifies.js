@@ -1,23 +1,9 @@
 'use strict';
-// WeChat's notifies, made with node:crypto only (independent of the wasm under test): a
-// payment notify signed MD5 or HMAC-SHA256, a refund notify with req_info encrypted
-// AES-256-ECB under the MD5 of the API key.
+// WeChat's notifies, made by tests/js/wechat-v2.js (node:crypto only, independent of the wasm
+// under test): a payment notify signed MD5 or HMAC-SHA256, a refund notify with req_info
+// encrypted AES-256-ECB under the MD5 of the API key.
 const crypto = require('node:crypto');
-
-function sign(fields, key, signType = 'MD5') {
-  const text =
-    Object.keys(fields)
-      .filter((k) => k !== 'sign' && fields[k] !== '' && fields[k] != null)
-      .sort()
-      .map((k) => `${k}=${fields[k]}`)
-      .join('&') + `&key=${key}`;
-  const h = signType === 'MD5' ? crypto.createHash('md5') : crypto.createHmac('sha256', key);
-  return h.update(text, 'utf8').digest('hex').toUpperCase();
-}
-
-function xml(fields) {
-  return '<xml>' + Object.entries(fields).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join('') + '</xml>';
-}
+const { sign, xml, encryptReqInfo } = require('../../../tests/js/wechat-v2');
 
 function newMerchant() {
   return { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: crypto.randomBytes(16).toString('hex') };
@@ -51,12 +37,6 @@ function paymentNotify(merchant, order, { overrides = {}, tamper = {}, key = mer
   return xml({ ...fields, ...tamper });
 }
 
-function encryptReqInfo(innerXml, key) {
-  const aesKey = Buffer.from(crypto.createHash('md5').update(key).digest('hex'), 'ascii');
-  const c = crypto.createCipheriv('aes-256-ecb', aesKey, null);
-  return Buffer.concat([c.update(innerXml, 'utf8'), c.final()]).toString('base64');
-}
-
 /** A refund notify for `refund` ({out_refund_no, out_trade_no, refund_fee, total_fee}). */
 function refundNotify(merchant, refund, { inner = {}, outer = {}, key = merchant.key } = {}) {
   const info = xml({
@@ -73,7 +53,7 @@ function refundNotify(merchant, refund, { inner = {}, outer = {}, key = merchant
     refund_account: 'REFUND_SOURCE_UNSETTLED_FUNDS',
     refund_request_source: 'API',
     ...inner,
-  }).replace(/^<xml>/, '<root>').replace(/<\/xml>$/, '</root>');
+  }, 'root');
   return xml({
     return_code: 'SUCCESS',
     appid: merchant.appId,
@@ -90,4 +70,4 @@ function replyOf(text) {
   return { code: get('return_code'), msg: get('return_msg') };
 }
 
-module.exports = { sign, xml, newMerchant, paymentNotify, refundNotify, encryptReqInfo, replyOf };
+module.exports = { sign, xml, newMerchant, paymentNotify, refundNotify, replyOf };

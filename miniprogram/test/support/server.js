@@ -65,7 +65,9 @@ async function httpJson(method, url, { body, token, ca } = {}) {
   let json = null;
   try {
     json = JSON.parse(text);
-  } catch {}
+  } catch {
+    // Not JSON (an HTML error page, an empty body): the caller reads `text`.
+  }
   return { status, body: json, text };
 }
 

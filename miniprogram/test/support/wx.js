@@ -53,8 +53,10 @@ function createWx({ sandboxUrl, ca, requestPayment, showModal, beforeRequest, en
       res.on('end', () => {
         let data = text;
         try {
-          data = JSON.parse(text); // dataType 'json' (the default): parsed when it parses
-        } catch {}
+          data = JSON.parse(text);
+        } catch {
+          // dataType 'json' (the default) parses when it parses; otherwise wx.request hands the text.
+        }
         record.statusCode = res.statusCode;
         record.response = data;
         later(opts.success, { statusCode: res.statusCode, data, header: res.headers, errMsg: 'request:ok' });

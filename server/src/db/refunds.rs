@@ -400,10 +400,12 @@ impl Db {
             Requester::Merchant { .. } => None,
         };
         let mut tx = self.begin_write().await?;
-        let lock = "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID'";
+        // The payer may refund only their own order; the merchant any.
+        const LOCK: &str = "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID'";
+        const LOCK_OWN: &str = "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID' AND openid = $3";
         let locked = match payer {
-            Some(openid) => sqlx::query(&format!("{lock} AND openid = $3")).bind(now).bind(out_trade_no).bind(openid),
-            None => sqlx::query(lock).bind(now).bind(out_trade_no),
+            Some(openid) => sqlx::query(LOCK_OWN).bind(now).bind(out_trade_no).bind(openid),
+            None => sqlx::query(LOCK).bind(now).bind(out_trade_no),
         }
         .execute(&mut *tx)
         .await?

@@ -25,11 +25,12 @@ pub fn actor(actor: &str) -> String {
 /// `text` with every occurrence of `known` (the openids of the rows it is about) masked, and
 /// the value of every XML element whose name ends in `openid` masked whatever it holds.
 pub fn text(text: &str, known: &[&str]) -> String {
-    let mut out = text.to_owned();
+    // Elements first: a known id inside one is masked once, not its masked form again.
+    let mut out = elements(text);
     for id in known.iter().filter(|id| id.len() >= 8) {
         out = out.replace(id, &openid(id));
     }
-    elements(&out)
+    out
 }
 
 /// Masks `<…openid>value</…openid>` (plain or CDATA) values.
@@ -83,5 +84,7 @@ mod tests {
         assert_eq!(masked, "<xml><openid><![CDATA[oSom…abcd]]></openid><sub_openid>oAno…6789</sub_openid><x>1</x></xml>");
         assert!(!masked.contains("oSomeoneElse0123456789abcd"));
         assert_eq!(text("no ids here", &[id]), "no ids here");
+        let notify = format!("<xml><openid><![CDATA[{id}]]></openid><attach>{id}</attach></xml>");
+        assert_eq!(text(&notify, &[id]), "<xml><openid><![CDATA[oUpF…eS6o]]></openid><attach>oUpF…eS6o</attach></xml>", "masked once");
     }
 }

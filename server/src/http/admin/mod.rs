@@ -126,6 +126,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("api.js", "text/javascript; charset=utf-8", include_str!("page/api.js")),
     ("inbox.js", "text/javascript; charset=utf-8", include_str!("page/inbox.js")),
     ("orders.js", "text/javascript; charset=utf-8", include_str!("page/orders.js")),
+    ("products.js", "text/javascript; charset=utf-8", include_str!("page/products.js")),
     ("reports.js", "text/javascript; charset=utf-8", include_str!("page/reports.js")),
 ];
 

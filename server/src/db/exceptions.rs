@@ -73,7 +73,7 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         let refunds = rows.iter().map(refunds::from_row).collect::<Result<Vec<_>>>()?;
-        let (flagged, failing) = orders_parts(search::ROW_COLUMNS);
+        let (flagged, failing) = orders_parts(&search::ROW_COLUMNS);
         let rows = sqlx::query(&format!("{flagged} UNION ALL {failing} ORDER BY created_at DESC, out_trade_no DESC LIMIT {QUEUE_LIMIT}"))
             .fetch_all(self.pool())
             .await?;
@@ -106,18 +106,7 @@ impl Db {
     /// [`Error::NotFound`], [`Error::Conflict`] (not CHANGE, or already handled), database errors.
     pub async fn refund_handled_offline(&self, no: &str, note: &str, now: i64, actor: &str) -> Result<Refund> {
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE refunds SET handled_at = $1, handled_by = $2, handled_note = $3 \
-             WHERE out_refund_no = $4 AND status = 'CHANGE' AND handled_at IS NULL",
-        )
-        .bind(now)
-        .bind(actor)
-        .bind(note)
-        .bind(no)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
+        if !mark_handled(&mut tx, "refunds", "out_refund_no = $4 AND status = 'CHANGE'", no, note, now, actor).await? {
             tx.rollback().await?;
             return Err(match self.refund(no).await? {
                 None => Error::NotFound("refund"),
@@ -138,18 +127,7 @@ impl Db {
     /// errors.
     pub async fn order_handled_offline(&self, no: &str, note: &str, now: i64, actor: &str) -> Result<OrderRow> {
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE orders SET handled_at = $1, handled_by = $2, handled_note = $3 \
-             WHERE out_trade_no = $4 AND (paid_after_close = 1 OR oversold = 1) AND handled_at IS NULL",
-        )
-        .bind(now)
-        .bind(actor)
-        .bind(note)
-        .bind(no)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
+        if !mark_handled(&mut tx, "orders", "out_trade_no = $4 AND (paid_after_close = 1 OR oversold = 1)", no, note, now, actor).await? {
             tx.rollback().await?;
             return Err(match self.order_row(no).await? {
                 None => Error::NotFound("order"),
@@ -162,6 +140,30 @@ impl Db {
         tx.commit().await?;
         self.order_row(no).await?.ok_or(Error::NotFound("order"))
     }
+}
+
+/// Sets the "handled offline" columns of the row of `table` matching `which` (`$4` is `no`),
+/// unless already set. Returns whether it did.
+async fn mark_handled(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    which: &str,
+    no: &str,
+    note: &str,
+    now: i64,
+    actor: &str,
+) -> Result<bool> {
+    let n = sqlx::query(&format!(
+        "UPDATE {table} SET handled_at = $1, handled_by = $2, handled_note = $3 WHERE {which} AND handled_at IS NULL"
+    ))
+    .bind(now)
+    .bind(actor)
+    .bind(note)
+    .bind(no)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
 }
 
 fn handled_audit<'a>(entity: &'a str, id: &'a str, status: &'a str, note: &'a str, now: i64, actor: &'a str) -> Audit<'a> {

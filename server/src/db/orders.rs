@@ -136,11 +136,11 @@ impl Order {
     }
 }
 
-const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
+pub(super) const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
     sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
     time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error, stock_reserved, oversold";
 
-fn from_row(r: &AnyRow) -> Result<Order> {
+pub(super) fn from_row(r: &AnyRow) -> Result<Order> {
     Ok(Order {
         out_trade_no: r.try_get("out_trade_no")?,
         openid: r.try_get("openid")?,

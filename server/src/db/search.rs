@@ -135,32 +135,35 @@ pub(crate) fn handled_from_row(r: &AnyRow) -> Result<Option<Handled>> {
     })
 }
 
-pub(crate) const ROW_COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
-    refunded_fee, status, sign_type, transaction_id, time_end, created_at, expires_at, paid_at, closed_at, paid_after_close, \
-    oversold, failures, last_error, handled_at, handled_by, handled_note";
+/// The order's columns, and what the back office adds: the refunded sum and "handled offline".
+pub(crate) static ROW_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{}, refunded_fee, handled_at, handled_by, handled_note", super::orders::COLUMNS));
 
+/// An [`OrderRow`] from a row of [`ROW_COLUMNS`]: the order as [`super::orders`] reads it, less
+/// what the back office has no use for (the payer's IP, the prepay_id, the sent times).
 pub(crate) fn row_from(r: &AnyRow) -> Result<OrderRow> {
+    let o = super::orders::from_row(r)?;
     Ok(OrderRow {
-        out_trade_no: r.try_get("out_trade_no")?,
-        openid: r.try_get("openid")?,
-        product_id: r.try_get("product_id")?,
-        product_name: r.try_get("product_name")?,
-        quantity: r.try_get("quantity")?,
-        unit_price_fen: r.try_get("unit_price_fen")?,
-        total_fee: r.try_get("total_fee")?,
+        out_trade_no: o.out_trade_no,
+        openid: o.openid,
+        product_id: o.product_id,
+        product_name: o.product_name,
+        quantity: o.quantity,
+        unit_price_fen: o.unit_price_fen,
+        total_fee: o.total_fee,
         refunded_fee: r.try_get("refunded_fee")?,
-        status: OrderStatus::parse(&r.try_get::<String, _>("status")?)?,
-        sign_type: r.try_get("sign_type")?,
-        transaction_id: r.try_get("transaction_id")?,
-        time_end: r.try_get("time_end")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-        paid_at: r.try_get("paid_at")?,
-        closed_at: r.try_get("closed_at")?,
-        paid_after_close: r.try_get::<i64, _>("paid_after_close")? != 0,
-        oversold: r.try_get::<i64, _>("oversold")? != 0,
-        failures: r.try_get("failures")?,
-        last_error: r.try_get("last_error")?,
+        status: o.status,
+        sign_type: o.sign_type,
+        transaction_id: o.transaction_id,
+        time_end: o.time_end,
+        created_at: o.created_at,
+        expires_at: o.expires_at,
+        paid_at: o.paid_at,
+        closed_at: o.closed_at,
+        paid_after_close: o.paid_after_close,
+        oversold: o.oversold,
+        failures: o.failures,
+        last_error: o.last_error,
         handled: handled_from_row(r)?,
     })
 }
@@ -237,7 +240,8 @@ impl Db {
         let limit = limit.clamp(1, MAX_PAGE);
         let (filter, args) = where_clause(f, after);
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM orders{filter} ORDER BY created_at DESC, out_trade_no DESC LIMIT ${}",
+            "SELECT {} FROM orders{filter} ORDER BY created_at DESC, out_trade_no DESC LIMIT ${}",
+            *ROW_COLUMNS,
             args.len() + 1
         );
         let mut q = sqlx::query(&sql);
@@ -264,7 +268,7 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn order_row(&self, out_trade_no: &str) -> Result<Option<OrderRow>> {
-        let row = sqlx::query(&format!("SELECT {ROW_COLUMNS} FROM orders WHERE out_trade_no = $1"))
+        let row = sqlx::query(&format!("SELECT {} FROM orders WHERE out_trade_no = $1", *ROW_COLUMNS))
             .bind(out_trade_no)
             .fetch_optional(self.pool())
             .await?;

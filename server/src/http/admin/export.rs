@@ -20,8 +20,8 @@ use crate::db::search::{Cursor, OrderFilter, OrderRow};
 use crate::error::{Error, Result};
 use crate::AppState;
 
-/// Rows fetched (and written) per step of the stream.
-const PAGE: i64 = 500;
+/// Rows fetched (and written) per step of the stream: the search's largest page.
+const PAGE: i64 = crate::db::search::MAX_PAGE;
 
 const BOM: &str = "\u{FEFF}";
 

@@ -51,6 +51,13 @@ async fn downloadbill_lists_the_day_payments_and_refunds() {
         refund_account: None,
     };
     assert_eq!(s.call(&refund).await["result_code"], "SUCCESS");
+    // The refund settles on the simulator's clock; the bill shows its state at download time, so
+    // wait for the final one before comparing downloads.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while s.sim.refund("BILL2R").unwrap().refund_status == wxpay::RefundStatus::Processing {
+        assert!(std::time::Instant::now() < deadline, "the refund never settled");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let day = today();
 
     let (ct, all) = download(&s, request(&s, &[("bill_date", &day), ("bill_type", "ALL")])).await;
@@ -70,7 +77,7 @@ async fn downloadbill_lists_the_day_payments_and_refunds() {
     assert_eq!((p1[12], p1[14], p1[15], p1[16], p1[22], p1[23], p1[24], p1[25]), ("6.00", "0", "0", "0.00", "0.04000", "0.60%", "6.00", "0.00"));
     assert_eq!(p1[20], "Test");
     let rf = fields(lines[3]);
-    assert_eq!((rf[6], rf[9], rf[12], rf[15], rf[16], rf[18]), ("BILL2", "REFUND", "0.00", "BILL2R", "2.00", "ORIGINAL"));
+    assert_eq!((rf[6], rf[9], rf[12], rf[15], rf[16], rf[18], rf[19]), ("BILL2", "REFUND", "0.00", "BILL2R", "2.00", "ORIGINAL", "SUCCESS"));
     assert_eq!((rf[22], rf[24], rf[25]), ("-0.01000", "0.00", "2.00"));
     assert_eq!(lines[4], "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额");
     // 3 rows; 6.00 + 12.34 settled; 2.00 refunded; fees 0.04 + 0.07 - 0.01.

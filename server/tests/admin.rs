@@ -105,3 +105,43 @@ async fn pulse_moves_on_every_instance() {
 async fn reconciliation_lists_the_differences() {
     cases::reconciliation_lists_the_differences(&Harness::start().await).await;
 }
+
+/// What the admin API answers about an order with a payment, refunds (one in CHANGE) and raw
+/// notifies: never the API key, the AppSecret or the admin token, and never a whole openid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_answers_carry_no_secret_and_no_whole_openid() {
+    let h = Harness::start().await;
+    let (no, rno) = cases::change_refund(&h).await;
+    let openid = h.state().db.order(&no).await.unwrap().unwrap().openid;
+    let c = h.sandbox.credentials();
+    let secrets = [
+        ("the API key", c.api_key.expose().to_owned()),
+        ("the AppSecret", c.app_secret.expose().to_owned()),
+        ("the admin token", ADMIN_TOKEN.to_owned()),
+        ("a whole openid", openid.clone()),
+    ];
+    let (_, detail) = h.admin_get(&format!("/admin/api/orders/{no}")).await;
+    let ids: Vec<i64> = detail["story"].as_array().unwrap().iter().filter(|s| s["has_raw"] == true).map(|s| s["id"].as_i64().unwrap()).collect();
+    assert!(!ids.is_empty(), "the payment notify is kept raw: {detail}");
+    let mut paths = vec![
+        format!("/admin/api/orders/{no}"),
+        format!("/admin/api/orders/search?q={no}"),
+        format!("/admin/api/orders/search?q={openid}"),
+        "/admin/api/refunds".to_owned(),
+        "/admin/api/attention".to_owned(),
+        "/admin/api/orders".to_owned(),
+        format!("/admin/api/totals/{}", wxpay_server::clock::day_name(wxpay_server::clock::beijing_day(h.clock.now_ms()))),
+    ];
+    paths.extend(ids.iter().map(|id| format!("/admin/api/audit/{id}")));
+    for p in &paths {
+        let (status, v) = h.admin_get(p).await;
+        assert_eq!(status, StatusCode::OK, "{p}: {v}");
+        let text = v.to_string();
+        for (what, s) in &secrets {
+            assert!(!text.contains(s.as_str()), "{p} answers {what}");
+        }
+    }
+    let csv = h.http.get(format!("{}/admin/api/orders/export.csv", h.url())).bearer_auth(ADMIN_TOKEN).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains(&no) && !csv.contains(&openid), "{csv}");
+    assert!(h.state().db.refund(&rno).await.unwrap().is_some());
+}

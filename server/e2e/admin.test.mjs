@@ -219,7 +219,11 @@ async function main() {
   }
   const paidRow = page.locator('#story li[data-action="order.paid"]').first();
   await paidRow.locator("button.raw-toggle").click();
-  const raw = await paidRow.locator("pre.raw").textContent();
+  const shownRaw = page.locator('#story li[data-action="order.paid"] pre.raw:not([hidden])').first();
+  const raw = await until("the raw notify shown", async () => {
+    const t = await shownRaw.textContent({ timeout: 10_000 }).catch(() => "");
+    return t.includes("<xml>") ? t : null;
+  });
   check(raw.includes("<xml>") && raw.includes(txA), "the raw notify: " + raw.slice(0, 200));
   const detailText = await page.locator("#detail").textContent();
   check(me.openid.length > 12 && !detailText.includes(me.openid) && !raw.includes(me.openid), "the openid shows whole");

@@ -65,19 +65,25 @@ function storyItem(s) {
     s.entity === "refund" ? el("span", { className: "muted" }, " (" + s.entity_id + ")") : null,
     s.summary ? el("div", { className: "muted summary" }, s.summary) : null);
   if (s.has_raw) {
-    // Fetched once, and kept open across the pulse's refreshes of the order.
+    // Fetched once, and kept open across the pulse's refreshes of the order (which replace these
+    // elements: the answer goes into whichever is shown when it arrives).
+    li.dataset.id = String(s.id);
     const pre = el("pre", { className: "raw", hidden: !openRaw.has(s.id), textContent: rawCache.get(s.id) || "" });
     const btn = el("button", { type: "button", className: "raw-toggle" }, "原始报文 Raw message");
     btn.addEventListener("click", async () => {
-      if (!rawCache.has(s.id)) {
-        const r = await shown("报文 raw", () => api("GET", "/admin/api/audit/" + s.id));
-        if (!r) return;
-        rawCache.set(s.id, r.raw);
-        pre.textContent = r.raw;
+      if (openRaw.has(s.id)) {
+        openRaw.delete(s.id);
+      } else {
+        openRaw.add(s.id);
+        if (!rawCache.has(s.id)) {
+          const r = await shown("报文 raw", () => api("GET", "/admin/api/audit/" + s.id));
+          if (!r) return openRaw.delete(s.id);
+          rawCache.set(s.id, r.raw);
+        }
       }
-      pre.hidden = !pre.hidden;
-      if (pre.hidden) openRaw.delete(s.id);
-      else openRaw.add(s.id);
+      const live = document.querySelector('#story li[data-id="' + s.id + '"] pre.raw') || pre;
+      live.textContent = rawCache.get(s.id) || "";
+      live.hidden = !openRaw.has(s.id);
     });
     li.append(el("div", {}, btn), pre);
   }

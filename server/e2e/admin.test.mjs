@@ -203,7 +203,7 @@ async function main() {
   await page.click('#tabs a[data-tab="orders"]');
   await page.fill("#q", txA);
   await page.click("#search-go");
-  await page.locator(`#results tbody tr#order-${orderA}`).waitFor();
+  await page.locator(`#results[data-query="${new URLSearchParams({ q: txA })}"] tbody tr#order-${orderA}`).waitFor();
   const found = await page.locator("#results tbody tr").count();
   check(found === 1, `the search by transaction_id lists ${found} rows`);
   await shot(page, "1-search-by-transaction-id");
@@ -307,7 +307,7 @@ async function main() {
   await page.fill("#q", "");
   await page.selectOption("#status", "PAID");
   await page.click("#search-go");
-  await page.locator(`#results tbody tr#order-${orderA}`).waitFor();
+  await page.locator(`#results[data-query="status=PAID"] tbody tr#order-${orderA}`).waitFor();
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
   const csvPath = path.join(SHOTS, "orders.csv");
   await download.saveAs(csvPath);

@@ -45,6 +45,8 @@ async function page(append) {
   else body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colSpan: 5, className: "muted" }, "没有找到 nothing found"))]));
   next = r.next;
   $("more").hidden = !next;
+  // Which filter the list shows (for a person's tools and the browser test alike).
+  $("results").dataset.query = filterQuery().toString();
 }
 
 /** Runs the search from the first page. */

@@ -5,6 +5,7 @@
 //! is the write (so SQLite takes its write lock before reading, and PostgreSQL re-checks the
 //! `WHERE` of a conditional update under the row lock) and adds an `audit_log` row.
 
+mod mode;
 pub mod orders;
 mod paid_writer;
 mod write;
@@ -18,6 +19,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 use crate::error::Result;
+
+pub use mode::Mode;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

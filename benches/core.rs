@@ -7,28 +7,10 @@ use wxpay::{refund_notify, sign, verify, xml, ApiKey, Merchant, Params, SignType
 
 const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
+/// The shared realistic notify (`tests/data/payment_notify.json`), unsigned.
 fn notify_params() -> Params {
-    [
-        ("return_code", "SUCCESS"),
-        ("result_code", "SUCCESS"),
-        ("appid", "wx2421b1c4370ec43b"),
-        ("mch_id", "10000100"),
-        ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-        ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
-        ("is_subscribe", "N"),
-        ("trade_type", "JSAPI"),
-        ("bank_type", "CMC"),
-        ("total_fee", "1200"),
-        ("cash_fee", "1200"),
-        ("fee_type", "CNY"),
-        ("transaction_id", "4200000215201811190261405420"),
-        ("out_trade_no", "20261123000001"),
-        ("attach", "门店 7"),
-        ("time_end", "20261123120000"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
+    let data: serde_json::Value = serde_json::from_str(include_str!("../tests/data/payment_notify.json")).unwrap();
+    data["fields"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect()
 }
 
 fn bench(c: &mut Criterion) {

@@ -18,8 +18,8 @@ fn key() -> ApiKey {
 #[test]
 fn accepts_untouched_notify() {
     let n = merchant().verify_payment_notify(notify_xml(&notify_fields()).as_bytes()).unwrap();
-    assert_eq!(n.out_trade_no, "A1");
-    assert_eq!(n.total_fee, Fen::new(100));
+    assert_eq!(n.out_trade_no, "20261123000001");
+    assert_eq!(n.total_fee, Fen::new(1200));
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn accepts_failed_payment_notify_without_transaction_fields_but_requires_them_on
 
 #[test]
 fn rejects_tampered_value() {
-    let body = notify_xml(&notify_fields()).replace("<total_fee>100</total_fee>", "<total_fee>1</total_fee>");
+    let body = notify_xml(&notify_fields()).replace("<total_fee>1200</total_fee>", "<total_fee>1</total_fee>");
     assert_eq!(merchant().verify_payment_notify(body.as_bytes()), Err(Error::SignatureMismatch));
 }
 
@@ -125,8 +125,8 @@ fn rejects_notify_without_mch_id() {
 #[test]
 fn rejects_amount_mismatch() {
     let n = merchant().verify_payment_notify(notify_xml(&notify_fields()).as_bytes()).unwrap();
-    assert_eq!(n.check_amount(Fen::new(1000)), Err(Error::AmountMismatch { expected: 1000, actual: 100 }));
-    assert_eq!(n.check_amount(Fen::new(100)), Ok(()));
+    assert_eq!(n.check_amount(Fen::new(1000)), Err(Error::AmountMismatch { expected: 1000, actual: 1200 }));
+    assert_eq!(n.check_amount(Fen::new(1200)), Ok(()));
 }
 
 #[test]

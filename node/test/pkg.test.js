@@ -284,7 +284,7 @@ describe('the merchant operations', () => {
 describe('payment notify', () => {
   const expected = {
     resultCode: 'SUCCESS', appId: MERCHANT.appId, mchId: MERCHANT.mchId, openid: 'oUpF8uMEb4qRXf22hE3X68TekukE',
-    tradeType: 'JSAPI', bankType: 'CFT', totalFee: 1200, cashFee: 1200, feeType: 'CNY',
+    tradeType: 'JSAPI', bankType: 'CMC', totalFee: 1200, cashFee: 1200, feeType: 'CNY',
     transactionId: '4200000215201811190261405420', outTradeNo: '20261123000001', attach: '门店 7 & <b>',
     timeEnd: '20261123120000', isSubscribe: 'N', signType: 'MD5',
   };

@@ -21,6 +21,9 @@ use wxpay_server::db::Backend;
 use wxpay_sim::PaidNotify;
 use wxpay_server::Db;
 
+#[path = "../tests/common/fixtures.rs"]
+mod fixtures;
+
 const KEY: &str = "BenchKey0123456789abcdefABCDEF01";
 const APPID: &str = "wxbench000000000";
 const MCH_ID: &str = "1900000109";
@@ -56,7 +59,7 @@ async fn seed(url: &str, n: usize, out: &str) {
     let mut pending: Vec<Vec<Order>> = (0..workers).map(|_| Vec::new()).collect();
     for i in 0..n {
         let no = order_no(i);
-        let order = Order::unpaid(&no, OPENID, 100, now);
+        let order = fixtures::unpaid_order(&no, OPENID, 100, now);
         pending[i % workers].push(order);
         let body = PaidNotify {
             appid: APPID,

@@ -11,6 +11,7 @@ use wxpay::{ApiKey, Merchant, SignType};
 use crate::client_cert::ClientIdentity;
 use crate::error::{Error, Result};
 use crate::secret::{AdminToken, AppSecret};
+use crate::upstream::{RetryPolicy, UpstreamConfig};
 
 /// The flags of `wxpay-server serve` (also used by `demo` to build its settings).
 ///
@@ -102,19 +103,6 @@ pub struct Config {
     /// Logins per minute in all, to stay within jscode2session's quota (default 600; 0: no limit).
     #[arg(long, env = "WXPAY_LOGIN_PER_MINUTE")]
     pub login_per_minute: Option<u32>,
-}
-
-/// How upstream calls are retried.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Timeout of one HTTP exchange.
-    pub timeout: Duration,
-    /// Connect timeout.
-    pub connect_timeout: Duration,
-    /// Attempts in all (at least 1).
-    pub attempts: u32,
-    /// First back-off, doubled after each failure.
-    pub backoff: Duration,
 }
 
 /// Validated settings. `Debug` never shows a password (see the impl).
@@ -256,7 +244,27 @@ fn https_base(env: &str, value: Option<&str>, default: &str) -> Result<String> {
     Ok(v.to_owned())
 }
 
+impl Settings {
+    /// What the WeChat client needs of these settings.
+    pub fn upstream(&self) -> UpstreamConfig {
+        UpstreamConfig {
+            merchant: self.merchant.clone(),
+            app_secret: self.app_secret.clone(),
+            api_base: self.api_base.clone(),
+            api_backup_base: self.api_backup_base.clone(),
+            wechat_api_base: self.wechat_api_base.clone(),
+            retry: self.retry,
+        }
+    }
+}
+
 impl Config {
+    /// The secret values given (API key, AppSecret, admin token, database URL, p12 password),
+    /// for the log filter that masks them.
+    pub fn secret_values(&self) -> Vec<String> {
+        [&self.api_key, &self.app_secret, &self.admin_token, &self.database_url, &self.client_p12_password].into_iter().flatten().cloned().collect()
+    }
+
     /// Checks every setting and builds [`Settings`].
     ///
     /// # Errors

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod client_cert;
 pub mod clock;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod refunds;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secret;
+pub mod shutdown;
 pub mod upstream;
 
 use std::future::Future;
@@ -81,7 +83,7 @@ impl AppState {
     pub async fn connect(settings: Settings, clock: Clock, observer: Option<upstream::Observer>) -> Result<Self> {
         let db = Db::connect(&settings.database_url).await?;
         let http = upstream::http_client(settings.ca_file.as_deref(), &settings.retry)?;
-        let mut wx = Upstream::new(&settings, http, clock.clone());
+        let mut wx = Upstream::new(settings.upstream(), http, clock.clone());
         if let Some(id) = &settings.client_identity {
             wx = wx.with_secapi(upstream::secapi_client(settings.ca_file.as_deref(), &settings.retry, id)?);
             tracing::info!(subject = %id.subject, not_after = id.not_after, source = id.source, "merchant client certificate loaded");

@@ -31,3 +31,56 @@ pub fn sim_clock(clock: &Clock) -> wxpay_sim::Clock {
     let clock = clock.clone();
     wxpay_sim::Clock::from_fn(move || clock.now_ms())
 }
+
+/// A running `serve --sandbox` simulator and its temporary directory (removed when dropped).
+pub struct Running {
+    _sim: Simulator,
+    _dir: tempfile::TempDir,
+}
+
+/// `serve --sandbox`: starts the simulator on `listen` (a free loopback port when `None`), its
+/// state in a fresh temporary directory, and rewires `config` to it: who we are and where WeChat
+/// is; every other setting is kept (a client certificate given stays).
+///
+/// # Errors
+/// The directory or the simulator cannot be made.
+pub async fn start(config: &mut Config, listen: Option<std::net::SocketAddr>, clock: &Clock) -> Result<Running, String> {
+    use wxpay_sim::{Credentials, Secret, SimConfig};
+    // mkdtemp: a fresh directory no other user can have prepared, removed at exit.
+    let dir = tempfile::Builder::new().prefix("wxpay-sandbox-").tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    if config.database_url.as_deref().is_none_or(str::is_empty) {
+        config.database_url = Some(format!("sqlite://{}?mode=rwc", dir.path().join("wxpay-sandbox.db").display()));
+    }
+    let mut sc = SimConfig::new(dir.path().join("sandbox"));
+    if let Some(listen) = listen {
+        sc.listen = listen;
+    }
+    if let (Some(appid), Some(secret), Some(mch), Some(key)) = (&config.appid, &config.app_secret, &config.mch_id, &config.api_key) {
+        sc.credentials = Some(Credentials { appid: appid.clone(), app_secret: Secret::new(secret.clone()), mch_id: mch.clone(), api_key: Secret::new(key.clone()) });
+    }
+    sc.accept_any_code = true;
+    let sim = Simulator::start(sc, sim_clock(clock)).await.map_err(|e| e.to_string())?;
+    let public = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen.as_deref().unwrap_or("127.0.0.1:8080")));
+    let wired = server_config(&sim, &public);
+    config.appid = wired.appid;
+    config.app_secret = wired.app_secret;
+    config.mch_id = wired.mch_id;
+    config.api_key = wired.api_key;
+    config.public_url = wired.public_url;
+    config.api_base = wired.api_base;
+    config.api_backup_base = wired.api_backup_base;
+    config.wechat_api_base = wired.wechat_api_base;
+    config.ca_file = wired.ca_file;
+    if config.client_cert.is_none() && config.client_key.is_none() && config.client_p12.is_none() {
+        config.client_cert = wired.client_cert;
+        config.client_key = wired.client_key;
+    }
+    println!(
+        "sandbox: {} (CA {}); WeChat client at {}/sandbox/requestPayment; control page {}",
+        sim.base_url(),
+        sim.ca_file().display(),
+        sim.base_url(),
+        sim.control_url()
+    );
+    Ok(Running { _sim: sim, _dir: dir })
+}

@@ -3,6 +3,9 @@
 
 use std::process::Command;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn serve(env: &[(&str, &str)]) -> (Option<i32>, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxpay-server"));
     cmd.arg("serve").env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
@@ -103,7 +106,7 @@ fn serve_sandbox_refuses_a_live_database_unless_told() {
     // A database with an order in it, as a live server leaves it.
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let d = wxpay_server::Db::connect(&url).await.unwrap();
-        let o = wxpay_server::db::orders::Order::unpaid("20270115080000LIVE000001", "oLivePayer", 100, 1_800_000_000_000);
+        let o = fixtures::unpaid_order("20270115080000LIVE000001", "oLivePayer", 100, 1_800_000_000_000);
         d.insert_order(&o, "test").await.unwrap();
         d.close().await;
     });

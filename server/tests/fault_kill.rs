@@ -30,9 +30,11 @@ use std::time::{Duration, Instant};
 
 use sqlx::Row;
 use wxpay::{xml, ApiKey, SignType};
-use wxpay_server::db::orders::Order;
 use wxpay_sim::PaidNotify;
 use wxpay_server::Db;
+
+#[path = "common/fixtures.rs"]
+mod fixtures;
 
 // Fixed test credentials (nothing here is a real secret).
 const APPID: &str = "wxfa017c0de0000001";
@@ -98,7 +100,7 @@ async fn seed_orders(url: &str, n: usize) {
     let db = Db::connect(url).await.expect("database");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     for i in 0..n {
-        let order = Order::unpaid(&order_no(i), OPENID, TOTAL_FEE, now);
+        let order = fixtures::unpaid_order(&order_no(i), OPENID, TOTAL_FEE, now);
         db.insert_order(&order, "fault-test").await.expect("insert order");
     }
     db.close().await;

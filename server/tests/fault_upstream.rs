@@ -606,7 +606,7 @@ async fn reconciler_finds_a_lost_notify_behind_150_failing_orders() {
     let now = h.clock.now_ms();
     let failing: Vec<String> = (0..150).map(|i| format!("F{i:03}{}", &wxpay::nonce_str().unwrap()[..12])).collect();
     for (i, no) in failing.iter().enumerate() {
-        let o = wxpay_server::db::orders::Order::unpaid(no, &openid, 100, now - 3_600_000 + i as i64);
+        let o = common::fixtures::unpaid_order(no, &openid, 100, now - 3_600_000 + i as i64);
         h.state().db.insert_order(&o, "test").await.unwrap();
         h.sandbox.faults().failing_orders.lock().unwrap().insert(no.clone());
     }

@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use wxpay_server::db::orders::{Order, OrderStatus, PaidOutcome};
 use wxpay_server::Db;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn order(no: &str) -> Order {
-    Order::unpaid(no, "oGroupCommit00000000000000", 1800, 1_800_000_000_000)
+    fixtures::unpaid_order(no, "oGroupCommit00000000000000", 1800, 1_800_000_000_000)
 }
 
 async fn db_with_orders(n: usize) -> (tempfile::TempDir, Db) {

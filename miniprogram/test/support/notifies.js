@@ -9,20 +9,20 @@ function newMerchant() {
   return { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: crypto.randomBytes(16).toString('hex') };
 }
 
+// The realistic notify all the tests share (tests/data/payment_notify.json), made this
+// merchant's and this order's.
+const NOTIFY_FIXTURE = require('../../../tests/data/payment_notify.json').fields;
+
 function paymentFields(merchant, order, overrides = {}) {
   return {
-    return_code: 'SUCCESS',
+    ...NOTIFY_FIXTURE,
     return_msg: 'OK',
-    result_code: 'SUCCESS',
     appid: merchant.appId,
     mch_id: merchant.mchId,
     nonce_str: crypto.randomBytes(16).toString('hex'),
     openid: order.openid,
-    trade_type: 'JSAPI',
-    bank_type: 'CMC',
     total_fee: String(order.total_fee),
     cash_fee: String(order.total_fee),
-    fee_type: 'CNY',
     transaction_id: '4200000000000' + String(Date.now()).slice(-13) + '01',
     out_trade_no: order.out_trade_no,
     time_end: '20261124120000',

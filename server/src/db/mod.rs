@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod exceptions;
+mod mode;
 pub mod orders;
 mod paid_writer;
 pub mod products;
@@ -27,6 +28,7 @@ use crate::error::Result;
 
 pub use audit::AuditRow;
 pub(crate) use audit::Audit;
+pub use mode::Mode;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

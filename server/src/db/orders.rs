@@ -101,41 +101,6 @@ pub struct Order {
     pub oversold: bool,
 }
 
-impl Order {
-    /// An unpaid order of one unit of product 1 at `total_fee`, valid for 30 minutes from
-    /// `created_at`: the seed of fixtures, benchmarks and tests (`Db::insert_order` stores it).
-    pub fn unpaid(out_trade_no: &str, openid: &str, total_fee: i64, created_at: i64) -> Order {
-        Order {
-            out_trade_no: out_trade_no.into(),
-            openid: openid.into(),
-            product_id: 1,
-            product_name: "fixture".into(),
-            quantity: 1,
-            unit_price_fen: total_fee,
-            total_fee,
-            status: OrderStatus::Notpay,
-            sign_type: "MD5".into(),
-            spbill_create_ip: "127.0.0.1".into(),
-            time_start: "20270115080000".into(),
-            time_expire: "20270115083000".into(),
-            expires_at: created_at + 1_800_000,
-            prepay_id: None,
-            prepay_expires_at: None,
-            transaction_id: None,
-            time_end: None,
-            paid_at: None,
-            closed_at: None,
-            checked_at: None,
-            created_at,
-            paid_after_close: false,
-            failures: 0,
-            last_error: None,
-            stock_reserved: false,
-            oversold: false,
-        }
-    }
-}
-
 pub(super) const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
     sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
     time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error, stock_reserved, oversold";
@@ -390,38 +355,6 @@ impl Db {
         let set = ", prepay_id = $4, prepay_expires_at = $5";
         let t = order_move(no, OrderStatus::Notpay, OrderStatus::Notpay, set, &binds, "order.prepaid", Some(prepay_id));
         self.transition(t, now, actor).await
-    }
-
-    /// Moves an order to PAID exactly once: a conditional update on the current state, so
-    /// concurrent duplicates (threads, or server instances sharing PostgreSQL) cannot apply it
-    /// twice. The audit row (with `detail`, e.g. the raw notify) commits with the change; the
-    /// call returns only after that commit is durable.
-    ///
-    /// On SQLite, concurrent calls are committed together (see [`super::paid_writer`]).
-    ///
-    /// # Errors
-    /// Database errors (including a `transaction_id` already used by another order).
-    pub async fn mark_paid(
-        &self,
-        no: &str,
-        transaction_id: &str,
-        time_end: &str,
-        now: i64,
-        actor: &str,
-        detail: &str,
-    ) -> Result<PaidOutcome> {
-        let p = PaidRecord {
-            no: no.into(),
-            transaction_id: transaction_id.into(),
-            time_end: time_end.into(),
-            now,
-            actor: actor.into(),
-            detail: detail.into(),
-        };
-        match self.paid_writer() {
-            Some(w) => w.mark_paid(p).await,
-            None => super::paid_writer::record_alone(self.writer(), &p).await,
-        }
     }
 
     /// Moves a NOTPAY order to CLOSED and gives its units back to the stock, in one

@@ -15,7 +15,42 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::orders::{mark_paid_on, PaidOutcome, PaidRecord};
 use super::write::Writer;
+use super::Db;
 use crate::error::{Error, Result};
+
+impl Db {
+    /// Moves an order to PAID exactly once: a conditional update on the current state, so
+    /// concurrent duplicates (threads, or server instances sharing PostgreSQL) cannot apply it
+    /// twice. The audit row (with `detail`, e.g. the raw notify) commits with the change; the
+    /// call returns only after that commit is durable.
+    ///
+    /// On SQLite, concurrent calls are committed together (this module).
+    ///
+    /// # Errors
+    /// Database errors (including a `transaction_id` already used by another order).
+    pub async fn mark_paid(
+        &self,
+        no: &str,
+        transaction_id: &str,
+        time_end: &str,
+        now: i64,
+        actor: &str,
+        detail: &str,
+    ) -> Result<PaidOutcome> {
+        let p = PaidRecord {
+            no: no.into(),
+            transaction_id: transaction_id.into(),
+            time_end: time_end.into(),
+            now,
+            actor: actor.into(),
+            detail: detail.into(),
+        };
+        match self.paid_writer() {
+            Some(w) => w.mark_paid(p).await,
+            None => record_alone(self.writer(), &p).await,
+        }
+    }
+}
 
 /// At most this many records a transaction.
 const MAX_BATCH: usize = 128;

@@ -2,6 +2,7 @@
 //! sharing a SQLite file or a fresh PostgreSQL database, and a shifted-on-demand clock.
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod link;
 pub mod notify_cases;
 pub mod admin_cases;

@@ -1,0 +1,64 @@
+//! The Pay API: a request signed once into XML ([`Prepared`]), sent (see `retry`), and WeChat's
+//! answer checked and typed by the core.
+
+use wxpay::{Request, Response};
+
+use super::Upstream;
+use crate::error::{Error, Result};
+
+/// A signed request body, ready to send (and to resend: the same bytes every time).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub(super) path: &'static str,
+    pub(super) body: String,
+}
+
+/// Turns a core error about WeChat's answer into the server's error.
+pub(super) fn from_answer(e: wxpay::Error, raw: &[u8]) -> Error {
+    match e {
+        wxpay::Error::Business { code, message } => Error::Upstream { code, message },
+        wxpay::Error::ReturnFail { message } => Error::Upstream { code: "FAIL".into(), message },
+        wxpay::Error::SignatureMismatch | wxpay::Error::MissingSignature => {
+            // Say what WeChat complained about, if anything, but trust none of it.
+            let said = wxpay::xml::decode(raw).ok().and_then(|p| p.get("err_code").cloned()).unwrap_or_default();
+            Error::Upstream {
+                code: "RESPONSE_SIGNATURE_INVALID".into(),
+                message: format!("the answer's signature does not verify (check WXPAY_API_KEY); unverified err_code {said:?}"),
+            }
+        }
+        other => Error::Upstream { code: "BAD_RESPONSE".into(), message: other.to_string() },
+    }
+}
+
+impl Upstream {
+    /// Sends a Pay API request and parses the answer.
+    ///
+    /// The body is signed once and the *same* bytes are resent on a network error, an HTTP 5xx
+    /// or `SYSTEMERROR` / `BIZERR_NEED_RETRY`, so WeChat sees one request however often it
+    /// arrives. A connection failure on the primary base moves traffic to the backup for a
+    /// while; business errors never cause a failover.
+    ///
+    /// # Errors
+    /// [`Error::Upstream`] with WeChat's code, or [`Error::UpstreamUnavailable`].
+    pub async fn pay<Q: Request, P: Response>(&self, request: &Q) -> Result<P> {
+        self.send(&self.prepare(request)?).await
+    }
+
+    /// Signs and encodes a request: nothing leaves the process. An error here means the request
+    /// was never sent (e.g. a field the XML encoder cannot carry).
+    ///
+    /// # Errors
+    /// [`Error::Core`] with the core's validation or encoding error.
+    pub fn prepare<Q: Request>(&self, request: &Q) -> Result<Prepared> {
+        let nonce = wxpay::nonce_str()?;
+        Ok(Prepared { path: Q::PATH, body: self.merchant.request_xml(request, &nonce)? })
+    }
+
+    /// Sends a [`Prepared`] request (see [`Upstream::pay`]).
+    ///
+    /// # Errors
+    /// As [`Upstream::pay`].
+    pub async fn send<P: Response>(&self, prepared: &Prepared) -> Result<P> {
+        self.send_with(prepared, |bytes| self.merchant.parse_response::<P>(bytes)).await
+    }
+}

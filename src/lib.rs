@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod amount;
+pub mod bill;
 mod closeorder;
 mod error;
 mod jsapi;

@@ -47,3 +47,11 @@ ensure_chromium() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 }
+
+# Debian's `fonts-noto-cjk`, so the browser tests' screenshots show Chinese rather than boxes.
+ensure_cjk_font() {
+  if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed"; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null
+  fi
+}

@@ -18,6 +18,7 @@ pub mod http;
 pub mod limits;
 pub mod logging;
 pub mod payments;
+pub mod reconcile;
 pub mod reconciler;
 pub mod refunds;
 #[cfg(feature = "sandbox")]
@@ -97,7 +98,7 @@ impl AppState {
 /// The whole HTTP API, each request bounded by the server-side timeout.
 pub fn app(state: AppState) -> Router {
     let limit = state.settings.request_timeout;
-    http::router().with_state(state).layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+    http::router(&state).with_state(state).layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| async move {
         use axum::response::IntoResponse as _;
         // Dropping the handler rolls back an open transaction; a refund call already under way
         // runs on in its own task and records its outcome.

@@ -11,6 +11,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::db::orders::Order;
 use crate::db::SURFACE_AFTER_FAILURES;
 use crate::payments::{self, Synced};
 use crate::refunds::{self, Visited};
@@ -69,28 +70,11 @@ pub async fn run_once(state: &AppState) -> Pass {
             continue;
         }
         pass.checked += 1;
-        let outcome = match payments::sync(state, &o, "reconciler").await {
-            Ok(Synced::Unpaid { .. }) if o.expires_at.max(o.created_at + CLOSE_NOT_BEFORE_MS) <= state.clock.now_ms() => {
-                payments::close(state, &o, "reconciler").await
-            }
-            other => other,
-        };
-        match outcome {
+        match visit_order(state, &o, "reconciler").await {
             Ok(Synced::Paid) => pass.paid += 1,
             Ok(Synced::Closed) => pass.closed += 1,
             Ok(Synced::Unpaid { .. }) => {}
-            Err(e) => {
-                pass.failed += 1;
-                let now = state.clock.now_ms();
-                let next = now + refunds::backoff_ms(state, o.failures);
-                match state.db.note_order_failure(&o.out_trade_no, &e.to_string(), now, next).await {
-                    Ok(n) if n == SURFACE_AFTER_FAILURES => {
-                        tracing::error!(out_trade_no = %o.out_trade_no, failures = n, error = %e, "order keeps failing; shown to the admin as needing action");
-                    }
-                    Ok(_) => tracing::warn!(out_trade_no = %o.out_trade_no, error = %e, "reconciler will retry after a back-off"),
-                    Err(db) => tracing::error!(out_trade_no = %o.out_trade_no, error = %db, "could not record the failure"),
-                }
-            }
+            Err(_) => pass.failed += 1,
         }
     }
     refunds_pass(state, before, started, &mut pass).await;
@@ -100,6 +84,33 @@ pub async fn run_once(state: &AppState) -> Pass {
         tracing::info!(?pass, "reconciler pass");
     }
     pass
+}
+
+/// One visit of an unpaid order whose turn the caller has claimed (`claim_order_check`):
+/// orderquery, and closeorder once it is past `time_expire` (and five minutes old). A failure is
+/// recorded on the order with its back-off, and logged once when it starts needing a person.
+///
+/// # Errors
+/// Upstream or database errors (already recorded on the order).
+pub async fn visit_order(state: &AppState, o: &Order, actor: &str) -> crate::Result<Synced> {
+    let outcome = match payments::sync(state, o, actor).await {
+        Ok(Synced::Unpaid { .. }) if o.expires_at.max(o.created_at + CLOSE_NOT_BEFORE_MS) <= state.clock.now_ms() => {
+            payments::close(state, o, actor).await
+        }
+        other => other,
+    };
+    if let Err(e) = &outcome {
+        let now = state.clock.now_ms();
+        let next = now + refunds::backoff_ms(state, o.failures);
+        match state.db.note_order_failure(&o.out_trade_no, &e.to_string(), now, next).await {
+            Ok(n) if n == SURFACE_AFTER_FAILURES => {
+                tracing::error!(out_trade_no = %o.out_trade_no, failures = n, error = %e, "order keeps failing; shown to the admin as needing action");
+            }
+            Ok(_) => tracing::warn!(out_trade_no = %o.out_trade_no, error = %e, "reconciler will retry after a back-off"),
+            Err(db) => tracing::error!(out_trade_no = %o.out_trade_no, error = %db, "could not record the failure"),
+        }
+    }
+    outcome
 }
 
 async fn refunds_pass(state: &AppState, before: i64, started: Instant, pass: &mut Pass) {

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use wxpay::{Fen, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, TradeRef};
 
-use crate::db::refunds::{FinishOutcome, Mover, Refund, RefundResult, RefundState, Visit};
+use crate::db::refunds::{FinishOutcome, Mover, NewRefund, Refund, RefundResult, RefundState, Requester, Visit};
 use crate::error::{Error, Result};
 use crate::AppState;
 
@@ -107,6 +107,27 @@ pub async fn approve(state: &AppState, no: &str, actor: &str) -> Result<Refund> 
     let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
     // Detached: once the call may have left, its outcome is recorded even if the admin's
     // request goes away (a closed page, the request timeout).
+    let (state, actor) = (state.clone(), actor.to_owned());
+    tokio::spawn(async move { send_claimed(&state, &r, &actor).await })
+        .await
+        .map_err(|e| Error::Internal(format!("refund call task: {e}")))?
+}
+
+/// A refund the merchant makes on its own initiative (full when `refund_fee` is `None`, else
+/// partial), with `reason` (checked by the caller like a payer's): created APPROVED and claimed
+/// in one transaction under the same limits as a payer's request, then sent exactly as an
+/// approval sends it, with the same outcomes.
+///
+/// # Errors
+/// [`Error::NotFound`], [`Error::Conflict`] (not PAID, more than is left), [`Error::Invalid`],
+/// upstream errors as [`approve`].
+pub async fn merchant_refund(state: &AppState, out_trade_no: &str, refund_fee: Option<i64>, reason: &str, actor: &str) -> Result<Refund> {
+    let now = state.clock.now_ms();
+    let until = now + lease(state).as_millis() as i64;
+    let no = new_out_refund_no(now.div_euclid(1000))?;
+    let by = Requester::Merchant { owner: &state.instance, until };
+    let r = state.db.insert_refund(&NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason }, now, actor).await?;
+    tracing::info!(out_refund_no = %no, %out_trade_no, refund_fee = r.refund_fee, actor, "merchant refund created");
     let (state, actor) = (state.clone(), actor.to_owned());
     tokio::spawn(async move { send_claimed(&state, &r, &actor).await })
         .await

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{fresh_postgres_db, notify_cases as cases, refund_cases, stock_cases, Harness, Options};
+use common::{admin_cases, fresh_postgres_db, notify_cases as cases, refund_cases, stock_cases, Harness, Options};
 
 async fn two_instances() -> Harness {
     two_instances_with(|_| {}).await
@@ -208,4 +208,48 @@ async fn pg_order_json_tells_its_refund_story() {
 #[ignore = "needs PostgreSQL: run by scripts/test-server"]
 async fn pg_reject_reason_is_checked_like_the_payers() {
     refund_cases::reject_reason_is_checked_like_the_payers(&two_instances().await).await;
+}
+
+// The back office on PostgreSQL, two instances sharing the database.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_search_pages_every_order_once_with_ties() {
+    admin_cases::search_pages_every_order_once_with_ties(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_totals_cut_days_at_beijing_midnight() {
+    admin_cases::totals_cut_days_at_beijing_midnight(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_merchant_refund_is_approved_at_once_and_kept_within_the_total() {
+    admin_cases::merchant_refund_is_approved_at_once_and_kept_within_the_total(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_handled_offline_changes_no_money_state() {
+    admin_cases::handled_offline_changes_no_money_state(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_requery_resolves_a_change_refund() {
+    admin_cases::requery_resolves_a_change_refund(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_pulse_moves_on_every_instance() {
+    admin_cases::pulse_moves_on_every_instance(&two_instances().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_reconciliation_lists_the_differences() {
+    admin_cases::reconciliation_lists_the_differences(&two_instances().await).await;
 }

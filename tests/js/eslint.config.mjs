@@ -79,6 +79,11 @@ export default [
     languageOptions: { sourceType: "commonjs", globals: miniProgram },
   },
   {
+    // The back office page of wxpay-server: ES modules the browser loads as they are (no build).
+    files: ["server/src/http/admin/page/*.js"],
+    languageOptions: { sourceType: "module", globals: globals.browser },
+  },
+  {
     // The browser tests: Node ES modules whose page.evaluate / waitForFunction callbacks run
     // in the page, so the browser's globals are there too.
     files: ["sim/e2e/**/*.mjs", "server/e2e/**/*.mjs", "tests/js/**/*.mjs"],

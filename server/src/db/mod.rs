@@ -5,13 +5,19 @@
 //! is the write (so SQLite takes its write lock before reading, and PostgreSQL re-checks the
 //! `WHERE` of a conditional update under the row lock) and adds an `audit_log` row.
 
+pub mod audit;
+pub mod exceptions;
 mod mode;
 pub mod orders;
 mod paid_writer;
-mod write;
 pub mod products;
+pub mod pulse;
+pub mod reconcile;
 pub mod refunds;
+pub mod search;
 pub mod sessions;
+pub mod totals;
+mod write;
 
 use std::time::Duration;
 
@@ -20,6 +26,8 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 use crate::error::Result;
 
+pub use audit::AuditRow;
+pub(crate) use audit::Audit;
 pub use mode::Mode;
 
 /// Which database is behind the pool.
@@ -152,51 +160,6 @@ impl Db {
     pub async fn has_orders(&self) -> Result<bool> {
         Ok(sqlx::query("SELECT 1 FROM orders LIMIT 1").fetch_optional(&self.pool).await?.is_some())
     }
-
-    /// Audit rows about one entity, oldest first (for the admin page and tests).
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRow>> {
-        use sqlx::Row;
-        let rows = sqlx::query(
-            "SELECT at, actor, action, from_status, to_status, detail FROM audit_log \
-             WHERE entity = $1 AND entity_id = $2 ORDER BY id",
-        )
-        .bind(entity)
-        .bind(entity_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRow {
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    from_status: r.try_get("from_status")?,
-                    to_status: r.try_get("to_status")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
-    }
-}
-
-/// One audit row.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AuditRow {
-    /// When (Unix ms).
-    pub at: i64,
-    /// Who: `user:<openid>`, `wechat:notify`, `reconciler`, `api`.
-    pub actor: String,
-    /// What, e.g. `order.paid`.
-    pub action: String,
-    /// State before.
-    pub from_status: Option<String>,
-    /// State after.
-    pub to_status: Option<String>,
-    /// Detail; for a notify, the raw body as received.
-    pub detail: Option<String>,
 }
 
 /// A value bound into a transition's extra assignments.
@@ -269,36 +232,4 @@ pub(crate) async fn transition_on(conn: &mut AnyConnection, t: Transition<'_>, n
         .await?;
     }
     Ok(n == 1)
-}
-
-/// An audit row to write inside the transaction of the change it describes.
-pub(crate) struct Audit<'a> {
-    pub at: i64,
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub entity: &'a str,
-    pub entity_id: &'a str,
-    pub from_status: Option<&'a str>,
-    pub to_status: Option<&'a str>,
-    pub detail: Option<&'a str>,
-}
-
-impl Audit<'_> {
-    pub(crate) async fn write(&self, conn: &mut AnyConnection) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(self.at)
-        .bind(self.actor)
-        .bind(self.action)
-        .bind(self.entity)
-        .bind(self.entity_id)
-        .bind(self.from_status)
-        .bind(self.to_status)
-        .bind(self.detail)
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
-    }
 }

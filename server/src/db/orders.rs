@@ -30,7 +30,7 @@ impl OrderStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         match s {
             "NOTPAY" => Ok(OrderStatus::Notpay),
             "PAID" => Ok(OrderStatus::Paid),
@@ -101,11 +101,11 @@ pub struct Order {
     pub oversold: bool,
 }
 
-const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
+pub(super) const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
     sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
     time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error, stock_reserved, oversold";
 
-fn from_row(r: &AnyRow) -> Result<Order> {
+pub(super) fn from_row(r: &AnyRow) -> Result<Order> {
     Ok(Order {
         out_trade_no: r.try_get("out_trade_no")?,
         openid: r.try_get("openid")?,
@@ -456,22 +456,6 @@ impl Db {
         .fetch_one(self.pool())
         .await?;
         Ok((r.try_get("open")?, r.try_get("recent")?))
-    }
-
-    /// Orders a person should look at: paid after we closed them (oversold or not), or unpaid ones the reconciler
-    /// keeps failing on. Newest first, at most 200.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn orders_needing_action(&self) -> Result<Vec<Order>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM orders WHERE paid_after_close = 1 OR oversold = 1 OR (status = 'NOTPAY' AND failures >= $1) \
-             ORDER BY created_at DESC, out_trade_no DESC LIMIT 200"
-        ))
-        .bind(super::SURFACE_AFTER_FAILURES)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(from_row).collect()
     }
 
     /// One order.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::search::{handled_from_row, Handled};
 use super::{Audit, Bind, Db, SURFACE_AFTER_FAILURES};
 use crate::error::{Error, Result};
 
@@ -87,9 +88,11 @@ impl RefundState {
     }
 }
 
-/// Who moves a refund along an edge.
+/// Who moves a refund along an edge (or creates it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mover {
+    /// The payer, asking for a refund of their order.
+    Payer,
     /// The merchant, on the admin page.
     Merchant,
     /// WeChat's answer to the refund call (accepted, or refused for good).
@@ -103,8 +106,8 @@ pub enum Mover {
 /// One allowed move.
 #[derive(Debug, Clone, Copy)]
 pub struct Edge {
-    /// From.
-    pub from: RefundState,
+    /// From; `None`: the refund is created in `to`.
+    pub from: Option<RefundState>,
     /// To.
     pub to: RefundState,
     /// Who may make it.
@@ -112,15 +115,22 @@ pub struct Edge {
 }
 
 const fn edge(from: RefundState, to: RefundState, by: &'static [Mover]) -> Edge {
-    Edge { from, to, by }
+    Edge { from: Some(from), to, by }
 }
 
-/// Every allowed move of a refund, and nothing else (a refund is created REQUESTED by its
-/// payer). `server/README.md` shows this table; a test keeps the two equal.
-pub const EDGES: [Edge; 12] = {
+const fn created(to: RefundState, by: &'static [Mover]) -> Edge {
+    Edge { from: None, to, by }
+}
+
+/// Every allowed move of a refund, and nothing else, starting with how one is created: REQUESTED
+/// by its payer, or APPROVED by the merchant refunding on its own initiative (claimed to be sent
+/// at once, as an approval is). `server/README.md` shows this table; a test keeps the two equal.
+pub const EDGES: [Edge; 14] = {
     use Mover::*;
     use RefundState::*;
     [
+        created(Requested, &[Payer]),
+        created(Approved, &[Merchant]),
         edge(Requested, Approved, &[Merchant]),
         edge(Requested, Rejected, &[Merchant]),
         edge(Approved, Processing, &[RefundAnswer, Result]),
@@ -138,12 +148,17 @@ pub const EDGES: [Edge; 12] = {
 
 /// Whether `by` may move a refund `from` → `to`.
 pub fn allowed(from: RefundState, to: RefundState, by: Mover) -> bool {
-    from != to && EDGES.iter().any(|e| e.from == from && e.to == to && e.by.contains(&by))
+    from != to && EDGES.iter().any(|e| e.from == Some(from) && e.to == to && e.by.contains(&by))
+}
+
+/// Whether `by` may create a refund in state `to`.
+pub fn creatable(to: RefundState, by: Mover) -> bool {
+    EDGES.iter().any(|e| e.from.is_none() && e.to == to && e.by.contains(&by))
 }
 
 /// The states a result (notify or refundquery) may move to `to` from.
 fn result_sources(to: RefundState) -> impl Iterator<Item = RefundState> {
-    EDGES.iter().filter(move |e| e.to == to && e.from != to && e.by.contains(&Mover::Result)).map(|e| e.from)
+    EDGES.iter().filter(move |e| e.to == to && e.from != Some(to) && e.by.contains(&Mover::Result)).filter_map(|e| e.from)
 }
 
 /// Every state, for lists built from [`RefundState::holds_amount`].
@@ -158,7 +173,7 @@ const ALL: [RefundState; 7] = [
 ];
 
 /// `('REQUESTED', …)`: the states whose amount counts against the order's total.
-fn holding_sql() -> String {
+pub(super) fn holding_sql() -> String {
     let names: Vec<String> = ALL.iter().filter(|s| s.holds_amount()).map(|s| format!("'{}'", s.as_str())).collect();
     format!("({})", names.join(", "))
 }
@@ -212,15 +227,19 @@ pub struct Refund {
     pub failures: i64,
     /// Not visited again before (Unix ms).
     pub next_check_at: Option<i64>,
-    /// A person should look at it: CHANGE (退款异常), or failing for a while.
+    /// A person marked it handled offline (a CHANGE refund they dealt with on the merchant
+    /// platform): off the exceptions queue, its state and amount unchanged.
+    pub handled: Option<Handled>,
+    /// A person should look at it: CHANGE (退款异常) not yet handled offline, or failing for a
+    /// while.
     pub needs_action: bool,
 }
 
-const COLUMNS: &str = "out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
+pub(super) const COLUMNS: &str = "out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
     settlement_refund_fee, success_time, recv_account, last_error, requested_at, approved_at, finished_at, checked_at, updated_at, \
-    sent_at, send_owner, send_until, failures, next_check_at, reject_reason";
+    sent_at, send_owner, send_until, failures, next_check_at, reject_reason, handled_at, handled_by, handled_note";
 
-fn from_row(r: &AnyRow) -> Result<Refund> {
+pub(super) fn from_row(r: &AnyRow) -> Result<Refund> {
     Ok(Refund {
         out_refund_no: r.try_get("out_refund_no")?,
         out_trade_no: r.try_get("out_trade_no")?,
@@ -246,10 +265,12 @@ fn from_row(r: &AnyRow) -> Result<Refund> {
         send_until: r.try_get("send_until")?,
         failures: r.try_get("failures")?,
         next_check_at: r.try_get("next_check_at")?,
+        handled: handled_from_row(r)?,
         needs_action: false,
     })
     .map(|mut x: Refund| {
-        x.needs_action = x.status == RefundState::Change || (!x.status.is_final() && x.failures >= SURFACE_AFTER_FAILURES);
+        x.needs_action = (x.status == RefundState::Change && x.handled.is_none())
+            || (!x.status.is_final() && x.failures >= SURFACE_AFTER_FAILURES);
         x
     })
 }
@@ -305,19 +326,37 @@ pub struct RefundResult<'a> {
     pub recv_account: Option<&'a str>,
 }
 
-/// A refund request to store.
+/// A refund to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewRefund<'a> {
     /// Our new refund number.
     pub out_refund_no: &'a str,
     /// The order.
     pub out_trade_no: &'a str,
-    /// The payer asking (must own the order).
-    pub openid: &'a str,
+    /// Who asks, which decides the state it is created in.
+    pub by: Requester<'a>,
     /// The amount, or everything still refundable.
     pub refund_fee: Option<i64>,
     /// Why.
     pub reason: &'a str,
+}
+
+/// Who creates a refund (see [`EDGES`]: the creation rows).
+#[derive(Debug, Clone, Copy)]
+pub enum Requester<'a> {
+    /// The payer, who must own the order: created REQUESTED, for the merchant to review.
+    Payer {
+        /// The payer's openid.
+        openid: &'a str,
+    },
+    /// The merchant, on its own initiative: created APPROVED and claimed for `owner` until
+    /// `until`, as an approval is, so the caller sends it at once.
+    Merchant {
+        /// This instance.
+        owner: &'a str,
+        /// The claim's lease (Unix ms).
+        until: i64,
+    },
 }
 
 /// How a claimed visit ended, for [`Db::release_refund`].
@@ -338,36 +377,50 @@ pub enum Visit<'a> {
 }
 
 impl Db {
-    /// Creates a REQUESTED refund of the payer's PAID order, for `refund_fee` or (if `None`)
-    /// everything still refundable. The order row is locked first (a write), then the amounts
-    /// held by the order's other refunds are summed, so two concurrent requests (on any
-    /// instance) can never together exceed the total.
+    /// Creates a refund of a PAID order, for `refund_fee` or (if `None`) everything still
+    /// refundable: REQUESTED when its payer asks, APPROVED and claimed when the merchant does
+    /// (the two creation rows of [`EDGES`]). The order row is locked first (a write), then the
+    /// amounts held by the order's other refunds are summed, so two concurrent requests (on any
+    /// instance, by the payer or the merchant) can never together exceed the total.
     ///
     /// # Errors
-    /// [`Error::NotFound`] (no such order of this payer), [`Error::Conflict`] (not paid, or
-    /// more than is left), [`Error::Invalid`], database errors.
+    /// [`Error::NotFound`] (no such order, or not this payer's), [`Error::Conflict`] (not paid,
+    /// or more than is left), [`Error::Invalid`], database errors.
     pub async fn insert_refund(&self, new: &NewRefund<'_>, now: i64, actor: &str) -> Result<Refund> {
-        let NewRefund { out_refund_no, out_trade_no, openid, refund_fee, reason } = *new;
+        let NewRefund { out_refund_no, out_trade_no, by, refund_fee, reason } = *new;
+        let (status, mover) = match by {
+            Requester::Payer { .. } => (RefundState::Requested, Mover::Payer),
+            Requester::Merchant { .. } => (RefundState::Approved, Mover::Merchant),
+        };
+        if !creatable(status, mover) {
+            return Err(Error::Internal(format!("refund {out_refund_no}: {mover:?} cannot create one {}", status.as_str())));
+        }
+        let payer = match by {
+            Requester::Payer { openid } => Some(openid),
+            Requester::Merchant { .. } => None,
+        };
         let mut tx = self.begin_write().await?;
-        let locked = sqlx::query("UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND openid = $3 AND status = 'PAID'")
-            .bind(now)
-            .bind(out_trade_no)
-            .bind(openid)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        // The payer may refund only their own order; the merchant any.
+        const LOCK: &str = "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID'";
+        const LOCK_OWN: &str = "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID' AND openid = $3";
+        let locked = match payer {
+            Some(openid) => sqlx::query(LOCK_OWN).bind(now).bind(out_trade_no).bind(openid),
+            None => sqlx::query(LOCK).bind(now).bind(out_trade_no),
+        }
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         if locked != 1 {
             tx.rollback().await?;
             return match self.order(out_trade_no).await? {
-                Some(o) if o.openid == openid => Err(Error::Conflict(format!("order is {}, only a PAID order can be refunded", o.status.as_str()))),
+                Some(o) if payer.is_none_or(|p| p == o.openid) => {
+                    Err(Error::Conflict(format!("order is {}, only a PAID order can be refunded", o.status.as_str())))
+                }
                 _ => Err(Error::NotFound("order")),
             };
         }
-        let total: i64 = sqlx::query("SELECT total_fee FROM orders WHERE out_trade_no = $1")
-            .bind(out_trade_no)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("total_fee")?;
+        let order = sqlx::query("SELECT total_fee, openid FROM orders WHERE out_trade_no = $1").bind(out_trade_no).fetch_one(&mut *tx).await?;
+        let (total, openid): (i64, String) = (order.try_get("total_fee")?, order.try_get("openid")?);
         let held: i64 = sqlx::query(&format!(
             "SELECT CAST(COALESCE(SUM(refund_fee), 0) AS BIGINT) AS held FROM refunds WHERE out_trade_no = $1 AND status IN {}",
             holding_sql()
@@ -387,29 +440,41 @@ impl Db {
         if fee > left {
             return Err(Error::Conflict(format!("refund_fee {fee} exceeds the refundable amount of {left} fen")));
         }
+        let (owner, until) = match by {
+            Requester::Merchant { owner, until } => (Some(owner), Some(until)),
+            Requester::Payer { .. } => (None, None),
+        };
         sqlx::query(
-            "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, requested_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'REQUESTED', $7, $7)",
+            "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, requested_at, updated_at, \
+             approved_at, send_owner, send_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11)",
         )
         .bind(out_refund_no)
         .bind(out_trade_no)
-        .bind(openid)
+        .bind(&openid)
         .bind(total)
         .bind(fee)
         .bind(reason)
+        .bind(status.as_str())
         .bind(now)
+        .bind(owner.map(|_| now))
+        .bind(owner)
+        .bind(until)
         .execute(&mut *tx)
         .await
         .map_err(|e| Error::from(e).on_unique_violation("refund"))?;
-        let detail = format!("order {out_trade_no}: {fee} of {total} fen ({left} were refundable); reason: {reason}");
+        let who = match by {
+            Requester::Payer { .. } => "",
+            Requester::Merchant { .. } => "merchant refund, approved as created; ",
+        };
+        let detail = format!("{who}order {out_trade_no}: {fee} of {total} fen ({left} were refundable); reason: {reason}");
         Audit {
             at: now,
             actor,
-            action: "refund.requested",
+            action: if status == RefundState::Requested { "refund.requested" } else { "refund.approved" },
             entity: "refund",
             entity_id: out_refund_no,
             from_status: None,
-            to_status: Some("REQUESTED"),
+            to_status: Some(status.as_str()),
             detail: Some(&detail),
         }
         .write(&mut tx)
@@ -715,21 +780,6 @@ impl Db {
         rows.iter().map(from_row).collect()
     }
 
-    /// Refunds a person should look at (CHANGE, or failing for a while), newest first.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn refunds_needing_action(&self) -> Result<Vec<Refund>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM refunds WHERE status = 'CHANGE' OR (status IN ('APPROVED', 'PROCESSING') AND failures >= $1) \
-             ORDER BY updated_at DESC, out_refund_no LIMIT 200"
-        ))
-        .bind(SURFACE_AFTER_FAILURES)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(from_row).collect()
-    }
-
     /// The newest orders (at most 100), for the admin page.
     ///
     /// # Errors
@@ -800,7 +850,8 @@ mod tests {
                 (cells[1].to_owned(), cells[2].to_owned())
             })
             .collect();
-        let mut coded: Vec<(String, String)> = EDGES.iter().map(|e| (e.from.as_str().to_owned(), e.to.as_str().to_owned())).collect();
+        let mut coded: Vec<(String, String)> =
+            EDGES.iter().map(|e| (e.from.map_or("(new)", RefundState::as_str).to_owned(), e.to.as_str().to_owned())).collect();
         documented.sort();
         coded.sort();
         assert_eq!(documented, coded);
@@ -813,6 +864,9 @@ mod tests {
         assert!(!allowed(RefundState::Processing, RefundState::Requested, Mover::RefundAnswer), "a refund WeChat accepted never goes back");
         assert!(!allowed(RefundState::Approved, RefundState::Rejected, Mover::Merchant), "a sent refund cannot be rejected");
         assert!(allowed(RefundState::Approved, RefundState::Requested, Mover::LocalFailure));
+        assert!(creatable(RefundState::Requested, Mover::Payer) && creatable(RefundState::Approved, Mover::Merchant));
+        assert!(!creatable(RefundState::Approved, Mover::Payer), "a payer's refund waits for the merchant");
+        assert!(!creatable(RefundState::Success, Mover::Merchant), "nothing is created already refunded");
         assert_eq!(holding_sql(), "('REQUESTED', 'APPROVED', 'PROCESSING', 'SUCCESS', 'CHANGE')");
         assert_eq!(result_sources(RefundState::Success).collect::<Vec<_>>(), [RefundState::Approved, RefundState::Processing, RefundState::Change]);
     }

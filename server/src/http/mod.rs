@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::AppState;
 
 /// Every route.
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(login::router())
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(notify::router())
         .merge(refunds::router())
-        .merge(admin::router())
+        .merge(admin::router(state.clone()))
 }
 
 /// A JSON body whose rejections use the API's error shape.

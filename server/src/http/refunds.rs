@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, User};
-use crate::db::refunds::{NewRefund, Refund, RefundState};
+use crate::db::refunds::{NewRefund, Refund, RefundState, Requester};
 use crate::error::{Error, Result};
 use crate::refunds::new_out_refund_no;
 use crate::AppState;
@@ -84,7 +84,8 @@ async fn request(
     let now = state.clock.now_ms();
     let out_refund_no = new_out_refund_no(now.div_euclid(1000))?;
     let actor = format!("user:{}", user.openid);
-    let new = NewRefund { out_refund_no: &out_refund_no, out_trade_no: &no, openid: &user.openid, refund_fee: req.refund_fee, reason };
+    let by = Requester::Payer { openid: &user.openid };
+    let new = NewRefund { out_refund_no: &out_refund_no, out_trade_no: &no, by, refund_fee: req.refund_fee, reason };
     let r = state.db.insert_refund(&new, now, &actor).await?;
     tracing::info!(out_refund_no = %r.out_refund_no, out_trade_no = %no, refund_fee = r.refund_fee, "refund requested");
     Ok((StatusCode::CREATED, Json(r.into())))

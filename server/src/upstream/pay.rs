@@ -61,4 +61,13 @@ impl Upstream {
     pub async fn send<P: Response>(&self, prepared: &Prepared) -> Result<P> {
         self.send_with(prepared, |bytes| self.merchant.parse_response::<P>(bytes)).await
     }
+
+    /// `downloadbill`: the bill of one day, or WeChat's refusal (`20002` `No Bill Exist`) as
+    /// [`Error::Upstream`]. Retried like every call; the answer is text, not signed XML.
+    ///
+    /// # Errors
+    /// As [`Upstream::pay`]; `BAD_RESPONSE` for a bill that cannot be read whole.
+    pub async fn download_bill(&self, request: &wxpay::bill::DownloadBill) -> Result<wxpay::bill::Bill> {
+        self.send_with(&self.prepare(request)?, wxpay::bill::parse_answer).await
+    }
 }

@@ -5,6 +5,7 @@
 pub mod fixtures;
 pub mod link;
 pub mod notify_cases;
+pub mod admin_cases;
 pub mod refund_cases;
 pub mod stock_cases;
 

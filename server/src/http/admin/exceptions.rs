@@ -1,0 +1,134 @@
+//! The exceptions queue and its actions: re-query WeChat (through the reconciler's own visit of
+//! the row, under its claim), mark handled offline with a note (no money state changes: see
+//! `db::exceptions`), or refund (a merchant refund, `POST /admin/api/orders/{no}/refunds`).
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::orders::order_view;
+use super::refunds::view as refund_view;
+use super::{checked_text, MERCHANT};
+use crate::db::orders::OrderStatus;
+use crate::db::refunds::{Refund, RefundState};
+use crate::db::search::OrderRow;
+use crate::error::{Error, Result};
+use crate::http::ApiJson;
+use crate::payments::Synced;
+use crate::refunds::Visited;
+use crate::AppState;
+
+/// A person asks WeChat about one row at most this often (any instance): WeChat's query APIs
+/// are rate limited, and a second click adds nothing.
+const REQUERY_EVERY_MS: i64 = 2_000;
+
+/// Notes are kept here, never sent to WeChat.
+const MAX_NOTE_BYTES: usize = 200;
+
+/// What kind of exception a row is, and what a person can do about it.
+#[derive(Serialize)]
+pub struct Item<T> {
+    /// `refund_change`, `refund_failing`, `paid_after_close`, `oversold`, `order_failing`.
+    kind: &'static str,
+    /// The fitting actions: `requery`, `handled`, `refund`.
+    actions: &'static [&'static str],
+    #[serde(flatten)]
+    row: T,
+}
+
+/// `GET /admin/api/attention`.
+#[derive(Serialize)]
+pub struct Queue {
+    refunds: Vec<Item<Refund>>,
+    orders: Vec<Item<OrderRow>>,
+}
+
+fn refund_item(r: Refund) -> Item<Refund> {
+    let (kind, actions): (_, &'static [&'static str]) = match r.status {
+        // 退款异常: act on the merchant platform, then ask WeChat again, or note it was handled.
+        RefundState::Change => ("refund_change", &["requery", "handled"]),
+        _ => ("refund_failing", &["requery"]),
+    };
+    Item { kind, actions, row: refund_view(r) }
+}
+
+fn order_item(o: OrderRow) -> Item<OrderRow> {
+    let (kind, actions): (_, &'static [&'static str]) = if o.oversold {
+        ("oversold", &["refund", "handled"])
+    } else if o.paid_after_close {
+        ("paid_after_close", &["refund", "handled"])
+    } else {
+        ("order_failing", &["requery"])
+    };
+    Item { kind, actions, row: order_view(o) }
+}
+
+/// `GET /admin/api/attention`: the queue, refunds and orders.
+pub async fn queue(State(state): State<AppState>) -> Result<Json<Queue>> {
+    let q = state.db.exceptions().await?;
+    Ok(Json(Queue { refunds: q.refunds.into_iter().map(refund_item).collect(), orders: q.orders.into_iter().map(order_item).collect() }))
+}
+
+fn too_soon(checked_at: Option<i64>, now: i64) -> Result<()> {
+    match checked_at {
+        Some(t) if now - t < REQUERY_EVERY_MS => Err(Error::RateLimited("WeChat was asked about it a moment ago; try again in a few seconds".into())),
+        _ => Ok(()),
+    }
+}
+
+/// `POST /admin/api/refunds/{no}/requery`: the reconciler's visit of a refund in flight, now —
+/// refundquery under the refund's claim (or, never sent, the refund call), its answer applied
+/// along the state machine. `409` when another instance holds the claim or it is not in flight.
+pub async fn requery_refund(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<Refund>> {
+    let r = state.db.refund(&no).await?.ok_or(Error::NotFound("refund"))?;
+    if !matches!(r.status, RefundState::Approved | RefundState::Processing | RefundState::Change) {
+        return Err(Error::Conflict(format!("refund is {}: there is nothing to ask WeChat", r.status.as_str())));
+    }
+    too_soon(r.checked_at, state.clock.now_ms())?;
+    match crate::refunds::visit(&state, &no, MERCHANT).await? {
+        Visited::Skipped => Err(Error::Conflict("the refund is being sent or checked right now; look again in a moment".into())),
+        Visited::Unchanged | Visited::Moved(_) => Ok(Json(refund_view(state.db.refund(&no).await?.ok_or(Error::NotFound("refund"))?))),
+    }
+}
+
+/// `POST /admin/api/orders/{no}/requery`: the reconciler's visit of an unpaid order, now —
+/// orderquery (closeorder once expired), taking the order's turn as any poller does.
+pub async fn requery_order(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<OrderRow>> {
+    let o = state.db.order(&no).await?.ok_or(Error::NotFound("order"))?;
+    if o.status != OrderStatus::Notpay {
+        return Err(Error::Conflict(format!("order is {}: there is nothing to ask WeChat", o.status.as_str())));
+    }
+    let now = state.clock.now_ms();
+    if !state.db.claim_order_check(&no, now, now - REQUERY_EVERY_MS).await? {
+        return Err(Error::RateLimited("WeChat was asked about it a moment ago; try again in a few seconds".into()));
+    }
+    let outcome = crate::reconciler::visit_order(&state, &o, MERCHANT).await;
+    if let Ok(Synced::Paid | Synced::Closed) = outcome {
+        tracing::info!(out_trade_no = %no, ?outcome, "order settled by a merchant's re-query");
+    }
+    outcome?;
+    Ok(Json(order_view(state.db.order_row(&no).await?.ok_or(Error::NotFound("order"))?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    note: String,
+}
+
+/// `POST /admin/api/refunds/{no}/handled` `{"note": "…"}`: a CHANGE refund dealt with offline.
+pub async fn refund_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<Refund>> {
+    let note = checked_text("note", &n.note, MAX_NOTE_BYTES)?;
+    let r = state.db.refund_handled_offline(&no, note, state.clock.now_ms(), MERCHANT).await?;
+    tracing::info!(out_refund_no = %no, "CHANGE refund marked handled offline (still CHANGE)");
+    Ok(Json(refund_view(r)))
+}
+
+/// `POST /admin/api/orders/{no}/handled` `{"note": "…"}`: an order paid after close dealt with
+/// offline (shipped, settled).
+pub async fn order_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<OrderRow>> {
+    let note = checked_text("note", &n.note, MAX_NOTE_BYTES)?;
+    let o = state.db.order_handled_offline(&no, note, state.clock.now_ms(), MERCHANT).await?;
+    tracing::info!(out_trade_no = %no, "paid-after-close order marked handled offline");
+    Ok(Json(order_view(o)))
+}

@@ -1,0 +1,147 @@
+//! The back office on SQLite: every admin route behind the admin token (the route table walked
+//! without it, with a payer's session token and with a wrong one), and the scenarios of
+//! `common/admin_cases.rs` (also run on PostgreSQL with two instances by `tests/postgres.rs`).
+
+mod common;
+
+use common::{admin_cases as cases, Harness, Options, ADMIN_TOKEN};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use wxpay_server::http::admin::API_ROUTES;
+
+/// `path` with its `{…}` parameters filled from `ids`.
+fn fill(path: &str, order: &str, refund: &str) -> String {
+    path.replace("{out_trade_no}", order).replace("{out_refund_no}", refund).replace("{id}", "1").replace("{day}", "2026-11-24")
+}
+
+async fn call(h: &Harness, method: &str, path: &str, auth: Option<&str>) -> (StatusCode, Value) {
+    let mut req = h.http.request(Method::from_bytes(method.as_bytes()).unwrap(), format!("{}{path}", h.url()));
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    if method == "POST" {
+        req = req.json(&serde_json::json!({ "note": "n", "reason": "r", "refund_fee": 1, "add": 1 }));
+    }
+    let r = common::bounded(path, req.send()).await.expect("server answers");
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_route_refuses_without_the_admin_token() {
+    let h = Harness::start().await;
+    let (payer, no) = h.paid_order().await;
+    let rno = h.requested_refund(&payer, &no, Some(100)).await;
+    let stock = h.stock(1).await;
+    let audit_rows = |h: &Harness| {
+        let pool = h.state().db.pool().clone();
+        async move { sqlx::query("SELECT COUNT(*) AS n FROM audit_log").fetch_one(&pool).await.map(|r| sqlx::Row::get::<i64, _>(&r, "n")).unwrap() }
+    };
+    let before = audit_rows(&h).await;
+    let refusals = [None, Some(format!("Bearer {payer}")), Some("Bearer wrong-token".to_owned()), Some(format!("Basic {ADMIN_TOKEN}")), Some(format!("Bearer {ADMIN_TOKEN}x"))];
+    for (method, route) in API_ROUTES {
+        let path = fill(route, &no, &rno);
+        for auth in &refusals {
+            let (status, v) = call(&h, method, &path, auth.as_deref()).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} with {:?}: {v}", auth.as_deref().map(|a| &a[..a.len().min(12)]));
+            assert_eq!(v["error"]["code"], "UNAUTHORIZED", "{method} {path}: {v}");
+        }
+        // With the token the route is there (on an order and a refund that do not exist, so
+        // nothing moves): the handler answers, not the fallback.
+        let (status, v) = call(&h, method, &fill(route, "20991231NOSUCHORDER", "R20991231NOSUCH"), Some(&format!("Bearer {ADMIN_TOKEN}"))).await;
+        assert_ne!(status, StatusCode::UNAUTHORIZED, "{method} {route}: {v}");
+        assert!(!v.to_string().contains("admin route"), "{method} {route} is not routed: {v}");
+    }
+    // An admin path nobody routed: 401 before 404, so the tree's shape does not leak.
+    let (status, _) = call(&h, "GET", "/admin/api/no-such-route", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Nothing moved.
+    assert_eq!(h.refund_status(&rno).await, "REQUESTED");
+    assert_eq!(h.stored_status(&no).await, "PAID");
+    assert_eq!(h.stock(1).await, stock);
+    assert_eq!(h.sandbox.refund_count(), 0);
+    assert_eq!(audit_rows(&h).await, before, "no state change wrote an audit row");
+}
+
+#[test]
+fn readme_documents_every_admin_route() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (method, path) in API_ROUTES {
+        assert!(readme.contains(&format!("`{method} {path}")), "server/README.md does not document {method} {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_pages_every_order_once_with_ties() {
+    cases::search_pages_every_order_once_with_ties(&Harness::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn totals_cut_days_at_beijing_midnight() {
+    cases::totals_cut_days_at_beijing_midnight(&Harness::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merchant_refund_is_approved_at_once_and_kept_within_the_total() {
+    cases::merchant_refund_is_approved_at_once_and_kept_within_the_total(&Harness::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handled_offline_changes_no_money_state() {
+    cases::handled_offline_changes_no_money_state(&Harness::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requery_resolves_a_change_refund() {
+    cases::requery_resolves_a_change_refund(&Harness::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulse_moves_on_every_instance() {
+    cases::pulse_moves_on_every_instance(&Harness::start_with(Options { instances: 2, ..Default::default() }).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciliation_lists_the_differences() {
+    cases::reconciliation_lists_the_differences(&Harness::start().await).await;
+}
+
+/// What the admin API answers about an order with a payment, refunds (one in CHANGE) and raw
+/// notifies: never the API key, the AppSecret or the admin token, and never a whole openid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_answers_carry_no_secret_and_no_whole_openid() {
+    let h = Harness::start().await;
+    let (no, rno) = cases::change_refund(&h).await;
+    let openid = h.state().db.order(&no).await.unwrap().unwrap().openid;
+    let c = h.sandbox.credentials();
+    let secrets = [
+        ("the API key", c.api_key.expose().to_owned()),
+        ("the AppSecret", c.app_secret.expose().to_owned()),
+        ("the admin token", ADMIN_TOKEN.to_owned()),
+        ("a whole openid", openid.clone()),
+    ];
+    let (_, detail) = h.admin_get(&format!("/admin/api/orders/{no}")).await;
+    let ids: Vec<i64> = detail["story"].as_array().unwrap().iter().filter(|s| s["has_raw"] == true).map(|s| s["id"].as_i64().unwrap()).collect();
+    assert!(!ids.is_empty(), "the payment notify is kept raw: {detail}");
+    let mut paths = vec![
+        format!("/admin/api/orders/{no}"),
+        format!("/admin/api/orders/search?q={no}"),
+        format!("/admin/api/orders/search?q={openid}"),
+        "/admin/api/refunds".to_owned(),
+        "/admin/api/attention".to_owned(),
+        "/admin/api/orders".to_owned(),
+        format!("/admin/api/totals/{}", wxpay_server::clock::day_name(wxpay_server::clock::beijing_day(h.clock.now_ms()))),
+    ];
+    paths.extend(ids.iter().map(|id| format!("/admin/api/audit/{id}")));
+    for p in &paths {
+        let (status, v) = h.admin_get(p).await;
+        assert_eq!(status, StatusCode::OK, "{p}: {v}");
+        let text = v.to_string();
+        for (what, s) in &secrets {
+            assert!(!text.contains(s.as_str()), "{p} answers {what}");
+        }
+    }
+    let csv = h.http.get(format!("{}/admin/api/orders/export.csv", h.url())).bearer_auth(ADMIN_TOKEN).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains(&no) && !csv.contains(&openid), "{csv}");
+    assert!(h.state().db.refund(&rno).await.unwrap().is_some());
+}

@@ -17,6 +17,8 @@ pub mod error;
 pub mod http;
 pub mod limits;
 pub mod logging;
+pub mod login;
+pub mod notifies;
 pub mod payments;
 pub mod reconcile;
 pub mod reconciler;

@@ -215,6 +215,10 @@ async fn process(sim: Arc<Sim>, no: String) {
     {
         let mut refunds = lock(&sim.refunds);
         let Some(r) = refunds.get_mut(&no) else { return };
+        // Settled meanwhile (the control API, as a person at the bank): that word stands.
+        if r.refund_status != RefundStatus::Processing {
+            return;
+        }
         if sim.faults.hold_refunds.load(Ordering::Relaxed) {
             r.held = true;
             return;

@@ -199,3 +199,22 @@ async fn control_posts_must_be_json() {
     let resp = s.http.post(format!("{}/pay/orderquery", s.sim.base_url().replace("https://", "http://"))).body("<xml/>").send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn settled_refund_is_not_overwritten_when_its_processing_ends() {
+    // 3 s of processing at 10× speed: 300 ms, long enough to settle it first.
+    let s = common::start(10.0).await;
+    let pay_r = common::receiver(0).await;
+    let refund_r = common::receiver(0).await;
+    s.place("CTL7", 500, &pay_r.url).await;
+    s.pay("CTL7").await;
+    let a = s.call(&refund_of("CTL7", "CTL7R", 500, 500, &refund_r.url)).await;
+    assert_eq!(a["result_code"], "SUCCESS", "{a:?}");
+    let (status, _) = s.control(Method::POST, "/refunds/CTL7R/settle", Some(json!({ "status": "CHANGE" }))).await;
+    assert_eq!(status, 200);
+    refund_r.wait_for(1, std::time::Duration::from_secs(10)).await;
+    // Past the end of the processing time: the person's CHANGE stands, and no second notify.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(s.sim.refund("CTL7R").unwrap().refund_status, RefundStatus::Change);
+    assert_eq!(refund_r.count(), 1);
+}

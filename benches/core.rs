@@ -31,9 +31,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("encode notify", |b| b.iter(|| xml::encode(black_box(&p)).unwrap()));
     g.finish();
 
-    c.bench_function("notify/verify_payment_notify", |b| {
-        b.iter(|| merchant.verify_payment_notify(black_box(body.as_bytes())).unwrap())
-    });
+    c.bench_function("notify/verify_payment_notify", |b| b.iter(|| merchant.verify_payment_notify(black_box(body.as_bytes())).unwrap()));
 
     let inner: Params = [
         ("out_refund_no", "R20261123000001"),
@@ -49,16 +47,12 @@ fn bench(c: &mut Criterion) {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    let outer: Params = [
-        ("return_code", "SUCCESS"),
-        ("appid", "wx2421b1c4370ec43b"),
-        ("mch_id", "10000100"),
-        ("nonce_str", "TeqClE3i0mvn3DrK"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .chain([("req_info".to_owned(), refund_notify::encrypt_req_info(&inner, &key).unwrap())])
-    .collect();
+    let outer: Params =
+        [("return_code", "SUCCESS"), ("appid", "wx2421b1c4370ec43b"), ("mch_id", "10000100"), ("nonce_str", "TeqClE3i0mvn3DrK")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .chain([("req_info".to_owned(), refund_notify::encrypt_req_info(&inner, &key).unwrap())])
+            .collect();
     let refund_body = xml::encode(&outer).unwrap();
     c.bench_function("refund_notify/decrypt_refund_notify", |b| {
         b.iter(|| merchant.decrypt_refund_notify(black_box(refund_body.as_bytes())).unwrap())
@@ -88,13 +82,23 @@ fn bench_v3(c: &mut Criterion) {
     let n = &v["notifies"][0];
     let headers = SignatureHeaders::from_pairs(n["headers"].as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())));
     let (body, now) = (s(&n["body"]), n["now"].as_u64().unwrap());
-    let order = JsapiOrder::new("咖啡 大杯", "20261123000001", Fen::new(1200), "https://shop.example.com/wxpay/v3/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+    let order = JsapiOrder::new(
+        "咖啡 大杯",
+        "20261123000001",
+        Fen::new(1200),
+        "https://shop.example.com/wxpay/v3/notify",
+        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+    );
 
     c.bench_function("v3/sign_request (JSAPI order, RSA-2048)", |b| {
         b.iter(|| merchant.sign_request(black_box(&order), 1_795_000_000, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap())
     });
     c.bench_function("v3/payment_params (paySign)", |b| {
-        b.iter(|| merchant.payment_params(black_box("wx18154600000000000000000000000000"), 1_795_000_000, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap())
+        b.iter(|| {
+            merchant
+                .payment_params(black_box("wx18154600000000000000000000000000"), 1_795_000_000, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS")
+                .unwrap()
+        })
     });
     c.bench_function("v3/verify (notify signature)", |b| b.iter(|| keys.verify(&headers, black_box(body.as_bytes()), now).unwrap()));
     let notification = keys.verify_notification(&headers, body.as_bytes(), now).unwrap();

@@ -182,7 +182,10 @@ pub fn parse(text: &str) -> Result<Bill> {
                 refund_fee: yuan("退款总金额", get("退款总金额")?)?,
             });
             if let Some(extra) = lines.next() {
-                return Err(Error::invalid("bill", format!("text after the summary: {}", quoted(&extra.chars().take(40).collect::<String>()))));
+                return Err(Error::invalid(
+                    "bill",
+                    format!("text after the summary: {}", quoted(&extra.chars().take(40).collect::<String>())),
+                ));
             }
             break;
         }

@@ -42,14 +42,7 @@ impl PaymentParams {
     ///
     /// # Errors
     /// [`Error::MissingField`] for an empty `prepay_id`, or an invalid `nonce`.
-    pub fn new(
-        app_id: &str,
-        prepay_id: &str,
-        key: &ApiKey,
-        sign_type: SignType,
-        time_stamp: u64,
-        nonce: &str,
-    ) -> Result<Self> {
+    pub fn new(app_id: &str, prepay_id: &str, key: &ApiKey, sign_type: SignType, time_stamp: u64, nonce: &str) -> Result<Self> {
         validate::id("appId", app_id, 32)?;
         validate::id("prepay_id", prepay_id, 64)?;
         validate::nonce_str(nonce)?;

@@ -7,8 +7,7 @@ use crate::message::{check_return_code, Read};
 use crate::{verify, xml, Fen, Merchant, Params, SignType};
 
 /// The body that stops WeChat from retrying a notify.
-pub const REPLY_SUCCESS: &str =
-    "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+pub const REPLY_SUCCESS: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
 /// `result_code` of a notify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -40,10 +40,7 @@ impl Request for Refund {
         validate::positive("total_fee", self.total_fee)?;
         validate::positive("refund_fee", self.refund_fee)?;
         if self.refund_fee > self.total_fee {
-            return Err(Error::invalid(
-                "refund_fee",
-                format!("{} fen exceeds total_fee {} fen", self.refund_fee, self.total_fee),
-            ));
+            return Err(Error::invalid("refund_fee", format!("{} fen exceeds total_fee {} fen", self.refund_fee, self.total_fee)));
         }
         if let Some(d) = &self.refund_desc {
             if d.chars().count() > 80 {

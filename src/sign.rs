@@ -144,11 +144,7 @@ fn hash(text: &[u8], key: &ApiKey, sign_type: SignType) -> Hex {
 }
 
 /// Signs sorted `(name, value)` pairs. The caller guarantees ASCII order (a [`Params`] does).
-pub(crate) fn sign_sorted<'a>(
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    key: &ApiKey,
-    sign_type: SignType,
-) -> String {
+pub(crate) fn sign_sorted<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, key: &ApiKey, sign_type: SignType) -> String {
     digest(pairs, key, sign_type).into_string()
 }
 

@@ -181,7 +181,9 @@ mod tests {
 
     #[test]
     fn plain_text_refuses_what_cannot_be_sent_or_shown() {
-        for bad in ["x\u{FFFE}", "x\u{FFFF}", "a\u{0}b", "a\tb", "a\u{85}b", "\u{202E}abc", "a\u{2066}b", "a\u{2028}", "a\u{FDD0}", "a\u{1FFFF}"] {
+        for bad in
+            ["x\u{FFFE}", "x\u{FFFF}", "a\u{0}b", "a\tb", "a\u{85}b", "\u{202E}abc", "a\u{2066}b", "a\u{2028}", "a\u{FDD0}", "a\u{1FFFF}"]
+        {
             assert!(plain_text("reason", bad, 80).is_err(), "{bad:?}");
         }
         for good in ["不想要了", "a]]>b", "<xml>&amp;</xml>", "😀", "a\u{E000}b"] {

@@ -134,7 +134,10 @@ impl Decoder {
 
 /// What starts at the cursor, outside a field's value.
 enum Markup<'a> {
-    Open { name: &'a str, empty: bool },
+    Open {
+        name: &'a str,
+        empty: bool,
+    },
     Close(&'a str),
     Comment,
     Cdata,
@@ -384,7 +387,11 @@ fn check_name(name: &str) -> Result<()> {
     let mut bytes = name.bytes();
     let ok = matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if ok { Ok(()) } else { Err(Error::Unencodable(format!("{} is not an XML element name", crate::error::quoted(&truncate(name))))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Unencodable(format!("{} is not an XML element name", crate::error::quoted(&truncate(name)))))
+    }
 }
 
 fn write_value(out: &mut String, v: &str) -> Result<()> {

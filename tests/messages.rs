@@ -4,9 +4,9 @@ mod common;
 
 use common::{merchant, signed_xml, APPID, KEY, MCH_ID};
 use wxpay::{
-    verify, xml, ApiKey, CloseOrder, CloseOrderResponse, Error, Fen, OrderQuery, OrderQueryResponse, Refund,
-    RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, RefundStatus, Request, SignType, TradeRef,
-    TradeState, UnifiedOrder, UnifiedOrderResponse,
+    verify, xml, ApiKey, CloseOrder, CloseOrderResponse, Error, Fen, OrderQuery, OrderQueryResponse, Refund, RefundQuery,
+    RefundQueryResponse, RefundRef, RefundResponse, RefundStatus, Request, SignType, TradeRef, TradeState, UnifiedOrder,
+    UnifiedOrderResponse,
 };
 
 const NONCE: &str = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
@@ -95,20 +95,20 @@ fn unifiedorder_rejects_what_wechat_would() {
         ("openid", Box::new(|o| o.openid = String::new())),
         ("attach", Box::new(|o| o.attach = Some("a".repeat(128)))),
         ("time_expire", Box::new(|o| o.time_expire = Some("20261131120000".into()))),
-        ("time_expire", Box::new(|o| {
-            o.time_start = Some("20261123120000".into());
-            o.time_expire = Some("20261123115959".into());
-        })),
+        (
+            "time_expire",
+            Box::new(|o| {
+                o.time_start = Some("20261123120000".into());
+                o.time_expire = Some("20261123115959".into());
+            }),
+        ),
         ("fee_type", Box::new(|o| o.fee_type = Some("USD".into()))),
     ];
     for (field, mutate) in cases {
         let mut o = order();
         mutate(&mut o);
         let err = merchant().request_xml(&o, NONCE).unwrap_err();
-        assert!(
-            matches!(&err, Error::InvalidField { name, .. } | Error::MissingField { name } if name == field),
-            "{field}: {err:?}"
-        );
+        assert!(matches!(&err, Error::InvalidField { name, .. } | Error::MissingField { name } if name == field), "{field}: {err:?}");
     }
     // Exactly 128 bytes and 32 characters are fine.
     let mut o = order();
@@ -323,11 +323,7 @@ fn refundquery_reads_indexed_fields() {
 
 #[test]
 fn refundquery_rejects_inconsistent_counts() {
-    let base = [
-        ("transaction_id", "4200000215201811190261405420"),
-        ("out_trade_no", "20261123000001"),
-        ("total_fee", "1200"),
-    ];
+    let base = [("transaction_id", "4200000215201811190261405420"), ("out_trade_no", "20261123000001"), ("total_fee", "1200")];
     let mut f = base.to_vec();
     f.extend([("refund_count", "1"), ("out_refund_no_0", "R1"), ("refund_id_0", "5001"), ("refund_fee_0", "300")]);
     let err = merchant().parse_response::<RefundQueryResponse>(answer(&f).as_bytes()).unwrap_err();

@@ -186,10 +186,7 @@ fn rejects_duplicate_key() {
 fn rejects_oversized_body() {
     let pad = "x".repeat(xml::DEFAULT_MAX_SIZE);
     let body = notify_xml(&notify_fields()).replace("</xml>", &format!("<pad>{pad}</pad></xml>"));
-    assert!(matches!(
-        merchant().verify_payment_notify(body.as_bytes()),
-        Err(Error::TooLarge { limit: xml::DEFAULT_MAX_SIZE, .. })
-    ));
+    assert!(matches!(merchant().verify_payment_notify(body.as_bytes()), Err(Error::TooLarge { limit: xml::DEFAULT_MAX_SIZE, .. })));
     let small = xml::Decoder::new().max_size(20);
     assert!(matches!(small.decode(b"<xml><a>12345678</a></xml>"), Err(Error::TooLarge { size: 26, limit: 20 })));
     assert!(small.decode(b"<xml><a>1</a></xml>").is_ok());

@@ -367,10 +367,24 @@ fn rejects_path_with_host() {
 #[test]
 fn error_answer_becomes_typed_error_without_verification() {
     let keys = KeySet::new();
-    let err = v3::read_response::<JsapiOrder>(&keys, 404, &SignatureHeaders::default(), r#"{"code":"ORDER_NOT_EXIST","message":"订单不存在"}"#.as_bytes(), 0).unwrap_err();
+    let err = v3::read_response::<JsapiOrder>(
+        &keys,
+        404,
+        &SignatureHeaders::default(),
+        r#"{"code":"ORDER_NOT_EXIST","message":"订单不存在"}"#.as_bytes(),
+        0,
+    )
+    .unwrap_err();
     assert_eq!(err.err_code(), Some("ORDER_NOT_EXIST"));
     assert!(!err.is_retryable());
-    let err = v3::read_response::<JsapiOrder>(&keys, 500, &SignatureHeaders::default(), r#"{"code":"SYSTEM_ERROR","message":"系统错误"}"#.as_bytes(), 0).unwrap_err();
+    let err = v3::read_response::<JsapiOrder>(
+        &keys,
+        500,
+        &SignatureHeaders::default(),
+        r#"{"code":"SYSTEM_ERROR","message":"系统错误"}"#.as_bytes(),
+        0,
+    )
+    .unwrap_err();
     assert!(err.is_retryable());
     let err = v3::read_response::<JsapiOrder>(&keys, 502, &SignatureHeaders::default(), b"<html>Bad Gateway</html>", 0).unwrap_err();
     assert_eq!(err.err_code(), Some("UNKNOWN"));

@@ -23,10 +23,7 @@ fn official_example_signs_as_documented() {
     ]);
     let key = ApiKey::new("192006250b4c09247ec02edce69f6a2d").unwrap();
     assert_eq!(sign(&params, &key, SignType::Md5), "9A0A8659F005D6984697E2CA0A9CF3B7");
-    assert_eq!(
-        sign(&params, &key, SignType::HmacSha256),
-        "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6"
-    );
+    assert_eq!(sign(&params, &key, SignType::HmacSha256), "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6");
 }
 
 #[test]

@@ -37,7 +37,11 @@ fn oracle(input: &[u8], root: &str) -> Result<Params, &'static str> {
         let ok = !name.is_empty()
             && !name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
             && !name.contains(|c: char| c.is_ascii_whitespace() || "/>=<&;'\"!?".contains(c));
-        if ok { Ok(()) } else { Err("MALFORMED_XML") }
+        if ok {
+            Ok(())
+        } else {
+            Err("MALFORMED_XML")
+        }
     };
     loop {
         let event = reader.read_event().map_err(|_| "MALFORMED_XML")?;
@@ -78,9 +82,7 @@ fn oracle(input: &[u8], root: &str) -> Result<Params, &'static str> {
                 value.clear();
                 at = At::InField;
             }
-            (At::InRoot, Event::Empty(e)) => {
-                insert(&mut fields, e.name().as_ref().to_owned(), String::new())?
-            }
+            (At::InRoot, Event::Empty(e)) => insert(&mut fields, e.name().as_ref().to_owned(), String::new())?,
             (At::InRoot, Event::End(_)) => at = At::Epilog,
             (At::InField, Event::Text(t)) => value.push_str(&t.into_inner()),
             (At::InField, Event::CData(t)) => value.push_str(&t.into_inner()),
@@ -114,12 +116,59 @@ fn oracle(input: &[u8], root: &str) -> Result<Params, &'static str> {
 /// CDATA, comments, declarations, DOCTYPEs, and stray markup.
 fn piece() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "<xml>", "</xml>", "<xml>", "</xml>", "<root>", "</root>", "<a>", "</a>", "<b>", "</b>", "<a/>", "<b />",
-        "<total_fee>", "</total_fee>", "1200", "x", "中文", "😀", " ", "\n", "\r\n", "\t", "&lt;", "&gt;", "&amp;",
-        "&apos;", "&quot;", "&#20013;", "&#x41;", "&#0;", "&#xD800;", "&nbsp;", "&xxe;", "&", ";", "<![CDATA[",
-        "]]>", "<![CDATA[a<b>&c]]>", "<![CDATA[x]]]]><![CDATA[>y]]>", "<!-- c -->", "<!--", "-->",
-        "<?xml version=\"1.0\"?>", "<?php echo 1; ?>", "<!DOCTYPE xml>", "<!DOCTYPE x [<!ENTITY e \"v\">]>", "<", ">",
-        "/", "=", "</ a>", "<a >", "</a >",
+        "<xml>",
+        "</xml>",
+        "<xml>",
+        "</xml>",
+        "<root>",
+        "</root>",
+        "<a>",
+        "</a>",
+        "<b>",
+        "</b>",
+        "<a/>",
+        "<b />",
+        "<total_fee>",
+        "</total_fee>",
+        "1200",
+        "x",
+        "中文",
+        "😀",
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "&lt;",
+        "&gt;",
+        "&amp;",
+        "&apos;",
+        "&quot;",
+        "&#20013;",
+        "&#x41;",
+        "&#0;",
+        "&#xD800;",
+        "&nbsp;",
+        "&xxe;",
+        "&",
+        ";",
+        "<![CDATA[",
+        "]]>",
+        "<![CDATA[a<b>&c]]>",
+        "<![CDATA[x]]]]><![CDATA[>y]]>",
+        "<!-- c -->",
+        "<!--",
+        "-->",
+        "<?xml version=\"1.0\"?>",
+        "<?php echo 1; ?>",
+        "<!DOCTYPE xml>",
+        "<!DOCTYPE x [<!ENTITY e \"v\">]>",
+        "<",
+        ">",
+        "/",
+        "=",
+        "</ a>",
+        "<a >",
+        "</a >",
     ])
 }
 

@@ -18,8 +18,8 @@ use sqlx::Connection as _;
 use wxpay::{ApiKey, SignType};
 use wxpay_server::db::orders::Order;
 use wxpay_server::db::Backend;
-use wxpay_sim::PaidNotify;
 use wxpay_server::Db;
+use wxpay_sim::PaidNotify;
 
 #[path = "../tests/common/fixtures.rs"]
 mod fixtures;
@@ -94,10 +94,7 @@ async fn seed(url: &str, n: usize, out: &str) {
 async fn count(url: &str) {
     let db = Db::connect(url).await.expect("database");
     let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = 'PAID'").fetch_one(db.pool()).await.unwrap();
-    let audits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'order.paid'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let audits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'order.paid'").fetch_one(db.pool()).await.unwrap();
     println!("{paid} {audits}");
     db.close().await;
 }
@@ -105,10 +102,7 @@ async fn count(url: &str) {
 async fn commit_rate(url: &str, seconds: u64, batch: u64) {
     let db = Db::connect(url).await.expect("database");
     let mut conn = db.pool().acquire().await.unwrap();
-    sqlx::query("CREATE TABLE IF NOT EXISTS bench_commit (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_commit (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)").execute(&mut *conn).await.unwrap();
     sqlx::query("INSERT INTO bench_commit (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING").execute(&mut *conn).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut pairs = 0u64;

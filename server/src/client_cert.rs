@@ -89,11 +89,10 @@ impl ClientIdentity {
     pub fn from_p12_file(p12: &Path, password: &str, mch_id: &str, now_secs: i64) -> Result<Self> {
         const P: &str = "WXPAY_CLIENT_P12";
         let data = std::fs::read(p12).map_err(|e| bad(P, format!("{}: {e}", p12.display())))?;
-        let store = p12_keystore::KeyStore::from_pkcs12(&data, password, p12_keystore::Pkcs12ImportPolicy::Strict)
-            .map_err(|e| {
-                let why = e.to_string().replace(password, "***");
-                bad(P, format!("cannot open the PKCS#12 file (wrong WXPAY_CLIENT_P12_PASSWORD, or not a .p12?): {why}"))
-            })?;
+        let store = p12_keystore::KeyStore::from_pkcs12(&data, password, p12_keystore::Pkcs12ImportPolicy::Strict).map_err(|e| {
+            let why = e.to_string().replace(password, "***");
+            bad(P, format!("cannot open the PKCS#12 file (wrong WXPAY_CLIENT_P12_PASSWORD, or not a .p12?): {why}"))
+        })?;
         let (_, chain) = store.private_key_chain().ok_or_else(|| bad(P, "the file holds no private key with its certificate"))?;
         let certs: Vec<Vec<u8>> = chain.certs().iter().map(|c| c.as_der().to_vec()).collect();
         if certs.is_empty() {
@@ -114,8 +113,8 @@ impl ClientIdentity {
         if not_before > now_secs {
             return Err(bad(env, format!("the certificate ({subject}) is not valid before {} UTC", leaf.validity().not_before)));
         }
-        let signer = rustls::crypto::ring::sign::any_supported_type(&key)
-            .map_err(|_| bad(env, "the private key is of an unsupported type"))?;
+        let signer =
+            rustls::crypto::ring::sign::any_supported_type(&key).map_err(|_| bad(env, "the private key is of an unsupported type"))?;
         let spki = signer.public_key().ok_or_else(|| bad(env, "cannot derive the public key of the private key"))?;
         if spki.as_ref() != leaf.public_key().raw {
             return Err(bad(env, format!("the private key does not belong to the certificate ({subject})")));

@@ -262,7 +262,11 @@ impl Config {
     /// The secret values given (API key, AppSecret, admin token, database URL, p12 password),
     /// for the log filter that masks them.
     pub fn secret_values(&self) -> Vec<String> {
-        [&self.api_key, &self.app_secret, &self.admin_token, &self.database_url, &self.client_p12_password].into_iter().flatten().cloned().collect()
+        [&self.api_key, &self.app_secret, &self.admin_token, &self.database_url, &self.client_p12_password]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
     }
 
     /// Checks every setting and builds [`Settings`].
@@ -295,7 +299,8 @@ impl Config {
         // Both callback URLs must fit WeChat's notify_url (256 bytes): a refund whose URL does not
         // could never be sent, so this is a start-up error, not a failure at approval.
         for path in ["/wxpay/notify", "/wxpay/refund-notify"] {
-            wxpay::validate::notify_url(&format!("{public_url}{path}")).map_err(|e| bad("WXPAY_PUBLIC_URL", format!("{public_url}{path}: {e}")))?;
+            wxpay::validate::notify_url(&format!("{public_url}{path}"))
+                .map_err(|e| bad("WXPAY_PUBLIC_URL", format!("{public_url}{path}: {e}")))?;
         }
 
         let ca_file = match self.ca_file.as_deref().filter(|p| !p.is_empty()).map(PathBuf::from) {
@@ -328,10 +333,7 @@ impl Config {
         if attempts == 0 {
             return Err(bad("WXPAY_UPSTREAM_ATTEMPTS", "must be at least 1"));
         }
-        let now_secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
+        let now_secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
         let nonempty = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(PathBuf::from);
         let client_p12_password = self.client_p12_password.clone().filter(|p| !p.is_empty());
         let client_identity = match (nonempty(&self.client_cert), nonempty(&self.client_key), nonempty(&self.client_p12)) {
@@ -354,11 +356,7 @@ impl Config {
             app_secret: AppSecret::new(app_secret),
             public_url,
             api_base: https_base("WXPAY_API_BASE", self.api_base.as_deref(), "https://api.mch.weixin.qq.com")?,
-            api_backup_base: https_base(
-                "WXPAY_API_BACKUP_BASE",
-                self.api_backup_base.as_deref(),
-                "https://api2.mch.weixin.qq.com",
-            )?,
+            api_backup_base: https_base("WXPAY_API_BACKUP_BASE", self.api_backup_base.as_deref(), "https://api2.mch.weixin.qq.com")?,
             wechat_api_base: https_base("WECHAT_API_BASE", self.wechat_api_base.as_deref(), "https://api.weixin.qq.com")?,
             ca_file,
             database_url,

@@ -61,10 +61,7 @@ pub async fn run(print: Printer) -> Result<()> {
     let creds = sandbox.credentials();
     print("== 0. Start: WeChat Pay simulator + wxpay-server (SQLite in a temp dir)");
     print(&format!("    simulator {} (CA {})", sandbox.base_url(), sandbox.ca_file().display()));
-    print(&format!(
-        "    appid={} mch_id={} api_key={} app_secret={}",
-        creds.appid, creds.mch_id, creds.api_key, creds.app_secret
-    ));
+    print(&format!("    appid={} mch_id={} api_key={} app_secret={}", creds.appid, creds.mch_id, creds.api_key, creds.app_secret));
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(internal)?;
     let server = format!("http://{}", listener.local_addr().map_err(internal)?);
@@ -92,7 +89,9 @@ pub async fn run(print: Printer) -> Result<()> {
         .map_err(internal)?;
 
     print("\n== 1. wx.login() in the mini-program (played by the simulator)");
-    let login = json_of(wechat_client.post(format!("{}/sandbox/login", sandbox.base_url())).json(&json!({})).send().await.map_err(internal)?).await?;
+    let login =
+        json_of(wechat_client.post(format!("{}/sandbox/login", sandbox.base_url())).json(&json!({})).send().await.map_err(internal)?)
+            .await?;
     let code = login["code"].as_str().unwrap_or_default().to_owned();
     print(&format!("    code = {code}"));
 
@@ -122,7 +121,12 @@ pub async fn run(print: Printer) -> Result<()> {
 
     print("\n== 5. wx.requestPayment(payment)  (the WeChat client checks paySign, the user pays)");
     let paid = json_of(
-        wechat_client.post(format!("{}/sandbox/requestPayment", sandbox.base_url())).json(&order["payment"]).send().await.map_err(internal)?,
+        wechat_client
+            .post(format!("{}/sandbox/requestPayment", sandbox.base_url()))
+            .json(&order["payment"])
+            .send()
+            .await
+            .map_err(internal)?,
     )
     .await?;
     print(&format!("    ← {paid}"));
@@ -145,7 +149,14 @@ pub async fn run(print: Printer) -> Result<()> {
     print(&format!("    ← status={} transaction_id={} total_fee={}", v["status"], v["transaction_id"], v["total_fee"]));
     print("\n   audit trail:");
     for a in state.db.audit_for("order", &no).await? {
-        print(&format!("    {} {:<14} {:>7} → {:<7} by {}", a.at, a.action, a.from_status.unwrap_or_default(), a.to_status.unwrap_or_default(), a.actor));
+        print(&format!(
+            "    {} {:<14} {:>7} → {:<7} by {}",
+            a.at,
+            a.action,
+            a.from_status.unwrap_or_default(),
+            a.to_status.unwrap_or_default(),
+            a.actor
+        ));
     }
     if v["status"] != "PAID" {
         return Err(internal(format!("order ended {}", v["status"])));
@@ -167,10 +178,9 @@ pub async fn run(print: Printer) -> Result<()> {
     print(&format!(
         "\n== 9. POST /admin/api/refunds/{rno}/approve  (Bearer ADMIN_TOKEN; server → secapi/pay/refund with the client certificate)"
     ));
-    let a = json_of(
-        http.post(format!("{server}/admin/api/refunds/{rno}/approve")).bearer_auth(&admin_token).send().await.map_err(internal)?,
-    )
-    .await?;
+    let a =
+        json_of(http.post(format!("{server}/admin/api/refunds/{rno}/approve")).bearer_auth(&admin_token).send().await.map_err(internal)?)
+            .await?;
     print(&format!("    ← status={} refund_id={}", a["status"], a["refund_id"]));
 
     print("\n== 10. WeChat → POST /wxpay/refund-notify (req_info: AES-256-ECB with MD5 of the API key), server answers");
@@ -197,7 +207,14 @@ pub async fn run(print: Printer) -> Result<()> {
     print(&format!("    ← out_refund_no={} refund_fee={} status={}", list[0]["out_refund_no"], list[0]["refund_fee"], refund_status));
     print("\n   audit trail:");
     for a in state.db.audit_for("refund", &rno).await? {
-        print(&format!("    {} {:<18} {:>10} → {:<10} by {}", a.at, a.action, a.from_status.unwrap_or_default(), a.to_status.unwrap_or_default(), a.actor));
+        print(&format!(
+            "    {} {:<18} {:>10} → {:<10} by {}",
+            a.at,
+            a.action,
+            a.from_status.unwrap_or_default(),
+            a.to_status.unwrap_or_default(),
+            a.actor
+        ));
     }
     let _ = stop_tx.send(());
     let _ = serving.await;

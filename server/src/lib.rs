@@ -100,26 +100,24 @@ impl AppState {
 /// The whole HTTP API, each request bounded by the server-side timeout.
 pub fn app(state: AppState) -> Router {
     let limit = state.settings.request_timeout;
-    http::router(&state).with_state(state).layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| async move {
-        use axum::response::IntoResponse as _;
-        // Dropping the handler rolls back an open transaction; a refund call already under way
-        // runs on in its own task and records its outcome.
-        match tokio::time::timeout(limit, next.run(req)).await {
-            Ok(r) => r,
-            Err(_) => Error::Timeout.into_response(),
-        }
-    }))
+    http::router(&state).with_state(state).layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+            use axum::response::IntoResponse as _;
+            // Dropping the handler rolls back an open transaction; a refund call already under way
+            // runs on in its own task and records its outcome.
+            match tokio::time::timeout(limit, next.run(req)).await {
+                Ok(r) => r,
+                Err(_) => Error::Timeout.into_response(),
+            }
+        },
+    ))
 }
 
 /// Serves [`app`] on `listener` until `shutdown` resolves.
 ///
 /// # Errors
 /// I/O errors of the listener.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
     use axum::serve::ListenerExt as _;
     // Small answers go out at once (no Nagle delay waiting for the client's ACK).
     let listener = listener.tap_io(|tcp| {

@@ -18,7 +18,13 @@ async fn main() -> ExitCode {
         }
         Command::Demo => demo().await,
     };
-    result.map_or_else(|message| { eprintln!("wxpay-server: {message}"); ExitCode::from(2) }, |()| ExitCode::SUCCESS)
+    result.map_or_else(
+        |message| {
+            eprintln!("wxpay-server: {message}");
+            ExitCode::from(2)
+        },
+        |()| ExitCode::SUCCESS,
+    )
 }
 
 /// `sandbox`: `Some(listen)` for `--sandbox` (`None`: any free port).

@@ -67,7 +67,10 @@ pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
     // Pinned to the order's sign type: an HMAC-SHA256 order's notify must be HMAC-SHA256 (the
     // core would accept MD5 by the signature's length), and an MD5 order's MD5.
     if notify.sign_type.as_str() != order.sign_type {
-        return Answer::refused(Refusal::Invalid, &format!("signed with {} but the order uses {}", notify.sign_type.as_str(), order.sign_type));
+        return Answer::refused(
+            Refusal::Invalid,
+            &format!("signed with {} but the order uses {}", notify.sign_type.as_str(), order.sign_type),
+        );
     }
     if let Err(e) = notify.check_amount(wxpay::Fen::new(order.total_fee as u64)) {
         tracing::error!(out_trade_no = %no, error = %e, "payment notify amount differs from the order");

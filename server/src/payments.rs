@@ -176,8 +176,12 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
 /// refund it or ship it), louder when its units had gone to other orders.
 pub fn log_paid(no: &str, transaction_id: &str, from: OrderStatus, oversold: bool) {
     match (from, oversold) {
-        (OrderStatus::Closed, true) => tracing::warn!(out_trade_no = %no, transaction_id, "payment for an order we had closed, and its stock is gone: PAID and flagged oversold (refund or restock)"),
-        (OrderStatus::Closed, false) => tracing::warn!(out_trade_no = %no, transaction_id, "payment for an order we had closed: PAID, stock taken again, flagged (refund or ship)"),
+        (OrderStatus::Closed, true) => {
+            tracing::warn!(out_trade_no = %no, transaction_id, "payment for an order we had closed, and its stock is gone: PAID and flagged oversold (refund or restock)")
+        }
+        (OrderStatus::Closed, false) => {
+            tracing::warn!(out_trade_no = %no, transaction_id, "payment for an order we had closed: PAID, stock taken again, flagged (refund or ship)")
+        }
         _ => tracing::info!(out_trade_no = %no, transaction_id, "order paid"),
     }
 }

@@ -102,11 +102,12 @@ fn wechat_refund_status(s: RefundState) -> &'static str {
 /// Upstream errors other than "no bill", database errors.
 pub async fn day(state: &AppState, day: i64) -> Result<Report> {
     let bill_date = day_compact(day);
-    let (bill, bill_error) = match state.upstream.download_bill(&DownloadBill { bill_date: bill_date.clone(), bill_type: BillType::All }).await {
-        Ok(b) => (Some(b), None),
-        Err(Error::Upstream { code, message }) if code == "20002" => (None, Some(format!("{code} {message}"))),
-        Err(e) => return Err(e),
-    };
+    let (bill, bill_error) =
+        match state.upstream.download_bill(&DownloadBill { bill_date: bill_date.clone(), bill_type: BillType::All }).await {
+            Ok(b) => (Some(b), None),
+            Err(Error::Upstream { code, message }) if code == "20002" => (None, Some(format!("{code} {message}"))),
+            Err(e) => return Err(e),
+        };
     let rows = bill.map(|b: Bill| b.rows).unwrap_or_default();
     let (payments, refunds) = state.db.bill_day_ours(day).await?;
     // Bill rows that are not among our day's: look them up by number.

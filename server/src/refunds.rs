@@ -73,13 +73,24 @@ pub fn verdict(e: &Error) -> Verdict {
     match e {
         Error::Upstream { code, .. } => match code.as_str() {
             // return_code=FAIL: WeChat did not process the message (format, signature, certificate).
-            "FAIL" | "XML_FORMAT_ERROR" | "REQUIRE_POST_METHOD" | "POST_DATA_EMPTY" | "NOT_UTF8" | "SIGNERROR" | "LACK_PARAMS"
+            "FAIL"
+            | "XML_FORMAT_ERROR"
+            | "REQUIRE_POST_METHOD"
+            | "POST_DATA_EMPTY"
+            | "NOT_UTF8"
+            | "SIGNERROR"
+            | "LACK_PARAMS"
             | "PARAM_ERROR" => Verdict::NotRefunded,
             // Who we are, or what we may do.
             "APPID_NOT_EXIST" | "MCHID_NOT_EXIST" | "APPID_MCHID_NOT_MATCH" | "NOAUTH" => Verdict::NotRefunded,
             // Refused on the merits: balance too low, too late, the payer's account, the payment.
-            "NOTENOUGH" | "TRADE_OVERDUE" | "USER_ACCOUNT_ABNORMAL" | "INVALID_TRANSACTIONID" | "ORDERNOTEXIST"
-            | "TRADE_STATE_ERROR" | "INVALID_REQUEST" => Verdict::NotRefunded,
+            "NOTENOUGH"
+            | "TRADE_OVERDUE"
+            | "USER_ACCOUNT_ABNORMAL"
+            | "INVALID_TRANSACTIONID"
+            | "ORDERNOTEXIST"
+            | "TRADE_STATE_ERROR"
+            | "INVALID_REQUEST" => Verdict::NotRefunded,
             // SYSTEMERROR, BIZERR_NEED_RETRY, FREQUENCY_LIMITED, INVALID_REQ_TOO_MUCH, ERROR (a catch-all
             // whose text varies), BAD_RESPONSE, RESPONSE_SIGNATURE_INVALID, and any new code.
             _ => Verdict::Unknown,
@@ -208,7 +219,9 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
             failed(state, r, &why, now).await?;
             Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: why })
         }
-        Err(Error::Upstream { code, message }) if verdict(&Error::Upstream { code: code.clone(), message: String::new() }) == Verdict::NotRefunded => {
+        Err(Error::Upstream { code, message })
+            if verdict(&Error::Upstream { code: code.clone(), message: String::new() }) == Verdict::NotRefunded =>
+        {
             let (code, message) = if code == "FAIL" && !state.upstream.has_client_cert() {
                 (
                     "CLIENT_CERT_REQUIRED".to_owned(),
@@ -285,7 +298,9 @@ pub async fn visit(state: &AppState, no: &str, actor: &str) -> Result<Visited> {
     }
     let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
     if r.status == RefundState::Approved && r.sent_at.is_none() {
-        return send_claimed(state, &r, actor).await.map(|x| if x.status == r.status { Visited::Unchanged } else { Visited::Moved(x.status) });
+        return send_claimed(state, &r, actor)
+            .await
+            .map(|x| if x.status == r.status { Visited::Unchanged } else { Visited::Moved(x.status) });
     }
     match query(state, &r, actor).await {
         Ok(Queried::Moved(s)) => Ok(Visited::Moved(s)),

@@ -47,7 +47,8 @@ pub struct Running {
 pub async fn start(config: &mut Config, listen: Option<std::net::SocketAddr>, clock: &Clock) -> Result<Running, String> {
     use wxpay_sim::{Credentials, Secret, SimConfig};
     // mkdtemp: a fresh directory no other user can have prepared, removed at exit.
-    let dir = tempfile::Builder::new().prefix("wxpay-sandbox-").tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let dir =
+        tempfile::Builder::new().prefix("wxpay-sandbox-").tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     if config.database_url.as_deref().is_none_or(str::is_empty) {
         config.database_url = Some(format!("sqlite://{}?mode=rwc", dir.path().join("wxpay-sandbox.db").display()));
     }
@@ -56,7 +57,12 @@ pub async fn start(config: &mut Config, listen: Option<std::net::SocketAddr>, cl
         sc.listen = listen;
     }
     if let (Some(appid), Some(secret), Some(mch), Some(key)) = (&config.appid, &config.app_secret, &config.mch_id, &config.api_key) {
-        sc.credentials = Some(Credentials { appid: appid.clone(), app_secret: Secret::new(secret.clone()), mch_id: mch.clone(), api_key: Secret::new(key.clone()) });
+        sc.credentials = Some(Credentials {
+            appid: appid.clone(),
+            app_secret: Secret::new(secret.clone()),
+            mch_id: mch.clone(),
+            api_key: Secret::new(key.clone()),
+        });
     }
     sc.accept_any_code = true;
     let sim = Simulator::start(sc, sim_clock(clock)).await.map_err(|e| e.to_string())?;

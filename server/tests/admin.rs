@@ -35,10 +35,18 @@ async fn every_admin_route_refuses_without_the_admin_token() {
     let stock = h.stock(1).await;
     let audit_rows = |h: &Harness| {
         let pool = h.state().db.pool().clone();
-        async move { sqlx::query("SELECT COUNT(*) AS n FROM audit_log").fetch_one(&pool).await.map(|r| sqlx::Row::get::<i64, _>(&r, "n")).unwrap() }
+        async move {
+            sqlx::query("SELECT COUNT(*) AS n FROM audit_log").fetch_one(&pool).await.map(|r| sqlx::Row::get::<i64, _>(&r, "n")).unwrap()
+        }
     };
     let before = audit_rows(&h).await;
-    let refusals = [None, Some(format!("Bearer {payer}")), Some("Bearer wrong-token".to_owned()), Some(format!("Basic {ADMIN_TOKEN}")), Some(format!("Bearer {ADMIN_TOKEN}x"))];
+    let refusals = [
+        None,
+        Some(format!("Bearer {payer}")),
+        Some("Bearer wrong-token".to_owned()),
+        Some(format!("Basic {ADMIN_TOKEN}")),
+        Some(format!("Bearer {ADMIN_TOKEN}x")),
+    ];
     for (method, route) in API_ROUTES {
         let path = fill(route, &no, &rno);
         for auth in &refusals {
@@ -48,7 +56,8 @@ async fn every_admin_route_refuses_without_the_admin_token() {
         }
         // With the token the route is there (on an order and a refund that do not exist, so
         // nothing moves): the handler answers, not the fallback.
-        let (status, v) = call(&h, method, &fill(route, "20991231NOSUCHORDER", "R20991231NOSUCH"), Some(&format!("Bearer {ADMIN_TOKEN}"))).await;
+        let (status, v) =
+            call(&h, method, &fill(route, "20991231NOSUCHORDER", "R20991231NOSUCH"), Some(&format!("Bearer {ADMIN_TOKEN}"))).await;
         assert_ne!(status, StatusCode::UNAUTHORIZED, "{method} {route}: {v}");
         assert!(!v.to_string().contains("admin route"), "{method} {route} is not routed: {v}");
     }
@@ -121,7 +130,8 @@ async fn admin_answers_carry_no_secret_and_no_whole_openid() {
         ("a whole openid", openid.clone()),
     ];
     let (_, detail) = h.admin_get(&format!("/admin/api/orders/{no}")).await;
-    let ids: Vec<i64> = detail["story"].as_array().unwrap().iter().filter(|s| s["has_raw"] == true).map(|s| s["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> =
+        detail["story"].as_array().unwrap().iter().filter(|s| s["has_raw"] == true).map(|s| s["id"].as_i64().unwrap()).collect();
     assert!(!ids.is_empty(), "the payment notify is kept raw: {detail}");
     let mut paths = vec![
         format!("/admin/api/orders/{no}"),
@@ -141,7 +151,8 @@ async fn admin_answers_carry_no_secret_and_no_whole_openid() {
             assert!(!text.contains(s.as_str()), "{p} answers {what}");
         }
     }
-    let csv = h.http.get(format!("{}/admin/api/orders/export.csv", h.url())).bearer_auth(ADMIN_TOKEN).send().await.unwrap().text().await.unwrap();
+    let csv =
+        h.http.get(format!("{}/admin/api/orders/export.csv", h.url())).bearer_auth(ADMIN_TOKEN).send().await.unwrap().text().await.unwrap();
     assert!(csv.contains(&no) && !csv.contains(&openid), "{csv}");
     assert!(h.state().db.refund(&rno).await.unwrap().is_some());
 }

@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 
 use sqlx::Row;
 use wxpay::{xml, ApiKey, SignType};
-use wxpay_sim::PaidNotify;
 use wxpay_server::Db;
+use wxpay_sim::PaidNotify;
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
@@ -306,7 +306,11 @@ async fn fault_kill9_during_notify_stream_loses_and_doubles_nothing() {
     let mut kill_log = Vec::new();
     for t in thresholds {
         while counts.acked_orders.load(Ordering::Relaxed) < t {
-            assert!(started.elapsed() < DEADLINE, "stuck at {} acknowledged before kill {kills}", counts.acked_orders.load(Ordering::Relaxed));
+            assert!(
+                started.elapsed() < DEADLINE,
+                "stuck at {} acknowledged before kill {kills}",
+                counts.acked_orders.load(Ordering::Relaxed)
+            );
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         tokio::time::sleep(Duration::from_millis(rng.below(25))).await;
@@ -342,7 +346,10 @@ async fn fault_kill9_during_notify_stream_loses_and_doubles_nothing() {
     type Moves = Vec<(Option<String>, Option<String>)>;
     let mut paid_rows: HashMap<String, Moves> = HashMap::new();
     for r in &audit {
-        paid_rows.entry(r.try_get("entity_id").unwrap()).or_default().push((r.try_get("from_status").unwrap(), r.try_get("to_status").unwrap()));
+        paid_rows
+            .entry(r.try_get("entity_id").unwrap())
+            .or_default()
+            .push((r.try_get("from_status").unwrap(), r.try_get("to_status").unwrap()));
     }
     db.close().await;
 
@@ -385,7 +392,12 @@ async fn fault_kill9_during_notify_stream_loses_and_doubles_nothing() {
     println!("fault_kill: kills at acknowledged = {kill_log:?}");
     let _ = std::io::stdout().flush();
     assert!(lost.is_empty(), "{} acknowledged notifies lost, e.g. {:?}\nlog tail:\n{}", lost.len(), &lost[..lost.len().min(5)], tail(&log));
-    assert!(doubled.is_empty(), "{} orders moved twice or without their audit row, e.g. {:?}", doubled.len(), &doubled[..doubled.len().min(5)]);
+    assert!(
+        doubled.is_empty(),
+        "{} orders moved twice or without their audit row, e.g. {:?}",
+        doubled.len(),
+        &doubled[..doubled.len().min(5)]
+    );
     assert!(wrong_txn.is_empty(), "{:?}", &wrong_txn[..wrong_txn.len().min(5)]);
     assert_eq!(c.acked_orders.load(Ordering::Relaxed), n, "every order was eventually acknowledged");
     assert_eq!(persisted_paid, n);

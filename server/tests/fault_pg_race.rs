@@ -103,10 +103,9 @@ async fn fault_pg_two_instances_race_on_orders_and_refunds() {
         let quantity = (k / USERS + 1) as i64;
         tasks.spawn(async move {
             let _permit = gate.acquire().await.unwrap();
-            let (status, text) = send(
-                h.http.post(format!("{url}/api/orders")).bearer_auth(&token).json(&json!({ "product_id": 1, "quantity": quantity })),
-            )
-            .await;
+            let (status, text) =
+                send(h.http.post(format!("{url}/api/orders")).bearer_auth(&token).json(&json!({ "product_id": 1, "quantity": quantity })))
+                    .await;
             assert_eq!(status, StatusCode::CREATED, "{text}");
             let order: Value = serde_json::from_str(&text).unwrap();
             let (status, v) = h.pay(&order["payment"]).await;

@@ -584,7 +584,10 @@ async fn change_refund_keeps_amount_held_then_success_is_applied() {
     report(
         "CHANGE → held → polled → SUCCESS",
         &h,
-        &format!("change_refunds=2 held_fen=3000 refused_request=1 polls={} local=SUCCESS refunded_fee=3000", h.sandbox.calls("/pay/refundquery") - queries),
+        &format!(
+            "change_refunds=2 held_fen=3000 refused_request=1 polls={} local=SUCCESS refunded_fee=3000",
+            h.sandbox.calls("/pay/refundquery") - queries
+        ),
     );
 }
 

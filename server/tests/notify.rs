@@ -128,8 +128,7 @@ async fn orderquery_without_total_fee_or_for_another_payer_never_marks_paid() {
     let h = Harness::start().await;
     let (token, no) = h.paid_without_notify().await;
     let fields = &h.sandbox.faults().orderquery_fields;
-    let cases: [(&str, Option<&str>); 3] =
-        [("total_fee", None), ("openid", Some("oAnotherPayer000000000000000")), ("openid", None)];
+    let cases: [(&str, Option<&str>); 3] = [("total_fee", None), ("openid", Some("oAnotherPayer000000000000000")), ("openid", None)];
     for (i, (field, value)) in cases.into_iter().enumerate() {
         fields.lock().unwrap().clear();
         fields.lock().unwrap().insert(field.into(), value.map(str::to_owned));

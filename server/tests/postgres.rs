@@ -104,10 +104,8 @@ async fn pg_reconciler_closes_an_expired_order_once_across_two_instances() {
     let no = order["out_trade_no"].as_str().unwrap();
     h.clock.advance(std::time::Duration::from_secs(301));
     // Both instances reconcile at the same time.
-    let (a, b) = tokio::join!(
-        wxpay_server::reconciler::run_once(&h.servers[0].state),
-        wxpay_server::reconciler::run_once(&h.servers[1].state)
-    );
+    let (a, b) =
+        tokio::join!(wxpay_server::reconciler::run_once(&h.servers[0].state), wxpay_server::reconciler::run_once(&h.servers[1].state));
     assert_eq!(a.failed + b.failed, 0, "{a:?} {b:?}");
     assert_eq!(h.stored_status(no).await, "CLOSED");
     let closed = h.audit(no).await.into_iter().filter(|a| a.action == "order.closed").count();
@@ -116,7 +114,6 @@ async fn pg_reconciler_closes_an_expired_order_once_across_two_instances() {
 
 // Refunds on PostgreSQL, two instances sharing the database (admin calls, replays and
 // concurrent requests alternate between them).
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs PostgreSQL: run by scripts/test-server"]

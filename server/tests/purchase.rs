@@ -140,10 +140,14 @@ async fn double_tap_reuses_the_prepay_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_prepay_id_is_renewed_with_the_same_parameters() {
-    let h = Harness::start_with(common::Options { tweak: |c| {
-        c.order_ttl_secs = Some(4 * 3600);
-        c.session_ttl_secs = Some(8 * 3600);
-    }, ..Default::default() }).await;
+    let h = Harness::start_with(common::Options {
+        tweak: |c| {
+            c.order_ttl_secs = Some(4 * 3600);
+            c.session_ttl_secs = Some(8 * 3600);
+        },
+        ..Default::default()
+    })
+    .await;
     let (token, _) = h.login().await;
     let first = h.order(&token, 1, 1).await;
     let no = first["out_trade_no"].as_str().unwrap();

@@ -36,10 +36,8 @@ fn order_for(h: &Harness, no: &str, fee: u64, notify_url: &str) -> UnifiedOrder 
 #[tokio::test]
 async fn sandbox_answers_signerror_for_a_bad_signature() {
     let h = Harness::start().await;
-    let mut p = wxpay::xml::decode(
-        h.merchant().request_xml(&order_for(&h, "SB1", 100, "https://x.example/n"), "abc").unwrap().as_bytes(),
-    )
-    .unwrap();
+    let mut p =
+        wxpay::xml::decode(h.merchant().request_xml(&order_for(&h, "SB1", 100, "https://x.example/n"), "abc").unwrap().as_bytes()).unwrap();
     p.insert("total_fee".into(), "1".into());
     let answer = post(&h, "/pay/unifiedorder", wxpay::xml::encode(&p).unwrap()).await;
     assert_eq!(err_code(&answer), "SIGNERROR");

@@ -39,11 +39,7 @@ impl<'a> MakeWriter<'a> for Capture {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_log_line_or_response_contains_a_secret() {
     let capture = Capture::default();
-    tracing_subscriber::fmt()
-        .with_env_filter("trace")
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .init();
+    tracing_subscriber::fmt().with_env_filter("trace").with_ansi(false).with_writer(capture.clone()).init();
 
     let h = Harness::start().await;
     let mut seen = Vec::<String>::new();
@@ -111,11 +107,8 @@ async fn no_log_line_or_response_contains_a_secret() {
     let (_, v) = bad.post_json("/api/login", None, json!({ "code": code })).await;
     assert_eq!(v["error"]["upstream_code"], "40125", "{v}");
     seen.push(v.to_string());
-    let bad_key = Harness::start_with(Options {
-        tweak: |c| c.api_key = Some("0123456789abcdefghijklmnopqrstuv".into()),
-        ..Default::default()
-    })
-    .await;
+    let bad_key =
+        Harness::start_with(Options { tweak: |c| c.api_key = Some("0123456789abcdefghijklmnopqrstuv".into()), ..Default::default() }).await;
     let (token2, _) = bad_key.login().await;
     let (_, v) = bad_key.post_json("/api/orders", Some(&token2), json!({ "product_id": 1, "quantity": 1 })).await;
     assert_eq!(v["error"]["code"], "UPSTREAM_ERROR", "{v}");

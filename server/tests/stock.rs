@@ -77,7 +77,11 @@ async fn products_show_their_stock_and_the_merchant_restocks() {
     let order = h.order(&token, 2, 99).await;
     assert!(!h.state().db.order(order["out_trade_no"].as_str().unwrap()).await.unwrap().unwrap().stock_reserved);
     assert_eq!(h.stock(2).await, None);
-    let r = h.http.post(format!("{}/admin/api/products/2/stock", h.url())).bearer_auth(common::ADMIN_TOKEN).json(&serde_json::json!({ "add": 1 }));
+    let r = h
+        .http
+        .post(format!("{}/admin/api/products/2/stock", h.url()))
+        .bearer_auth(common::ADMIN_TOKEN)
+        .json(&serde_json::json!({ "add": 1 }));
     assert_eq!(common::bounded("stock", r.send()).await.unwrap().status(), reqwest::StatusCode::CONFLICT);
     // Without the admin token: nothing.
     let r = h.http.post(format!("{}/admin/api/products/3/stock", h.url())).json(&serde_json::json!({ "set": 9 }));

@@ -71,12 +71,8 @@ async fn primary_base_down_uses_backup() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_bases_down_is_service_unavailable() {
-    let h = Harness::start_with(Options {
-        primary_down: true,
-        tweak: |c| c.api_backup_base = c.api_base.clone(),
-        ..Default::default()
-    })
-    .await;
+    let h =
+        Harness::start_with(Options { primary_down: true, tweak: |c| c.api_backup_base = c.api_base.clone(), ..Default::default() }).await;
     let (token, _) = h.login().await;
     let (status, v) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 1, "quantity": 1 })).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
@@ -86,11 +82,8 @@ async fn both_bases_down_is_service_unavailable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_api_key_surfaces_signerror_and_closes_the_order() {
-    let h = Harness::start_with(Options {
-        tweak: |c| c.api_key = Some("0123456789abcdefghijklmnopqrstuv".into()),
-        ..Default::default()
-    })
-    .await;
+    let h =
+        Harness::start_with(Options { tweak: |c| c.api_key = Some("0123456789abcdefghijklmnopqrstuv".into()), ..Default::default() }).await;
     let (token, _) = h.login().await;
     let (status, v) = h.post_json("/api/orders", Some(&token), json!({ "product_id": 1, "quantity": 1 })).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{v}");

@@ -177,7 +177,15 @@ fn bill(sim: &Sim, date: &str, kind: BillType) -> Option<String> {
         }
         let status = r.refund_status.as_str().to_owned();
         f.extend([r.refund_id.clone(), r.out_refund_no.clone(), yuan(amount), yuan(0), "ORIGINAL".into(), status]);
-        f.extend([o.body.clone(), o.attach.clone().unwrap_or_default(), yuan5(-fee(amount)), FEE_RATE.into(), yuan(0), yuan(amount), String::new()]);
+        f.extend([
+            o.body.clone(),
+            o.attach.clone().unwrap_or_default(),
+            yuan5(-fee(amount)),
+            FEE_RATE.into(),
+            yuan(0),
+            yuan(amount),
+            String::new(),
+        ]);
         lines.push(line(&f));
         t.rows += 1;
         // 退款总金额 counts what was refunded; a closed refund returned nothing.

@@ -205,7 +205,10 @@ pub(crate) async fn set_faults(State(sim): State<Arc<Sim>>, Json(f): Json<SetFau
             "SUCCESS" => None,
             "CHANGE" => Some(wxpay::RefundStatus::Change),
             "REFUNDCLOSE" => Some(wxpay::RefundStatus::Refundclose),
-            _ => return (StatusCode::BAD_REQUEST, Json(json!({ "error": "refund_outcome: SUCCESS, CHANGE or REFUNDCLOSE" }))).into_response(),
+            _ => {
+                return (StatusCode::BAD_REQUEST, Json(json!({ "error": "refund_outcome: SUCCESS, CHANGE or REFUNDCLOSE" })))
+                    .into_response()
+            }
         };
         *lock(&faults.refund_outcome) = status;
     }

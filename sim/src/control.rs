@@ -106,11 +106,8 @@ struct CallsQuery {
 /// `GET /control/calls?since=SEQ&endpoint=NAME`: calls received, oldest first.
 async fn calls(State(sim): State<Arc<Sim>>, Query(q): Query<CallsQuery>) -> Json<Value> {
     let journal = lock(&sim.journal);
-    let list: Vec<_> = journal
-        .iter()
-        .filter(|c| q.since.is_none_or(|s| c.seq > s))
-        .filter(|c| q.endpoint.is_none_or(|e| c.endpoint == Some(e)))
-        .collect();
+    let list: Vec<_> =
+        journal.iter().filter(|c| q.since.is_none_or(|s| c.seq > s)).filter(|c| q.endpoint.is_none_or(|e| c.endpoint == Some(e))).collect();
     Json(json!(list))
 }
 

@@ -63,7 +63,10 @@ impl Credentials {
             }
             _ => {
                 let missing = ENV_VARS.iter().zip(&vars).find(|(_, v)| v.is_none()).map(|(k, _)| *k).unwrap_or("WXPAY_*");
-                Err(Error::Setting { name: missing, reason: "set all of WXPAY_APPID, WXPAY_APP_SECRET, WXPAY_MCH_ID, WXPAY_API_KEY, or none (generated)".into() })
+                Err(Error::Setting {
+                    name: missing,
+                    reason: "set all of WXPAY_APPID, WXPAY_APP_SECRET, WXPAY_MCH_ID, WXPAY_API_KEY, or none (generated)".into(),
+                })
             }
         }
     }
@@ -100,9 +103,19 @@ impl Credentials {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::file(&path)(e)),
         };
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Setting { name: "--state-dir", reason: format!("{}: {e}", path.display()) })?;
-        let field = |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| Error::Setting { name: "--state-dir", reason: format!("{}: no {k}", path.display()) });
-        let c = Credentials { appid: field("appid")?, app_secret: Secret::new(field("app_secret")?), mch_id: field("mch_id")?, api_key: Secret::new(field("api_key")?) };
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| Error::Setting { name: "--state-dir", reason: format!("{}: {e}", path.display()) })?;
+        let field = |k: &str| {
+            v[k].as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::Setting { name: "--state-dir", reason: format!("{}: no {k}", path.display()) })
+        };
+        let c = Credentials {
+            appid: field("appid")?,
+            app_secret: Secret::new(field("app_secret")?),
+            mch_id: field("mch_id")?,
+            api_key: Secret::new(field("api_key")?),
+        };
         c.check()?;
         Ok(Some(c))
     }

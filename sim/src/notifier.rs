@@ -10,8 +10,7 @@ use wxpay::{Params, SignType, TradeState};
 use crate::state::{lock, Sim};
 
 /// Seconds to wait before each retry after the first delivery (about 24 hours in all).
-pub const NOTIFY_SCHEDULE_SECS: [u64; 15] =
-    [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
+pub const NOTIFY_SCHEDULE_SECS: [u64; 15] = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
 
 /// Which notify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -183,9 +183,8 @@ fn place_order(sim: &Sim, p: &Params) -> Result<Answer, Answer> {
     if time_expire_ms.is_some_and(|t| t - now < 60_000) {
         return Err(param_error("time_expire时间过短，至少1分钟"));
     }
-    let fingerprint = wxpay::string_to_sign(
-        &p.iter().filter(|(k, _)| *k != "nonce_str" && *k != "sign").map(|(k, v)| (k.clone(), v.clone())).collect(),
-    );
+    let fingerprint =
+        wxpay::string_to_sign(&p.iter().filter(|(k, _)| *k != "nonce_str" && *k != "sign").map(|(k, v)| (k.clone(), v.clone())).collect());
     let mut orders = lock(&sim.orders);
     if let Some(o) = orders.get_mut(no.as_str()) {
         o.unifiedorder_calls += 1;

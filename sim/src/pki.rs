@@ -132,8 +132,10 @@ pub fn prepare(dir: &Path, mch_id: &str, issued_for: Option<&str>) -> Result<Pki
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes()).map_err(|e| pki_error(format!("{}: {e}", f.ca_cert.display())))?;
-    let server_der = CertificateDer::from_pem_slice(server_cert.as_bytes()).map_err(|e| pki_error(format!("{}: {e}", f.server_cert.display())))?;
-    let server_key_der = PrivateKeyDer::from_pem_slice(server_key.as_bytes()).map_err(|e| pki_error(format!("{}: {e}", f.server_key.display())))?;
+    let server_der =
+        CertificateDer::from_pem_slice(server_cert.as_bytes()).map_err(|e| pki_error(format!("{}: {e}", f.server_cert.display())))?;
+    let server_key_der =
+        PrivateKeyDer::from_pem_slice(server_key.as_bytes()).map_err(|e| pki_error(format!("{}: {e}", f.server_key.display())))?;
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca_der.clone()).map_err(pki_error)?;
     // WeChat serves everything on one host: a client certificate is asked of every connection,
@@ -149,7 +151,13 @@ pub fn prepare(dir: &Path, mch_id: &str, issued_for: Option<&str>) -> Result<Pki
         .with_single_cert(vec![server_der, ca_der], server_key_der)
         .map_err(pki_error)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Pki { ca_file: f.ca_cert, client_cert: f.client_cert, client_key: f.client_key, client_p12: f.client_p12, server_config: Arc::new(config) })
+    Ok(Pki {
+        ca_file: f.ca_cert,
+        client_cert: f.client_cert,
+        client_key: f.client_key,
+        client_p12: f.client_p12,
+        server_config: Arc::new(config),
+    })
 }
 
 /// A PKCS#12 file of the client certificate and key (AES-256, HMAC-SHA256), as the merchant

@@ -62,7 +62,6 @@ pub struct SimRefund {
     seq: u64,
 }
 
-
 /// `/secapi/pay/refund`.
 pub(crate) async fn refund(
     State(sim): State<Arc<Sim>>,
@@ -158,7 +157,8 @@ fn apply(sim: &Sim, p: &Params) -> Result<(Answer, Option<String>), Answer> {
     if refund_fee > total_fee {
         return Err(param_error("refund_fee不能大于total_fee"));
     }
-    let notify_url = require(p, "notify_url").map_err(|_| param_error("notify_url: the simulator needs it (no merchant platform setting)"))?;
+    let notify_url =
+        require(p, "notify_url").map_err(|_| param_error("notify_url: the simulator needs it (no merchant platform setting)"))?;
     wxpay::validate::notify_url(notify_url).map_err(|e| param_error(format!("notify_url参数错误: {e}")))?;
     let mut orders = lock(&sim.orders);
     let order = find(&mut orders, p)?;

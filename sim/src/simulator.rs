@@ -125,7 +125,8 @@ impl Simulator {
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let sim = Arc::new(Sim::new(creds, key, clock, config.time_scale, config.accept_any_code, http));
         let (stop, stop_rx) = watch::channel(false);
-        let served = tokio::spawn(tls::serve(listener, tls_router(sim.clone()), control::router(sim.clone()), pki.server_config.clone(), stop_rx));
+        let served =
+            tokio::spawn(tls::serve(listener, tls_router(sim.clone()), control::router(sim.clone()), pki.server_config.clone(), stop_rx));
         tracing::info!(%base_url, %control_url, ca = %pki.ca_file.display(), "WeChat Pay simulator listening");
         Ok(Simulator { base_url, control_url, pki, sim, stop, served })
     }

@@ -101,7 +101,14 @@ pub(crate) fn random_u32() -> u32 {
 }
 
 impl Sim {
-    pub(crate) fn new(creds: Credentials, key: ApiKey, clock: Clock, time_scale: f64, accept_any_code: bool, http: reqwest::Client) -> Self {
+    pub(crate) fn new(
+        creds: Credentials,
+        key: ApiKey,
+        clock: Clock,
+        time_scale: f64,
+        accept_any_code: bool,
+        http: reqwest::Client,
+    ) -> Self {
         Sim {
             creds,
             key,

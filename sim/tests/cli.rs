@@ -9,7 +9,8 @@ use std::time::Duration;
 use serde_json::Value;
 use wxpay::{ApiKey, Fen, Merchant, UnifiedOrder};
 
-const KEYS: [&str; 10] = ["base_url", "ca_file", "client_cert", "client_key", "client_p12", "appid", "mch_id", "api_key", "app_secret", "control_url"];
+const KEYS: [&str; 10] =
+    ["base_url", "ca_file", "client_cert", "client_key", "client_p12", "appid", "mch_id", "api_key", "app_secret", "control_url"];
 
 fn serve(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxpay-sim"));
@@ -41,7 +42,11 @@ fn text<'a>(ready: &'a Value, k: &str) -> &'a str {
 
 fn https(ready: &Value, with_cert: bool) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(&std::fs::read(text(ready, "ca_file")).unwrap()).unwrap();
-    let mut b = reqwest::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).add_root_certificate(ca).timeout(Duration::from_secs(20));
+    let mut b = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(ca)
+        .timeout(Duration::from_secs(20));
     if with_cert {
         let mut pem = std::fs::read(text(ready, "client_cert")).unwrap();
         pem.extend(std::fs::read(text(ready, "client_key")).unwrap());
@@ -57,10 +62,19 @@ fn merchant(ready: &Value) -> Merchant {
 /// A unifiedorder for a new user through the control API's login → the answer's fields.
 async fn order(ready: &Value, no: &str) -> wxpay::Params {
     let http = reqwest::Client::new();
-    let login: Value = http.post(format!("{}/login", text(ready, "control_url"))).json(&serde_json::json!({})).send().await.unwrap().json().await.unwrap();
+    let login: Value =
+        http.post(format!("{}/login", text(ready, "control_url"))).json(&serde_json::json!({})).send().await.unwrap().json().await.unwrap();
     let o = UnifiedOrder::new("cli", no, Fen::new(100), "127.0.0.1", "http://127.0.0.1:9/n", login["openid"].as_str().unwrap());
     let body = merchant(ready).request_xml(&o, &wxpay::nonce_str().unwrap()).unwrap();
-    let answer = https(ready, false).post(format!("{}/pay/unifiedorder", text(ready, "base_url"))).body(body).send().await.unwrap().text().await.unwrap();
+    let answer = https(ready, false)
+        .post(format!("{}/pay/unifiedorder", text(ready, "base_url")))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     wxpay::xml::decode(answer.as_bytes()).unwrap()
 }
 
@@ -96,7 +110,8 @@ async fn state_dir_keeps_the_ca_certificates_and_credentials_across_restarts() {
     let args = ["--state-dir", state.to_str().unwrap()];
     let (child, first) = start(serve(&args, &[]), tmp.path());
     let read = |r: &Value, k: &str| std::fs::read(text(r, k)).unwrap();
-    let (ca, cert, key, p12) = (read(&first, "ca_file"), read(&first, "client_cert"), read(&first, "client_key"), read(&first, "client_p12"));
+    let (ca, cert, key, p12) =
+        (read(&first, "ca_file"), read(&first, "client_cert"), read(&first, "client_key"), read(&first, "client_p12"));
     sigterm(child);
 
     let (child, second) = start(serve(&args, &[]), tmp.path());
@@ -112,7 +127,12 @@ async fn state_dir_keeps_the_ca_certificates_and_credentials_across_restarts() {
     sigterm(child);
 
     // Another merchant (WXPAY_* set): the same CA issues a new client certificate for its mch_id.
-    let env = [("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_APP_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")];
+    let env = [
+        ("WXPAY_APPID", "wx0123456789abcdef"),
+        ("WXPAY_APP_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+        ("WXPAY_MCH_ID", "1900000109"),
+        ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d"),
+    ];
     let (child, third) = start(serve(&args, &env), tmp.path());
     assert_eq!(read(&third, "ca_file"), ca, "same CA");
     assert_ne!(read(&third, "client_cert"), cert, "a client certificate for the new mch_id");
@@ -124,7 +144,12 @@ async fn state_dir_keeps_the_ca_certificates_and_credentials_across_restarts() {
 #[tokio::test]
 async fn credentials_come_from_the_wxpay_variables() {
     let tmp = tempfile::tempdir().unwrap();
-    let env = [("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_APP_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")];
+    let env = [
+        ("WXPAY_APPID", "wx0123456789abcdef"),
+        ("WXPAY_APP_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+        ("WXPAY_MCH_ID", "1900000109"),
+        ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d"),
+    ];
     let (child, ready) = start(serve(&[], &env), tmp.path());
     for (k, (_, v)) in ["appid", "app_secret", "mch_id", "api_key"].iter().zip(env) {
         assert_eq!(text(&ready, k), v);
@@ -136,11 +161,14 @@ async fn credentials_come_from_the_wxpay_variables() {
 
 #[test]
 fn rejects_some_but_not_all_wxpay_variables_naming_the_missing_one() {
-    let out = serve(&[], &[("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let out = serve(
+        &[],
+        &[("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("WXPAY_APP_SECRET"), "{err}");
@@ -164,14 +192,30 @@ async fn logs_never_carry_the_api_key_or_the_app_secret() {
     let client = https(&ready, true);
     let base = text(&ready, "base_url");
     let http = reqwest::Client::new();
-    let login: Value = http.post(format!("{}/login", text(&ready, "control_url"))).json(&serde_json::json!({})).send().await.unwrap().json().await.unwrap();
+    let login: Value = http
+        .post(format!("{}/login", text(&ready, "control_url")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     for s in [secret.as_str(), "wrong-secret-0000000000000000000"] {
-        let q = [("appid", text(&ready, "appid")), ("secret", s), ("js_code", login["code"].as_str().unwrap()), ("grant_type", "authorization_code")];
+        let q = [
+            ("appid", text(&ready, "appid")),
+            ("secret", s),
+            ("js_code", login["code"].as_str().unwrap()),
+            ("grant_type", "authorization_code"),
+        ];
         client.get(format!("{base}/sns/jscode2session")).query(&q).send().await.unwrap().text().await.unwrap();
     }
     let answer = order(&ready, "CLILOG1").await;
     assert_eq!(answer["result_code"], "SUCCESS");
-    let forged = merchant(&ready).request_xml(&UnifiedOrder::new("x", "CLILOG2", Fen::new(1), "127.0.0.1", "http://127.0.0.1:9/n", "o1"), "n").unwrap().replace("CLILOG2", "CLILOG3");
+    let forged = merchant(&ready)
+        .request_xml(&UnifiedOrder::new("x", "CLILOG2", Fen::new(1), "127.0.0.1", "http://127.0.0.1:9/n", "o1"), "n")
+        .unwrap()
+        .replace("CLILOG2", "CLILOG3");
     client.post(format!("{base}/pay/unifiedorder")).body(forged).send().await.unwrap().text().await.unwrap();
     https(&ready, false).post(format!("{base}/secapi/pay/refund")).body("<xml/>").send().await.unwrap().text().await.unwrap();
     let calls = http.get(format!("{}/calls", text(&ready, "control_url"))).send().await.unwrap().text().await.unwrap();

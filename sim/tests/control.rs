@@ -52,7 +52,9 @@ async fn fault_rules_hit_the_next_calls_of_one_endpoint_only() {
     s.pay("CTL2").await;
     let refund = |no: &str| refund_of("CTL2", no, 300, 100, &r.url);
     // A chosen err_code, twice, on refunds only.
-    let (status, rule) = s.control(Method::POST, "/faults", Some(json!({ "endpoint": "refund", "count": 2, "kind": "err_code", "err_code": "NOTENOUGH" }))).await;
+    let (status, rule) = s
+        .control(Method::POST, "/faults", Some(json!({ "endpoint": "refund", "count": 2, "kind": "err_code", "err_code": "NOTENOUGH" })))
+        .await;
     assert_eq!(status, 201, "{rule}");
     let q = s.call(&OrderQuery { trade: TradeRef::OutTradeNo("CTL2".into()) }).await;
     assert_eq!(q["result_code"], "SUCCESS", "other endpoints are untouched");
@@ -84,8 +86,11 @@ async fn fault_rules_hit_the_next_calls_of_one_endpoint_only() {
     let (status, _) = s.control(Method::POST, "/faults", Some(json!({ "endpoint": "nowhere", "kind": "drop" }))).await;
     assert_eq!(status, 400);
     let (_, calls) = s.control(Method::GET, "/calls", None).await;
-    let outcomes: Vec<(String, bool)> = calls.as_array().unwrap().iter().map(|c| (c["outcome"].as_str().unwrap().to_owned(), c["fault"].is_string())).collect();
-    for expected in [("NOTENOUGH".to_owned(), true), ("HTTP 503".to_owned(), true), ("SYSTEMERROR".to_owned(), true), ("dropped".to_owned(), true)] {
+    let outcomes: Vec<(String, bool)> =
+        calls.as_array().unwrap().iter().map(|c| (c["outcome"].as_str().unwrap().to_owned(), c["fault"].is_string())).collect();
+    for expected in
+        [("NOTENOUGH".to_owned(), true), ("HTTP 503".to_owned(), true), ("SYSTEMERROR".to_owned(), true), ("dropped".to_owned(), true)]
+    {
         assert!(outcomes.contains(&expected), "{expected:?} in {outcomes:?}");
     }
     let (_, f) = s.control(Method::GET, "/faults", None).await;
@@ -168,7 +173,11 @@ async fn refunds_settle_change_refundclose_and_success_with_their_notifies() {
     // The page's notify list shows the merchant's answers.
     let (_, all) = s.control(Method::GET, "/notifies?key=CTL5A", None).await;
     assert_eq!(all.as_array().unwrap().len(), 2);
-    assert!(all.as_array().unwrap().iter().all(|d| d["kind"] == "refund" && d["acknowledged"] == true && d["reply"].as_str().unwrap().contains("SUCCESS")));
+    assert!(all
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["kind"] == "refund" && d["acknowledged"] == true && d["reply"].as_str().unwrap().contains("SUCCESS")));
 }
 
 #[tokio::test]
@@ -192,11 +201,19 @@ async fn control_posts_must_be_json() {
     let r = common::receiver(0).await;
     s.place("CTL7", 100, &r.url).await;
     // What a form on another site could send: refused, nothing paid.
-    let resp = s.http.post(format!("{}/orders/CTL7/pay", s.sim.control_url())).header("content-type", "application/x-www-form-urlencoded").body("x=1").send().await.unwrap();
+    let resp = s
+        .http
+        .post(format!("{}/orders/CTL7/pay", s.sim.control_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x=1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 415);
     assert_eq!(s.sim.order("CTL7").unwrap().trade_state, wxpay::TradeState::Notpay);
     // Plain HTTP reaches only the control API, never WeChat's endpoints.
-    let resp = s.http.post(format!("{}/pay/orderquery", s.sim.base_url().replace("https://", "http://"))).body("<xml/>").send().await.unwrap();
+    let resp =
+        s.http.post(format!("{}/pay/orderquery", s.sim.base_url().replace("https://", "http://"))).body("<xml/>").send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 404);
 }
 

@@ -68,16 +68,28 @@ async fn downloadbill_lists_the_day_payments_and_refunds() {
     assert_eq!(lines.len(), 1 + 3 + 2, "{text}");
     let header: Vec<&str> = lines[0].split(',').collect();
     assert_eq!(header.len(), 27);
-    assert_eq!((header[0], header[5], header[6], header[9], header[12], header[19], header[22]), ("交易时间", "微信订单号", "商户订单号", "交易状态", "应结订单金额", "退款状态", "手续费"));
+    assert_eq!(
+        (header[0], header[5], header[6], header[9], header[12], header[19], header[22]),
+        ("交易时间", "微信订单号", "商户订单号", "交易状态", "应结订单金额", "退款状态", "手续费")
+    );
     let p1 = fields(lines[1]);
     assert_eq!(p1.len(), 27);
     let c = s.sim.credentials();
-    assert_eq!((p1[1], p1[2], p1[3], p1[6], p1[8], p1[9], p1[11]), (c.appid.as_str(), c.mch_id.as_str(), "0", "BILL1", "JSAPI", "SUCCESS", "CNY"));
+    assert_eq!(
+        (p1[1], p1[2], p1[3], p1[6], p1[8], p1[9], p1[11]),
+        (c.appid.as_str(), c.mch_id.as_str(), "0", "BILL1", "JSAPI", "SUCCESS", "CNY")
+    );
     assert_eq!(p1[5], s.sim.order("BILL1").unwrap().transaction_id.unwrap());
-    assert_eq!((p1[12], p1[14], p1[15], p1[16], p1[22], p1[23], p1[24], p1[25]), ("6.00", "0", "0", "0.00", "0.04000", "0.60%", "6.00", "0.00"));
+    assert_eq!(
+        (p1[12], p1[14], p1[15], p1[16], p1[22], p1[23], p1[24], p1[25]),
+        ("6.00", "0", "0", "0.00", "0.04000", "0.60%", "6.00", "0.00")
+    );
     assert_eq!(p1[20], "Test");
     let rf = fields(lines[3]);
-    assert_eq!((rf[6], rf[9], rf[12], rf[15], rf[16], rf[18], rf[19]), ("BILL2", "REFUND", "0.00", "BILL2R", "2.00", "ORIGINAL", "SUCCESS"));
+    assert_eq!(
+        (rf[6], rf[9], rf[12], rf[15], rf[16], rf[18], rf[19]),
+        ("BILL2", "REFUND", "0.00", "BILL2R", "2.00", "ORIGINAL", "SUCCESS")
+    );
     assert_eq!((rf[22], rf[24], rf[25]), ("-0.01000", "0.00", "2.00"));
     assert_eq!(lines[4], "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额");
     // 3 rows; 6.00 + 12.34 settled; 2.00 refunded; fees 0.04 + 0.07 - 0.01.
@@ -121,7 +133,11 @@ async fn downloadbill_refuses_as_wechat_does() {
     check("invalid bill_date", "20001", fail(&download(&s, request(&s, &[("bill_date", "29991231")])).await.1));
     check("invalid bill_date", "20001", fail(&download(&s, request(&s, &[("bill_date", "2024-01-01")])).await.1));
     check("invalid bill_type", "20001", fail(&download(&s, request(&s, &[("bill_date", &day), ("bill_type", "EVERYTHING")])).await.1));
-    check("invalid tar_type: Only GZIP supported", "20001", fail(&download(&s, request(&s, &[("bill_date", &day), ("tar_type", "ZIP")])).await.1));
+    check(
+        "invalid tar_type: Only GZIP supported",
+        "20001",
+        fail(&download(&s, request(&s, &[("bill_date", &day), ("tar_type", "ZIP")])).await.1),
+    );
     let forged = request(&s, &[("bill_date", &day)]).replace(&day, "20240102");
     check("sign error", "20001", fail(&download(&s, forged).await.1));
     let (_, j) = s.control(reqwest::Method::GET, "/calls?endpoint=downloadbill", None).await;

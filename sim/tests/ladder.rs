@@ -52,7 +52,10 @@ async fn first_retries_follow_the_ladder_at_a_hundredfold_speed() {
     assert_on_ladder(&arrivals(&r, start), &due[..5], 5.0, 120.0);
     // Acknowledged: no sixth attempt, as the simulator's own record says too.
     let d = s.sim.deliveries("LADDER100");
-    assert_eq!(d.iter().map(|d| (d.attempt, d.acknowledged)).collect::<Vec<_>>(), [(1, false), (2, false), (3, false), (4, false), (5, true)]);
+    assert_eq!(
+        d.iter().map(|d| (d.attempt, d.acknowledged)).collect::<Vec<_>>(),
+        [(1, false), (2, false), (3, false), (4, false), (5, true)]
+    );
     assert_eq!(d.iter().map(|d| d.due_offset_ms).collect::<Vec<_>>(), [0, 150, 300, 600, 2400]);
 }
 
@@ -73,7 +76,8 @@ async fn whole_ladder_of_sixteen_attempts_at_ten_thousandfold_speed() {
     for b in &bodies {
         assert_eq!(m.verify_payment_notify(b.as_bytes()).unwrap().out_trade_no, "LADDER10K");
     }
-    let nonces: std::collections::HashSet<_> = bodies.iter().map(|b| wxpay::xml::decode(b.as_bytes()).unwrap()["nonce_str"].clone()).collect();
+    let nonces: std::collections::HashSet<_> =
+        bodies.iter().map(|b| wxpay::xml::decode(b.as_bytes()).unwrap()["nonce_str"].clone()).collect();
     assert_eq!(nonces.len(), 16, "each attempt is nonced afresh");
     // The ladder is over: the simulator records exactly 16 attempts, none acknowledged. (It
     // records an attempt when the merchant's answer is in, a moment after the receiver saw it.)

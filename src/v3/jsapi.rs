@@ -79,6 +79,10 @@ impl PaymentParams {
         }
         let sig = BASE64.decode(&self.pay_sign).map_err(|_| Error::SignatureMismatch)?;
         let message = pay_sign_message(app_id, &self.time_stamp, &self.nonce_str, &self.package);
-        if key.verify(message.as_bytes(), &sig) { Ok(()) } else { Err(Error::SignatureMismatch) }
+        if key.verify(message.as_bytes(), &sig) {
+            Ok(())
+        } else {
+            Err(Error::SignatureMismatch)
+        }
     }
 }

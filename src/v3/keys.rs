@@ -7,9 +7,9 @@
 use base64::Engine as _;
 use core::fmt;
 
+use der::{Decode, Reader};
 use ring::rand::SystemRandom;
 use ring::signature::{KeyPair, RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
-use der::{Decode, Reader};
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
 

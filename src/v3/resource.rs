@@ -42,8 +42,7 @@ fn cipher(key: &ApiV3Key) -> LessSafeKey {
 }
 
 fn nonce(nonce: &str) -> Result<Nonce> {
-    let bytes: [u8; NONCE_LEN] =
-        nonce.as_bytes().try_into().map_err(|_| Error::invalid("resource.nonce", "must be 12 bytes"))?;
+    let bytes: [u8; NONCE_LEN] = nonce.as_bytes().try_into().map_err(|_| Error::invalid("resource.nonce", "must be 12 bytes"))?;
     Ok(Nonce::assume_unique_for_key(bytes))
 }
 

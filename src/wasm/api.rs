@@ -8,14 +8,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{Body, MerchantConfig, Scalar, from_js, required, sign_type_in, to_js, trade_ref};
-use super::error::{Failure, Result, argument};
+use super::convert::{from_js, required, sign_type_in, to_js, trade_ref, Body, MerchantConfig, Scalar};
+use super::error::{argument, Failure, Result};
 use super::notify::JsMerchant;
 use crate::message::{Request, Response};
 use crate::{
-    ApiKey, CloseOrder, CloseOrderResponse, Error, OrderQuery, OrderQueryResponse, Params, PaymentParams,
-    Refund, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, SignType, UnifiedOrder,
-    UnifiedOrderResponse,
+    ApiKey, CloseOrder, CloseOrderResponse, Error, OrderQuery, OrderQueryResponse, Params, PaymentParams, Refund, RefundQuery,
+    RefundQueryResponse, RefundRef, RefundResponse, SignType, UnifiedOrder, UnifiedOrderResponse,
 };
 
 // ---- signing and XML -------------------------------------------------------------------------
@@ -157,8 +156,7 @@ impl JsMerchant {
     #[wasm_bindgen(js_name = paymentParams, unchecked_return_type = "PaymentParams")]
     pub fn payment_params(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ prepayId: string; timeStamp?: number | string; nonceStr?: string }")]
-        init: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ prepayId: string; timeStamp?: number | string; nonceStr?: string }")] init: JsValue,
     ) -> Result<JsValue> {
         let i: MerchantPaymentInit = from_js(init, "paymentParams")?;
         let m = &self.inner;
@@ -396,8 +394,8 @@ pub fn build_close_order(
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let close = from_js::<CloseOrderIn>(close, "close")
-        .and_then(|c| Ok(CloseOrder { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
+    let close =
+        from_js::<CloseOrderIn>(close, "close").and_then(|c| Ok(CloseOrder { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
     build(merchant, close, nonce_str)
 }
 

@@ -15,11 +15,11 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{argument, Failure, Result};
-use crate::{Error, Fen};
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 use crate::TradeRef;
 #[cfg(not(feature = "wasm-v3"))]
 use crate::{ApiKey, Merchant, SignType};
+use crate::{Error, Fen};
 
 /// JS numbers are exact up to 2^53 - 1 (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{Body, MerchantConfig, Scalar};
 use super::error::Result;
-use crate::{Merchant, notify};
+use crate::{notify, Merchant};
 
 /// Verifies a payment notify body (the string or raw bytes WeChat POSTed): flat XML without
 /// DOCTYPE, `return_code`, the signature (MD5 or HMAC-SHA256, told by its length), `appid` and
@@ -101,10 +101,7 @@ impl JsMerchant {
 
     /// See the function `decryptRefundNotify`.
     #[wasm_bindgen(js_name = decryptRefundNotify, unchecked_return_type = "RefundNotify")]
-    pub fn decrypt_refund_notify(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: &JsValue,
-    ) -> Result<JsValue> {
+    pub fn decrypt_refund_notify(&self, #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: &JsValue) -> Result<JsValue> {
         decrypt_refund_notify_with(&self.inner, xml)
     }
 }

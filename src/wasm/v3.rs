@@ -15,16 +15,16 @@ use base64::Engine as _;
 use js_sys::{Function, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::convert::{Body, MAX_SAFE_INTEGER, Scalar, from_js, required, to_js, trade_ref};
-use super::error::{Failure, Result, argument};
-use crate::Error;
+use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
+use super::error::{argument, Failure, Result};
 use crate::v3::{
     self, ApiV3Key, CloseOrder, CreateRefund, DownloadCertificates, EncryptedResource, JsapiOrder, MerchantKey, QueryByOutTradeNo,
     QueryRefund, Request, SignatureHeaders, SignedRequest, Signer,
 };
+use crate::Error;
 
 // ---- values in and out -----------------------------------------------------------------------
 
@@ -91,7 +91,11 @@ fn camel_name(name: &str) -> String {
 
 /// An optional argument object: `undefined` or `null` is every field left out.
 fn optional_js<T: Default + serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T> {
-    if value.is_undefined() || value.is_null() { Ok(T::default()) } else { from_js(value, what) }
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(value, what)
+    }
 }
 
 /// The four `Wechatpay-*` headers from a fetch `Headers` (or anything with `get`, as axios's
@@ -420,12 +424,8 @@ impl V3Merchant {
             (Some(_), false) => return Err(argument("merchant", "give `privateKey` or `sign`, not both")),
             (None, true) => return Err(Error::missing("privateKey").into()),
         };
-        let inner = v3::Merchant::new(
-            required(c.app_id, "appid")?,
-            required(c.mch_id, "mchid")?,
-            required(c.serial_no, "serial_no")?,
-            key,
-        )?;
+        let inner =
+            v3::Merchant::new(required(c.app_id, "appid")?, required(c.mch_id, "mchid")?, required(c.serial_no, "serial_no")?, key)?;
         Ok(V3Merchant { inner, api_base: api_base_in(c.api_base)? })
     }
 
@@ -459,10 +459,7 @@ impl V3Merchant {
     ///
     /// @throws {WxPayError} `INVALID_FIELD`, `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
     #[wasm_bindgen(js_name = buildAuthorization)]
-    pub fn build_authorization(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AuthorizationInit")] request: JsValue,
-    ) -> Result<String> {
+    pub fn build_authorization(&self, #[wasm_bindgen(unchecked_param_type = "AuthorizationInit")] request: JsValue) -> Result<String> {
         let r: AuthorizationInit = from_js(request, "request")?;
         let method = required(r.method, "method")?;
         let path = required(r.path_and_query, "path")?;
@@ -478,10 +475,7 @@ impl V3Merchant {
     ///
     /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
     #[wasm_bindgen(js_name = paymentParams, unchecked_return_type = "PaymentParams")]
-    pub fn payment_params(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "PaymentParamsInit")] init: JsValue,
-    ) -> Result<JsValue> {
+    pub fn payment_params(&self, #[wasm_bindgen(unchecked_param_type = "PaymentParamsInit")] init: JsValue) -> Result<JsValue> {
         let i: PaymentParamsInit = from_js(init, "paymentParams")?;
         let prepay_id = required(i.prepay_id, "prepay_id")?;
         let time_stamp = seconds(i.time_stamp, "timeStamp")?;

@@ -108,8 +108,7 @@ pub fn refund_notify_encrypted_by_openssl_decrypts() {
             out
         })
     };
-    let expected: serde_json::Map<String, Value> =
-        v["expected"].as_object().unwrap().iter().map(|(k, x)| (camel(k), x.clone())).collect();
+    let expected: serde_json::Map<String, Value> = v["expected"].as_object().unwrap().iter().map(|(k, x)| (camel(k), x.clone())).collect();
     assert_eq!(Value::Object(got.clone()), Value::Object(expected));
 
     let inner = wxpay::refund_notify::decrypt_req_info(v["req_info"].as_str().unwrap(), &merchant.key).unwrap();

@@ -64,7 +64,8 @@ fn typed_request<K: Signer>(m: &Merchant<K>, t: &Value, ts: u64, nonce: &str) ->
         "query_by_transaction_id" => m.sign_request(&QueryByTransactionId { transaction_id: str_("transaction_id") }, ts, nonce),
         "close" => m.sign_request(&CloseOrder { out_trade_no: str_("out_trade_no") }, ts, nonce),
         "refund" => {
-            let mut r = CreateRefund::new(TradeRef::TransactionId(str_("transaction_id")), str_("out_refund_no"), fen("refund"), fen("total"));
+            let mut r =
+                CreateRefund::new(TradeRef::TransactionId(str_("transaction_id")), str_("out_refund_no"), fen("refund"), fen("total"));
             r.reason = Some(str_("reason"));
             m.sign_request(&r, ts, nonce)
         }
@@ -84,7 +85,8 @@ pub fn request_signatures_match_outside_tool() {
     assert!(cases.len() >= 7);
     for c in cases {
         let name = s(&c["name"]);
-        let (method, path, ts, nonce, body) = (s(&c["method"]), s(&c["path"]), c["timestamp"].as_u64().unwrap(), s(&c["nonce"]), s(&c["body"]));
+        let (method, path, ts, nonce, body) =
+            (s(&c["method"]), s(&c["path"]), c["timestamp"].as_u64().unwrap(), s(&c["nonce"]), s(&c["body"]));
         assert_eq!(v3::request_message(method, path, ts, nonce, body).unwrap(), s(&c["message"]), "{name}");
         assert_eq!(m.key.sign(s(&c["message"]).as_bytes()).unwrap(), s(&c["signature"]), "{name}");
         assert_eq!(m.authorization(method, path, ts, nonce, body).unwrap(), s(&c["authorization"]), "{name}");
@@ -148,10 +150,13 @@ pub fn responses_verify_and_parse() {
     let v = data();
     for c in v["responses"].as_array().unwrap() {
         let name = s(&c["name"]);
-        let (status, h, body, now) = (c["status"].as_u64().unwrap() as u16, headers(&c["headers"]), s(&c["body"]).as_bytes(), c["now"].as_u64().unwrap());
+        let (status, h, body, now) =
+            (c["status"].as_u64().unwrap() as u16, headers(&c["headers"]), s(&c["body"]).as_bytes(), c["now"].as_u64().unwrap());
         let got: Result<Value, Error> = match s(&c["type"]) {
             "jsapi_order" => v3::read_response::<JsapiOrder>(&keys, status, &h, body, now).map(|r| serde_json::to_value(r).unwrap()),
-            "query_by_out_trade_no" => v3::read_response::<QueryByOutTradeNo>(&keys, status, &h, body, now).map(|r| serde_json::to_value(r).unwrap()),
+            "query_by_out_trade_no" => {
+                v3::read_response::<QueryByOutTradeNo>(&keys, status, &h, body, now).map(|r| serde_json::to_value(r).unwrap())
+            }
             "close" => v3::read_response::<CloseOrder>(&keys, status, &h, body, now).map(|()| Value::Null),
             "refund" => v3::read_response::<CreateRefund>(&keys, status, &h, body, now).map(|r| serde_json::to_value(r).unwrap()),
             other => panic!("unknown response type {other}"),
@@ -178,7 +183,9 @@ pub fn notifies_verify_and_decrypt() {
     let v = data();
     for c in v["notifies"].as_array().unwrap() {
         let name = s(&c["name"]);
-        let n = keys.open_notification(&key, &headers(&c["headers"]), s(&c["body"]).as_bytes(), c["now"].as_u64().unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let n = keys
+            .open_notification(&key, &headers(&c["headers"]), s(&c["body"]).as_bytes(), c["now"].as_u64().unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(serde_json::to_value(&n.event).unwrap(), c["expected"], "{name}");
         let body: Value = serde_json::from_str(s(&c["body"])).unwrap();
         assert_eq!((n.id.as_str(), n.event_type.as_str()), (s(&body["id"]), s(&body["event_type"])), "{name}");

@@ -26,8 +26,8 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 use crate::error::Result;
 
-pub use audit::AuditRow;
 pub(crate) use audit::Audit;
+pub use audit::AuditRow;
 pub use mode::Mode;
 
 /// Which database is behind the pool.

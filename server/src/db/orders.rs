@@ -198,7 +198,9 @@ pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Re
         // A payment for an order we had closed is still a payment: recorded, and flagged for a
         // person (refund it or ship it).
         let set = match from {
-            OrderStatus::Closed => ", transaction_id = $4, time_end = $5, paid_at = $2, paid_after_close = 1, failures = 0, next_check_at = NULL",
+            OrderStatus::Closed => {
+                ", transaction_id = $4, time_end = $5, paid_at = $2, paid_after_close = 1, failures = 0, next_check_at = NULL"
+            }
             _ => ", transaction_id = $4, time_end = $5, paid_at = $2, failures = 0, next_check_at = NULL",
         };
         let t = order_move(&p.no, from, OrderStatus::Paid, set, &binds, "order.paid", Some(&p.detail));
@@ -207,10 +209,8 @@ pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Re
             return Ok(PaidOutcome::Applied { from, oversold });
         }
     }
-    let row = sqlx::query("SELECT status, transaction_id FROM orders WHERE out_trade_no = $1")
-        .bind(&p.no)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT status, transaction_id FROM orders WHERE out_trade_no = $1").bind(&p.no).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(PaidOutcome::NotFound) };
     match OrderStatus::parse(&row.try_get::<String, _>("status")?)? {
         OrderStatus::Paid => {
@@ -225,7 +225,10 @@ pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Re
 
 /// An order's stock fields, read inside the caller's transaction.
 async fn stock_of(conn: &mut AnyConnection, no: &str) -> Result<(i64, i64, bool)> {
-    let r = sqlx::query("SELECT product_id, quantity, stock_reserved FROM orders WHERE out_trade_no = $1").bind(no).fetch_one(&mut *conn).await?;
+    let r = sqlx::query("SELECT product_id, quantity, stock_reserved FROM orders WHERE out_trade_no = $1")
+        .bind(no)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok((r.try_get("product_id")?, r.try_get("quantity")?, r.try_get::<i64, _>("stock_reserved")? != 0))
 }
 
@@ -395,13 +398,15 @@ impl Db {
     /// Database errors.
     pub async fn claim_order_check(&self, no: &str, now: i64, not_since: i64) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query("UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2 AND status = 'NOTPAY' AND COALESCE(checked_at, 0) <= $3")
-            .bind(now)
-            .bind(no)
-            .bind(not_since)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n = sqlx::query(
+            "UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2 AND status = 'NOTPAY' AND COALESCE(checked_at, 0) <= $3",
+        )
+        .bind(now)
+        .bind(no)
+        .bind(not_since)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         tx.commit().await?;
         Ok(n == 1)
     }
@@ -463,10 +468,8 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn order(&self, no: &str) -> Result<Option<Order>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no = $1"))
-            .bind(no)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no = $1")).bind(no).fetch_optional(self.pool()).await?;
         row.as_ref().map(from_row).transpose()
     }
 
@@ -475,13 +478,12 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn orders_of(&self, openid: &str) -> Result<Vec<Order>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM orders WHERE openid = $1 ORDER BY created_at DESC, out_trade_no DESC LIMIT $2"
-        ))
-        .bind(openid)
-        .bind(LIST_LIMIT)
-        .fetch_all(self.pool())
-        .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE openid = $1 ORDER BY created_at DESC, out_trade_no DESC LIMIT $2"))
+                .bind(openid)
+                .bind(LIST_LIMIT)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(from_row).collect()
     }
 

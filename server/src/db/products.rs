@@ -88,9 +88,8 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn products(&self) -> Result<Vec<Product>> {
-        let rows = sqlx::query("SELECT id, name, price_fen, stock FROM products WHERE active = 1 ORDER BY id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, price_fen, stock FROM products WHERE active = 1 ORDER BY id").fetch_all(self.pool()).await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -114,7 +113,9 @@ impl Db {
     pub async fn change_stock(&self, id: i64, change: StockChange, now: i64, actor: &str) -> Result<Product> {
         let mut tx = self.begin_write().await?;
         let (sql, value, action) = match change {
-            StockChange::Add(n) => ("UPDATE products SET stock = stock + $1 WHERE id = $2 AND stock IS NOT NULL AND stock + $1 >= 0", n, "product.restocked"),
+            StockChange::Add(n) => {
+                ("UPDATE products SET stock = stock + $1 WHERE id = $2 AND stock IS NOT NULL AND stock + $1 >= 0", n, "product.restocked")
+            }
             StockChange::Set(n) if n < 0 => return Err(Error::Invalid("stock must be 0 or more".into())),
             StockChange::Set(n) => ("UPDATE products SET stock = $1 WHERE id = $2", n, "product.stock_set"),
         };
@@ -132,18 +133,9 @@ impl Db {
         }
         let detail = format!("{change:?} → {}", product.stock.unwrap_or_default());
         let key = id.to_string();
-        Audit {
-            at: now,
-            actor,
-            action,
-            entity: "product",
-            entity_id: &key,
-            from_status: None,
-            to_status: None,
-            detail: Some(&detail),
-        }
-        .write(&mut tx)
-        .await?;
+        Audit { at: now, actor, action, entity: "product", entity_id: &key, from_status: None, to_status: None, detail: Some(&detail) }
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(product)
     }

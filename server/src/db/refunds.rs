@@ -247,8 +247,7 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Refund> {
         total_fee: r.try_get("total_fee")?,
         refund_fee: r.try_get("refund_fee")?,
         reason: r.try_get("reason")?,
-        status: RefundState::parse(&r.try_get::<String, _>("status")?)
-            .map_err(|e| Error::Internal(format!("in the database: {e}")))?,
+        status: RefundState::parse(&r.try_get::<String, _>("status")?).map_err(|e| Error::Internal(format!("in the database: {e}")))?,
         refund_id: r.try_get("refund_id")?,
         settlement_refund_fee: r.try_get("settlement_refund_fee")?,
         success_time: r.try_get("success_time")?,
@@ -269,8 +268,8 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Refund> {
         needs_action: false,
     })
     .map(|mut x: Refund| {
-        x.needs_action = (x.status == RefundState::Change && x.handled.is_none())
-            || (!x.status.is_final() && x.failures >= SURFACE_AFTER_FAILURES);
+        x.needs_action =
+            (x.status == RefundState::Change && x.handled.is_none()) || (!x.status.is_final() && x.failures >= SURFACE_AFTER_FAILURES);
         x
     })
 }
@@ -419,7 +418,8 @@ impl Db {
                 _ => Err(Error::NotFound("order")),
             };
         }
-        let order = sqlx::query("SELECT total_fee, openid FROM orders WHERE out_trade_no = $1").bind(out_trade_no).fetch_one(&mut *tx).await?;
+        let order =
+            sqlx::query("SELECT total_fee, openid FROM orders WHERE out_trade_no = $1").bind(out_trade_no).fetch_one(&mut *tx).await?;
         let (total, openid): (i64, String) = (order.try_get("total_fee")?, order.try_get("openid")?);
         let held: i64 = sqlx::query(&format!(
             "SELECT CAST(COALESCE(SUM(refund_fee), 0) AS BIGINT) AS held FROM refunds WHERE out_trade_no = $1 AND status IN {}",
@@ -503,10 +503,8 @@ impl Db {
         }
         let n = binds.len();
         let owner_cond = if owner.is_some() { format!(" AND send_owner = ${}", 5 + n) } else { String::new() };
-        let sql = format!(
-            "UPDATE refunds SET status = $2, updated_at = $1{set} WHERE out_refund_no = $3 AND status = ${}{owner_cond}",
-            4 + n
-        );
+        let sql =
+            format!("UPDATE refunds SET status = $2, updated_at = $1{set} WHERE out_refund_no = $3 AND status = ${}{owner_cond}", 4 + n);
         let mut tx = self.begin_write().await?;
         let mut q = sqlx::query(&sql).bind(now).bind(to.as_str()).bind(no);
         for b in binds {
@@ -546,7 +544,9 @@ impl Db {
         let m = (RefundState::Requested, RefundState::Rejected, Mover::Merchant);
         let detail = reason.unwrap_or("rejected by the merchant (no reason given)");
         match reason {
-            Some(r) => self.move_refund(no, m, ", finished_at = $1, reject_reason = $4", &[Bind::Text(r)], None, now, actor, Some(detail)).await,
+            Some(r) => {
+                self.move_refund(no, m, ", finished_at = $1, reject_reason = $4", &[Bind::Text(r)], None, now, actor, Some(detail)).await
+            }
             None => self.move_refund(no, m, ", finished_at = $1", &[], None, now, actor, Some(detail)).await,
         }
     }
@@ -706,7 +706,8 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn refund(&self, no: &str) -> Result<Option<Refund>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE out_refund_no = $1")).bind(no).fetch_optional(self.pool()).await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE out_refund_no = $1")).bind(no).fetch_optional(self.pool()).await?;
         row.as_ref().map(from_row).transpose()
     }
 
@@ -868,6 +869,9 @@ mod tests {
         assert!(!creatable(RefundState::Approved, Mover::Payer), "a payer's refund waits for the merchant");
         assert!(!creatable(RefundState::Success, Mover::Merchant), "nothing is created already refunded");
         assert_eq!(holding_sql(), "('REQUESTED', 'APPROVED', 'PROCESSING', 'SUCCESS', 'CHANGE')");
-        assert_eq!(result_sources(RefundState::Success).collect::<Vec<_>>(), [RefundState::Approved, RefundState::Processing, RefundState::Change]);
+        assert_eq!(
+            result_sources(RefundState::Success).collect::<Vec<_>>(),
+            [RefundState::Approved, RefundState::Processing, RefundState::Change]
+        );
     }
 }

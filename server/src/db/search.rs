@@ -239,11 +239,8 @@ impl Db {
     pub async fn search_orders(&self, f: &OrderFilter, after: Option<&Cursor>, limit: i64) -> Result<Page> {
         let limit = limit.clamp(1, MAX_PAGE);
         let (filter, args) = where_clause(f, after);
-        let sql = format!(
-            "SELECT {} FROM orders{filter} ORDER BY created_at DESC, out_trade_no DESC LIMIT ${}",
-            *ROW_COLUMNS,
-            args.len() + 1
-        );
+        let sql =
+            format!("SELECT {} FROM orders{filter} ORDER BY created_at DESC, out_trade_no DESC LIMIT ${}", *ROW_COLUMNS, args.len() + 1);
         let mut q = sqlx::query(&sql);
         for a in &args {
             q = match a {
@@ -281,9 +278,8 @@ impl Db {
     /// # Errors
     /// Database errors.
     pub async fn resolve_term(&self, term: &str) -> Result<OrderFilter> {
-        let exists = |sql: &'static str| async move {
-            Ok::<bool, Error>(sqlx::query(sql).bind(term).fetch_optional(self.pool()).await?.is_some())
-        };
+        let exists =
+            |sql: &'static str| async move { Ok::<bool, Error>(sqlx::query(sql).bind(term).fetch_optional(self.pool()).await?.is_some()) };
         let mut f = OrderFilter::default();
         if exists("SELECT 1 FROM orders WHERE out_trade_no = $1").await? {
             f.out_trade_no = Some(term.to_owned());

@@ -31,16 +31,14 @@ impl Db {
     pub async fn insert_session(&self, token: &str, session: &Session, now: i64) -> Result<()> {
         let hash = token_hash(token);
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, openid, session_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&hash)
-        .bind(&session.openid)
-        .bind(session.session_key.expose())
-        .bind(now)
-        .bind(session.expires_at)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO sessions (token_hash, openid, session_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&hash)
+            .bind(&session.openid)
+            .bind(session.session_key.expose())
+            .bind(now)
+            .bind(session.expires_at)
+            .execute(&mut *tx)
+            .await?;
         Audit {
             at: now,
             actor: &format!("user:{}", session.openid),

@@ -82,7 +82,8 @@ impl Db {
     /// Database errors.
     pub async fn daily_totals(&self, first: i64, last: i64) -> Result<Vec<DayTotals>> {
         let (from, to) = (day_start_ms(first), day_start_ms(last + 1));
-        let mut days: BTreeMap<i64, DayTotals> = (first..=last).map(|d| (d, DayTotals { day: day_name(d), ..Default::default() })).collect();
+        let mut days: BTreeMap<i64, DayTotals> =
+            (first..=last).map(|d| (d, DayTotals { day: day_name(d), ..Default::default() })).collect();
         let bucket = |col: &str| format!("({col} + {BEIJING_OFFSET_MS}) / {DAY_MS}");
         let paid = sqlx::query(&format!(
             "SELECT {b} AS bj_day, COUNT(*) AS n, CAST(SUM(total_fee) AS BIGINT) AS fen FROM orders \

@@ -26,9 +26,8 @@ pub fn router() -> Router<AppState> {
 }
 
 fn reply(status: StatusCode, ok: bool, message: &str) -> Response {
-    let body = wxpay::notify::reply(ok, message).unwrap_or_else(|_| {
-        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[error]]></return_msg></xml>".into()
-    });
+    let body = wxpay::notify::reply(ok, message)
+        .unwrap_or_else(|_| "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[error]]></return_msg></xml>".into());
     (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 

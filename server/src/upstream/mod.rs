@@ -119,11 +119,7 @@ impl Upstream {
 
     fn observe(&self, request_line: String, request_body: Option<&str>, response: std::result::Result<&str, String>) {
         if let Some(o) = &self.observer {
-            o(&Exchange {
-                request_line,
-                request_body: request_body.map(str::to_owned),
-                response: response.map(str::to_owned),
-            });
+            o(&Exchange { request_line, request_body: request_body.map(str::to_owned), response: response.map(str::to_owned) });
         }
     }
 

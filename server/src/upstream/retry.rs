@@ -68,7 +68,6 @@ impl Upstream {
         Err(last)
     }
 
-
     async fn post_xml(&self, http: &reqwest::Client, url: &str, body: &str) -> std::result::Result<String, String> {
         let resp = http
             .post(url)

@@ -48,12 +48,11 @@ fn builder(ca_file: Option<&Path>, policy: &RetryPolicy) -> Result<reqwest::Clie
         .user_agent(concat!("wxpay-server/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = ca_file {
         let pem = std::fs::read(path).map_err(|e| Error::Config(format!("invalid setting WXPAY_CA_FILE: {e}")))?;
-        for cert in reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|_| Error::Config("invalid setting WXPAY_CA_FILE: bad PEM".into()))?
+        for cert in
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| Error::Config("invalid setting WXPAY_CA_FILE: bad PEM".into()))?
         {
             b = b.add_root_certificate(cert);
         }
     }
     Ok(b)
 }
-

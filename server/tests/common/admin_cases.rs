@@ -97,13 +97,27 @@ pub async fn search_pages_every_order_once_with_ties(h: &Harness) {
         let (status, openid) = if i % 2 == 0 { ("PAID", "oSearchPayerEven0000000001") } else { ("NOTPAY", "oSearchPayerOdd00000000002") };
         let tx = format!("42000000002026112400{i:08}");
         let paid = (status == "PAID").then_some(at + 5);
-        seed(h, &Seed { no: &no, openid, created_at: at, status, total_fee: 100 + i, paid_at: paid, transaction_id: paid.map(|_| tx.as_str()) })
-            .await;
+        seed(
+            h,
+            &Seed { no: &no, openid, created_at: at, status, total_fee: 100 + i, paid_at: paid, transaction_id: paid.map(|_| tx.as_str()) },
+        )
+        .await;
         expected.push((at, no, status, openid));
     }
     // A day later, outside the range filter below.
-    seed(h, &Seed { no: "S20261125NEXTDAY", openid: "oSearchPayerEven0000000001", created_at: t + 86_400_000, status: "PAID", total_fee: 1, paid_at: Some(t + 86_400_000), transaction_id: Some("4200000000202611250000000001") })
-        .await;
+    seed(
+        h,
+        &Seed {
+            no: "S20261125NEXTDAY",
+            openid: "oSearchPayerEven0000000001",
+            created_at: t + 86_400_000,
+            status: "PAID",
+            total_fee: 1,
+            paid_at: Some(t + 86_400_000),
+            transaction_id: Some("4200000000202611250000000001"),
+        },
+    )
+    .await;
     expected.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
     let all: Vec<String> = expected.iter().map(|e| e.1.clone()).collect();
     for limit in [1, 2, 3, 5, 50] {
@@ -134,10 +148,27 @@ pub async fn totals_cut_days_at_beijing_midnight(h: &Harness) {
     let midnight = 1_795_449_600_000; // 2026-11-24 00:00:00 Beijing = 2026-11-23 16:00:00 UTC
     let day = beijing_day(midnight);
     assert_eq!(day_start_ms(day), midnight);
-    let rows = [("T1LATE", midnight - 1, 1000), ("T2EARLY", midnight, 2000), ("T3NOON", midnight + 4 * 3_600_000, 300), ("T4LAST", midnight + 86_400_000 - 1, 45)];
+    let rows = [
+        ("T1LATE", midnight - 1, 1000),
+        ("T2EARLY", midnight, 2000),
+        ("T3NOON", midnight + 4 * 3_600_000, 300),
+        ("T4LAST", midnight + 86_400_000 - 1, 45),
+    ];
     for (i, (no, at, fee)) in rows.iter().enumerate() {
         let tx = format!("42000000002026112300000000{i:02}");
-        seed(h, &Seed { no, openid: "oTotalsPayer00000000000001", created_at: at - 60_000, status: "PAID", total_fee: *fee, paid_at: Some(*at), transaction_id: Some(&tx) }).await;
+        seed(
+            h,
+            &Seed {
+                no,
+                openid: "oTotalsPayer00000000000001",
+                created_at: at - 60_000,
+                status: "PAID",
+                total_fee: *fee,
+                paid_at: Some(*at),
+                transaction_id: Some(&tx),
+            },
+        )
+        .await;
     }
     // Refunds finished either side of the next midnight.
     seed_refund(h, "RT2A", "T2EARLY", 500, 2000, midnight + 86_400_000 - 1).await;
@@ -148,7 +179,14 @@ pub async fn totals_cut_days_at_beijing_midnight(h: &Harness) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["day"].as_str().unwrap().to_owned(), d["paid_fen"].as_i64().unwrap(), d["refunded_fen"].as_i64().unwrap(), d["net_fen"].as_i64().unwrap()))
+        .map(|d| {
+            (
+                d["day"].as_str().unwrap().to_owned(),
+                d["paid_fen"].as_i64().unwrap(),
+                d["refunded_fen"].as_i64().unwrap(),
+                d["net_fen"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         days,
@@ -184,7 +222,10 @@ pub async fn merchant_refund_is_approved_at_once_and_kept_within_the_total(h: &H
     assert!(v["openid"].as_str().unwrap().contains('…'), "masked: {v}");
     h.wait_refund_status(&first, "SUCCESS").await;
     let audit = h.state().db.audit_for("refund", &first).await.unwrap();
-    assert_eq!((audit[0].actor.as_str(), audit[0].action.as_str(), audit[0].from_status.as_deref(), audit[0].to_status.as_deref()), ("merchant:admin", "refund.approved", None, Some("APPROVED")));
+    assert_eq!(
+        (audit[0].actor.as_str(), audit[0].action.as_str(), audit[0].from_status.as_deref(), audit[0].to_status.as_deref()),
+        ("merchant:admin", "refund.approved", None, Some("APPROVED"))
+    );
     assert!(audit.iter().all(|a| a.action != "refund.requested"), "never waited for approval: {audit:?}");
     // The payer's pending request holds its amount against the merchant's next refund.
     let pending = h.requested_refund(&token, &no, Some(2000)).await;
@@ -263,7 +304,10 @@ pub async fn handled_offline_changes_no_money_state(h: &Harness) {
     let note = "已在商户平台重新发起 retried on the merchant platform";
     let (status, v) = h.admin_post_json(1, &format!("/admin/api/refunds/{rno}/handled"), json!({ "note": note })).await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!((v["status"].as_str(), v["handled"]["note"].as_str(), v["handled"]["by"].as_str()), (Some("CHANGE"), Some(note), Some("merchant:admin")));
+    assert_eq!(
+        (v["status"].as_str(), v["handled"]["note"].as_str(), v["handled"]["by"].as_str()),
+        (Some("CHANGE"), Some(note), Some("merchant:admin"))
+    );
     let after = h.state().db.refund(&rno).await.unwrap().unwrap();
     assert_eq!(
         (after.status, after.refund_fee, after.refund_id.clone(), after.finished_at, after.needs_action),
@@ -370,7 +414,19 @@ pub async fn reconciliation_lists_the_differences(h: &Harness) {
     let pool = h.state().db.pool();
     sqlx::query("UPDATE orders SET total_fee = 3500 WHERE out_trade_no = $1").bind(&b).execute(pool).await.unwrap();
     let now = h.clock.now_ms();
-    seed(h, &Seed { no: "RECONGHOST000000000001", openid: "oGhost000000000000000001", created_at: now, status: "PAID", total_fee: 99, paid_at: Some(now), transaction_id: Some("4200000000999999999999999999") }).await;
+    seed(
+        h,
+        &Seed {
+            no: "RECONGHOST000000000001",
+            openid: "oGhost000000000000000001",
+            created_at: now,
+            status: "PAID",
+            total_fee: 99,
+            paid_at: Some(now),
+            transaction_id: Some("4200000000999999999999999999"),
+        },
+    )
+    .await;
     sqlx::query("DELETE FROM audit_log WHERE entity = 'refund' AND entity_id = $1").bind(&rno).execute(pool).await.unwrap();
     sqlx::query("DELETE FROM refunds WHERE out_refund_no = $1").bind(&rno).execute(pool).await.unwrap();
     let (status, r) = h.admin_get(&format!("/admin/api/reconcile?day={today}")).await;
@@ -379,7 +435,9 @@ pub async fn reconciliation_lists_the_differences(h: &Harness) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["kind"].as_str().unwrap().to_owned(), d["what"].as_str().unwrap().to_owned(), d["out_trade_no"].as_str().unwrap().to_owned()))
+        .map(|d| {
+            (d["kind"].as_str().unwrap().to_owned(), d["what"].as_str().unwrap().to_owned(), d["out_trade_no"].as_str().unwrap().to_owned())
+        })
         .collect();
     diffs.sort();
     let mut want = vec![

@@ -2,10 +2,10 @@
 //! sharing a SQLite file or a fresh PostgreSQL database, and a shifted-on-demand clock.
 #![allow(dead_code)]
 
+pub mod admin_cases;
 pub mod fixtures;
 pub mod link;
 pub mod notify_cases;
-pub mod admin_cases;
 pub mod refund_cases;
 pub mod stock_cases;
 
@@ -103,10 +103,8 @@ impl Harness {
         let mut sc = SimConfig::new(dir.path().join("sandbox"));
         sc.time_scale = 1000.0;
         let sandbox = Simulator::start(sc, sim_clock(&clock)).await.expect("sandbox starts");
-        let database_url = opts
-            .database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
+        let database_url =
+            opts.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
         let mut servers = Vec::new();
         let dead = closed_port().await;
         let sim_addr: std::net::SocketAddr = sandbox.base_url().trim_start_matches("https://").parse().unwrap();

@@ -298,18 +298,36 @@ pub async fn reject_reason_is_checked_like_the_payers(h: &Harness) {
     let (mut refused, mut stored) = (0, 0);
     for (i, c) in cases.iter().enumerate() {
         // The payer's verdict on the same text.
-        let (payer, _) = h.post_json(&format!("/api/orders/{no}/refunds"), Some(&token), serde_json::json!({ "refund_fee": 1, "reason": c.reason })).await;
+        let (payer, _) = h
+            .post_json(&format!("/api/orders/{no}/refunds"), Some(&token), serde_json::json!({ "refund_fee": 1, "reason": c.reason }))
+            .await;
         let rno = match payer {
-            StatusCode::CREATED => h.state().db.refunds_of_order(&no).await.unwrap().into_iter().find(|r| r.status.as_str() == "REQUESTED").unwrap().out_refund_no,
+            StatusCode::CREATED => {
+                h.state()
+                    .db
+                    .refunds_of_order(&no)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|r| r.status.as_str() == "REQUESTED")
+                    .unwrap()
+                    .out_refund_no
+            }
             _ => h.requested_refund(&token, &no, Some(1)).await,
         };
-        let (status, v) = h.admin_post_json(i, &format!("/admin/api/refunds/{rno}/reject"), serde_json::json!({ "reason": c.reason })).await;
+        let (status, v) =
+            h.admin_post_json(i, &format!("/admin/api/refunds/{rno}/reject"), serde_json::json!({ "reason": c.reason })).await;
         if payer == StatusCode::CREATED {
             assert_eq!(status, StatusCode::OK, "{}: {v}", c.case);
             assert_eq!(v["reject_reason"].as_str(), Some(c.reason.trim()), "{}", c.case);
             stored += 1;
         } else {
-            assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("INVALID_REQUEST")), "{}: {v}", c.case);
+            assert_eq!(
+                (status, v["error"]["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("INVALID_REQUEST")),
+                "{}: {v}",
+                c.case
+            );
             assert_eq!(h.refund_status(&rno).await, "REQUESTED", "{}: nothing changed", c.case);
             let (status, v) = h.admin_post(i, &format!("/admin/api/refunds/{rno}/reject")).await;
             assert_eq!((status, v["reject_reason"].clone()), (StatusCode::OK, Value::Null), "{}: no body, no reason: {v}", c.case);

@@ -37,7 +37,8 @@ pub async fn order_takes_its_units_once_per_checkout(h: &Harness) {
     for i in 0..8 {
         let (http, url, token) = (h.http.clone(), format!("{}/api/orders", h.servers[i % h.servers.len()].url), token.clone());
         tasks.spawn(async move {
-            let r = http.post(url).bearer_auth(token).header("Idempotency-Key", "checkout-1").json(&json!({ "product_id": 1, "quantity": 3 }));
+            let r =
+                http.post(url).bearer_auth(token).header("Idempotency-Key", "checkout-1").json(&json!({ "product_id": 1, "quantity": 3 }));
             let r = r.send().await.unwrap();
             (r.status(), r.json::<Value>().await.unwrap())
         });
@@ -103,7 +104,11 @@ pub async fn concurrent_checkouts_never_oversell(h: &Harness) {
         let (http, url, start) = (h.http.clone(), format!("{}/api/orders", h.servers[i % h.servers.len()].url), start.clone());
         tasks.spawn(async move {
             start.wait().await;
-            let r = http.post(url).bearer_auth(token).header("Idempotency-Key", format!("payer-{i}")).json(&json!({ "product_id": 1, "quantity": 1 }));
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", format!("payer-{i}"))
+                .json(&json!({ "product_id": 1, "quantity": 1 }));
             let r = r.send().await.unwrap();
             (r.status(), r.json::<Value>().await.unwrap())
         });

@@ -27,7 +27,11 @@ pub async fn start(time_scale: f64) -> Sim {
     let sim = Simulator::start(config, Clock::system()).await.expect("the simulator starts");
     let ca = reqwest::Certificate::from_pem(&std::fs::read(sim.ca_file()).unwrap()).unwrap();
     let base = || {
-        reqwest::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).add_root_certificate(ca.clone()).timeout(Duration::from_secs(20))
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(ca.clone())
+            .timeout(Duration::from_secs(20))
     };
     let mut pem = std::fs::read(sim.client_cert_file()).unwrap();
     pem.extend(std::fs::read(sim.client_key_file()).unwrap());

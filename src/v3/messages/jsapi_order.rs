@@ -99,7 +99,11 @@ fn rfc3339(name: &str, value: &str) -> Result<()> {
         && digits(20..22)
         && b[22] == b':'
         && digits(23..25);
-    if ok { Ok(()) } else { Err(Error::invalid(name, "must be yyyy-MM-DDTHH:mm:ss+hh:mm")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(name, "must be yyyy-MM-DDTHH:mm:ss+hh:mm"))
+    }
 }
 
 #[derive(Serialize)]

@@ -9,7 +9,7 @@ mod transaction;
 pub use close::CloseOrder;
 pub use jsapi_order::{JsapiOrder, PrepayResponse};
 pub use refund::{CreateRefund, QueryRefund, Refund, RefundAmount, RefundNotice, RefundStatus};
-pub use transaction::{Payer, QueryByOutTradeNo, QueryByTransactionId, Transaction, TransactionAmount, TradeState};
+pub use transaction::{Payer, QueryByOutTradeNo, QueryByTransactionId, TradeState, Transaction, TransactionAmount};
 
 use crate::error::Result;
 use crate::validate;

@@ -71,7 +71,9 @@ pub async fn queue(State(state): State<AppState>) -> Result<Json<Queue>> {
 
 fn too_soon(checked_at: Option<i64>, now: i64) -> Result<()> {
     match checked_at {
-        Some(t) if now - t < REQUERY_EVERY_MS => Err(Error::RateLimited("WeChat was asked about it a moment ago; try again in a few seconds".into())),
+        Some(t) if now - t < REQUERY_EVERY_MS => {
+            Err(Error::RateLimited("WeChat was asked about it a moment ago; try again in a few seconds".into()))
+        }
         _ => Ok(()),
     }
 }

@@ -153,7 +153,10 @@ async fn page(axum::extract::State(state): axum::extract::State<AppState>) -> Re
     static_file("text/html; charset=utf-8", include_str!("page/index.html"))
 }
 
-async fn asset(axum::extract::State(state): axum::extract::State<AppState>, axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+async fn asset(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, ct, body)) if state.settings.admin_token.is_some() => static_file(ct, body),
         _ => Error::NotFound("file").into_response(),

@@ -62,7 +62,10 @@ fn given(v: &Option<String>, name: &str) -> Result<Option<String>> {
 }
 
 fn day(v: &Option<String>, name: &str) -> Result<Option<i64>> {
-    v.as_deref().filter(|s| !s.is_empty()).map(|s| parse_day(s).ok_or_else(|| Error::Invalid(format!("{name} must be a day as yyyy-MM-dd")))).transpose()
+    v.as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_day(s).ok_or_else(|| Error::Invalid(format!("{name} must be a day as yyyy-MM-dd"))))
+        .transpose()
 }
 
 /// The filter a query string asks for (`q` resolved to the kind of number it is).
@@ -145,7 +148,15 @@ fn story_row(a: AuditRow, known: &[&str]) -> StoryRow {
             // A payment notify as received: say what it reported.
             let p = wxpay::xml::decode(detail.as_bytes()).unwrap_or_default();
             let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
-            (format!("payment notify: transaction_id={} total_fee={} time_end={}", get("transaction_id"), get("total_fee"), get("time_end")), true)
+            (
+                format!(
+                    "payment notify: transaction_id={} total_fee={} time_end={}",
+                    get("transaction_id"),
+                    get("total_fee"),
+                    get("time_end")
+                ),
+                true,
+            )
         }
         Some(i) => (detail[..i].trim_end().trim_end_matches("body:").trim_end().trim_end_matches(';').to_owned(), true),
     };

@@ -21,7 +21,9 @@ pub struct Range {
 }
 
 fn parse(v: Option<&str>, name: &str) -> Result<Option<i64>> {
-    v.filter(|s| !s.is_empty()).map(|s| parse_day(s).ok_or_else(|| Error::Invalid(format!("{name} must be a day as yyyy-MM-dd")))).transpose()
+    v.filter(|s| !s.is_empty())
+        .map(|s| parse_day(s).ok_or_else(|| Error::Invalid(format!("{name} must be a day as yyyy-MM-dd"))))
+        .transpose()
 }
 
 /// Totals of a range of days.

@@ -9,6 +9,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use wxpay_server::http::admin::API_ROUTES;
 
+/// The backend the shared cases run on (see `mount_cases!`): two instances sharing one SQLite file.
+async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
+    Harness::start_with(Options { instances: 2, tweak, ..Default::default() }).await
+}
+
+admin_cases!();
+
 /// `path` with its `{…}` parameters filled from `ids`.
 fn fill(path: &str, order: &str, refund: &str) -> String {
     path.replace("{out_trade_no}", order).replace("{out_refund_no}", refund).replace("{id}", "1").replace("{day}", "2026-11-24")
@@ -78,41 +85,6 @@ fn readme_documents_every_admin_route() {
     for (method, path) in API_ROUTES {
         assert!(readme.contains(&format!("`{method} {path}")), "server/README.md does not document {method} {path}");
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn search_pages_every_order_once_with_ties() {
-    cases::search_pages_every_order_once_with_ties(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn totals_cut_days_at_beijing_midnight() {
-    cases::totals_cut_days_at_beijing_midnight(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn merchant_refund_is_approved_at_once_and_kept_within_the_total() {
-    cases::merchant_refund_is_approved_at_once_and_kept_within_the_total(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn handled_offline_changes_no_money_state() {
-    cases::handled_offline_changes_no_money_state(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requery_resolves_a_change_refund() {
-    cases::requery_resolves_a_change_refund(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pulse_moves_on_every_instance() {
-    cases::pulse_moves_on_every_instance(&Harness::start_with(Options { instances: 2, ..Default::default() }).await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reconciliation_lists_the_differences() {
-    cases::reconciliation_lists_the_differences(&Harness::start().await).await;
 }
 
 /// What the admin API answers about an order with a payment, refunds (one in CHANGE) and raw

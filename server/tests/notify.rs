@@ -5,50 +5,17 @@ mod common;
 
 use common::{notify_cases as cases, Harness};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn duplicate_notify_transitions_once() {
-    cases::duplicate_notify_transitions_once(&Harness::start().await).await;
+/// The backend the shared cases run on (see `mount_cases!`): one instance on SQLite.
+async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
+    Harness::start_with(common::Options { tweak, ..Default::default() }).await
 }
+
+notify_cases!();
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn duplicate_notify_transitions_once_with_two_instances_on_one_sqlite_file() {
     let h = Harness::start_with(common::Options { instances: 2, ..Default::default() }).await;
     cases::duplicate_notify_transitions_once(&h).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejects_forged_sign_without_state_change() {
-    cases::rejects_forged_sign_without_state_change(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejects_wrong_amount_without_state_change() {
-    cases::rejects_wrong_amount_without_state_change(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejects_wrong_mch_id_without_state_change() {
-    cases::rejects_wrong_mch_id_without_state_change(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejects_unknown_order_without_state_change() {
-    cases::rejects_unknown_order_without_state_change(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejects_xxe_payload_without_state_change() {
-    cases::rejects_xxe_payload_without_state_change(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejects_oversized_body_without_state_change() {
-    cases::rejects_oversized_body_without_state_change(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn genuine_notify_after_refusals_still_applies() {
-    cases::genuine_notify_after_refusals_still_applies(&Harness::start().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -10,40 +10,12 @@ use common::{refund_cases as cases, Harness, Options};
 use reqwest::StatusCode;
 use wxpay_server::{AppState, Config};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn full_refund_reaches_success() {
-    cases::full_refund_reaches_success(&Harness::start().await).await;
+/// The backend the shared cases run on (see `mount_cases!`): one instance on SQLite.
+async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
+    Harness::start_with(Options { tweak, ..Default::default() }).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn partial_refunds_up_to_the_total_then_one_more_is_refused() {
-    cases::partial_refunds_up_to_the_total_then_one_more_is_refused(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_requests_never_exceed_the_total() {
-    cases::concurrent_requests_never_exceed_the_total(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_approvals_make_one_upstream_call() {
-    cases::concurrent_approvals_make_one_upstream_call(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn refund_notify_replayed_20x_transitions_once() {
-    cases::refund_notify_replayed_20x_transitions_once(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tampered_req_info_is_refused_without_change() {
-    cases::tampered_req_info_is_refused_without_change(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refund_left_processing_is_settled_by_refundquery() {
-    cases::refund_left_processing_is_settled_by_refundquery(&Harness::start().await).await;
-}
+refund_cases!();
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refund_still_processing_at_wechat_stays_processing_until_it_is_done() {
@@ -349,14 +321,4 @@ async fn refund_notify_naming_another_refund_or_transaction_is_refused() {
     let (_, text) = h.post_refund_notify(0, genuine.into_bytes()).await;
     assert!(common::is_success_reply(&text), "{text}");
     assert_eq!(h.refund_status(&rno).await, "SUCCESS");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn order_json_tells_its_refund_story() {
-    cases::order_json_tells_its_refund_story(&Harness::start().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reject_reason_is_checked_like_the_payers() {
-    cases::reject_reason_is_checked_like_the_payers(&Harness::start().await).await;
 }

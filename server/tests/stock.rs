@@ -5,41 +5,18 @@
 
 mod common;
 
-use common::{stock_cases as cases, Harness, Options};
+use common::{Harness, Options};
 
 async fn two_instances(tweak: fn(&mut wxpay_server::Config)) -> Harness {
     Harness::start_with(Options { instances: 2, tweak, ..Default::default() }).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn order_takes_its_units_once_per_checkout() {
-    cases::order_takes_its_units_once_per_checkout(&two_instances(|_| {}).await).await;
+/// The backend the shared cases run on (see `mount_cases!`): two instances sharing one SQLite file.
+async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
+    two_instances(tweak).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn order_beyond_stock_is_refused_before_wechat() {
-    cases::order_beyond_stock_is_refused_before_wechat(&two_instances(|_| {}).await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_checkouts_never_oversell() {
-    cases::concurrent_checkouts_never_oversell(&two_instances(|_| {}).await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn closing_gives_the_units_back_once() {
-    cases::closing_gives_the_units_back_once(&two_instances(cases::short_orders).await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn close_racing_a_payment_settles_the_stock_once() {
-    cases::close_racing_a_payment_settles_the_stock_once(&two_instances(|_| {}).await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn payment_after_close_takes_the_units_again_or_flags_oversold() {
-    cases::payment_after_close_takes_the_units_again_or_flags_oversold(&two_instances(|_| {}).await).await;
-}
+stock_cases!();
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn products_show_their_stock_and_the_merchant_restocks() {

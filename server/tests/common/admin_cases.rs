@@ -12,6 +12,22 @@ use wxpay_server::clock::{beijing_day, day_name, day_start_ms};
 
 use super::{is_success_reply, Harness};
 
+/// Every case of this file, mounted as tests on one backend (see `mount_cases!`).
+#[macro_export]
+macro_rules! admin_cases {
+    ($($attr:tt)*) => {
+        $crate::mount_cases!(admin_cases [$($attr)*] :
+            search_pages_every_order_once_with_ties,
+            totals_cut_days_at_beijing_midnight,
+            merchant_refund_is_approved_at_once_and_kept_within_the_total,
+            handled_offline_changes_no_money_state,
+            requery_resolves_a_change_refund,
+            pulse_moves_on_every_instance,
+            reconciliation_lists_the_differences,
+        );
+    };
+}
+
 /// An order written straight into the database, as the states the API would leave it in.
 pub struct Seed<'a> {
     pub no: &'a str,

@@ -2,6 +2,26 @@
 //! sharing a SQLite file or a fresh PostgreSQL database, and a shifted-on-demand clock.
 #![allow(dead_code)]
 
+/// Mounts cases written once (`*_cases.rs`) as tests on one backend: each cases module lists its
+/// cases once in a macro (`notify_cases!`, …) that calls this one, and each backend's test file
+/// defines `async fn harness(tweak: fn(&mut Config)) -> Harness` and invokes that macro, with
+/// `#[ignore = "…"]` where the backend needs a server (tests/postgres.rs). A case that needs a
+/// setting changed names its tweak: `case = tweak_fn`.
+#[macro_export]
+macro_rules! mount_cases {
+    (@tweak) => { |_: &mut wxpay_server::Config| {} };
+    (@tweak $tweak:expr) => { $tweak };
+    ($module:ident [$($attr:tt)*] :) => {};
+    ($module:ident [$($attr:tt)*] : $case:ident $(= $tweak:expr)? $(, $($rest:tt)*)?) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        $($attr)*
+        async fn $case() {
+            common::$module::$case(&harness($crate::mount_cases!(@tweak $($tweak)?)).await).await;
+        }
+        $crate::mount_cases!($module [$($attr)*] : $($($rest)*)?);
+    };
+}
+
 pub mod admin_cases;
 pub mod fixtures;
 pub mod link;

@@ -5,6 +5,23 @@ use reqwest::StatusCode;
 
 use super::{is_fail_reply, is_success_reply, Harness};
 
+/// Every case of this file, mounted as tests on one backend (see `mount_cases!`).
+#[macro_export]
+macro_rules! notify_cases {
+    ($($attr:tt)*) => {
+        $crate::mount_cases!(notify_cases [$($attr)*] :
+            duplicate_notify_transitions_once,
+            rejects_forged_sign_without_state_change,
+            rejects_wrong_amount_without_state_change,
+            rejects_wrong_mch_id_without_state_change,
+            rejects_unknown_order_without_state_change,
+            rejects_xxe_payload_without_state_change,
+            rejects_oversized_body_without_state_change,
+            genuine_notify_after_refusals_still_applies,
+        );
+    };
+}
+
 /// Asserts that a refused notify left the order NOTPAY with only its creation audit rows.
 async fn assert_untouched(h: &Harness, no: &str) {
     assert_eq!(h.stored_status(no).await, "NOTPAY");

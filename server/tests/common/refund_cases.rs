@@ -8,6 +8,24 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use wxpay::Params;
 
+/// Every case of this file, mounted as tests on one backend (see `mount_cases!`).
+#[macro_export]
+macro_rules! refund_cases {
+    ($($attr:tt)*) => {
+        $crate::mount_cases!(refund_cases [$($attr)*] :
+            full_refund_reaches_success,
+            partial_refunds_up_to_the_total_then_one_more_is_refused,
+            concurrent_requests_never_exceed_the_total,
+            concurrent_approvals_make_one_upstream_call,
+            refund_notify_replayed_20x_transitions_once,
+            tampered_req_info_is_refused_without_change,
+            refund_left_processing_is_settled_by_refundquery,
+            order_json_tells_its_refund_story,
+            reject_reason_is_checked_like_the_payers,
+        );
+    };
+}
+
 use super::{is_fail_reply, is_success_reply, Harness};
 
 pub async fn full_refund_reaches_success(h: &Harness) {

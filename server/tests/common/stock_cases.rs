@@ -11,6 +11,21 @@ use wxpay_server::reconciler;
 
 use super::{bounded, is_success_reply, Harness};
 
+/// Every case of this file, mounted as tests on one backend (see `mount_cases!`).
+#[macro_export]
+macro_rules! stock_cases {
+    ($($attr:tt)*) => {
+        $crate::mount_cases!(stock_cases [$($attr)*] :
+            order_takes_its_units_once_per_checkout,
+            order_beyond_stock_is_refused_before_wechat,
+            concurrent_checkouts_never_oversell,
+            closing_gives_the_units_back_once = common::stock_cases::short_orders,
+            close_racing_a_payment_settles_the_stock_once,
+            payment_after_close_takes_the_units_again_or_flags_oversold,
+        );
+    };
+}
+
 /// Orders past their `time_expire` (120 s) and old enough for closeorder after a 301 s shift.
 pub fn short_orders(c: &mut wxpay_server::Config) {
     c.order_ttl_secs = Some(120);

@@ -274,27 +274,6 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Refund> {
     })
 }
 
-/// An order as the admin page lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct OrderSummary {
-    /// Order number.
-    pub out_trade_no: String,
-    /// Product.
-    pub product_name: String,
-    /// Quantity.
-    pub quantity: i64,
-    /// Total (fen).
-    pub total_fee: i64,
-    /// State.
-    pub status: String,
-    /// Sum of successful refunds (fen).
-    pub refunded_fee: i64,
-    /// Created (Unix ms).
-    pub created_at: i64,
-    /// Paid (Unix ms).
-    pub paid_at: Option<i64>,
-}
-
 /// What [`Db::finish_refund`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FinishOutcome {
@@ -779,33 +758,6 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(from_row).collect()
-    }
-
-    /// The newest orders (at most 100), for the admin page.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn recent_orders(&self) -> Result<Vec<OrderSummary>> {
-        let rows = sqlx::query(
-            "SELECT out_trade_no, product_name, quantity, total_fee, status, refunded_fee, created_at, paid_at FROM orders \
-             ORDER BY created_at DESC, out_trade_no DESC LIMIT 100",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OrderSummary {
-                    out_trade_no: r.try_get("out_trade_no")?,
-                    product_name: r.try_get("product_name")?,
-                    quantity: r.try_get("quantity")?,
-                    total_fee: r.try_get("total_fee")?,
-                    status: r.try_get("status")?,
-                    refunded_fee: r.try_get("refunded_fee")?,
-                    created_at: r.try_get("created_at")?,
-                    paid_at: r.try_get("paid_at")?,
-                })
-            })
-            .collect()
     }
 }
 

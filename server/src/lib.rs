@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod checkout;
 pub mod cli;
 pub mod client_cert;
 pub mod clock;

@@ -124,6 +124,26 @@ pub async fn approve(state: &AppState, no: &str, actor: &str) -> Result<Refund> 
         .map_err(|e| Error::Internal(format!("refund call task: {e}")))?
 }
 
+/// A payer asks for a refund of their PAID order: all that is left, or `refund_fee` (positive),
+/// with `reason` (checked by the caller). Created REQUESTED for the merchant to review; the
+/// amount is held from then on.
+///
+/// # Errors
+/// [`Error::NotFound`] (no such order of theirs), [`Error::Conflict`] (not PAID, more than is
+/// left), [`Error::Invalid`], database errors.
+pub async fn request(state: &AppState, openid: &str, out_trade_no: &str, refund_fee: Option<i64>, reason: &str) -> Result<Refund> {
+    if refund_fee.is_some_and(|f| f <= 0) {
+        return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
+    }
+    let now = state.clock.now_ms();
+    let no = new_out_refund_no(now.div_euclid(1000))?;
+    let actor = format!("user:{openid}");
+    let by = Requester::Payer { openid };
+    let r = state.db.insert_refund(&NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason }, now, &actor).await?;
+    tracing::info!(out_refund_no = %r.out_refund_no, %out_trade_no, refund_fee = r.refund_fee, "refund requested");
+    Ok(r)
+}
+
 /// A refund the merchant makes on its own initiative (full when `refund_fee` is `None`, else
 /// partial), with `reason` (checked by the caller like a payer's): created APPROVED and claimed
 /// in one transaction under the same limits as a payer's request, then sent exactly as an

@@ -7,9 +7,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, User};
-use crate::db::refunds::{NewRefund, Refund, RefundState, Requester};
+use crate::db::refunds::{Refund, RefundState};
 use crate::error::{Error, Result};
-use crate::refunds::new_out_refund_no;
 use crate::AppState;
 
 /// `refund_desc` is at most 80 bytes of UTF-8 (about 26 Chinese characters).
@@ -78,16 +77,7 @@ async fn request(
     ApiJson(req): ApiJson<RequestRefund>,
 ) -> Result<(StatusCode, Json<RefundView>)> {
     let reason = checked_reason(&req.reason)?;
-    if req.refund_fee.is_some_and(|f| f <= 0) {
-        return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
-    }
-    let now = state.clock.now_ms();
-    let out_refund_no = new_out_refund_no(now.div_euclid(1000))?;
-    let actor = format!("user:{}", user.openid);
-    let by = Requester::Payer { openid: &user.openid };
-    let new = NewRefund { out_refund_no: &out_refund_no, out_trade_no: &no, by, refund_fee: req.refund_fee, reason };
-    let r = state.db.insert_refund(&new, now, &actor).await?;
-    tracing::info!(out_refund_no = %r.out_refund_no, out_trade_no = %no, refund_fee = r.refund_fee, "refund requested");
+    let r = crate::refunds::request(&state, &user.openid, &no, req.refund_fee, reason).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 

@@ -192,7 +192,13 @@ async function main() {
   // A script error in the page fails the test (it would otherwise only show as a missing button).
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
-  const shot = (p, name) => p.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: true });
+  // Each screenshot is also a check that nothing on the page reads `null` or `undefined` (an
+  // absent value that leaked into the text).
+  const shot = async (p, name) => {
+    const leaked = await p.evaluate(() => (document.body.innerText.match(/\b(null|undefined|NaN)\b/g) || []).join(", "));
+    if (leaked) throw new Error(name + ": the page shows " + leaked);
+    await p.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: true });
+  };
   await page.goto(base + "/admin");
   await page.fill("#token", ADMIN_TOKEN);
   await page.click("#load");

@@ -49,6 +49,12 @@ export function el(tag, attrs, ...children) {
 
 export const $ = (id) => document.getElementById(id);
 
+/** Replaces `parent`'s children with those given, leaving out the absent ones (the DOM's own
+ * replaceChildren would show a `null` as the text "null"). */
+export function fill(parent, ...children) {
+  parent.replaceChildren(...children.filter((c) => c !== null && c !== undefined));
+}
+
 /** Integer fen as yuan, by integer arithmetic. */
 export function yuan(fen) {
   const sign = fen < 0 ? "-" : "";

@@ -1,7 +1,7 @@
 // 订单: the search (one term: 商户订单号, 微信支付单号, 退款单号 or openid; status; days), paged
 // newest first by the server's cursor; the CSV of the same filter; one order's whole story
 // with its refunds, the merchant's own refund, and each raw WeChat message a click away.
-import { $, api, download, el, fenOf, message, shown, statusText, when, yuan } from "./api.js";
+import { $, api, download, el, fenOf, fill, message, shown, statusText, when, yuan } from "./api.js";
 
 const enc = encodeURIComponent;
 let next = null;
@@ -149,7 +149,7 @@ export async function showDetail(no) {
       $("more").hidden = true;
     });
   });
-  box.replaceChildren(
+  fill(box,
     el("h2", {}, "订单详情 ", el("span", { className: "en" }, "Order "), el("code", { id: "detail-no" }, o.out_trade_no)),
     kv([
       ["状态 status", el("b", { id: "detail-status" }, statusText(o.status))],

@@ -1,6 +1,6 @@
 // 报表: daily totals in Beijing time (a day opens into the rows it adds up), and a day's
 // reconciliation against WeChat's bill with the differences listed.
-import { $, api, el, shown, today, when, yuan } from "./api.js";
+import { $, api, el, fill, shown, today, when, yuan } from "./api.js";
 
 const enc = encodeURIComponent;
 
@@ -33,7 +33,7 @@ export async function showDay(day) {
   const paid = r.payments.reduce((s, p) => s + p.total_fee, 0);
   const refunded = r.refunds.reduce((s, x) => s + x.refund_fee, 0);
   const link = (no) => el("a", { href: "#orders/" + enc(no) }, no);
-  $("day-rows").replaceChildren(
+  fill($("day-rows"),
     el("h3", {}, day + " 明细 ", el("span", { className: "en" }, "the rows of the day")),
     el("table", { className: "list", id: "day-payments" },
       el("thead", {}, el("tr", {}, el("th", {}, "收款 payment"), el("th", {}, "微信支付单号"), el("th", {}, "时间"), el("th", { className: "num" }, "¥"))),
@@ -76,7 +76,7 @@ export async function reconcile() {
     el("td", {}, (d.ours_fen === null ? "—" : "¥" + yuan(d.ours_fen)) + " " + (d.ours_status || "")),
     el("td", {}, (d.wechat_fen === null ? "—" : "¥" + yuan(d.wechat_fen)) + " " + (d.wechat_status || "")),
     el("td", { className: "muted" }, d.note)));
-  $("recon").replaceChildren(
+  fill($("recon"),
     r.bill_error ? el("p", { className: "muted" }, "微信无账单 no bill: " + r.bill_error) : null,
     el("table", { className: "list", id: "recon-sides" },
       el("thead", {}, el("tr", {}, el("th", {}, r.bill_date), el("th", { className: "num" }, "收款笔数"), el("th", { className: "num" }, "收款 ¥"),

@@ -1,6 +1,7 @@
 'use strict';
 // pkg/ as a package: the manifest Node's conventions ask for, entry points that load with
-// `require` and with `import` (named exports), the files `npm pack` ships, and randomness on
+// `require` and with `import` (named exports), the files `npm pack` ships and that its tarball
+// installs, and randomness on
 // Node without a global `crypto` (16 and 18, which WeChat cloud functions still offer).
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -44,6 +45,27 @@ test('npm pack ships the entry files, the glue and the .wasm, README and LICENSE
   // pkg/ holds nothing that is not shipped (a stale file would be committed but never used).
   const onDisk = fs.readdirSync(PKG, { recursive: true }).filter((f) => fs.statSync(path.join(PKG, f)).isFile()).sort();
   assert.deepEqual(onDisk, files);
+});
+
+test('the tarball npm pack makes installs with npm install and loads by its name', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-pack-'));
+  try {
+    const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8' });
+    const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir, PKG], ROOT));
+    const project = path.join(dir, 'app');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    // The package has no dependencies: nothing to fetch.
+    npm(['install', '--offline', '--no-audit', '--no-fund', path.join(dir, packed.filename)], project);
+    const out = node(['-e', `const w = require('wxpay'); const n = require('wxpay/notify'); const v3 = require('wxpay/v3');
+      process.stdout.write([typeof w.Merchant, typeof n.verifyPaymentNotify, typeof v3.KeySet].join(' '));`], { cwd: project });
+    assert.equal(out, 'function function function');
+    const esm = node(['--input-type=module', '-e', `import { Merchant, verifyPaymentNotify } from 'wxpay';
+      process.stdout.write(typeof Merchant + ' ' + typeof verifyPaymentNotify);`], { cwd: project });
+    assert.equal(esm, 'function function');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('each entry point loads with require and with import, with the same named exports', () => {

@@ -49,8 +49,10 @@ pub struct SimRefund {
     pub refund_status: RefundStatus,
     /// `yyyy-MM-dd HH:mm:ss` once successful.
     pub success_time: Option<String>,
-    /// Where the refund notify goes.
-    pub notify_url: String,
+    /// Where the refund notify goes. None when the call named none: WeChat would then use the
+    /// merchant platform's setting, which the simulator does not have, so no notify is sent and
+    /// refundquery tells the result.
+    pub notify_url: Option<String>,
     /// How many refund calls named this out_refund_no.
     pub calls: u32,
     /// When the first refund call created it (ms; the bill's 退款申请时间).
@@ -157,9 +159,11 @@ fn apply(sim: &Sim, p: &Params) -> Result<(Answer, Option<String>), Answer> {
     if refund_fee > total_fee {
         return Err(param_error("refund_fee不能大于total_fee"));
     }
-    let notify_url =
-        require(p, "notify_url").map_err(|_| param_error("notify_url: the simulator needs it (no merchant platform setting)"))?;
-    wxpay::validate::notify_url(notify_url).map_err(|e| param_error(format!("notify_url参数错误: {e}")))?;
+    // Optional, as at WeChat (several SDKs never send it).
+    let notify_url = p.get("notify_url").map(String::as_str).filter(|u| !u.is_empty());
+    if let Some(url) = notify_url {
+        wxpay::validate::notify_url(url).map_err(|e| param_error(format!("notify_url参数错误: {e}")))?;
+    }
     let mut orders = lock(&sim.orders);
     let order = find(&mut orders, p)?;
     if !matches!(order.trade_state, TradeState::Success | TradeState::Refund) {
@@ -195,7 +199,7 @@ fn apply(sim: &Sim, p: &Params) -> Result<(Answer, Option<String>), Answer> {
         refund_fee,
         refund_status: RefundStatus::Processing,
         success_time: None,
-        notify_url: notify_url.to_owned(),
+        notify_url: notify_url.map(str::to_owned),
         calls: 1,
         requested_ms: now,
         held: false,
@@ -232,6 +236,10 @@ async fn process(sim: Arc<Sim>, no: String) {
 /// Starts delivering the refund notify of a finished refund (unless notifies are dropped).
 pub(crate) fn notify(sim: &Arc<Sim>, no: &str) {
     let Some((url, status)) = lock(&sim.refunds).get(no).map(|r| (r.notify_url.clone(), r.refund_status)) else { return };
+    let Some(url) = url else {
+        tracing::info!(out_refund_no = %no, %status, "refund finished; the call named no notify_url: no notify (refundquery tells)");
+        return;
+    };
     if sim.faults.drop_notifies.load(Ordering::Relaxed) {
         tracing::info!(out_refund_no = %no, %status, "refund finished; notify dropped (fault)");
         return;

@@ -235,3 +235,26 @@ async fn settled_refund_is_not_overwritten_when_its_processing_ends() {
     assert_eq!(s.sim.refund("CTL7R").unwrap().refund_status, RefundStatus::Change);
     assert_eq!(refund_r.count(), 1);
 }
+
+#[tokio::test]
+async fn refund_without_notify_url_is_made_and_told_by_refundquery_only() {
+    // WeChat takes a refund call without notify_url (it would use the merchant platform's
+    // setting, which the simulator does not have): SDKs that never send one must still refund.
+    let s = common::start(1000.0).await;
+    let pay_r = common::receiver(0).await;
+    s.place("CTL8", 700, &pay_r.url).await;
+    s.pay("CTL8").await;
+    let refund = Refund { notify_url: None, ..refund_of("CTL8", "CTL8R", 700, 200, "") };
+    let a = s.call(&refund).await;
+    assert_eq!(a["result_code"], "SUCCESS", "{a:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while s.sim.refund("CTL8R").unwrap().refund_status == RefundStatus::Processing {
+        assert!(std::time::Instant::now() < deadline, "the refund never settled");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let q = s.call(&wxpay::RefundQuery { by: wxpay::RefundRef::OutRefundNo("CTL8R".into()), offset: None }).await;
+    assert_eq!((q["result_code"].as_str(), q["refund_status_0"].as_str()), ("SUCCESS", "SUCCESS"), "{q:?}");
+    // Nothing was delivered for it: the control API lists no notify attempt.
+    let (_, attempts) = s.control(Method::GET, "/notifies?key=CTL8R", None).await;
+    assert_eq!(attempts.as_array().unwrap().len(), 0, "{attempts}");
+}

@@ -61,7 +61,7 @@ export default [
   {
     // Node, CommonJS: the package's hand-written file, its tests, examples and benchmarks, the
     // cloud functions (Node 16+) and the mini-program's tests (which run in Node).
-    files: ["pkg/random.js", "node/**/*.js", "benches/**/*.js", "miniprogram/cloudfunctions/**/*.js", "miniprogram/test/**/*.js", "tests/js/**/*.js"],
+    files: ["pkg/random.js", "node/**/*.js", "benches/**/*.js", "miniprogram/cloudfunctions/**/*.js", "miniprogram/test/**/*.js", "tests/js/**/*.js", "sim/tests/peer/**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
   },
   {

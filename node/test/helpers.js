@@ -105,7 +105,18 @@ function declaredCodes(name) {
   return [...dts.slice(dts.indexOf('export type ErrorCode')).split(';')[0].matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]);
 }
 
+/** A small seeded generator (mulberry32), so a failing case can be replayed. */
+function seeded(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 module.exports = {
+  seeded,
   wxpay,
   coreCodes,
   declaredCodes,

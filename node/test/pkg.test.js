@@ -28,16 +28,6 @@ test('exports exactly the documented API', () => {
   assert.deepEqual(Object.keys(wxpay).sort(), expected.sort());
 });
 
-/** A small seeded generator (mulberry32), so a failing case can be replayed. */
-function seeded(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('sign / verify', () => {
   for (const c of h.data('sign_vectors.json')) {
     test(`known answer: ${c.name}`, () => {
@@ -72,7 +62,7 @@ describe('sign / verify', () => {
   test('sign agrees with node:crypto on random objects (property test, seeded)', () => {
     // One rule, in Rust: any plain object of strings, safe integers, null and undefined is
     // signed as the spec's text, with names in UTF-8 byte order.
-    const rand = seeded(20261123);
+    const rand = h.seeded(20261123);
     const pick = (xs) => xs[Math.floor(rand() * xs.length)];
     const alphabet = ['a', 'b', 'z', '_', '0', '9', 'é', '中', '😀', '&', '=', ' ', '"', '\\', '\n', '\ufffd', '\uffff'];
     const text = (max) => Array.from({ length: Math.floor(rand() * max) }, () => pick(alphabet)).join('');

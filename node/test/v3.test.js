@@ -125,19 +125,9 @@ describe('known answers (tests/data/v3_vectors.json, made by Python cryptography
 
 // ---- against node:crypto ---------------------------------------------------------------------
 
-/** A small seeded generator (mulberry32), so a failing case can be replayed. */
-function seeded(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('cross-checks with node:crypto', () => {
   test('every request signature verifies with crypto.verify(\'RSA-SHA256\') and the merchant public key (seeded)', () => {
-    const rand = seeded(20261123);
+    const rand = h.seeded(20261123);
     const pick = (xs) => xs[Math.floor(rand() * xs.length)];
     const text = (n) => Array.from({ length: 1 + Math.floor(rand() * n) }, () => pick(['a', 'Z', '0', '咖', '啡', '😀', ' ', '"', '\\', '&'])).join('');
     for (let i = 0; i < 12; i++) {

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::orders::OrderStatus;
-use super::Db;
+use super::{Bind, Db};
 use crate::error::{Error, Result};
 
 /// At most this many orders in one page.
@@ -177,17 +177,11 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
-/// A bound value of a built query.
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
 /// The `WHERE` of `f` (and of the keyset bound `after`), with its arguments from `$1`.
-fn where_clause(f: &OrderFilter, after: Option<&Cursor>) -> (String, Vec<Arg>) {
+fn where_clause<'a>(f: &'a OrderFilter, after: Option<&'a Cursor>) -> (String, Vec<Bind<'a>>) {
     let mut terms: Vec<String> = Vec::new();
-    let mut args: Vec<Arg> = Vec::new();
-    let mut push = |term: &str, a: Vec<Arg>| {
+    let mut args: Vec<Bind<'a>> = Vec::new();
+    let mut push = |term: &str, a: Vec<Bind<'a>>| {
         let mut t = term.to_owned();
         for (i, v) in a.into_iter().enumerate() {
             args.push(v);
@@ -196,35 +190,35 @@ fn where_clause(f: &OrderFilter, after: Option<&Cursor>) -> (String, Vec<Arg>) {
         terms.push(t);
     };
     if let Some(v) = &f.out_trade_no {
-        push("out_trade_no = ?0", vec![Arg::Text(v.clone())]);
+        push("out_trade_no = ?0", vec![Bind::Text(v)]);
     }
     if let Some(v) = &f.transaction_id {
-        push("transaction_id = ?0", vec![Arg::Text(v.clone())]);
+        push("transaction_id = ?0", vec![Bind::Text(v)]);
     }
     if let Some(v) = &f.refund_no {
         push(
             "out_trade_no IN (SELECT out_trade_no FROM refunds WHERE out_refund_no = ?0 UNION SELECT out_trade_no FROM refunds WHERE refund_id = ?0)",
-            vec![Arg::Text(v.clone())],
+            vec![Bind::Text(v)],
         );
     }
     if let Some(v) = &f.openid {
-        push("openid = ?0", vec![Arg::Text(v.clone())]);
+        push("openid = ?0", vec![Bind::Text(v)]);
     }
     if let Some(v) = &f.same_payer_as {
-        push("openid = (SELECT openid FROM orders WHERE out_trade_no = ?0)", vec![Arg::Text(v.clone())]);
+        push("openid = (SELECT openid FROM orders WHERE out_trade_no = ?0)", vec![Bind::Text(v)]);
     }
     if let Some(s) = f.status {
-        push("status = ?0", vec![Arg::Text(s.as_str().to_owned())]);
+        push("status = ?0", vec![Bind::Text(s.as_str())]);
     }
     if let Some(t) = f.created_from {
-        push("created_at >= ?0", vec![Arg::Int(t)]);
+        push("created_at >= ?0", vec![Bind::Int(t)]);
     }
     if let Some(t) = f.created_before {
-        push("created_at < ?0", vec![Arg::Int(t)]);
+        push("created_at < ?0", vec![Bind::Int(t)]);
     }
     if let Some(c) = after {
         // Row values: both SQLite and PostgreSQL bound an index range scan with them.
-        push("(created_at, out_trade_no) < (?0, ?1)", vec![Arg::Int(c.created_at), Arg::Text(c.out_trade_no.clone())]);
+        push("(created_at, out_trade_no) < (?0, ?1)", vec![Bind::Int(c.created_at), Bind::Text(&c.out_trade_no)]);
     }
     let sql = if terms.is_empty() { String::new() } else { format!(" WHERE {}", terms.join(" AND ")) };
     (sql, args)
@@ -244,8 +238,8 @@ impl Db {
         let mut q = sqlx::query(&sql);
         for a in &args {
             q = match a {
-                Arg::Text(v) => q.bind(v.as_str()),
-                Arg::Int(v) => q.bind(*v),
+                Bind::Text(v) => q.bind(*v),
+                Bind::Int(v) => q.bind(*v),
             };
         }
         // One more than asked: whether a next page exists, without a count.

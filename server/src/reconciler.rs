@@ -3,7 +3,8 @@
 //! old, as closeorder requires) are closed with closeorder, then marked CLOSED. Refunds in
 //! flight (APPROVED, PROCESSING, CHANGE) are visited under their claim (see `refunds::visit`).
 //!
-//! Fair and bounded: rows are visited least recently checked first (not oldest first), a row
+//! Fair and bounded: refunds and orders are visited in turn, each kind least recently checked
+//! first (not oldest first), so neither starves the other; a row
 //! that fails backs off on its own (doubling), a row failing [`SURFACE_AFTER_FAILURES`] times in
 //! a row is logged and shown to the admin instead of blocking the rest, and a pass stops when
 //! its time budget is spent. Safe to run on several instances at once: every change is a
@@ -12,6 +13,7 @@
 use std::time::{Duration, Instant};
 
 use crate::db::orders::Order;
+use crate::db::refunds::Refund;
 use crate::db::SURFACE_AFTER_FAILURES;
 use crate::payments::{self, Synced};
 use crate::refunds::{self, Visited};
@@ -45,45 +47,72 @@ pub struct Pass {
     pub out_of_time: bool,
 }
 
-/// One pass: the due unpaid orders, then the due refunds, within the time budget.
+/// A row due for a visit.
+enum Due {
+    Order(Order),
+    Refund(Refund),
+}
+
+/// Refunds and orders taken in turn, a refund first: however many orders keep failing (or
+/// refunds), the other kind still gets half of every pass, so a lost refund notify is not left
+/// behind unpaid orders until the budget runs out.
+fn in_turn(refunds: Vec<Refund>, orders: Vec<Order>) -> Vec<Due> {
+    let (mut r, mut o) = (refunds.into_iter().map(Due::Refund), orders.into_iter().map(Due::Order));
+    let mut all = Vec::new();
+    loop {
+        match (r.next(), o.next()) {
+            (None, None) => return all,
+            (a, b) => all.extend(a.into_iter().chain(b)),
+        }
+    }
+}
+
+/// One pass: the due refunds and unpaid orders in turn, within the time budget.
 pub async fn run_once(state: &AppState) -> Pass {
     let started = Instant::now();
     let budget = state.settings.reconcile_budget;
     let now = state.clock.now_ms();
     let before = now - state.settings.reconcile_after.as_millis() as i64;
     let mut pass = Pass::default();
-    let orders = match state.db.due_unpaid(before, now, PER_PASS).await {
-        Ok(o) => o,
-        Err(e) => {
-            tracing::error!(error = %e, "reconciler could not list orders");
-            Vec::new()
-        }
-    };
-    for o in orders {
+    let orders = state.db.due_unpaid(before, now, PER_PASS).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "reconciler could not list orders");
+        Vec::new()
+    });
+    let refunds = state.db.due_refunds(before, now, PER_PASS).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "reconciler could not list refunds");
+        Vec::new()
+    });
+    for due in in_turn(refunds, orders) {
         if started.elapsed() >= budget {
             pass.out_of_time = true;
             break;
         }
-        // Another instance (or the order page) asked WeChat a moment ago: its turn is taken.
-        let now = state.clock.now_ms();
-        if !state.db.claim_order_check(&o.out_trade_no, now, now - 1_000).await.unwrap_or(false) {
-            continue;
-        }
-        pass.checked += 1;
-        match visit_order(state, &o, "reconciler").await {
-            Ok(Synced::Paid) => pass.paid += 1,
-            Ok(Synced::Closed) => pass.closed += 1,
-            Ok(Synced::Unpaid { .. }) => {}
-            Err(_) => pass.failed += 1,
+        match due {
+            Due::Order(o) => order_turn(state, &o, &mut pass).await,
+            Due::Refund(r) => refund_turn(state, &r, &mut pass).await,
         }
     }
-    refunds_pass(state, before, started, &mut pass).await;
     if pass.out_of_time {
         tracing::warn!(?pass, ?budget, "reconciler pass ran out of time; the rest waits for the next pass");
     } else if pass.checked > 0 || pass.refunds_checked > 0 {
         tracing::info!(?pass, "reconciler pass");
     }
     pass
+}
+
+async fn order_turn(state: &AppState, o: &Order, pass: &mut Pass) {
+    // Another instance (or the order page) asked WeChat a moment ago: its turn is taken.
+    let now = state.clock.now_ms();
+    if !state.db.claim_order_check(&o.out_trade_no, now, now - 1_000).await.unwrap_or(false) {
+        return;
+    }
+    pass.checked += 1;
+    match visit_order(state, o, "reconciler").await {
+        Ok(Synced::Paid) => pass.paid += 1,
+        Ok(Synced::Closed) => pass.closed += 1,
+        Ok(Synced::Unpaid { .. }) => {}
+        Err(_) => pass.failed += 1,
+    }
 }
 
 /// One visit of an unpaid order whose turn the caller has claimed (`claim_order_check`):
@@ -113,31 +142,18 @@ pub async fn visit_order(state: &AppState, o: &Order, actor: &str) -> crate::Res
     outcome
 }
 
-async fn refunds_pass(state: &AppState, before: i64, started: Instant, pass: &mut Pass) {
-    let list = match state.db.due_refunds(before, state.clock.now_ms(), PER_PASS).await {
-        Ok(l) => l,
+async fn refund_turn(state: &AppState, r: &Refund, pass: &mut Pass) {
+    match refunds::visit(state, &r.out_refund_no, "reconciler").await {
+        Ok(Visited::Skipped) => {}
+        Ok(Visited::Moved(s)) => {
+            pass.refunds_checked += 1;
+            pass.refunds_settled += u32::from(s.is_final());
+        }
+        Ok(Visited::Unchanged) => pass.refunds_checked += 1,
         Err(e) => {
-            tracing::error!(error = %e, "reconciler could not list refunds");
-            return;
-        }
-    };
-    for r in list {
-        if started.elapsed() >= state.settings.reconcile_budget {
-            pass.out_of_time = true;
-            return;
-        }
-        match refunds::visit(state, &r.out_refund_no, "reconciler").await {
-            Ok(Visited::Skipped) => {}
-            Ok(Visited::Moved(s)) => {
-                pass.refunds_checked += 1;
-                pass.refunds_settled += u32::from(s.is_final());
-            }
-            Ok(Visited::Unchanged) => pass.refunds_checked += 1,
-            Err(e) => {
-                pass.refunds_checked += 1;
-                pass.failed += 1;
-                tracing::warn!(out_refund_no = %r.out_refund_no, error = %e, "reconciler will retry the refund after a back-off");
-            }
+            pass.refunds_checked += 1;
+            pass.failed += 1;
+            tracing::warn!(out_refund_no = %r.out_refund_no, error = %e, "reconciler will retry the refund after a back-off");
         }
     }
 }

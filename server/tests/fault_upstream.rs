@@ -26,6 +26,7 @@
 //! | odd refund reasons (U+FFFE, controls, bidi, 81 bytes, …) → refused or sent, never wedged | here: `odd_refund_reason_is_refused_or_sent_never_wedged` |
 //! | CHANGE (退款异常) → held, polled, then SUCCESS by refundquery and by notify | here: `change_refund_keeps_amount_held_then_success_is_applied` |
 //! | a lost notify behind 150 orders whose orderquery always fails | here: `reconciler_finds_a_lost_notify_behind_150_failing_orders` |
+//! | a lost refund notify behind 150 orders whose orderquery always fails (slowly, past the pass's budget) | here: `lost_refund_notify_found_behind_150_failing_orders` |
 //! | a login flood from one address                | here: `login_is_rate_limited` |
 //! | a double tap while unifiedorder is slow        | here: `double_tapped_checkout_makes_one_order` |
 //! | a proxy's HTTP 403 to the refund call → unknown, refundquery, sent again once | `refunds.rs` refund_that_never_reached_wechat_is_sent_again_by_the_reconciler |
@@ -628,6 +629,54 @@ async fn reconciler_finds_a_lost_notify_behind_150_failing_orders() {
         "lost notify behind 150 failing orders",
         &h,
         &format!("failing_orders=150 passes_to_find={passes} failures_seen={failed} local=PAID"),
+    );
+}
+
+/// A refund that succeeded at WeChat while its notify was lost, behind 150 unpaid orders whose
+/// orderquery fails every time (slowly: the pass's budget is spent on them): refunds and orders
+/// are visited in turn, so the refund is settled by refundquery in the first pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_refund_notify_found_behind_150_failing_orders() {
+    let h = Harness::start_with(Options {
+        tweak: |c| {
+            c.order_ttl_secs = Some(120);
+            c.reconcile_after_secs = Some(60);
+            c.reconcile_budget_secs = Some(1);
+            c.upstream_attempts = Some(1);
+        },
+        ..Default::default()
+    })
+    .await;
+    let (token, no) = h.paid_order().await;
+    h.sandbox.faults().drop_notifies.store(true, Ordering::SeqCst);
+    let rno = h.requested_refund(&token, &no, Some(1000)).await;
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    h.wait_sim_refund_final(&rno).await;
+    assert_eq!(h.refund_status(&rno).await, "PROCESSING", "the refund notify was lost");
+
+    let (_, openid) = h.login().await;
+    let now = h.clock.now_ms();
+    for i in 0..150 {
+        let o = format!("F{i:03}{}", &wxpay::nonce_str().unwrap()[..12]);
+        h.state().db.insert_order(&common::fixtures::unpaid_order(&o, &openid, 100, now - 3_600_000 + i), "test").await.unwrap();
+        h.sandbox.faults().failing_orders.lock().unwrap().insert(o);
+    }
+    // Every call now takes 20 ms: 150 failing orderqueries are three times the 1 s budget.
+    set_delay(&h, 20);
+    h.clock.advance(Duration::from_secs(61));
+    let pass = reconciler::run_once(h.state()).await;
+    set_delay(&h, 0);
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS", "the lost refund notify was not found in the first pass: {pass:?}");
+    assert_eq!(pass.refunds_settled, 1, "{pass:?}");
+    assert_eq!(h.refunded_fee(&no).await, 1000);
+    report(
+        "lost refund notify behind 150 failing orders",
+        &h,
+        &format!(
+            "failing_orders=150 budget=1s orders_visited_in_pass={} out_of_time={} passes_to_find=1 local=SUCCESS",
+            pass.checked, pass.out_of_time
+        ),
     );
 }
 

@@ -17,12 +17,6 @@ pub const MAX_QUANTITY: i64 = 99;
 /// (orderquery has a rate limit).
 const QUERY_EVERY_MS: i64 = 2_000;
 
-/// Unpaid, still payable orders one payer may hold at once.
-const MAX_OPEN_ORDERS: i64 = 20;
-
-/// Orders one payer may create per hour.
-const MAX_ORDERS_PER_HOUR: i64 = 60;
-
 /// WeChat's `body` is at most 128 bytes.
 const MAX_BODY_BYTES: usize = 128;
 
@@ -86,7 +80,7 @@ async fn existing(state: &AppState, o: Order, c: &Checkout, actor: &str) -> Resu
 }
 
 /// Makes (or finds again) the order of checkout `c`. Refused before anything goes to WeChat:
-/// a bad quantity, an unknown product, too many orders (20 unpaid, 60 an hour), too little stock
+/// a bad quantity, an unknown product, past the payer's limits (`WXPAY_MAX_*`), too little stock
 /// ([`Error::OutOfStock`]).
 ///
 /// # Errors
@@ -113,13 +107,6 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
             let (o, p) = payable(state, o, &actor).await?;
             return Ok(Outcome::Payable(o, p));
         }
-    }
-    let (open, last_hour) = state.db.order_counts(openid, now, now - 3_600_000).await?;
-    if open >= MAX_OPEN_ORDERS || last_hour >= MAX_ORDERS_PER_HOUR {
-        tracing::warn!(openid = %openid, open, last_hour, "order creation limited");
-        return Err(Error::RateLimited(format!(
-            "too many orders: at most {MAX_OPEN_ORDERS} unpaid and {MAX_ORDERS_PER_HOUR} per hour; pay or let the unpaid ones expire"
-        )));
     }
     // The name as WeChat will show it: what `body` can carry, at most 128 bytes.
     let body = match wxpay::validate::clean_text(&product.name, MAX_BODY_BYTES) {
@@ -158,7 +145,9 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
         stock_reserved: true,
         oversold: false,
     };
-    let reserved = match state.db.insert_order_with_key(&order, key.as_deref(), &actor).await {
+    // The payer's limits (open orders, held units, orders an hour) are counted in the
+    // transaction that takes the stock: a burst of checkouts cannot all pass them.
+    let reserved = match state.db.insert_order_with_key(&order, key.as_deref(), Some(&state.settings.limits), &actor).await {
         Ok(r) => r,
         // The same key raced in from another tap or instance: its order is the answer (it may
         // also have taken the last units, which is why this one found too few).

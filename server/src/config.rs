@@ -103,6 +103,28 @@ pub struct Config {
     /// Logins per minute in all, to stay within jscode2session's quota (default 600; 0: no limit).
     #[arg(long, env = "WXPAY_LOGIN_PER_MINUTE")]
     pub login_per_minute: Option<u32>,
+    /// The proxies in front of the server whose `X-Forwarded-For` is believed: comma-separated
+    /// addresses or CIDRs (`10.0.0.0/8,127.0.0.1`). The client is then the right-most hop that is
+    /// not one of them; without this setting, the TCP peer.
+    #[arg(long, env = "WXPAY_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// Unpaid, still payable orders one payer may hold at once (default 20).
+    #[arg(long, env = "WXPAY_MAX_OPEN_ORDERS_PER_PAYER")]
+    pub max_open_orders_per_payer: Option<u32>,
+    /// Units of stock one payer's unpaid orders may hold at once, all products together
+    /// (default 30).
+    #[arg(long, env = "WXPAY_MAX_HELD_UNITS_PER_PAYER")]
+    pub max_held_units_per_payer: Option<u32>,
+    /// Orders one payer may create per hour (default 60).
+    #[arg(long, env = "WXPAY_MAX_ORDERS_PER_HOUR")]
+    pub max_orders_per_hour: Option<u32>,
+    /// Refund requests of a payer waiting for the merchant at once, per order (default 3).
+    #[arg(long, env = "WXPAY_MAX_PENDING_REFUND_REQUESTS")]
+    pub max_pending_refund_requests: Option<u32>,
+    /// `http://` public URLs are for the sandbox only (set by `serve --sandbox`, the demo and the
+    /// tests, never from outside).
+    #[arg(skip)]
+    pub allow_http_public_url: bool,
 }
 
 /// Validated settings. `Debug` never shows a password (see the impl).
@@ -150,6 +172,30 @@ pub struct Settings {
     pub login_per_address_per_minute: u32,
     /// Logins per minute in all (0: no limit).
     pub login_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (empty: the TCP peer is the client).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// What one payer may hold and create.
+    pub limits: PayerLimits,
+}
+
+/// What one payer may hold at once and create, checked in the transaction that takes the stock
+/// or creates the refund request (so concurrent requests cannot all pass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayerLimits {
+    /// Unpaid, still payable orders at once.
+    pub open_orders: i64,
+    /// Units of stock held by those orders, all products together.
+    pub held_units: i64,
+    /// Orders created in the last hour.
+    pub orders_per_hour: i64,
+    /// Refund requests waiting for the merchant, per order.
+    pub pending_refund_requests: i64,
+}
+
+impl Default for PayerLimits {
+    fn default() -> Self {
+        PayerLimits { open_orders: 20, held_units: 30, orders_per_hour: 60, pending_refund_requests: 3 }
+    }
 }
 
 /// `scheme://user:***@host/…`: a URL with its password (if any) masked.
@@ -199,6 +245,8 @@ impl std::fmt::Debug for Settings {
             .field("reconcile_budget", &self.reconcile_budget)
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("limits", &self.limits)
             .field("client_identity", &self.client_identity.as_ref().map(|i| (&i.subject, i.not_after, i.source)))
             .field("client_p12_password", &self.client_p12_password.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
@@ -258,6 +306,19 @@ impl Settings {
     }
 }
 
+/// `10.0.0.0/8, 127.0.0.1, ::1`: addresses and CIDRs, separated by commas or spaces.
+fn parse_proxies(list: &str) -> std::result::Result<Vec<ipnet::IpNet>, String> {
+    list.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{s:?} is not an address or CIDR"))
+        })
+        .collect()
+}
+
 impl Config {
     /// The secret values given (API key, AppSecret, admin token, database URL, p12 password),
     /// for the log filter that masks them.
@@ -296,6 +357,11 @@ impl Config {
         };
         let public_url = self.public_url.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_PUBLIC_URL"))?;
         let public_url = public_url.trim_end_matches('/').to_owned();
+        // WeChat calls back over the internet: a payment notify over plain HTTP can be read and
+        // replayed on the way. Plain HTTP is for the sandbox on loopback only.
+        if !public_url.starts_with("https://") && !(self.allow_http_public_url && public_url.starts_with("http://")) {
+            return Err(bad("WXPAY_PUBLIC_URL", "must be an https:// URL (WeChat's callbacks carry payments)"));
+        }
         // Both callback URLs must fit WeChat's notify_url (256 bytes): a refund whose URL does not
         // could never be sent, so this is a start-up error, not a failure at approval.
         for path in ["/wxpay/notify", "/wxpay/refund-notify"] {
@@ -349,7 +415,27 @@ impl Config {
                 return Err(bad("WXPAY_CLIENT_P12", "give either WXPAY_CLIENT_CERT + WXPAY_CLIENT_KEY or WXPAY_CLIENT_P12, not both"));
             }
         };
+        let trusted_proxies = match self.trusted_proxies.as_deref() {
+            None => Vec::new(),
+            Some(list) => parse_proxies(list).map_err(|e| bad("WXPAY_TRUSTED_PROXIES", e))?,
+        };
+        let d = PayerLimits::default();
+        let limit = |v: Option<u32>, default: i64, env: &str| -> Result<i64> {
+            match v {
+                None => Ok(default),
+                Some(0) => Err(bad(env, "must be at least 1")),
+                Some(n) => Ok(i64::from(n)),
+            }
+        };
+        let limits = PayerLimits {
+            open_orders: limit(self.max_open_orders_per_payer, d.open_orders, "WXPAY_MAX_OPEN_ORDERS_PER_PAYER")?,
+            held_units: limit(self.max_held_units_per_payer, d.held_units, "WXPAY_MAX_HELD_UNITS_PER_PAYER")?,
+            orders_per_hour: limit(self.max_orders_per_hour, d.orders_per_hour, "WXPAY_MAX_ORDERS_PER_HOUR")?,
+            pending_refund_requests: limit(self.max_pending_refund_requests, d.pending_refund_requests, "WXPAY_MAX_PENDING_REFUND_REQUESTS")?,
+        };
         Ok(Settings {
+            trusted_proxies,
+            limits,
             client_identity,
             client_p12_password,
             merchant: Merchant::new(appid, mch_id, key).with_sign_type(sign_type),
@@ -445,9 +531,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed_non_secrets() {
-        let cases: [Case; 6] = [
+        let cases: [Case; 10] = [
             (|c| c.sign_type = Some("SHA1".into()), "WXPAY_SIGN_TYPE"),
             (|c| c.public_url = Some("ftp://x".into()), "WXPAY_PUBLIC_URL"),
+            (|c| c.public_url = Some("http://shop.example.com".into()), "WXPAY_PUBLIC_URL"),
+            (|c| c.trusted_proxies = Some("10.0.0.0/8, proxy.internal".into()), "WXPAY_TRUSTED_PROXIES"),
+            (|c| c.max_open_orders_per_payer = Some(0), "WXPAY_MAX_OPEN_ORDERS_PER_PAYER"),
+            (|c| c.max_pending_refund_requests = Some(0), "WXPAY_MAX_PENDING_REFUND_REQUESTS"),
             (|c| c.api_base = Some("http://plain.example".into()), "WXPAY_API_BASE"),
             (|c| c.listen = Some("nowhere".into()), "LISTEN"),
             (|c| c.database_url = Some("mysql://x".into()), "DATABASE_URL"),
@@ -459,6 +549,27 @@ mod tests {
             let e = c.settings().unwrap_err().to_string();
             assert!(e.contains(&format!("invalid setting {name}")), "{e}");
         }
+    }
+
+    #[test]
+    fn http_public_url_is_refused_outside_the_sandbox() {
+        let mut c = full();
+        c.public_url = Some("http://shop.example.com".into());
+        let e = c.settings().unwrap_err().to_string();
+        assert!(e.contains("invalid setting WXPAY_PUBLIC_URL") && e.contains("https://"), "{e}");
+        c.allow_http_public_url = true;
+        assert_eq!(c.settings().unwrap().notify_url(), "http://shop.example.com/wxpay/notify");
+    }
+
+    #[test]
+    fn trusted_proxies_and_limits_are_parsed() {
+        let mut c = full();
+        c.trusted_proxies = Some("10.0.0.0/8, 127.0.0.1 ::1".into());
+        c.max_held_units_per_payer = Some(10);
+        let s = c.settings().unwrap();
+        assert_eq!(s.trusted_proxies.len(), 3);
+        assert!(s.trusted_proxies[0].contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+        assert_eq!(s.limits, PayerLimits { held_units: 10, ..PayerLimits::default() });
     }
 
     #[test]

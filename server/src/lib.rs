@@ -8,6 +8,7 @@
 
 pub mod checkout;
 pub mod cli;
+pub mod client_addr;
 pub mod client_cert;
 pub mod clock;
 pub mod config;

@@ -22,6 +22,8 @@ pub fn server_config(sim: &Simulator, public_url: &str) -> Config {
         ca_file: Some(sim.ca_file().display().to_string()),
         client_cert: Some(sim.client_cert_file().display().to_string()),
         client_key: Some(sim.client_key_file().display().to_string()),
+        // The simulator calls back on loopback.
+        allow_http_public_url: true,
         ..Config::default()
     }
 }
@@ -73,6 +75,7 @@ pub async fn start(config: &mut Config, listen: Option<std::net::SocketAddr>, cl
     config.mch_id = wired.mch_id;
     config.api_key = wired.api_key;
     config.public_url = wired.public_url;
+    config.allow_http_public_url = true;
     config.api_base = wired.api_base;
     config.api_backup_base = wired.api_backup_base;
     config.wechat_api_base = wired.wechat_api_base;

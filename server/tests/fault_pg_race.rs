@@ -79,7 +79,14 @@ async fn fault_pg_two_instances_race_on_orders_and_refunds() {
     let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
         .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/with-postgres sets it)");
     let started = Instant::now();
-    let h = Harness::start_with(Options { database_url: Some(fresh_postgres_db(&base).await), instances: 2, ..Default::default() }).await;
+    let h = Harness::start_with(Options {
+        database_url: Some(fresh_postgres_db(&base).await),
+        instances: 2,
+        // Each payer holds 55 units unpaid at once here (notifies are held back).
+        tweak: |c| c.max_held_units_per_payer = Some(1_000),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(h.state().db.backend(), wxpay_server::db::Backend::Postgres);
     let h = Arc::new(h);
     // The test delivers every notify itself.

@@ -28,6 +28,7 @@
 //! | a lost notify behind 150 orders whose orderquery always fails | here: `reconciler_finds_a_lost_notify_behind_150_failing_orders` |
 //! | a lost refund notify behind 150 orders whose orderquery always fails (slowly, past the pass's budget) | here: `lost_refund_notify_found_behind_150_failing_orders` |
 //! | a login flood from one address                | here: `login_is_rate_limited` |
+//! | a login flood from one client behind the trusted proxy, forging hops | here: `login_behind_a_trusted_proxy_limits_per_client` |
 //! | a double tap while unifiedorder is slow        | here: `double_tapped_checkout_makes_one_order` |
 //! | a proxy's HTTP 403 to the refund call → unknown, refundquery, sent again once | `refunds.rs` refund_that_never_reached_wechat_is_sent_again_by_the_reconciler |
 
@@ -705,6 +706,43 @@ async fn login_is_rate_limited() {
     let (status, v) = h.post_json("/api/login", None, json!({ "code": code })).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     report("login flood from one address", &h, &format!("logins=80 ok={ok} limited={limited} jscode2session={}", ok + 1));
+}
+
+/// `/api/login` through the proxy, for the client `xff` names.
+async fn login_from(h: &Harness, xff: String) -> StatusCode {
+    let (code, _) = h.sandbox.issue_code(None);
+    let req = h.http.post(format!("{}/api/login", h.url())).header("x-forwarded-for", xff).json(&json!({ "code": code }));
+    common::bounded("login", req.send()).await.unwrap().status()
+}
+
+/// Behind the HTTPS proxy every mini-program backend needs (here: loopback, trusted through
+/// `WXPAY_TRUSTED_PROXIES`), a junk-login flood from one client is limited per that client:
+/// forging left-most `X-Forwarded-For` hops does not spread it, and other payers behind the same
+/// proxy still log in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_behind_a_trusted_proxy_limits_per_client() {
+    let h = Harness::start_with(Options { tweak: |c| c.trusted_proxies = Some("127.0.0.0/8, ::1".into()), ..Default::default() }).await;
+    let (mut ok, mut limited) = (0, 0);
+    for i in 0..80 {
+        // The attacker makes up a new left-most hop each time; the proxy appends the real one.
+        match login_from(&h, format!("198.18.{}.{}, 203.0.113.66", i / 250, i % 250 + 1)).await {
+            StatusCode::OK => ok += 1,
+            StatusCode::TOO_MANY_REQUESTS => limited += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(ok, 30, "one client's budget is 30 a minute, whatever hops it forges");
+    let mut others_ok = 0;
+    for i in 0..20 {
+        let status = login_from(&h, format!("198.51.100.{}", i + 1)).await;
+        assert_eq!(status, StatusCode::OK, "another payer behind the same proxy is locked out");
+        others_ok += 1;
+    }
+    report(
+        "login flood behind a trusted proxy",
+        &h,
+        &format!("flood=80 flood_ok={ok} flood_limited={limited} other_clients=20 other_clients_ok={others_ok}"),
+    );
 }
 
 /// A double tap on "pay" sends the checkout's Idempotency-Key twice while the first request is

@@ -266,7 +266,8 @@ async fn order_detail_asks_wechat_once_per_interval_across_instances() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn order_creation_is_limited_per_payer() {
-    let h = Harness::start().await;
+    // The open-orders limit alone (the held units are bounded by another test).
+    let h = Harness::start_with(common::Options { tweak: |c| c.max_held_units_per_payer = Some(1_000), ..Default::default() }).await;
     // 1 + 2 + … + 21 units: enough stock that only the payer's limit can refuse.
     h.set_stock(2, 1_000).await;
     let (token, _) = h.login().await;

@@ -4,6 +4,8 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::config::PayerLimits;
+
 use super::products::{release_on, reserve_on, Reserved};
 use super::{transition_on, Audit, Bind, Db, Transition};
 use crate::error::{Error, Result};
@@ -120,6 +122,48 @@ pub struct OrderSummary {
     pub created_at: i64,
     /// Paid (Unix ms).
     pub paid_at: Option<i64>,
+}
+
+/// What a payer holds now: unpaid, still payable orders, the units they keep off the stock,
+/// and orders created in the last hour.
+#[derive(Debug, Clone, Copy)]
+struct Holds {
+    open: i64,
+    units: i64,
+    last_hour: i64,
+}
+
+impl Holds {
+    /// Why one more order of `quantity` units would pass a limit, if it would.
+    fn refusal(&self, l: &PayerLimits, quantity: i64) -> Option<String> {
+        if self.open >= l.open_orders {
+            Some(format!("too many unpaid orders: at most {} at once; pay or let the unpaid ones expire", l.open_orders))
+        } else if self.units + quantity > l.held_units {
+            Some(format!(
+                "unpaid orders may hold at most {} units at once ({} held now); pay or let the unpaid ones expire",
+                l.held_units, self.units
+            ))
+        } else if self.last_hour >= l.orders_per_hour {
+            Some(format!("too many orders: at most {} per hour", l.orders_per_hour))
+        } else {
+            None
+        }
+    }
+}
+
+async fn payer_holds(conn: &mut AnyConnection, openid: &str, now: i64) -> Result<Holds> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'NOTPAY' AND expires_at > $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
+         CAST(COALESCE(SUM(CASE WHEN status = 'NOTPAY' AND expires_at > $2 AND stock_reserved = 1 THEN quantity ELSE 0 END), 0) AS BIGINT) AS units, \
+         CAST(COALESCE(SUM(CASE WHEN created_at >= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS recent \
+         FROM orders WHERE openid = $1",
+    )
+    .bind(openid)
+    .bind(now)
+    .bind(now - 3_600_000)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Holds { open: r.try_get("open")?, units: r.try_get("units")?, last_hour: r.try_get("recent")? })
 }
 
 pub(super) const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
@@ -305,19 +349,22 @@ impl Db {
     /// # Errors
     /// [`Error::Conflict`] on a duplicate `out_trade_no`, database errors.
     pub async fn insert_order(&self, o: &Order, actor: &str) -> Result<()> {
-        self.insert_order_with_key(o, None, actor).await.map(|_| ())
+        self.insert_order_with_key(o, None, None, actor).await.map(|_| ())
     }
 
     /// [`Db::insert_order`] with the client's Idempotency-Key: a second order with the same
     /// key for the same payer is a [`Error::Conflict`]. With `o.stock_reserved` the order's
     /// units are taken off its product's stock in the same transaction (first), so an order
     /// that is not stored (a duplicate key) takes nothing, and no two orders take the same unit.
+    /// With `limits`, the payer's open orders, held units and orders of the last hour are
+    /// counted in that same transaction (after the stock, so too little stock is said first), after the payer's other checkouts (concurrent ones too:
+    /// they are serialized per payer), so no burst of checkouts gets past them.
     /// Returns whether units were taken (not for a product whose stock is not tracked).
     ///
     /// # Errors
-    /// [`Error::OutOfStock`] (nothing stored), [`Error::Conflict`] on a duplicate
-    /// `out_trade_no` or key, database errors.
-    pub async fn insert_order_with_key(&self, o: &Order, key: Option<&str>, actor: &str) -> Result<bool> {
+    /// [`Error::OutOfStock`] (nothing stored), [`Error::RateLimited`] past a limit (nothing
+    /// stored), [`Error::Conflict`] on a duplicate `out_trade_no` or key, database errors.
+    pub async fn insert_order_with_key(&self, o: &Order, key: Option<&str>, limits: Option<&PayerLimits>, actor: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let reserved = match o.stock_reserved {
             false => false,
@@ -327,6 +374,15 @@ impl Db {
                 Reserved::Short { available } => return Err(Error::OutOfStock { available }),
             },
         };
+        if let Some(limits) = limits {
+            self.lock_payer(&mut tx, &o.openid).await?;
+            let held = payer_holds(&mut tx, &o.openid, o.created_at).await?;
+            if let Some(why) = held.refusal(limits, if reserved { o.quantity } else { 0 }) {
+                tx.rollback().await?;
+                tracing::warn!(openid = %o.openid, open = held.open, units = held.units, last_hour = held.last_hour, "order creation limited");
+                return Err(Error::RateLimited(why));
+            }
+        }
         sqlx::query(
             "INSERT INTO orders (out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
              status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at, idempotency_key, \
@@ -465,23 +521,16 @@ impl Db {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// How many of the payer's orders are unpaid and still payable at `now`, and how many were
-    /// created since `since`.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn order_counts(&self, openid: &str, now: i64, since: i64) -> Result<(i64, i64)> {
-        let r = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'NOTPAY' AND expires_at > $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
-             CAST(COALESCE(SUM(CASE WHEN created_at >= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS recent \
-             FROM orders WHERE openid = $1",
-        )
-        .bind(openid)
-        .bind(now)
-        .bind(since)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((r.try_get("open")?, r.try_get("recent")?))
+    /// Serializes the checkouts of one payer across instances until the transaction ends
+    /// (PostgreSQL: a transaction-scoped advisory lock; SQLite: writers already take turns).
+    async fn lock_payer(&self, tx: &mut AnyConnection, openid: &str) -> Result<()> {
+        if self.backend() == super::Backend::Postgres {
+            use sha2::Digest as _;
+            let h = sha2::Sha256::digest(openid.as_bytes());
+            let key = i64::from_be_bytes(h[..8].try_into().unwrap_or_default());
+            sqlx::query("SELECT CAST(pg_advisory_xact_lock($1) AS TEXT)").bind(key).execute(&mut *tx).await?;
+        }
+        Ok(())
     }
 
     /// One order.

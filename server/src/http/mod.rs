@@ -68,15 +68,18 @@ impl FromRequestParts<AppState> for User {
     }
 }
 
-/// The payer's IP for `spbill_create_ip`: the connection's peer (loopback in tests).
+/// The client's address (login limits, `spbill_create_ip`): the connection's peer, or behind
+/// `WXPAY_TRUSTED_PROXIES` the right-most untrusted hop of `X-Forwarded-For`
+/// ([`crate::client_addr`]).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        Ok(ClientIp(ip))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        Ok(ClientIp(crate::client_addr::client_addr(peer, forwarded, &state.settings.trusted_proxies)))
     }
 }

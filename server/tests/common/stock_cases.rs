@@ -19,6 +19,7 @@ macro_rules! stock_cases {
             order_takes_its_units_once_per_checkout,
             order_beyond_stock_is_refused_before_wechat,
             concurrent_checkouts_never_oversell,
+            one_payer_cannot_hold_the_whole_stock,
             closing_gives_the_units_back_once = common::stock_cases::short_orders,
             close_racing_a_payment_settles_the_stock_once,
             payment_after_close_takes_the_units_again_or_flags_oversold,
@@ -34,6 +35,47 @@ pub fn short_orders(c: &mut wxpay_server::Config) {
 
 fn no_of(v: &Value) -> String {
     v["out_trade_no"].as_str().unwrap_or_else(|| panic!("an order: {v}")).to_owned()
+}
+
+/// One payer firing 100 checkouts at once (distinct keys, spread over every instance) for a
+/// product with 100 units holds at most `WXPAY_MAX_HELD_UNITS_PER_PAYER` (30) of them unpaid:
+/// the limit is counted in the transaction that takes the stock. Another payer still buys.
+pub async fn one_payer_cannot_hold_the_whole_stock(h: &Harness) {
+    const CHECKOUTS: usize = 100;
+    h.set_stock(1, 100).await;
+    let (token, _) = h.login().await;
+    let unifiedorder = h.sandbox.calls("/pay/unifiedorder");
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(CHECKOUTS));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..CHECKOUTS {
+        let (http, url, start, token) = (h.http.clone(), format!("{}/api/orders", h.servers[i % h.servers.len()].url), start.clone(), token.clone());
+        tasks.spawn(async move {
+            start.wait().await;
+            let r = http.post(url).bearer_auth(token).header("Idempotency-Key", format!("hoard-{i}")).json(&json!({ "product_id": 1, "quantity": 10 }));
+            let r = r.send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        });
+    }
+    let (mut created, mut limited) = (0, 0);
+    while let Some(r) = bounded("100 checkouts of one payer", tasks.join_next()).await {
+        let (status, v) = r.unwrap();
+        match status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(v["error"]["code"], "RATE_LIMITED", "{v}");
+                limited += 1;
+            }
+            other => panic!("a checkout answered {other}: {v}"),
+        }
+    }
+    println!("stock: one payer, {CHECKOUTS} checkouts of 10 units for 100 over {} instances: created={created} limited={limited} left={:?}", h.servers.len(), h.stock(1).await);
+    assert_eq!(created, 3, "30 units held at most, 10 an order");
+    assert_eq!(limited, CHECKOUTS - 3);
+    assert_eq!(h.stock(1).await, Some(70));
+    assert_eq!(h.sandbox.calls("/pay/unifiedorder"), unifiedorder + 3, "a limited checkout never reaches WeChat");
+    let (other, _) = h.login().await;
+    let (status, v) = h.order_on(0, &other, 1, 10, Some("another-payer")).await;
+    assert_eq!(status, StatusCode::CREATED, "another payer still buys: {v}");
 }
 
 /// An order takes its units when it is created, `GET /api/products` shows what is left, and the

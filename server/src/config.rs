@@ -431,7 +431,11 @@ impl Config {
             open_orders: limit(self.max_open_orders_per_payer, d.open_orders, "WXPAY_MAX_OPEN_ORDERS_PER_PAYER")?,
             held_units: limit(self.max_held_units_per_payer, d.held_units, "WXPAY_MAX_HELD_UNITS_PER_PAYER")?,
             orders_per_hour: limit(self.max_orders_per_hour, d.orders_per_hour, "WXPAY_MAX_ORDERS_PER_HOUR")?,
-            pending_refund_requests: limit(self.max_pending_refund_requests, d.pending_refund_requests, "WXPAY_MAX_PENDING_REFUND_REQUESTS")?,
+            pending_refund_requests: limit(
+                self.max_pending_refund_requests,
+                d.pending_refund_requests,
+                "WXPAY_MAX_PENDING_REFUND_REQUESTS",
+            )?,
         };
         Ok(Settings {
             trusted_proxies,

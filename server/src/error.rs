@@ -26,6 +26,16 @@ pub enum Error {
     /// The request conflicts with the current state (409).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The refund asks for more than is left because payers' requests still waiting for the
+    /// merchant hold part of the order (409, `HELD_BY_REQUESTS`, with their `out_refund_no`s, so
+    /// the merchant can reject them in one step).
+    #[error("held by pending refund requests: {left} fen refundable")]
+    HeldByRequests {
+        /// What is refundable now.
+        left: i64,
+        /// The pending requests' out_refund_no.
+        pending: Vec<String>,
+    },
     /// Fewer units are left than the order asks for (409, `OUT_OF_STOCK`); nothing was stored
     /// and nothing sent to WeChat.
     #[error("out of stock: {available} left")]
@@ -77,6 +87,7 @@ impl Error {
             Error::NotFound(_) => "NOT_FOUND".into(),
             Error::Conflict(_) => "CONFLICT".into(),
             Error::OutOfStock { .. } => "OUT_OF_STOCK".into(),
+            Error::HeldByRequests { .. } => "HELD_BY_REQUESTS".into(),
             Error::Upstream { .. } => "UPSTREAM_ERROR".into(),
             Error::UpstreamUnavailable(_) => "UPSTREAM_UNAVAILABLE".into(),
             Error::RateLimited(_) => "RATE_LIMITED".into(),
@@ -91,7 +102,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) | Error::OutOfStock { .. } => StatusCode::CONFLICT,
+            Error::Conflict(_) | Error::OutOfStock { .. } | Error::HeldByRequests { .. } => StatusCode::CONFLICT,
             Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Error::UpstreamUnavailable(_) | Error::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -118,6 +129,10 @@ impl IntoResponse for Error {
             Error::NotFound(what) => format!("{what} not found"),
             Error::OutOfStock { available: 0 } => "sold out".into(),
             Error::OutOfStock { available } => format!("only {available} left"),
+            Error::HeldByRequests { left, pending } => format!(
+                "{left} fen refundable: the payer's pending refund requests {} hold the rest; reject them first",
+                pending.join(", ")
+            ),
             // WeChat's codes are the useful part; its descriptions carry no secret.
             Error::Upstream { code, message } => format!("WeChat answered {code}: {message}"),
             Error::UpstreamUnavailable(_) => "WeChat Pay is unavailable, try again later".into(),
@@ -134,6 +149,10 @@ impl IntoResponse for Error {
         }
         if let Error::OutOfStock { available } = &self {
             body["error"]["available"] = json!(available);
+        }
+        if let Error::HeldByRequests { left, pending } = &self {
+            body["error"]["refundable_fee"] = json!(left);
+            body["error"]["pending"] = json!(pending);
         }
         (status, axum::Json(body)).into_response()
     }

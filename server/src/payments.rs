@@ -45,7 +45,9 @@ pub async fn ensure_prepay(state: &AppState, o: &Order, actor: &str) -> Result<S
             return Ok(id.clone());
         }
     }
-    let answer = state.upstream.pay::<_, UnifiedOrderResponse>(&unified_order(state, o)).await;
+    // Signed as the order was first placed: its notify is pinned to that sign type.
+    let sign_type: SignType = o.sign_type.parse()?;
+    let answer = state.upstream.pay_as::<_, UnifiedOrderResponse>(&unified_order(state, o), sign_type).await;
     match answer {
         Ok(a) => {
             let until = now + Upstream::PREPAY_VALIDITY.as_millis() as i64;

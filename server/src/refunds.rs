@@ -139,30 +139,119 @@ pub async fn request(state: &AppState, openid: &str, out_trade_no: &str, refund_
     let no = new_out_refund_no(now.div_euclid(1000))?;
     let actor = format!("user:{openid}");
     let by = Requester::Payer { openid };
-    let r = state.db.insert_refund(&NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason }, now, &actor).await?;
+    let new = NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason, key: None };
+    let r = state.db.insert_refund(&new, Some(state.settings.limits.pending_refund_requests), now, &actor).await?;
     tracing::info!(out_refund_no = %r.out_refund_no, %out_trade_no, refund_fee = r.refund_fee, "refund requested");
     Ok(r)
+}
+
+/// What a merchant refund gave.
+#[derive(Debug)]
+pub enum MerchantRefund {
+    /// Made now, and WeChat answered: accepted (PROCESSING) or already final.
+    Made(Refund),
+    /// Made now, but WeChat's answer is unknown (lost, timed out, SYSTEMERROR) or still awaited:
+    /// the refund stays APPROVED and the reconciler finds out. Never to be made again.
+    Pending(Refund),
+    /// This Idempotency-Key already made this refund: it, as it is now.
+    Existing(Refund),
+}
+
+impl MerchantRefund {
+    /// The refund, whichever way.
+    pub fn refund(self) -> Refund {
+        match self {
+            MerchantRefund::Made(r) | MerchantRefund::Pending(r) | MerchantRefund::Existing(r) => r,
+        }
+    }
 }
 
 /// A refund the merchant makes on its own initiative (full when `refund_fee` is `None`, else
 /// partial), with `reason` (checked by the caller like a payer's): created APPROVED and claimed
 /// in one transaction under the same limits as a payer's request, then sent exactly as an
-/// approval sends it, with the same outcomes.
+/// approval sends it.
+///
+/// Once per `key` (the form submission's Idempotency-Key): the same key again, however the
+/// first attempt ended, answers the refund it made ([`MerchantRefund::Existing`]) and never
+/// mints a second `out_refund_no`. An unknown outcome is [`MerchantRefund::Pending`], not an
+/// error: an error invites a retry, and the refund may have been made. The wait for WeChat is
+/// bounded by `answer_within`; past it the call goes on detached and the refund is `Pending`.
 ///
 /// # Errors
-/// [`Error::NotFound`], [`Error::Conflict`] (not PAID, more than is left), [`Error::Invalid`],
-/// upstream errors as [`approve`].
-pub async fn merchant_refund(state: &AppState, out_trade_no: &str, refund_fee: Option<i64>, reason: &str, actor: &str) -> Result<Refund> {
+/// [`Error::NotFound`], [`Error::Conflict`] (not PAID, more than is left), [`Error::HeldByRequests`],
+/// [`Error::Invalid`] (also: this key was used for another refund), WeChat's definite refusal
+/// (nothing refunded; the refund is REQUESTED again, to approve later or reject).
+pub async fn merchant_refund(
+    state: &AppState,
+    out_trade_no: &str,
+    refund_fee: Option<i64>,
+    reason: &str,
+    key: Option<&str>,
+    answer_within: Duration,
+    actor: &str,
+) -> Result<MerchantRefund> {
+    if let Some(k) = key {
+        if let Some(r) = state.db.refund_by_key(out_trade_no, k).await? {
+            return existing(r, refund_fee, reason);
+        }
+    }
     let now = state.clock.now_ms();
     let until = now + lease(state).as_millis() as i64;
     let no = new_out_refund_no(now.div_euclid(1000))?;
     let by = Requester::Merchant { owner: &state.instance, until };
-    let r = state.db.insert_refund(&NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason }, now, actor).await?;
+    let new = NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason, key };
+    let r = match state.db.insert_refund(&new, None, now, actor).await {
+        Ok(r) => r,
+        // The same key raced in from another tab or instance: its refund is the answer.
+        Err(e @ Error::Conflict(_)) => match key {
+            Some(k) => match state.db.refund_by_key(out_trade_no, k).await? {
+                Some(r) => return existing(r, refund_fee, reason),
+                None => return Err(e),
+            },
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     tracing::info!(out_refund_no = %no, %out_trade_no, refund_fee = r.refund_fee, actor, "merchant refund created");
-    let (state, actor) = (state.clone(), actor.to_owned());
-    tokio::spawn(async move { send_claimed(&state, &r, &actor).await })
-        .await
-        .map_err(|e| Error::Internal(format!("refund call task: {e}")))?
+    let task = {
+        let (state, actor, r) = (state.clone(), actor.to_owned(), r.clone());
+        // Detached: once the call may have left, its outcome is recorded even if this request
+        // goes away.
+        tokio::spawn(async move { send_claimed(&state, &r, &actor).await })
+    };
+    let pending = || async { Ok(MerchantRefund::Pending(state.db.refund(&no).await?.ok_or(Error::NotFound("refund"))?)) };
+    match tokio::time::timeout(answer_within, task).await {
+        Err(_) => pending().await,
+        Ok(Err(e)) => Err(Error::Internal(format!("refund call task: {e}"))),
+        Ok(Ok(Ok(r))) => Ok(MerchantRefund::Made(r)),
+        Ok(Ok(Err(e))) if verdict(&e) == Verdict::Unknown && !matches!(e, Error::Invalid(_)) => pending().await,
+        Ok(Ok(Err(e))) => Err(e),
+    }
+}
+
+/// The refund a key made, if the request is the same one.
+fn existing(r: Refund, refund_fee: Option<i64>, reason: &str) -> Result<MerchantRefund> {
+    if refund_fee.is_some_and(|f| f != r.refund_fee) || r.reason != reason {
+        return Err(Error::Invalid("this Idempotency-Key was used for another refund".into()));
+    }
+    Ok(MerchantRefund::Existing(r))
+}
+
+/// Rejects every refund request of an order still waiting for the merchant (what blocks a
+/// merchant refund, [`Error::HeldByRequests`]), with one reason for the payer. Returns those it
+/// rejected; a request another person moved meanwhile is left as it is.
+///
+/// # Errors
+/// Database errors.
+pub async fn reject_pending(state: &AppState, out_trade_no: &str, actor: &str, reason: Option<&str>) -> Result<Vec<Refund>> {
+    let mut rejected = Vec::new();
+    for r in state.db.refunds_of_order(out_trade_no).await? {
+        if r.status == RefundState::Requested && state.db.reject_refund(&r.out_refund_no, state.clock.now_ms(), actor, reason).await? {
+            tracing::info!(out_refund_no = %r.out_refund_no, actor, "refund rejected (pending, in one step)");
+            rejected.extend(state.db.refund(&r.out_refund_no).await?);
+        }
+    }
+    Ok(rejected)
 }
 
 /// Rejects a REQUESTED refund, with the merchant's reason for the payer if given (checked by

@@ -27,6 +27,8 @@
 //! | CHANGE (退款异常) → held, polled, then SUCCESS by refundquery and by notify | here: `change_refund_keeps_amount_held_then_success_is_applied` |
 //! | a lost notify behind 150 orders whose orderquery always fails | here: `reconciler_finds_a_lost_notify_behind_150_failing_orders` |
 //! | a lost refund notify behind 150 orders whose orderquery always fails (slowly, past the pass's budget) | here: `lost_refund_notify_found_behind_150_failing_orders` |
+//! | a merchant refund whose every answer is lost, retried by the page → 202, one refund | here: `merchant_refund_retried_after_a_lost_answer_refunds_once` |
+//! | 200 one-fen refund requests by one payer → 3 pending; the merchant told which, rejects them in one step | here: `payer_refund_requests_are_bounded` |
 //! | a login flood from one address                | here: `login_is_rate_limited` |
 //! | a login flood from one client behind the trusted proxy, forging hops | here: `login_behind_a_trusted_proxy_limits_per_client` |
 //! | a double tap while unifiedorder is slow        | here: `double_tapped_checkout_makes_one_order` |
@@ -706,6 +708,99 @@ async fn login_is_rate_limited() {
     let (status, v) = h.post_json("/api/login", None, json!({ "code": code })).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     report("login flood from one address", &h, &format!("logins=80 ok={ok} limited={limited} jscode2session={}", ok + 1));
+}
+
+/// POST /admin/api/orders/{no}/refunds with an Idempotency-Key.
+async fn merchant_refund(h: &Harness, no: &str, key: &str, refund_fee: i64) -> (StatusCode, Value) {
+    let url = format!("{}/admin/api/orders/{no}/refunds", h.url());
+    let req = h.http.post(url).bearer_auth(common::ADMIN_TOKEN).header("Idempotency-Key", key);
+    let r = common::bounded("merchant refund", req.json(&json!({ "refund_fee": refund_fee, "reason": "少发一杯" })).send()).await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+/// WeChat makes a merchant refund but every answer to the call is lost. The API answers 202 with
+/// the refund (APPROVED: outcome unknown), not an error that invites a retry; the page's retry
+/// of the same submission (its Idempotency-Key) finds that refund; WeChat makes one refund.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merchant_refund_retried_after_a_lost_answer_refunds_once() {
+    let h = Harness::start_with(short_timeout()).await;
+    let (_, no) = h.paid_order().await;
+    h.sandbox.faults().drop_notifies.store(true, Ordering::SeqCst);
+    // Every attempt of the refund call is processed by WeChat, and its answer dropped.
+    h.sandbox.faults().drop_connections_next.store(4, Ordering::SeqCst);
+    let (status, first) = merchant_refund(&h, &no, "form-1", 1000).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "an unknown outcome is 202 with the refund: {first}");
+    assert_eq!(first["status"], "APPROVED", "{first}");
+    let rno = first["out_refund_no"].as_str().unwrap().to_owned();
+    assert!(h.sandbox.refund(&rno).is_some(), "WeChat made it");
+    // The page sends the same submission again (and a double click on top).
+    for _ in 0..2 {
+        let (status, again) = merchant_refund(&h, &no, "form-1", 1000).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again["out_refund_no"], rno.as_str(), "the same refund, not a new one");
+    }
+    // The same key for another amount is refused, not a second refund.
+    let (status, v) = merchant_refund(&h, &no, "form-1", 500).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(h.sandbox.refund_count(), 1, "one refund at WeChat");
+    // The reconciler learns the outcome by refundquery.
+    h.wait_sim_refund_final(&rno).await;
+    h.clock.advance(Duration::from_secs(61));
+    reconciler::run_once(h.state()).await;
+    assert_eq!(h.refund_status(&rno).await, "SUCCESS");
+    assert_eq!(h.refunded_fee(&no).await, 1000, "refunded once");
+    let (status, done) = merchant_refund(&h, &no, "form-1", 1000).await;
+    assert_eq!((status, done["status"].as_str()), (StatusCode::OK, Some("SUCCESS")), "{done}");
+    report(
+        "merchant refund, every answer lost, retried",
+        &h,
+        &format!("first_answer=202 retries=3 refunds_at_wechat={} local=SUCCESS refunded_fee=1000", h.sandbox.refund_count()),
+    );
+}
+
+/// A payer may have at most 3 refund requests waiting per order (200 one-fen requests once each
+/// held their amount); a merchant refund they block names them, and one call rejects them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payer_refund_requests_are_bounded() {
+    let h = Harness::start().await;
+    let (token, no) = h.paid_order().await;
+    let (mut created, mut limited) = (Vec::new(), 0);
+    for _ in 0..200 {
+        let (status, v) = h.request_refund(&token, &no, Some(1)).await;
+        match status {
+            StatusCode::CREATED => created.push(v["out_refund_no"].as_str().unwrap().to_owned()),
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(v["error"]["code"], "RATE_LIMITED", "{v}");
+                limited += 1;
+            }
+            other => panic!("{other} {v}"),
+        }
+    }
+    assert_eq!(created.len(), 3, "three pending at once");
+    // The merchant's refund of the whole order is blocked by them, and told which.
+    let whole = json!({ "refund_fee": 3600, "reason": "缺货" });
+    let (status, v) = h.admin_post_json(0, &format!("/admin/api/orders/{no}/refunds"), whole.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "HELD_BY_REQUESTS", "{v}");
+    assert_eq!(v["error"]["refundable_fee"], 3597, "{v}");
+    let named: Vec<&str> = v["error"]["pending"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    assert_eq!(named, created.iter().map(String::as_str).collect::<Vec<_>>(), "{v}");
+    // One step rejects them all; then the whole order is refunded.
+    let (status, rejected) =
+        h.admin_post_json(0, &format!("/admin/api/orders/{no}/refunds/reject-pending"), json!({ "reason": "已全额退款" })).await;
+    assert_eq!(status, StatusCode::OK, "{rejected}");
+    assert_eq!(rejected.as_array().unwrap().len(), 3, "{rejected}");
+    for r in &created {
+        assert_eq!(h.refund_status(r).await, "REJECTED");
+    }
+    let (status, v) = h.admin_post_json(0, &format!("/admin/api/orders/{no}/refunds"), whole).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    report(
+        "payer refund requests bounded",
+        &h,
+        &format!("requests=200 created={} limited={limited} held_by_requests_named=3 rejected_in_one_step=3", created.len()),
+    );
 }
 
 /// `/api/login` through the proxy, for the client `xff` names.

@@ -294,3 +294,28 @@ async fn slow_request_is_answered_with_a_timeout() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(v["error"]["code"], "TIMEOUT", "{v}");
 }
+
+/// An order placed while `WXPAY_SIGN_TYPE` was HMAC-SHA256, renewed after the server went back
+/// to MD5: the renewed unifiedorder is signed as the order was (its notify is pinned to that),
+/// so the payment's notify is accepted and the order is PAID by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewal_keeps_the_order_sign_type() {
+    let h = Harness::start().await;
+    assert_eq!(h.state().settings.merchant.sign_type, wxpay::SignType::Md5);
+    let (token, openid) = h.login().await;
+    let no = format!("H{}", &wxpay::nonce_str().unwrap()[..20]);
+    let mut o = common::fixtures::unpaid_order(&no, &openid, 1800, h.clock.now_ms());
+    o.sign_type = "HMAC-SHA256".into();
+    h.state().db.insert_order(&o, "test").await.unwrap();
+
+    let (status, again) = h.post_json(&format!("/api/orders/{no}/pay"), Some(&token), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["payment"]["signType"], "HMAC-SHA256", "{again}");
+    let (status, v) = h.pay(&again["payment"]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let deliveries = h.wait_acknowledged(&no).await;
+    assert!(deliveries.iter().any(|d| d.acknowledged), "{deliveries:?}");
+    assert_eq!(h.stored_status(&no).await, "PAID");
+    let audit = h.audit(&no).await;
+    assert!(audit.iter().any(|a| a.action == "order.paid" && a.actor == "wechat:notify"), "paid by its notify: {audit:?}");
+}

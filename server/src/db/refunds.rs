@@ -317,6 +317,8 @@ pub struct NewRefund<'a> {
     pub refund_fee: Option<i64>,
     /// Why.
     pub reason: &'a str,
+    /// The client's Idempotency-Key: one refund per key and order.
+    pub key: Option<&'a str>,
 }
 
 /// Who creates a refund (see [`EDGES`]: the creation rows).
@@ -361,11 +363,16 @@ impl Db {
     /// amounts held by the order's other refunds are summed, so two concurrent requests (on any
     /// instance, by the payer or the merchant) can never together exceed the total.
     ///
+    /// A payer may have at most `max_pending` requests waiting for the merchant per order. A
+    /// merchant refund that asks for more than is left while payers' requests hold part of it
+    /// is refused naming them.
+    ///
     /// # Errors
     /// [`Error::NotFound`] (no such order, or not this payer's), [`Error::Conflict`] (not paid,
-    /// or more than is left), [`Error::Invalid`], database errors.
-    pub async fn insert_refund(&self, new: &NewRefund<'_>, now: i64, actor: &str) -> Result<Refund> {
-        let NewRefund { out_refund_no, out_trade_no, by, refund_fee, reason } = *new;
+    /// more than is left, or the same Idempotency-Key), [`Error::HeldByRequests`],
+    /// [`Error::RateLimited`] (too many pending requests), [`Error::Invalid`], database errors.
+    pub async fn insert_refund(&self, new: &NewRefund<'_>, max_pending: Option<i64>, now: i64, actor: &str) -> Result<Refund> {
+        let NewRefund { out_refund_no, out_trade_no, by, refund_fee, reason, key } = *new;
         let (status, mover) = match by {
             Requester::Payer { .. } => (RefundState::Requested, Mover::Payer),
             Requester::Merchant { .. } => (RefundState::Approved, Mover::Merchant),
@@ -410,13 +417,39 @@ impl Db {
         .try_get("held")?;
         let left = total - held;
         let fee = refund_fee.unwrap_or(left);
+        // The payer's requests waiting for the merchant: a few at once per order (each holds its
+        // amount until the merchant acts), and named when they are what blocks the merchant.
+        let pending: Vec<String> = sqlx::query(
+            "SELECT out_refund_no FROM refunds WHERE out_trade_no = $1 AND status = 'REQUESTED' ORDER BY requested_at, out_refund_no",
+        )
+        .bind(out_trade_no)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("out_refund_no"))
+        .collect::<std::result::Result<_, _>>()?;
+        if let (Requester::Payer { .. }, Some(max)) = (by, max_pending) {
+            if pending.len() as i64 >= max {
+                return Err(Error::RateLimited(format!(
+                    "{} refund requests of this order are waiting for the merchant (at most {max}); wait for their answer",
+                    pending.len()
+                )));
+            }
+        }
+        let blocked_by_requests = matches!(by, Requester::Merchant { .. }) && !pending.is_empty();
         if left <= 0 {
+            if blocked_by_requests {
+                return Err(Error::HeldByRequests { left: 0, pending });
+            }
             return Err(Error::Conflict("nothing left to refund on this order".into()));
         }
         if fee <= 0 {
             return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
         }
         if fee > left {
+            if blocked_by_requests {
+                return Err(Error::HeldByRequests { left, pending });
+            }
             return Err(Error::Conflict(format!("refund_fee {fee} exceeds the refundable amount of {left} fen")));
         }
         let (owner, until) = match by {
@@ -425,7 +458,7 @@ impl Db {
         };
         sqlx::query(
             "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, requested_at, updated_at, \
-             approved_at, send_owner, send_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11)",
+             approved_at, send_owner, send_until, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)",
         )
         .bind(out_refund_no)
         .bind(out_trade_no)
@@ -438,6 +471,7 @@ impl Db {
         .bind(owner.map(|_| now))
         .bind(owner)
         .bind(until)
+        .bind(key)
         .execute(&mut *tx)
         .await
         .map_err(|e| Error::from(e).on_unique_violation("refund"))?;
@@ -687,6 +721,19 @@ impl Db {
     pub async fn refund(&self, no: &str) -> Result<Option<Refund>> {
         let row =
             sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE out_refund_no = $1")).bind(no).fetch_optional(self.pool()).await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The refund an Idempotency-Key made for an order, if any.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn refund_by_key(&self, out_trade_no: &str, key: &str) -> Result<Option<Refund>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE out_trade_no = $1 AND idempotency_key = $2"))
+            .bind(out_trade_no)
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(from_row).transpose()
     }
 

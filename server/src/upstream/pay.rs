@@ -1,7 +1,7 @@
 //! The Pay API: a request signed once into XML ([`Prepared`]), sent (see `retry`), and WeChat's
 //! answer checked and typed by the core.
 
-use wxpay::{Request, Response};
+use wxpay::{Request, Response, SignType};
 
 use super::Upstream;
 use crate::error::{Error, Result};
@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 pub struct Prepared {
     pub(super) path: &'static str,
     pub(super) body: String,
+    /// What it is signed with; WeChat signs its answer the same way.
+    pub(super) sign_type: SignType,
 }
 
 /// Turns a core error about WeChat's answer into the server's error.
@@ -44,14 +46,29 @@ impl Upstream {
         self.send(&self.prepare(request)?).await
     }
 
+    /// [`Upstream::pay`], signed with `sign_type` rather than the configured one: a call about
+    /// an order already placed (a renewed unifiedorder) keeps the order's sign type, which its
+    /// notify is pinned to, whatever `WXPAY_SIGN_TYPE` says now.
+    ///
+    /// # Errors
+    /// As [`Upstream::pay`].
+    pub async fn pay_as<Q: Request, P: Response>(&self, request: &Q, sign_type: SignType) -> Result<P> {
+        self.send(&self.prepare_as(request, sign_type)?).await
+    }
+
     /// Signs and encodes a request: nothing leaves the process. An error here means the request
     /// was never sent (e.g. a field the XML encoder cannot carry).
     ///
     /// # Errors
     /// [`Error::Core`] with the core's validation or encoding error.
     pub fn prepare<Q: Request>(&self, request: &Q) -> Result<Prepared> {
+        self.prepare_as(request, self.merchant.sign_type)
+    }
+
+    fn prepare_as<Q: Request>(&self, request: &Q, sign_type: SignType) -> Result<Prepared> {
         let nonce = wxpay::nonce_str()?;
-        Ok(Prepared { path: Q::PATH, body: self.merchant.request_xml(request, &nonce)? })
+        let body = self.merchant.clone().with_sign_type(sign_type).request_xml(request, &nonce)?;
+        Ok(Prepared { path: Q::PATH, body, sign_type })
     }
 
     /// Sends a [`Prepared`] request (see [`Upstream::pay`]).
@@ -59,7 +76,8 @@ impl Upstream {
     /// # Errors
     /// As [`Upstream::pay`].
     pub async fn send<P: Response>(&self, prepared: &Prepared) -> Result<P> {
-        self.send_with(prepared, |bytes| self.merchant.parse_response::<P>(bytes)).await
+        let merchant = self.merchant.clone().with_sign_type(prepared.sign_type);
+        self.send_with(prepared, |bytes| merchant.parse_response::<P>(bytes)).await
     }
 
     /// `downloadbill`: the bill of one day, or WeChat's refusal (`20002` `No Bill Exist`) as

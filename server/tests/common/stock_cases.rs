@@ -48,10 +48,15 @@ pub async fn one_payer_cannot_hold_the_whole_stock(h: &Harness) {
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(CHECKOUTS));
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..CHECKOUTS {
-        let (http, url, start, token) = (h.http.clone(), format!("{}/api/orders", h.servers[i % h.servers.len()].url), start.clone(), token.clone());
+        let (http, url, start, token) =
+            (h.http.clone(), format!("{}/api/orders", h.servers[i % h.servers.len()].url), start.clone(), token.clone());
         tasks.spawn(async move {
             start.wait().await;
-            let r = http.post(url).bearer_auth(token).header("Idempotency-Key", format!("hoard-{i}")).json(&json!({ "product_id": 1, "quantity": 10 }));
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", format!("hoard-{i}"))
+                .json(&json!({ "product_id": 1, "quantity": 10 }));
             let r = r.send().await.unwrap();
             (r.status(), r.json::<Value>().await.unwrap())
         });
@@ -68,7 +73,11 @@ pub async fn one_payer_cannot_hold_the_whole_stock(h: &Harness) {
             other => panic!("a checkout answered {other}: {v}"),
         }
     }
-    println!("stock: one payer, {CHECKOUTS} checkouts of 10 units for 100 over {} instances: created={created} limited={limited} left={:?}", h.servers.len(), h.stock(1).await);
+    println!(
+        "stock: one payer, {CHECKOUTS} checkouts of 10 units for 100 over {} instances: created={created} limited={limited} left={:?}",
+        h.servers.len(),
+        h.stock(1).await
+    );
     assert_eq!(created, 3, "30 units held at most, 10 an order");
     assert_eq!(limited, CHECKOUTS - 3);
     assert_eq!(h.stock(1).await, Some(70));

@@ -40,6 +40,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/api/orders/export.csv"),
     ("GET", "/admin/api/orders/{out_trade_no}"),
     ("POST", "/admin/api/orders/{out_trade_no}/refunds"),
+    ("POST", "/admin/api/orders/{out_trade_no}/refunds/reject-pending"),
     ("POST", "/admin/api/orders/{out_trade_no}/requery"),
     ("POST", "/admin/api/orders/{out_trade_no}/handled"),
     ("GET", "/admin/api/audit/{id}"),
@@ -74,6 +75,7 @@ fn api() -> Router<AppState> {
         .route("/orders/export.csv", get(export::orders_csv))
         .route("/orders/{out_trade_no}", get(orders::detail))
         .route("/orders/{out_trade_no}/refunds", post(refunds::merchant_refund))
+        .route("/orders/{out_trade_no}/refunds/reject-pending", post(refunds::reject_pending))
         .route("/orders/{out_trade_no}/requery", post(exceptions::requery_order))
         .route("/orders/{out_trade_no}/handled", post(exceptions::order_handled))
         .route("/audit/{id}", get(orders::audit_raw))

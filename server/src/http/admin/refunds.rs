@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 
@@ -12,6 +12,7 @@ use crate::db::refunds::{Refund, RefundState};
 use crate::error::{Error, Result};
 use crate::http::refunds::checked_reason;
 use crate::http::ApiJson;
+use crate::refunds::MerchantRefund::{Existing, Made, Pending};
 use crate::AppState;
 
 /// A refund as the back office shows it: every field, the payer masked.
@@ -46,14 +47,18 @@ struct Reject {
 /// `POST /admin/api/refunds/{no}/reject` `{"reason": "…"}` (shown to the payer; checked like the
 /// payer's own reason), or no body.
 pub async fn reject(State(state): State<AppState>, Path(no): Path<String>, body: Bytes) -> Result<Json<Refund>> {
-    let given = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        let r: Reject = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("expected {{\"reason\": \"…\"}}: {e}")))?;
-        Some(r.reason)
-    };
+    let given = optional_reason(&body)?;
     let reason = given.as_deref().map(checked_reason).transpose()?;
     Ok(Json(view(crate::refunds::reject(&state, &no, MERCHANT, reason).await?)))
+}
+
+/// `{"reason": "…"}`, or no body.
+fn optional_reason(body: &[u8]) -> Result<Option<String>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let r: Reject = serde_json::from_slice(body).map_err(|e| Error::Invalid(format!("expected {{\"reason\": \"…\"}}: {e}")))?;
+    Ok(Some(r.reason))
 }
 
 #[derive(Deserialize)]
@@ -65,18 +70,51 @@ pub struct MerchantRefund {
     reason: String,
 }
 
-/// `POST /admin/api/orders/{no}/refunds` `{"refund_fee": 1000, "reason": "…"}`: a refund on the
-/// merchant's initiative, full or partial, created APPROVED and sent at once (`201` with the
-/// refund after the call; the call's outcomes answer as an approval's do).
+/// `POST /admin/api/orders/{no}/refunds` `{"refund_fee": 1000, "reason": "…"}` with an
+/// `Idempotency-Key` header (one per form submission): a refund on the merchant's initiative,
+/// full or partial, created APPROVED and sent at once.
+///
+/// `201` with the refund once WeChat answered; `202` with the refund (APPROVED, and why) when
+/// the outcome is unknown or still awaited: it may have been made, and is never made again (the
+/// reconciler finds out); `200` with the refund, as it is now, for a key already used. A
+/// definite refusal by WeChat is an error (nothing was refunded).
 pub async fn merchant_refund(
     State(state): State<AppState>,
     Path(no): Path<String>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<MerchantRefund>,
 ) -> Result<(StatusCode, Json<Refund>)> {
     let reason = checked_reason(&req.reason)?;
     if req.refund_fee.is_some_and(|f| f <= 0) {
         return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
     }
-    let r = crate::refunds::merchant_refund(&state, &no, req.refund_fee, reason, MERCHANT).await?;
-    Ok((StatusCode::CREATED, Json(view(r))))
+    let key = idempotency_key(&headers)?;
+    // Answer before the request's own timeout would (its 503 would invite a retry).
+    let within = state.settings.request_timeout.saturating_sub(std::time::Duration::from_secs(2)).max(std::time::Duration::from_secs(1));
+    let made = crate::refunds::merchant_refund(&state, &no, req.refund_fee, reason, key, within, MERCHANT).await?;
+    let status = match &made {
+        Made(_) => StatusCode::CREATED,
+        Pending(_) => StatusCode::ACCEPTED,
+        Existing(_) => StatusCode::OK,
+    };
+    Ok((status, Json(view(made.refund()))))
+}
+
+/// `POST /admin/api/orders/{no}/refunds/reject-pending` `{"reason": "…"}` or no body: rejects
+/// every refund request of the order still waiting (what a merchant refund's
+/// `HELD_BY_REQUESTS` names), in one step. Answers the rejected refunds.
+pub async fn reject_pending(State(state): State<AppState>, Path(no): Path<String>, body: Bytes) -> Result<Json<Vec<Refund>>> {
+    let given = optional_reason(&body)?;
+    let reason = given.as_deref().map(checked_reason).transpose()?;
+    let rejected = crate::refunds::reject_pending(&state, &no, MERCHANT, reason).await?;
+    Ok(Json(rejected.into_iter().map(view).collect()))
+}
+
+/// The `Idempotency-Key` header, if given: 1 to 64 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>> {
+    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+    match v.to_str() {
+        Ok(k) if (1..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k)),
+        _ => Err(Error::Invalid("Idempotency-Key must be 1 to 64 visible ASCII characters".into())),
+    }
 }

@@ -11,12 +11,15 @@ export function setToken(t) {
 }
 
 function errorOf(r, body) {
-  return new Error((body && body.error && body.error.message) || "HTTP " + r.status);
+  const e = new Error((body && body.error && body.error.message) || "HTTP " + r.status);
+  // The API's error object (its code and details, such as the pending requests that block a refund).
+  e.body = body && body.error;
+  return e;
 }
 
-/** A JSON call to the admin API. */
-export async function api(method, path, payload) {
-  const headers = { Authorization: "Bearer " + token };
+/** A JSON call to the admin API; `extra` headers (an Idempotency-Key) are added. */
+export async function api(method, path, payload, extra) {
+  const headers = { ...extra, Authorization: "Bearer " + token };
   if (payload !== undefined) headers["Content-Type"] = "application/json";
   const r = await fetch(path, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
   const body = await r.json().catch(() => null);

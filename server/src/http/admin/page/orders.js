@@ -92,25 +92,90 @@ function storyItem(s) {
   return li;
 }
 
+/** A fresh key names one form submission: resending it (after an error, a timeout, a double
+ * click) can only find the refund it made, never make a second one. */
+const newKey = () => "mrefund-" + crypto.randomUUID();
+/** Per order, the submission not yet answered with a refund ({key, fen, reason}), kept across
+ * the detail's re-renders: the same amount and reason sent again reuse its key. */
+const submissions = new Map();
+/** Per order, what the last submission's answer said, shown under the form after re-renders. */
+const outcomes = new Map();
+
+function outcomeView(o, out) {
+  if (!out) return null;
+  if (out.refund) {
+    const r = out.refund;
+    return el("span", { dataset: { status: r.status } },
+      "退款 ", el("code", {}, r.out_refund_no), " ¥" + yuan(r.refund_fee) + " · ", el("b", { className: "status" }, statusText(r.status, true)),
+      r.status === "APPROVED" ? " · 微信的结果未知，系统会自动查询，请勿重复退款 WeChat's answer is not known yet; it is being checked: do not refund again" : "");
+  }
+  return el("span", {}, "未退款 not refunded: " + out.error, out.pending ? rejectPending(o, out.pending) : null);
+}
+
 function refundForm(d) {
   const o = d.order;
-  const amount = el("input", { id: "mrefund-amount", inputMode: "decimal", placeholder: "金额 ¥ (最多 " + yuan(d.refundable_fee) + ")", value: yuan(d.refundable_fee) });
-  const reason = el("input", { id: "mrefund-reason", placeholder: "退款原因 reason", maxLength: 80 });
+  const no = o.out_trade_no;
+  const sub = submissions.get(no);
+  const amount = el("input", { id: "mrefund-amount", inputMode: "decimal", placeholder: "金额 ¥ (最多 " + yuan(d.refundable_fee) + ")", value: yuan(sub ? sub.fen : d.refundable_fee) });
+  const reason = el("input", { id: "mrefund-reason", placeholder: "退款原因 reason", maxLength: 80, value: sub ? sub.reason : "" });
   const go = el("button", { type: "submit", id: "mrefund-go", className: "danger" }, "退款 Refund");
+  const outcome = el("div", { id: "mrefund-outcome", className: "muted" });
+  fill(outcome, outcomeView(o, outcomes.get(no)));
   const form = el("form", { id: "mrefund", className: "bar" }, amount, reason, go);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const fen = fenOf(amount.value);
+    const text = reason.value.trim();
     if (fen === null) return message("退款金额：正数，最多两位小数 / amount in yuan, e.g. 12.50");
-    if (!reason.value.trim()) return message("请填写退款原因 / a reason, please");
-    if (!confirm("退款 ¥" + yuan(fen) + " 给订单 " + o.out_trade_no + "？ Refund now?")) return;
+    if (!text) return message("请填写退款原因 / a reason, please");
+    if (!confirm("退款 ¥" + yuan(fen) + " 给订单 " + no + "？ Refund now?")) return;
+    let s = submissions.get(no);
+    // Another amount or reason is another submission.
+    if (!s || s.fen !== fen || s.reason !== text) submissions.set(no, (s = { key: newKey(), fen, reason: text }));
     go.disabled = true;
-    const r = await shown("退款 refund", () => api("POST", "/admin/api/orders/" + enc(o.out_trade_no) + "/refunds", { refund_fee: fen, reason: reason.value.trim() }));
+    try {
+      const r = await api("POST", "/admin/api/orders/" + enc(no) + "/refunds", { refund_fee: fen, reason: text }, { "Idempotency-Key": s.key });
+      // Made, or its outcome still unknown: either way this submission has its refund.
+      submissions.delete(no);
+      outcomes.set(no, { refund: r });
+      message("");
+    } catch (e) {
+      outcomes.set(no, { error: e.message, pending: e.body && e.body.code === "HELD_BY_REQUESTS" ? e.body.pending : null });
+      message("退款 refund 失败 failed: " + e.message);
+    }
     go.disabled = false;
-    if (r) document.dispatchEvent(new Event("admin:changed"));
+    fill(outcome, outcomeView(o, outcomes.get(no)));
+    // The order's refunds as they are now, after any answer.
+    document.dispatchEvent(new Event("admin:changed"));
   });
   return el("div", {}, el("h3", {}, "商户退款 Refund from the office"),
-    el("p", { className: "muted" }, "直接退款（无需审批），与付款人申请同样受可退金额限制。Already approved; the same limits as a payer's request."), form);
+    el("p", { className: "muted" }, "直接退款（无需审批），与付款人申请同样受可退金额限制。Already approved; the same limits as a payer's request."), form, outcome);
+}
+
+/** The payer's requests waiting for approval hold their amounts: they are named, with one
+ * button to reject them all (approve one in 待处理). */
+function pendingBlock(o, refunds) {
+  const pending = refunds.filter((r) => r.status === "REQUESTED").map((r) => r.out_refund_no);
+  return pending.length ? el("div", { id: "detail-pending" }, rejectPending(o, pending)) : null;
+}
+
+/** The payer's pending requests that hold the amount, and one button to reject them all. */
+function rejectPending(o, pending) {
+  const go = el("button", { type: "button", className: "reject reject-pending" }, "拒绝这些申请 Reject these requests");
+  go.addEventListener("click", async () => {
+    const reason = prompt("拒绝理由（付款人可见，可留空）/ Reason shown to the payer (optional)", "");
+    if (reason === null) return;
+    go.disabled = true;
+    const body = reason.trim() ? { reason: reason.trim() } : undefined;
+    const done = await shown("拒绝 reject", () => api("POST", "/admin/api/orders/" + enc(o.out_trade_no) + "/refunds/reject-pending", body));
+    if (done) {
+      outcomes.delete(o.out_trade_no);
+      message("已拒绝 rejected: " + done.map((r) => r.out_refund_no).join(", "));
+    }
+    document.dispatchEvent(new Event("admin:changed"));
+  });
+  return el("div", { className: "err" }, "待审批的申请占用了金额 pending requests hold the amount: ",
+    ...pending.map((no) => el("code", {}, no + " ")), go);
 }
 
 function refundLine(r) {
@@ -168,7 +233,8 @@ export async function showDetail(no) {
     ]),
     el("h3", {}, "退款 Refunds"),
     d.refunds.length ? el("ul", { id: "detail-refunds" }, ...d.refunds.map(refundLine)) : el("p", { className: "muted" }, "无 none"),
-    d.refundable_fee > 0 ? refundForm(d) : null,
+    pendingBlock(o, d.refunds),
+    d.refundable_fee > 0 || outcomes.has(o.out_trade_no) ? refundForm(d) : null,
     el("h3", {}, "经过 Audit trail ", el("span", { className: "en" }, "who · when · from which message")),
     el("ol", { className: "story", id: "story" }, ...d.story.map(storyItem)));
   box.hidden = false;

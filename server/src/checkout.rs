@@ -91,7 +91,7 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
         return Err(Error::Invalid(format!("quantity must be 1 to {MAX_QUANTITY}")));
     }
     let product = state.db.product(c.product_id).await?.ok_or_else(|| Error::Invalid("unknown product_id".into()))?;
-    let total_fee = product.price_fen.checked_mul(c.quantity).ok_or_else(|| Error::Invalid("amount too large".into()))?;
+    let total_fee = product.price_fen.checked_mul(c.quantity as u64).ok_or_else(|| Error::Invalid("amount too large".into()))?;
     let actor = format!("user:{openid}");
     let now = state.clock.now_ms();
 
@@ -125,7 +125,7 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
         unit_price_fen: product.price_fen,
         total_fee,
         status: OrderStatus::Notpay,
-        sign_type: state.settings.merchant.sign_type.as_str().to_owned(),
+        sign_type: state.settings.merchant.sign_type,
         spbill_create_ip: c.ip.to_string(),
         time_start: beijing14(now_secs),
         time_expire: beijing14(now_secs + ttl),
@@ -160,7 +160,7 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
         },
         Err(e) => return Err(e),
     };
-    tracing::info!(out_trade_no = %order.out_trade_no, total_fee, reserved, "order created");
+    tracing::info!(out_trade_no = %order.out_trade_no, %total_fee, reserved, "order created");
     match payable(state, order.clone(), &actor).await {
         Ok((o, p)) => Ok(Outcome::Created(o, p)),
         Err(e) => {

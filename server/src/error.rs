@@ -32,7 +32,7 @@ pub enum Error {
     #[error("held by pending refund requests: {left} fen refundable")]
     HeldByRequests {
         /// What is refundable now.
-        left: i64,
+        left: wxpay::Fen,
         /// The pending requests' out_refund_no.
         pending: Vec<String>,
     },

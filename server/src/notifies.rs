@@ -66,13 +66,13 @@ pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
     };
     // Pinned to the order's sign type: an HMAC-SHA256 order's notify must be HMAC-SHA256 (the
     // core would accept MD5 by the signature's length), and an MD5 order's MD5.
-    if notify.sign_type.as_str() != order.sign_type {
+    if notify.sign_type != order.sign_type {
         return Answer::refused(
             Refusal::Invalid,
             &format!("signed with {} but the order uses {}", notify.sign_type.as_str(), order.sign_type),
         );
     }
-    if let Err(e) = notify.check_amount(wxpay::Fen::new(order.total_fee as u64)) {
+    if let Err(e) = notify.check_amount(order.total_fee) {
         tracing::error!(out_trade_no = %no, error = %e, "payment notify amount differs from the order");
         return Answer::refused(Refusal::Invalid, "total_fee does not match the order");
     }
@@ -119,7 +119,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
             return Answer::Unavailable;
         }
     };
-    if r.out_trade_no != n.out_trade_no || r.refund_fee as u64 != n.refund_fee.get() || r.total_fee as u64 != n.total_fee.get() {
+    if r.out_trade_no != n.out_trade_no || r.refund_fee != n.refund_fee || r.total_fee != n.total_fee {
         tracing::error!(out_refund_no = %no, "refund notify differs from the refund (order or amounts)");
         return Answer::refused(Refusal::Invalid, "order or amounts do not match the refund");
     }
@@ -148,7 +148,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
     let result = RefundResult {
         status,
         refund_id: &n.refund_id,
-        settlement_refund_fee: n.settlement_refund_fee.map(|f| f.get() as i64),
+        settlement_refund_fee: n.settlement_refund_fee,
         success_time: n.success_time.as_deref(),
         recv_account: n.refund_recv_accout.as_deref(),
     };

@@ -2,7 +2,7 @@
 //! getting a prepay_id, asking WeChat about an order, closing it.
 
 use wxpay::{CloseOrder, CloseOrderResponse, OrderQuery, OrderQueryResponse, PaymentParams, SignType, TradeRef, TradeState};
-use wxpay::{Fen, UnifiedOrder, UnifiedOrderResponse};
+use wxpay::{UnifiedOrder, UnifiedOrderResponse};
 
 use crate::db::orders::{Order, OrderStatus, PaidOutcome};
 use crate::error::{Error, Result};
@@ -18,7 +18,7 @@ pub fn unified_order(state: &AppState, o: &Order) -> UnifiedOrder {
     let mut u = UnifiedOrder::new(
         o.product_name.clone(),
         o.out_trade_no.clone(),
-        Fen::new(o.total_fee as u64),
+        o.total_fee,
         o.spbill_create_ip.clone(),
         state.settings.notify_url(),
         o.openid.clone(),
@@ -46,8 +46,7 @@ pub async fn ensure_prepay(state: &AppState, o: &Order, actor: &str) -> Result<S
         }
     }
     // Signed as the order was first placed: its notify is pinned to that sign type.
-    let sign_type: SignType = o.sign_type.parse()?;
-    let answer = state.upstream.pay_as::<_, UnifiedOrderResponse>(&unified_order(state, o), sign_type).await;
+    let answer = state.upstream.pay_as::<_, UnifiedOrderResponse>(&unified_order(state, o), o.sign_type).await;
     match answer {
         Ok(a) => {
             let until = now + Upstream::PREPAY_VALIDITY.as_millis() as i64;
@@ -82,7 +81,7 @@ pub struct Payment {
     pub package: String,
     /// `MD5` or `HMAC-SHA256`.
     #[serde(rename = "signType")]
-    pub sign_type: String,
+    pub sign_type: SignType,
     /// The signature.
     #[serde(rename = "paySign")]
     pub pay_sign: String,
@@ -94,15 +93,8 @@ pub struct Payment {
 /// Core errors (a malformed prepay_id).
 pub fn payment(state: &AppState, o: &Order, prepay_id: &str) -> Result<Payment> {
     let m = &state.settings.merchant;
-    let sign_type: SignType = o.sign_type.parse()?;
-    let p = PaymentParams::new(&m.appid, prepay_id, &m.key, sign_type, state.clock.now_secs() as u64, &wxpay::nonce_str()?)?;
-    Ok(Payment {
-        time_stamp: p.time_stamp,
-        nonce_str: p.nonce_str,
-        package: p.package,
-        sign_type: p.sign_type.as_str().to_owned(),
-        pay_sign: p.pay_sign,
-    })
+    let p = PaymentParams::new(&m.appid, prepay_id, &m.key, o.sign_type, state.clock.now_secs() as u64, &wxpay::nonce_str()?)?;
+    Ok(Payment { time_stamp: p.time_stamp, nonce_str: p.nonce_str, package: p.package, sign_type: p.sign_type, pay_sign: p.pay_sign })
 }
 
 /// What WeChat said about an unpaid order.
@@ -137,9 +129,9 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
             // Paid means paid by this payer, this amount: an answer that does not say so never
             // marks the order PAID (the reconciler surfaces it if it keeps saying so).
             match answer.total_fee {
-                Some(fee) if fee.get() == o.total_fee as u64 => {}
+                Some(fee) if fee == o.total_fee => {}
                 other => {
-                    tracing::error!(out_trade_no = %o.out_trade_no, order = o.total_fee, wechat = ?other.map(|f| f.get()), "orderquery amount missing or differs from the order");
+                    tracing::error!(out_trade_no = %o.out_trade_no, order = %o.total_fee, wechat = ?other.map(|f| f.get()), "orderquery amount missing or differs from the order");
                     return Err(Error::Conflict("WeChat's amount is missing or differs from the order".into()));
                 }
             }

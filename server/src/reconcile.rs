@@ -10,8 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use wxpay::bill::{Bill, BillRow, BillType, DownloadBill};
+use wxpay::Fen;
 
 use crate::clock::day_compact;
+use crate::db::money;
 use crate::db::reconcile::OurPayment;
 use crate::db::refunds::{Refund, RefundState};
 use crate::error::{Error, Result};
@@ -43,9 +45,9 @@ pub struct Difference {
     /// 商户退款单号 (refunds).
     pub out_refund_no: Option<String>,
     /// Our amount (fen), if we have the row.
-    pub ours_fen: Option<i64>,
+    pub ours_fen: Option<Fen>,
     /// WeChat's amount (fen), if the bill has the row.
-    pub wechat_fen: Option<i64>,
+    pub wechat_fen: Option<Fen>,
     /// Our state.
     pub ours_status: Option<String>,
     /// WeChat's state.
@@ -60,11 +62,11 @@ pub struct Side {
     /// Payments.
     pub payments: i64,
     /// Their sum.
-    pub paid_fen: i64,
+    pub paid_fen: Fen,
     /// Refunds.
     pub refunds: i64,
     /// Their sum.
-    pub refund_fen: i64,
+    pub refund_fen: Fen,
 }
 
 /// A day's reconciliation.
@@ -150,9 +152,9 @@ pub fn compare(
     let mut wechat = Side::default();
     let ours = Side {
         payments: payments.len() as i64,
-        paid_fen: payments.iter().map(|p| p.total_fee).sum(),
+        paid_fen: money::sum(payments.iter().map(|p| p.total_fee)),
         refunds: refunds.len() as i64,
-        refund_fen: refunds.iter().map(|r| r.refund_fee).sum(),
+        refund_fen: money::sum(refunds.iter().map(|r| r.refund_fee)),
     };
     let mut our_payments: BTreeMap<&str, &OurPayment> = payments.iter().map(|p| (p.out_trade_no.as_str(), p)).collect();
     let mut our_refunds: BTreeMap<&str, &Refund> = refunds.iter().map(|r| (r.out_refund_no.as_str(), r)).collect();
@@ -170,10 +172,10 @@ pub fn compare(
         };
         match (row.trade_state.as_str(), row.out_refund_no.as_deref()) {
             ("REFUND", Some(no)) => {
-                let fee = row.refund_fee.map_or(0, |f| f.get() as i64);
+                let fee = row.refund_fee.unwrap_or(Fen::ZERO);
                 let status = row.refund_status.clone().unwrap_or_default();
                 wechat.refunds += 1;
-                wechat.refund_fen += fee;
+                wechat.refund_fen = money::sum([wechat.refund_fen, fee]);
                 let ours = our_refunds.remove(no).or_else(|| other_refunds.get(no));
                 let mut d = diff(DiffKind::MissingHere, "refund", "WeChat has a refund we do not know: check the merchant platform");
                 d.out_refund_no = Some(no.to_owned());
@@ -203,9 +205,9 @@ pub fn compare(
                 }
             }
             ("SUCCESS", _) => {
-                let fee = row.settlement_total_fee.get() as i64;
+                let fee = row.settlement_total_fee;
                 wechat.payments += 1;
-                wechat.paid_fen += fee;
+                wechat.paid_fen = money::sum([wechat.paid_fen, fee]);
                 let ours = our_payments.remove(row.out_trade_no.as_str()).or_else(|| other_payments.get(&row.out_trade_no));
                 let mut d = diff(DiffKind::MissingHere, "payment", "WeChat has a payment for an order we do not know");
                 d.wechat_fen = Some(fee);

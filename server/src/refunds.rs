@@ -26,8 +26,8 @@ pub fn refund_request(state: &AppState, r: &Refund) -> wxpay::Refund {
     wxpay::Refund {
         trade: TradeRef::OutTradeNo(r.out_trade_no.clone()),
         out_refund_no: r.out_refund_no.clone(),
-        total_fee: Fen::new(r.total_fee as u64),
-        refund_fee: Fen::new(r.refund_fee as u64),
+        total_fee: r.total_fee,
+        refund_fee: r.refund_fee,
         refund_desc: Some(r.reason.clone()).filter(|d| !d.is_empty()),
         notify_url: Some(state.settings.refund_notify_url()),
         refund_account: None,
@@ -131,17 +131,14 @@ pub async fn approve(state: &AppState, no: &str, actor: &str) -> Result<Refund> 
 /// # Errors
 /// [`Error::NotFound`] (no such order of theirs), [`Error::Conflict`] (not PAID, more than is
 /// left), [`Error::Invalid`], database errors.
-pub async fn request(state: &AppState, openid: &str, out_trade_no: &str, refund_fee: Option<i64>, reason: &str) -> Result<Refund> {
-    if refund_fee.is_some_and(|f| f <= 0) {
-        return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
-    }
+pub async fn request(state: &AppState, openid: &str, out_trade_no: &str, refund_fee: Option<Fen>, reason: &str) -> Result<Refund> {
     let now = state.clock.now_ms();
     let no = new_out_refund_no(now.div_euclid(1000))?;
     let actor = format!("user:{openid}");
     let by = Requester::Payer { openid };
     let new = NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason, key: None };
     let r = state.db.insert_refund(&new, Some(state.settings.limits.pending_refund_requests), now, &actor).await?;
-    tracing::info!(out_refund_no = %r.out_refund_no, %out_trade_no, refund_fee = r.refund_fee, "refund requested");
+    tracing::info!(out_refund_no = %r.out_refund_no, %out_trade_no, refund_fee = %r.refund_fee, "refund requested");
     Ok(r)
 }
 
@@ -184,7 +181,7 @@ impl MerchantRefund {
 pub async fn merchant_refund(
     state: &AppState,
     out_trade_no: &str,
-    refund_fee: Option<i64>,
+    refund_fee: Option<Fen>,
     reason: &str,
     key: Option<&str>,
     answer_within: Duration,
@@ -212,7 +209,7 @@ pub async fn merchant_refund(
         },
         Err(e) => return Err(e),
     };
-    tracing::info!(out_refund_no = %no, %out_trade_no, refund_fee = r.refund_fee, actor, "merchant refund created");
+    tracing::info!(out_refund_no = %no, %out_trade_no, refund_fee = %r.refund_fee, actor, "merchant refund created");
     let task = {
         let (state, actor, r) = (state.clone(), actor.to_owned(), r.clone());
         // Detached: once the call may have left, its outcome is recorded even if this request
@@ -230,7 +227,7 @@ pub async fn merchant_refund(
 }
 
 /// The refund a key made, if the request is the same one.
-fn existing(r: Refund, refund_fee: Option<i64>, reason: &str) -> Result<MerchantRefund> {
+fn existing(r: Refund, refund_fee: Option<Fen>, reason: &str) -> Result<MerchantRefund> {
     if refund_fee.is_some_and(|f| f != r.refund_fee) || r.reason != reason {
         return Err(Error::Invalid("this Idempotency-Key was used for another refund".into()));
     }
@@ -314,7 +311,7 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
     };
     let now = state.clock.now_ms();
     match answer {
-        Ok(a) if a.out_refund_no == r.out_refund_no && a.refund_fee.get() == r.refund_fee as u64 => {
+        Ok(a) if a.out_refund_no == r.out_refund_no && a.refund_fee == r.refund_fee => {
             let detail = format!("refund: accepted, refund_id={} refund_fee={}", a.refund_id, a.refund_fee.get());
             // false: a notify or refundquery already moved it on.
             state.db.refund_accepted(no, &a.refund_id, Mover::RefundAnswer, now, actor, &detail).await?;
@@ -457,8 +454,8 @@ async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
     let Some(item) = answer.find(no) else {
         return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "refundquery does not list the refund".into() });
     };
-    if item.refund_fee.get() != r.refund_fee as u64 {
-        tracing::error!(out_refund_no = %no, ours = r.refund_fee, wechat = item.refund_fee.get(), "refundquery amount differs");
+    if item.refund_fee != r.refund_fee {
+        tracing::error!(out_refund_no = %no, ours = %r.refund_fee, wechat = %item.refund_fee, "refundquery amount differs");
         return Err(Error::Conflict("WeChat's refund amount differs from ours".into()));
     }
     if r.refund_id.as_deref().is_some_and(|id| id != item.refund_id) {

@@ -282,10 +282,10 @@ async fn fault_pg_two_instances_race_on_orders_and_refunds() {
         let holding: i64 = stored
             .iter()
             .filter(|r| matches!(r.status.as_str(), "REQUESTED" | "APPROVED" | "PROCESSING" | "SUCCESS"))
-            .map(|r| r.refund_fee)
+            .map(|r| r.refund_fee.get() as i64)
             .sum();
-        assert!(holding <= o.total_fee, "{}: refunds hold {holding} of {} fen", p.no, o.total_fee);
-        let succeeded: i64 = stored.iter().filter(|r| r.status.as_str() == "SUCCESS").map(|r| r.refund_fee).sum();
+        assert!(holding <= o.total_fee.get() as i64, "{}: refunds hold {holding} of {} fen", p.no, o.total_fee);
+        let succeeded: i64 = stored.iter().filter(|r| r.status.as_str() == "SUCCESS").map(|r| r.refund_fee.get() as i64).sum();
         let refunded_fee: i64 = sqlx::query("SELECT refunded_fee FROM orders WHERE out_trade_no = $1")
             .bind(&p.no)
             .fetch_one(pool)

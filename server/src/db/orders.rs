@@ -4,6 +4,9 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use wxpay::{Fen, SignType};
+
+use super::money;
 use crate::config::PayerLimits;
 
 use super::products::{release_on, reserve_on, Reserved};
@@ -58,14 +61,15 @@ pub struct Order {
     pub product_name: String,
     /// How many.
     pub quantity: i64,
-    /// Unit price in fen when ordered.
-    pub unit_price_fen: i64,
+    /// Unit price when ordered.
+    pub unit_price_fen: Fen,
     /// `unit_price_fen × quantity`, the `total_fee`.
-    pub total_fee: i64,
+    pub total_fee: Fen,
     /// State.
     pub status: OrderStatus,
-    /// Sign type the order was placed with (its notify is signed with it).
-    pub sign_type: String,
+    /// Sign type the order was placed with (its notify is signed with it, and so is a renewed
+    /// unifiedorder).
+    pub sign_type: SignType,
     /// The payer's IP as sent to unifiedorder.
     pub spbill_create_ip: String,
     /// `time_start` as sent (kept so a retry sends identical parameters).
@@ -112,12 +116,12 @@ pub struct OrderSummary {
     pub product_name: String,
     /// Quantity.
     pub quantity: i64,
-    /// Total (fen).
-    pub total_fee: i64,
+    /// Total.
+    pub total_fee: Fen,
     /// State.
     pub status: String,
-    /// Sum of successful refunds (fen).
-    pub refunded_fee: i64,
+    /// Sum of successful refunds.
+    pub refunded_fee: Fen,
     /// Created (Unix ms).
     pub created_at: i64,
     /// Paid (Unix ms).
@@ -177,10 +181,10 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Order> {
         product_id: r.try_get("product_id")?,
         product_name: r.try_get("product_name")?,
         quantity: r.try_get("quantity")?,
-        unit_price_fen: r.try_get("unit_price_fen")?,
-        total_fee: r.try_get("total_fee")?,
+        unit_price_fen: money::fen(r, "unit_price_fen")?,
+        total_fee: money::fen(r, "total_fee")?,
         status: OrderStatus::parse(&r.try_get::<String, _>("status")?)?,
-        sign_type: r.try_get("sign_type")?,
+        sign_type: money::sign_type(r, "sign_type")?,
         spbill_create_ip: r.try_get("spbill_create_ip")?,
         time_start: r.try_get("time_start")?,
         time_expire: r.try_get("time_expire")?,
@@ -394,10 +398,10 @@ impl Db {
         .bind(o.product_id)
         .bind(&o.product_name)
         .bind(o.quantity)
-        .bind(o.unit_price_fen)
-        .bind(o.total_fee)
+        .bind(money::bind(o.unit_price_fen)?)
+        .bind(money::bind(o.total_fee)?)
         .bind(o.status.as_str())
-        .bind(&o.sign_type)
+        .bind(o.sign_type.as_str())
         .bind(&o.spbill_create_ip)
         .bind(&o.time_start)
         .bind(&o.time_expire)
@@ -615,9 +619,9 @@ impl Db {
                     out_trade_no: r.try_get("out_trade_no")?,
                     product_name: r.try_get("product_name")?,
                     quantity: r.try_get("quantity")?,
-                    total_fee: r.try_get("total_fee")?,
+                    total_fee: money::fen(r, "total_fee")?,
                     status: r.try_get("status")?,
-                    refunded_fee: r.try_get("refunded_fee")?,
+                    refunded_fee: money::fen(r, "refunded_fee")?,
                     created_at: r.try_get("created_at")?,
                     paid_at: r.try_get("paid_at")?,
                 })

@@ -17,14 +17,19 @@ pub struct Product {
     pub id: i64,
     /// Display name (also the order's `body`).
     pub name: String,
-    /// Unit price in fen.
-    pub price_fen: i64,
+    /// Unit price.
+    pub price_fen: wxpay::Fen,
     /// Units left to sell; `None`: not tracked (no limit).
     pub stock: Option<i64>,
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Product> {
-    Ok(Product { id: r.try_get("id")?, name: r.try_get("name")?, price_fen: r.try_get("price_fen")?, stock: r.try_get("stock")? })
+    Ok(Product {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        price_fen: super::money::fen(r, "price_fen")?,
+        stock: r.try_get("stock")?,
+    })
 }
 
 /// What [`reserve_on`] did.

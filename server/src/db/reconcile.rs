@@ -17,7 +17,7 @@ pub struct OurPayment {
     /// 微信支付单号.
     pub transaction_id: Option<String>,
     /// Fen.
-    pub total_fee: i64,
+    pub total_fee: wxpay::Fen,
     /// NOTPAY, PAID, CLOSED.
     pub status: String,
 }
@@ -70,7 +70,7 @@ fn payment_from(r: &sqlx::any::AnyRow) -> Result<OurPayment> {
     Ok(OurPayment {
         out_trade_no: r.try_get("out_trade_no")?,
         transaction_id: r.try_get("transaction_id")?,
-        total_fee: r.try_get("total_fee")?,
+        total_fee: super::money::fen(r, "total_fee")?,
         status: r.try_get("status")?,
     })
 }

@@ -11,8 +11,10 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use wxpay::Fen;
+
 use super::search::{handled_from_row, Handled};
-use super::{Audit, Bind, Db, SURFACE_AFTER_FAILURES};
+use super::{money, Audit, Bind, Db, SURFACE_AFTER_FAILURES};
 use crate::error::{Error, Result};
 
 /// Where a refund is.
@@ -85,6 +87,31 @@ impl RefundState {
     /// Its amount counts against the order's total (it cannot be asked for again).
     pub const fn holds_amount(self) -> bool {
         !matches!(self, RefundState::Closed | RefundState::Rejected)
+    }
+}
+
+/// What an order's refunds add up to: the one rule behind every refunded total, refundable
+/// amount and check (the payer's order, the back office, a new refund's limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RefundTotals {
+    /// The SUCCESS refunds.
+    pub refunded: Fen,
+    /// Every refund whose amount counts against the total ([`RefundState::holds_amount`]:
+    /// waiting, in flight, CHANGE, refunded).
+    pub held: Fen,
+    /// What a new refund may still ask for (nothing unless the order is PAID).
+    pub refundable: Fen,
+}
+
+impl RefundTotals {
+    /// Of an order of `total` (`paid`: it is PAID) with `refunds`, all of them its own.
+    pub fn of(total: Fen, paid: bool, refunds: &[Refund]) -> Self {
+        let sum = |keep: fn(RefundState) -> bool| {
+            refunds.iter().filter(|r| keep(r.status)).fold(Fen::ZERO, |a, r| a.checked_add(r.refund_fee).unwrap_or(a))
+        };
+        let held = sum(RefundState::holds_amount);
+        let refundable = if paid { total.checked_sub(held).unwrap_or(Fen::ZERO) } else { Fen::ZERO };
+        RefundTotals { refunded: sum(|s| s == RefundState::Success), held, refundable }
     }
 }
 
@@ -187,10 +214,10 @@ pub struct Refund {
     pub out_trade_no: String,
     /// The payer who asked.
     pub openid: String,
-    /// The order's total (fen).
-    pub total_fee: i64,
-    /// The amount (fen).
-    pub refund_fee: i64,
+    /// The order's total.
+    pub total_fee: Fen,
+    /// The amount.
+    pub refund_fee: Fen,
     /// Why (sent as `refund_desc`).
     pub reason: String,
     /// State.
@@ -198,7 +225,7 @@ pub struct Refund {
     /// WeChat's refund id once accepted.
     pub refund_id: Option<String>,
     /// What was actually refunded, from the notify.
-    pub settlement_refund_fee: Option<i64>,
+    pub settlement_refund_fee: Option<Fen>,
     /// `yyyy-MM-dd HH:mm:ss` once successful.
     pub success_time: Option<String>,
     /// Where the money went.
@@ -244,12 +271,12 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Refund> {
         out_refund_no: r.try_get("out_refund_no")?,
         out_trade_no: r.try_get("out_trade_no")?,
         openid: r.try_get("openid")?,
-        total_fee: r.try_get("total_fee")?,
-        refund_fee: r.try_get("refund_fee")?,
+        total_fee: money::fen(r, "total_fee")?,
+        refund_fee: money::fen(r, "refund_fee")?,
         reason: r.try_get("reason")?,
         status: RefundState::parse(&r.try_get::<String, _>("status")?).map_err(|e| Error::Internal(format!("in the database: {e}")))?,
         refund_id: r.try_get("refund_id")?,
-        settlement_refund_fee: r.try_get("settlement_refund_fee")?,
+        settlement_refund_fee: money::fen_opt(r, "settlement_refund_fee")?,
         success_time: r.try_get("success_time")?,
         recv_account: r.try_get("recv_account")?,
         last_error: r.try_get("last_error")?,
@@ -297,7 +324,7 @@ pub struct RefundResult<'a> {
     /// WeChat's refund id.
     pub refund_id: &'a str,
     /// What was refunded.
-    pub settlement_refund_fee: Option<i64>,
+    pub settlement_refund_fee: Option<Fen>,
     /// When.
     pub success_time: Option<&'a str>,
     /// Where the money went.
@@ -314,7 +341,7 @@ pub struct NewRefund<'a> {
     /// Who asks, which decides the state it is created in.
     pub by: Requester<'a>,
     /// The amount, or everything still refundable.
-    pub refund_fee: Option<i64>,
+    pub refund_fee: Option<Fen>,
     /// Why.
     pub reason: &'a str,
     /// The client's Idempotency-Key: one refund per key and order.
@@ -406,16 +433,15 @@ impl Db {
         }
         let order =
             sqlx::query("SELECT total_fee, openid FROM orders WHERE out_trade_no = $1").bind(out_trade_no).fetch_one(&mut *tx).await?;
-        let (total, openid): (i64, String) = (order.try_get("total_fee")?, order.try_get("openid")?);
-        let held: i64 = sqlx::query(&format!(
+        let (total, openid): (Fen, String) = (money::fen(&order, "total_fee")?, order.try_get("openid")?);
+        let held = sqlx::query(&format!(
             "SELECT CAST(COALESCE(SUM(refund_fee), 0) AS BIGINT) AS held FROM refunds WHERE out_trade_no = $1 AND status IN {}",
             holding_sql()
         ))
         .bind(out_trade_no)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("held")?;
-        let left = total - held;
+        .await?;
+        let left = total.checked_sub(money::fen(&held, "held")?).unwrap_or(Fen::ZERO);
         let fee = refund_fee.unwrap_or(left);
         // The payer's requests waiting for the merchant: a few at once per order (each holds its
         // amount until the merchant acts), and named when they are what blocks the merchant.
@@ -437,13 +463,13 @@ impl Db {
             }
         }
         let blocked_by_requests = matches!(by, Requester::Merchant { .. }) && !pending.is_empty();
-        if left <= 0 {
+        if left == Fen::ZERO {
             if blocked_by_requests {
-                return Err(Error::HeldByRequests { left: 0, pending });
+                return Err(Error::HeldByRequests { left, pending });
             }
             return Err(Error::Conflict("nothing left to refund on this order".into()));
         }
-        if fee <= 0 {
+        if fee == Fen::ZERO {
             return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
         }
         if fee > left {
@@ -463,8 +489,8 @@ impl Db {
         .bind(out_refund_no)
         .bind(out_trade_no)
         .bind(&openid)
-        .bind(total)
-        .bind(fee)
+        .bind(money::bind(total)?)
+        .bind(money::bind(fee)?)
         .bind(reason)
         .bind(status.as_str())
         .bind(now)
@@ -681,7 +707,7 @@ impl Db {
             )
             .bind(to.as_str())
             .bind(result.refund_id)
-            .bind(result.settlement_refund_fee)
+            .bind(result.settlement_refund_fee.map(money::bind).transpose()?)
             .bind(result.success_time)
             .bind(result.recv_account)
             .bind(now)

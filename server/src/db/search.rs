@@ -7,6 +7,7 @@
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use wxpay::{Fen, SignType};
 
 use super::orders::OrderStatus;
 use super::{Bind, Db};
@@ -79,16 +80,16 @@ pub struct OrderRow {
     pub product_name: String,
     /// Units.
     pub quantity: i64,
-    /// Unit price (fen).
-    pub unit_price_fen: i64,
-    /// Total (fen).
-    pub total_fee: i64,
-    /// Sum of its SUCCESS refunds (fen).
-    pub refunded_fee: i64,
+    /// Unit price.
+    pub unit_price_fen: Fen,
+    /// Total.
+    pub total_fee: Fen,
+    /// Sum of its SUCCESS refunds.
+    pub refunded_fee: Fen,
     /// NOTPAY, PAID, CLOSED.
     pub status: OrderStatus,
     /// Sign type it was placed with.
-    pub sign_type: String,
+    pub sign_type: SignType,
     /// 微信支付单号, once paid.
     pub transaction_id: Option<String>,
     /// WeChat's payment time (`yyyyMMddHHmmss`, Beijing time), once paid.
@@ -151,7 +152,7 @@ pub(crate) fn row_from(r: &AnyRow) -> Result<OrderRow> {
         quantity: o.quantity,
         unit_price_fen: o.unit_price_fen,
         total_fee: o.total_fee,
-        refunded_fee: r.try_get("refunded_fee")?,
+        refunded_fee: super::money::fen(r, "refunded_fee")?,
         status: o.status,
         sign_type: o.sign_type,
         transaction_id: o.transaction_id,

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::Row;
 
-use super::Db;
+use super::{money, Db};
 use crate::clock::{day_name, day_start_ms, BEIJING_OFFSET_MS, DAY_MS};
 use crate::error::Result;
+use wxpay::Fen;
 
 /// At most this many days in one request.
 pub const MAX_DAYS: i64 = 366;
@@ -28,12 +29,12 @@ pub struct DayTotals {
     /// Payments recorded that day.
     pub paid_count: i64,
     /// Their sum.
-    pub paid_fen: i64,
+    pub paid_fen: Fen,
     /// Refunds that reached SUCCESS that day.
     pub refund_count: i64,
     /// Their sum.
-    pub refunded_fen: i64,
-    /// `paid_fen - refunded_fen`.
+    pub refunded_fen: Fen,
+    /// `paid_fen - refunded_fen`, in fen: negative on a day whose refunds exceed its payments.
     pub net_fen: i64,
 }
 
@@ -44,8 +45,8 @@ pub struct PaidRow {
     pub out_trade_no: String,
     /// 微信支付单号.
     pub transaction_id: Option<String>,
-    /// Fen.
-    pub total_fee: i64,
+    /// The payment.
+    pub total_fee: Fen,
     /// When recorded (Unix ms).
     pub paid_at: i64,
 }
@@ -57,8 +58,8 @@ pub struct RefundedRow {
     pub out_refund_no: String,
     /// Its order.
     pub out_trade_no: String,
-    /// Fen.
-    pub refund_fee: i64,
+    /// The refund.
+    pub refund_fee: Fen,
     /// When it reached SUCCESS (Unix ms).
     pub finished_at: i64,
 }
@@ -97,7 +98,7 @@ impl Db {
         for r in paid {
             if let Some(d) = days.get_mut(&r.try_get::<i64, _>("bj_day")?) {
                 d.paid_count = r.try_get("n")?;
-                d.paid_fen = r.try_get("fen")?;
+                d.paid_fen = money::fen(&r, "fen")?;
             }
         }
         let refunded = sqlx::query(&format!(
@@ -112,14 +113,15 @@ impl Db {
         for r in refunded {
             if let Some(d) = days.get_mut(&r.try_get::<i64, _>("bj_day")?) {
                 d.refund_count = r.try_get("n")?;
-                d.refunded_fen = r.try_get("fen")?;
+                d.refunded_fen = money::fen(&r, "fen")?;
             }
         }
         Ok(days
             .into_values()
             .rev()
             .map(|mut d| {
-                d.net_fen = d.paid_fen - d.refunded_fen;
+                d.net_fen =
+                    (i128::from(d.paid_fen.get()) - i128::from(d.refunded_fen.get())).clamp(i64::MIN.into(), i64::MAX.into()) as i64;
                 d
             })
             .collect())
@@ -146,7 +148,7 @@ impl Db {
                 Ok(PaidRow {
                     out_trade_no: r.try_get("out_trade_no")?,
                     transaction_id: r.try_get("transaction_id")?,
-                    total_fee: r.try_get("total_fee")?,
+                    total_fee: money::fen(&r, "total_fee")?,
                     paid_at: r.try_get("paid_at")?,
                 })
             })
@@ -166,7 +168,7 @@ impl Db {
                 Ok(RefundedRow {
                     out_refund_no: r.try_get("out_refund_no")?,
                     out_trade_no: r.try_get("out_trade_no")?,
-                    refund_fee: r.try_get("refund_fee")?,
+                    refund_fee: money::fen(&r, "refund_fee")?,
                     finished_at: r.try_get("finished_at")?,
                 })
             })

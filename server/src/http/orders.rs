@@ -14,10 +14,11 @@ use super::refunds::RefundView;
 use super::{ApiJson, ClientIp, User};
 use crate::checkout::{self, Checkout, Outcome};
 use crate::db::orders::{Order, OrderStatus};
-use crate::db::refunds::{Refund, RefundState};
+use crate::db::refunds::{Refund, RefundTotals};
 use crate::error::{Error, Result};
 use crate::payments::Payment;
 use crate::AppState;
+use wxpay::Fen;
 
 /// The `Idempotency-Key` header: the client's name for one checkout.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
@@ -54,14 +55,14 @@ pub struct OrderView {
     product_id: i64,
     product_name: String,
     quantity: i64,
-    total_fee: i64,
+    total_fee: Fen,
     status: OrderStatus,
     transaction_id: Option<String>,
     created_at: i64,
     expires_at: i64,
     paid_at: Option<i64>,
     /// The sum of the SUCCESS refunds in `refunds` (so the answer agrees with itself).
-    refunded_fee: i64,
+    refunded_fee: Fen,
     refund_summary: RefundSummary,
     refunds: Vec<RefundView>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,9 +72,9 @@ pub struct OrderView {
 impl OrderView {
     /// `o` with `refunds`, all of them its own.
     fn new(o: Order, refunds: Vec<Refund>) -> Self {
-        let refunded_fee: i64 = refunds.iter().filter(|r| r.status == RefundState::Success).map(|r| r.refund_fee).sum();
+        let refunded_fee = RefundTotals::of(o.total_fee, o.status == OrderStatus::Paid, &refunds).refunded;
         let refund_summary = match refunded_fee {
-            0 => RefundSummary::None,
+            Fen::ZERO => RefundSummary::None,
             f if f >= o.total_fee => RefundSummary::FullyRefunded,
             _ => RefundSummary::PartlyRefunded,
         };

@@ -10,6 +10,7 @@ use super::{ApiJson, User};
 use crate::db::refunds::{Refund, RefundState};
 use crate::error::{Error, Result};
 use crate::AppState;
+use wxpay::Fen;
 
 /// `refund_desc` is at most 80 bytes of UTF-8 (about 26 Chinese characters).
 const MAX_REASON_BYTES: usize = 80;
@@ -28,6 +29,22 @@ pub(super) fn checked_reason(raw: &str) -> Result<&str> {
     Ok(reason)
 }
 
+/// A refund amount as a client sends it: absent (everything still refundable) or a positive
+/// number of fen.
+///
+/// # Errors
+/// [`Error::Invalid`] for zero or less.
+pub(super) fn refund_amount(raw: Option<i64>) -> Result<Option<Fen>> {
+    raw.map(|f| {
+        u64::try_from(f)
+            .ok()
+            .filter(|f| *f > 0)
+            .map(Fen::new)
+            .ok_or_else(|| Error::Invalid("refund_fee must be a positive number of fen".into()))
+    })
+    .transpose()
+}
+
 /// Routes.
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/orders/{out_trade_no}/refunds", post(request).get(list))
@@ -38,7 +55,7 @@ pub fn router() -> Router<AppState> {
 pub struct RefundView {
     out_refund_no: String,
     out_trade_no: String,
-    refund_fee: i64,
+    refund_fee: Fen,
     reason: String,
     status: RefundState,
     requested_at: i64,
@@ -77,7 +94,8 @@ async fn request(
     ApiJson(req): ApiJson<RequestRefund>,
 ) -> Result<(StatusCode, Json<RefundView>)> {
     let reason = checked_reason(&req.reason)?;
-    let r = crate::refunds::request(&state, &user.openid, &no, req.refund_fee, reason).await?;
+    let fee = refund_amount(req.refund_fee)?;
+    let r = crate::refunds::request(&state, &user.openid, &no, fee, reason).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 

@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
+use wxpay::Fen;
 
 use super::mask;
 use super::orders::{filter_from, SearchQuery};
@@ -40,9 +41,8 @@ const HEADER: [&str; 11] = [
 ];
 
 /// Fen as yuan with two decimals, by integer arithmetic.
-fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", fen.unsigned_abs() / 100, fen.unsigned_abs() % 100)
+fn yuan(fen: Fen) -> String {
+    fen.yuan_string()
 }
 
 /// Free text Excel would run as a formula is kept as text.
@@ -137,7 +137,8 @@ mod tests {
 
     #[test]
     fn yuan_by_integer_arithmetic() {
-        assert_eq!((yuan(0), yuan(1), yuan(1800), yuan(123_456_789)), ("0.00".into(), "0.01".into(), "18.00".into(), "1234567.89".into()));
+        let y = |f| yuan(Fen::new(f));
+        assert_eq!((y(0), y(1), y(1800), y(123_456_789)), ("0.00".into(), "0.01".into(), "18.00".into(), "1234567.89".into()));
     }
 
     #[test]

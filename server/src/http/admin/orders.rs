@@ -11,10 +11,11 @@ use crate::clock::{day_start_ms, parse_day};
 use crate::db::audit::AuditRow;
 use crate::db::orders::OrderStatus;
 use crate::db::orders::OrderSummary;
-use crate::db::refunds::Refund;
+use crate::db::refunds::{Refund, RefundTotals};
 use crate::db::search::{Cursor, OrderFilter, OrderRow};
 use crate::error::{Error, Result};
 use crate::AppState;
+use wxpay::Fen;
 
 /// `GET /admin/api/orders`: the newest 100.
 pub async fn recent(State(state): State<AppState>) -> Result<Json<Vec<OrderSummary>>> {
@@ -180,7 +181,7 @@ fn story_row(a: AuditRow, known: &[&str]) -> StoryRow {
 pub struct Detail {
     order: OrderRow,
     /// What a new refund may still ask for (fen): the total less the refunds holding an amount.
-    refundable_fee: i64,
+    refundable_fee: Fen,
     /// Oldest first.
     refunds: Vec<Refund>,
     /// Every audit row about the order and its refunds, oldest first.
@@ -191,11 +192,11 @@ pub struct Detail {
 pub async fn detail(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<Detail>> {
     let order = state.db.order_row(&no).await?.ok_or(Error::NotFound("order"))?;
     let refunds = state.db.refunds_of_order(&no).await?;
-    let held: i64 = refunds.iter().filter(|r| r.status.holds_amount()).map(|r| r.refund_fee).sum();
+    let totals = RefundTotals::of(order.total_fee, order.status == OrderStatus::Paid, &refunds);
     let known = [order.openid.as_str()];
     let story = state.db.order_story(&no).await?.into_iter().map(|a| story_row(a, &known)).collect();
     Ok(Json(Detail {
-        refundable_fee: if order.status == OrderStatus::Paid { order.total_fee - held } else { 0 },
+        refundable_fee: totals.refundable,
         refunds: refunds.into_iter().map(refund_view).collect(),
         story,
         order: order_view(order),

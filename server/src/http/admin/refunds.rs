@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{mask, MERCHANT};
 use crate::db::refunds::{Refund, RefundState};
 use crate::error::{Error, Result};
-use crate::http::refunds::checked_reason;
+use crate::http::refunds::{checked_reason, refund_amount};
 use crate::http::ApiJson;
 use crate::refunds::MerchantRefund::{Existing, Made, Pending};
 use crate::AppState;
@@ -85,13 +85,11 @@ pub async fn merchant_refund(
     ApiJson(req): ApiJson<MerchantRefund>,
 ) -> Result<(StatusCode, Json<Refund>)> {
     let reason = checked_reason(&req.reason)?;
-    if req.refund_fee.is_some_and(|f| f <= 0) {
-        return Err(Error::Invalid("refund_fee must be a positive number of fen".into()));
-    }
+    let fee = refund_amount(req.refund_fee)?;
     let key = idempotency_key(&headers)?;
     // Answer before the request's own timeout would (its 503 would invite a retry).
     let within = state.settings.request_timeout.saturating_sub(std::time::Duration::from_secs(2)).max(std::time::Duration::from_secs(1));
-    let made = crate::refunds::merchant_refund(&state, &no, req.refund_fee, reason, key, within, MERCHANT).await?;
+    let made = crate::refunds::merchant_refund(&state, &no, fee, reason, key, within, MERCHANT).await?;
     let status = match &made {
         Made(_) => StatusCode::CREATED,
         Pending(_) => StatusCode::ACCEPTED,

@@ -6,6 +6,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{beijing_day, day_name, parse_day};
+use crate::db::money;
 use crate::db::totals::{DayRows, DayTotals, MAX_DAYS};
 use crate::error::{Error, Result};
 use crate::reconcile::Report;
@@ -50,9 +51,9 @@ pub async fn totals(State(state): State<AppState>, Query(r): Query<Range>) -> Re
     let mut total = DayTotals { day: format!("{}..{}", day_name(first), day_name(last)), ..Default::default() };
     for d in &days {
         total.paid_count += d.paid_count;
-        total.paid_fen += d.paid_fen;
+        total.paid_fen = money::sum([total.paid_fen, d.paid_fen]);
         total.refund_count += d.refund_count;
-        total.refunded_fen += d.refunded_fen;
+        total.refunded_fen = money::sum([total.refunded_fen, d.refunded_fen]);
         total.net_fen += d.net_fen;
     }
     Ok(Json(Totals { from: day_name(first), to: day_name(last), days, total }))

@@ -36,7 +36,9 @@ async fn serve(config: Config, sandbox: Option<Option<SocketAddr>>, allow_live: 
     let mut config = config;
     #[cfg(feature = "sandbox")] // kept until the server stops: the simulator and its directory
     let _sim = match sandbox {
-        Some(listen) => Some(wxpay_server::sandbox::start(&mut config, listen, &clock).await.map_err(|e| format!("sandbox: {e}"))?),
+        Some(listen) => {
+            Some(wxpay_server::sandbox::start(&mut config, listen, allow_live, &clock).await.map_err(|e| format!("sandbox: {e}"))?)
+        }
         None => None,
     };
     #[cfg(not(feature = "sandbox"))]

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -194,4 +195,112 @@ async fn sandbox_tls_is_verified_against_its_generated_ca() {
     assert!(err.is_connect() || err.is_request(), "{err}");
     let ok = h.wechat.get(format!("{}/sandbox/orders/x", h.sandbox.base_url())).send().await.unwrap();
     assert_eq!(ok.status(), StatusCode::NOT_FOUND);
+}
+
+/// A live database as the previous release's `serve` leaves it: the SQLite migrations before the
+/// newest one, WAL, `meta.mode = 'live'` (unless `mode` is `None`).
+async fn previous_release_database(file: &Path, mode: Option<&str>) {
+    use sqlx::{ConnectOptions, Connection, Executor};
+    let all = migrations();
+    let mut names = listing(&all);
+    names.pop();
+    let older = file.with_extension("migrations");
+    std::fs::create_dir(&older).unwrap();
+    for n in &names {
+        std::fs::copy(all.join(n), older.join(n)).unwrap();
+    }
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(file).create_if_missing(true).connect().await.unwrap();
+    conn.execute("PRAGMA journal_mode = WAL").await.unwrap();
+    sqlx::migrate::Migrator::new(older.as_path()).await.unwrap().run(&mut conn).await.unwrap();
+    if let Some(mode) = mode {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('mode', $1)").bind(mode).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+    std::fs::remove_dir_all(older).unwrap();
+}
+
+fn migrations() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite")
+}
+
+fn listing(dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    names
+}
+
+/// How many migrations `db` has had (read-only).
+async fn applied_migrations(db: &Path) -> usize {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(db).read_only(true).connect().await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    usize::try_from(n).unwrap()
+}
+
+/// `serve --sandbox` on `db` → its stderr once it has stopped (it must stop: refused).
+fn serve_sandbox_on(db: &Path, tmp: &Path) -> String {
+    let api = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wxpay-server"))
+        .args(["serve", "--sandbox"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TMPDIR", tmp)
+        .env("LISTEN", format!("127.0.0.1:{api}"))
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+        .env("WXPAY_RECONCILE_INTERVAL_SECS", "0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("serve --sandbox started on a live database");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("invalid setting DATABASE_URL") && err.contains("--sandbox-allow-live-database"), "{err}");
+    err
+}
+
+#[test]
+fn serve_sandbox_refuses_a_live_database_before_touching_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let live = tmp.path().join("live");
+    std::fs::create_dir(&live).unwrap();
+    let db = live.join("orders.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(previous_release_database(&db, Some("live")));
+    let (bytes, files) = (std::fs::read(&db).unwrap(), listing(&live));
+    serve_sandbox_on(&db, tmp.path());
+    // Looked at before anything here opens it again (a read-only reader leaves -wal and -shm).
+    let (bytes_after, files_after) = (std::fs::read(&db).unwrap(), listing(&live));
+    let applied = rt.block_on(applied_migrations(&db));
+    assert_eq!(applied, listing(&migrations()).len() - 1, "serve --sandbox migrated the live database before refusing it");
+    assert!(bytes_after == bytes, "serve --sandbox changed the live database's file");
+    assert_eq!(files_after, files, "serve --sandbox left files beside the live database");
+}
+
+#[test]
+fn serve_sandbox_refuses_a_live_database_in_use_before_migrating_it() {
+    use sqlx::{ConnectOptions, Connection, Executor};
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("orders.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(previous_release_database(&db, None));
+    // A live server running on it: its mode row is still in the -wal file, not the main one.
+    let conn = rt.block_on(async {
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).connect().await.unwrap();
+        conn.execute("PRAGMA wal_autocheckpoint = 0").await.unwrap();
+        conn.execute("INSERT INTO meta (key, value) VALUES ('mode', 'live')").await.unwrap();
+        conn
+    });
+    serve_sandbox_on(&db, tmp.path());
+    assert_eq!(rt.block_on(applied_migrations(&db)), listing(&migrations()).len() - 1, "serve --sandbox migrated the live database");
+    rt.block_on(conn.close()).unwrap();
 }

@@ -1,6 +1,7 @@
-//! The merchant and mini-program the simulator plays WeChat for: generated, taken from the
-//! `WXPAY_*` variables an existing server configuration already has, or kept in the state
-//! directory (`credentials.json`, mode 0600) so a restart keeps answering the same merchant.
+//! The merchant and mini-program the simulator plays WeChat for: generated, adopted from the
+//! `WXPAY_*` variables an existing server configuration already has (only when asked: those may
+//! be a live merchant's), or kept in the state directory (`credentials.json`, mode 0600) so a
+//! restart keeps answering the same merchant.
 
 use std::path::Path;
 
@@ -18,6 +19,30 @@ pub struct Credentials {
     pub mch_id: String,
     /// The v2 API key (32 characters).
     pub api_key: Secret,
+}
+
+/// What the state directory keeps (`credentials.json`).
+#[derive(Clone, Debug)]
+pub(crate) enum Kept {
+    /// Credentials the simulator generated: played again at the next start.
+    Generated(Credentials),
+    /// Credentials adopted from the environment: never played again from the file (adopting
+    /// takes the flag each time, and their secrets are only there when asked for); the mch_id
+    /// says whom the kept client certificate was issued to.
+    Adopted {
+        /// mch_id.
+        mch_id: String,
+    },
+}
+
+impl Kept {
+    /// The mch_id the kept client certificate was issued to.
+    pub(crate) fn mch_id(&self) -> &str {
+        match self {
+            Kept::Generated(c) => &c.mch_id,
+            Kept::Adopted { mch_id } => mch_id,
+        }
+    }
 }
 
 /// The variables [`Credentials::from_env`] reads: all four, or none.
@@ -92,11 +117,12 @@ impl Credentials {
         Ok(())
     }
 
-    /// The credentials kept in `dir`, if any.
+    /// What `dir` keeps, if anything. A file without `adopted` (as before adopting needed a
+    /// flag) is taken as generated.
     ///
     /// # Errors
     /// An unreadable or malformed file.
-    pub fn load(dir: &Path) -> Result<Option<Self>> {
+    pub(crate) fn load(dir: &Path) -> Result<Option<Kept>> {
         let path = dir.join(FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -110,6 +136,9 @@ impl Credentials {
                 .map(str::to_owned)
                 .ok_or_else(|| Error::Setting { name: "--state-dir", reason: format!("{}: no {k}", path.display()) })
         };
+        if v["adopted"].as_bool() == Some(true) {
+            return Ok(Some(Kept::Adopted { mch_id: field("mch_id")? }));
+        }
         let c = Credentials {
             appid: field("appid")?,
             app_secret: Secret::new(field("app_secret")?),
@@ -117,20 +146,24 @@ impl Credentials {
             api_key: Secret::new(field("api_key")?),
         };
         c.check()?;
-        Ok(Some(c))
+        Ok(Some(Kept::Generated(c)))
     }
 
-    /// Keeps these credentials in `dir` (mode 0600).
+    /// Keeps these credentials in `dir` (mode 0600), marked if adopted; the API key and
+    /// AppSecret only `with_secrets` (the simulator withholds adopted ones, maybe a live
+    /// merchant's, unless asked).
     ///
     /// # Errors
     /// I/O.
-    pub fn save(&self, dir: &Path) -> Result<()> {
-        let v = serde_json::json!({
-            "appid": self.appid,
-            "mch_id": self.mch_id,
-            "app_secret": self.app_secret.expose(),
-            "api_key": self.api_key.expose(),
-        });
+    pub(crate) fn save(&self, dir: &Path, adopted: bool, with_secrets: bool) -> Result<()> {
+        let mut v = serde_json::json!({ "appid": self.appid, "mch_id": self.mch_id });
+        if adopted {
+            v["adopted"] = true.into();
+        }
+        if with_secrets {
+            v["app_secret"] = self.app_secret.expose().into();
+            v["api_key"] = self.api_key.expose().into();
+        }
         crate::files::write_private(&dir.join(FILE), v.to_string().as_bytes())
     }
 }

@@ -44,5 +44,5 @@ pub use journal::Call;
 pub use notifier::{due_offset_secs, Delivery, NotifyKind, PaidNotify, NOTIFY_SCHEDULE_SECS};
 pub use refund::SimRefund;
 pub use secret::Secret;
-pub use simulator::{Ready, SimConfig, Simulator};
+pub use simulator::{Ready, SimConfig, Simulator, WITHHELD};
 pub use state::SimOrder;

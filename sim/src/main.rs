@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use wxpay_sim::{Clock, Credentials, SimConfig, Simulator};
+use wxpay_sim::{Clock, Credentials, SimConfig, Simulator, ENV_VARS};
 
 #[derive(Parser)]
 #[command(name = "wxpay-sim", version, about = "A faithful WeChat Pay API v2 simulator for testing any SDK")]
@@ -38,9 +38,20 @@ struct ServeArgs {
     /// jscode2session accepts codes it did not issue (real wx.login() codes from devtools).
     #[arg(long)]
     accept_any_code: bool,
-    /// Also write the settings a server reading WXPAY_* variables needs (mode 0600).
+    /// Also write the settings a server reading WXPAY_* variables needs (mode 0600); adopted
+    /// secrets only with --print-adopted-secrets.
     #[arg(long)]
     env_file: Option<PathBuf>,
+    /// Play the merchant of WXPAY_APPID, WXPAY_APP_SECRET, WXPAY_MCH_ID, WXPAY_API_KEY (all four)
+    /// instead of its own. Without it those variables are ignored: they may be a live merchant's.
+    /// Its API key and AppSecret are then shown as *** on the ready line and not written to the
+    /// state directory.
+    #[arg(long)]
+    adopt_env_credentials: bool,
+    /// With --adopt-env-credentials: print the adopted API key and AppSecret on the ready line
+    /// and keep them in the state directory (and --env-file) as generated ones are.
+    #[arg(long, requires = "adopt_env_credentials")]
+    print_adopted_secrets: bool,
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -56,9 +67,14 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let credentials = match Credentials::from_env() {
-        Ok(c) => c,
-        Err(e) => return fail(e),
+    let credentials = if args.adopt_env_credentials {
+        match Credentials::from_env() {
+            Ok(Some(c)) => Some(c),
+            Ok(None) => return fail(format!("--adopt-env-credentials: none of {} is set", ENV_VARS.join(", "))),
+            Err(e) => return fail(e),
+        }
+    } else {
+        None
     };
     // Without --state-dir: mkdtemp, so no other user can have prepared it; removed at exit.
     let temp = match &args.state_dir {
@@ -69,14 +85,22 @@ async fn main() -> ExitCode {
         },
     };
     let dir = args.state_dir.clone().unwrap_or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()).unwrap_or_default());
-    let config = SimConfig { credentials, listen: args.listen, dir, time_scale: args.time_scale, accept_any_code: args.accept_any_code };
+    let config = SimConfig {
+        credentials,
+        print_adopted_secrets: args.print_adopted_secrets,
+        listen: args.listen,
+        dir,
+        time_scale: args.time_scale,
+        accept_any_code: args.accept_any_code,
+    };
     let sim = match Simulator::start(config, Clock::system()).await {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    say_whose_credentials(&sim);
     let ready = sim.ready();
     if let Some(path) = &args.env_file {
-        if let Err(e) = write_env(path, &ready) {
+        if let Err(e) = write_env(path, &ready, sim.secrets_shown()) {
             return fail(format!("{}: {e}", path.display()));
         }
     }
@@ -100,6 +124,36 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Tells on stderr (never a secret) whose merchant it plays when the environment has one: a
+/// shell that sourced a live server's `.env` must not have the simulator take its keys unnoticed,
+/// nor wonder why they are not used.
+fn say_whose_credentials(sim: &Simulator) {
+    let c = sim.credentials();
+    if sim.adopted() {
+        let withheld = if sim.secrets_shown() {
+            ""
+        } else {
+            "; its API key and AppSecret show as *** on the ready line and are not written to the state directory or --env-file \
+             (--print-adopted-secrets shows them)"
+        };
+        eprintln!("wxpay-sim: playing the merchant of the WXPAY_* variables (appid {}, mch_id {}){withheld}", c.appid, c.mch_id);
+        return;
+    }
+    // Variables equal to what it plays are its own (a sourced --env-file): nothing ignored.
+    let own = [c.appid.as_str(), c.app_secret.expose(), c.mch_id.as_str(), c.api_key.expose()];
+    let ignored: Vec<&str> =
+        ENV_VARS.iter().zip(own).filter(|(k, own)| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != *own)).map(|(k, _)| *k).collect();
+    if !ignored.is_empty() {
+        eprintln!(
+            "wxpay-sim: ignoring {} from the environment (they may be a live merchant's): playing its own merchant (appid {}, mch_id {}); \
+             pass --adopt-env-credentials to play theirs",
+            ignored.join(", "),
+            c.appid,
+            c.mch_id
+        );
+    }
+}
+
 /// Ctrl-C or SIGTERM (from a test harness or a service manager). The handlers are installed
 /// when this is called; the returned future ends at the first of the two.
 fn stop_signals() -> std::io::Result<impl std::future::Future<Output = ()>> {
@@ -114,17 +168,23 @@ fn stop_signals() -> std::io::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
-fn write_env(path: &std::path::Path, r: &wxpay_sim::Ready) -> std::io::Result<()> {
+/// `secrets_shown`: false for adopted secrets not to be printed, which are left out (the server
+/// that reads the file already has them: they came from its environment) rather than written as
+/// `***`, which would replace them.
+fn write_env(path: &std::path::Path, r: &wxpay_sim::Ready, secrets_shown: bool) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
+    let secrets = if secrets_shown {
+        format!("WXPAY_APP_SECRET={}\nWXPAY_API_KEY={}\n", r.app_secret, r.api_key)
+    } else {
+        "# WXPAY_APP_SECRET, WXPAY_API_KEY: adopted from the environment, not written (--print-adopted-secrets writes them)\n".to_owned()
+    };
     let text = format!(
         "# Written by `wxpay-sim serve --env-file`: a server's settings for this simulator (secrets: keep private).\n\
-         WXPAY_APPID={}\nWXPAY_APP_SECRET={}\nWXPAY_MCH_ID={}\nWXPAY_API_KEY={}\n\
+         WXPAY_APPID={}\nWXPAY_MCH_ID={}\n{secrets}\
          WXPAY_API_BASE={b}\nWXPAY_API_BACKUP_BASE={b}\nWECHAT_API_BASE={b}\nWXPAY_CA_FILE={}\n\
          WXPAY_CLIENT_CERT={}\nWXPAY_CLIENT_KEY={}\n",
         r.appid,
-        r.app_secret,
         r.mch_id,
-        r.api_key,
         r.ca_file.display(),
         r.client_cert.display(),
         r.client_key.display(),

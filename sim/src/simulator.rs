@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use wxpay::{ApiKey, RefundStatus};
 
 use crate::clock::Clock;
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, Kept};
 use crate::error::{Error, Result};
 use crate::faults::Faults;
 use crate::journal::Call;
@@ -24,8 +24,14 @@ use crate::{bill, client, control, journal, login, pay, pki, tls};
 /// How the simulator is started.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
-    /// Who it plays WeChat for; `None`: the ones kept in `dir`, else generated.
+    /// Who it plays WeChat for, adopted from the caller (e.g. an existing configuration's
+    /// `WXPAY_*`); `None`: the generated ones kept in `dir`, else new generated ones.
     pub credentials: Option<Credentials>,
+    /// Adopted credentials' API key and AppSecret appear on the ready line and in
+    /// `credentials.json`. Off by default: they may be a live merchant's, and the simulator
+    /// shows `***` and keeps only appid and mch_id. Generated ones always appear (throwaway
+    /// test credentials an SDK under test must be given).
+    pub print_adopted_secrets: bool,
     /// Where to listen (port 0: any free port).
     pub listen: SocketAddr,
     /// The state directory: the CA, the certificates and the credentials are written there,
@@ -44,6 +50,7 @@ impl SimConfig {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         SimConfig {
             credentials: None,
+            print_adopted_secrets: false,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dir: dir.into(),
             time_scale: 1.0,
@@ -53,7 +60,8 @@ impl SimConfig {
 }
 
 /// What `wxpay-sim serve` prints when ready: everything an SDK under test needs. Holds the
-/// simulator's throwaway API key and AppSecret, on purpose.
+/// simulator's throwaway API key and AppSecret, on purpose; adopted ones are [`WITHHELD`]
+/// unless [`SimConfig::print_adopted_secrets`].
 #[derive(Clone, Debug, Serialize)]
 pub struct Ready {
     /// `https://127.0.0.1:PORT`: put it where the SDK has `https://api.mch.weixin.qq.com`.
@@ -70,13 +78,17 @@ pub struct Ready {
     pub appid: String,
     /// mch_id.
     pub mch_id: String,
-    /// The v2 API key.
+    /// The v2 API key ([`WITHHELD`] if adopted and not to be printed).
     pub api_key: String,
-    /// The AppSecret.
+    /// The AppSecret ([`WITHHELD`] if adopted and not to be printed).
     pub app_secret: String,
     /// The control API and page (plain HTTP on the same port).
     pub control_url: String,
 }
+
+/// What the ready line shows for a secret the simulator adopted and was not asked to print:
+/// the key stays (a reader expecting it keeps parsing) and the value cannot be mistaken for one.
+pub const WITHHELD: &str = "***";
 
 /// A running simulator. Stops when dropped.
 pub struct Simulator {
@@ -84,6 +96,8 @@ pub struct Simulator {
     control_url: String,
     pki: pki::Pki,
     sim: Arc<Sim>,
+    adopted: bool,
+    secrets_shown: bool,
     stop: watch::Sender<bool>,
     served: tokio::task::JoinHandle<()>,
 }
@@ -96,13 +110,16 @@ impl Simulator {
     pub async fn start(config: SimConfig, clock: Clock) -> Result<Simulator> {
         std::fs::create_dir_all(&config.dir).map_err(Error::file(&config.dir))?;
         let kept = Credentials::load(&config.dir)?;
-        let creds = match config.credentials.clone().or_else(|| kept.clone()) {
-            Some(c) => c,
-            None => Credentials::generate(),
+        let (creds, adopted) = match (config.credentials.clone(), &kept) {
+            (Some(c), _) => (c, true),
+            (None, Some(Kept::Generated(c))) => (c.clone(), false),
+            // Adopted ones are never played again without being adopted again.
+            (None, Some(Kept::Adopted { .. }) | None) => (Credentials::generate(), false),
         };
         creds.check()?;
-        let pki = pki::prepare(&config.dir, &creds.mch_id, kept.as_ref().map(|c| c.mch_id.as_str()))?;
-        creds.save(&config.dir)?;
+        let secrets_shown = !adopted || config.print_adopted_secrets;
+        let pki = pki::prepare(&config.dir, &creds.mch_id, kept.as_ref().map(Kept::mch_id))?;
+        creds.save(&config.dir, adopted, secrets_shown)?;
         if !(config.time_scale.is_finite() && config.time_scale > 0.0) {
             return Err(Error::Setting { name: "--time-scale", reason: "a positive number".into() });
         }
@@ -128,7 +145,7 @@ impl Simulator {
         let served =
             tokio::spawn(tls::serve(listener, tls_router(sim.clone()), control::router(sim.clone()), pki.server_config.clone(), stop_rx));
         tracing::info!(%base_url, %control_url, ca = %pki.ca_file.display(), "WeChat Pay simulator listening");
-        Ok(Simulator { base_url, control_url, pki, sim, stop, served })
+        Ok(Simulator { base_url, control_url, pki, sim, adopted, secrets_shown, stop, served })
     }
 
     /// `https://127.0.0.1:PORT`.
@@ -151,6 +168,17 @@ impl Simulator {
         &self.sim.creds
     }
 
+    /// Whether [`Simulator::credentials`] were adopted from the caller (not generated).
+    pub fn adopted(&self) -> bool {
+        self.adopted
+    }
+
+    /// Whether the ready line and `credentials.json` carry the API key and AppSecret:
+    /// generated ones, or adopted ones with [`SimConfig::print_adopted_secrets`].
+    pub fn secrets_shown(&self) -> bool {
+        self.secrets_shown
+    }
+
     /// The merchant client certificate it issued (`apiclient_cert.pem`).
     pub fn client_cert_file(&self) -> &Path {
         &self.pki.client_cert
@@ -169,6 +197,7 @@ impl Simulator {
     /// The ready line's contents.
     pub fn ready(&self) -> Ready {
         let c = &self.sim.creds;
+        let shown = |s: &crate::Secret| if self.secrets_shown { s.expose().to_owned() } else { WITHHELD.to_owned() };
         Ready {
             base_url: self.base_url.clone(),
             ca_file: self.pki.ca_file.clone(),
@@ -177,8 +206,8 @@ impl Simulator {
             client_p12: self.pki.client_p12.clone(),
             appid: c.appid.clone(),
             mch_id: c.mch_id.clone(),
-            api_key: c.api_key.expose().to_owned(),
-            app_secret: c.app_secret.expose().to_owned(),
+            api_key: shown(&c.api_key),
+            app_secret: shown(&c.app_secret),
             control_url: self.control_url.clone(),
         }
     }

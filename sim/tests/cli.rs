@@ -1,6 +1,6 @@
 //! The contract of `wxpay-sim serve`: one JSON line on stdout when ready, with everything an
-//! SDK needs; credentials from WXPAY_* when set; the state directory kept across restarts;
-//! SIGTERM a clean stop; no secret in its logs.
+//! SDK needs; credentials from WXPAY_* only when asked, their secrets printed only when asked;
+//! the state directory kept across restarts; SIGTERM a clean stop; no secret in its logs.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -133,7 +133,7 @@ async fn state_dir_keeps_the_ca_certificates_and_credentials_across_restarts() {
         ("WXPAY_MCH_ID", "1900000109"),
         ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d"),
     ];
-    let (child, third) = start(serve(&args, &env), tmp.path());
+    let (child, third) = start(serve(&[&args[..], &["--adopt-env-credentials"]].concat(), &env), tmp.path());
     assert_eq!(read(&third, "ca_file"), ca, "same CA");
     assert_ne!(read(&third, "client_cert"), cert, "a client certificate for the new mch_id");
     assert_eq!(text(&third, "mch_id"), "1900000109");
@@ -142,7 +142,7 @@ async fn state_dir_keeps_the_ca_certificates_and_credentials_across_restarts() {
 }
 
 #[tokio::test]
-async fn credentials_come_from_the_wxpay_variables() {
+async fn credentials_come_from_the_wxpay_variables_when_adopted() {
     let tmp = tempfile::tempdir().unwrap();
     let env = [
         ("WXPAY_APPID", "wx0123456789abcdef"),
@@ -150,7 +150,7 @@ async fn credentials_come_from_the_wxpay_variables() {
         ("WXPAY_MCH_ID", "1900000109"),
         ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d"),
     ];
-    let (child, ready) = start(serve(&[], &env), tmp.path());
+    let (child, ready) = start(serve(&["--adopt-env-credentials", "--print-adopted-secrets"], &env), tmp.path());
     for (k, (_, v)) in ["appid", "app_secret", "mch_id", "api_key"].iter().zip(env) {
         assert_eq!(text(&ready, k), v);
     }
@@ -162,7 +162,7 @@ async fn credentials_come_from_the_wxpay_variables() {
 #[test]
 fn rejects_some_but_not_all_wxpay_variables_naming_the_missing_one() {
     let out = serve(
-        &[],
+        &["--adopt-env-credentials"],
         &[("WXPAY_APPID", "wx0123456789abcdef"), ("WXPAY_MCH_ID", "1900000109"), ("WXPAY_API_KEY", "192006250b4c09247ec02edce69f6a2d")],
     )
     .stdout(Stdio::piped())
@@ -173,6 +173,107 @@ fn rejects_some_but_not_all_wxpay_variables_naming_the_missing_one() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("WXPAY_APP_SECRET"), "{err}");
     assert!(!err.contains("192006250b4c09247ec02edce69f6a2d"), "no secret repeated: {err}");
+    assert!(out.stdout.is_empty(), "no ready line");
+}
+
+/// Recognisable values of a live merchant's `.env`, as a shell that sourced it passes them on.
+const LIVE: [(&str, &str); 4] = [
+    ("WXPAY_APPID", "wxL1VEL1VEL1VE00"),
+    ("WXPAY_APP_SECRET", "LIVEappSECRETliveAPPsecretLIVE00"),
+    ("WXPAY_MCH_ID", "1577700001"),
+    ("WXPAY_API_KEY", "LIVEapiKEYliveAPIkeyLIVEapiKEY00"),
+];
+
+/// Starts it with `args` and the LIVE variables in a fresh state directory → the ready line, the
+/// state directory's credentials.json and stderr (after SIGTERM).
+fn run_with_live_env(tmp: &std::path::Path, name: &str, args: &[&str]) -> (Value, String, String, std::path::PathBuf) {
+    let state = tmp.join(name);
+    let log = tmp.join(format!("{name}.stderr"));
+    let env_file = tmp.join(format!("{name}.env"));
+    let mut cmd = serve(&[&["--state-dir", state.to_str().unwrap(), "--env-file", env_file.to_str().unwrap()], args].concat(), &LIVE);
+    cmd.stderr(std::fs::File::create(&log).unwrap());
+    let mut child = cmd.env("TMPDIR", tmp).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not one JSON line ({e}): {line:?}"));
+    sigterm(child);
+    let kept = std::fs::read_to_string(state.join("credentials.json")).unwrap();
+    (ready, kept, std::fs::read_to_string(&log).unwrap(), env_file)
+}
+
+#[tokio::test]
+async fn simulator_does_not_adopt_live_credentials() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [(_, appid), (_, app_secret), (_, mch_id), (_, api_key)] = LIVE;
+
+    // No flag: its own merchant; none of the environment's values anywhere; stderr says why.
+    let (ready, kept, err, env_file) = run_with_live_env(tmp.path(), "plain", &[]);
+    let line = ready.to_string();
+    for (k, v) in LIVE {
+        assert!(!line.contains(v), "the ready line carries {k}: {line}");
+        assert!(!kept.contains(v), "credentials.json carries {k}: {kept}");
+        assert!(!std::fs::read_to_string(&env_file).unwrap().contains(v), "--env-file carries {k}");
+    }
+    assert_ne!(text(&ready, "appid"), appid);
+    assert_ne!(text(&ready, "mch_id"), mch_id);
+    assert!(ApiKey::new(text(&ready, "api_key")).is_ok(), "its own key is printed, usable: {ready}");
+    assert!(err.contains("ignoring WXPAY_APPID, WXPAY_APP_SECRET, WXPAY_MCH_ID, WXPAY_API_KEY"), "{err}");
+    assert!(err.contains("--adopt-env-credentials"), "{err}");
+    assert!(!err.contains(app_secret) && !err.contains(api_key), "{err}");
+
+    // Adopted: that merchant, its secrets withheld from the ready line, the state directory and
+    // the env file.
+    let (ready, kept, err, env_file) = run_with_live_env(tmp.path(), "adopted", &["--adopt-env-credentials"]);
+    assert_eq!((text(&ready, "appid"), text(&ready, "mch_id")), (appid, mch_id));
+    assert_eq!((text(&ready, "api_key"), text(&ready, "app_secret")), ("***", "***"));
+    let env_text = std::fs::read_to_string(&env_file).unwrap();
+    for secret in [app_secret, api_key] {
+        assert!(!ready.to_string().contains(secret), "{ready}");
+        assert!(!kept.contains(secret), "credentials.json: {kept}");
+        assert!(!env_text.contains(secret), "--env-file: {env_text}");
+        assert!(!err.contains(secret), "{err}");
+    }
+    assert!(kept.contains(mch_id), "the client certificate's mch_id is kept: {kept}");
+    assert!(env_text.contains(&format!("WXPAY_APPID={appid}\n")) && !env_text.contains("WXPAY_API_KEY="), "{env_text}");
+    assert!(err.contains("--print-adopted-secrets"), "{err}");
+
+    // Both flags: printed and kept as asked.
+    let (ready, kept, _, env_file) = run_with_live_env(tmp.path(), "printed", &["--adopt-env-credentials", "--print-adopted-secrets"]);
+    assert_eq!((text(&ready, "api_key"), text(&ready, "app_secret")), (api_key, app_secret));
+    assert!(kept.contains(api_key) && kept.contains(app_secret), "{kept}");
+    assert!(std::fs::read_to_string(&env_file).unwrap().contains(&format!("WXPAY_API_KEY={api_key}\n")));
+}
+
+#[tokio::test]
+async fn adopted_credentials_are_not_played_again_without_the_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let args = ["--state-dir", state.to_str().unwrap()];
+    let adopt = [&args[..], &["--adopt-env-credentials", "--print-adopted-secrets"]].concat();
+    let (child, adopted) = start(serve(&adopt, &LIVE), tmp.path());
+    assert_eq!(text(&adopted, "mch_id"), LIVE[2].1);
+    sigterm(child);
+    // The state directory kept them (asked to), yet without the flag it plays its own merchant,
+    // with a client certificate of its own.
+    let (child, again) = start(serve(&args, &[]), tmp.path());
+    assert_ne!(text(&again, "mch_id"), LIVE[2].1);
+    assert_ne!(text(&again, "api_key"), LIVE[3].1);
+    let answer = order(&again, "CLIAGAIN1").await;
+    assert_eq!(answer["result_code"], "SUCCESS", "{answer:?}");
+    sigterm(child);
+    let (child, kept) = start(serve(&args, &[]), tmp.path());
+    assert_eq!(kept["api_key"], again["api_key"], "its own generated merchant is kept from then on");
+    sigterm(child);
+}
+
+#[test]
+fn rejects_adopting_when_no_wxpay_variable_is_set() {
+    let out = serve(&["--adopt-env-credentials"], &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--adopt-env-credentials: none of WXPAY_APPID"));
+    assert!(out.stdout.is_empty(), "no ready line");
+    let out = serve(&["--print-adopted-secrets"], &LIVE).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "--print-adopted-secrets needs --adopt-env-credentials");
     assert!(out.stdout.is_empty(), "no ready line");
 }
 

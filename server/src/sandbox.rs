@@ -34,10 +34,6 @@ pub fn sim_clock(clock: &Clock) -> wxpay_sim::Clock {
     wxpay_sim::Clock::from_fn(move || clock.now_ms())
 }
 
-/// The same refusal as `Db::enter_mode`'s, which stays as the second check once connected.
-const LIVE_DATABASE: &str = "invalid setting DATABASE_URL: it holds a live database (or one with orders of unknown origin); \
-     --sandbox will not write into it. Leave DATABASE_URL unset for a fresh one, or pass --sandbox-allow-live-database";
-
 /// A running `serve --sandbox` simulator and its temporary directory (removed when dropped).
 pub struct Running {
     _sim: Simulator,
@@ -56,8 +52,8 @@ pub async fn start(config: &mut Config, listen: Option<std::net::SocketAddr>, al
     // Before anything opens the database for writing (connecting migrates it, and sets SQLite's
     // journal mode): a sandbox must not change a live database's schema before refusing it.
     if let Some(url) = config.database_url.as_deref().filter(|u| !u.is_empty() && !allow_live) {
-        if live_database::holds_live(url).await? {
-            return Err(LIVE_DATABASE.into());
+        if crate::db::mode::holds_live(url).await? {
+            return Err(crate::db::mode::LIVE_DATABASE.into());
         }
     }
     // mkdtemp: a fresh directory no other user can have prepared, removed at exit.
@@ -104,83 +100,4 @@ pub async fn start(config: &mut Config, listen: Option<std::net::SocketAddr>, al
         sim.control_url()
     );
     Ok(Running { _sim: sim, _dir: dir })
-}
-
-/// Whether a database is live, read without writing a byte: SQLite opened read-only (a missing
-/// file is a fresh database and is not created here), PostgreSQL in a read-only session. The rule
-/// is `Db::enter_mode`'s: `meta.mode` says, or else any order makes it live; a database without
-/// our tables is fresh.
-mod live_database {
-    use std::str::FromStr as _;
-
-    use sqlx::postgres::PgConnectOptions;
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions as _, Connection as _, Row as _};
-
-    const MODE: &str = "SELECT value FROM meta WHERE key = 'mode'";
-    const ANY_ORDER: &str = "SELECT 1 FROM orders LIMIT 1";
-
-    fn cannot(e: impl std::fmt::Display) -> String {
-        // sqlx's errors do not carry the URL (nor its password).
-        format!("invalid setting DATABASE_URL: cannot check whether it holds a live database: {e}")
-    }
-
-    /// `meta.mode` if there is one, else whether any order was stored.
-    fn live(mode: Option<String>, any_order: bool) -> bool {
-        match mode.as_deref() {
-            Some("sandbox") => false,
-            Some(_) => true,
-            None => any_order,
-        }
-    }
-
-    pub(super) async fn holds_live(url: &str) -> Result<bool, String> {
-        if url.starts_with("sqlite:") {
-            sqlite(url).await.map_err(cannot)
-        } else {
-            postgres(url).await.map_err(cannot)
-        }
-    }
-
-    async fn sqlite(url: &str) -> Result<bool, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?;
-        let file = options.get_filename().to_path_buf();
-        if url.contains(":memory:") || url.contains("mode=memory") || !file.exists() {
-            return Ok(false);
-        }
-        // Without a -wal file everything is in the main file: `immutable` reads it without
-        // creating -wal and -shm beside it (which a read-only reader could not remove). With
-        // one, a server may be running: read through it, as it is already there.
-        let mut wal = file.into_os_string();
-        wal.push("-wal");
-        let in_use = std::path::Path::new(&wal).exists();
-        let mut conn = options.read_only(true).create_if_missing(false).immutable(!in_use).connect().await?;
-        let exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1";
-        let mut mode = None;
-        if sqlx::query(exists).bind("meta").fetch_optional(&mut conn).await?.is_some() {
-            mode = sqlx::query(MODE).fetch_optional(&mut conn).await?.map(|r| r.try_get::<String, _>("value")).transpose()?;
-        }
-        let mut any_order = false;
-        if sqlx::query(exists).bind("orders").fetch_optional(&mut conn).await?.is_some() {
-            any_order = sqlx::query(ANY_ORDER).fetch_optional(&mut conn).await?.is_some();
-        }
-        conn.close().await?;
-        Ok(live(mode, any_order))
-    }
-
-    async fn postgres(url: &str) -> Result<bool, sqlx::Error> {
-        let options = PgConnectOptions::from_str(url)?.options([("default_transaction_read_only", "on")]);
-        let mut conn = options.connect().await?;
-        let exists = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1";
-        let mut mode = None;
-        if sqlx::query(exists).bind("meta").fetch_optional(&mut conn).await?.is_some() {
-            mode = sqlx::query(MODE).fetch_optional(&mut conn).await?.map(|r| r.try_get::<String, _>("value")).transpose()?;
-        }
-        let mut any_order = false;
-        if sqlx::query(exists).bind("orders").fetch_optional(&mut conn).await?.is_some() {
-            any_order = sqlx::query(ANY_ORDER).fetch_optional(&mut conn).await?.is_some();
-        }
-        conn.close().await?;
-        Ok(live(mode, any_order))
-    }
 }

@@ -131,6 +131,8 @@ async fn reconciler_pass_stops_at_its_time_budget() {
         tweak: |c| {
             c.reconcile_after_secs = Some(60);
             c.reconcile_budget_secs = Some(1);
+            // 55 units held by one payer here.
+            c.max_held_units_per_payer = Some(1_000);
         },
         ..Default::default()
     })

@@ -7,7 +7,7 @@
 
 pub mod audit;
 pub mod exceptions;
-mod mode;
+pub mod mode;
 pub mod money;
 pub mod orders;
 mod paid_writer;

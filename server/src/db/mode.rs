@@ -1,8 +1,27 @@
 //! What a database is for, `live` or `sandbox`: a sandbox never writes into a live database
 //! (its made-up orders would mix with real ones), and a live server warns about a sandbox one.
 
+use std::str::FromStr as _;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions as _, Connection as _, Row as _};
+
 use super::Db;
 use crate::error::{Error, Result};
+
+/// The sandbox's refusal of a live database (before connecting, and again once connected).
+pub const LIVE_DATABASE: &str = "invalid setting DATABASE_URL: it holds a live database (or one with orders of unknown origin); \
+     --sandbox will not write into it. Leave DATABASE_URL unset for a fresh one, or pass --sandbox-allow-live-database";
+
+/// The one rule: `meta.mode` says, or else any stored order makes a database live.
+fn is_live(mode: Option<&str>, any_order: bool) -> bool {
+    match mode {
+        Some("sandbox") => false,
+        Some(_) => true,
+        None => any_order,
+    }
+}
 
 /// Who is opening the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,18 +46,9 @@ impl Db {
         let stored = self.mode().await?;
         match mode {
             Mode::Sandbox { allow_live: false } => {
-                let live = match stored.as_deref() {
-                    Some("sandbox") => false,
-                    Some(_) => true,
-                    None => self.has_orders().await?,
-                };
-                if live {
-                    return Err(Error::Config(
-                        "invalid setting DATABASE_URL: it holds a live database (or one with orders of unknown origin); \
-                         --sandbox will not write into it. Leave DATABASE_URL unset for a fresh one, or pass \
-                         --sandbox-allow-live-database"
-                            .into(),
-                    ));
+                let any_order = stored.is_none() && self.has_orders().await?;
+                if is_live(stored.as_deref(), any_order) {
+                    return Err(Error::Config(LIVE_DATABASE.into()));
                 }
             }
             Mode::Sandbox { allow_live: true } => {}
@@ -50,4 +60,68 @@ impl Db {
         }
         self.set_mode_if_unset(if mode == Mode::Live { "live" } else { "sandbox" }).await
     }
+}
+
+const MODE: &str = "SELECT value FROM meta WHERE key = 'mode'";
+const ANY_ORDER: &str = "SELECT 1 FROM orders LIMIT 1";
+
+fn cannot(e: impl std::fmt::Display) -> String {
+    // sqlx's errors do not carry the URL (nor its password).
+    format!("invalid setting DATABASE_URL: cannot check whether it holds a live database: {e}")
+}
+
+/// Whether a database is live, read without writing a byte: SQLite opened read-only (a missing
+/// file is a fresh database and is not created here), PostgreSQL in a read-only session. The rule
+/// is [`Db::enter_mode`]'s ([`is_live`]); a database without our tables is fresh.
+///
+/// # Errors
+/// The database cannot be read (the message names `DATABASE_URL`, never the URL).
+pub async fn holds_live(url: &str) -> Result<bool, String> {
+    if url.starts_with("sqlite:") {
+        sqlite(url).await.map_err(cannot)
+    } else {
+        postgres(url).await.map_err(cannot)
+    }
+}
+
+async fn sqlite(url: &str) -> Result<bool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?;
+    let file = options.get_filename().to_path_buf();
+    if url.contains(":memory:") || url.contains("mode=memory") || !file.exists() {
+        return Ok(false);
+    }
+    // Without a -wal file everything is in the main file: `immutable` reads it without
+    // creating -wal and -shm beside it (which a read-only reader could not remove). With
+    // one, a server may be running: read through it, as it is already there.
+    let mut wal = file.into_os_string();
+    wal.push("-wal");
+    let in_use = std::path::Path::new(&wal).exists();
+    let mut conn = options.read_only(true).create_if_missing(false).immutable(!in_use).connect().await?;
+    let exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1";
+    let mut mode = None;
+    if sqlx::query(exists).bind("meta").fetch_optional(&mut conn).await?.is_some() {
+        mode = sqlx::query(MODE).fetch_optional(&mut conn).await?.map(|r| r.try_get::<String, _>("value")).transpose()?;
+    }
+    let mut any_order = false;
+    if sqlx::query(exists).bind("orders").fetch_optional(&mut conn).await?.is_some() {
+        any_order = sqlx::query(ANY_ORDER).fetch_optional(&mut conn).await?.is_some();
+    }
+    conn.close().await?;
+    Ok(is_live(mode.as_deref(), any_order))
+}
+
+async fn postgres(url: &str) -> Result<bool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?.options([("default_transaction_read_only", "on")]);
+    let mut conn = options.connect().await?;
+    let exists = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1";
+    let mut mode = None;
+    if sqlx::query(exists).bind("meta").fetch_optional(&mut conn).await?.is_some() {
+        mode = sqlx::query(MODE).fetch_optional(&mut conn).await?.map(|r| r.try_get::<String, _>("value")).transpose()?;
+    }
+    let mut any_order = false;
+    if sqlx::query(exists).bind("orders").fetch_optional(&mut conn).await?.is_some() {
+        any_order = sqlx::query(ANY_ORDER).fetch_optional(&mut conn).await?.is_some();
+    }
+    conn.close().await?;
+    Ok(is_live(mode.as_deref(), any_order))
 }

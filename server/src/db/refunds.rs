@@ -454,14 +454,6 @@ impl Db {
         .iter()
         .map(|r| r.try_get("out_refund_no"))
         .collect::<std::result::Result<_, _>>()?;
-        if let (Requester::Payer { .. }, Some(max)) = (by, max_pending) {
-            if pending.len() as i64 >= max {
-                return Err(Error::RateLimited(format!(
-                    "{} refund requests of this order are waiting for the merchant (at most {max}); wait for their answer",
-                    pending.len()
-                )));
-            }
-        }
         let blocked_by_requests = matches!(by, Requester::Merchant { .. }) && !pending.is_empty();
         if left == Fen::ZERO {
             if blocked_by_requests {
@@ -477,6 +469,15 @@ impl Db {
                 return Err(Error::HeldByRequests { left, pending });
             }
             return Err(Error::Conflict(format!("refund_fee {fee} exceeds the refundable amount of {left} fen")));
+        }
+        // After the amounts: a request that could never fit is told so (409), not to wait.
+        if let (Requester::Payer { .. }, Some(max)) = (by, max_pending) {
+            if pending.len() as i64 >= max {
+                return Err(Error::RateLimited(format!(
+                    "{} refund requests of this order are waiting for the merchant (at most {max}); wait for their answer",
+                    pending.len()
+                )));
+            }
         }
         let (owner, until) = match by {
             Requester::Merchant { owner, until } => (Some(owner), Some(until)),

@@ -32,6 +32,7 @@
 mod amount;
 pub mod bill;
 mod closeorder;
+pub mod codes;
 mod error;
 mod jsapi;
 mod merchant;

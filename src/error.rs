@@ -259,11 +259,13 @@ impl Error {
     }
 
     /// Whether WeChat asks for the *same* request to be sent again (v2 `SYSTEMERROR`,
-    /// `BIZERR_NEED_RETRY`; v3 `SYSTEM_ERROR`, and `FREQUENCY_LIMITED` after slowing down).
+    /// `BIZERR_NEED_RETRY`; v3 `SYSTEM_ERROR`, and `FREQUENCY_LIMITED` after slowing down), as
+    /// [`crate::codes`] classifies them. What a code means for a particular call (refused for
+    /// sure, or perhaps done) is [`crate::codes::outcome`].
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Business { code, .. } => code == "SYSTEMERROR" || code == "BIZERR_NEED_RETRY",
-            Error::ApiError { code, .. } => code == "SYSTEM_ERROR" || code == "FREQUENCY_LIMITED",
+            Error::Business { code, .. } => crate::codes::asks_for_same_request(code),
+            Error::ApiError { code, .. } => crate::codes::v3_asks_for_same_request(code),
             _ => false,
         }
     }

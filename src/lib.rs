@@ -29,9 +29,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod acceptance;
 mod amount;
 pub mod bill;
 mod closeorder;
+pub mod codes;
 mod error;
 mod jsapi;
 mod merchant;

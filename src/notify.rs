@@ -9,6 +9,10 @@ use crate::{verify, xml, Fen, Merchant, Params, SignType};
 /// The body that stops WeChat from retrying a notify.
 pub const REPLY_SUCCESS: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
+/// The body that asks WeChat to send a notify again: one fixed word, whatever the reason, so
+/// that the reply never tells a sender which check its message failed.
+pub const REPLY_FAIL: &str = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[FAIL]]></return_msg></xml>";
+
 /// `result_code` of a notify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -156,6 +160,7 @@ impl Merchant {
     /// assert_eq!(notify.sign_type, SignType::HmacSha256);
     /// notify.check_amount(Fen::new(1))?;
     /// assert_eq!(wxpay::notify::REPLY_SUCCESS, wxpay::notify::reply(true, "OK")?);
+    /// assert_eq!(wxpay::notify::REPLY_FAIL, wxpay::notify::reply(false, "FAIL")?);
     /// # Ok::<(), wxpay::Error>(())
     /// ```
     pub fn verify_payment_notify(&self, body: &[u8]) -> Result<PaymentNotify> {

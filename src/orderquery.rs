@@ -57,6 +57,11 @@ impl TradeState {
             TradeState::Payerror => "PAYERROR",
         }
     }
+
+    /// The payer paid: `SUCCESS`, or `REFUND` (paid, then refunded in part or in full).
+    pub const fn is_paid(self) -> bool {
+        matches!(self, TradeState::Success | TradeState::Refund)
+    }
 }
 
 impl fmt::Display for TradeState {

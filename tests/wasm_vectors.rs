@@ -1,8 +1,10 @@
 //! The known-answer vectors of tests/data/, asserted under WebAssembly (wasm-bindgen-test-runner on Node,
-//! run by scripts/test-wasm): the same checks as tests/vectors.rs (tests/kat/), through the same core, compiled
-//! for wasm32. The files are compiled in, since a wasm test has no file system.
+//! run by scripts/test-wasm): the same checks as tests/vectors.rs (tests/kat/) and tests/acceptance.rs
+//! (tests/acceptance_table/), through the same core, compiled for wasm32. The files are compiled in, since a
+//! wasm test has no file system.
 #![cfg(target_arch = "wasm32")]
 
+mod acceptance_table;
 mod kat;
 
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -25,6 +27,21 @@ fn xml_vectors_decode_or_fail_with_their_code() {
 #[wasm_bindgen_test]
 fn refund_notify_encrypted_by_openssl_decrypts() {
     kat::refund_notify_encrypted_by_openssl_decrypts();
+}
+
+#[wasm_bindgen_test]
+fn acceptance_notify_cases_judge_as_the_table_says() {
+    acceptance_table::notify_cases_judge_as_expected();
+}
+
+#[wasm_bindgen_test]
+fn acceptance_query_cases_judge_as_the_table_says() {
+    acceptance_table::query_cases_judge_as_expected();
+}
+
+#[wasm_bindgen_test]
+fn acceptance_refund_moves_follow_the_state_machine() {
+    acceptance_table::refund_moves_follow_the_state_machine();
 }
 
 #[wasm_bindgen_test]

@@ -167,7 +167,7 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
             // A definite refusal means this order can never be paid: close it now. After a
             // network failure or SYSTEMERROR WeChat may hold it: the reconciler decides.
             if let Error::Upstream { code, .. } = &e {
-                if !matches!(code.as_str(), "SYSTEMERROR" | "BIZERR_NEED_RETRY" | "ORDERPAID") {
+                if wxpay::codes::outcome(wxpay::codes::Call::UnifiedOrder, code) == wxpay::codes::CallOutcome::NotDone {
                     state.db.mark_closed(&order.out_trade_no, state.clock.now_ms(), &actor, &format!("unifiedorder: {code}")).await?;
                 }
             }

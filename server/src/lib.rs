@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod acceptance;
 pub mod checkout;
 pub mod cli;
 pub mod client_addr;

@@ -3,8 +3,13 @@
 //! refund to its final state (or CHANGE). Each is verified by the core, checked against what we
 //! stored, and applied with one conditional move; the answer says what to tell WeChat.
 
+use wxpay::acceptance::{Mismatch, PaymentReport, PaymentVerdict, RefundReport, RefundVerdict};
+use wxpay::Fen;
+
+use crate::acceptance;
 use crate::db::orders::PaidOutcome;
-use crate::db::refunds::{FinishOutcome, RefundResult, RefundState};
+use crate::db::refunds::{FinishOutcome, RefundResult};
+use crate::error::Error;
 use crate::AppState;
 
 /// What to tell WeChat.
@@ -40,10 +45,21 @@ impl Answer {
     }
 }
 
+/// The kind of refusal a mismatch is.
+fn refusal(m: Mismatch) -> Answer {
+    let kind = match m {
+        Mismatch::UnknownOrder => Refusal::Unknown,
+        Mismatch::OtherTransaction | Mismatch::Conflict { .. } | Mismatch::NotSent => Refusal::Conflict,
+        _ => Refusal::Invalid,
+    };
+    Answer::Refused { kind, reason: format!("{}: {m}", m.code()) }
+}
+
 /// Applies a payment notify: the core's verification (XML shape, return_code, signature, appid,
-/// mch_id, fields), then the order (exists, sign type, amount, payer), then the one conditional
-/// move to PAID. [`Answer::Success`] only after that commit, or for an already-applied duplicate
-/// or a failed payment (nothing to record).
+/// mch_id, fields), then the core's acceptance rule against the stored order (sign type,
+/// amount, payer, transaction), then the one conditional move to PAID. [`Answer::Success`]
+/// only after that commit, or for an already-applied duplicate or a failed payment (nothing to
+/// record).
 pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
     let merchant = &state.settings.merchant;
     let notify = match merchant.verify_payment_notify(bytes) {
@@ -51,58 +67,50 @@ pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
         Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
     };
     let no = notify.out_trade_no.as_str();
-    if !notify.is_success() {
-        // A failed payment changes nothing here; acknowledge so WeChat stops resending it.
-        tracing::info!(out_trade_no = %no, err_code = ?notify.err_code, "payment notify reports a failed payment");
-        return Answer::Success;
-    }
     let order = match state.db.order(no).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return Answer::refused(Refusal::Unknown, "unknown out_trade_no"),
+        Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, "database error in notify");
             return Answer::Unavailable;
         }
     };
-    // Pinned to the order's sign type: an HMAC-SHA256 order's notify must be HMAC-SHA256 (the
-    // core would accept MD5 by the signature's length), and an MD5 order's MD5.
-    if notify.sign_type != order.sign_type {
-        return Answer::refused(
-            Refusal::Invalid,
-            &format!("signed with {} but the order uses {}", notify.sign_type.as_str(), order.sign_type),
-        );
-    }
-    if let Err(e) = notify.check_amount(order.total_fee) {
-        tracing::error!(out_trade_no = %no, error = %e, "payment notify amount differs from the order");
-        return Answer::refused(Refusal::Invalid, "total_fee does not match the order");
-    }
-    if notify.openid != order.openid {
-        return Answer::refused(Refusal::Invalid, "openid does not match the order");
-    }
-    let raw = String::from_utf8_lossy(bytes);
-    let now = state.clock.now_ms();
-    match state.db.mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
-        Ok(PaidOutcome::Applied { from, oversold }) => {
-            crate::payments::log_paid(no, &notify.transaction_id, from, oversold);
+    match acceptance::payment(order.as_ref(), &PaymentReport::from(&notify)) {
+        PaymentVerdict::NothingToRecord => {
+            // A failed payment changes nothing here; acknowledge so WeChat stops resending it.
+            tracing::info!(out_trade_no = %no, err_code = ?notify.err_code, "payment notify reports a failed payment");
             Answer::Success
         }
-        Ok(PaidOutcome::AlreadyPaid { same_transaction: true }) => Answer::Success,
-        Ok(PaidOutcome::AlreadyPaid { same_transaction: false }) => {
-            tracing::error!(out_trade_no = %no, transaction_id = %notify.transaction_id, "second transaction for a paid order");
-            Answer::refused(Refusal::Conflict, "order already paid by another transaction")
+        PaymentVerdict::AlreadyRecorded => Answer::Success,
+        PaymentVerdict::Refuse(m) => {
+            tracing::error!(out_trade_no = %no, mismatch = m.code(), "payment notify does not belong to the order: {m}");
+            refusal(m)
         }
-        Ok(PaidOutcome::NotFound) => Answer::refused(Refusal::Unknown, "unknown out_trade_no"),
-        Err(e) => {
-            tracing::error!(out_trade_no = %no, error = %e, "could not record the payment");
-            Answer::Unavailable
+        PaymentVerdict::Record { .. } => {
+            let raw = String::from_utf8_lossy(bytes);
+            let now = state.clock.now_ms();
+            match state.db.mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
+                Ok(PaidOutcome::Applied { from, oversold }) => {
+                    crate::payments::log_paid(no, &notify.transaction_id, from, oversold);
+                    Answer::Success
+                }
+                // Moved meanwhile by a duplicate or by orderquery: the same payment, or not.
+                Ok(PaidOutcome::AlreadyPaid { same_transaction: true }) => Answer::Success,
+                Ok(PaidOutcome::AlreadyPaid { same_transaction: false }) => refusal(Mismatch::OtherTransaction),
+                Ok(PaidOutcome::NotFound) => refusal(Mismatch::UnknownOrder),
+                Err(e) => {
+                    tracing::error!(out_trade_no = %no, error = %e, "could not record the payment");
+                    Answer::Unavailable
+                }
+            }
         }
     }
 }
 
 /// Applies a refund notify: the outer message (return_code, appid, mch_id), `req_info`
-/// decrypted with the API key, the refund's order, amounts and ids, then the one conditional
-/// move to the reported state. [`Answer::Success`] only after that commit, or for a duplicate
-/// or a stale CHANGE.
+/// decrypted with the API key, then the core's acceptance rule against the stored refund and
+/// its order (amounts, ids, where the refund is), then the one conditional move to the reported
+/// state. A refund we never started (made by hand on 商户平台) is recorded for a person.
+/// [`Answer::Success`] only after that commit, or for a duplicate or a stale report.
 pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
     // return_code, appid and mch_id of the outer message, then req_info (a wrong key, a cut or
     // altered ciphertext all fail here).
@@ -110,80 +118,82 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
         Ok(n) => n,
         Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
     };
-    let no = n.out_refund_no.as_str();
-    let r = match state.db.refund(no).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return Answer::refused(Refusal::Unknown, "unknown out_refund_no"),
-        Err(e) => {
-            tracing::error!(error = %e, "database error in refund notify");
-            return Answer::Unavailable;
-        }
-    };
-    if r.out_trade_no != n.out_trade_no || r.refund_fee != n.refund_fee || r.total_fee != n.total_fee {
-        tracing::error!(out_refund_no = %no, "refund notify differs from the refund (order or amounts)");
-        return Answer::refused(Refusal::Invalid, "order or amounts do not match the refund");
-    }
-    // The ids we know must be the ones it names: WeChat's refund_id once it accepted the call,
-    // and the payment's transaction_id.
-    if r.refund_id.as_deref().is_some_and(|id| id != n.refund_id) {
-        tracing::error!(out_refund_no = %no, ours = ?r.refund_id, notify = %n.refund_id, "refund notify names another refund_id");
-        return Answer::refused(Refusal::Invalid, "refund_id does not match the refund");
-    }
-    match state.db.order(&r.out_trade_no).await {
-        Ok(Some(o)) if o.transaction_id.as_deref().is_some_and(|t| t != n.transaction_id) => {
-            tracing::error!(out_refund_no = %no, ours = ?o.transaction_id, notify = %n.transaction_id, "refund notify names another transaction_id");
-            return Answer::refused(Refusal::Invalid, "transaction_id does not match the order");
-        }
-        Ok(_) => {}
-        Err(e) => {
-            tracing::error!(error = %e, "database error in refund notify");
-            return Answer::Unavailable;
-        }
-    }
-    let status = match n.refund_status {
-        wxpay::RefundNotifyStatus::Success => RefundState::Success,
-        wxpay::RefundNotifyStatus::Change => RefundState::Change,
-        wxpay::RefundNotifyStatus::Refundclose => RefundState::Closed,
-    };
-    let result = RefundResult {
+    let report = RefundReport::from(&n);
+    let detail = format!(
+        "refund notify: refund_status={} refund_id={} refund_fee={} settlement_refund_fee={}; body: {}",
+        acceptance::refund_state(report.status).as_str(),
+        n.refund_id,
+        n.refund_fee,
+        n.settlement_refund_fee.unwrap_or(Fen::ZERO),
+        String::from_utf8_lossy(bytes)
+    );
+    let result = |status| RefundResult {
         status,
         refund_id: &n.refund_id,
         settlement_refund_fee: n.settlement_refund_fee,
         success_time: n.success_time.as_deref(),
         recv_account: n.refund_recv_accout.as_deref(),
     };
-    let detail = format!(
-        "refund notify: refund_status={} refund_id={} refund_fee={} settlement_refund_fee={}; body: {}",
-        status.as_str(),
-        n.refund_id,
-        n.refund_fee.get(),
-        n.settlement_refund_fee.map(|f| f.get()).unwrap_or(0),
-        String::from_utf8_lossy(bytes)
-    );
-    match state.db.finish_refund(no, &result, state.clock.now_ms(), "wechat:refund-notify", &detail).await {
-        Ok(FinishOutcome::Applied { from }) => {
-            tracing::info!(out_refund_no = %no, from = from.as_str(), to = status.as_str(), "refund finished");
-            Answer::Success
-        }
-        // A duplicate of what is stored.
-        Ok(FinishOutcome::Unmoved(s)) if s == status => Answer::Success,
-        // A late CHANGE after the refund went on to its final state: stale, nothing to do.
-        Ok(FinishOutcome::Unmoved(s)) if status == RefundState::Change && s.is_final() && s != RefundState::Rejected => {
-            tracing::info!(out_refund_no = %no, stored = s.as_str(), "late CHANGE notify for a finished refund");
-            Answer::Success
-        }
-        Ok(FinishOutcome::Unmoved(s)) if matches!(s, RefundState::Requested | RefundState::Rejected) => {
-            tracing::error!(out_refund_no = %no, stored = s.as_str(), "refund notify for a refund never sent");
-            Answer::refused(Refusal::Conflict, "refund was not sent")
-        }
-        Ok(FinishOutcome::Unmoved(s)) => {
-            tracing::error!(out_refund_no = %no, stored = s.as_str(), reported = status.as_str(), "refund notify contradicts the stored result");
-            Answer::refused(Refusal::Conflict, "refund already finished with another result")
-        }
-        Ok(FinishOutcome::NotFound) => Answer::refused(Refusal::Unknown, "unknown out_refund_no"),
-        Err(e) => {
-            tracing::error!(out_refund_no = %no, error = %e, "could not record the refund result");
-            Answer::Unavailable
+    // A move another writer made between the read and the write is judged again, once.
+    for _ in 0..2 {
+        let stored = match stored_refund(state, &n.out_refund_no).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "database error in refund notify");
+                return Answer::Unavailable;
+            }
+        };
+        let no = n.out_refund_no.as_str();
+        let verdict = acceptance::refund(stored.as_ref().map(|(r, t)| (r, t.as_deref())), &report);
+        let now = state.clock.now_ms();
+        match verdict {
+            RefundVerdict::AlreadyRecorded => return Answer::Success,
+            RefundVerdict::Stale => {
+                tracing::info!(out_refund_no = %no, reported = report.status.as_str(), "late refund notify for a refund that went on");
+                return Answer::Success;
+            }
+            RefundVerdict::Refuse(m) => {
+                tracing::error!(out_refund_no = %no, mismatch = m.code(), "refund notify does not belong to the refund: {m}");
+                return refusal(m);
+            }
+            RefundVerdict::RecordUnknown => {
+                let status = acceptance::refund_state(report.status);
+                match state.db.record_outside_refund(&report, &result(status), now, "wechat:refund-notify", &detail).await {
+                    Ok(recorded) => {
+                        tracing::warn!(out_refund_no = %no, out_trade_no = %n.out_trade_no, refund_fee = %n.refund_fee, status = status.as_str(), recorded,
+                            "refund notify for a refund this server did not start (made on 商户平台?): recorded for a person");
+                        return Answer::Success;
+                    }
+                    // Recorded meanwhile by a duplicate: judged again.
+                    Err(Error::Conflict(_)) => continue,
+                    Err(e) => {
+                        tracing::error!(out_refund_no = %no, error = %e, "could not record the refund");
+                        return Answer::Unavailable;
+                    }
+                }
+            }
+            RefundVerdict::Record(reported) => {
+                let status = acceptance::refund_state(reported);
+                match state.db.finish_refund(no, &result(status), now, "wechat:refund-notify", &detail).await {
+                    Ok(FinishOutcome::Applied { from }) => {
+                        tracing::info!(out_refund_no = %no, from = from.as_str(), to = status.as_str(), "refund finished");
+                        return Answer::Success;
+                    }
+                    Ok(FinishOutcome::Unmoved(_) | FinishOutcome::NotFound) => continue,
+                    Err(e) => {
+                        tracing::error!(out_refund_no = %no, error = %e, "could not record the refund result");
+                        return Answer::Unavailable;
+                    }
+                }
+            }
         }
     }
+    Answer::Unavailable
+}
+
+/// The refund and its order's transaction id, if we have the refund.
+async fn stored_refund(state: &AppState, no: &str) -> crate::Result<Option<(crate::db::refunds::Refund, Option<String>)>> {
+    let Some(r) = state.db.refund(no).await? else { return Ok(None) };
+    let txn = state.db.order(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
+    Ok(Some((r, txn)))
 }

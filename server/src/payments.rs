@@ -1,6 +1,7 @@
 //! The payment logic shared by the HTTP handlers, the notify endpoint and the reconciler:
 //! getting a prepay_id, asking WeChat about an order, closing it.
 
+use wxpay::acceptance::{Mismatch, PaymentReport, PaymentVerdict};
 use wxpay::{CloseOrder, CloseOrderResponse, OrderQuery, OrderQueryResponse, PaymentParams, SignType, TradeRef, TradeState};
 use wxpay::{UnifiedOrder, UnifiedOrderResponse};
 
@@ -126,32 +127,30 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
     state.db.touch_checked(&o.out_trade_no, now).await?;
     match answer.trade_state {
         TradeState::Success | TradeState::Refund => {
-            // Paid means paid by this payer, this amount: an answer that does not say so never
-            // marks the order PAID (the reconciler surfaces it if it keeps saying so).
-            match answer.total_fee {
-                Some(fee) if fee == o.total_fee => {}
-                other => {
-                    tracing::error!(out_trade_no = %o.out_trade_no, order = %o.total_fee, wechat = ?other.map(|f| f.get()), "orderquery amount missing or differs from the order");
-                    return Err(Error::Conflict("WeChat's amount is missing or differs from the order".into()));
+            // Paid means paid by this payer, this amount (the core's acceptance rule): an answer
+            // that does not say so never marks the order PAID (the reconciler surfaces it if it
+            // keeps saying so).
+            let txn = answer.transaction_id.as_deref().unwrap_or_default();
+            match crate::acceptance::payment(Some(o), &PaymentReport::from(&answer)) {
+                PaymentVerdict::Refuse(Mismatch::TransactionIdMissing) => {
+                    return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "paid order without transaction_id".into() });
                 }
-            }
-            if answer.openid.as_deref() != Some(o.openid.as_str()) {
-                tracing::error!(out_trade_no = %o.out_trade_no, "orderquery payer missing or differs from the order's");
-                return Err(Error::Conflict("WeChat's payer is missing or differs from the order's".into()));
-            }
-            let txn = answer.transaction_id.clone().unwrap_or_default();
-            if txn.is_empty() {
-                return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "paid order without transaction_id".into() });
+                PaymentVerdict::Refuse(m) => {
+                    tracing::error!(out_trade_no = %o.out_trade_no, mismatch = m.code(), "orderquery does not match the order: {m}");
+                    return Err(Error::Conflict(format!("WeChat's payment does not match the order ({})", m.code())));
+                }
+                PaymentVerdict::AlreadyRecorded | PaymentVerdict::NothingToRecord => return Ok(Synced::Paid),
+                PaymentVerdict::Record { .. } => {}
             }
             let detail = format!(
                 "orderquery: trade_state={} transaction_id={txn} total_fee={}",
                 answer.trade_state,
-                answer.total_fee.map(|f| f.get()).unwrap_or(0)
+                answer.total_fee.unwrap_or(wxpay::Fen::ZERO)
             );
             let time_end = answer.time_end.clone().unwrap_or_default();
-            match state.db.mark_paid(&o.out_trade_no, &txn, &time_end, now, actor, &detail).await? {
+            match state.db.mark_paid(&o.out_trade_no, txn, &time_end, now, actor, &detail).await? {
                 PaidOutcome::Applied { from, oversold } => {
-                    log_paid(&o.out_trade_no, &txn, from, oversold);
+                    log_paid(&o.out_trade_no, txn, from, oversold);
                     Ok(Synced::Paid)
                 }
                 PaidOutcome::AlreadyPaid { .. } => Ok(Synced::Paid),

@@ -15,6 +15,8 @@
 
 use std::time::Duration;
 
+use wxpay::acceptance::{RefundReport, RefundReportStatus, RefundVerdict};
+use wxpay::codes::{Call, CallOutcome};
 use wxpay::{Fen, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, TradeRef};
 
 use crate::db::refunds::{FinishOutcome, Mover, NewRefund, Refund, RefundResult, RefundState, Requester, Visit};
@@ -67,35 +69,15 @@ pub enum Verdict {
     Unknown,
 }
 
-/// Code by code (WeChat's refund API error list). Anything not listed is unknown: a refund only
-/// moves back on an answer that says for sure nothing was refunded.
+/// What an error answer to the refund call means: WeChat's codes as the core classifies them
+/// ([`wxpay::codes::outcome`]); network errors, timeouts and anything from something in between
+/// are unknown. A refund only moves back on an answer that says for sure nothing was refunded.
 pub fn verdict(e: &Error) -> Verdict {
     match e {
-        Error::Upstream { code, .. } => match code.as_str() {
-            // return_code=FAIL: WeChat did not process the message (format, signature, certificate).
-            "FAIL"
-            | "XML_FORMAT_ERROR"
-            | "REQUIRE_POST_METHOD"
-            | "POST_DATA_EMPTY"
-            | "NOT_UTF8"
-            | "SIGNERROR"
-            | "LACK_PARAMS"
-            | "PARAM_ERROR" => Verdict::NotRefunded,
-            // Who we are, or what we may do.
-            "APPID_NOT_EXIST" | "MCHID_NOT_EXIST" | "APPID_MCHID_NOT_MATCH" | "NOAUTH" => Verdict::NotRefunded,
-            // Refused on the merits: balance too low, too late, the payer's account, the payment.
-            "NOTENOUGH"
-            | "TRADE_OVERDUE"
-            | "USER_ACCOUNT_ABNORMAL"
-            | "INVALID_TRANSACTIONID"
-            | "ORDERNOTEXIST"
-            | "TRADE_STATE_ERROR"
-            | "INVALID_REQUEST" => Verdict::NotRefunded,
-            // SYSTEMERROR, BIZERR_NEED_RETRY, FREQUENCY_LIMITED, INVALID_REQ_TOO_MUCH, ERROR (a catch-all
-            // whose text varies), BAD_RESPONSE, RESPONSE_SIGNATURE_INVALID, and any new code.
-            _ => Verdict::Unknown,
+        Error::Upstream { code, .. } => match wxpay::codes::outcome(Call::Refund, code) {
+            CallOutcome::NotDone => Verdict::NotRefunded,
+            CallOutcome::Unknown => Verdict::Unknown,
         },
-        // Network errors, timeouts, HTTP errors from something in between, anything else.
         _ => Verdict::Unknown,
     }
 }
@@ -454,33 +436,36 @@ async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
     let Some(item) = answer.find(no) else {
         return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "refundquery does not list the refund".into() });
     };
-    if item.refund_fee != r.refund_fee {
-        tracing::error!(out_refund_no = %no, ours = %r.refund_fee, wechat = %item.refund_fee, "refundquery amount differs");
-        return Err(Error::Conflict("WeChat's refund amount differs from ours".into()));
-    }
-    if r.refund_id.as_deref().is_some_and(|id| id != item.refund_id) {
-        tracing::error!(out_refund_no = %no, ours = ?r.refund_id, wechat = %item.refund_id, "refundquery names another refund_id");
-        return Err(Error::Conflict("WeChat's refund_id differs from the one it gave us".into()));
-    }
-    let reported = RefundState::from_wechat(item.refund_status);
+    let report = RefundReport::from_query(&answer, item);
+    let txn = state.db.order(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
     let detail = format!("refundquery: refund_status={} refund_id={}", item.refund_status, item.refund_id);
-    if reported == RefundState::Processing {
-        if r.status == RefundState::Approved && state.db.refund_accepted(no, &item.refund_id, Mover::Result, now, actor, &detail).await? {
-            return Ok(Queried::Moved(RefundState::Processing));
+    match crate::acceptance::refund(Some((r, txn.as_deref())), &report) {
+        RefundVerdict::AlreadyRecorded | RefundVerdict::Stale => Ok(Queried::Unchanged),
+        // Not reachable with a stored refund; a refund this visit holds is ours.
+        RefundVerdict::RecordUnknown => Ok(Queried::Unchanged),
+        RefundVerdict::Refuse(m) => {
+            tracing::error!(out_refund_no = %no, mismatch = m.code(), "refundquery does not match the refund: {m}");
+            Err(Error::Conflict(format!("WeChat's refund does not match ours ({})", m.code())))
         }
-        return Ok(Queried::Unchanged);
-    }
-    let result = RefundResult {
-        status: reported,
-        refund_id: &item.refund_id,
-        settlement_refund_fee: None,
-        success_time: item.refund_success_time.as_deref(),
-        recv_account: item.refund_recv_accout.as_deref(),
-    };
-    match state.db.finish_refund(no, &result, now, actor, &detail).await? {
-        FinishOutcome::Applied { .. } => Ok(Queried::Moved(reported)),
-        FinishOutcome::Unmoved(s) if s == reported => Ok(Queried::Unchanged),
-        FinishOutcome::Unmoved(s) => Err(Error::Conflict(format!("refund is {}, WeChat reports {}", s.as_str(), reported.as_str()))),
-        FinishOutcome::NotFound => Err(Error::NotFound("refund")),
+        RefundVerdict::Record(RefundReportStatus::Processing) => {
+            let moved = state.db.refund_accepted(no, &item.refund_id, Mover::Result, now, actor, &detail).await?;
+            Ok(if moved { Queried::Moved(RefundState::Processing) } else { Queried::Unchanged })
+        }
+        RefundVerdict::Record(reported) => {
+            let status = crate::acceptance::refund_state(reported);
+            let result = RefundResult {
+                status,
+                refund_id: &item.refund_id,
+                settlement_refund_fee: None,
+                success_time: item.refund_success_time.as_deref(),
+                recv_account: item.refund_recv_accout.as_deref(),
+            };
+            match state.db.finish_refund(no, &result, now, actor, &detail).await? {
+                FinishOutcome::Applied { .. } => Ok(Queried::Moved(status)),
+                // Moved meanwhile (a notify): the next visit judges what is stored then.
+                FinishOutcome::Unmoved(_) => Ok(Queried::Unchanged),
+                FinishOutcome::NotFound => Err(Error::NotFound("refund")),
+            }
+        }
     }
 }

@@ -115,6 +115,9 @@ impl RefundTotals {
     }
 }
 
+/// The reason a refund made outside this system is recorded with.
+pub const OUTSIDE_REASON: &str = "商户平台退款 made outside this system";
+
 /// Who moves a refund along an edge (or creates it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mover {
@@ -150,14 +153,19 @@ const fn created(to: RefundState, by: &'static [Mover]) -> Edge {
 }
 
 /// Every allowed move of a refund, and nothing else, starting with how one is created: REQUESTED
-/// by its payer, or APPROVED by the merchant refunding on its own initiative (claimed to be sent
-/// at once, as an approval is). `server/README.md` shows this table; a test keeps the two equal.
-pub const EDGES: [Edge; 14] = {
+/// by its payer, APPROVED by the merchant refunding on its own initiative (claimed to be sent at
+/// once, as an approval is), or as WeChat reports it when it reports a refund this server never
+/// started (made by hand on 商户平台: recorded, `outside`). `server/README.md` shows this table; a
+/// test keeps the two equal.
+pub const EDGES: [Edge; 17] = {
     use Mover::*;
     use RefundState::*;
     [
         created(Requested, &[Payer]),
         created(Approved, &[Merchant]),
+        created(Success, &[Result]),
+        created(Change, &[Result]),
+        created(Closed, &[Result]),
         edge(Requested, Approved, &[Merchant]),
         edge(Requested, Rejected, &[Merchant]),
         edge(Approved, Processing, &[RefundAnswer, Result]),
@@ -260,11 +268,14 @@ pub struct Refund {
     /// A person should look at it: CHANGE (退款异常) not yet handled offline, or failing for a
     /// while.
     pub needs_action: bool,
+    /// Not started here: WeChat reported it (made by hand on 商户平台), and it was recorded as
+    /// reported.
+    pub outside: bool,
 }
 
 pub(super) const COLUMNS: &str = "out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
     settlement_refund_fee, success_time, recv_account, last_error, requested_at, approved_at, finished_at, checked_at, updated_at, \
-    sent_at, send_owner, send_until, failures, next_check_at, reject_reason, handled_at, handled_by, handled_note";
+    sent_at, send_owner, send_until, failures, next_check_at, reject_reason, handled_at, handled_by, handled_note, outside";
 
 pub(super) fn from_row(r: &AnyRow) -> Result<Refund> {
     Ok(Refund {
@@ -293,6 +304,7 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Refund> {
         next_check_at: r.try_get("next_check_at")?,
         handled: handled_from_row(r)?,
         needs_action: false,
+        outside: r.try_get::<i64, _>("outside")? != 0,
     })
     .map(|mut x: Refund| {
         x.needs_action =
@@ -751,6 +763,95 @@ impl Db {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// Records a refund WeChat reports that this server never started (made by hand on 商户平台),
+    /// as reported: created in the reported state by [`Mover::Result`] (see [`EDGES`]), flagged
+    /// `outside`, its order's `refunded_fee` counting it on SUCCESS, with an audit row. Without
+    /// the order here, only the audit row (on the refund's number) keeps it. Returns whether a
+    /// refund row was made.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when the refund was recorded meanwhile (judge it again); database
+    /// errors.
+    pub async fn record_outside_refund(
+        &self,
+        report: &wxpay::acceptance::RefundReport<'_>,
+        result: &RefundResult<'_>,
+        now: i64,
+        actor: &str,
+        detail: &str,
+    ) -> Result<bool> {
+        let to = result.status;
+        if !creatable(to, Mover::Result) {
+            return Err(Error::Internal(format!("a reported refund cannot be created {}", to.as_str())));
+        }
+        let mut tx = self.begin_write().await?;
+        let order = sqlx::query("SELECT openid, total_fee FROM orders WHERE out_trade_no = $1")
+            .bind(report.out_trade_no)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(order) = order else {
+            Audit {
+                at: now,
+                actor,
+                action: "refund.outside_unknown_order",
+                entity: "refund",
+                entity_id: report.out_refund_no,
+                from_status: None,
+                to_status: Some(to.as_str()),
+                detail: Some(detail),
+            }
+            .write(&mut tx)
+            .await?;
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let (openid, total): (String, Fen) = (order.try_get("openid")?, money::fen(&order, "total_fee")?);
+        let finished = to.is_final().then_some(now);
+        sqlx::query(
+            "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
+             settlement_refund_fee, success_time, recv_account, requested_at, updated_at, finished_at, checked_at, outside) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $12, 1)",
+        )
+        .bind(report.out_refund_no)
+        .bind(report.out_trade_no)
+        .bind(&openid)
+        .bind(money::bind(report.total_fee.unwrap_or(total))?)
+        .bind(money::bind(report.refund_fee)?)
+        .bind(OUTSIDE_REASON)
+        .bind(to.as_str())
+        .bind(result.refund_id)
+        .bind(result.settlement_refund_fee.map(money::bind).transpose()?)
+        .bind(result.success_time)
+        .bind(result.recv_account)
+        .bind(now)
+        .bind(finished)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::from(e).on_unique_violation("refund"))?;
+        if to == RefundState::Success {
+            sqlx::query("UPDATE orders SET refunded_fee = refunded_fee + $1, updated_at = $2 WHERE out_trade_no = $3")
+                .bind(money::bind(report.refund_fee)?)
+                .bind(now)
+                .bind(report.out_trade_no)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Audit {
+            at: now,
+            actor,
+            action: "refund.recorded_outside",
+            entity: "refund",
+            entity_id: report.out_refund_no,
+            from_status: None,
+            to_status: Some(to.as_str()),
+            detail: Some(detail),
+        }
+        .write(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// The refund an Idempotency-Key made for an order, if any.
     ///
     /// # Errors
@@ -893,7 +994,8 @@ mod tests {
         assert!(allowed(RefundState::Approved, RefundState::Requested, Mover::LocalFailure));
         assert!(creatable(RefundState::Requested, Mover::Payer) && creatable(RefundState::Approved, Mover::Merchant));
         assert!(!creatable(RefundState::Approved, Mover::Payer), "a payer's refund waits for the merchant");
-        assert!(!creatable(RefundState::Success, Mover::Merchant), "nothing is created already refunded");
+        assert!(!creatable(RefundState::Success, Mover::Merchant), "nothing we start is created already refunded");
+        assert!(creatable(RefundState::Success, Mover::Result), "a refund made on 商户平台 is recorded as WeChat reports it");
         assert_eq!(holding_sql(), "('REQUESTED', 'APPROVED', 'PROCESSING', 'SUCCESS', 'CHANGE')");
         assert_eq!(
             result_sources(RefundState::Success).collect::<Vec<_>>(),

@@ -306,6 +306,16 @@ impl Settings {
     }
 }
 
+/// `127.0.0.1:8080/…`, `localhost/…`, `[::1]:8080`: an authority only this machine can reach.
+fn is_loopback_authority(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `10.0.0.0/8, 127.0.0.1, ::1`: addresses and CIDRs, separated by commas or spaces.
 fn parse_proxies(list: &str) -> std::result::Result<Vec<ipnet::IpNet>, String> {
     list.split([',', ' '])
@@ -358,9 +368,14 @@ impl Config {
         let public_url = self.public_url.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_PUBLIC_URL"))?;
         let public_url = public_url.trim_end_matches('/').to_owned();
         // WeChat calls back over the internet: a payment notify over plain HTTP can be read and
-        // replayed on the way. Plain HTTP is for the sandbox on loopback only.
-        if !public_url.starts_with("https://") && !(self.allow_http_public_url && public_url.starts_with("http://")) {
-            return Err(bad("WXPAY_PUBLIC_URL", "must be an https:// URL (WeChat's callbacks carry payments)"));
+        // replayed on the way. Plain HTTP is for a simulator on this machine only (loopback, which
+        // WeChat can never reach), or the sandbox.
+        let plain_ok = self.allow_http_public_url || public_url.strip_prefix("http://").is_some_and(is_loopback_authority);
+        if !public_url.starts_with("https://") && !(plain_ok && public_url.starts_with("http://")) {
+            return Err(bad(
+                "WXPAY_PUBLIC_URL",
+                "must be an https:// URL (WeChat's callbacks carry payments; http:// only on loopback, for a simulator)",
+            ));
         }
         // Both callback URLs must fit WeChat's notify_url (256 bytes): a refund whose URL does not
         // could never be sent, so this is a start-up error, not a failure at approval.
@@ -557,12 +572,20 @@ mod tests {
 
     #[test]
     fn http_public_url_is_refused_outside_the_sandbox() {
-        let mut c = full();
-        c.public_url = Some("http://shop.example.com".into());
-        let e = c.settings().unwrap_err().to_string();
-        assert!(e.contains("invalid setting WXPAY_PUBLIC_URL") && e.contains("https://"), "{e}");
-        c.allow_http_public_url = true;
-        assert_eq!(c.settings().unwrap().notify_url(), "http://shop.example.com/wxpay/notify");
+        for url in ["http://shop.example.com", "http://203.0.113.7:8080", "http://127.0.0.1.example.com", "http://[2001:db8::1]"] {
+            let mut c = full();
+            c.public_url = Some(url.into());
+            let e = c.settings().unwrap_err().to_string();
+            assert!(e.contains("invalid setting WXPAY_PUBLIC_URL") && e.contains("https://"), "{url}: {e}");
+            c.allow_http_public_url = true;
+            assert_eq!(c.settings().unwrap().notify_url(), format!("{url}/wxpay/notify"), "the sandbox may");
+        }
+        // A simulator on this machine calls back on loopback, which WeChat can never reach.
+        for url in ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"] {
+            let mut c = full();
+            c.public_url = Some(url.into());
+            assert!(c.settings().is_ok(), "{url}");
+        }
     }
 
     #[test]

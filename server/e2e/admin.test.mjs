@@ -253,6 +253,34 @@ async function main() {
   await shot(page, "3-merchant-partial-refund-success");
   console.log("3. partial refund from the office reached SUCCESS, audited as merchant:admin");
 
+  // 3b. The same form again, and every answer to the refund call is lost: the page says the
+  // refund exists with its outcome unknown (202), and sending the same submission again (the
+  // same Idempotency-Key) finds that refund: one refund at WeChat, never two.
+  const before = (await simRefunds()).length;
+  await control("/knobs", { drop_connections_next: 4 });
+  await page.fill("#mrefund-amount", "5.00");
+  await page.fill("#mrefund-reason", "商户主动退款：再退五元");
+  page.once("dialog", (d) => d.accept());
+  await page.click("#mrefund-go");
+  const unknown = page.locator('#mrefund-outcome span[data-status="APPROVED"]');
+  await unknown.waitFor({ timeout: 60_000 });
+  const lostNo = (await unknown.locator("code").textContent()).trim();
+  check((await unknown.textContent()).includes("do not refund again"), "the page does not say the outcome is unknown");
+  await page.fill("#mrefund-amount", "5.00");
+  await page.fill("#mrefund-reason", "商户主动退款：再退五元");
+  page.once("dialog", (d) => d.accept());
+  await page.click("#mrefund-go");
+  await until("the retry answered", async () => (await page.locator("#mrefund-outcome code").textContent().catch(() => "")).trim() === lostNo);
+  const afterRetry = await simRefunds();
+  check(afterRetry.length === before + 1, "the retry made a second refund at WeChat: " + JSON.stringify(afterRetry.map((r) => r.out_refund_no)));
+  // WeChat's word, asked now (the reconciler's visit), settles it.
+  await until("the lost refund settled", async () => {
+    await admin("POST", `/admin/api/refunds/${lostNo}/requery`).catch(() => null);
+    return (await admin("GET", "/admin/api/orders/" + orderA)).refunds.some((r) => r.out_refund_no === lostNo && r.status === "SUCCESS");
+  });
+  await shot(page, "3b-merchant-refund-answer-lost-retried-once");
+  console.log("3b. a merchant refund whose answer was lost: shown as unknown, the retry found it, one refund at WeChat");
+
   // 4. Two refunds end CHANGE (退款异常) at WeChat; the queue resolves them.
   // Held PROCESSING at the simulator (its own processing would end them otherwise), then ended
   // CHANGE with their notifies; released before step 6.
@@ -297,7 +325,7 @@ async function main() {
   check(paid === rowsPaid && refunded === rowsRefunded && net === paid - refunded, `totals ${paid}/${refunded}/${net} vs rows ${rowsPaid}/${rowsRefunded}`);
   // What this test paid and refunded today (unless it ran across Beijing midnight).
   if (day === (await page.evaluate(() => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date())))) {
-    check(paid === 3600 + 4 * 1800 && refunded === 1000 + 1800, `today's totals ${paid}/${refunded}`);
+    check(paid === 3600 + 4 * 1800 && refunded === 1000 + 500 + 1800, `today's totals ${paid}/${refunded}`);
   }
   await shot(page, "5a-daily-totals");
   await page.fill("#recon-day", day);

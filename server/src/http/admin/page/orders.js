@@ -135,8 +135,10 @@ function refundForm(d) {
     go.disabled = true;
     try {
       const r = await api("POST", "/admin/api/orders/" + enc(no) + "/refunds", { refund_fee: fen, reason: text }, { "Idempotency-Key": s.key });
-      // Made, or its outcome still unknown: either way this submission has its refund.
-      submissions.delete(no);
+      // WeChat answered: the submission is done, and another click is another refund. Outcome
+      // unknown (APPROVED, 202): the same amount and reason sent again keep the key, so they can
+      // only find this refund.
+      if (r.status !== "APPROVED") submissions.delete(no);
       outcomes.set(no, { refund: r });
       message("");
     } catch (e) {

@@ -370,8 +370,8 @@ impl Config {
         // WeChat calls back over the internet: a payment notify over plain HTTP can be read and
         // replayed on the way. Plain HTTP is for a simulator on this machine only (loopback, which
         // WeChat can never reach), or the sandbox.
-        let plain_ok = self.allow_http_public_url || public_url.strip_prefix("http://").is_some_and(is_loopback_authority);
-        if !public_url.starts_with("https://") && !(plain_ok && public_url.starts_with("http://")) {
+        let plain = public_url.strip_prefix("http://").is_some_and(|rest| self.allow_http_public_url || is_loopback_authority(rest));
+        if !(public_url.starts_with("https://") || plain) {
             return Err(bad(
                 "WXPAY_PUBLIC_URL",
                 "must be an https:// URL (WeChat's callbacks carry payments; http:// only on loopback, for a simulator)",

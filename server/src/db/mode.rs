@@ -65,6 +65,24 @@ impl Db {
 const MODE: &str = "SELECT value FROM meta WHERE key = 'mode'";
 const ANY_ORDER: &str = "SELECT 1 FROM orders LIMIT 1";
 
+/// Reads the mode and whether any order exists on `$conn` (a SQLite or a PostgreSQL connection:
+/// sqlx types them apart), `$exists` telling whether a table is there; then closes it.
+macro_rules! peek {
+    ($conn:expr, $exists:expr) => {{
+        let mut conn = $conn;
+        let mut mode = None;
+        if sqlx::query($exists).bind("meta").fetch_optional(&mut conn).await?.is_some() {
+            mode = sqlx::query(MODE).fetch_optional(&mut conn).await?.map(|r| r.try_get::<String, _>("value")).transpose()?;
+        }
+        let mut any_order = false;
+        if sqlx::query($exists).bind("orders").fetch_optional(&mut conn).await?.is_some() {
+            any_order = sqlx::query(ANY_ORDER).fetch_optional(&mut conn).await?.is_some();
+        }
+        conn.close().await?;
+        Ok(is_live(mode.as_deref(), any_order))
+    }};
+}
+
 fn cannot(e: impl std::fmt::Display) -> String {
     // sqlx's errors do not carry the URL (nor its password).
     format!("invalid setting DATABASE_URL: cannot check whether it holds a live database: {e}")
@@ -96,32 +114,12 @@ async fn sqlite(url: &str) -> Result<bool, sqlx::Error> {
     let mut wal = file.into_os_string();
     wal.push("-wal");
     let in_use = std::path::Path::new(&wal).exists();
-    let mut conn = options.read_only(true).create_if_missing(false).immutable(!in_use).connect().await?;
-    let exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1";
-    let mut mode = None;
-    if sqlx::query(exists).bind("meta").fetch_optional(&mut conn).await?.is_some() {
-        mode = sqlx::query(MODE).fetch_optional(&mut conn).await?.map(|r| r.try_get::<String, _>("value")).transpose()?;
-    }
-    let mut any_order = false;
-    if sqlx::query(exists).bind("orders").fetch_optional(&mut conn).await?.is_some() {
-        any_order = sqlx::query(ANY_ORDER).fetch_optional(&mut conn).await?.is_some();
-    }
-    conn.close().await?;
-    Ok(is_live(mode.as_deref(), any_order))
+    let conn = options.read_only(true).create_if_missing(false).immutable(!in_use).connect().await?;
+    peek!(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1")
 }
 
 async fn postgres(url: &str) -> Result<bool, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?.options([("default_transaction_read_only", "on")]);
-    let mut conn = options.connect().await?;
-    let exists = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1";
-    let mut mode = None;
-    if sqlx::query(exists).bind("meta").fetch_optional(&mut conn).await?.is_some() {
-        mode = sqlx::query(MODE).fetch_optional(&mut conn).await?.map(|r| r.try_get::<String, _>("value")).transpose()?;
-    }
-    let mut any_order = false;
-    if sqlx::query(exists).bind("orders").fetch_optional(&mut conn).await?.is_some() {
-        any_order = sqlx::query(ANY_ORDER).fetch_optional(&mut conn).await?.is_some();
-    }
-    conn.close().await?;
-    Ok(is_live(mode.as_deref(), any_order))
+    let conn = options.connect().await?;
+    peek!(conn, "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1")
 }

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use wxpay::Fen;
 
@@ -789,23 +789,38 @@ impl Db {
             .bind(report.out_trade_no)
             .fetch_optional(&mut *tx)
             .await?;
-        let Some(order) = order else {
-            Audit {
-                at: now,
-                actor,
-                action: "refund.outside_unknown_order",
-                entity: "refund",
-                entity_id: report.out_refund_no,
-                from_status: None,
-                to_status: Some(to.as_str()),
-                detail: Some(detail),
-            }
-            .write(&mut tx)
-            .await?;
-            tx.commit().await?;
-            return Ok(false);
-        };
-        let (openid, total): (String, Fen) = (order.try_get("openid")?, money::fen(&order, "total_fee")?);
+        let recorded = order.is_some();
+        if let Some(order) = order {
+            self.insert_outside(&mut tx, report, result, &order, now).await?;
+        }
+        let action = if recorded { "refund.recorded_outside" } else { "refund.outside_unknown_order" };
+        Audit {
+            at: now,
+            actor,
+            action,
+            entity: "refund",
+            entity_id: report.out_refund_no,
+            from_status: None,
+            to_status: Some(to.as_str()),
+            detail: Some(detail),
+        }
+        .write(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    /// The refund row of [`Db::record_outside_refund`], on an order we have.
+    async fn insert_outside(
+        &self,
+        tx: &mut AnyConnection,
+        report: &wxpay::acceptance::RefundReport<'_>,
+        result: &RefundResult<'_>,
+        order: &AnyRow,
+        now: i64,
+    ) -> Result<()> {
+        let to = result.status;
+        let (openid, total): (String, Fen) = (order.try_get("openid")?, money::fen(order, "total_fee")?);
         let finished = to.is_final().then_some(now);
         sqlx::query(
             "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
@@ -836,20 +851,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
-        Audit {
-            at: now,
-            actor,
-            action: "refund.recorded_outside",
-            entity: "refund",
-            entity_id: report.out_refund_no,
-            from_status: None,
-            to_status: Some(to.as_str()),
-            detail: Some(detail),
-        }
-        .write(&mut tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        Ok(())
     }
 
     /// The refund an Idempotency-Key made for an order, if any.

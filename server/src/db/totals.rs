@@ -148,7 +148,7 @@ impl Db {
                 Ok(PaidRow {
                     out_trade_no: r.try_get("out_trade_no")?,
                     transaction_id: r.try_get("transaction_id")?,
-                    total_fee: money::fen(&r, "total_fee")?,
+                    total_fee: money::fen(r, "total_fee")?,
                     paid_at: r.try_get("paid_at")?,
                 })
             })
@@ -168,7 +168,7 @@ impl Db {
                 Ok(RefundedRow {
                     out_refund_no: r.try_get("out_refund_no")?,
                     out_trade_no: r.try_get("out_trade_no")?,
-                    refund_fee: money::fen(&r, "refund_fee")?,
+                    refund_fee: money::fen(r, "refund_fee")?,
                     finished_at: r.try_get("finished_at")?,
                 })
             })

@@ -104,11 +104,29 @@ const smallRefund: small.RefundNotify = small.decryptRefundNotify(xml, merchant)
 const smallReply: string = small.notifyReply(true);
 // @ts-expect-error: signing is not part of `wxpay/notify`
 small.sign({}, merchant.key);
+
+// The acceptance rule: the report is the very object the notify functions return.
+const stored: small.StoredOrder = { outTradeNo: 'A1', totalFee: 1200, openid: 'o1', signType: 'MD5', status: 'NOTPAY' };
+const judged: small.PaymentVerdict = small.judgePayment(stored, smallNotify);
+const afterClose: boolean | undefined = judged.verdict === 'RECORD' ? judged.afterClose : undefined;
+const refused: small.MismatchCode | undefined = judged.verdict === 'REFUSE' ? judged.code : undefined;
+const asked: wxpay.PaymentVerdict = wxpay.judgePayment(null, state);
+const storedRefund: small.StoredRefund = { outRefundNo: 'R1', outTradeNo: 'A1', refundFee: 800, totalFee: '1200', status: 'CHANGE' };
+const refundJudged: small.RefundVerdict = small.judgeRefund(storedRefund, smallRefund);
+const recordStatus: small.RefundRecordStatus | undefined = refundJudged.verdict === 'RECORD' ? refundJudged.status : undefined;
+const unknownJudged: wxpay.RefundVerdict = wxpay.judgeRefund(null, refund);
+const replyWord: 'SUCCESS' | 'FAIL' = refundJudged.reply;
+// @ts-expect-error: the stored order's status is NOTPAY, CLOSED or PAID
+small.judgePayment({ ...stored, status: 'SUCCESS' }, smallNotify);
+// @ts-expect-error: a stored refund's status is one of the server's
+small.judgeRefund({ ...storedRefund, status: 'REFUNDCLOSE' }, smallRefund);
+// @ts-expect-error: only a RECORD verdict says afterClose
+judged.afterClose;
 // @ts-expect-error: nor is paymentParams on its Merchant
 smallMerchant.paymentParams({ prepayId: 'wx20' });
 
 export {
-  smallNotify, smallRefund, smallReply,
+  smallNotify, smallRefund, smallReply, afterClose, refused, asked, recordStatus, unknownJudged, replyWord,
   signature, used, fields, fromBytes, nonce, reply, payArgs, amount, paid, refundStatus, appId, viaClass,
   refundViaClass, payViaClass, bodies, prepayId, tradeState, closed, accepted, firstStatus, notANumber, wrongCode,
 };

@@ -9,6 +9,8 @@ export const {
   buildRefundQuery,
   buildUnifiedOrder,
   decryptRefundNotify,
+  judgePayment,
+  judgeRefund,
   nonceStr,
   notifyReply,
   parseCloseOrderResponse,

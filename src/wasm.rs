@@ -12,7 +12,7 @@
 //!
 //! | group | file | cargo feature | in entry points |
 //! | --- | --- | --- | --- |
-//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply` | `wasm/notify.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
+//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `wasm/notify.rs`, `wasm/acceptance.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
 //! | everything else of API v2 | `wasm/api.rs` | `wasm-api` (default) | `wxpay` |
 //! | API v3: its own `Merchant` and `KeySet`, `decryptResource` | `wasm/v3.rs` | `wasm-v3` (implies the core's `v3`) | `wxpay/v3` |
 //!
@@ -37,6 +37,8 @@
 #[cfg(all(feature = "wasm-v3", feature = "wasm-api"))]
 compile_error!("`wasm-v3` is an entry point of its own: build it with --no-default-features --features wasm-v3");
 
+#[cfg(not(feature = "wasm-v3"))]
+mod acceptance;
 mod convert;
 mod error;
 #[cfg(not(feature = "wasm-v3"))]

@@ -1,12 +1,13 @@
 'use strict';
 // cloudfunctions/payNotify called as WeChat calls it, `main(event, context)`, with the real
 // wasm from pkg/ and real signatures (node:crypto): signed, tampered, foreign, mismatched,
-// duplicated and failing-to-store notifies, against a stubbed `orders` collection.
+// duplicated and failing-to-store notifies, against a stubbed `orders` collection. (What the
+// acceptance rule decides, case by case, is cloud-acceptance.test.js.)
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { deploy, sdk } = require('./support/cloud-function');
+const { deploy, sdk, captureLogs } = require('./support/cloud-function');
 const { createDb } = require('./support/fake-db');
 const { newMerchant, paymentNotify, replyOf, xml } = require('./support/notifies');
 
@@ -89,21 +90,34 @@ const refused = [
   ['no signature', () => paymentNotify(merchant, ORDER).replace(/<sign>.*<\/sign>/, ''), 'MISSING_SIGNATURE'],
   ['another appid (correctly signed)', () => paymentNotify(merchant, ORDER, { overrides: { appid: 'wx0000000000000000' } }), 'APPID_MISMATCH'],
   ['another mch_id (correctly signed)', () => paymentNotify(merchant, ORDER, { overrides: { mch_id: '10000999' } }), 'MCHID_MISMATCH'],
-  ['an amount that is not the order’s (correctly signed)', () => paymentNotify(merchant, { ...ORDER, total_fee: 1 }), 'AMOUNT_MISMATCH'],
+  ['an amount that is not the order’s (correctly signed)', () => paymentNotify(merchant, { ...ORDER, total_fee: 1 }), 'TOTAL_FEE_MISMATCH'],
   ['another payer (correctly signed)', () => paymentNotify(merchant, { ...ORDER, openid: 'oOtherPayer000000000000000000' }), 'PAYER_MISMATCH'],
   ['an unknown order (correctly signed)', () => paymentNotify(merchant, { ...ORDER, out_trade_no: 'NOSUCHORDER' }), 'ORDER_NOT_FOUND'],
   ['a DOCTYPE (XXE)', () => '<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + paymentNotify(merchant, ORDER), 'DOCTYPE_FORBIDDEN'],
   ['return_code FAIL', () => xml({ return_code: 'FAIL', return_msg: '签名失败' }), 'RETURN_FAIL'],
 ];
 for (const [what, body, reason] of refused) {
-  test(`refused: ${what} → FAIL ${reason}, nothing changed`, async () => {
+  test(`refused: ${what} → FAIL (the log says ${reason}, the reply does not), nothing changed`, async () => {
     const { main, db, order } = setup();
-    const r = expectReply(await main(http(body()), {}), 'FAIL');
-    assert.equal(r.msg, reason);
+    const { result, lines } = await captureLogs(() => main(http(body()), {}));
+    const r = expectReply(result, 'FAIL');
+    assert.equal(r.msg, 'FAIL', 'one fixed word, whatever the reason');
+    assert.ok(lines.some((l) => l.includes(reason)), lines.join(' | '));
     assert.equal(order().status, 'NOTPAY');
     assert.equal(db.updates.length, 0);
   });
 }
+
+test('refused: an MD5-signed notify for an order placed with HMAC-SHA256 (the core verifies both)', async () => {
+  const { main, db, order } = setup([{ ...ORDER, sign_type: 'HMAC-SHA256' }]);
+  const { result, lines } = await captureLogs(() => main(http(paymentNotify(merchant, ORDER, { signType: 'MD5' })), {}));
+  assert.equal(expectReply(result, 'FAIL').msg, 'FAIL');
+  assert.ok(lines.some((l) => l.includes('SIGN_TYPE_MISMATCH')), lines.join(' | '));
+  assert.equal(order().status, 'NOTPAY');
+  assert.equal(db.updates.length, 0);
+  expectReply(await main(http(paymentNotify(merchant, ORDER, { signType: 'HMAC-SHA256' })), {}), 'SUCCESS');
+  assert.equal(order().status, 'PAID');
+});
 
 test('refused: a body over 16 KiB, and a GET', async () => {
   const { main, db } = setup();
@@ -175,7 +189,7 @@ test('SUCCESS is answered only after the update is stored; a failed update answe
     throw new Error('database timeout');
   };
   const r = expectReply(await s.main(http(paymentNotify(merchant, ORDER)), {}), 'FAIL');
-  assert.equal(r.msg, 'RETRY_LATER');
+  assert.equal(r.msg, 'FAIL');
   assert.equal(s.order().status, 'NOTPAY');
 });
 

@@ -1,10 +1,11 @@
 'use strict';
 // cloudfunctions/refundNotify called as `main(event, context)` with the real wasm from pkg/ and
 // req_info encrypted with node:crypto: decrypted and applied once, refused when tampered,
-// foreign or mismatched, against a stubbed `refunds` collection.
+// foreign or mismatched, against a stubbed `refunds` collection. (What the acceptance rule
+// decides, case by case, is cloud-acceptance.test.js.)
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { deploy } = require('./support/cloud-function');
+const { deploy, captureLogs } = require('./support/cloud-function');
 const { createDb } = require('./support/fake-db');
 const { newMerchant, refundNotify, replyOf, xml } = require('./support/notifies');
 
@@ -39,7 +40,7 @@ test('a refund notify → decrypted, SUCCESS, and the refund is SUCCESS once', a
   assert.equal(refund().success_time, '2026-11-24 12:00:05');
   assert.ok(refund().finished_at instanceof Date);
   assert.equal(db.updates.length, 1);
-  assert.deepEqual(db.updates[0].query.status, { $in: ['APPROVED', 'PROCESSING'] });
+  assert.deepEqual(db.updates[0].query, { out_refund_no: REFUND.out_refund_no, status: 'PROCESSING' }, 'from the status judged');
 });
 
 test('REFUNDCLOSE → CLOSED, CHANGE → CHANGE; a raw string event gets the XML string', async () => {
@@ -59,27 +60,63 @@ function flipByte(b64) {
 }
 
 const refused = [
-  ['req_info encrypted with another key', () => refundNotify(merchant, REFUND, { key: newMerchant().key })],
+  ['req_info encrypted with another key', () => refundNotify(merchant, REFUND, { key: newMerchant().key }), 'DECRYPT_KEY_MISMATCH'],
   ['req_info altered', () => refundNotify(merchant, REFUND).replace(/<req_info><!\[CDATA\[([^\]]+)\]\]>/, (_, c) => `<req_info><![CDATA[${flipByte(c)}]]>`)],
   ['req_info cut short', () => refundNotify(merchant, REFUND).replace(/<req_info><!\[CDATA\[([^\]]+)\]\]>/, (_, c) => `<req_info><![CDATA[${Buffer.from(c, 'base64').subarray(0, 32).toString('base64')}]]>`)],
   ['another appid', () => refundNotify(merchant, REFUND, { outer: { appid: 'wx0000000000000000' } }), 'APPID_MISMATCH'],
   ['another mch_id', () => refundNotify(merchant, REFUND, { outer: { mch_id: '10000999' } }), 'MCHID_MISMATCH'],
   ['return_code FAIL', () => xml({ return_code: 'FAIL', return_msg: 'ERROR' }), 'RETURN_FAIL'],
-  ['another refund amount', () => refundNotify(merchant, { ...REFUND, refund_fee: 3600 }), 'AMOUNT_MISMATCH'],
-  ['another order total', () => refundNotify(merchant, { ...REFUND, total_fee: 9999 }), 'AMOUNT_MISMATCH'],
-  ['another order', () => refundNotify(merchant, { ...REFUND, out_trade_no: '20261124999999ZZZZZZZZZZ' }), 'ORDER_MISMATCH'],
-  ['an unknown refund', () => refundNotify(merchant, { ...REFUND, out_refund_no: 'RNOSUCHREFUND' }), 'REFUND_NOT_FOUND'],
+  ['another refund amount', () => refundNotify(merchant, { ...REFUND, refund_fee: 3600 }), 'REFUND_FEE_MISMATCH'],
+  ['another order total', () => refundNotify(merchant, { ...REFUND, total_fee: 9999 }), 'TOTAL_FEE_MISMATCH'],
+  ['another order', () => refundNotify(merchant, { ...REFUND, out_trade_no: '20261124999999ZZZZZZZZZZ' }), 'OUT_TRADE_NO_MISMATCH'],
+  ['another refund_id than WeChat gave us', () => refundNotify(merchant, REFUND, { inner: { refund_id: '50000000000000000000000000999' } }), 'REFUND_ID_MISMATCH', [{ ...REFUND, refund_id: '50000000000000000000000000001' }]],
 ];
-for (const [what, body, reason] of refused) {
-  test(`refused: ${what} → FAIL${reason ? ' ' + reason : ''}, nothing changed`, async () => {
-    const { main, db, refund } = setup();
-    const r = reply(await main(http(body()), {}));
-    assert.equal(r.code, 'FAIL');
-    if (reason) assert.equal(r.msg, reason);
+for (const [what, body, reason, refunds] of refused) {
+  test(`refused: ${what} → FAIL${reason ? ` (the log says ${reason}, the reply does not)` : ''}, nothing changed`, async () => {
+    const { main, db, refund } = setup(refunds);
+    const { result, lines } = await captureLogs(() => main(http(body()), {}));
+    const r = reply(result);
+    assert.deepEqual(r, { code: 'FAIL', msg: 'FAIL' }, 'one fixed word, whatever the reason');
+    if (reason) assert.ok(lines.some((l) => l.includes(reason)), lines.join(' | '));
     assert.equal(refund().status, 'PROCESSING');
-    assert.equal(db.updates.length, 0);
+    assert.equal(db.updates.length + db.adds.length, 0);
   });
 }
+
+test('refused: another transaction_id than the order\'s', async () => {
+  const db = createDb({ refunds: [REFUND], orders: [{ out_trade_no: REFUND.out_trade_no, status: 'PAID', transaction_id: '4200000000000000000000000999' }] });
+  const { main } = deploy('refundNotify', db);
+  const { result, lines } = await captureLogs(() => main(http(refundNotify(merchant, REFUND)), {}));
+  assert.deepEqual(reply(result), { code: 'FAIL', msg: 'FAIL' });
+  assert.ok(lines.some((l) => l.includes('TRANSACTION_ID_MISMATCH')), lines.join(' | '));
+  assert.equal(db.docs('refunds')[0].status, 'PROCESSING');
+});
+
+test('a refund we never stored (made on the merchant platform) is recorded for a person and acknowledged, once', async () => {
+  const { main, db } = setup();
+  const manual = { ...REFUND, out_refund_no: 'RMANUAL000000000000000001' };
+  const body = refundNotify(merchant, manual, { inner: { refund_request_source: 'VENDOR_PLATFORM' } });
+  const replies = await captureLogs(() => Promise.all(Array.from({ length: 5 }, () => main(http(body), {}))));
+  for (const r of replies.result) assert.equal(reply(r).code, 'SUCCESS');
+  assert.ok(replies.lines.some((l) => l.includes('did not start')), 'a person is told');
+  const recorded = db.docs('refunds').filter((d) => d.out_refund_no === manual.out_refund_no);
+  assert.equal(recorded.length, 1, 'concurrent copies record it once');
+  assert.deepEqual([recorded[0].status, recorded[0].unknown, recorded[0].source, recorded[0].refund_fee], ['SUCCESS', true, 'VENDOR_PLATFORM', 1200]);
+  assert.equal(reply(await main(http(body), {})).code, 'SUCCESS', 'a later copy is a duplicate');
+  assert.equal(db.adds.length, 1);
+  assert.equal(db.docs('refunds')[0].status, 'PROCESSING', 'our own refund is untouched');
+});
+
+test('CHANGE (退款异常) is not final: a later SUCCESS is recorded over it, a late CHANGE after it is acknowledged', async () => {
+  const { main, refund } = setup();
+  const change = refundNotify(merchant, REFUND, { inner: { refund_status: 'CHANGE' } });
+  assert.equal(reply(await main(http(change), {})).code, 'SUCCESS');
+  assert.equal(refund().status, 'CHANGE');
+  assert.equal(reply(await main(http(refundNotify(merchant, REFUND)), {})).code, 'SUCCESS');
+  assert.equal(refund().status, 'SUCCESS');
+  assert.equal(reply(await main(http(change), {})).code, 'SUCCESS');
+  assert.equal(refund().status, 'SUCCESS');
+});
 
 test('a refund not in flight (REQUESTED, never sent) is not moved by a notify', async () => {
   const { main, db, refund } = setup([{ ...REFUND, status: 'REQUESTED' }]);
@@ -107,6 +144,6 @@ test('SUCCESS only after the update is stored: a failing store answers FAIL', as
     throw new Error('database timeout');
   };
   const r = reply(await main(http(refundNotify(merchant, REFUND)), {}));
-  assert.deepEqual(r, { code: 'FAIL', msg: 'RETRY_LATER' });
+  assert.deepEqual(r, { code: 'FAIL', msg: 'FAIL' });
   assert.equal(refund().status, 'PROCESSING');
 });

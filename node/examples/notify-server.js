@@ -7,7 +7,10 @@
 // WeChat retries a notify until it gets SUCCESS (about 15 times over 24 hours) and duplicates
 // are normal, so `onPaid` must be idempotent: mark the order paid once, keyed by outTradeNo.
 // SUCCESS is answered only after `onPaid` has finished (its promise resolved); slow work that is
-// not the payment's record (emails, fulfilment) belongs after the reply.
+// not the payment's record (emails, fulfilment) belongs after the reply. A FAIL reply is one fixed
+// word: which check failed goes to `log`, never to whoever sent the message.
+// (A handler that checks more of the order — payer, sign type, transaction — and knows duplicates
+// from news uses `judgePayment`: see node/README.md.)
 const http = require('node:http');
 const wxpay = require('../../pkg/notify'); // elsewhere: require('wxpay/notify'), the small entry point
 
@@ -25,9 +28,9 @@ const MAX_BODY = 64 * 1024; // far above any real notify; the core refuses more 
 function createNotifyServer({ merchant, orderTotal, onPaid, log = console.warn }) {
   const m = new wxpay.Merchant(merchant); // checks the key once, not per request
   return http.createServer((req, res) => {
-    const reply = (ok, message) => {
+    const reply = (ok) => {
       res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' });
-      res.end(wxpay.notifyReply(ok, message));
+      res.end(wxpay.notifyReply(ok)); // FAIL: the fixed word
     };
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end();
@@ -48,18 +51,19 @@ function createNotifyServer({ merchant, orderTotal, onPaid, log = console.warn }
         // A bad signature or a foreign appid is not ours to acknowledge. The code is logged,
         // never the body's secrets (there are none in it, and the key is never in messages).
         log(`wxpay notify rejected: ${e.code}: ${e.message}`);
-        reply(false, e.code);
+        reply(false);
         return;
       }
       try {
         const total = await orderTotal(notify.outTradeNo);
         if (total === undefined) {
-          reply(false, 'ORDER_NOT_FOUND');
+          log(`wxpay notify for ${notify.outTradeNo}: ORDER_NOT_FOUND`);
+          reply(false);
           return;
         }
         if (notify.totalFee !== total) {
-          log(`wxpay notify for ${notify.outTradeNo}: ${notify.totalFee} fen, order is ${total}`);
-          reply(false, 'AMOUNT_MISMATCH');
+          log(`wxpay notify for ${notify.outTradeNo}: TOTAL_FEE_MISMATCH: ${notify.totalFee} fen, order is ${total}`);
+          reply(false);
           return;
         }
         // Stored first, answered second: SUCCESS stops WeChat's retries, so it may only be
@@ -67,7 +71,7 @@ function createNotifyServer({ merchant, orderTotal, onPaid, log = console.warn }
         if (notify.resultCode === 'SUCCESS') await onPaid(notify);
       } catch (e) {
         log(`wxpay notify for ${notify.outTradeNo} not stored: ${e.message}`);
-        reply(false, 'RETRY_LATER');
+        reply(false);
         return;
       }
       reply(true);

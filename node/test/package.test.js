@@ -86,7 +86,7 @@ test('each entry point loads with require and with import, with the same named e
 
 test('wxpay/notify is the notify handlers and nothing more', () => {
   const small = require(path.join(PKG, 'notify.js'));
-  assert.deepEqual(Object.keys(small).filter((n) => !n.startsWith('__')).sort(), ['Merchant', 'decryptRefundNotify', 'notifyReply', 'verifyPaymentNotify']);
+  assert.deepEqual(Object.keys(small).filter((n) => !n.startsWith('__')).sort(), ['Merchant', 'decryptRefundNotify', 'judgePayment', 'judgeRefund', 'notifyReply', 'verifyPaymentNotify']);
   assert.equal(typeof new small.Merchant({ appId: 'wx1', mchId: '1', key: 'a'.repeat(32) }).paymentParams, 'undefined');
   const bytes = (name) => fs.statSync(path.join(PKG, 'wasm', `${name}_bg.wasm`)).size;
   assert.ok(bytes('notify') < bytes('wxpay') / 2, 'less than half the full module');

@@ -20,7 +20,7 @@ const ORDER = Object.freeze({
 test('exports exactly the documented API', () => {
   const expected = [
     'Merchant', 'sign', 'verify', 'toXml', 'parseXml', 'nonceStr', 'notifyReply', 'paymentParams',
-    'verifyPaymentNotify', 'decryptRefundNotify',
+    'verifyPaymentNotify', 'decryptRefundNotify', 'judgePayment', 'judgeRefund',
     'buildUnifiedOrder', 'parseUnifiedOrderResponse', 'buildOrderQuery', 'parseOrderQueryResponse',
     'buildCloseOrder', 'parseCloseOrderResponse', 'buildRefund', 'parseRefundResponse',
     'buildRefundQuery', 'parseRefundQueryResponse',

@@ -305,3 +305,59 @@ impl MerchantConfig {
         Ok(Merchant::new(appid, mch_id, key).with_sign_type(sign_type))
     }
 }
+
+/// A plain object of the notify group read property by property, as [`MerchantConfig`] is (no
+/// serde deserializer in the notify entry point): the names it reads (`known`), names it passes
+/// over (`ignored`, e.g. the other fields of a result object handed back as it is), and any
+/// other name refused, so that a misspelt field cannot vanish. `null` and `undefined` are absent.
+#[cfg(not(feature = "wasm-v3"))]
+pub struct Props {
+    what: &'static str,
+    entries: Vec<(String, JsValue)>,
+}
+
+#[cfg(not(feature = "wasm-v3"))]
+impl Props {
+    pub fn read(value: JsValue, what: &'static str, known: &[&str], ignored: &[&str]) -> Result<Props> {
+        if !value.is_object() || js_sys::Array::is_array(&value) {
+            return Err(argument(what, "must be an object"));
+        }
+        let mut entries = Vec::new();
+        for entry in js_sys::Object::entries(value.unchecked_ref()) {
+            let entry: js_sys::Array = entry.unchecked_into();
+            let (name, v) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
+            if v.is_null() || v.is_undefined() || ignored.contains(&name.as_str()) {
+                continue;
+            }
+            if !known.contains(&name.as_str()) {
+                return Err(argument(what, &format!("unknown field `{name}`")));
+            }
+            entries.push((name, v));
+        }
+        Ok(Props { what, entries })
+    }
+
+    fn get(&self, name: &str) -> Option<&JsValue> {
+        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// A string property.
+    pub fn text(&self, name: &str) -> Result<Option<String>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v.as_string().map(Some).ok_or_else(|| argument(self.what, &format!("`{name}` must be a string"))),
+        }
+    }
+
+    /// An amount: integer fen, as a safe integer or a string of digits.
+    pub fn fen(&self, name: &str) -> Result<Option<Fen>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => match (v.as_f64(), v.as_string()) {
+                (Some(x), _) => Scalar::from_f64(x).fen(),
+                (None, Some(s)) => Scalar::Text(s).fen(),
+                _ => Err(argument(self.what, &format!("`{name}` must be a number of fen"))),
+            },
+        }
+    }
+}

@@ -31,4 +31,16 @@ function deploy(name, db) {
   return { main: fn.main, dir };
 }
 
-module.exports = { deploy, sdk };
+/** Runs `fn` with console.warn and console.error collected, to read what the function logged. */
+async function captureLogs(fn) {
+  const lines = [];
+  const saved = { warn: console.warn, error: console.error };
+  console.warn = console.error = (...args) => lines.push(args.join(' '));
+  try {
+    return { result: await fn(), lines };
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+module.exports = { deploy, sdk, captureLogs };

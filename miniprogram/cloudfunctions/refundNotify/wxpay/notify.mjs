@@ -4,6 +4,8 @@ import cjs from "./notify.js";
 export const {
   Merchant,
   decryptRefundNotify,
+  judgePayment,
+  judgeRefund,
   notifyReply,
   verifyPaymentNotify,
 } = cjs;

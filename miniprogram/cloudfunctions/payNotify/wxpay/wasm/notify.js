@@ -175,6 +175,67 @@ function decryptRefundNotify(xml, merchant) {
 exports.decryptRefundNotify = decryptRefundNotify;
 
 /**
+ * Judges a verified payment report (a `PaymentNotify`, or an orderquery answer) against the
+ * stored order (`null`: no order has its `outTradeNo`). `RECORD`: move the order to `PAID`
+ * with the report's transaction in one conditional update from the status judged (`CLOSED`
+ * when `afterClose`, flagged for a person), and answer `SUCCESS` only once it is stored; if
+ * the update finds the order moved on, read it again and judge again. `REFUSE`: change
+ * nothing and answer `FAIL` with a fixed message (`notifyReply(false)`): `code` is for the log.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
+ * @param {StoredOrder | null} stored
+ * @param {PaymentReport} report
+ * @returns {PaymentVerdict}
+ */
+function judgePayment(stored, report) {
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.judgePayment(retptr, addHeapObject(stored), addHeapObject(report));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+    }
+}
+exports.judgePayment = judgePayment;
+
+/**
+ * Judges a refund report (a `RefundNotify`, or one refund of a refundquery answer with the
+ * answer's `outTradeNo`, `transactionId` and `totalFee`) against the stored refund (`null`: no
+ * refund has its `outRefundNo`). `RECORD`: move the refund to `status` (with the report's
+ * `refundId`) in one conditional update from the status judged, and answer `SUCCESS` only
+ * once it is stored. `RECORD_UNKNOWN`: a refund we did not start (made on the merchant
+ * platform): record it for a person, then answer `SUCCESS`. `ALREADY_RECORDED`, `STALE`:
+ * answer `SUCCESS`. `REFUSE`: change nothing, answer `FAIL` with a fixed message.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+ * @param {StoredRefund | null} stored
+ * @param {RefundReport} report
+ * @returns {RefundVerdict}
+ */
+function judgeRefund(stored, report) {
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.judgeRefund(retptr, addHeapObject(stored), addHeapObject(report));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+    }
+}
+exports.judgeRefund = judgeRefund;
+
+/**
  * The reply to a payment or refund notify: `SUCCESS` stops WeChat's retries, `FAIL` asks for
  * one later. `message` defaults to `OK` / `FAIL`.
  *
@@ -261,6 +322,12 @@ function __wbg_get_imports() {
         __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
             const ret = getObject(arg0) === undefined;
             return ret;
+        },
+        __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
+            const obj = getObject(arg1);
+            const ret = typeof(obj) === 'number' ? obj : undefined;
+            getDataViewMemory0().setFloat64((arg0 >>> 0) + 8 * 1, isLikeNone(ret) ? 0 : ret, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, !isLikeNone(ret), true);
         },
         __wbg___wbindgen_string_get_7ce8eee7fd327545: function(arg0, arg1) {
             const obj = getObject(arg1);

@@ -29,8 +29,10 @@ test('payment and refund notifies from the simulator are verified and applied', 
   const no = order.out_trade_no;
   await until('server PAID', 20000, async () => (await httpJson('GET', `${srv.base}/api/orders/${no}`, { token })).body.status === 'PAID');
 
-  // The payment notify the simulator delivered to the server, fed to the cloud function.
-  const [delivery] = (await sim('GET', `/sandbox/notifies/${no}`)).body;
+  // The payment notify the simulator delivered to the server, fed to the cloud function. The
+  // order may show PAID before any notify is sent (reading it asks orderquery first): wait for
+  // the simulator's first delivery rather than read its log once.
+  const delivery = await until('payment notify delivered', 30000, async () => (await sim('GET', `/sandbox/notifies/${no}`)).body[0]);
   const wechat = (await sim('GET', `/sandbox/orders/${no}`)).body;
   const pdb = createDb({ orders: [{ out_trade_no: no, openid: wechat.openid, total_fee: order.total_fee, status: 'NOTPAY' }] });
   const pay = deploy('payNotify', pdb);

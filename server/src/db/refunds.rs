@@ -446,26 +446,22 @@ impl Db {
         let order =
             sqlx::query("SELECT total_fee, openid FROM orders WHERE out_trade_no = $1").bind(out_trade_no).fetch_one(&mut *tx).await?;
         let (total, openid): (Fen, String) = (money::fen(&order, "total_fee")?, order.try_get("openid")?);
-        let held = sqlx::query(&format!(
-            "SELECT CAST(COALESCE(SUM(refund_fee), 0) AS BIGINT) AS held FROM refunds WHERE out_trade_no = $1 AND status IN {}",
-            holding_sql()
-        ))
-        .bind(out_trade_no)
-        .fetch_one(&mut *tx)
-        .await?;
-        let left = total.checked_sub(money::fen(&held, "held")?).unwrap_or(Fen::ZERO);
+        // The order's refunds, read after the lock: what they hold is RefundTotals' rule, the one
+        // every view uses. The payer's requests waiting for the merchant are a few at once per
+        // order (each holds its amount until the merchant acts), and named when they are what
+        // blocks the merchant.
+        let siblings: Vec<Refund> =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE out_trade_no = $1 ORDER BY requested_at, out_refund_no"))
+                .bind(out_trade_no)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(from_row)
+                .collect::<Result<_>>()?;
+        let left = RefundTotals::of(total, true, &siblings).refundable;
         let fee = refund_fee.unwrap_or(left);
-        // The payer's requests waiting for the merchant: a few at once per order (each holds its
-        // amount until the merchant acts), and named when they are what blocks the merchant.
-        let pending: Vec<String> = sqlx::query(
-            "SELECT out_refund_no FROM refunds WHERE out_trade_no = $1 AND status = 'REQUESTED' ORDER BY requested_at, out_refund_no",
-        )
-        .bind(out_trade_no)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get("out_refund_no"))
-        .collect::<std::result::Result<_, _>>()?;
+        let pending: Vec<String> =
+            siblings.into_iter().filter(|r| r.status == RefundState::Requested).map(|r| r.out_refund_no).collect();
         let blocked_by_requests = matches!(by, Requester::Merchant { .. }) && !pending.is_empty();
         if left == Fen::ZERO {
             if blocked_by_requests {

@@ -41,7 +41,7 @@ pub(crate) fn optional_text(name: &str, value: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
-/// A character XML 1.0 can carry (its `Char` production): what [`crate::xml::encode`] writes.
+/// A character XML 1.0 can carry (its `Char` production): what the XML encoder (`xml.rs`) writes.
 pub const fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }

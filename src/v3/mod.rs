@@ -47,12 +47,13 @@ mod keys;
 mod merchant;
 mod messages;
 mod notify;
+mod platform_certificate;
 mod request;
 mod resource;
 mod sign;
 mod verify;
 
-pub use certificate::{CertificatesResponse, DownloadCertificates, DownloadedCertificate, EncryptedCertificate, PlatformCertificate};
+pub use certificate::{CertificatesResponse, DownloadCertificates, DownloadedCertificate, EncryptedCertificate};
 pub use jsapi::{pay_sign_message, PaymentParams};
 pub use keys::{ApiV3Key, MerchantKey, PublicKey};
 pub use merchant::Merchant;
@@ -61,6 +62,7 @@ pub use messages::{
     RefundAmount, RefundNotice, RefundStatus, TradeState, Transaction, TransactionAmount,
 };
 pub use notify::{DecryptedNotification, Notification, NotifyEvent};
+pub use platform_certificate::PlatformCertificate;
 pub use request::{api_error, read_response, Method, Request, SignedRequest, API_BASE};
 pub use resource::{EncryptedResource, AEAD_AES_256_GCM};
 pub use sign::{request_message, Signer, AUTHORIZATION_SCHEME};

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::v3::certificate::PlatformCertificate;
 use crate::v3::keys::PublicKey;
+use crate::v3::platform_certificate::PlatformCertificate;
 use crate::v3::BASE64;
 
 /// How far `Wechatpay-Timestamp` may be from `now`, in seconds (5 minutes, WeChat's rule).

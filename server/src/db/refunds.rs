@@ -460,8 +460,7 @@ impl Db {
                 .collect::<Result<_>>()?;
         let left = RefundTotals::of(total, true, &siblings).refundable;
         let fee = refund_fee.unwrap_or(left);
-        let pending: Vec<String> =
-            siblings.into_iter().filter(|r| r.status == RefundState::Requested).map(|r| r.out_refund_no).collect();
+        let pending: Vec<String> = siblings.into_iter().filter(|r| r.status == RefundState::Requested).map(|r| r.out_refund_no).collect();
         let blocked_by_requests = matches!(by, Requester::Merchant { .. }) && !pending.is_empty();
         if left == Fen::ZERO {
             if blocked_by_requests {

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod acceptance;
+pub mod back_office;
 pub mod checkout;
 pub mod cli;
 pub mod client_addr;

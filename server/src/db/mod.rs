@@ -154,6 +154,15 @@ impl Db {
         tx.commit().await
     }
 
+    /// The database answers (`/healthz`).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
     /// Whether any order was ever stored.
     ///
     /// # Errors

@@ -14,6 +14,6 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<Value>> {
-    sqlx::query("SELECT 1").execute(state.db.pool()).await?;
+    state.db.ping().await?;
     Ok(Json(json!({ "status": "ok" })))
 }

@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::orders::order_view;
 use super::refunds::view as refund_view;
 use super::{checked_text, MERCHANT};
-use crate::db::orders::OrderStatus;
+use crate::back_office;
 use crate::db::refunds::{Refund, RefundState};
 use crate::db::search::OrderRow;
 use crate::error::{Error, Result};
 use crate::http::ApiJson;
-use crate::payments::Synced;
 use crate::refunds::Visited;
 use crate::AppState;
 
@@ -96,19 +95,7 @@ pub async fn requery_refund(State(state): State<AppState>, Path(no): Path<String
 /// `POST /admin/api/orders/{no}/requery`: the reconciler's visit of an unpaid order, now —
 /// orderquery (closeorder once expired), taking the order's turn as any poller does.
 pub async fn requery_order(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<OrderRow>> {
-    let o = state.db.order(&no).await?.ok_or(Error::NotFound("order"))?;
-    if o.status != OrderStatus::Notpay {
-        return Err(Error::Conflict(format!("order is {}: there is nothing to ask WeChat", o.status.as_str())));
-    }
-    let now = state.clock.now_ms();
-    if !state.db.claim_order_check(&no, now, now - REQUERY_EVERY_MS).await? {
-        return Err(Error::RateLimited("WeChat was asked about it a moment ago; try again in a few seconds".into()));
-    }
-    let outcome = crate::reconciler::visit_order(&state, &o, MERCHANT).await;
-    if let Ok(Synced::Paid | Synced::Closed) = outcome {
-        tracing::info!(out_trade_no = %no, ?outcome, "order settled by a merchant's re-query");
-    }
-    outcome?;
+    back_office::requery_order(&state, &no, REQUERY_EVERY_MS, MERCHANT).await?;
     Ok(Json(order_view(state.db.order_row(&no).await?.ok_or(Error::NotFound("order"))?)))
 }
 
@@ -121,16 +108,12 @@ pub struct Note {
 /// `POST /admin/api/refunds/{no}/handled` `{"note": "…"}`: a CHANGE refund dealt with offline.
 pub async fn refund_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<Refund>> {
     let note = checked_text("note", &n.note, MAX_NOTE_BYTES)?;
-    let r = state.db.refund_handled_offline(&no, note, state.clock.now_ms(), MERCHANT).await?;
-    tracing::info!(out_refund_no = %no, "CHANGE refund marked handled offline (still CHANGE)");
-    Ok(Json(refund_view(r)))
+    Ok(Json(refund_view(back_office::refund_handled(&state, &no, note, MERCHANT).await?)))
 }
 
 /// `POST /admin/api/orders/{no}/handled` `{"note": "…"}`: an order paid after close dealt with
 /// offline (shipped, settled).
 pub async fn order_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<OrderRow>> {
     let note = checked_text("note", &n.note, MAX_NOTE_BYTES)?;
-    let o = state.db.order_handled_offline(&no, note, state.clock.now_ms(), MERCHANT).await?;
-    tracing::info!(out_trade_no = %no, "paid-after-close order marked handled offline");
-    Ok(Json(order_view(o)))
+    Ok(Json(order_view(back_office::order_handled(&state, &no, note, MERCHANT).await?)))
 }

@@ -29,7 +29,5 @@ pub async fn stock(State(state): State<AppState>, Path(id): Path<i64>, ApiJson(c
         Stock::Add(n) => StockChange::Add(n),
         Stock::Set(n) => StockChange::Set(n),
     };
-    let p = state.db.change_stock(id, change, state.clock.now_ms(), MERCHANT).await?;
-    tracing::info!(product = id, ?change, stock = ?p.stock, "stock changed by the merchant");
-    Ok(Json(p))
+    Ok(Json(crate::back_office::change_stock(&state, id, change, MERCHANT).await?))
 }

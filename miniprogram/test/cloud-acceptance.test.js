@@ -10,24 +10,14 @@ const crypto = require('node:crypto');
 const { deploy, captureLogs } = require('./support/cloud-function');
 const { createDb } = require('./support/fake-db');
 const { replyOf, sign, xml } = require('./support/notifies');
-const { encryptReqInfo } = require('../../tests/js/wechat-v2');
+const { encryptReqInfo, caseNotifyFields } = require('../../tests/js/wechat-v2');
 
 const TABLE = require('../../tests/data/acceptance_cases.json');
 const FIXTURE = require('../../tests/data/payment_notify.json').fields;
 const merchant = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: crypto.randomBytes(16).toString('hex') };
 
-/** The fields with the case's overrides, a null removing a field. */
-function withOverrides(base, overrides = {}) {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === null) delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
-
 function paymentNotifyBody(notify) {
-  const fields = withOverrides({ ...FIXTURE, appid: merchant.appId, mch_id: merchant.mchId }, notify.overrides);
+  const fields = caseNotifyFields(FIXTURE, notify.overrides, merchant);
   fields.sign = sign(fields, merchant.key, notify.sign_type);
   return xml(fields);
 }

@@ -11,22 +11,13 @@ const path = require('node:path');
 const h = require('./helpers');
 const { KEY, MERCHANT, jsSign, jsXml, signedResponse, refundNotify, encryptReqInfo, codeOf, ROOT } = h;
 const small = require('../../pkg/notify');
+const { caseNotifyFields } = require('../../tests/js/wechat-v2');
 
 const TABLE = h.data('acceptance_cases.json');
 const FIXTURE = h.data('payment_notify.json').fields;
 
-/** The case's notify fields: the fixture with its overrides, a null removing a field. */
-function withOverrides(base, overrides = {}) {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === null) delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
-
 function paymentNotifyBody(notify) {
-  const fields = withOverrides({ ...FIXTURE, appid: MERCHANT.appId, mch_id: MERCHANT.mchId }, notify.overrides);
+  const fields = caseNotifyFields(FIXTURE, notify.overrides, MERCHANT);
   fields.sign = jsSign(fields, KEY, notify.sign_type);
   return jsXml(fields);
 }

@@ -45,4 +45,18 @@ function encryptReqInfo(innerXml, key, { padding = true } = {}) {
   return Buffer.concat([c.update(innerXml, 'utf8'), c.final()]).toString('base64');
 }
 
-module.exports = { sign, xml, encryptReqInfo };
+/**
+ * The fields of a payment notify as tests/data/acceptance_cases.json describes one: the shared
+ * fixture's (tests/data/payment_notify.json) for this merchant, with the case's overrides, a
+ * null removing a field. Unsigned.
+ */
+function caseNotifyFields(fixture, overrides, { appId, mchId }) {
+  const out = { ...fixture, appid: appId, mch_id: mchId };
+  for (const [k, v] of Object.entries(overrides || {})) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+module.exports = { sign, xml, encryptReqInfo, caseNotifyFields };

@@ -174,3 +174,17 @@ async fn cloud_function_and_server_judge_the_same_notifies_alike() {
     assert_eq!(checked, cases.len());
     println!("acceptance: {checked} notify cases through the server, each as the table says");
 }
+
+/// A refund notify for a refund we never started, on an order we do not have either: nothing to
+/// hang a refund on, so the audit log keeps it, and it is acknowledged all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refund_outside_on_an_unknown_order_is_audited_and_acknowledged() {
+    let h = Harness::start().await;
+    let case = table()["cases"].as_array().unwrap().iter().find(|c| c["name"] == "refund_unknown_recorded").unwrap().clone();
+    let (_, reply) = h.post_refund_notify(0, refund_notify(&h, &case["notify"])).await;
+    assert!(is_success_reply(&reply), "{reply}");
+    let no = text(&case["notify"]["req_info"]["out_refund_no"]).unwrap();
+    assert!(h.state().db.refund(no).await.unwrap().is_none(), "no refund row without its order");
+    let audit = h.state().db.audit_for("refund", no).await.unwrap();
+    assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["refund.outside_unknown_order"]);
+}

@@ -759,6 +759,31 @@ async fn merchant_refund_retried_after_a_lost_answer_refunds_once() {
     );
 }
 
+/// WeChat takes longer to answer a merchant refund than the request may last: the API answers
+/// 202 with the refund (APPROVED) before its own timeout would answer 503, and the call, going
+/// on detached, records WeChat's answer; WeChat makes one refund.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merchant_refund_slower_than_the_request_answers_202_and_completes() {
+    let h = Harness::start_with(Options {
+        tweak: |c| {
+            c.request_timeout_secs = Some(3);
+            c.upstream_timeout_ms = Some(10_000);
+        },
+        ..Default::default()
+    })
+    .await;
+    let (_, no) = h.paid_order().await;
+    set_delay(&h, 4_000);
+    let (status, v) = merchant_refund(&h, &no, "slow-1", 1000).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "answered before the request timeout, with the refund: {v}");
+    assert_eq!(v["status"], "APPROVED", "{v}");
+    let rno = v["out_refund_no"].as_str().unwrap().to_owned();
+    set_delay(&h, 0);
+    h.wait_refund_status(&rno, "SUCCESS").await;
+    assert_eq!(h.sandbox.refund_count(), 1);
+    assert_eq!(h.refunded_fee(&no).await, 1000);
+}
+
 /// A payer may have at most 3 refund requests waiting per order (200 one-fen requests once each
 /// held their amount); a merchant refund they block names them, and one call rejects them all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

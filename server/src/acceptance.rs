@@ -3,8 +3,8 @@
 //! same judge, as the cloud functions do through `wxpay/notify`.
 
 use wxpay::acceptance::{
-    judge_payment, judge_refund, PaymentReport, PaymentVerdict, RefundReport, RefundReportStatus, RefundVerdict, StoredOrder,
-    StoredOrderState, StoredRefund, StoredRefundState,
+    judge_payment, judge_refund, PaymentReport, PaymentVerdict, RefundReport, RefundVerdict, StoredOrder, StoredOrderState, StoredRefund,
+    StoredRefundState,
 };
 
 use crate::db::orders::{Order, OrderStatus};
@@ -42,16 +42,6 @@ pub fn stored_refund<'a>(r: &'a Refund, order_transaction_id: Option<&'a str>) -
             RefundState::Success => StoredRefundState::Success,
             RefundState::Closed => StoredRefundState::Closed,
         },
-    }
-}
-
-/// The stored state a reported one moves a refund to.
-pub fn refund_state(s: RefundReportStatus) -> RefundState {
-    match s {
-        RefundReportStatus::Processing => RefundState::Processing,
-        RefundReportStatus::Success => RefundState::Success,
-        RefundReportStatus::Change => RefundState::Change,
-        RefundReportStatus::Closed => RefundState::Closed,
     }
 }
 

@@ -8,7 +8,7 @@ use wxpay::Fen;
 
 use crate::acceptance;
 use crate::db::orders::PaidOutcome;
-use crate::db::refunds::{FinishOutcome, RefundResult};
+use crate::db::refunds::{FinishOutcome, RefundResult, RefundState};
 use crate::error::Error;
 use crate::AppState;
 
@@ -121,7 +121,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
     let report = RefundReport::from(&n);
     let detail = format!(
         "refund notify: refund_status={} refund_id={} refund_fee={} settlement_refund_fee={}; body: {}",
-        acceptance::refund_state(report.status).as_str(),
+        RefundState::reported(report.status).as_str(),
         n.refund_id,
         n.refund_fee,
         n.settlement_refund_fee.unwrap_or(Fen::ZERO),
@@ -157,7 +157,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
                 return refusal(m);
             }
             RefundVerdict::RecordUnknown => {
-                let status = acceptance::refund_state(report.status);
+                let status = RefundState::reported(report.status);
                 match state.db.record_outside_refund(&report, &result(status), now, "wechat:refund-notify", &detail).await {
                     Ok(recorded) => {
                         tracing::warn!(out_refund_no = %no, out_trade_no = %n.out_trade_no, refund_fee = %n.refund_fee, status = status.as_str(), recorded,
@@ -173,7 +173,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
                 }
             }
             RefundVerdict::Record(reported) => {
-                let status = acceptance::refund_state(reported);
+                let status = RefundState::reported(reported);
                 match state.db.finish_refund(no, &result(status), now, "wechat:refund-notify", &detail).await {
                     Ok(FinishOutcome::Applied { from }) => {
                         tracing::info!(out_refund_no = %no, from = from.as_str(), to = status.as_str(), "refund finished");

@@ -139,7 +139,9 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
                     tracing::error!(out_trade_no = %o.out_trade_no, mismatch = m.code(), "orderquery does not match the order: {m}");
                     return Err(Error::Conflict(format!("WeChat's payment does not match the order ({})", m.code())));
                 }
-                PaymentVerdict::AlreadyRecorded | PaymentVerdict::NothingToRecord => return Ok(Synced::Paid),
+                PaymentVerdict::AlreadyRecorded => return Ok(Synced::Paid),
+                // Not for a paid trade_state; said as the rule would.
+                PaymentVerdict::NothingToRecord => return Ok(Synced::Unpaid { exists: true }),
                 PaymentVerdict::Record { .. } => {}
             }
             let detail = format!(

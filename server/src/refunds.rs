@@ -452,7 +452,7 @@ async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
             Ok(if moved { Queried::Moved(RefundState::Processing) } else { Queried::Unchanged })
         }
         RefundVerdict::Record(reported) => {
-            let status = crate::acceptance::refund_state(reported);
+            let status = RefundState::reported(reported);
             let result = RefundResult {
                 status,
                 refund_id: &item.refund_id,

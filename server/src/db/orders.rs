@@ -361,8 +361,9 @@ impl Db {
     /// units are taken off its product's stock in the same transaction (first), so an order
     /// that is not stored (a duplicate key) takes nothing, and no two orders take the same unit.
     /// With `limits`, the payer's open orders, held units and orders of the last hour are
-    /// counted in that same transaction (after the stock, so too little stock is said first), after the payer's other checkouts (concurrent ones too:
-    /// they are serialized per payer), so no burst of checkouts gets past them.
+    /// counted in that same transaction, after the stock (so too little stock is said first)
+    /// and after the payer's other checkouts (serialized per payer, on every instance), so no
+    /// burst of checkouts gets past them.
     /// Returns whether units were taken (not for a product whose stock is not tracked).
     ///
     /// # Errors

@@ -69,13 +69,15 @@ impl RefundState {
         })
     }
 
-    /// WeChat's answer as a state here (`PROCESSING` is ours too).
-    pub fn from_wechat(s: wxpay::RefundStatus) -> Self {
+    /// The state a report (notify or refundquery, as the acceptance rule reads it) moves a
+    /// refund to (`PROCESSING` is ours too).
+    pub const fn reported(s: wxpay::acceptance::RefundReportStatus) -> Self {
+        use wxpay::acceptance::RefundReportStatus as R;
         match s {
-            wxpay::RefundStatus::Success => RefundState::Success,
-            wxpay::RefundStatus::Change => RefundState::Change,
-            wxpay::RefundStatus::Refundclose => RefundState::Closed,
-            wxpay::RefundStatus::Processing => RefundState::Processing,
+            R::Processing => RefundState::Processing,
+            R::Success => RefundState::Success,
+            R::Change => RefundState::Change,
+            R::Closed => RefundState::Closed,
         }
     }
 
@@ -106,9 +108,7 @@ pub struct RefundTotals {
 impl RefundTotals {
     /// Of an order of `total` (`paid`: it is PAID) with `refunds`, all of them its own.
     pub fn of(total: Fen, paid: bool, refunds: &[Refund]) -> Self {
-        let sum = |keep: fn(RefundState) -> bool| {
-            refunds.iter().filter(|r| keep(r.status)).fold(Fen::ZERO, |a, r| a.checked_add(r.refund_fee).unwrap_or(a))
-        };
+        let sum = |keep: fn(RefundState) -> bool| money::sum(refunds.iter().filter(|r| keep(r.status)).map(|r| r.refund_fee));
         let held = sum(RefundState::holds_amount);
         let refundable = if paid { total.checked_sub(held).unwrap_or(Fen::ZERO) } else { Fen::ZERO };
         RefundTotals { refunded: sum(|s| s == RefundState::Success), held, refundable }
@@ -786,7 +786,7 @@ impl Db {
             .await?;
         let recorded = order.is_some();
         if let Some(order) = order {
-            self.insert_outside(&mut tx, report, result, &order, now).await?;
+            insert_outside(&mut tx, report, result, &order, now).await?;
         }
         let action = if recorded { "refund.recorded_outside" } else { "refund.outside_unknown_order" };
         Audit {
@@ -803,50 +803,6 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(recorded)
-    }
-
-    /// The refund row of [`Db::record_outside_refund`], on an order we have.
-    async fn insert_outside(
-        &self,
-        tx: &mut AnyConnection,
-        report: &wxpay::acceptance::RefundReport<'_>,
-        result: &RefundResult<'_>,
-        order: &AnyRow,
-        now: i64,
-    ) -> Result<()> {
-        let to = result.status;
-        let (openid, total): (String, Fen) = (order.try_get("openid")?, money::fen(order, "total_fee")?);
-        let finished = to.is_final().then_some(now);
-        sqlx::query(
-            "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
-             settlement_refund_fee, success_time, recv_account, requested_at, updated_at, finished_at, checked_at, outside) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $12, 1)",
-        )
-        .bind(report.out_refund_no)
-        .bind(report.out_trade_no)
-        .bind(&openid)
-        .bind(money::bind(report.total_fee.unwrap_or(total))?)
-        .bind(money::bind(report.refund_fee)?)
-        .bind(OUTSIDE_REASON)
-        .bind(to.as_str())
-        .bind(result.refund_id)
-        .bind(result.settlement_refund_fee.map(money::bind).transpose()?)
-        .bind(result.success_time)
-        .bind(result.recv_account)
-        .bind(now)
-        .bind(finished)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| Error::from(e).on_unique_violation("refund"))?;
-        if to == RefundState::Success {
-            sqlx::query("UPDATE orders SET refunded_fee = refunded_fee + $1, updated_at = $2 WHERE out_trade_no = $3")
-                .bind(money::bind(report.refund_fee)?)
-                .bind(now)
-                .bind(report.out_trade_no)
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(())
     }
 
     /// The refund an Idempotency-Key made for an order, if any.
@@ -931,6 +887,49 @@ impl Db {
         .await?;
         rows.iter().map(from_row).collect()
     }
+}
+
+/// The refund row of [`Db::record_outside_refund`], on an order we have.
+async fn insert_outside(
+    tx: &mut AnyConnection,
+    report: &wxpay::acceptance::RefundReport<'_>,
+    result: &RefundResult<'_>,
+    order: &AnyRow,
+    now: i64,
+) -> Result<()> {
+    let to = result.status;
+    let (openid, total): (String, Fen) = (order.try_get("openid")?, money::fen(order, "total_fee")?);
+    let finished = to.is_final().then_some(now);
+    sqlx::query(
+        "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
+         settlement_refund_fee, success_time, recv_account, requested_at, updated_at, finished_at, checked_at, outside) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $12, 1)",
+    )
+    .bind(report.out_refund_no)
+    .bind(report.out_trade_no)
+    .bind(&openid)
+    .bind(money::bind(report.total_fee.unwrap_or(total))?)
+    .bind(money::bind(report.refund_fee)?)
+    .bind(OUTSIDE_REASON)
+    .bind(to.as_str())
+    .bind(result.refund_id)
+    .bind(result.settlement_refund_fee.map(money::bind).transpose()?)
+    .bind(result.success_time)
+    .bind(result.recv_account)
+    .bind(now)
+    .bind(finished)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| Error::from(e).on_unique_violation("refund"))?;
+    if to == RefundState::Success {
+        sqlx::query("UPDATE orders SET refunded_fee = refunded_fee + $1, updated_at = $2 WHERE out_trade_no = $3")
+            .bind(money::bind(report.refund_fee)?)
+            .bind(now)
+            .bind(report.out_trade_no)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The audit row of a move, its action named after it (`refund.approved`, `refund.success`, …).

@@ -12,6 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use axum::Router;
 use serde::de::DeserializeOwned;
 
@@ -42,6 +43,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(rejection) => Err(Error::Invalid(rejection.body_text())),
         }
     }
+}
+
+/// The `Idempotency-Key` header, if given: the client's name for one checkout or one merchant
+/// refund, 1 to 64 of `A-Z a-z 0-9 - _ . :`.
+///
+/// # Errors
+/// [`Error::Invalid`] for any other value.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, Error> {
+    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+    let key =
+        v.to_str().ok().filter(|k| (1..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)));
+    key.map(Some).ok_or_else(|| Error::Invalid("Idempotency-Key must be 1 to 64 of A-Z a-z 0-9 - _ . :".into()))
 }
 
 /// The logged-in caller (from `Authorization: Bearer <token>`).

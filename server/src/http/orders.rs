@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::refunds::RefundView;
-use super::{ApiJson, ClientIp, User};
+use super::{idempotency_key, ApiJson, ClientIp, User};
 use crate::checkout::{self, Checkout, Outcome};
 use crate::db::orders::{Order, OrderStatus};
 use crate::db::refunds::{Refund, RefundTotals};
@@ -19,14 +19,6 @@ use crate::error::{Error, Result};
 use crate::payments::Payment;
 use crate::AppState;
 use wxpay::Fen;
-
-/// The `Idempotency-Key` header: the client's name for one checkout.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
-    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
-    let key =
-        v.to_str().ok().filter(|k| (1..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)));
-    key.map(|k| Some(k.to_owned())).ok_or_else(|| Error::Invalid("Idempotency-Key must be 1 to 64 of A-Z a-z 0-9 - _ . :".into()))
-}
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -125,7 +117,13 @@ async fn create(
     headers: HeaderMap,
     ApiJson(req): ApiJson<CreateOrder>,
 ) -> Result<(StatusCode, Json<OrderView>)> {
-    let c = Checkout { openid: user.openid, ip, product_id: req.product_id, quantity: req.quantity, key: idempotency_key(&headers)? };
+    let c = Checkout {
+        openid: user.openid,
+        ip,
+        product_id: req.product_id,
+        quantity: req.quantity,
+        key: idempotency_key(&headers)?.map(str::to_owned),
+    };
     match checkout::check_out(&state, &c).await? {
         Outcome::Created(o, p) => Ok((StatusCode::CREATED, Json(with_payment(&state, o, p).await?))),
         Outcome::Payable(o, p) => Ok((StatusCode::OK, Json(with_payment(&state, o, p).await?))),

@@ -65,9 +65,18 @@ impl Upstream {
         self.prepare_as(request, self.merchant.sign_type)
     }
 
+    /// The merchant signing with `sign_type` (the configured one borrowed, as almost always).
+    fn merchant_as(&self, sign_type: SignType) -> std::borrow::Cow<'_, wxpay::Merchant> {
+        if sign_type == self.merchant.sign_type {
+            std::borrow::Cow::Borrowed(&self.merchant)
+        } else {
+            std::borrow::Cow::Owned(self.merchant.clone().with_sign_type(sign_type))
+        }
+    }
+
     fn prepare_as<Q: Request>(&self, request: &Q, sign_type: SignType) -> Result<Prepared> {
         let nonce = wxpay::nonce_str()?;
-        let body = self.merchant.clone().with_sign_type(sign_type).request_xml(request, &nonce)?;
+        let body = self.merchant_as(sign_type).request_xml(request, &nonce)?;
         Ok(Prepared { path: Q::PATH, body, sign_type })
     }
 
@@ -76,7 +85,7 @@ impl Upstream {
     /// # Errors
     /// As [`Upstream::pay`].
     pub async fn send<P: Response>(&self, prepared: &Prepared) -> Result<P> {
-        let merchant = self.merchant.clone().with_sign_type(prepared.sign_type);
+        let merchant = self.merchant_as(prepared.sign_type);
         self.send_with(prepared, |bytes| merchant.parse_response::<P>(bytes)).await
     }
 

@@ -11,7 +11,7 @@ use super::{mask, MERCHANT};
 use crate::db::refunds::{Refund, RefundState};
 use crate::error::{Error, Result};
 use crate::http::refunds::{checked_reason, refund_amount};
-use crate::http::ApiJson;
+use crate::http::{idempotency_key, ApiJson};
 use crate::refunds::MerchantRefund::{Existing, Made, Pending};
 use crate::AppState;
 
@@ -106,13 +106,4 @@ pub async fn reject_pending(State(state): State<AppState>, Path(no): Path<String
     let reason = given.as_deref().map(checked_reason).transpose()?;
     let rejected = crate::refunds::reject_pending(&state, &no, MERCHANT, reason).await?;
     Ok(Json(rejected.into_iter().map(view).collect()))
-}
-
-/// The `Idempotency-Key` header, if given: 1 to 64 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>> {
-    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
-    match v.to_str() {
-        Ok(k) if (1..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k)),
-        _ => Err(Error::Invalid("Idempotency-Key must be 1 to 64 visible ASCII characters".into())),
-    }
 }

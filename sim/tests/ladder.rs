@@ -29,6 +29,20 @@ fn arrivals(r: &common::Receiver, start: Instant) -> Vec<f64> {
     seen.iter().map(|(t, _)| t.duration_since(start).as_secs_f64() * 1000.0).collect()
 }
 
+/// The simulator's record of `out_trade_no`'s deliveries once it holds `n` attempts (or after
+/// 5 s). It records an attempt when the merchant's answer is in, a moment after the receiver
+/// saw the request, so reading it right after the receiver's count would race.
+async fn recorded(s: &common::Sim, out_trade_no: &str, n: usize) -> Vec<wxpay_sim::Delivery> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let d = s.sim.deliveries(out_trade_no);
+        if d.len() >= n || Instant::now() >= deadline {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn assert_on_ladder(actual: &[f64], due: &[f64], early_ms: f64, late_ms: f64) {
     for (i, (a, d)) in actual.iter().zip(due).enumerate() {
         assert!(
@@ -51,7 +65,7 @@ async fn first_retries_follow_the_ladder_at_a_hundredfold_speed() {
     let due = due_ms(100.0);
     assert_on_ladder(&arrivals(&r, start), &due[..5], 5.0, 120.0);
     // Acknowledged: no sixth attempt, as the simulator's own record says too.
-    let d = s.sim.deliveries("LADDER100");
+    let d = recorded(&s, "LADDER100", 5).await;
     assert_eq!(
         d.iter().map(|d| (d.attempt, d.acknowledged)).collect::<Vec<_>>(),
         [(1, false), (2, false), (3, false), (4, false), (5, true)]
@@ -81,12 +95,7 @@ async fn whole_ladder_of_sixteen_attempts_at_ten_thousandfold_speed() {
     assert_eq!(nonces.len(), 16, "each attempt is nonced afresh");
     // The ladder is over: the simulator records exactly 16 attempts, none acknowledged. (It
     // records an attempt when the merchant's answer is in, a moment after the receiver saw it.)
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut d = s.sim.deliveries("LADDER10K");
-    while d.len() < 16 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        d = s.sim.deliveries("LADDER10K");
-    }
+    let d = recorded(&s, "LADDER10K", 16).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let d_after = s.sim.deliveries("LADDER10K");
     assert_eq!(d.len(), 16);

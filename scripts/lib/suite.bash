@@ -18,9 +18,14 @@ run_steps() {
       exit 2
     fi
   done
+  local times=() start
   for s in "$@"; do
+    start=$SECONDS
     "step_${s//-/_}"
+    times+=("$(printf '%4ds  %s' $((SECONDS - start)) "$s")")
   done
+  # Each step's time, so that a slow suite says where (./scripts/test prints each suite's).
+  printf '%s\n' "${times[@]/#/$(basename "$0") step }"
 }
 
 steps_usage() {

@@ -21,7 +21,7 @@ use wxpay_server::db::Backend;
 use wxpay_server::Db;
 use wxpay_sim::PaidNotify;
 
-#[path = "../tests/common/fixtures.rs"]
+#[path = "../tests/it/common/fixtures.rs"]
 mod fixtures;
 
 const KEY: &str = "BenchKey0123456789abcdefABCDEF01";

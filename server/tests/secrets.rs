@@ -6,6 +6,8 @@
 //! then searched for the secrets. The production log scrubber is not installed here: this
 //! checks that no code path logs a secret in the first place.
 
+// Its own binary: it installs the process's one log subscriber to read everything logged.
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::io::Write;

@@ -32,7 +32,7 @@ use crate::AppState;
 pub const MERCHANT: &str = "merchant:admin";
 
 /// Every route of the admin API, as `(method, path)` with `{…}` parameters: the table the
-/// authorization test walks (`tests/admin.rs`). [`api`] builds the same routes.
+/// authorization test walks (`tests/it/admin.rs`). [`api`] builds the same routes.
 pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/api/pulse"),
     ("GET", "/admin/api/orders"),

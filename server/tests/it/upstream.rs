@@ -1,7 +1,7 @@
 //! Upstream behaviour: retry with the same request on SYSTEMERROR, failover to the backup
 //! base, and WeChat's error codes surfacing as clear API errors.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::Ordering;
 

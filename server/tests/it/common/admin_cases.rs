@@ -1,5 +1,5 @@
-//! Back-office scenarios shared by the SQLite tests (`tests/admin.rs`) and the PostgreSQL ones
-//! (`tests/postgres.rs`, two instances): search paging, daily totals at the Beijing day
+//! Back-office scenarios shared by the SQLite tests (`tests/it/admin.rs`) and the PostgreSQL ones
+//! (`tests/it/postgres.rs`, two instances): search paging, daily totals at the Beijing day
 //! boundary, the merchant's own refunds and their limits, "handled offline", the pulse, and the
 //! reconciliation against the simulator's bill.
 

@@ -20,7 +20,7 @@
 //! Needs PostgreSQL (`WXPAY_TEST_POSTGRES_URL`); run by `scripts/test-server` under
 //! `scripts/with-postgres`.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

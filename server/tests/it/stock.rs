@@ -1,9 +1,9 @@
 //! Stock end to end on loopback, two server instances sharing one SQLite file: orders take their
 //! units, `GET /api/products` shows what is left, too many is refused before WeChat, closing
 //! gives units back once, a payment after close takes them again or is flagged oversold, and
-//! concurrent checkouts never oversell. The same cases run on PostgreSQL in tests/postgres.rs.
+//! concurrent checkouts never oversell. The same cases run on PostgreSQL in tests/it/postgres.rs.
 
-mod common;
+use crate::common;
 
 use common::{Harness, Options};
 

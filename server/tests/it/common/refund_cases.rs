@@ -1,5 +1,5 @@
-//! Refund scenarios shared by the SQLite tests (`tests/refunds.rs`) and the PostgreSQL ones
-//! (`tests/postgres.rs`, two instances): admin calls alternate between the instances.
+//! Refund scenarios shared by the SQLite tests (`tests/it/refunds.rs`) and the PostgreSQL ones
+//! (`tests/it/postgres.rs`, two instances): admin calls alternate between the instances.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -311,7 +311,7 @@ pub async fn reject_reason_is_checked_like_the_payers(h: &Harness) {
         case: String,
         reason: String,
     }
-    let cases: Vec<Case> = serde_json::from_str(include_str!("../data/odd_refund_reasons.json")).unwrap();
+    let cases: Vec<Case> = serde_json::from_str(include_str!("../../data/odd_refund_reasons.json")).unwrap();
     let (token, no) = h.paid_order().await;
     let (mut refused, mut stored) = (0, 0);
     for (i, c) in cases.iter().enumerate() {

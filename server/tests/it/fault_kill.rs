@@ -33,8 +33,7 @@ use wxpay::{xml, ApiKey, SignType};
 use wxpay_server::Db;
 use wxpay_sim::PaidNotify;
 
-#[path = "common/fixtures.rs"]
-mod fixtures;
+use crate::common::fixtures;
 
 // Fixed test credentials (nothing here is a real secret).
 const APPID: &str = "wxfa017c0de0000001";

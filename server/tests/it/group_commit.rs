@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use wxpay_server::db::orders::{Order, OrderStatus, PaidOutcome};
 use wxpay_server::Db;
 
-#[path = "common/fixtures.rs"]
-mod fixtures;
+use crate::common::fixtures;
 
 fn order(no: &str) -> Order {
     fixtures::unpaid_order(no, "oGroupCommit00000000000000", 1800, 1_800_000_000_000)

@@ -1,7 +1,7 @@
 //! Payment notify on SQLite: exactly once, and every kind of bad notify refused with FAIL and
 //! no state change.
 
-mod common;
+use crate::common;
 
 use common::{notify_cases as cases, Harness};
 

@@ -34,7 +34,7 @@
 //! | a double tap while unifiedorder is slow        | here: `double_tapped_checkout_makes_one_order` |
 //! | a proxy's HTTP 403 to the refund call → unknown, refundquery, sent again once | `refunds.rs` refund_that_never_reached_wechat_is_sent_again_by_the_reconciler |
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -471,7 +471,7 @@ async fn odd_refund_reason_is_refused_or_sent_never_wedged() {
         case: String,
         reason: String,
     }
-    let cases: Vec<Case> = serde_json::from_str(include_str!("data/odd_refund_reasons.json")).unwrap();
+    let cases: Vec<Case> = serde_json::from_str(include_str!("../data/odd_refund_reasons.json")).unwrap();
     let h = Harness::start().await;
     let (token, no) = h.paid_order().await;
     let (mut refused, mut sent) = (0, 0);

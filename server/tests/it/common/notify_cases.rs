@@ -1,5 +1,5 @@
-//! The payment-notify scenarios, run on SQLite (tests/notify.rs) and on PostgreSQL with two
-//! server instances (tests/postgres.rs). Copies are spread over every instance.
+//! The payment-notify scenarios, run on SQLite (tests/it/notify.rs) and on PostgreSQL with two
+//! server instances (tests/it/postgres.rs). Copies are spread over every instance.
 
 use reqwest::StatusCode;
 

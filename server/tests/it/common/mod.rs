@@ -5,7 +5,7 @@
 /// Mounts cases written once (`*_cases.rs`) as tests on one backend: each cases module lists its
 /// cases once in a macro (`notify_cases!`, …) that calls this one, and each backend's test file
 /// defines `async fn harness(tweak: fn(&mut Config)) -> Harness` and invokes that macro, with
-/// `#[ignore = "…"]` where the backend needs a server (tests/postgres.rs). A case that needs a
+/// `#[ignore = "…"]` where the backend needs a server (tests/it/postgres.rs). A case that needs a
 /// setting changed names its tweak: `case = tweak_fn`.
 #[macro_export]
 macro_rules! mount_cases {
@@ -22,11 +22,15 @@ macro_rules! mount_cases {
     };
 }
 
+#[macro_use]
 pub mod admin_cases;
 pub mod fixtures;
 pub mod link;
+#[macro_use]
 pub mod notify_cases;
+#[macro_use]
 pub mod refund_cases;
+#[macro_use]
 pub mod stock_cases;
 
 use std::future::Future;

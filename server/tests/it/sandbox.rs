@@ -2,7 +2,7 @@
 //! codes; its client verifies paySign; it retries notifies until SUCCESS. Driven directly with
 //! the core crate, over verified TLS.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,6 +1,6 @@
 //! The reconciler: finds lost payments with orderquery, closes expired orders with closeorder.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! The back office on SQLite: every admin route behind the admin token (the route table walked
 //! without it, with a payer's session token and with a wrong one), and the scenarios of
-//! `common/admin_cases.rs` (also run on PostgreSQL with two instances by `tests/postgres.rs`).
+//! `common/admin_cases.rs` (also run on PostgreSQL with two instances by `tests/it/postgres.rs`).
 
-mod common;
+use crate::common;
 
 use common::{admin_cases as cases, Harness, Options, ADMIN_TOKEN};
 use reqwest::{Method, StatusCode};

@@ -2,7 +2,7 @@
 //! the refund notify, refundquery; the client certificate as PEM, as p12 (AES and the legacy
 //! RC2/3DES kind), and missing.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::Ordering;
 

@@ -4,14 +4,14 @@
 //! encrypted) with the merchant's key and posted, and the reply and the stored record afterwards
 //! are the table's.
 
-mod common;
+use crate::common;
 
 use common::{is_fail_reply, is_success_reply, Harness};
 use serde_json::Value;
 use wxpay::{Params, SignType};
 
 fn table() -> Value {
-    serde_json::from_str(include_str!("../../tests/data/acceptance_cases.json")).unwrap()
+    serde_json::from_str(include_str!("../../../tests/data/acceptance_cases.json")).unwrap()
 }
 
 /// The case's numbers made its own (one harness runs every case): order and refund numbers get
@@ -62,7 +62,7 @@ async fn store_order(h: &Harness, order: &Value) {
 
 /// The payment notify of case `i`, signed with the merchant's key.
 fn payment_notify(h: &Harness, notify: &Value, i: usize) -> Vec<u8> {
-    let base = own_ids(&serde_json::from_str(include_str!("../../tests/data/payment_notify.json")).unwrap(), i);
+    let base = own_ids(&serde_json::from_str(include_str!("../../../tests/data/payment_notify.json")).unwrap(), i);
     let mut p: Params = base["fields"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect();
     let m = h.merchant();
     p.insert("appid".into(), m.appid.clone());

@@ -1,7 +1,7 @@
 //! The purchase through real HTTP on loopback: login → products → order → pay → notify → PAID,
 //! and the API's contract around it.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use reqwest::StatusCode;

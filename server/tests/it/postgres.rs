@@ -4,7 +4,7 @@
 //! `./scripts/test-server` installs Debian's postgresql, starts a throwaway cluster, sets the
 //! variable and runs these with `--ignored`; each test creates its own database.
 
-mod common;
+use crate::common;
 
 use common::{fresh_postgres_db, Harness, Options};
 

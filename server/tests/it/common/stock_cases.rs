@@ -1,5 +1,5 @@
-//! The stock scenarios, run on SQLite (tests/stock.rs, two instances sharing the file) and on
-//! PostgreSQL with two server instances (tests/postgres.rs). Requests are spread over every
+//! The stock scenarios, run on SQLite (tests/it/stock.rs, two instances sharing the file) and on
+//! PostgreSQL with two server instances (tests/it/postgres.rs). Requests are spread over every
 //! instance.
 
 use std::sync::atomic::Ordering;

@@ -18,9 +18,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use wxpay::time::beijing14;
 use wxpay::{Params, RefundStatus};
 
+use crate::dates::{dashed, day_of};
 use crate::journal::{signature_valid, ForceSystemError};
 use crate::refund::SimRefund;
 use crate::state::{lock, Sim, SimOrder};
@@ -56,17 +56,6 @@ fn yuan5(fen: i64) -> String {
 /// 0.6% of `fen`, rounded half up to the fen.
 fn fee(fen: i64) -> i64 {
     (fen * FEE_PER_MILLE + 500) / 1000
-}
-
-/// `yyyy-MM-dd HH:mm:ss`, Beijing time.
-pub(crate) fn dashed(unix_secs: i64) -> String {
-    let t = beijing14(unix_secs);
-    format!("{}-{}-{} {}:{}:{}", &t[0..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12], &t[12..14])
-}
-
-/// `yyyyMMdd` of a time (ms), Beijing time.
-fn day_of(ms: i64) -> String {
-    beijing14(ms.div_euclid(1000))[..8].to_owned()
 }
 
 #[derive(Default)]

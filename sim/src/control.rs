@@ -21,7 +21,8 @@ use serde_json::{json, Value};
 use wxpay::RefundStatus;
 
 use crate::client::{self, PayRefusal};
-use crate::faults::{Endpoint, FaultKind};
+use crate::endpoint::Endpoint;
+use crate::faults::FaultKind;
 use crate::state::{lock, Sim, SimOrder};
 use crate::{login, notifier, refund};
 

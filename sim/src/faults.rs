@@ -8,58 +8,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::state::lock;
-
-/// The endpoints faults and the call journal name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Endpoint {
-    /// `/sns/jscode2session`.
-    Jscode2session,
-    /// `/pay/unifiedorder`.
-    Unifiedorder,
-    /// `/pay/orderquery`.
-    Orderquery,
-    /// `/pay/closeorder`.
-    Closeorder,
-    /// `/secapi/pay/refund`.
-    Refund,
-    /// `/pay/refundquery`.
-    Refundquery,
-    /// `/pay/downloadbill`.
-    Downloadbill,
-}
-
-impl Endpoint {
-    /// Every endpoint.
-    pub const ALL: [Endpoint; 7] = [
-        Endpoint::Jscode2session,
-        Endpoint::Unifiedorder,
-        Endpoint::Orderquery,
-        Endpoint::Closeorder,
-        Endpoint::Refund,
-        Endpoint::Refundquery,
-        Endpoint::Downloadbill,
-    ];
-
-    /// The URL path.
-    pub fn path(self) -> &'static str {
-        match self {
-            Endpoint::Jscode2session => "/sns/jscode2session",
-            Endpoint::Unifiedorder => "/pay/unifiedorder",
-            Endpoint::Orderquery => "/pay/orderquery",
-            Endpoint::Closeorder => "/pay/closeorder",
-            Endpoint::Refund => "/secapi/pay/refund",
-            Endpoint::Refundquery => "/pay/refundquery",
-            Endpoint::Downloadbill => "/pay/downloadbill",
-        }
-    }
-
-    /// The endpoint of a URL path.
-    pub fn from_path(path: &str) -> Option<Self> {
-        Endpoint::ALL.into_iter().find(|e| e.path() == path)
-    }
-}
+use crate::endpoint::Endpoint;
+use crate::lock::lock;
 
 /// What a fault rule does to a call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +93,12 @@ pub struct Faults {
     next_rule: AtomicU64,
 }
 
+fn random_u32() -> u32 {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).expect("random source");
+    u32::from_le_bytes(b)
+}
+
 fn take_counter(c: &AtomicU32) -> bool {
     c.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
 }
@@ -184,7 +140,7 @@ impl Faults {
             return true;
         }
         let rate = self.systemerror_permille.load(Ordering::Relaxed);
-        rate > 0 && crate::state::random_u32() % 1000 < rate
+        rate > 0 && random_u32() % 1000 < rate
     }
 
     pub(crate) fn order_fails(&self, out_trade_no: &str) -> bool {

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use wxpay::{Params, SignType};
 
-use crate::faults::{Endpoint, FaultKind};
+use crate::endpoint::Endpoint;
+use crate::faults::FaultKind;
 use crate::pay::Answer;
 use crate::state::{lock, Sim, JOURNAL_LIMIT};
 use crate::tls::{ClientCert, CutConnection};

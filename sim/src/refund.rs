@@ -271,7 +271,7 @@ pub(crate) fn set_status(sim: &Sim, no: &str, status: RefundStatus) -> bool {
 fn finish(r: &mut SimRefund, status: RefundStatus, now_secs: i64) {
     r.refund_status = status;
     r.held = false;
-    r.success_time = (status == RefundStatus::Success).then(|| crate::bill::dashed(now_secs));
+    r.success_time = (status == RefundStatus::Success).then(|| crate::dates::dashed(now_secs));
 }
 
 /// The refund notify WeChat would send now for a finished refund: outer fields in clear,

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use wxpay::{ApiKey, SignType, TradeState};
@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::faults::Faults;
 use crate::journal::Call;
+pub(crate) use crate::lock::lock;
 use crate::notifier::Delivery;
 use crate::refund::SimRefund;
 
@@ -87,17 +88,6 @@ pub(crate) struct Sim {
     pub(crate) calls: Mutex<HashMap<&'static str, u32>>,
     pub(crate) journal: Mutex<VecDeque<Call>>,
     seq: AtomicU64,
-}
-
-/// Locks a map; a panic elsewhere must not wedge the simulator.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-pub(crate) fn random_u32() -> u32 {
-    let mut b = [0u8; 4];
-    getrandom::fill(&mut b).expect("random source");
-    u32::from_le_bytes(b)
 }
 
 impl Sim {

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::endpoint::Endpoint;
 use crate::lock::lock;
 
+/// Marks a call the `SystemError` fault rule applies to (its handler answers SYSTEMERROR).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ForceSystemError;
+
 /// What a fault rule does to a call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -11,11 +11,12 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use wxpay::{Params, SignType};
+use wxpay::SignType;
 
+use crate::answer::Answer;
 use crate::endpoint::Endpoint;
-use crate::faults::FaultKind;
-use crate::pay::Answer;
+use crate::faults::{FaultKind, ForceSystemError};
+use crate::request::{declared_sign_type, signature_valid};
 use crate::state::{lock, Sim, JOURNAL_LIMIT};
 use crate::tls::{ClientCert, CutConnection};
 
@@ -58,10 +59,6 @@ pub struct Call {
     pub response: String,
 }
 
-/// Marks a call the `SystemError` fault rule applies to (its handler answers SYSTEMERROR).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ForceSystemError;
-
 fn truncate(s: &str) -> String {
     s.chars().take(KEPT_CHARS).collect()
 }
@@ -76,22 +73,6 @@ fn masked_query(query: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// The declared sign type of a request (MD5 when none; `None` when it names no known type).
-pub(crate) fn declared_sign_type(p: &Params) -> Option<SignType> {
-    match p.get("sign_type").map(String::as_str) {
-        None | Some("") => Some(SignType::Md5),
-        Some(s) => s.parse().ok(),
-    }
-}
-
-/// Whether a request's `sign` verifies under its declared sign type, as WeChat checks it.
-pub(crate) fn signature_valid(sim: &Sim, p: &Params) -> bool {
-    match (declared_sign_type(p), p.get("sign")) {
-        (Some(st), Some(given)) => given.eq_ignore_ascii_case(&wxpay::sign(p, &sim.key, st)),
-        _ => false,
-    }
 }
 
 fn outcome_of(endpoint: Option<Endpoint>, status: StatusCode, body: &[u8]) -> String {

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod answer;
 mod bill;
 mod client;
 mod clock;
@@ -34,6 +35,7 @@ mod notifier;
 mod pay;
 mod pki;
 mod refund;
+mod request;
 mod secret;
 mod simulator;
 mod state;

@@ -1,132 +1,21 @@
-//! The Pay API as WeChat answers it: `return_code=FAIL` when the message cannot be read at
-//! all, otherwise a signed answer with `result_code` and, on failure, `err_code`.
+//! The payment endpoints: `/pay/unifiedorder` (JSAPI), `/pay/orderquery`, `/pay/closeorder`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 use wxpay::time::{beijing14, parse_beijing14};
 use wxpay::{Params, SignType, TradeState};
 
-use crate::journal::{declared_sign_type, signature_valid, ForceSystemError};
+use crate::answer::{param_error, Answer};
+use crate::faults::ForceSystemError;
+use crate::request::require;
 use crate::state::{lock, Sim, SimOrder};
 
 /// Prepay ids live two hours.
 const PREPAY_TTL_MS: i64 = 2 * 3600 * 1000;
-
-/// An answer about to be written.
-pub(crate) enum Answer {
-    /// `return_code=FAIL` (unsigned).
-    ReturnFail(String),
-    /// `result_code=FAIL` with an `err_code` (signed).
-    Business(&'static str, String),
-    /// `result_code=FAIL` with an `err_code` chosen by a fault rule (signed).
-    Injected(String, String),
-    /// Success with these extra fields (signed).
-    Ok(Params),
-}
-
-fn xml_response(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
-}
-
-impl Sim {
-    /// Writes an answer, signed with the request's sign type like WeChat does.
-    pub(crate) fn answer(&self, a: Answer, sign_type: SignType) -> Response {
-        let mut p = Params::new();
-        let mut put = |k: &str, v: &str| {
-            p.insert(k.to_owned(), v.to_owned());
-        };
-        match a {
-            Answer::ReturnFail(msg) => {
-                put("return_code", "FAIL");
-                put("return_msg", &msg);
-                return xml_response(wxpay::xml::encode(&p).unwrap_or_default());
-            }
-            Answer::Business(code, des) => {
-                put("result_code", "FAIL");
-                put("err_code", code);
-                put("err_code_des", &des);
-            }
-            Answer::Injected(code, des) => {
-                put("result_code", "FAIL");
-                put("err_code", &code);
-                put("err_code_des", &des);
-            }
-            Answer::Ok(fields) => {
-                put("result_code", "SUCCESS");
-                p.extend(fields);
-            }
-        }
-        p.insert("return_code".into(), "SUCCESS".into());
-        p.insert("return_msg".into(), "OK".into());
-        p.insert("appid".into(), self.creds.appid.clone());
-        p.insert("mch_id".into(), self.creds.mch_id.clone());
-        p.insert("nonce_str".into(), wxpay::nonce_str().unwrap_or_default());
-        let sign = wxpay::sign(&p, &self.key, sign_type);
-        p.insert("sign".into(), sign);
-        xml_response(wxpay::xml::encode(&p).unwrap_or_default())
-    }
-
-    /// What every Pay API call checks first: readable XML, the common fields, who it is for,
-    /// and the signature (over every received field, with the declared sign type, MD5 if none).
-    pub(crate) async fn check(&self, body: &[u8]) -> Result<(Params, SignType), (Answer, SignType)> {
-        let delay = self.faults.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
-        if delay > 0 {
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-        }
-        let md5 = SignType::Md5;
-        if body.is_empty() {
-            return Err((Answer::ReturnFail("POST_DATA_EMPTY: post数据为空".into()), md5));
-        }
-        let p = match wxpay::xml::decode(body) {
-            Ok(p) => p,
-            Err(wxpay::Error::NotUtf8 { .. }) => return Err((Answer::ReturnFail("NOT_UTF8: 编码格式错误".into()), md5)),
-            Err(e) => return Err((Answer::ReturnFail(format!("XML_FORMAT_ERROR: XML格式错误 ({})", e.code())), md5)),
-        };
-        let Some(sign_type) = declared_sign_type(&p) else {
-            return Err((Answer::Business("PARAM_ERROR", "sign_type参数错误".into()), md5));
-        };
-        for name in ["appid", "mch_id", "nonce_str", "sign"] {
-            if p.get(name).is_none_or(String::is_empty) {
-                return Err((Answer::Business("LACK_PARAMS", format!("缺少参数 {name}")), sign_type));
-            }
-        }
-        if p["appid"] != self.creds.appid {
-            return Err((Answer::Business("APPID_NOT_EXIST", "APPID不存在".into()), sign_type));
-        }
-        if p["mch_id"] != self.creds.mch_id {
-            return Err((Answer::Business("MCHID_NOT_EXIST", "MCHID不存在".into()), sign_type));
-        }
-        if wxpay::validate::nonce_str(&p["nonce_str"]).is_err() {
-            return Err((Answer::Business("PARAM_ERROR", "nonce_str参数错误".into()), sign_type));
-        }
-        if !signature_valid(self, &p) {
-            return Err((Answer::Business("SIGNERROR", "签名错误".into()), sign_type));
-        }
-        Ok((p, sign_type))
-    }
-}
-
-pub(crate) fn require<'a>(p: &'a Params, name: &str) -> Result<&'a str, Answer> {
-    p.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| Answer::Business("LACK_PARAMS", format!("缺少参数 {name}")))
-}
-
-pub(crate) fn param_error(what: impl Into<String>) -> Answer {
-    Answer::Business("PARAM_ERROR", what.into())
-}
-
-/// Any method but POST on a Pay path.
-pub(crate) async fn require_post() -> Response {
-    xml_response(
-        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[REQUIRE_POST_METHOD: 请使用post方法]]></return_msg></xml>"
-            .into(),
-    )
-}
 
 /// `/pay/unifiedorder` (JSAPI).
 pub(crate) async fn unifiedorder(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {

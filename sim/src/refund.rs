@@ -18,9 +18,11 @@ use axum::Extension;
 use serde::Serialize;
 use wxpay::{Params, RefundStatus, SignType, TradeState};
 
-use crate::journal::ForceSystemError;
+use crate::answer::{param_error, Answer};
+use crate::faults::ForceSystemError;
 use crate::notifier::{self, NotifyKind};
-use crate::pay::{find, param_error, require, Answer};
+use crate::pay::find;
+use crate::request::require;
 use crate::state::{lock, Sim};
 use crate::tls::ClientCert;
 

@@ -19,7 +19,7 @@ use crate::journal::Call;
 use crate::notifier::{self, Delivery};
 use crate::refund::{self, SimRefund};
 use crate::state::{lock, Sim, SimOrder};
-use crate::{bill, client, control, journal, login, pay, pki, tls};
+use crate::{answer, bill, client, control, journal, login, pay, pki, tls};
 
 /// How the simulator is started.
 #[derive(Clone, Debug)]
@@ -318,12 +318,12 @@ impl Drop for Simulator {
 /// simulated WeChat client, and the control API.
 fn tls_router(sim: Arc<Sim>) -> Router {
     let wechat = Router::new()
-        .route("/secapi/pay/refund", post(refund::refund).fallback(pay::require_post))
-        .route("/pay/refundquery", post(refund::refundquery).fallback(pay::require_post))
-        .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(pay::require_post))
-        .route("/pay/orderquery", post(pay::orderquery).fallback(pay::require_post))
-        .route("/pay/closeorder", post(pay::closeorder).fallback(pay::require_post))
-        .route("/pay/downloadbill", post(bill::downloadbill).fallback(pay::require_post))
+        .route("/secapi/pay/refund", post(refund::refund).fallback(answer::require_post))
+        .route("/pay/refundquery", post(refund::refundquery).fallback(answer::require_post))
+        .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(answer::require_post))
+        .route("/pay/orderquery", post(pay::orderquery).fallback(answer::require_post))
+        .route("/pay/closeorder", post(pay::closeorder).fallback(answer::require_post))
+        .route("/pay/downloadbill", post(bill::downloadbill).fallback(answer::require_post))
         .route("/sns/jscode2session", get(login::jscode2session))
         .route_layer(axum::middleware::from_fn_with_state(sim.clone(), journal::layer));
     Router::new()

@@ -5,7 +5,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use wxpay::{Params, SignType};
 
-use crate::state::Sim;
+use crate::context::Sim;
+use crate::model::Refusal;
 
 /// An answer about to be written.
 pub(crate) enum Answer {
@@ -19,9 +20,42 @@ pub(crate) enum Answer {
     Ok(Params),
 }
 
+/// `SYSTEMERROR`, as every endpoint words it.
+pub(crate) fn system_error() -> Answer {
+    Answer::Business("SYSTEMERROR", "系统超时".into())
+}
+
 /// A parameter WeChat refuses.
 pub(crate) fn param_error(what: impl Into<String>) -> Answer {
     Answer::Business("PARAM_ERROR", what.into())
+}
+
+/// The model's refusal in WeChat's words (an endpoint that words one differently says so
+/// itself: closeorder does).
+pub(crate) fn refused(r: Refusal) -> Answer {
+    let business = |code, des: &str| Answer::Business(code, des.to_owned());
+    match r {
+        Refusal::OrderNotExist => business("ORDERNOTEXIST", "此交易订单号不存在"),
+        Refusal::OrderPaid => business("ORDERPAID", "该订单已支付"),
+        Refusal::OrderClosed => business("ORDERCLOSED", "该订单已关闭"),
+        Refusal::OutTradeNoUsed => business("OUT_TRADE_NO_USED", "商户订单号重复"),
+        Refusal::NotPaid => business("TRADE_STATE_ERROR", "订单状态错误，未支付的订单不能退款"),
+        Refusal::TotalFeeMismatch => param_error("total_fee与订单金额不一致"),
+        Refusal::RefundMismatch => business("INVALID_REQUEST", "订单金额或退款金额与之前请求不一致，请核实后再试"),
+        Refusal::TooManyRefunds => business("INVALID_REQUEST", "退款次数超过限制(50)"),
+        Refusal::OverRefund { refundable } => {
+            Answer::Business("INVALID_REQUEST", format!("累计退款金额大于支付金额 (refundable {refundable} fen)"))
+        }
+        Refusal::RefundNotExist => business("REFUNDNOTEXIST", "退款订单查询失败"),
+        // The payment sheet's, the control page's and login's refusals: no Pay API call meets
+        // them, so one reaching here is the simulator's own fault.
+        Refusal::PrepayExpired
+        | Refusal::SignTypeMismatch
+        | Refusal::OrderExpired
+        | Refusal::RefundFinished
+        | Refusal::CodeUsed
+        | Refusal::CodeInvalid => system_error(),
+    }
 }
 
 fn xml_response(body: String) -> Response {

@@ -20,10 +20,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use wxpay::RefundStatus;
 
-use crate::client::{self, PayRefusal};
+use crate::client;
+use crate::context::Sim;
 use crate::endpoint::Endpoint;
 use crate::faults::FaultKind;
-use crate::state::{lock, Sim, SimOrder};
+use crate::model::{OrderKey, Refusal};
 use crate::{login, notifier, refund};
 
 const PAGE: &str = include_str!("control.html");
@@ -32,10 +33,18 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
     (status, Json(json!({ "error": { "code": code, "message": message.into() } }))).into_response()
 }
 
-fn refused(r: PayRefusal) -> Response {
-    let (status, msg) = r.message();
-    let status = if r == PayRefusal::Unknown { StatusCode::NOT_FOUND } else { status };
-    error(status, &format!("{r:?}").to_uppercase(), msg)
+/// Why the user could not pay, with the client's words; the codes are the control API's.
+fn refused(r: Refusal) -> Response {
+    let (status, msg) = client::refusal_message(r);
+    let (status, code) = match r {
+        Refusal::PrepayExpired => (status, "PREPAYEXPIRED"),
+        Refusal::SignTypeMismatch => (status, "SIGNTYPEMISMATCH"),
+        Refusal::OrderPaid => (status, "PAID"),
+        Refusal::OrderClosed => (status, "CLOSED"),
+        Refusal::OrderExpired => (status, "EXPIRED"),
+        _ => (StatusCode::NOT_FOUND, "UNKNOWN"),
+    };
+    error(status, code, msg)
 }
 
 /// POSTs and DELETEs must carry JSON.
@@ -106,30 +115,27 @@ struct CallsQuery {
 
 /// `GET /control/calls?since=SEQ&endpoint=NAME`: calls received, oldest first.
 async fn calls(State(sim): State<Arc<Sim>>, Query(q): Query<CallsQuery>) -> Json<Value> {
-    let journal = lock(&sim.journal);
-    let list: Vec<_> =
-        journal.iter().filter(|c| q.since.is_none_or(|s| c.seq > s)).filter(|c| q.endpoint.is_none_or(|e| c.endpoint == Some(e))).collect();
-    Json(json!(list))
+    Json(json!(sim.model.calls(q.since, q.endpoint)))
 }
 
 /// `GET /control/orders`: every order, oldest first.
 async fn orders(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    let mut list: Vec<SimOrder> = lock(&sim.orders).values().cloned().collect();
-    list.sort_by_key(|o| o.created_ms);
-    Json(json!(list))
+    Json(json!(sim.model.orders()))
 }
 
 async fn order(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    match lock(&sim.orders).get(&no) {
-        Some(o) => Json(o.clone()).into_response(),
+    match sim.model.order(OrderKey::OutTradeNo(&no)) {
+        Some(o) => Json(o).into_response(),
         None => error(StatusCode::NOT_FOUND, "ORDERNOTEXIST", "no such out_trade_no"),
     }
 }
 
 /// `POST /control/orders/{no}/pay`: the user pays (no paySign needed); the notify ladder starts.
 async fn pay(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    match client::pay(&sim, |o| o.out_trade_no == no, None) {
-        Ok((no, txn)) => Json(json!({ "out_trade_no": no, "transaction_id": txn, "trade_state": "SUCCESS" })).into_response(),
+    match client::pay(&sim, OrderKey::OutTradeNo(&no), None) {
+        Ok(p) => {
+            Json(json!({ "out_trade_no": p.out_trade_no, "transaction_id": p.transaction_id, "trade_state": "SUCCESS" })).into_response()
+        }
         Err(r) => refused(r),
     }
 }
@@ -137,16 +143,16 @@ async fn pay(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
 /// `POST /control/orders/{no}/cancel`: the user closes the payment sheet (the order stays as it
 /// is; `cancellations` counts).
 async fn cancel(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    if client::cancel(&sim, |o| o.out_trade_no == no) {
+    if sim.model.cancel_payment(OrderKey::OutTradeNo(&no)) {
         Json(json!({ "out_trade_no": no, "errMsg": "requestPayment:fail cancel" })).into_response()
     } else {
-        refused(PayRefusal::Unknown)
+        refused(Refusal::OrderNotExist)
     }
 }
 
 /// `POST /control/orders/{no}/fail`: the bank refuses the payment (`PAYERROR`).
 async fn fail(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    match client::fail_payment(&sim, &no) {
+    match sim.model.fail_payment(&no) {
         Ok(()) => Json(json!({ "out_trade_no": no, "trade_state": "PAYERROR" })).into_response(),
         Err(r) => refused(r),
     }
@@ -154,9 +160,7 @@ async fn fail(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
 
 /// `GET /control/refunds`: every refund, oldest first.
 async fn refunds(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    let mut list: Vec<_> = lock(&sim.refunds).values().cloned().collect();
-    list.sort_by_key(|r| r.requested_ms);
-    Json(json!(list))
+    Json(json!(sim.model.refunds()))
 }
 
 #[derive(Deserialize)]
@@ -180,20 +184,16 @@ async fn settle(State(sim): State<Arc<Sim>>, Path(no): Path<String>, Json(s): Js
         "REFUNDCLOSE" => RefundStatus::Refundclose,
         _ => return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "status: SUCCESS, CHANGE or REFUNDCLOSE"),
     };
-    let current = lock(&sim.refunds).get(&no).map(|r| r.refund_status);
-    match current {
-        None => return error(StatusCode::NOT_FOUND, "REFUNDNOTEXIST", "no such out_refund_no"),
-        Some(RefundStatus::Success | RefundStatus::Refundclose) => {
-            return error(StatusCode::CONFLICT, "REFUND_FINISHED", "the refund is already SUCCESS or REFUNDCLOSE")
+    match sim.model.settle(&no, status) {
+        Ok(r) => {
+            if s.notify {
+                refund::notify(&sim, &no);
+            }
+            Json(json!(r)).into_response()
         }
-        Some(_) => {}
+        Err(Refusal::RefundFinished) => error(StatusCode::CONFLICT, "REFUND_FINISHED", "the refund is already SUCCESS or REFUNDCLOSE"),
+        Err(_) => error(StatusCode::NOT_FOUND, "REFUNDNOTEXIST", "no such out_refund_no"),
     }
-    refund::set_status(&sim, &no, status);
-    if s.notify {
-        refund::notify(&sim, &no);
-    }
-    let r = lock(&sim.refunds).get(&no).cloned();
-    Json(json!(r)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -204,7 +204,7 @@ struct NotifiesQuery {
 /// `GET /control/notifies?key=out_trade_no|out_refund_no`: every notify attempt, oldest first,
 /// with the merchant's answer.
 async fn notifies(State(sim): State<Arc<Sim>>, Query(q): Query<NotifiesQuery>) -> Json<Value> {
-    let all = notifier::all_attempts(&sim);
+    let all = sim.model.all_deliveries();
     Json(json!(all.into_iter().filter(|d| q.key.as_ref().is_none_or(|k| &d.key == k)).collect::<Vec<_>>()))
 }
 

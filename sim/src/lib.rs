@@ -17,10 +17,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// Layers, each using only those below it (scripts/check-module-cycles keeps it so):
+//   simulator                          — start, serve, the public API
+//   control, journal                   — the control surface; the layer around WeChat's endpoints
+//   client, login, pay, refund, bill   — handlers: read a request, ask the model, answer
+//   notifier, answer, request          — notify delivery; the Pay API's answers and checks
+//   context                            — what every handler is given
+//   model, faults                      — the state model and the fault model
+//   endpoint, dates, lock, clock, credentials, pki, tls, files, secret, error
 mod answer;
 mod bill;
 mod client;
 mod clock;
+mod context;
 mod control;
 mod credentials;
 mod dates;
@@ -31,6 +40,7 @@ mod files;
 mod journal;
 mod lock;
 mod login;
+mod model;
 mod notifier;
 mod pay;
 mod pki;
@@ -38,7 +48,6 @@ mod refund;
 mod request;
 mod secret;
 mod simulator;
-mod state;
 mod tls;
 
 pub use clock::Clock;
@@ -46,9 +55,7 @@ pub use credentials::{Credentials, ENV_VARS};
 pub use endpoint::Endpoint;
 pub use error::{Error, Result};
 pub use faults::{FaultKind, FaultRule, Faults};
-pub use journal::Call;
-pub use notifier::{due_offset_secs, Delivery, NotifyKind, PaidNotify, NOTIFY_SCHEDULE_SECS};
-pub use refund::SimRefund;
+pub use model::{Call, Delivery, NotifyKind, SimOrder, SimRefund};
+pub use notifier::{due_offset_secs, PaidNotify, NOTIFY_SCHEDULE_SECS};
 pub use secret::Secret;
 pub use simulator::{Ready, SimConfig, Simulator, WITHHELD};
-pub use state::SimOrder;

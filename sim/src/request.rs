@@ -5,7 +5,7 @@
 use wxpay::{Params, SignType};
 
 use crate::answer::Answer;
-use crate::state::Sim;
+use crate::context::Sim;
 
 /// The declared sign type of a request (MD5 when none; `None` when it names no known type).
 pub(crate) fn declared_sign_type(p: &Params) -> Option<SignType> {
@@ -26,6 +26,11 @@ pub(crate) fn signature_valid(sim: &Sim, p: &Params) -> bool {
 /// A required field, not empty.
 pub(crate) fn require<'a>(p: &'a Params, name: &str) -> Result<&'a str, Answer> {
     p.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| Answer::Business("LACK_PARAMS", format!("缺少参数 {name}")))
+}
+
+/// An optional field, when not empty.
+pub(crate) fn optional<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
+    p.get(name).map(String::as_str).filter(|v| !v.is_empty())
 }
 
 impl Sim {

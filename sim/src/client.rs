@@ -1,10 +1,9 @@
-//! The WeChat client's side: `wx.requestPayment` (`/sandbox/requestPayment`), the user paying
-//! (also from the control API), plus read-only views and the fault knobs.
+//! The WeChat client's side: `wx.requestPayment` (`/sandbox/requestPayment`) and the user
+//! paying, from the payment sheet or from the control page.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +12,6 @@ use serde_json::json;
 use wxpay::{PaymentParams, SignType};
 
 use crate::context::Sim;
-use crate::lock::lock;
 use crate::model::{OrderKey, Paid, Refusal};
 use crate::notifier;
 
@@ -56,7 +54,7 @@ pub(crate) fn refusal_message(r: Refusal) -> (StatusCode, &'static str) {
 pub(crate) fn pay(sim: &Arc<Sim>, key: OrderKey<'_>, sign_type: Option<SignType>) -> Result<Paid, Refusal> {
     let paid = sim.model.pay(key, sign_type)?;
     let no = &paid.out_trade_no;
-    if sim.faults.drop_notifies.load(Ordering::Relaxed) {
+    if sim.faults.drops_notifies() {
         tracing::info!(out_trade_no = %no, "paid by the user; notify dropped (fault)");
     } else {
         tracing::info!(out_trade_no = %no, "paid by the user; delivering the notify");
@@ -101,93 +99,4 @@ pub(crate) async fn request_payment(State(sim): State<Arc<Sim>>, Json(req): Json
             fail(status, msg)
         }
     }
-}
-
-/// `GET /sandbox/orders/{out_trade_no}`.
-pub(crate) async fn show_order(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    match sim.model.order(OrderKey::OutTradeNo(&no)) {
-        Some(o) => Json(o).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "ORDERNOTEXIST" }))).into_response(),
-    }
-}
-
-/// `GET /sandbox/notifies/{out_trade_no}`.
-pub(crate) async fn show_deliveries(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    Json(sim.model.deliveries(&no)).into_response()
-}
-
-#[derive(Deserialize)]
-pub(crate) struct SetFaults {
-    systemerror_rate: Option<f64>,
-    systemerror_next: Option<u32>,
-    delay_ms: Option<u64>,
-    duplicate_notifies: Option<u32>,
-    drop_notifies: Option<bool>,
-    hold_refunds: Option<bool>,
-    drop_connections_next: Option<u32>,
-    http_status_next: Option<u32>,
-    refund_outcome: Option<String>,
-}
-
-/// `POST /sandbox/faults` (also `POST /control/knobs`) `{systemerror_rate?, systemerror_next?,
-/// delay_ms?, duplicate_notifies?, drop_notifies?, hold_refunds?, drop_connections_next?,
-/// http_status_next?, refund_outcome?}` → the knobs now.
-pub(crate) async fn set_faults(State(sim): State<Arc<Sim>>, Json(f): Json<SetFaults>) -> Response {
-    let faults = &sim.faults;
-    if let Some(o) = &f.refund_outcome {
-        let status = match o.as_str() {
-            "SUCCESS" => None,
-            "CHANGE" => Some(wxpay::RefundStatus::Change),
-            "REFUNDCLOSE" => Some(wxpay::RefundStatus::Refundclose),
-            _ => {
-                return (StatusCode::BAD_REQUEST, Json(json!({ "error": "refund_outcome: SUCCESS, CHANGE or REFUNDCLOSE" })))
-                    .into_response()
-            }
-        };
-        *lock(&faults.refund_outcome) = status;
-    }
-    if let Some(n) = f.http_status_next {
-        faults.http_status_next.store(n, Ordering::Relaxed);
-    }
-    if let Some(r) = f.systemerror_rate {
-        faults.systemerror_permille.store((r.clamp(0.0, 1.0) * 1000.0).round() as u32, Ordering::Relaxed);
-    }
-    if let Some(n) = f.systemerror_next {
-        faults.systemerror_next.store(n, Ordering::Relaxed);
-    }
-    if let Some(d) = f.delay_ms {
-        faults.delay_ms.store(d.min(60_000), Ordering::Relaxed);
-    }
-    if let Some(n) = f.duplicate_notifies {
-        faults.duplicate_notifies.store(n.min(100), Ordering::Relaxed);
-    }
-    if let Some(d) = f.drop_notifies {
-        faults.drop_notifies.store(d, Ordering::Relaxed);
-    }
-    if let Some(h) = f.hold_refunds {
-        faults.hold_refunds.store(h, Ordering::Relaxed);
-    }
-    if let Some(n) = f.drop_connections_next {
-        faults.drop_connections_next.store(n, Ordering::Relaxed);
-    }
-    Json(knobs(faults)).into_response()
-}
-
-/// `GET /control/knobs`.
-pub(crate) async fn get_knobs(State(sim): State<Arc<Sim>>) -> Response {
-    Json(knobs(&sim.faults)).into_response()
-}
-
-fn knobs(faults: &crate::faults::Faults) -> serde_json::Value {
-    json!({
-        "drop_notifies": faults.drop_notifies.load(Ordering::Relaxed),
-        "hold_refunds": faults.hold_refunds.load(Ordering::Relaxed),
-        "systemerror_rate": f64::from(faults.systemerror_permille.load(Ordering::Relaxed)) / 1000.0,
-        "systemerror_next": faults.systemerror_next.load(Ordering::Relaxed),
-        "delay_ms": faults.delay_ms.load(Ordering::Relaxed),
-        "duplicate_notifies": faults.duplicate_notifies.load(Ordering::Relaxed),
-        "drop_connections_next": faults.drop_connections_next.load(Ordering::Relaxed),
-        "http_status_next": faults.http_status_next.load(Ordering::Relaxed),
-        "refund_outcome": lock(&faults.refund_outcome).unwrap_or(wxpay::RefundStatus::Success).as_str(),
-    })
 }

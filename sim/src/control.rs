@@ -7,6 +7,9 @@
 //! Served over HTTPS and, for a browser, over plain HTTP on the same port. POSTs must be JSON
 //! (`Content-Type: application/json`): a page of another site cannot send those without a CORS
 //! preflight, which is never granted.
+//!
+//! The one control surface: the older `/sandbox/…` views and knobs of the simulated client are
+//! served from here too, and [`crate::Simulator`]'s methods ask the same model and fault model.
 
 use std::sync::Arc;
 
@@ -23,7 +26,7 @@ use wxpay::RefundStatus;
 use crate::client;
 use crate::context::Sim;
 use crate::endpoint::Endpoint;
-use crate::faults::FaultKind;
+use crate::faults::{FaultKind, KnobChange};
 use crate::model::{OrderKey, Refusal};
 use crate::{login, notifier, refund};
 
@@ -73,7 +76,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/control/refunds/{no}/settle", post(settle))
         .route("/control/notifies", get(notifies))
         .route("/control/faults", get(faults).post(add_fault).delete(clear_faults))
-        .route("/control/knobs", get(client::get_knobs).post(client::set_faults))
+        .route("/control/knobs", get(knobs).post(turn_knobs))
         .route_layer(axum::middleware::from_fn(json_only))
         .with_state(sim)
 }
@@ -262,4 +265,32 @@ async fn add_fault(State(sim): State<Arc<Sim>>, body: Result<Json<NewFault>, axu
 async fn clear_faults(State(sim): State<Arc<Sim>>) -> Json<Value> {
     sim.faults.clear_rules();
     Json(json!({ "rules": [] }))
+}
+
+/// `GET /sandbox/orders/{out_trade_no}`.
+pub(crate) async fn show_order(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    match sim.model.order(OrderKey::OutTradeNo(&no)) {
+        Some(o) => Json(o).into_response(),
+        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "ORDERNOTEXIST" }))).into_response(),
+    }
+}
+
+/// `GET /sandbox/notifies/{out_trade_no}`.
+pub(crate) async fn show_deliveries(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    Json(sim.model.deliveries(&no)).into_response()
+}
+
+/// `POST /sandbox/faults` (also `POST /control/knobs`) `{systemerror_rate?, systemerror_next?,
+/// delay_ms?, duplicate_notifies?, drop_notifies?, hold_refunds?, drop_connections_next?,
+/// http_status_next?, refund_outcome?}` → the knobs now.
+pub(crate) async fn turn_knobs(State(sim): State<Arc<Sim>>, Json(change): Json<KnobChange>) -> Response {
+    match sim.faults.turn(&change) {
+        Ok(knobs) => Json(json!(knobs)).into_response(),
+        Err(msg) => (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response(),
+    }
+}
+
+/// `GET /control/knobs`.
+async fn knobs(State(sim): State<Arc<Sim>>) -> Response {
+    Json(json!(sim.faults.knobs())).into_response()
 }

@@ -1,7 +1,6 @@
 //! Delivers payment and refund notifies until the merchant acknowledges them, on WeChat's
 //! retry ladder (divided by the time scale), and records every attempt with the answer.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use wxpay::{Params, SignType};
@@ -130,7 +129,7 @@ pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url
     for attempt in 0..=NOTIFY_SCHEDULE_SECS.len() {
         let due = sim.scaled(due_offset_secs(attempt) as f64);
         tokio::time::sleep_until(start + due).await;
-        let copies = 1 + sim.faults.duplicate_notifies.load(Ordering::Relaxed);
+        let copies = sim.faults.notify_copies();
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..copies {
             let Some(body) = body(&sim, &key) else { return };

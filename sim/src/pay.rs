@@ -14,7 +14,6 @@ use wxpay::{Params, SignType, TradeState};
 use crate::answer::{param_error, refused, system_error, Answer};
 use crate::context::Sim;
 use crate::faults::ForceSystemError;
-use crate::lock::lock;
 use crate::model::{NewOrder, OrderKey, Refusal, SimOrder};
 use crate::request::{optional, require};
 
@@ -163,10 +162,10 @@ fn queried(sim: &Sim, o: &SimOrder) -> Answer {
         put("bank_type", "CMC".into());
         put("is_subscribe", "N".into());
     }
-    for (k, v) in lock(&sim.faults.orderquery_fields).iter() {
+    for (k, v) in sim.faults.orderquery_overrides() {
         match v {
-            Some(v) => f.insert(k.clone(), v.clone()),
-            None => f.remove(k),
+            Some(v) => f.insert(k, v),
+            None => f.remove(&k),
         };
     }
     Answer::Ok(f)

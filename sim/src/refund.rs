@@ -4,7 +4,6 @@
 //! notify's schedule; `/pay/refundquery`. The rules of which refund may be made are the
 //! model's.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +11,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
-use wxpay::{Params, RefundStatus, SignType};
+use wxpay::{Params, SignType};
 
 use crate::answer::{param_error, refused, system_error, Answer};
 use crate::context::Sim;
 use crate::faults::ForceSystemError;
-use crate::lock::lock;
 use crate::model::{Ending, NewRefund, NotifyKind, RefundKey, SimRefund};
 use crate::notifier;
 use crate::pay::order_key;
@@ -135,11 +133,7 @@ fn apply(sim: &Sim, p: &Params) -> Result<(SimRefund, bool), Answer> {
 /// delivered.
 async fn process(sim: Arc<Sim>, no: String) {
     tokio::time::sleep(sim.scaled(PROCESSING_SECS).max(Duration::from_millis(1))).await;
-    let ending = if sim.faults.hold_refunds.load(Ordering::Relaxed) {
-        Ending::Hold
-    } else {
-        Ending::Finish(lock(&sim.faults.refund_outcome).unwrap_or(RefundStatus::Success))
-    };
+    let ending = if sim.faults.holds_refunds() { Ending::Hold } else { Ending::Finish(sim.faults.refund_outcome()) };
     if sim.model.end_processing(&no, ending) {
         notify(&sim, &no);
     }
@@ -153,7 +147,7 @@ pub(crate) fn notify(sim: &Arc<Sim>, no: &str) {
         tracing::info!(out_refund_no = %no, %status, "refund finished; the call named no notify_url: no notify (refundquery tells)");
         return;
     };
-    if sim.faults.drop_notifies.load(Ordering::Relaxed) {
+    if sim.faults.drops_notifies() {
         tracing::info!(out_refund_no = %no, %status, "refund finished; notify dropped (fault)");
         return;
     }

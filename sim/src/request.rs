@@ -37,9 +37,8 @@ impl Sim {
     /// What every Pay API call checks first (after the standing delay fault): the request's
     /// fields and sign type, or the answer refusing it and the sign type to sign that with.
     pub(crate) async fn check(&self, body: &[u8]) -> Result<(Params, SignType), (Answer, SignType)> {
-        let delay = self.faults.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
-        if delay > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        if let Some(delay) = self.faults.delay() {
+            tokio::time::sleep(delay).await;
         }
         let md5 = SignType::Md5;
         if body.is_empty() {

@@ -328,9 +328,9 @@ fn tls_router(sim: Arc<Sim>) -> Router {
         .merge(wechat)
         .route("/sandbox/login", post(login::client_login))
         .route("/sandbox/requestPayment", post(client::request_payment))
-        .route("/sandbox/orders/{out_trade_no}", get(client::show_order))
-        .route("/sandbox/notifies/{out_trade_no}", get(client::show_deliveries))
-        .route("/sandbox/faults", post(client::set_faults))
+        .route("/sandbox/orders/{out_trade_no}", get(control::show_order))
+        .route("/sandbox/notifies/{out_trade_no}", get(control::show_deliveries))
+        .route("/sandbox/faults", post(control::turn_knobs))
         .with_state(sim.clone())
         .merge(control::router(sim))
 }

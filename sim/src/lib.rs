@@ -17,7 +17,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// Layers, each using only those below it (scripts/check-module-cycles keeps it so):
+// Layers, from the top; a module uses its own layer and those below (no import cycle:
+// scripts/check-module-cycles, one of the gates):
 //   simulator                          — start, serve, the public API
 //   control, journal                   — the control surface; the layer around WeChat's endpoints
 //   client, login, pay, refund, bill   — handlers: read a request, ask the model, answer

@@ -18,12 +18,13 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use wxpay::time::beijing14;
 use wxpay::{Params, RefundStatus};
 
-use crate::journal::{signature_valid, ForceSystemError};
-use crate::refund::SimRefund;
-use crate::state::{lock, Sim, SimOrder};
+use crate::context::Sim;
+use crate::dates::{dashed, day_of};
+use crate::faults::ForceSystemError;
+use crate::model::{Day, SimOrder};
+use crate::request::signature_valid;
 
 const ALL_HEADER: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注";
 const SUCCESS_HEADER: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,商品名称,商户数据包,手续费,费率,订单金额,费率备注";
@@ -56,17 +57,6 @@ fn yuan5(fen: i64) -> String {
 /// 0.6% of `fen`, rounded half up to the fen.
 fn fee(fen: i64) -> i64 {
     (fen * FEE_PER_MILLE + 500) / 1000
-}
-
-/// `yyyy-MM-dd HH:mm:ss`, Beijing time.
-pub(crate) fn dashed(unix_secs: i64) -> String {
-    let t = beijing14(unix_secs);
-    format!("{}-{}-{} {}:{}:{}", &t[0..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12], &t[12..14])
-}
-
-/// `yyyyMMdd` of a time (ms), Beijing time.
-fn day_of(ms: i64) -> String {
-    beijing14(ms.div_euclid(1000))[..8].to_owned()
 }
 
 #[derive(Default)]
@@ -125,20 +115,13 @@ enum BillType {
 
 /// The bill of `date` (`yyyyMMdd`), or `None` when nothing happened that day.
 fn bill(sim: &Sim, date: &str, kind: BillType) -> Option<String> {
-    let orders = lock(&sim.orders);
-    let refunds = lock(&sim.refunds);
-    let mut paid: Vec<&SimOrder> = if kind == BillType::Refund || kind == BillType::RechargeRefund {
-        Vec::new()
-    } else {
-        orders.values().filter(|o| o.paid_ms.is_some_and(|t| day_of(t) == date)).collect()
-    };
-    paid.sort_by_key(|o| o.paid_ms);
-    let mut refunded: Vec<(&SimRefund, &SimOrder)> = if kind == BillType::All || kind == BillType::Refund {
-        refunds.values().filter(|r| day_of(r.requested_ms) == date).filter_map(|r| Some((r, orders.get(&r.out_trade_no)?))).collect()
-    } else {
-        Vec::new()
-    };
-    refunded.sort_by_key(|(r, _)| r.requested_ms);
+    let Day { mut paid, mut refunded } = sim.model.day(date);
+    if kind == BillType::Refund || kind == BillType::RechargeRefund {
+        paid.clear();
+    }
+    if kind != BillType::All && kind != BillType::Refund {
+        refunded.clear();
+    }
     if paid.is_empty() && refunded.is_empty() {
         return None;
     }
@@ -149,7 +132,7 @@ fn bill(sim: &Sim, date: &str, kind: BillType) -> Option<String> {
     };
     let mut lines = vec![header.to_owned()];
     let mut t = Totals::default();
-    for o in paid {
+    for o in &paid {
         let total = o.total_fee as i64;
         let mut f = common(sim, &dashed(o.paid_ms.unwrap_or_default().div_euclid(1000)), o, "SUCCESS");
         f.extend([yuan(total), yuan(0)]);
@@ -167,7 +150,7 @@ fn bill(sim: &Sim, date: &str, kind: BillType) -> Option<String> {
         t.fees += fee(total);
         t.ordered += total;
     }
-    for (r, o) in refunded {
+    for (r, o) in &refunded {
         let amount = r.refund_fee as i64;
         let asked = dashed(r.requested_ms.div_euclid(1000));
         let mut f = common(sim, &asked, o, "REFUND");
@@ -204,7 +187,7 @@ fn bill(sim: &Sim, date: &str, kind: BillType) -> Option<String> {
 
 /// `/pay/downloadbill`.
 pub(crate) async fn downloadbill(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
-    sim.count("/pay/downloadbill");
+    sim.model.count_call("/pay/downloadbill");
     if body.is_empty() {
         return fail("empty post data", "20001");
     }

@@ -7,6 +7,9 @@
 //! Served over HTTPS and, for a browser, over plain HTTP on the same port. POSTs must be JSON
 //! (`Content-Type: application/json`): a page of another site cannot send those without a CORS
 //! preflight, which is never granted.
+//!
+//! The one control surface: the older `/sandbox/…` views and knobs of the simulated client are
+//! served from here too, and [`crate::Simulator`]'s methods ask the same model and fault model.
 
 use std::sync::Arc;
 
@@ -20,9 +23,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use wxpay::RefundStatus;
 
-use crate::client::{self, PayRefusal};
-use crate::faults::{Endpoint, FaultKind};
-use crate::state::{lock, Sim, SimOrder};
+use crate::client;
+use crate::context::Sim;
+use crate::endpoint::Endpoint;
+use crate::faults::{FaultKind, KnobChange};
+use crate::model::{OrderKey, Refusal};
 use crate::{login, notifier, refund};
 
 const PAGE: &str = include_str!("control.html");
@@ -31,10 +36,18 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
     (status, Json(json!({ "error": { "code": code, "message": message.into() } }))).into_response()
 }
 
-fn refused(r: PayRefusal) -> Response {
-    let (status, msg) = r.message();
-    let status = if r == PayRefusal::Unknown { StatusCode::NOT_FOUND } else { status };
-    error(status, &format!("{r:?}").to_uppercase(), msg)
+/// Why the user could not pay, with the client's words; the codes are the control API's.
+fn refused(r: Refusal) -> Response {
+    let (status, msg) = client::refusal_message(r);
+    let (status, code) = match r {
+        Refusal::PrepayExpired => (status, "PREPAYEXPIRED"),
+        Refusal::SignTypeMismatch => (status, "SIGNTYPEMISMATCH"),
+        Refusal::OrderPaid => (status, "PAID"),
+        Refusal::OrderClosed => (status, "CLOSED"),
+        Refusal::OrderExpired => (status, "EXPIRED"),
+        _ => (StatusCode::NOT_FOUND, "UNKNOWN"),
+    };
+    error(status, code, msg)
 }
 
 /// POSTs and DELETEs must carry JSON.
@@ -63,7 +76,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/control/refunds/{no}/settle", post(settle))
         .route("/control/notifies", get(notifies))
         .route("/control/faults", get(faults).post(add_fault).delete(clear_faults))
-        .route("/control/knobs", get(client::get_knobs).post(client::set_faults))
+        .route("/control/knobs", get(knobs).post(turn_knobs))
         .route_layer(axum::middleware::from_fn(json_only))
         .with_state(sim)
 }
@@ -105,30 +118,27 @@ struct CallsQuery {
 
 /// `GET /control/calls?since=SEQ&endpoint=NAME`: calls received, oldest first.
 async fn calls(State(sim): State<Arc<Sim>>, Query(q): Query<CallsQuery>) -> Json<Value> {
-    let journal = lock(&sim.journal);
-    let list: Vec<_> =
-        journal.iter().filter(|c| q.since.is_none_or(|s| c.seq > s)).filter(|c| q.endpoint.is_none_or(|e| c.endpoint == Some(e))).collect();
-    Json(json!(list))
+    Json(json!(sim.model.calls(q.since, q.endpoint)))
 }
 
 /// `GET /control/orders`: every order, oldest first.
 async fn orders(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    let mut list: Vec<SimOrder> = lock(&sim.orders).values().cloned().collect();
-    list.sort_by_key(|o| o.created_ms);
-    Json(json!(list))
+    Json(json!(sim.model.orders()))
 }
 
 async fn order(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    match lock(&sim.orders).get(&no) {
-        Some(o) => Json(o.clone()).into_response(),
+    match sim.model.order(OrderKey::OutTradeNo(&no)) {
+        Some(o) => Json(o).into_response(),
         None => error(StatusCode::NOT_FOUND, "ORDERNOTEXIST", "no such out_trade_no"),
     }
 }
 
 /// `POST /control/orders/{no}/pay`: the user pays (no paySign needed); the notify ladder starts.
 async fn pay(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    match client::pay(&sim, |o| o.out_trade_no == no, None) {
-        Ok((no, txn)) => Json(json!({ "out_trade_no": no, "transaction_id": txn, "trade_state": "SUCCESS" })).into_response(),
+    match client::pay(&sim, OrderKey::OutTradeNo(&no), None) {
+        Ok(p) => {
+            Json(json!({ "out_trade_no": p.out_trade_no, "transaction_id": p.transaction_id, "trade_state": "SUCCESS" })).into_response()
+        }
         Err(r) => refused(r),
     }
 }
@@ -136,16 +146,16 @@ async fn pay(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
 /// `POST /control/orders/{no}/cancel`: the user closes the payment sheet (the order stays as it
 /// is; `cancellations` counts).
 async fn cancel(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    if client::cancel(&sim, |o| o.out_trade_no == no) {
+    if sim.model.cancel_payment(OrderKey::OutTradeNo(&no)) {
         Json(json!({ "out_trade_no": no, "errMsg": "requestPayment:fail cancel" })).into_response()
     } else {
-        refused(PayRefusal::Unknown)
+        refused(Refusal::OrderNotExist)
     }
 }
 
 /// `POST /control/orders/{no}/fail`: the bank refuses the payment (`PAYERROR`).
 async fn fail(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
-    match client::fail_payment(&sim, &no) {
+    match sim.model.fail_payment(&no) {
         Ok(()) => Json(json!({ "out_trade_no": no, "trade_state": "PAYERROR" })).into_response(),
         Err(r) => refused(r),
     }
@@ -153,9 +163,7 @@ async fn fail(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
 
 /// `GET /control/refunds`: every refund, oldest first.
 async fn refunds(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    let mut list: Vec<_> = lock(&sim.refunds).values().cloned().collect();
-    list.sort_by_key(|r| r.requested_ms);
-    Json(json!(list))
+    Json(json!(sim.model.refunds()))
 }
 
 #[derive(Deserialize)]
@@ -179,20 +187,16 @@ async fn settle(State(sim): State<Arc<Sim>>, Path(no): Path<String>, Json(s): Js
         "REFUNDCLOSE" => RefundStatus::Refundclose,
         _ => return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "status: SUCCESS, CHANGE or REFUNDCLOSE"),
     };
-    let current = lock(&sim.refunds).get(&no).map(|r| r.refund_status);
-    match current {
-        None => return error(StatusCode::NOT_FOUND, "REFUNDNOTEXIST", "no such out_refund_no"),
-        Some(RefundStatus::Success | RefundStatus::Refundclose) => {
-            return error(StatusCode::CONFLICT, "REFUND_FINISHED", "the refund is already SUCCESS or REFUNDCLOSE")
+    match sim.model.settle(&no, status) {
+        Ok(r) => {
+            if s.notify {
+                refund::notify(&sim, &no);
+            }
+            Json(json!(r)).into_response()
         }
-        Some(_) => {}
+        Err(Refusal::RefundFinished) => error(StatusCode::CONFLICT, "REFUND_FINISHED", "the refund is already SUCCESS or REFUNDCLOSE"),
+        Err(_) => error(StatusCode::NOT_FOUND, "REFUNDNOTEXIST", "no such out_refund_no"),
     }
-    refund::set_status(&sim, &no, status);
-    if s.notify {
-        refund::notify(&sim, &no);
-    }
-    let r = lock(&sim.refunds).get(&no).cloned();
-    Json(json!(r)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -203,7 +207,7 @@ struct NotifiesQuery {
 /// `GET /control/notifies?key=out_trade_no|out_refund_no`: every notify attempt, oldest first,
 /// with the merchant's answer.
 async fn notifies(State(sim): State<Arc<Sim>>, Query(q): Query<NotifiesQuery>) -> Json<Value> {
-    let all = notifier::all_attempts(&sim);
+    let all = sim.model.all_deliveries();
     Json(json!(all.into_iter().filter(|d| q.key.as_ref().is_none_or(|k| &d.key == k)).collect::<Vec<_>>()))
 }
 
@@ -261,4 +265,32 @@ async fn add_fault(State(sim): State<Arc<Sim>>, body: Result<Json<NewFault>, axu
 async fn clear_faults(State(sim): State<Arc<Sim>>) -> Json<Value> {
     sim.faults.clear_rules();
     Json(json!({ "rules": [] }))
+}
+
+/// `GET /sandbox/orders/{out_trade_no}`.
+pub(crate) async fn show_order(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    match sim.model.order(OrderKey::OutTradeNo(&no)) {
+        Some(o) => Json(o).into_response(),
+        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "ORDERNOTEXIST" }))).into_response(),
+    }
+}
+
+/// `GET /sandbox/notifies/{out_trade_no}`.
+pub(crate) async fn show_deliveries(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
+    Json(sim.model.deliveries(&no)).into_response()
+}
+
+/// `POST /sandbox/faults` (also `POST /control/knobs`) `{systemerror_rate?, systemerror_next?,
+/// delay_ms?, duplicate_notifies?, drop_notifies?, hold_refunds?, drop_connections_next?,
+/// http_status_next?, refund_outcome?}` → the knobs now.
+pub(crate) async fn turn_knobs(State(sim): State<Arc<Sim>>, Json(change): Json<KnobChange>) -> Response {
+    match sim.faults.turn(&change) {
+        Ok(knobs) => Json(json!(knobs)).into_response(),
+        Err(msg) => (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response(),
+    }
+}
+
+/// `GET /control/knobs`.
+async fn knobs(State(sim): State<Arc<Sim>>) -> Response {
+    Json(json!(sim.faults.knobs())).into_response()
 }

@@ -1,65 +1,24 @@
 //! Faults: standing knobs (a SYSTEMERROR rate, a delay, duplicated or dropped notifies, held
 //! refunds, orderquery fields replaced) and rules for the next N calls of one endpoint (a delay,
 //! a dropped connection, SYSTEMERROR, a chosen err_code, an HTTP status), consumed in order.
+//!
+//! The one fault model: the public fields stay for tests that turn a knob directly; the
+//! simulator's own handlers ask through the methods below, so what a knob means is said once.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use wxpay::RefundStatus;
 
-use crate::state::lock;
+use crate::endpoint::Endpoint;
+use crate::lock::lock;
 
-/// The endpoints faults and the call journal name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Endpoint {
-    /// `/sns/jscode2session`.
-    Jscode2session,
-    /// `/pay/unifiedorder`.
-    Unifiedorder,
-    /// `/pay/orderquery`.
-    Orderquery,
-    /// `/pay/closeorder`.
-    Closeorder,
-    /// `/secapi/pay/refund`.
-    Refund,
-    /// `/pay/refundquery`.
-    Refundquery,
-    /// `/pay/downloadbill`.
-    Downloadbill,
-}
-
-impl Endpoint {
-    /// Every endpoint.
-    pub const ALL: [Endpoint; 7] = [
-        Endpoint::Jscode2session,
-        Endpoint::Unifiedorder,
-        Endpoint::Orderquery,
-        Endpoint::Closeorder,
-        Endpoint::Refund,
-        Endpoint::Refundquery,
-        Endpoint::Downloadbill,
-    ];
-
-    /// The URL path.
-    pub fn path(self) -> &'static str {
-        match self {
-            Endpoint::Jscode2session => "/sns/jscode2session",
-            Endpoint::Unifiedorder => "/pay/unifiedorder",
-            Endpoint::Orderquery => "/pay/orderquery",
-            Endpoint::Closeorder => "/pay/closeorder",
-            Endpoint::Refund => "/secapi/pay/refund",
-            Endpoint::Refundquery => "/pay/refundquery",
-            Endpoint::Downloadbill => "/pay/downloadbill",
-        }
-    }
-
-    /// The endpoint of a URL path.
-    pub fn from_path(path: &str) -> Option<Self> {
-        Endpoint::ALL.into_iter().find(|e| e.path() == path)
-    }
-}
+/// Marks a call the `SystemError` fault rule applies to (its handler answers SYSTEMERROR).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ForceSystemError;
 
 /// What a fault rule does to a call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +102,12 @@ pub struct Faults {
     next_rule: AtomicU64,
 }
 
+fn random_u32() -> u32 {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).expect("random source");
+    u32::from_le_bytes(b)
+}
+
 fn take_counter(c: &AtomicU32) -> bool {
     c.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
 }
@@ -184,7 +149,7 @@ impl Faults {
             return true;
         }
         let rate = self.systemerror_permille.load(Ordering::Relaxed);
-        rate > 0 && crate::state::random_u32() % 1000 < rate
+        rate > 0 && random_u32() % 1000 < rate
     }
 
     pub(crate) fn order_fails(&self, out_trade_no: &str) -> bool {
@@ -198,4 +163,119 @@ impl Faults {
     pub(crate) fn take_http_status(&self) -> bool {
         take_counter(&self.http_status_next)
     }
+
+    /// How long every Pay API answer waits first, if at all.
+    pub(crate) fn delay(&self) -> Option<Duration> {
+        let ms = self.delay_ms.load(Ordering::Relaxed);
+        (ms > 0).then(|| Duration::from_millis(ms))
+    }
+
+    /// How many copies of each notify delivery go out at once.
+    pub(crate) fn notify_copies(&self) -> u32 {
+        1 + self.duplicate_notifies.load(Ordering::Relaxed)
+    }
+
+    /// Whether notifies are lost (a payment or refund is made, no notify is sent).
+    pub(crate) fn drops_notifies(&self) -> bool {
+        self.drop_notifies.load(Ordering::Relaxed)
+    }
+
+    /// Whether refunds stay PROCESSING until settled.
+    pub(crate) fn holds_refunds(&self) -> bool {
+        self.hold_refunds.load(Ordering::Relaxed)
+    }
+
+    /// How a refund that is not held ends.
+    pub(crate) fn refund_outcome(&self) -> RefundStatus {
+        lock(&self.refund_outcome).unwrap_or(RefundStatus::Success)
+    }
+
+    /// The orderquery fields to replace (`Some`) or leave out (`None`).
+    pub(crate) fn orderquery_overrides(&self) -> Vec<(String, Option<String>)> {
+        lock(&self.orderquery_fields).iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// The knobs now.
+    pub(crate) fn knobs(&self) -> Knobs {
+        Knobs {
+            drop_notifies: self.drop_notifies.load(Ordering::Relaxed),
+            hold_refunds: self.hold_refunds.load(Ordering::Relaxed),
+            systemerror_rate: f64::from(self.systemerror_permille.load(Ordering::Relaxed)) / 1000.0,
+            systemerror_next: self.systemerror_next.load(Ordering::Relaxed),
+            delay_ms: self.delay_ms.load(Ordering::Relaxed),
+            duplicate_notifies: self.duplicate_notifies.load(Ordering::Relaxed),
+            drop_connections_next: self.drop_connections_next.load(Ordering::Relaxed),
+            http_status_next: self.http_status_next.load(Ordering::Relaxed),
+            refund_outcome: self.refund_outcome().as_str(),
+        }
+    }
+
+    /// Turns the knobs `change` names (the others stay); out-of-range values are clamped.
+    ///
+    /// # Errors
+    /// A `refund_outcome` other than SUCCESS, CHANGE or REFUNDCLOSE (nothing is changed then).
+    pub(crate) fn turn(&self, change: &KnobChange) -> Result<Knobs, &'static str> {
+        if let Some(o) = &change.refund_outcome {
+            let status = match o.as_str() {
+                "SUCCESS" => None,
+                "CHANGE" => Some(RefundStatus::Change),
+                "REFUNDCLOSE" => Some(RefundStatus::Refundclose),
+                _ => return Err("refund_outcome: SUCCESS, CHANGE or REFUNDCLOSE"),
+            };
+            *lock(&self.refund_outcome) = status;
+        }
+        if let Some(n) = change.http_status_next {
+            self.http_status_next.store(n, Ordering::Relaxed);
+        }
+        if let Some(r) = change.systemerror_rate {
+            self.systemerror_permille.store((r.clamp(0.0, 1.0) * 1000.0).round() as u32, Ordering::Relaxed);
+        }
+        if let Some(n) = change.systemerror_next {
+            self.systemerror_next.store(n, Ordering::Relaxed);
+        }
+        if let Some(d) = change.delay_ms {
+            self.delay_ms.store(d.min(60_000), Ordering::Relaxed);
+        }
+        if let Some(n) = change.duplicate_notifies {
+            self.duplicate_notifies.store(n.min(100), Ordering::Relaxed);
+        }
+        if let Some(d) = change.drop_notifies {
+            self.drop_notifies.store(d, Ordering::Relaxed);
+        }
+        if let Some(h) = change.hold_refunds {
+            self.hold_refunds.store(h, Ordering::Relaxed);
+        }
+        if let Some(n) = change.drop_connections_next {
+            self.drop_connections_next.store(n, Ordering::Relaxed);
+        }
+        Ok(self.knobs())
+    }
+}
+
+/// The standing knobs as the control API shows them.
+#[derive(Debug, Serialize)]
+pub(crate) struct Knobs {
+    drop_notifies: bool,
+    hold_refunds: bool,
+    systemerror_rate: f64,
+    systemerror_next: u32,
+    delay_ms: u64,
+    duplicate_notifies: u32,
+    drop_connections_next: u32,
+    http_status_next: u32,
+    refund_outcome: &'static str,
+}
+
+/// The knobs a control call turns (absent ones stay as they are).
+#[derive(Debug, Deserialize)]
+pub(crate) struct KnobChange {
+    systemerror_rate: Option<f64>,
+    systemerror_next: Option<u32>,
+    delay_ms: Option<u64>,
+    duplicate_notifies: Option<u32>,
+    drop_notifies: Option<bool>,
+    hold_refunds: Option<bool>,
+    drop_connections_next: Option<u32>,
+    http_status_next: Option<u32>,
+    refund_outcome: Option<String>,
 }

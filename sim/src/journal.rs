@@ -1,6 +1,7 @@
-//! Every call to WeChat's endpoints, as received: whether its signature and its client
-//! certificate were valid, what was answered, and which fault was injected. The same layer
-//! applies the fault rules (`POST /control/faults`) and the older next-N knobs.
+//! The layer around WeChat's endpoints: it applies the fault rules (`POST /control/faults`)
+//! and the older next-N knobs, then records every call in the model's journal, as received:
+//! whether its signature and its client certificate were valid, what was answered, and which
+//! fault was injected.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,12 +11,14 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use wxpay::{Params, SignType};
+use wxpay::SignType;
 
-use crate::faults::{Endpoint, FaultKind};
-use crate::pay::Answer;
-use crate::state::{lock, Sim, JOURNAL_LIMIT};
+use crate::answer::Answer;
+use crate::context::Sim;
+use crate::endpoint::Endpoint;
+use crate::faults::{FaultKind, ForceSystemError};
+use crate::model::Call;
+use crate::request::{declared_sign_type, signature_valid};
 use crate::tls::{ClientCert, CutConnection};
 
 /// Requests larger than this are refused (WeChat's messages are a few KiB).
@@ -23,43 +26,6 @@ const MAX_BODY: usize = 256 * 1024;
 
 /// Request and answer text kept per call.
 const KEPT_CHARS: usize = 4096;
-
-/// One call received.
-#[derive(Clone, Debug, Serialize)]
-pub struct Call {
-    /// Order of arrival (1, 2, …).
-    pub seq: u64,
-    /// When it arrived (ms).
-    pub at_ms: i64,
-    /// HTTP method.
-    pub method: String,
-    /// URL path.
-    pub path: String,
-    /// The endpoint, if the path is one of WeChat's.
-    pub endpoint: Option<Endpoint>,
-    /// Whether the connection presented a client certificate that verified against the CA.
-    pub client_cert: bool,
-    /// Whether the request's `sign` verified with its declared sign type (`None`: unreadable
-    /// or unsigned, e.g. jscode2session).
-    pub signature_valid: Option<bool>,
-    /// The declared sign type (MD5 when none).
-    pub sign_type: Option<String>,
-    /// The HTTP status answered (0: the connection was dropped without an answer).
-    pub http_status: u16,
-    /// `SUCCESS`, the `err_code`, `FAIL: <return_msg>`, the jscode2session `errcode`, or
-    /// `dropped`.
-    pub outcome: String,
-    /// The fault injected into this call, if any.
-    pub fault: Option<String>,
-    /// The request (the body, or the query string with `secret` masked), truncated.
-    pub request: String,
-    /// The answer, truncated.
-    pub response: String,
-}
-
-/// Marks a call the `SystemError` fault rule applies to (its handler answers SYSTEMERROR).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ForceSystemError;
 
 fn truncate(s: &str) -> String {
     s.chars().take(KEPT_CHARS).collect()
@@ -75,22 +41,6 @@ fn masked_query(query: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// The declared sign type of a request (MD5 when none; `None` when it names no known type).
-pub(crate) fn declared_sign_type(p: &Params) -> Option<SignType> {
-    match p.get("sign_type").map(String::as_str) {
-        None | Some("") => Some(SignType::Md5),
-        Some(s) => s.parse().ok(),
-    }
-}
-
-/// Whether a request's `sign` verifies under its declared sign type, as WeChat checks it.
-pub(crate) fn signature_valid(sim: &Sim, p: &Params) -> bool {
-    match (declared_sign_type(p), p.get("sign")) {
-        (Some(st), Some(given)) => given.eq_ignore_ascii_case(&wxpay::sign(p, &sim.key, st)),
-        _ => false,
-    }
 }
 
 fn outcome_of(endpoint: Option<Endpoint>, status: StatusCode, body: &[u8]) -> String {
@@ -123,7 +73,7 @@ fn http_fault_page(status: u16) -> Response {
 
 /// The layer around WeChat's endpoints: applies faults, records the call.
 pub(crate) async fn layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let seq = sim.next_seq();
+    let seq = sim.model.next_seq();
     let at_ms = sim.clock.now_ms();
     let path = req.uri().path().to_owned();
     let endpoint = Endpoint::from_path(&path);
@@ -208,13 +158,7 @@ pub(crate) async fn layer(State(sim): State<Arc<Sim>>, req: Request, next: Next)
         request: truncate(&request_text),
         response: truncate(&response_text),
     };
-    {
-        let mut journal = lock(&sim.journal);
-        if journal.len() >= JOURNAL_LIMIT {
-            journal.pop_front();
-        }
-        journal.push_back(call);
-    }
+    sim.model.record_call(call);
     if dropped {
         if let Some(cut) = cut {
             cut.0.notify_one();

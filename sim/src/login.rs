@@ -9,7 +9,8 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::state::{lock, Code, Sim};
+use crate::context::Sim;
+use crate::model::Refusal;
 
 /// A code lives about five minutes.
 const CODE_TTL_MS: i64 = 5 * 60 * 1000;
@@ -24,8 +25,7 @@ fn new_openid() -> String {
 pub(crate) fn issue(sim: &Sim, openid: Option<&str>) -> (String, String) {
     let openid = openid.map(str::to_owned).unwrap_or_else(new_openid);
     let code = format!("0{}", &wxpay::nonce_str().expect("random source")[..31]);
-    lock(&sim.openids).insert(openid.clone());
-    lock(&sim.codes).insert(code.clone(), Code { openid: openid.clone(), issued_ms: sim.clock.now_ms(), used: false });
+    sim.model.issue_code(code.clone(), openid.clone());
     (code, openid)
 }
 
@@ -49,7 +49,7 @@ fn err(code: i64, msg: &str) -> Json<Value> {
 
 /// `GET /sns/jscode2session?appid=&secret=&js_code=&grant_type=authorization_code`.
 pub(crate) async fn jscode2session(State(sim): State<Arc<Sim>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
-    sim.count("/sns/jscode2session");
+    sim.model.count_call("/sns/jscode2session");
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(appid) = get("appid") else { return err(41002, "appid missing") };
     let Some(secret) = get("secret") else { return err(41004, "appsecret missing") };
@@ -63,24 +63,12 @@ pub(crate) async fn jscode2session(State(sim): State<Arc<Sim>>, Query(q): Query<
     if secret != sim.creds.app_secret.expose() {
         return err(40125, "invalid appsecret");
     }
-    let now = sim.clock.now_ms();
-    let openid = {
-        let mut codes = lock(&sim.codes);
-        match codes.get_mut(code) {
-            Some(c) if c.used => return err(40163, "code been used"),
-            Some(c) if now - c.issued_ms > CODE_TTL_MS => return err(40029, "invalid code"),
-            Some(c) => {
-                c.used = true;
-                c.openid.clone()
-            }
-            None if sim.accept_any_code && code.len() <= 128 => {
-                let openid = new_openid();
-                codes.insert(code.to_owned(), Code { openid: openid.clone(), issued_ms: now, used: true });
-                lock(&sim.openids).insert(openid.clone());
-                openid
-            }
-            None => return err(40029, "invalid code"),
-        }
+    // A code the simulator never issued is taken, when allowed, for a new user.
+    let stranger = (sim.accept_any_code && code.len() <= 128).then(new_openid);
+    let openid = match sim.model.redeem_code(code, CODE_TTL_MS, stranger) {
+        Ok(openid) => openid,
+        Err(Refusal::CodeUsed) => return err(40163, "code been used"),
+        Err(_) => return err(40029, "invalid code"),
     };
     let mut key = [0u8; 16];
     getrandom::fill(&mut key).expect("random source");

@@ -1,54 +1,15 @@
 //! Delivers payment and refund notifies until the merchant acknowledges them, on WeChat's
 //! retry ladder (divided by the time scale), and records every attempt with the answer.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use serde::Serialize;
-use wxpay::{Params, SignType, TradeState};
+use wxpay::{Params, SignType};
 
-use crate::state::{lock, Sim};
+use crate::context::Sim;
+use crate::model::{Delivery, NotifyKind, OrderKey};
 
 /// Seconds to wait before each retry after the first delivery (about 24 hours in all).
 pub const NOTIFY_SCHEDULE_SECS: [u64; 15] = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
-
-/// Which notify.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NotifyKind {
-    /// A payment notify (signed XML), keyed by out_trade_no.
-    Payment,
-    /// A refund notify (`req_info` encrypted), keyed by out_refund_no.
-    Refund,
-}
-
-/// One delivery attempt (one copy).
-#[derive(Clone, Debug, Serialize)]
-pub struct Delivery {
-    /// Payment or refund.
-    pub kind: NotifyKind,
-    /// out_trade_no (payment) or out_refund_no (refund).
-    pub key: String,
-    /// Where it was sent.
-    pub url: String,
-    /// 1 for the first delivery, 2 for the first retry, …
-    pub attempt: u32,
-    /// When this attempt was due, after the first one: the ladder's sum so far, divided by the
-    /// time scale (ms).
-    pub due_offset_ms: u64,
-    /// When it was sent (ms).
-    pub at_ms: i64,
-    /// How long the merchant took to answer (ms).
-    pub elapsed_ms: u64,
-    /// HTTP status, if an answer came.
-    pub status: Option<u16>,
-    /// The answer body (or the transport error), truncated.
-    pub reply: String,
-    /// Whether the answer was the SUCCESS XML.
-    pub acknowledged: bool,
-    /// The notify XML that was sent.
-    pub body: String,
-}
 
 /// The payment notify WeChat sends for one paid JSAPI order: the simulator's notifies, and
 /// the fixtures of benchmarks and tests, are made here.
@@ -117,8 +78,8 @@ impl PaidNotify<'_> {
 
 /// The notify XML for a paid order, freshly nonced and signed with the order's sign type.
 pub(crate) fn notify_xml(sim: &Sim, no: &str) -> Option<String> {
-    let o = lock(&sim.orders).get(no).cloned()?;
-    if !matches!(o.trade_state, TradeState::Success | TradeState::Refund) {
+    let o = sim.model.order(OrderKey::OutTradeNo(no))?;
+    if !o.is_paid() {
         return None;
     }
     let nonce = wxpay::nonce_str().ok()?;
@@ -151,10 +112,7 @@ async fn send_once(sim: &Sim, url: &str, body: String) -> (Option<u16>, String, 
 
 /// Delivers the payment notify of a paid order until acknowledged or the ladder runs out.
 pub(crate) async fn deliver(sim: Arc<Sim>, no: String) {
-    let url = match lock(&sim.orders).get(&no) {
-        Some(o) => o.notify_url.clone(),
-        None => return,
-    };
+    let Some(url) = sim.model.order(OrderKey::OutTradeNo(&no)).map(|o| o.notify_url) else { return };
     deliver_to(sim, NotifyKind::Payment, no, url, notify_xml).await;
 }
 
@@ -171,7 +129,7 @@ pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url
     for attempt in 0..=NOTIFY_SCHEDULE_SECS.len() {
         let due = sim.scaled(due_offset_secs(attempt) as f64);
         tokio::time::sleep_until(start + due).await;
-        let copies = 1 + sim.faults.duplicate_notifies.load(Ordering::Relaxed);
+        let copies = sim.faults.notify_copies();
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..copies {
             let Some(body) = body(&sim, &key) else { return };
@@ -199,7 +157,7 @@ pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url
                 acknowledged: ok,
                 body,
             };
-            lock(&sim.deliveries).entry(key.clone()).or_default().push(d);
+            sim.model.record_delivery(d);
         }
         tracing::info!(?kind, key = %key, attempt = attempt + 1, acknowledged, "notify delivered");
         if acknowledged {
@@ -207,11 +165,4 @@ pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url
         }
     }
     tracing::warn!(?kind, key = %key, "notify ladder exhausted without SUCCESS");
-}
-
-/// Every attempt so far, oldest first.
-pub(crate) fn all_attempts(sim: &Sim) -> Vec<Delivery> {
-    let mut all: Vec<Delivery> = lock(&sim.deliveries).values().flatten().cloned().collect();
-    all.sort_by_key(|d| (d.at_ms, d.attempt));
-    all
 }

@@ -1,136 +1,25 @@
-//! The Pay API as WeChat answers it: `return_code=FAIL` when the message cannot be read at
-//! all, otherwise a signed answer with `result_code` and, on failure, `err_code`.
+//! The payment endpoints: `/pay/unifiedorder` (JSAPI), `/pay/orderquery`, `/pay/closeorder`.
+//! Each reads and checks its request, asks the model, and words the model's answer as WeChat
+//! does.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
-use wxpay::time::{beijing14, parse_beijing14};
+use wxpay::time::parse_beijing14;
 use wxpay::{Params, SignType, TradeState};
 
-use crate::journal::{declared_sign_type, signature_valid, ForceSystemError};
-use crate::state::{lock, Sim, SimOrder};
-
-/// Prepay ids live two hours.
-const PREPAY_TTL_MS: i64 = 2 * 3600 * 1000;
-
-/// An answer about to be written.
-pub(crate) enum Answer {
-    /// `return_code=FAIL` (unsigned).
-    ReturnFail(String),
-    /// `result_code=FAIL` with an `err_code` (signed).
-    Business(&'static str, String),
-    /// `result_code=FAIL` with an `err_code` chosen by a fault rule (signed).
-    Injected(String, String),
-    /// Success with these extra fields (signed).
-    Ok(Params),
-}
-
-fn xml_response(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
-}
-
-impl Sim {
-    /// Writes an answer, signed with the request's sign type like WeChat does.
-    pub(crate) fn answer(&self, a: Answer, sign_type: SignType) -> Response {
-        let mut p = Params::new();
-        let mut put = |k: &str, v: &str| {
-            p.insert(k.to_owned(), v.to_owned());
-        };
-        match a {
-            Answer::ReturnFail(msg) => {
-                put("return_code", "FAIL");
-                put("return_msg", &msg);
-                return xml_response(wxpay::xml::encode(&p).unwrap_or_default());
-            }
-            Answer::Business(code, des) => {
-                put("result_code", "FAIL");
-                put("err_code", code);
-                put("err_code_des", &des);
-            }
-            Answer::Injected(code, des) => {
-                put("result_code", "FAIL");
-                put("err_code", &code);
-                put("err_code_des", &des);
-            }
-            Answer::Ok(fields) => {
-                put("result_code", "SUCCESS");
-                p.extend(fields);
-            }
-        }
-        p.insert("return_code".into(), "SUCCESS".into());
-        p.insert("return_msg".into(), "OK".into());
-        p.insert("appid".into(), self.creds.appid.clone());
-        p.insert("mch_id".into(), self.creds.mch_id.clone());
-        p.insert("nonce_str".into(), wxpay::nonce_str().unwrap_or_default());
-        let sign = wxpay::sign(&p, &self.key, sign_type);
-        p.insert("sign".into(), sign);
-        xml_response(wxpay::xml::encode(&p).unwrap_or_default())
-    }
-
-    /// What every Pay API call checks first: readable XML, the common fields, who it is for,
-    /// and the signature (over every received field, with the declared sign type, MD5 if none).
-    pub(crate) async fn check(&self, body: &[u8]) -> Result<(Params, SignType), (Answer, SignType)> {
-        let delay = self.faults.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
-        if delay > 0 {
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-        }
-        let md5 = SignType::Md5;
-        if body.is_empty() {
-            return Err((Answer::ReturnFail("POST_DATA_EMPTY: post数据为空".into()), md5));
-        }
-        let p = match wxpay::xml::decode(body) {
-            Ok(p) => p,
-            Err(wxpay::Error::NotUtf8 { .. }) => return Err((Answer::ReturnFail("NOT_UTF8: 编码格式错误".into()), md5)),
-            Err(e) => return Err((Answer::ReturnFail(format!("XML_FORMAT_ERROR: XML格式错误 ({})", e.code())), md5)),
-        };
-        let Some(sign_type) = declared_sign_type(&p) else {
-            return Err((Answer::Business("PARAM_ERROR", "sign_type参数错误".into()), md5));
-        };
-        for name in ["appid", "mch_id", "nonce_str", "sign"] {
-            if p.get(name).is_none_or(String::is_empty) {
-                return Err((Answer::Business("LACK_PARAMS", format!("缺少参数 {name}")), sign_type));
-            }
-        }
-        if p["appid"] != self.creds.appid {
-            return Err((Answer::Business("APPID_NOT_EXIST", "APPID不存在".into()), sign_type));
-        }
-        if p["mch_id"] != self.creds.mch_id {
-            return Err((Answer::Business("MCHID_NOT_EXIST", "MCHID不存在".into()), sign_type));
-        }
-        if wxpay::validate::nonce_str(&p["nonce_str"]).is_err() {
-            return Err((Answer::Business("PARAM_ERROR", "nonce_str参数错误".into()), sign_type));
-        }
-        if !signature_valid(self, &p) {
-            return Err((Answer::Business("SIGNERROR", "签名错误".into()), sign_type));
-        }
-        Ok((p, sign_type))
-    }
-}
-
-pub(crate) fn require<'a>(p: &'a Params, name: &str) -> Result<&'a str, Answer> {
-    p.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| Answer::Business("LACK_PARAMS", format!("缺少参数 {name}")))
-}
-
-pub(crate) fn param_error(what: impl Into<String>) -> Answer {
-    Answer::Business("PARAM_ERROR", what.into())
-}
-
-/// Any method but POST on a Pay path.
-pub(crate) async fn require_post() -> Response {
-    xml_response(
-        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[REQUIRE_POST_METHOD: 请使用post方法]]></return_msg></xml>"
-            .into(),
-    )
-}
+use crate::answer::{param_error, refused, system_error, Answer};
+use crate::context::Sim;
+use crate::faults::ForceSystemError;
+use crate::model::{NewOrder, OrderKey, Refusal, SimOrder};
+use crate::request::{optional, require};
 
 /// `/pay/unifiedorder` (JSAPI).
 pub(crate) async fn unifiedorder(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
-    sim.count("/pay/unifiedorder");
+    sim.model.count_call("/pay/unifiedorder");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
@@ -139,7 +28,7 @@ pub(crate) async fn unifiedorder(State(sim): State<Arc<Sim>>, forced: Option<Ext
     if matches!(answer, Answer::Ok(_)) && sim.faults.take_systemerror(forced.is_some()) {
         // WeChat stored the order but the answer is an error: a retry with the same
         // parameters must get the same prepay_id.
-        return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
+        return sim.answer(system_error(), st);
     }
     sim.answer(answer, st)
 }
@@ -165,7 +54,7 @@ fn place_order(sim: &Sim, p: &Params) -> Result<Answer, Answer> {
         return Err(param_error("trade_type参数错误 (the simulator implements JSAPI)"));
     }
     let openid = require(p, "openid").map_err(|_| param_error("JSAPI支付必须传openid"))?;
-    if !lock(&sim.openids).contains(openid) {
+    if !sim.model.knows_openid(openid) {
         return Err(param_error("appid和openid不匹配"));
     }
     if p.get("fee_type").is_some_and(|f| !f.is_empty() && f != "CNY") {
@@ -173,7 +62,7 @@ fn place_order(sim: &Sim, p: &Params) -> Result<Answer, Answer> {
     }
     let now = sim.clock.now_ms();
     for name in ["time_start", "time_expire"] {
-        if let Some(v) = p.get(name).filter(|v| !v.is_empty()) {
+        if let Some(v) = optional(p, name) {
             if parse_beijing14(v).is_none() {
                 return Err(param_error(format!("{name}参数格式错误")));
             }
@@ -185,50 +74,18 @@ fn place_order(sim: &Sim, p: &Params) -> Result<Answer, Answer> {
     }
     let fingerprint =
         wxpay::string_to_sign(&p.iter().filter(|(k, _)| *k != "nonce_str" && *k != "sign").map(|(k, v)| (k.clone(), v.clone())).collect());
-    let mut orders = lock(&sim.orders);
-    if let Some(o) = orders.get_mut(no.as_str()) {
-        o.unifiedorder_calls += 1;
-        match o.trade_state {
-            TradeState::Success | TradeState::Refund => return Err(Answer::Business("ORDERPAID", "该订单已支付".into())),
-            TradeState::Closed | TradeState::Revoked => return Err(Answer::Business("ORDERCLOSED", "该订单已关闭".into())),
-            _ => {}
-        }
-        if o.fingerprint != fingerprint {
-            return Err(Answer::Business("OUT_TRADE_NO_USED", "商户订单号重复".into()));
-        }
-        if o.prepay_expires_ms <= now {
-            o.prepay_id = new_prepay_id(sim, now);
-            o.prepay_expires_ms = now + PREPAY_TTL_MS;
-        }
-        return Ok(prepaid(&o.prepay_id));
-    }
-    let prepay_id = new_prepay_id(sim, now);
-    let sign_type = p.get("sign_type").and_then(|s| s.parse().ok()).unwrap_or(SignType::Md5);
-    orders.insert(
-        no.clone(),
-        SimOrder {
-            out_trade_no: no.clone(),
-            fingerprint,
-            prepay_id: prepay_id.clone(),
-            prepay_expires_ms: now + PREPAY_TTL_MS,
-            trade_state: TradeState::Notpay,
-            total_fee,
-            body: p["body"].clone(),
-            openid: openid.to_owned(),
-            notify_url: p["notify_url"].clone(),
-            sign_type,
-            attach: p.get("attach").filter(|a| !a.is_empty()).cloned(),
-            time_expire_ms,
-            transaction_id: None,
-            time_end: None,
-            paid_ms: None,
-            created_ms: now,
-            unifiedorder_calls: 1,
-            cancellations: 0,
-        },
-    );
-    tracing::info!(out_trade_no = %no, total_fee, "order placed");
-    Ok(prepaid(&prepay_id))
+    let new = NewOrder {
+        out_trade_no: no.clone(),
+        fingerprint,
+        total_fee,
+        body: p["body"].clone(),
+        openid: openid.to_owned(),
+        notify_url: p["notify_url"].clone(),
+        sign_type: p.get("sign_type").and_then(|s| s.parse().ok()).unwrap_or(SignType::Md5),
+        attach: optional(p, "attach").map(str::to_owned),
+        time_expire_ms,
+    };
+    sim.model.place_order(new).map(|prepay_id| prepaid(&prepay_id)).map_err(refused)
 }
 
 fn prepaid(prepay_id: &str) -> Answer {
@@ -238,103 +95,100 @@ fn prepaid(prepay_id: &str) -> Answer {
     Answer::Ok(f)
 }
 
-fn new_prepay_id(sim: &Sim, now_ms: i64) -> String {
-    format!("wx{}{:010}{}", beijing14(now_ms / 1000), sim.next_seq(), &wxpay::nonce_str().unwrap_or_default()[..8])
+/// The order a call names by `transaction_id` (first) or `out_trade_no`.
+pub(crate) fn order_key(p: &Params) -> Result<OrderKey<'_>, Answer> {
+    match (optional(p, "transaction_id"), optional(p, "out_trade_no")) {
+        (Some(t), _) => Ok(OrderKey::TransactionId(t)),
+        (None, Some(n)) => Ok(OrderKey::OutTradeNo(n)),
+        (None, None) => Err(Answer::Business("LACK_PARAMS", "缺少参数 out_trade_no 或 transaction_id".into())),
+    }
 }
 
-/// The order named by `transaction_id` or `out_trade_no`.
-pub(crate) fn find<'a>(orders: &'a mut std::collections::HashMap<String, SimOrder>, p: &Params) -> Result<&'a mut SimOrder, Answer> {
-    let by_txn = p.get("transaction_id").filter(|v| !v.is_empty());
-    let by_no = p.get("out_trade_no").filter(|v| !v.is_empty());
-    let found = match (by_txn, by_no) {
-        (Some(t), _) => orders.values_mut().find(|o| o.transaction_id.as_deref() == Some(t.as_str())),
-        (None, Some(n)) => orders.get_mut(n.as_str()),
-        (None, None) => return Err(Answer::Business("LACK_PARAMS", "缺少参数 out_trade_no 或 transaction_id".into())),
-    };
-    found.ok_or_else(|| Answer::Business("ORDERNOTEXIST", "此交易订单号不存在".into()))
+/// Whether orderquery and closeorder of this request answer SYSTEMERROR (a rule, the counter,
+/// the rate, or an order that fails for ever).
+fn fails(sim: &Sim, forced: bool, p: &Params) -> bool {
+    sim.faults.take_systemerror(forced) || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n))
 }
 
 /// `/pay/orderquery`.
 pub(crate) async fn orderquery(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
-    sim.count("/pay/orderquery");
+    sim.model.count_call("/pay/orderquery");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror(forced.is_some()) || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
-        return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
+    if fails(&sim, forced.is_some(), &p) {
+        return sim.answer(system_error(), st);
     }
-    let answer = {
-        let mut orders = lock(&sim.orders);
-        match find(&mut orders, &p) {
-            Err(a) => a,
-            Ok(o) => {
-                let mut f = Params::new();
-                let mut put = |k: &str, v: String| {
-                    f.insert(k.to_owned(), v);
-                };
-                put("out_trade_no", o.out_trade_no.clone());
-                put("trade_state", o.trade_state.as_str().to_owned());
-                put(
-                    "trade_state_desc",
-                    match o.trade_state {
-                        TradeState::Success => "支付成功",
-                        TradeState::Closed => "已关闭",
-                        TradeState::Notpay => "订单未支付",
-                        _ => "",
-                    }
-                    .to_owned(),
-                );
-                put("total_fee", o.total_fee.to_string());
-                put("trade_type", "JSAPI".into());
-                put("openid", o.openid.clone());
-                if let Some(a) = &o.attach {
-                    put("attach", a.clone());
-                }
-                if let (Some(t), Some(e)) = (&o.transaction_id, &o.time_end) {
-                    put("transaction_id", t.clone());
-                    put("time_end", e.clone());
-                    put("cash_fee", o.total_fee.to_string());
-                    put("fee_type", "CNY".into());
-                    put("bank_type", "CMC".into());
-                    put("is_subscribe", "N".into());
-                }
-                for (k, v) in lock(&sim.faults.orderquery_fields).iter() {
-                    match v {
-                        Some(v) => f.insert(k.clone(), v.clone()),
-                        None => f.remove(k),
-                    };
-                }
-                Answer::Ok(f)
-            }
-        }
+    let answer = match order_key(&p) {
+        Err(a) => a,
+        Ok(key) => match sim.model.query_order(key) {
+            Err(r) => refused(r),
+            Ok(o) => queried(&sim, &o),
+        },
     };
     sim.answer(answer, st)
 }
 
+/// orderquery's fields for an order (with the fields a fault replaces or leaves out).
+fn queried(sim: &Sim, o: &SimOrder) -> Answer {
+    let mut f = Params::new();
+    let mut put = |k: &str, v: String| {
+        f.insert(k.to_owned(), v);
+    };
+    put("out_trade_no", o.out_trade_no.clone());
+    put("trade_state", o.trade_state.as_str().to_owned());
+    put(
+        "trade_state_desc",
+        match o.trade_state {
+            TradeState::Success => "支付成功",
+            TradeState::Closed => "已关闭",
+            TradeState::Notpay => "订单未支付",
+            _ => "",
+        }
+        .to_owned(),
+    );
+    put("total_fee", o.total_fee.to_string());
+    put("trade_type", "JSAPI".into());
+    put("openid", o.openid.clone());
+    if let Some(a) = &o.attach {
+        put("attach", a.clone());
+    }
+    if let (Some(t), Some(e)) = (&o.transaction_id, &o.time_end) {
+        put("transaction_id", t.clone());
+        put("time_end", e.clone());
+        put("cash_fee", o.total_fee.to_string());
+        put("fee_type", "CNY".into());
+        put("bank_type", "CMC".into());
+        put("is_subscribe", "N".into());
+    }
+    for (k, v) in sim.faults.orderquery_overrides() {
+        match v {
+            Some(v) => f.insert(k, v),
+            None => f.remove(&k),
+        };
+    }
+    Answer::Ok(f)
+}
+
 /// `/pay/closeorder`.
 pub(crate) async fn closeorder(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
-    sim.count("/pay/closeorder");
+    sim.model.count_call("/pay/closeorder");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    if sim.faults.take_systemerror(forced.is_some()) || p.get("out_trade_no").is_some_and(|n| sim.faults.order_fails(n)) {
-        return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
+    if fails(&sim, forced.is_some(), &p) {
+        return sim.answer(system_error(), st);
     }
     let answer = match require(&p, "out_trade_no") {
         Err(a) => a,
-        Ok(no) => match lock(&sim.orders).get_mut(no) {
-            None => Answer::Business("ORDERNOTEXIST", "订单不存在".into()),
-            Some(o) => match o.trade_state {
-                TradeState::Success | TradeState::Refund => Answer::Business("ORDERPAID", "订单已支付，不能发起关单".into()),
-                TradeState::Closed | TradeState::Revoked => Answer::Business("ORDERCLOSED", "订单已关闭，无法重复关闭".into()),
-                _ => {
-                    o.trade_state = TradeState::Closed;
-                    tracing::info!(out_trade_no = %no, "order closed");
-                    Answer::Ok(Params::new())
-                }
-            },
+        Ok(no) => match sim.model.close(no) {
+            Ok(()) => Answer::Ok(Params::new()),
+            Err(Refusal::OrderPaid) => Answer::Business("ORDERPAID", "订单已支付，不能发起关单".into()),
+            Err(Refusal::OrderClosed) => Answer::Business("ORDERCLOSED", "订单已关闭，无法重复关闭".into()),
+            Err(Refusal::OrderNotExist) => Answer::Business("ORDERNOTEXIST", "订单不存在".into()),
+            Err(r) => refused(r),
         },
     };
     sim.answer(answer, st)

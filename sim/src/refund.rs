@@ -1,13 +1,9 @@
 //! Refunds as WeChat handles them: `/secapi/pay/refund` (mutual TLS: refused without the
 //! merchant client certificate), accepted at once and processed asynchronously, then the
 //! refund notify (`req_info` AES-256-ECB encrypted with the MD5 of the API key) on the payment
-//! notify's schedule; `/pay/refundquery`.
-//!
-//! The same `out_refund_no` with the same amounts is the same refund (answered again, never
-//! made twice); with other amounts it is refused. The sum of a payment's refunds that are not
-//! closed never exceeds its total.
+//! notify's schedule; `/pay/refundquery`. The rules of which refund may be made are the
+//! model's.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,54 +11,19 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
-use serde::Serialize;
-use wxpay::{Params, RefundStatus, SignType, TradeState};
+use wxpay::{Params, SignType};
 
-use crate::journal::ForceSystemError;
-use crate::notifier::{self, NotifyKind};
-use crate::pay::{find, param_error, require, Answer};
-use crate::state::{lock, Sim};
+use crate::answer::{param_error, refused, system_error, Answer};
+use crate::context::Sim;
+use crate::faults::ForceSystemError;
+use crate::model::{Ending, NewRefund, NotifyKind, RefundKey, SimRefund};
+use crate::notifier;
+use crate::pay::order_key;
+use crate::request::{optional, require};
 use crate::tls::ClientCert;
 
 /// How long the simulated bank takes, in WeChat's seconds (divided by the time scale).
 const PROCESSING_SECS: f64 = 3.0;
-
-/// WeChat keeps at most 50 refunds per payment.
-const MAX_REFUNDS_PER_ORDER: usize = 50;
-
-/// A refund as the simulator (WeChat) knows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct SimRefund {
-    /// The merchant's refund number.
-    pub out_refund_no: String,
-    /// The payment's order number.
-    pub out_trade_no: String,
-    /// The payment's transaction id.
-    pub transaction_id: String,
-    /// WeChat's refund id.
-    pub refund_id: String,
-    /// The payment's total.
-    pub total_fee: u64,
-    /// The amount refunded.
-    pub refund_fee: u64,
-    /// Where it is.
-    pub refund_status: RefundStatus,
-    /// `yyyy-MM-dd HH:mm:ss` once successful.
-    pub success_time: Option<String>,
-    /// Where the refund notify goes. None when the call named none: WeChat would then use the
-    /// merchant platform's setting, which the simulator does not have, so no notify is sent and
-    /// refundquery tells the result.
-    pub notify_url: Option<String>,
-    /// How many refund calls named this out_refund_no.
-    pub calls: u32,
-    /// When the first refund call created it (ms; the bill's 退款申请时间).
-    pub requested_ms: i64,
-    /// Held PROCESSING by the `hold_refunds` fault, until settled.
-    pub held: bool,
-    /// Order of creation.
-    #[serde(skip)]
-    seq: u64,
-}
 
 /// `/secapi/pay/refund`.
 pub(crate) async fn refund(
@@ -71,7 +32,7 @@ pub(crate) async fn refund(
     forced: Option<Extension<ForceSystemError>>,
     body: Bytes,
 ) -> Response {
-    sim.count("/secapi/pay/refund");
+    sim.model.count_call("/secapi/pay/refund");
     let _in_flight = InFlight::enter(&sim, &body);
     if !cert.0 {
         tracing::info!("refund refused: no client certificate");
@@ -84,17 +45,19 @@ pub(crate) async fn refund(
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
-    let (answer, created) = match apply(&sim, &p) {
-        Ok(v) => v,
-        Err(a) => (a, None),
+    let answer = match apply(&sim, &p) {
+        Ok((r, created)) => {
+            if created {
+                tokio::spawn(process(sim.clone(), r.out_refund_no.clone()));
+            }
+            accepted(&r)
+        }
+        Err(a) => a,
     };
-    if let Some(no) = created {
-        tokio::spawn(process(sim.clone(), no));
-    }
     if matches!(answer, Answer::Ok(_)) && sim.faults.take_systemerror(forced.is_some()) {
         // The refund is accepted but the answer says otherwise: a retry with the same
         // out_refund_no must get the same refund.
-        return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
+        return sim.answer(system_error(), st);
     }
     sim.answer(answer, st)
 }
@@ -109,10 +72,7 @@ impl<'a> InFlight<'a> {
     fn enter(sim: &'a Sim, body: &[u8]) -> Self {
         let no = wxpay::xml::decode(body).ok().and_then(|p| p.get("out_refund_no").cloned());
         if let Some(no) = &no {
-            let mut m = lock(&sim.refund_calls_in_flight);
-            let e = m.entry(no.clone()).or_default();
-            e.0 += 1;
-            e.1 = e.1.max(e.0);
+            sim.model.refund_call_started(no);
         }
         InFlight { sim, no }
     }
@@ -121,9 +81,7 @@ impl<'a> InFlight<'a> {
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         if let Some(no) = &self.no {
-            if let Some(e) = lock(&self.sim.refund_calls_in_flight).get_mut(no) {
-                e.0 -= 1;
-            }
+            self.sim.model.refund_call_ended(no);
         }
     }
 }
@@ -145,12 +103,14 @@ fn accepted(r: &SimRefund) -> Answer {
     Answer::Ok(f)
 }
 
-fn apply(sim: &Sim, p: &Params) -> Result<(Answer, Option<String>), Answer> {
+/// Checks the call's parameters and asks the model for the refund: it, and whether this call
+/// made it.
+fn apply(sim: &Sim, p: &Params) -> Result<(SimRefund, bool), Answer> {
     for name in ["out_refund_no", "total_fee", "refund_fee"] {
         require(p, name)?;
     }
-    let no = p["out_refund_no"].clone();
-    wxpay::validate::out_refund_no(&no).map_err(|e| param_error(format!("out_refund_no参数错误: {e}")))?;
+    let no = &p["out_refund_no"];
+    wxpay::validate::out_refund_no(no).map_err(|e| param_error(format!("out_refund_no参数错误: {e}")))?;
     let fee = |name: &str| match p[name].parse::<wxpay::Fen>() {
         Ok(f) if f.get() >= 1 => Ok(f.get()),
         _ => Err(param_error(format!("{name}参数错误: 必须为正整数(分)"))),
@@ -160,87 +120,34 @@ fn apply(sim: &Sim, p: &Params) -> Result<(Answer, Option<String>), Answer> {
         return Err(param_error("refund_fee不能大于total_fee"));
     }
     // Optional, as at WeChat (several SDKs never send it).
-    let notify_url = p.get("notify_url").map(String::as_str).filter(|u| !u.is_empty());
+    let notify_url = optional(p, "notify_url");
     if let Some(url) = notify_url {
         wxpay::validate::notify_url(url).map_err(|e| param_error(format!("notify_url参数错误: {e}")))?;
     }
-    let mut orders = lock(&sim.orders);
-    let order = find(&mut orders, p)?;
-    if !matches!(order.trade_state, TradeState::Success | TradeState::Refund) {
-        return Err(Answer::Business("TRADE_STATE_ERROR", "订单状态错误，未支付的订单不能退款".into()));
-    }
-    if total_fee != order.total_fee {
-        return Err(param_error("total_fee与订单金额不一致"));
-    }
-    let mut refunds = lock(&sim.refunds);
-    if let Some(r) = refunds.get_mut(&no) {
-        if r.out_trade_no != order.out_trade_no || r.refund_fee != refund_fee || r.total_fee != total_fee {
-            return Err(Answer::Business("INVALID_REQUEST", "订单金额或退款金额与之前请求不一致，请核实后再试".into()));
-        }
-        r.calls += 1;
-        return Ok((accepted(r), None));
-    }
-    let mine: Vec<&SimRefund> = refunds.values().filter(|r| r.out_trade_no == order.out_trade_no).collect();
-    if mine.len() >= MAX_REFUNDS_PER_ORDER {
-        return Err(Answer::Business("INVALID_REQUEST", "退款次数超过限制(50)".into()));
-    }
-    let taken: u64 = mine.iter().filter(|r| r.refund_status != RefundStatus::Refundclose).map(|r| r.refund_fee).sum();
-    if taken + refund_fee > order.total_fee {
-        return Err(Answer::Business("INVALID_REQUEST", format!("累计退款金额大于支付金额 (refundable {} fen)", order.total_fee - taken)));
-    }
-    let now = sim.clock.now_ms();
-    let seq = sim.next_seq();
-    let r = SimRefund {
-        out_refund_no: no.clone(),
-        out_trade_no: order.out_trade_no.clone(),
-        transaction_id: order.transaction_id.clone().unwrap_or_default(),
-        refund_id: format!("50{:012}{:016}", seq, now.rem_euclid(10_000_000_000_000_000)),
-        total_fee,
-        refund_fee,
-        refund_status: RefundStatus::Processing,
-        success_time: None,
-        notify_url: notify_url.map(str::to_owned),
-        calls: 1,
-        requested_ms: now,
-        held: false,
-        seq,
-    };
-    order.trade_state = TradeState::Refund;
-    let answer = accepted(&r);
-    tracing::info!(out_refund_no = %no, refund_fee, "refund accepted");
-    refunds.insert(no.clone(), r);
-    Ok((answer, Some(no)))
+    let order = order_key(p)?;
+    sim.model.refund(NewRefund { out_refund_no: no, order, total_fee, refund_fee, notify_url }).map_err(refused)
 }
 
 /// The bank's part: after a while the refund ends (SUCCESS, or the outcome the
-/// `refund_outcome` knob names), then the refund notify is delivered.
+/// `refund_outcome` knob names; held PROCESSING by `hold_refunds`), then the refund notify is
+/// delivered.
 async fn process(sim: Arc<Sim>, no: String) {
     tokio::time::sleep(sim.scaled(PROCESSING_SECS).max(Duration::from_millis(1))).await;
-    {
-        let mut refunds = lock(&sim.refunds);
-        let Some(r) = refunds.get_mut(&no) else { return };
-        // Settled meanwhile (the control API, as a person at the bank): that word stands.
-        if r.refund_status != RefundStatus::Processing {
-            return;
-        }
-        if sim.faults.hold_refunds.load(Ordering::Relaxed) {
-            r.held = true;
-            return;
-        }
-        let status = lock(&sim.faults.refund_outcome).unwrap_or(RefundStatus::Success);
-        finish(r, status, sim.clock.now_secs());
+    let ending = if sim.faults.holds_refunds() { Ending::Hold } else { Ending::Finish(sim.faults.refund_outcome()) };
+    if sim.model.end_processing(&no, ending) {
+        notify(&sim, &no);
     }
-    notify(&sim, &no);
 }
 
 /// Starts delivering the refund notify of a finished refund (unless notifies are dropped).
 pub(crate) fn notify(sim: &Arc<Sim>, no: &str) {
-    let Some((url, status)) = lock(&sim.refunds).get(no).map(|r| (r.notify_url.clone(), r.refund_status)) else { return };
-    let Some(url) = url else {
+    let Some(r) = sim.model.refund_of(no) else { return };
+    let status = r.refund_status;
+    let Some(url) = r.notify_url else {
         tracing::info!(out_refund_no = %no, %status, "refund finished; the call named no notify_url: no notify (refundquery tells)");
         return;
     };
-    if sim.faults.drop_notifies.load(Ordering::Relaxed) {
+    if sim.faults.drops_notifies() {
         tracing::info!(out_refund_no = %no, %status, "refund finished; notify dropped (fault)");
         return;
     }
@@ -248,36 +155,10 @@ pub(crate) fn notify(sim: &Arc<Sim>, no: &str) {
     tokio::spawn(notifier::deliver_to(sim.clone(), NotifyKind::Refund, no.to_owned(), url, refund_notify_xml));
 }
 
-/// Held refunds end in `status` now (no notify: refundquery finds them).
-pub(crate) fn settle_held(sim: &Sim, status: RefundStatus) {
-    let now = sim.clock.now_secs();
-    for r in lock(&sim.refunds).values_mut().filter(|r| r.held && r.refund_status == RefundStatus::Processing) {
-        finish(r, status, now);
-    }
-}
-
-/// A refund moved to `status` (no notify). Returns whether it exists.
-pub(crate) fn set_status(sim: &Sim, no: &str, status: RefundStatus) -> bool {
-    let now = sim.clock.now_secs();
-    match lock(&sim.refunds).get_mut(no) {
-        Some(r) => {
-            finish(r, status, now);
-            true
-        }
-        None => false,
-    }
-}
-
-fn finish(r: &mut SimRefund, status: RefundStatus, now_secs: i64) {
-    r.refund_status = status;
-    r.held = false;
-    r.success_time = (status == RefundStatus::Success).then(|| crate::bill::dashed(now_secs));
-}
-
 /// The refund notify WeChat would send now for a finished refund: outer fields in clear,
 /// the rest in `req_info`.
 pub(crate) fn refund_notify_xml(sim: &Sim, no: &str) -> Option<String> {
-    let r = lock(&sim.refunds).get(no).cloned()?;
+    let r = sim.model.refund_of(no)?;
     if !r.refund_status.is_final() {
         return None;
     }
@@ -316,31 +197,27 @@ pub(crate) fn refund_notify_xml(sim: &Sim, no: &str) -> Option<String> {
 
 /// `/pay/refundquery`.
 pub(crate) async fn refundquery(State(sim): State<Arc<Sim>>, forced: Option<Extension<ForceSystemError>>, body: Bytes) -> Response {
-    sim.count("/pay/refundquery");
+    sim.model.count_call("/pay/refundquery");
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,
         Err((a, st)) => return sim.answer(a, st),
     };
     if sim.faults.take_systemerror(forced.is_some()) {
-        return sim.answer(Answer::Business("SYSTEMERROR", "系统超时".into()), st);
+        return sim.answer(system_error(), st);
     }
-    let get = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
-    let refunds = lock(&sim.refunds);
-    let mut found: Vec<&SimRefund> = if let Some(id) = get("refund_id") {
-        refunds.values().filter(|r| r.refund_id == id).collect()
-    } else if let Some(no) = get("out_refund_no") {
-        refunds.get(&no).into_iter().collect()
-    } else if let Some(t) = get("transaction_id") {
-        refunds.values().filter(|r| r.transaction_id == t).collect()
-    } else if let Some(o) = get("out_trade_no") {
-        refunds.values().filter(|r| r.out_trade_no == o).collect()
+    let key = if let Some(id) = optional(&p, "refund_id") {
+        RefundKey::RefundId(id)
+    } else if let Some(no) = optional(&p, "out_refund_no") {
+        RefundKey::OutRefundNo(no)
+    } else if let Some(t) = optional(&p, "transaction_id") {
+        RefundKey::TransactionId(t)
+    } else if let Some(o) = optional(&p, "out_trade_no") {
+        RefundKey::OutTradeNo(o)
     } else {
-        drop(refunds);
         return sim.answer(Answer::Business("LACK_PARAMS", "缺少参数 refund_id/out_refund_no/transaction_id/out_trade_no".into()), st);
     };
-    found.sort_by_key(|r| r.seq);
+    let found = sim.model.query_refunds(key);
     let Some(first) = found.first() else {
-        drop(refunds);
         return sim.answer(Answer::Business("REFUNDNOTEXIST", "退款订单查询失败".into()), st);
     };
     let mut f = Params::new();
@@ -361,6 +238,5 @@ pub(crate) async fn refundquery(State(sim): State<Arc<Sim>>, forced: Option<Exte
             f.insert(format!("refund_success_time_{n}"), t.clone());
         }
     }
-    drop(refunds);
     sim.answer(Answer::Ok(f), st)
 }

@@ -12,14 +12,12 @@ use tokio::sync::watch;
 use wxpay::{ApiKey, RefundStatus};
 
 use crate::clock::Clock;
+use crate::context::Sim;
 use crate::credentials::{Credentials, Kept};
 use crate::error::{Error, Result};
 use crate::faults::Faults;
-use crate::journal::Call;
-use crate::notifier::{self, Delivery};
-use crate::refund::{self, SimRefund};
-use crate::state::{lock, Sim, SimOrder};
-use crate::{bill, client, control, journal, login, pay, pki, tls};
+use crate::model::{Call, Delivery, OrderKey, SimOrder, SimRefund};
+use crate::{answer, bill, client, control, journal, login, notifier, pay, pki, refund, tls};
 
 /// How the simulator is started.
 #[derive(Clone, Debug)]
@@ -214,12 +212,12 @@ impl Simulator {
 
     /// The simulator's view of a refund.
     pub fn refund(&self, out_refund_no: &str) -> Option<SimRefund> {
-        lock(&self.sim.refunds).get(out_refund_no).cloned()
+        self.sim.model.refund_of(out_refund_no)
     }
 
     /// How many refunds the simulator holds.
     pub fn refund_count(&self) -> usize {
-        lock(&self.sim.refunds).len()
+        self.sim.model.refund_count()
     }
 
     /// The refund notify WeChat would send now for a finished refund (tests replay it).
@@ -229,25 +227,25 @@ impl Simulator {
 
     /// Finishes held refunds (see [`Faults::hold_refunds`]) with SUCCESS, without notifying.
     pub fn settle_held_refunds(&self) {
-        refund::settle_held(&self.sim, RefundStatus::Success);
+        self.sim.model.settle_held(RefundStatus::Success);
     }
 
     /// Finishes held refunds with `status` (e.g. CHANGE, 退款异常), without notifying.
     pub fn settle_held_refunds_as(&self, status: RefundStatus) {
-        refund::settle_held(&self.sim, status);
+        self.sim.model.settle_held(status);
     }
 
     /// Moves a refund to `status` as WeChat would after a person acted on the merchant
     /// platform (a CHANGE refund sent again to another account becomes SUCCESS), without
     /// notifying. Returns whether the refund exists.
     pub fn set_refund_status(&self, out_refund_no: &str, status: RefundStatus) -> bool {
-        refund::set_status(&self.sim, out_refund_no, status)
+        self.sim.model.set_refund_status(out_refund_no, status)
     }
 
     /// The most refund calls for one out_refund_no the simulator was handling at the same time
     /// (1 when no two calls for a refund ever overlapped; 0 when there was none).
     pub fn max_concurrent_refund_calls(&self) -> u32 {
-        lock(&self.sim.refund_calls_in_flight).values().map(|&(_, max)| max).max().unwrap_or(0)
+        self.sim.model.max_concurrent_refund_calls()
     }
 
     /// The fault knobs and rules.
@@ -262,32 +260,32 @@ impl Simulator {
 
     /// The simulator's view of an order.
     pub fn order(&self, out_trade_no: &str) -> Option<SimOrder> {
-        lock(&self.sim.orders).get(out_trade_no).cloned()
+        self.sim.model.order(OrderKey::OutTradeNo(out_trade_no))
     }
 
     /// How many orders the simulator holds.
     pub fn order_count(&self) -> usize {
-        lock(&self.sim.orders).len()
+        self.sim.model.order_count()
     }
 
     /// Notify attempts so far for an order (out_trade_no) or a refund (out_refund_no).
     pub fn deliveries(&self, key: &str) -> Vec<Delivery> {
-        lock(&self.sim.deliveries).get(key).cloned().unwrap_or_default()
+        self.sim.model.deliveries(key)
     }
 
     /// Every notify attempt so far, oldest first.
     pub fn all_deliveries(&self) -> Vec<Delivery> {
-        notifier::all_attempts(&self.sim)
+        self.sim.model.all_deliveries()
     }
 
     /// Calls received per API path.
     pub fn calls(&self, path: &str) -> u32 {
-        lock(&self.sim.calls).get(path).copied().unwrap_or(0)
+        self.sim.model.call_count(path)
     }
 
     /// The journal: the last calls received (up to 10 000), oldest first.
     pub fn journal(&self) -> Vec<Call> {
-        lock(&self.sim.journal).iter().cloned().collect()
+        self.sim.model.calls(None, None)
     }
 
     /// The signed payment notify WeChat would send now for a paid order (tests replay it).
@@ -318,21 +316,21 @@ impl Drop for Simulator {
 /// simulated WeChat client, and the control API.
 fn tls_router(sim: Arc<Sim>) -> Router {
     let wechat = Router::new()
-        .route("/secapi/pay/refund", post(refund::refund).fallback(pay::require_post))
-        .route("/pay/refundquery", post(refund::refundquery).fallback(pay::require_post))
-        .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(pay::require_post))
-        .route("/pay/orderquery", post(pay::orderquery).fallback(pay::require_post))
-        .route("/pay/closeorder", post(pay::closeorder).fallback(pay::require_post))
-        .route("/pay/downloadbill", post(bill::downloadbill).fallback(pay::require_post))
+        .route("/secapi/pay/refund", post(refund::refund).fallback(answer::require_post))
+        .route("/pay/refundquery", post(refund::refundquery).fallback(answer::require_post))
+        .route("/pay/unifiedorder", post(pay::unifiedorder).fallback(answer::require_post))
+        .route("/pay/orderquery", post(pay::orderquery).fallback(answer::require_post))
+        .route("/pay/closeorder", post(pay::closeorder).fallback(answer::require_post))
+        .route("/pay/downloadbill", post(bill::downloadbill).fallback(answer::require_post))
         .route("/sns/jscode2session", get(login::jscode2session))
         .route_layer(axum::middleware::from_fn_with_state(sim.clone(), journal::layer));
     Router::new()
         .merge(wechat)
         .route("/sandbox/login", post(login::client_login))
         .route("/sandbox/requestPayment", post(client::request_payment))
-        .route("/sandbox/orders/{out_trade_no}", get(client::show_order))
-        .route("/sandbox/notifies/{out_trade_no}", get(client::show_deliveries))
-        .route("/sandbox/faults", post(client::set_faults))
+        .route("/sandbox/orders/{out_trade_no}", get(control::show_order))
+        .route("/sandbox/notifies/{out_trade_no}", get(control::show_deliveries))
+        .route("/sandbox/faults", post(control::turn_knobs))
         .with_state(sim.clone())
         .merge(control::router(sim))
 }

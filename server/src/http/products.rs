@@ -14,5 +14,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list(State(state): State<AppState>) -> Result<Json<Vec<Product>>> {
-    Ok(Json(state.db.products().await?))
+    Ok(Json(state.db.products().active().await?))
 }

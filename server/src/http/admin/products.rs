@@ -12,7 +12,7 @@ use crate::AppState;
 
 /// `GET /admin/api/products`.
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<Product>>> {
-    Ok(Json(state.db.products().await?))
+    Ok(Json(state.db.products().active().await?))
 }
 
 /// `{"add": n}` (restock; negative removes, never below 0) or `{"set": n}`.

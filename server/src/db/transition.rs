@@ -162,9 +162,8 @@ pub(crate) async fn read<R: Stateful>(conn: &mut AnyConnection, key: &str) -> Re
     sqlx::query(&sql).bind(key).fetch_optional(&mut *conn).await?.as_ref().map(decode).transpose()
 }
 
-/// Applies `m` on `conn` (inside the caller's transaction) if the row is still in `m.from`
-/// (and, with a holder, still claimed by it), writing its audit row with the move.
-pub(crate) async fn apply<R: Stateful>(conn: &mut AnyConnection, m: &Move<'_>, now: i64, actor: &str) -> Result<Moved<R>> {
+/// The conditional update of `m` at `now`, returning the row.
+fn statement<'a, R: Stateful>(m: &Move<'a>, now: i64) -> Sql<'a> {
     let mut sql = Sql::default();
     sql.push(&format!("UPDATE {} SET status = ", R::TABLE)).value(Value::Text(m.to)).push(", updated_at = ").value(Value::Int(now));
     for (col, e) in &m.set {
@@ -182,6 +181,13 @@ pub(crate) async fn apply<R: Stateful>(conn: &mut AnyConnection, m: &Move<'_>, n
         sql.push(&format!(" AND {} = ", held.column)).value(Value::Text(held.by));
     }
     sql.push(&format!(" RETURNING {}", R::COLUMNS));
+    sql
+}
+
+/// Applies `m` on `conn` (inside the caller's transaction) if the row is still in `m.from`
+/// (and, with a holder, still claimed by it), writing its audit row with the move.
+pub(crate) async fn apply<R: Stateful>(conn: &mut AnyConnection, m: &Move<'_>, now: i64, actor: &str) -> Result<Moved<R>> {
+    let sql = statement::<R>(m, now);
     let Some(row) = sql.query().fetch_optional(&mut *conn).await? else {
         return Ok(match read::<R>(conn, m.key).await? {
             Some(now) => Moved::ByOther { now },
@@ -211,5 +217,37 @@ impl Db {
         let moved = apply(&mut tx, m, now, actor).await?;
         tx.commit().await?;
         Ok(moved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::refunds::Refund;
+
+    /// Placeholders are numbered in the order values are bound, whatever the move sets.
+    #[test]
+    fn a_move_binds_in_order() {
+        let m = Move {
+            key: "R1",
+            from: "APPROVED",
+            to: "REQUESTED",
+            set: vec![
+                ("last_error", Expr::To(Value::Text("why"))),
+                ("failures", Expr::Sql("0")),
+                ("checked_at", Expr::Now),
+                ("settlement_refund_fee", Expr::OrKeep(Value::MaybeInt(None))),
+                ("send_until", Expr::Null),
+            ],
+            holder: Some(Held { column: "send_owner", by: "instance-1" }),
+            action: "refund.call_failed",
+            detail: None,
+        };
+        let sql = statement::<Refund>(&m, 7);
+        let head = "UPDATE refunds SET status = $1, updated_at = $2, last_error = $3, failures = 0, checked_at = $4, \
+                    settlement_refund_fee = COALESCE($5, settlement_refund_fee), send_until = NULL \
+                    WHERE out_refund_no = $6 AND status = $7 AND send_owner = $8 RETURNING ";
+        assert_eq!(sql.text, format!("{head}{}", Refund::COLUMNS));
+        assert_eq!(sql.values.len(), 8);
     }
 }

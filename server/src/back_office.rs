@@ -46,7 +46,7 @@ pub async fn requery_order(state: &AppState, no: &str, every_ms: i64, actor: &st
 /// A CHANGE refund dealt with offline: a note, not a move.
 ///
 /// # Errors
-/// As [`crate::Db::refund_handled_offline`].
+/// As [`crate::db::refunds::Refunds::handled_offline`].
 pub async fn refund_handled(state: &AppState, no: &str, note: &str, actor: &str) -> Result<Refund> {
     let r = state.db.refunds().handled_offline(no, note, state.clock.now_ms(), actor).await?;
     tracing::info!(out_refund_no = %no, "CHANGE refund marked handled offline (still CHANGE)");
@@ -56,7 +56,7 @@ pub async fn refund_handled(state: &AppState, no: &str, note: &str, actor: &str)
 /// An order paid after close dealt with offline (shipped, settled): a note, not a move.
 ///
 /// # Errors
-/// As [`crate::Db::order_handled_offline`].
+/// As [`crate::db::orders::Orders::handled_offline`].
 pub async fn order_handled(state: &AppState, no: &str, note: &str, actor: &str) -> Result<OrderRow> {
     let o = state.db.orders().handled_offline(no, note, state.clock.now_ms(), actor).await?;
     tracing::info!(out_trade_no = %no, "paid-after-close order marked handled offline");

@@ -47,7 +47,7 @@ fn handles() -> BTreeMap<String, String> {
 
 /// The `pub async fn`s of `src/db/` whose bodies write, as `(accessor, method)`: `("orders", "close")`.
 fn write_methods() -> BTreeSet<(String, String)> {
-    const WRITES: [&str; 7] = ["begin_write", ".execute(", "transition(", "apply(", "move_refund(", "paid_writer", "mark_paid_on("];
+    const WRITES: [&str; 6] = ["begin_write", ".execute(", "transition(", "apply(", "paid_writer", "mark_paid_on("];
     let handles = handles();
     // (accessor, method) → its body.
     let mut bodies = BTreeMap::new();

@@ -136,7 +136,7 @@ fn cannot(e: impl std::fmt::Display) -> String {
 
 /// Whether a database is live, read without writing a byte: SQLite opened read-only (a missing
 /// file is a fresh database and is not created here), PostgreSQL in a read-only session. The rule
-/// is [`Db::enter_mode`]'s ([`is_live`]); a database without our tables is fresh.
+/// is [`Meta::enter_mode`]'s ([`is_live`]); a database without our tables is fresh.
 ///
 /// # Errors
 /// The database cannot be read (the message names `DATABASE_URL`, never the URL).

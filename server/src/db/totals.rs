@@ -3,7 +3,7 @@
 //! A payment counts on the day we recorded it (`paid_at`), a refund on the day it reached
 //! SUCCESS (`finished_at`): what came in and what went back, as this server knows it. Days are
 //! cut at 00:00 Beijing time (16:00 UTC) by integer arithmetic in SQL, the same on SQLite and
-//! PostgreSQL; [`Db::day_rows`] lists the rows a day's totals are the sum of.
+//! PostgreSQL; [`Totals::day_rows`] lists the rows a day's totals are the sum of.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +18,7 @@ use wxpay::Fen;
 /// At most this many days in one request.
 pub const MAX_DAYS: i64 = 366;
 
-/// At most this many rows of each kind in [`Db::day_rows`].
+/// At most this many rows of each kind in [`Totals::day_rows`].
 pub const MAX_DAY_ROWS: i64 = 2000;
 
 /// One day's totals (fen).

@@ -141,8 +141,8 @@ pub struct NewOrder {
     pub take_stock: bool,
 }
 
-/// An order as the admin page lists it.
-#[derive(Debug, Clone, Serialize)]
+/// An order as the admin page lists it (it answers with a view of it).
+#[derive(Debug, Clone)]
 pub struct OrderSummary {
     /// Order number.
     pub out_trade_no: String,

@@ -4,14 +4,13 @@
 //! [`reserve_on`], in the transaction that inserts the order) and an unpaid order gives it back
 //! when it is closed. `None` means the product's stock is not tracked: it sells without limit.
 
-use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use super::{Audit, Db};
 use crate::error::{Error, Result};
 
-/// A product for sale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A product for sale (the API answers with a view of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
     /// Identifier.
     pub id: i64,

@@ -7,11 +7,10 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::mask;
-use super::views::{OrderView, RefundView};
+use super::views::{OrderLineView, OrderView, RefundView};
 use crate::clock::{day_start_ms, parse_day};
 use crate::db::audit::AuditRow;
 use crate::db::orders::OrderStatus;
-use crate::db::orders::OrderSummary;
 use crate::db::refunds::RefundTotals;
 use crate::db::search::{Cursor, OrderFilter};
 use crate::error::{Error, Result};
@@ -19,8 +18,8 @@ use crate::AppState;
 use wxpay::Fen;
 
 /// `GET /admin/api/orders`: the newest 100.
-pub async fn recent(State(state): State<AppState>) -> Result<Json<Vec<OrderSummary>>> {
-    Ok(Json(state.db.orders().recent().await?))
+pub async fn recent(State(state): State<AppState>) -> Result<Json<Vec<OrderLineView>>> {
+    Ok(Json(state.db.orders().recent().await?.into_iter().map(OrderLineView::from).collect()))
 }
 
 /// The search's query string (also the CSV export's).

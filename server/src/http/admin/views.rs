@@ -6,7 +6,7 @@ use serde::Serialize;
 use wxpay::{Fen, SignType};
 
 use super::mask;
-use crate::db::orders::OrderStatus;
+use crate::db::orders::{OrderStatus, OrderSummary};
 use crate::db::refunds::{Refund, RefundState};
 use crate::db::search::{Handled, OrderRow};
 
@@ -122,6 +122,34 @@ impl From<OrderRow> for OrderView {
             failures: o.failures,
             last_error: o.last_error,
             handled: o.handled,
+        }
+    }
+}
+
+/// An order as the newest-orders list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderLineView {
+    pub out_trade_no: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub total_fee: Fen,
+    pub status: String,
+    pub refunded_fee: Fen,
+    pub created_at: i64,
+    pub paid_at: Option<i64>,
+}
+
+impl From<OrderSummary> for OrderLineView {
+    fn from(o: OrderSummary) -> Self {
+        OrderLineView {
+            out_trade_no: o.out_trade_no,
+            product_name: o.product_name,
+            quantity: o.quantity,
+            total_fee: o.total_fee,
+            status: o.status,
+            refunded_fee: o.refunded_fee,
+            created_at: o.created_at,
+            paid_at: o.paid_at,
         }
     }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::Connection as _;
 use wxpay::{ApiKey, SignType};
-use wxpay_server::db::orders::Order;
+use wxpay_server::db::orders::NewOrder;
 use wxpay_server::db::Backend;
 use wxpay_server::Db;
 use wxpay_sim::PaidNotify;
@@ -56,7 +56,7 @@ async fn seed(url: &str, n: usize, out: &str) {
     // SQLite has one writer: inserting one after another is fastest. PostgreSQL commits
     // concurrent transactions together: 16 inserting tasks.
     let workers = if db.backend() == Backend::Sqlite { 1 } else { 16 };
-    let mut pending: Vec<Vec<Order>> = (0..workers).map(|_| Vec::new()).collect();
+    let mut pending: Vec<Vec<NewOrder>> = (0..workers).map(|_| Vec::new()).collect();
     for i in 0..n {
         let no = order_no(i);
         let order = fixtures::unpaid_order(&no, OPENID, 100, now);
@@ -81,7 +81,7 @@ async fn seed(url: &str, n: usize, out: &str) {
         let db = db.clone();
         tasks.spawn(async move {
             for order in orders {
-                db.insert_order(&order, "bench").await.expect("insert order");
+                db.orders().insert(&order, "bench").await.expect("insert order");
             }
         });
     }

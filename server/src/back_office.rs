@@ -15,7 +15,7 @@ use crate::AppState;
 /// # Errors
 /// [`Error::NotFound`], [`Error::Invalid`] (below zero), database errors.
 pub async fn change_stock(state: &AppState, id: i64, change: StockChange, actor: &str) -> Result<Product> {
-    let p = state.db.change_stock(id, change, state.clock.now_ms(), actor).await?;
+    let p = state.db.products().change_stock(id, change, state.clock.now_ms(), actor).await?;
     tracing::info!(product = id, ?change, stock = ?p.stock, "stock changed by the merchant");
     Ok(p)
 }
@@ -27,12 +27,12 @@ pub async fn change_stock(state: &AppState, id: i64, change: StockChange, actor:
 /// [`Error::NotFound`], [`Error::Conflict`] (not NOTPAY), [`Error::RateLimited`] (asked a moment
 /// ago), upstream and database errors.
 pub async fn requery_order(state: &AppState, no: &str, every_ms: i64, actor: &str) -> Result<Order> {
-    let o = state.db.order(no).await?.ok_or(Error::NotFound("order"))?;
+    let o = state.db.orders().get(no).await?.ok_or(Error::NotFound("order"))?;
     if o.status != OrderStatus::Notpay {
         return Err(Error::Conflict(format!("order is {}: there is nothing to ask WeChat", o.status.as_str())));
     }
     let now = state.clock.now_ms();
-    if !state.db.claim_order_check(no, now, now - every_ms).await? {
+    if !state.db.claims().order_check(no, now, now - every_ms).await? {
         return Err(Error::RateLimited("WeChat was asked about it a moment ago; try again in a few seconds".into()));
     }
     let outcome = crate::reconciler::visit_order(state, &o, actor).await;
@@ -40,15 +40,15 @@ pub async fn requery_order(state: &AppState, no: &str, every_ms: i64, actor: &st
         tracing::info!(out_trade_no = %no, ?outcome, "order settled by a merchant's re-query");
     }
     outcome?;
-    state.db.order(no).await?.ok_or(Error::NotFound("order"))
+    state.db.orders().get(no).await?.ok_or(Error::NotFound("order"))
 }
 
 /// A CHANGE refund dealt with offline: a note, not a move.
 ///
 /// # Errors
-/// As [`crate::Db::refund_handled_offline`].
+/// As [`crate::db::refunds::Refunds::handled_offline`].
 pub async fn refund_handled(state: &AppState, no: &str, note: &str, actor: &str) -> Result<Refund> {
-    let r = state.db.refund_handled_offline(no, note, state.clock.now_ms(), actor).await?;
+    let r = state.db.refunds().handled_offline(no, note, state.clock.now_ms(), actor).await?;
     tracing::info!(out_refund_no = %no, "CHANGE refund marked handled offline (still CHANGE)");
     Ok(r)
 }
@@ -56,9 +56,9 @@ pub async fn refund_handled(state: &AppState, no: &str, note: &str, actor: &str)
 /// An order paid after close dealt with offline (shipped, settled): a note, not a move.
 ///
 /// # Errors
-/// As [`crate::Db::order_handled_offline`].
+/// As [`crate::db::orders::Orders::handled_offline`].
 pub async fn order_handled(state: &AppState, no: &str, note: &str, actor: &str) -> Result<OrderRow> {
-    let o = state.db.order_handled_offline(no, note, state.clock.now_ms(), actor).await?;
+    let o = state.db.orders().handled_offline(no, note, state.clock.now_ms(), actor).await?;
     tracing::info!(out_trade_no = %no, "paid-after-close order marked handled offline");
     Ok(o)
 }

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use crate::clock::beijing14;
-use crate::db::orders::{Order, OrderStatus};
+use crate::db::orders::{NewOrder, Order, OrderStatus};
 use crate::error::{Error, Result};
 use crate::payments::{self, Payment};
 use crate::AppState;
@@ -60,7 +60,7 @@ fn new_out_trade_no(now_secs: i64) -> Result<String> {
 pub async fn payable(state: &AppState, order: Order, actor: &str) -> Result<(Order, Payment)> {
     let prepay_id = payments::ensure_prepay(state, &order, actor).await?;
     let payment = payments::payment(state, &order, &prepay_id)?;
-    let fresh = state.db.order(&order.out_trade_no).await?.unwrap_or(order);
+    let fresh = state.db.orders().get(&order.out_trade_no).await?.unwrap_or(order);
     Ok((fresh, payment))
 }
 
@@ -90,20 +90,20 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
     if !(1..=MAX_QUANTITY).contains(&c.quantity) {
         return Err(Error::Invalid(format!("quantity must be 1 to {MAX_QUANTITY}")));
     }
-    let product = state.db.product(c.product_id).await?.ok_or_else(|| Error::Invalid("unknown product_id".into()))?;
+    let product = state.db.products().get(c.product_id).await?.ok_or_else(|| Error::Invalid("unknown product_id".into()))?;
     let total_fee = product.price_fen.checked_mul(c.quantity as u64).ok_or_else(|| Error::Invalid("amount too large".into()))?;
     let actor = format!("user:{openid}");
     let now = state.clock.now_ms();
 
     // The same checkout again (a double tap, a retry after a network error): the same order.
     if let Some(k) = &key {
-        if let Some(o) = state.db.order_by_key(openid, k).await? {
+        if let Some(o) = state.db.orders().by_key(openid, k).await? {
             return existing(state, o, c, &actor).await;
         }
     }
     // Without a key, a double tap while an identical order is still payable gets that order back.
     if key.is_none() {
-        if let Some(o) = state.db.reusable_order(openid, product.id, c.quantity, now + 60_000).await? {
+        if let Some(o) = state.db.orders().reusable(openid, product.id, c.quantity, now + 60_000).await? {
             let (o, p) = payable(state, o, &actor).await?;
             return Ok(Outcome::Payable(o, p));
         }
@@ -116,7 +116,7 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
 
     let now_secs = now.div_euclid(1000);
     let ttl = state.settings.order_ttl.as_secs() as i64;
-    let order = Order {
+    let new = NewOrder {
         out_trade_no: new_out_trade_no(now_secs)?,
         openid: openid.clone(),
         product_id: product.id,
@@ -124,35 +124,23 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
         quantity: c.quantity,
         unit_price_fen: product.price_fen,
         total_fee,
-        status: OrderStatus::Notpay,
         sign_type: state.settings.merchant.sign_type,
         spbill_create_ip: c.ip.to_string(),
         time_start: beijing14(now_secs),
         time_expire: beijing14(now_secs + ttl),
         expires_at: (now_secs + ttl) * 1000,
-        prepay_id: None,
-        prepay_expires_at: None,
-        transaction_id: None,
-        time_end: None,
-        paid_at: None,
-        closed_at: None,
-        checked_at: None,
         created_at: now,
-        paid_after_close: false,
-        failures: 0,
-        last_error: None,
         // Taken off the stock with the insert, before anything goes to WeChat.
-        stock_reserved: true,
-        oversold: false,
+        take_stock: true,
     };
     // The payer's limits (open orders, held units, orders an hour) are counted in the
     // transaction that takes the stock: a burst of checkouts cannot all pass them.
-    let reserved = match state.db.insert_order_with_key(&order, key.as_deref(), Some(&state.settings.limits), &actor).await {
-        Ok(r) => r,
+    let order = match state.db.orders().insert_with_key(&new, key.as_deref(), Some(&state.settings.limits), &actor).await {
+        Ok(o) => o,
         // The same key raced in from another tap or instance: its order is the answer (it may
         // also have taken the last units, which is why this one found too few).
         Err(e @ (Error::Conflict(_) | Error::OutOfStock { .. })) => match &key {
-            Some(k) => match state.db.order_by_key(openid, k).await? {
+            Some(k) => match state.db.orders().by_key(openid, k).await? {
                 Some(o) => return existing(state, o, c, &actor).await,
                 None => return Err(e),
             },
@@ -160,7 +148,7 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
         },
         Err(e) => return Err(e),
     };
-    tracing::info!(out_trade_no = %order.out_trade_no, %total_fee, reserved, "order created");
+    tracing::info!(out_trade_no = %order.out_trade_no, %total_fee, reserved = order.stock_reserved, "order created");
     match payable(state, order.clone(), &actor).await {
         Ok((o, p)) => Ok(Outcome::Created(o, p)),
         Err(e) => {
@@ -168,7 +156,7 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
             // network failure or SYSTEMERROR WeChat may hold it: the reconciler decides.
             if let Error::Upstream { code, .. } = &e {
                 if wxpay::codes::outcome(wxpay::codes::Call::UnifiedOrder, code) == wxpay::codes::CallOutcome::NotDone {
-                    state.db.mark_closed(&order.out_trade_no, state.clock.now_ms(), &actor, &format!("unifiedorder: {code}")).await?;
+                    state.db.orders().close(&order.out_trade_no, state.clock.now_ms(), &actor, &format!("unifiedorder: {code}")).await?;
                 }
             }
             Err(e)
@@ -185,11 +173,11 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
 pub async fn current(state: &AppState, order: Order) -> Result<Order> {
     let now = state.clock.now_ms();
     // The right to ask is a conditional update.
-    if order.status == OrderStatus::Notpay && state.db.claim_order_check(&order.out_trade_no, now, now - QUERY_EVERY_MS).await? {
+    if order.status == OrderStatus::Notpay && state.db.claims().order_check(&order.out_trade_no, now, now - QUERY_EVERY_MS).await? {
         if let Err(e) = payments::sync(state, &order, "api:orderquery").await {
             tracing::warn!(out_trade_no = %order.out_trade_no, error = %e, "orderquery failed; answering the stored state");
         }
-        return state.db.order(&order.out_trade_no).await?.ok_or(Error::NotFound("order"));
+        return state.db.orders().get(&order.out_trade_no).await?.ok_or(Error::NotFound("order"));
     }
     Ok(order)
 }

@@ -148,7 +148,7 @@ pub async fn run(print: Printer) -> Result<()> {
     let v = json_of(http.get(format!("{server}/api/orders/{no}")).bearer_auth(&token).send().await.map_err(internal)?).await?;
     print(&format!("    ← status={} transaction_id={} total_fee={}", v["status"], v["transaction_id"], v["total_fee"]));
     print("\n   audit trail:");
-    for a in state.db.audit_for("order", &no).await? {
+    for a in state.db.audit().of("order", &no).await? {
         print(&format!(
             "    {} {:<14} {:>7} → {:<7} by {}",
             a.at,
@@ -206,7 +206,7 @@ pub async fn run(print: Printer) -> Result<()> {
     let refund_status = list[0]["status"].clone();
     print(&format!("    ← out_refund_no={} refund_fee={} status={}", list[0]["out_refund_no"], list[0]["refund_fee"], refund_status));
     print("\n   audit trail:");
-    for a in state.db.audit_for("refund", &rno).await? {
+    for a in state.db.audit().of("refund", &rno).await? {
         print(&format!(
             "    {} {:<18} {:>10} → {:<10} by {}",
             a.at,

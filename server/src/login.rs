@@ -35,7 +35,7 @@ pub async fn log_in(state: &AppState, ip: IpAddr, code: &str) -> Result<LoggedIn
     let now = state.clock.now_ms();
     let ttl = state.settings.session_ttl;
     let session = Session { openid: login.openid, session_key: login.session_key, expires_at: now + ttl.as_millis() as i64 };
-    state.db.insert_session(&token, &session, now).await?;
+    state.db.sessions().insert(&token, &session, now).await?;
     tracing::info!(openid = %session.openid, "logged in");
     Ok(LoggedIn { token, ttl })
 }

@@ -50,7 +50,7 @@ async fn serve(config: Config, sandbox: Option<Option<SocketAddr>>, allow_live: 
     let listen = settings.listen;
     let state = AppState::connect(settings, clock, None).await.map_err(|e| e.to_string())?;
     let mode = if sandbox.is_some() { Mode::Sandbox { allow_live } } else { Mode::Live };
-    state.db.enter_mode(mode).await.map_err(|e| e.to_string())?;
+    state.db.meta().enter_mode(mode).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("invalid setting LISTEN: cannot bind {listen}: {e}"))?;
     tracing::info!(%listen, "wxpay-server listening");
     reconciler::spawn(state.clone());

@@ -67,7 +67,7 @@ pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
         Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
     };
     let no = notify.out_trade_no.as_str();
-    let order = match state.db.order(no).await {
+    let order = match state.db.orders().get(no).await {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, "database error in notify");
@@ -88,7 +88,7 @@ pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
         PaymentVerdict::Record { .. } => {
             let raw = String::from_utf8_lossy(bytes);
             let now = state.clock.now_ms();
-            match state.db.mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
+            match state.db.orders().mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
                 Ok(PaidOutcome::Applied { from, oversold }) => {
                     crate::payments::log_paid(no, &notify.transaction_id, from, oversold);
                     Answer::Success
@@ -158,7 +158,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
             }
             RefundVerdict::RecordUnknown => {
                 let status = RefundState::reported(report.status);
-                match state.db.record_outside_refund(&report, &result(status), now, "wechat:refund-notify", &detail).await {
+                match state.db.refunds().record_outside(&report, &result(status), now, "wechat:refund-notify", &detail).await {
                     Ok(recorded) => {
                         tracing::warn!(out_refund_no = %no, out_trade_no = %n.out_trade_no, refund_fee = %n.refund_fee, status = status.as_str(), recorded,
                             "refund notify for a refund this server did not start (made on 商户平台?): recorded for a person");
@@ -174,7 +174,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
             }
             RefundVerdict::Record(reported) => {
                 let status = RefundState::reported(reported);
-                match state.db.finish_refund(no, &result(status), now, "wechat:refund-notify", &detail).await {
+                match state.db.refunds().finish(no, &result(status), now, "wechat:refund-notify", &detail).await {
                     Ok(FinishOutcome::Applied { from }) => {
                         tracing::info!(out_refund_no = %no, from = from.as_str(), to = status.as_str(), "refund finished");
                         return Answer::Success;
@@ -193,7 +193,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
 
 /// The refund and its order's transaction id, if we have the refund.
 async fn stored_refund(state: &AppState, no: &str) -> crate::Result<Option<(crate::db::refunds::Refund, Option<String>)>> {
-    let Some(r) = state.db.refund(no).await? else { return Ok(None) };
-    let txn = state.db.order(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
+    let Some(r) = state.db.refunds().get(no).await? else { return Ok(None) };
+    let txn = state.db.orders().get(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
     Ok(Some((r, txn)))
 }

@@ -51,7 +51,7 @@ pub async fn ensure_prepay(state: &AppState, o: &Order, actor: &str) -> Result<S
     match answer {
         Ok(a) => {
             let until = now + Upstream::PREPAY_VALIDITY.as_millis() as i64;
-            if !state.db.set_prepay(&o.out_trade_no, &a.prepay_id, until, state.clock.now_ms(), actor).await? {
+            if !state.db.orders().set_prepay(&o.out_trade_no, &a.prepay_id, until, state.clock.now_ms(), actor).await?.applied() {
                 return Err(Error::Conflict("order is no longer payable".into()));
             }
             Ok(a.prepay_id)
@@ -62,7 +62,7 @@ pub async fn ensure_prepay(state: &AppState, o: &Order, actor: &str) -> Result<S
             Err(Error::Upstream { code, message })
         }
         Err(Error::Upstream { code, message }) if code == "ORDERCLOSED" => {
-            state.db.mark_closed(&o.out_trade_no, state.clock.now_ms(), actor, "unifiedorder: ORDERCLOSED").await?;
+            state.db.orders().close(&o.out_trade_no, state.clock.now_ms(), actor, "unifiedorder: ORDERCLOSED").await?;
             Err(Error::Upstream { code, message })
         }
         Err(e) => Err(e),
@@ -124,7 +124,7 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
         Err(e) => return Err(e),
     };
     let now = state.clock.now_ms();
-    state.db.touch_checked(&o.out_trade_no, now).await?;
+    state.db.orders().touch_checked(&o.out_trade_no, now).await?;
     match answer.trade_state {
         TradeState::Success | TradeState::Refund => {
             // Paid means paid by this payer, this amount (the core's acceptance rule): an answer
@@ -150,7 +150,7 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
                 answer.total_fee.unwrap_or(wxpay::Fen::ZERO)
             );
             let time_end = answer.time_end.clone().unwrap_or_default();
-            match state.db.mark_paid(&o.out_trade_no, txn, &time_end, now, actor, &detail).await? {
+            match state.db.orders().mark_paid(&o.out_trade_no, txn, &time_end, now, actor, &detail).await? {
                 PaidOutcome::Applied { from, oversold } => {
                     log_paid(&o.out_trade_no, txn, from, oversold);
                     Ok(Synced::Paid)
@@ -160,7 +160,7 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
             }
         }
         TradeState::Closed | TradeState::Revoked => {
-            state.db.mark_closed(&o.out_trade_no, now, actor, &format!("orderquery: trade_state={}", answer.trade_state)).await?;
+            state.db.orders().close(&o.out_trade_no, now, actor, &format!("orderquery: trade_state={}", answer.trade_state)).await?;
             Ok(Synced::Closed)
         }
         TradeState::Notpay | TradeState::Userpaying | TradeState::Payerror => Ok(Synced::Unpaid { exists: true }),
@@ -195,6 +195,6 @@ pub async fn close(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
         Err(Error::Upstream { code, .. }) if code == "ORDERPAID" => return sync(state, o, actor).await,
         Err(e) => return Err(e),
     };
-    state.db.mark_closed(&o.out_trade_no, state.clock.now_ms(), actor, detail).await?;
+    state.db.orders().close(&o.out_trade_no, state.clock.now_ms(), actor, detail).await?;
     Ok(Synced::Closed)
 }

@@ -111,7 +111,7 @@ pub async fn day(state: &AppState, day: i64) -> Result<Report> {
             Err(e) => return Err(e),
         };
     let rows = bill.map(|b: Bill| b.rows).unwrap_or_default();
-    let (payments, refunds) = state.db.bill_day_ours(day).await?;
+    let (payments, refunds) = state.db.bill().day_ours(day).await?;
     // Bill rows that are not among our day's: look them up by number.
     let day_payments: HashMap<&str, &OurPayment> = payments.iter().map(|p| (p.out_trade_no.as_str(), p)).collect();
     let day_refunds: HashMap<&str, &Refund> = refunds.iter().map(|r| (r.out_refund_no.as_str(), r)).collect();
@@ -120,12 +120,12 @@ pub async fn day(state: &AppState, day: i64) -> Result<Report> {
     for r in &rows {
         match r.out_refund_no.as_deref() {
             Some(no) if r.trade_state == "REFUND" && !day_refunds.contains_key(no) => {
-                if let Some(x) = state.db.refund(no).await? {
+                if let Some(x) = state.db.refunds().get(no).await? {
                     other_refunds.insert(no.to_owned(), x);
                 }
             }
             _ if r.trade_state == "SUCCESS" && !day_payments.contains_key(r.out_trade_no.as_str()) => {
-                if let Some(x) = state.db.payment(&r.out_trade_no).await? {
+                if let Some(x) = state.db.bill().payment(&r.out_trade_no).await? {
                     other_payments.insert(r.out_trade_no.clone(), x);
                 }
             }

@@ -74,11 +74,11 @@ pub async fn run_once(state: &AppState) -> Pass {
     let now = state.clock.now_ms();
     let before = now - state.settings.reconcile_after.as_millis() as i64;
     let mut pass = Pass::default();
-    let orders = state.db.due_unpaid(before, now, PER_PASS).await.unwrap_or_else(|e| {
+    let orders = state.db.orders().due_unpaid(before, now, PER_PASS).await.unwrap_or_else(|e| {
         tracing::error!(error = %e, "reconciler could not list orders");
         Vec::new()
     });
-    let refunds = state.db.due_refunds(before, now, PER_PASS).await.unwrap_or_else(|e| {
+    let refunds = state.db.refunds().due(before, now, PER_PASS).await.unwrap_or_else(|e| {
         tracing::error!(error = %e, "reconciler could not list refunds");
         Vec::new()
     });
@@ -103,7 +103,7 @@ pub async fn run_once(state: &AppState) -> Pass {
 async fn order_turn(state: &AppState, o: &Order, pass: &mut Pass) {
     // Another instance (or the order page) asked WeChat a moment ago: its turn is taken.
     let now = state.clock.now_ms();
-    if !state.db.claim_order_check(&o.out_trade_no, now, now - 1_000).await.unwrap_or(false) {
+    if !state.db.claims().order_check(&o.out_trade_no, now, now - 1_000).await.unwrap_or(false) {
         return;
     }
     pass.checked += 1;
@@ -131,7 +131,7 @@ pub async fn visit_order(state: &AppState, o: &Order, actor: &str) -> crate::Res
     if let Err(e) = &outcome {
         let now = state.clock.now_ms();
         let next = now + refunds::backoff_ms(state, o.failures);
-        match state.db.note_order_failure(&o.out_trade_no, &e.to_string(), now, next).await {
+        match state.db.orders().note_failure(&o.out_trade_no, &e.to_string(), now, next).await {
             Ok(n) if n == SURFACE_AFTER_FAILURES => {
                 tracing::error!(out_trade_no = %o.out_trade_no, failures = n, error = %e, "order keeps failing; shown to the admin as needing action");
             }
@@ -182,7 +182,7 @@ pub fn spawn_session_purge(state: AppState) -> tokio::task::JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match state.db.purge_sessions(state.clock.now_ms()).await {
+            match state.db.sessions().purge(state.clock.now_ms()).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions deleted"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session purge failed"),

@@ -5,7 +5,7 @@
 //! The refund call is always built from the stored refund (same `out_refund_no`, amounts,
 //! reason and notify URL), so a retry — after a timeout, `SYSTEMERROR`, a restart or on
 //! another instance — is the same request and WeChat makes one refund. Only the holder of the
-//! refund's claim calls WeChat about it (see `db::refunds`). Outcomes:
+//! refund's claim calls WeChat about it (see `db::claims`). Outcomes:
 //! - accepted → PROCESSING (the result comes by notify or refundquery);
 //! - refused for good ([`Verdict::NotRefunded`]) → back to REQUESTED with `last_error`, so it can
 //!   be approved again later or rejected; likewise a refund that cannot even be encoded, if no
@@ -19,7 +19,9 @@ use wxpay::acceptance::{RefundReport, RefundReportStatus, RefundVerdict};
 use wxpay::codes::{Call, CallOutcome};
 use wxpay::{Fen, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, TradeRef};
 
-use crate::db::refunds::{FinishOutcome, Mover, NewRefund, Refund, RefundResult, RefundState, Requester, Visit};
+use crate::db::claims::Visit;
+use crate::db::refunds::{FinishOutcome, Mover, NewRefund, Refund, RefundResult, RefundState, Requester};
+use crate::db::Moved;
 use crate::error::{Error, Result};
 use crate::AppState;
 
@@ -92,12 +94,14 @@ pub fn verdict(e: &Error) -> Verdict {
 pub async fn approve(state: &AppState, no: &str, actor: &str) -> Result<Refund> {
     let now = state.clock.now_ms();
     let until = now + lease(state).as_millis() as i64;
-    if !state.db.approve_refund(no, &state.instance, until, now, actor).await? {
-        let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
-        return Err(Error::Conflict(format!("refund is {}, only a REQUESTED refund can be approved", r.status.as_str())));
-    }
+    let r = match state.db.refunds().approve(no, &state.instance, until, now, actor).await? {
+        Moved::Applied(r) => r,
+        Moved::ByOther { now: r } => {
+            return Err(Error::Conflict(format!("refund is {}, only a REQUESTED refund can be approved", r.status.as_str())))
+        }
+        Moved::Missing => return Err(Error::NotFound("refund")),
+    };
     tracing::info!(out_refund_no = %no, actor, "refund approved");
-    let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
     // Detached: once the call may have left, its outcome is recorded even if the admin's
     // request goes away (a closed page, the request timeout).
     let (state, actor) = (state.clone(), actor.to_owned());
@@ -119,7 +123,7 @@ pub async fn request(state: &AppState, openid: &str, out_trade_no: &str, refund_
     let actor = format!("user:{openid}");
     let by = Requester::Payer { openid };
     let new = NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason, key: None };
-    let r = state.db.insert_refund(&new, Some(state.settings.limits.pending_refund_requests), now, &actor).await?;
+    let r = state.db.refunds().insert(&new, Some(state.settings.limits.pending_refund_requests), now, &actor).await?;
     tracing::info!(out_refund_no = %r.out_refund_no, %out_trade_no, refund_fee = %r.refund_fee, "refund requested");
     Ok(r)
 }
@@ -170,7 +174,7 @@ pub async fn merchant_refund(
     actor: &str,
 ) -> Result<MerchantRefund> {
     if let Some(k) = key {
-        if let Some(r) = state.db.refund_by_key(out_trade_no, k).await? {
+        if let Some(r) = state.db.refunds().by_key(out_trade_no, k).await? {
             return existing(r, refund_fee, reason);
         }
     }
@@ -179,11 +183,11 @@ pub async fn merchant_refund(
     let no = new_out_refund_no(now.div_euclid(1000))?;
     let by = Requester::Merchant { owner: &state.instance, until };
     let new = NewRefund { out_refund_no: &no, out_trade_no, by, refund_fee, reason, key };
-    let r = match state.db.insert_refund(&new, None, now, actor).await {
+    let r = match state.db.refunds().insert(&new, None, now, actor).await {
         Ok(r) => r,
         // The same key raced in from another tab or instance: its refund is the answer.
         Err(e @ Error::Conflict(_)) => match key {
-            Some(k) => match state.db.refund_by_key(out_trade_no, k).await? {
+            Some(k) => match state.db.refunds().by_key(out_trade_no, k).await? {
                 Some(r) => return existing(r, refund_fee, reason),
                 None => return Err(e),
             },
@@ -198,7 +202,7 @@ pub async fn merchant_refund(
         // goes away.
         tokio::spawn(async move { send_claimed(&state, &r, &actor).await })
     };
-    let pending = || async { Ok(MerchantRefund::Pending(state.db.refund(&no).await?.ok_or(Error::NotFound("refund"))?)) };
+    let pending = || async { Ok(MerchantRefund::Pending(state.db.refunds().get(&no).await?.ok_or(Error::NotFound("refund"))?)) };
     match tokio::time::timeout(answer_within, task).await {
         Err(_) => pending().await,
         Ok(Err(e)) => Err(Error::Internal(format!("refund call task: {e}"))),
@@ -224,10 +228,13 @@ fn existing(r: Refund, refund_fee: Option<Fen>, reason: &str) -> Result<Merchant
 /// Database errors.
 pub async fn reject_pending(state: &AppState, out_trade_no: &str, actor: &str, reason: Option<&str>) -> Result<Vec<Refund>> {
     let mut rejected = Vec::new();
-    for r in state.db.refunds_of_order(out_trade_no).await? {
-        if r.status == RefundState::Requested && state.db.reject_refund(&r.out_refund_no, state.clock.now_ms(), actor, reason).await? {
+    for r in state.db.refunds().of_order(out_trade_no).await? {
+        if r.status != RefundState::Requested {
+            continue;
+        }
+        if let Moved::Applied(r) = state.db.refunds().reject(&r.out_refund_no, state.clock.now_ms(), actor, reason).await? {
             tracing::info!(out_refund_no = %r.out_refund_no, actor, "refund rejected (pending, in one step)");
-            rejected.extend(state.db.refund(&r.out_refund_no).await?);
+            rejected.push(r);
         }
     }
     Ok(rejected)
@@ -239,12 +246,16 @@ pub async fn reject_pending(state: &AppState, out_trade_no: &str, actor: &str, r
 /// # Errors
 /// [`Error::NotFound`], [`Error::Conflict`], database errors.
 pub async fn reject(state: &AppState, no: &str, actor: &str, reason: Option<&str>) -> Result<Refund> {
-    if !state.db.reject_refund(no, state.clock.now_ms(), actor, reason).await? {
-        let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
-        return Err(Error::Conflict(format!("refund is {}, only a REQUESTED refund can be rejected", r.status.as_str())));
+    match state.db.refunds().reject(no, state.clock.now_ms(), actor, reason).await? {
+        Moved::Applied(r) => {
+            tracing::info!(out_refund_no = %no, actor, "refund rejected");
+            Ok(r)
+        }
+        Moved::ByOther { now: r } => {
+            Err(Error::Conflict(format!("refund is {}, only a REQUESTED refund can be rejected", r.status.as_str())))
+        }
+        Moved::Missing => Err(Error::NotFound("refund")),
     }
-    tracing::info!(out_refund_no = %no, actor, "refund rejected");
-    state.db.refund(no).await?.ok_or(Error::NotFound("refund"))
 }
 
 /// Makes the refund call for an APPROVED refund if its claim can be had (now), and records the
@@ -254,14 +265,17 @@ pub async fn reject(state: &AppState, no: &str, actor: &str, reason: Option<&str
 /// As [`approve`].
 pub async fn send(state: &AppState, r: &Refund, actor: &str) -> Result<Refund> {
     let now = state.clock.now_ms();
-    if r.status != RefundState::Approved
-        || !state.db.claim_refund(&r.out_refund_no, &state.instance, now + lease(state).as_millis() as i64, now).await?
-    {
-        return state.db.refund(&r.out_refund_no).await?.ok_or(Error::NotFound("refund"));
-    }
-    let r = state.db.refund(&r.out_refund_no).await?.ok_or(Error::NotFound("refund"))?;
+    let claimed = match r.status {
+        RefundState::Approved => {
+            state.db.claims().refund(&r.out_refund_no, &state.instance, now + lease(state).as_millis() as i64, now).await?
+        }
+        _ => None,
+    };
+    let Some(r) = claimed else {
+        return state.db.refunds().get(&r.out_refund_no).await?.ok_or(Error::NotFound("refund"));
+    };
     if r.status != RefundState::Approved {
-        let _ = state.db.release_refund(&r.out_refund_no, &state.instance, Visit::Unchanged { next: now }, now).await?;
+        let _ = state.db.claims().release(&r.out_refund_no, &state.instance, Visit::Unchanged { next: now }, now).await?;
         return Ok(r);
     }
     send_claimed(state, &r, actor).await
@@ -282,9 +296,9 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
         failed(state, r, "the claim ran out before the refund call could start", claimed_at).await?;
         return Err(Error::UpstreamUnavailable("no time left to call WeChat; the reconciler will try again".into()));
     }
-    if !state.db.mark_refund_sent(no, owner, claimed_at).await? {
+    if !state.db.claims().mark_sent(no, owner, claimed_at).await? {
         tracing::info!(out_refund_no = %no, "refund no longer ours to send (moved on, or taken over)");
-        return state.db.refund(no).await?.ok_or(Error::NotFound("refund"));
+        return state.db.refunds().get(no).await?.ok_or(Error::NotFound("refund"));
     }
     let budget = Duration::from_millis(u64::try_from(left_ms).unwrap_or(0));
     let answer = match tokio::time::timeout(budget, state.upstream.send::<RefundResponse>(&prepared)).await {
@@ -295,11 +309,19 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
     match answer {
         Ok(a) if a.out_refund_no == r.out_refund_no && a.refund_fee == r.refund_fee => {
             let detail = format!("refund: accepted, refund_id={} refund_fee={}", a.refund_id, a.refund_fee.get());
-            // false: a notify or refundquery already moved it on.
-            state.db.refund_accepted(no, &a.refund_id, Mover::RefundAnswer, now, actor, &detail).await?;
-            let _ = state.db.release_refund(no, owner, Visit::Unchanged { next: now }, now).await?;
-            tracing::info!(out_refund_no = %no, refund_id = %a.refund_id, "refund accepted by WeChat");
-            state.db.refund(no).await?.ok_or(Error::NotFound("refund"))
+            match state.db.refunds().accepted(no, &a.refund_id, Mover::RefundAnswer, now, actor, &detail).await? {
+                // The move ended the claim: the row it returns is the answer.
+                Moved::Applied(r) => {
+                    tracing::info!(out_refund_no = %no, refund_id = %a.refund_id, "refund accepted by WeChat");
+                    Ok(r)
+                }
+                // A notify or refundquery already moved it on.
+                _ => {
+                    let _ = state.db.claims().release(no, owner, Visit::Unchanged { next: now }, now).await?;
+                    tracing::info!(out_refund_no = %no, refund_id = %a.refund_id, "refund accepted by WeChat");
+                    state.db.refunds().get(no).await?.ok_or(Error::NotFound("refund"))
+                }
+            }
         }
         Ok(a) => {
             let why = format!("BAD_RESPONSE: WeChat's answer names {} / {} fen", a.out_refund_no, a.refund_fee.get());
@@ -322,7 +344,7 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
             };
             let why = format!("{code}: {message}");
             tracing::warn!(out_refund_no = %no, %why, "WeChat refused the refund; it is REQUESTED again");
-            state.db.refund_call_failed(no, owner, Mover::RefundAnswer, &why, now, actor).await?;
+            state.db.refunds().call_failed(no, owner, Mover::RefundAnswer, &why, now, actor).await?;
             Err(Error::Upstream { code, message })
         }
         Err(e) => {
@@ -342,7 +364,7 @@ async fn not_sendable(state: &AppState, r: &Refund, actor: &str, e: &Error) -> R
     let why = format!("NOT_SENDABLE: the refund cannot be sent to WeChat: {e}");
     tracing::error!(out_refund_no = %no, %why, "refund not sent");
     if r.sent_at.is_none() {
-        state.db.refund_call_failed(no, &state.instance, Mover::LocalFailure, &why, now, actor).await?;
+        state.db.refunds().call_failed(no, &state.instance, Mover::LocalFailure, &why, now, actor).await?;
         return Err(Error::Invalid(format!("{why}; it is REQUESTED again: reject it")));
     }
     failed(state, r, &why, now).await?;
@@ -354,7 +376,7 @@ async fn not_sendable(state: &AppState, r: &Refund, actor: &str, e: &Error) -> R
 async fn failed(state: &AppState, r: &Refund, why: &str, now: i64) -> Result<()> {
     let next = now + backoff_ms(state, r.failures);
     let visit = Visit::Failed { why, next };
-    if let Some(n) = state.db.release_refund(&r.out_refund_no, &state.instance, visit, now).await? {
+    if let Some(n) = state.db.claims().release(&r.out_refund_no, &state.instance, visit, now).await? {
         if n == crate::db::SURFACE_AFTER_FAILURES {
             tracing::error!(out_refund_no = %r.out_refund_no, failures = n, last_error = why, "refund keeps failing; shown to the admin as needing action");
         }
@@ -381,10 +403,9 @@ pub enum Visited {
 /// Upstream or database errors (the failure is recorded on the refund, with back-off).
 pub async fn visit(state: &AppState, no: &str, actor: &str) -> Result<Visited> {
     let now = state.clock.now_ms();
-    if !state.db.claim_refund(no, &state.instance, now + lease(state).as_millis() as i64, now).await? {
+    let Some(r) = state.db.claims().refund(no, &state.instance, now + lease(state).as_millis() as i64, now).await? else {
         return Ok(Visited::Skipped);
-    }
-    let r = state.db.refund(no).await?.ok_or(Error::NotFound("refund"))?;
+    };
     if r.status == RefundState::Approved && r.sent_at.is_none() {
         return send_claimed(state, &r, actor)
             .await
@@ -398,7 +419,7 @@ pub async fn visit(state: &AppState, no: &str, actor: &str) -> Result<Visited> {
                 RefundState::Change => now + ((now - r.updated_at) / 4).clamp(backoff_ms(state, 0), 6 * 3600 * 1000),
                 _ => now + backoff_ms(state, 0),
             };
-            state.db.release_refund(no, &state.instance, Visit::Unchanged { next }, now).await?;
+            state.db.claims().release(no, &state.instance, Visit::Unchanged { next }, now).await?;
             Ok(Visited::Unchanged)
         }
         Ok(Queried::NotAtWeChat) if r.status == RefundState::Approved => {
@@ -437,7 +458,7 @@ async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
         return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "refundquery does not list the refund".into() });
     };
     let report = RefundReport::from_query(&answer, item);
-    let txn = state.db.order(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
+    let txn = state.db.orders().get(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
     let detail = format!("refundquery: refund_status={} refund_id={}", item.refund_status, item.refund_id);
     match crate::acceptance::refund(Some((r, txn.as_deref())), &report) {
         RefundVerdict::AlreadyRecorded | RefundVerdict::Stale => Ok(Queried::Unchanged),
@@ -448,7 +469,7 @@ async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
             Err(Error::Conflict(format!("WeChat's refund does not match ours ({})", m.code())))
         }
         RefundVerdict::Record(RefundReportStatus::Processing) => {
-            let moved = state.db.refund_accepted(no, &item.refund_id, Mover::Result, now, actor, &detail).await?;
+            let moved = state.db.refunds().accepted(no, &item.refund_id, Mover::Result, now, actor, &detail).await?.applied();
             Ok(if moved { Queried::Moved(RefundState::Processing) } else { Queried::Unchanged })
         }
         RefundVerdict::Record(reported) => {
@@ -460,7 +481,7 @@ async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
                 success_time: item.refund_success_time.as_deref(),
                 recv_account: item.refund_recv_accout.as_deref(),
             };
-            match state.db.finish_refund(no, &result, now, actor, &detail).await? {
+            match state.db.refunds().finish(no, &result, now, actor, &detail).await? {
                 FinishOutcome::Applied { .. } => Ok(Queried::Moved(status)),
                 // Moved meanwhile (a notify): the next visit judges what is stored then.
                 FinishOutcome::Unmoved(_) => Ok(Queried::Unchanged),

@@ -81,16 +81,22 @@ impl Audit<'_> {
     }
 }
 
-impl Db {
+/// The `audit_log` table.
+#[derive(Clone, Copy)]
+pub struct AuditLog<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl AuditLog<'_> {
     /// Audit rows about one entity, oldest first (for the admin page and tests).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRow>> {
+    pub async fn of(self, entity: &str, entity_id: &str) -> Result<Vec<AuditRow>> {
         let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id"))
             .bind(entity)
             .bind(entity_id)
-            .fetch_all(self.pool())
+            .fetch_all(self.db.pool())
             .await?;
         rows.iter().map(from_row).collect()
     }
@@ -100,14 +106,14 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn order_story(&self, out_trade_no: &str) -> Result<Vec<AuditRow>> {
+    pub async fn story_of_order(self, out_trade_no: &str) -> Result<Vec<AuditRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM audit_log WHERE entity = 'order' AND entity_id = $1 \
              UNION ALL SELECT {COLUMNS} FROM audit_log WHERE entity = 'refund' \
              AND entity_id IN (SELECT out_refund_no FROM refunds WHERE out_trade_no = $1) ORDER BY id"
         ))
         .bind(out_trade_no)
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(from_row).collect()
     }
@@ -116,8 +122,8 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn audit_row(&self, id: i64) -> Result<Option<AuditRow>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1")).bind(id).fetch_optional(self.pool()).await?;
+    pub async fn row(self, id: i64) -> Result<Option<AuditRow>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1")).bind(id).fetch_optional(self.db.pool()).await?;
         row.as_ref().map(from_row).transpose()
     }
 }

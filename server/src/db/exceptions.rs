@@ -13,8 +13,10 @@
 
 use sqlx::Row;
 
-use super::refunds::{self, Refund};
+use super::orders::Orders;
+use super::refunds::{self, Refund, Refunds};
 use super::search::{self, OrderRow};
+use super::transition::decode;
 use super::{Audit, Db, SURFACE_AFTER_FAILURES};
 use crate::error::{Error, Result};
 
@@ -59,23 +61,29 @@ fn orders_parts(columns: &str) -> (String, String) {
     )
 }
 
-impl Db {
+/// The exceptions queue.
+#[derive(Clone, Copy)]
+pub struct Exceptions<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl Exceptions<'_> {
     /// The exceptions queue.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn exceptions(&self) -> Result<Queue> {
+    pub async fn queue(self) -> Result<Queue> {
         let rows = sqlx::query(&format!(
             "SELECT {} FROM refunds WHERE {} ORDER BY updated_at DESC, out_refund_no LIMIT {QUEUE_LIMIT}",
             refunds::COLUMNS,
             refunds_where()
         ))
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
-        let refunds = rows.iter().map(refunds::from_row).collect::<Result<Vec<_>>>()?;
+        let refunds = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
         let (flagged, failing) = orders_parts(&search::ROW_COLUMNS);
         let rows = sqlx::query(&format!("{flagged} UNION ALL {failing} ORDER BY created_at DESC, out_trade_no DESC LIMIT {QUEUE_LIMIT}"))
-            .fetch_all(self.pool())
+            .fetch_all(self.db.pool())
             .await?;
         let orders = rows.iter().map(search::row_from).collect::<Result<Vec<_>>>()?;
         Ok(Queue { refunds, orders })
@@ -85,7 +93,7 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn waiting(&self) -> Result<Waiting> {
+    pub async fn waiting(self) -> Result<Waiting> {
         let (flagged, failing) = orders_parts("1 AS one");
         let r = sqlx::query(&format!(
             "SELECT (SELECT COUNT(*) FROM refunds WHERE status = 'REQUESTED') AS requested, \
@@ -93,77 +101,83 @@ impl Db {
              (SELECT COUNT(*) FROM ({flagged} UNION ALL {failing}) AS q) AS order_exceptions",
             refunds_where()
         ))
-        .fetch_one(self.pool())
+        .fetch_one(self.db.pool())
         .await?;
         let exceptions = r.try_get::<i64, _>("refund_exceptions")? + r.try_get::<i64, _>("order_exceptions")?;
         Ok(Waiting { requested: r.try_get("requested")?, exceptions })
     }
+}
 
+impl Refunds<'_> {
     /// Marks a CHANGE refund handled offline with `note`: off the queue, still CHANGE (see the
     /// module docs). Once.
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::Conflict`] (not CHANGE, or already handled), database errors.
-    pub async fn refund_handled_offline(&self, no: &str, note: &str, now: i64, actor: &str) -> Result<Refund> {
-        let mut tx = self.begin_write().await?;
-        if !mark_handled(&mut tx, "refunds", "out_refund_no = $4 AND status = 'CHANGE'", no, note, now, actor).await? {
+    pub async fn handled_offline(self, no: &str, note: &str, now: i64, actor: &str) -> Result<Refund> {
+        let mut tx = self.db.begin_write().await?;
+        let which = "out_refund_no = $4 AND status = 'CHANGE'";
+        let Some(row) = mark_handled(&mut tx, "refunds", which, refunds::COLUMNS, no, note, now, actor).await? else {
             tx.rollback().await?;
-            return Err(match self.refund(no).await? {
+            return Err(match self.get(no).await? {
                 None => Error::NotFound("refund"),
                 Some(r) if r.handled.is_some() => Error::Conflict("refund was already marked handled offline".into()),
                 Some(r) => Error::Conflict(format!("refund is {}, only a CHANGE refund can be marked handled offline", r.status.as_str())),
             });
-        }
+        };
         handled_audit("refund", no, "CHANGE", note, now, actor).write(&mut tx).await?;
         tx.commit().await?;
-        self.refund(no).await?.ok_or(Error::NotFound("refund"))
+        decode(&row)
     }
+}
 
+impl Orders<'_> {
     /// Marks an order paid after close (oversold or not) handled offline with `note`: off the
     /// queue, still PAID and flagged (see the module docs). Once.
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::Conflict`] (not flagged, or already handled), database
     /// errors.
-    pub async fn order_handled_offline(&self, no: &str, note: &str, now: i64, actor: &str) -> Result<OrderRow> {
-        let mut tx = self.begin_write().await?;
-        if !mark_handled(&mut tx, "orders", "out_trade_no = $4 AND (paid_after_close = 1 OR oversold = 1)", no, note, now, actor).await? {
+    pub async fn handled_offline(self, no: &str, note: &str, now: i64, actor: &str) -> Result<OrderRow> {
+        let mut tx = self.db.begin_write().await?;
+        let which = "out_trade_no = $4 AND (paid_after_close = 1 OR oversold = 1)";
+        let Some(row) = mark_handled(&mut tx, "orders", which, &search::ROW_COLUMNS, no, note, now, actor).await? else {
             tx.rollback().await?;
-            return Err(match self.order_row(no).await? {
+            return Err(match self.row(no).await? {
                 None => Error::NotFound("order"),
                 Some(o) if o.handled.is_some() => Error::Conflict("order was already marked handled offline".into()),
                 Some(_) => Error::Conflict("only an order paid after close can be marked handled offline".into()),
             });
-        }
+        };
         // Flagged orders are PAID (a payment is what flags them) and stay so.
         handled_audit("order", no, "PAID", note, now, actor).write(&mut tx).await?;
         tx.commit().await?;
-        self.order_row(no).await?.ok_or(Error::NotFound("order"))
+        search::row_from(&row)
     }
 }
 
 /// Sets the "handled offline" columns of the row of `table` matching `which` (`$4` is `no`),
-/// unless already set. Returns whether it did.
+/// unless already set. Returns the row as set (its `columns`), if it did.
+#[allow(clippy::too_many_arguments)]
 async fn mark_handled(
     conn: &mut sqlx::AnyConnection,
     table: &str,
     which: &str,
+    columns: &str,
     no: &str,
     note: &str,
     now: i64,
     actor: &str,
-) -> Result<bool> {
-    let n = sqlx::query(&format!(
-        "UPDATE {table} SET handled_at = $1, handled_by = $2, handled_note = $3 WHERE {which} AND handled_at IS NULL"
+) -> Result<Option<sqlx::any::AnyRow>> {
+    Ok(sqlx::query(&format!(
+        "UPDATE {table} SET handled_at = $1, handled_by = $2, handled_note = $3 WHERE {which} AND handled_at IS NULL RETURNING {columns}"
     ))
     .bind(now)
     .bind(actor)
     .bind(note)
     .bind(no)
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .fetch_optional(conn)
+    .await?)
 }
 
 fn handled_audit<'a>(entity: &'a str, id: &'a str, status: &'a str, note: &'a str, now: i64, actor: &'a str) -> Audit<'a> {

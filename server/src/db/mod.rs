@@ -3,9 +3,15 @@
 //! The SQL is written once, with `$1` placeholders (SQLite accepts them too), integer fen and
 //! integer millisecond times. Every state change runs in a transaction whose first statement
 //! is the write (so SQLite takes its write lock before reading, and PostgreSQL re-checks the
-//! `WHERE` of a conditional update under the row lock) and adds an `audit_log` row.
+//! `WHERE` of a conditional update under the row lock) and adds an `audit_log` row; orders and
+//! refunds move through one engine (`transition.rs`), and the claims on calling WeChat about a
+//! row are `claims.rs`.
+//!
+//! [`Db`] holds the pool and, on SQLite, the one writer; queries go through a handle per table
+//! ([`Db::orders`], [`Db::refunds`], …), each a borrow of it.
 
 pub mod audit;
+pub mod claims;
 pub mod exceptions;
 pub mod mode;
 pub mod money;
@@ -14,22 +20,26 @@ mod paid_writer;
 pub mod products;
 pub mod pulse;
 pub mod reconcile;
+pub mod refund_row;
+pub mod refund_states;
 pub mod refunds;
 pub mod search;
 pub mod sessions;
 pub mod totals;
+pub mod transition;
 mod write;
 
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 
 use crate::error::Result;
 
 pub(crate) use audit::Audit;
 pub use audit::AuditRow;
 pub use mode::Mode;
+pub use transition::Moved;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,115 +141,53 @@ impl Db {
         self.pool.close().await;
     }
 
-    /// What the database says it is for (`sandbox`, `live`), if anything.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn mode(&self) -> Result<Option<String>> {
-        use sqlx::Row;
-        let row = sqlx::query("SELECT value FROM meta WHERE key = 'mode'").fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    /// The `orders` table.
+    pub fn orders(&self) -> orders::Orders<'_> {
+        orders::Orders { db: self }
     }
 
-    /// Records what the database is for, unless it already says.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn set_mode_if_unset(&self, mode: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO meta (key, value) SELECT 'mode', $1 WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'mode')")
-            .bind(mode)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
+    /// The `refunds` table.
+    pub fn refunds(&self) -> refunds::Refunds<'_> {
+        refunds::Refunds { db: self }
     }
 
-    /// The database answers (`/healthz`).
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
-        Ok(())
+    /// The claims on calling WeChat about a row.
+    pub fn claims(&self) -> claims::Claims<'_> {
+        claims::Claims { db: self }
     }
 
-    /// Whether any order was ever stored.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn has_orders(&self) -> Result<bool> {
-        Ok(sqlx::query("SELECT 1 FROM orders LIMIT 1").fetch_optional(&self.pool).await?.is_some())
+    /// The `products` table.
+    pub fn products(&self) -> products::Products<'_> {
+        products::Products { db: self }
     }
-}
 
-/// A value bound into a transition's extra assignments.
-pub(crate) enum Bind<'a> {
-    Text(&'a str),
-    Int(i64),
-}
-
-/// One conditional state move of a row (`status = from` → `to`) with its audit row, in one
-/// transaction: the conditional update is what makes concurrent callers (threads, or server
-/// instances sharing PostgreSQL) apply a move at most once.
-pub(crate) struct Transition<'a> {
-    /// `orders` or `refunds`.
-    pub table: &'static str,
-    /// The key column: `out_trade_no` or `out_refund_no`.
-    pub key_column: &'static str,
-    /// The audit entity: `order` or `refund`.
-    pub entity: &'static str,
-    pub key: &'a str,
-    pub from: &'a str,
-    pub to: &'a str,
-    /// Extra assignments after `status` and `updated_at` (`$2` is `now`), binding `$4…` to `binds`.
-    pub set: &'a str,
-    pub binds: &'a [Bind<'a>],
-    pub action: &'a str,
-    pub detail: Option<&'a str>,
-}
-
-impl Db {
-    /// Applies `t` if the row is still in `t.from`, in its own transaction. Returns whether
-    /// this call made the move.
-    pub(crate) async fn transition(&self, t: Transition<'_>, now: i64, actor: &str) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let moved = transition_on(&mut tx, t, now, actor).await?;
-        tx.commit().await?;
-        Ok(moved)
+    /// The `sessions` table.
+    pub fn sessions(&self) -> sessions::Sessions<'_> {
+        sessions::Sessions { db: self }
     }
-}
 
-/// Applies `t` on `conn` (inside the caller's transaction) if the row is still in `t.from`.
-/// Returns whether this call made the move.
-pub(crate) async fn transition_on(conn: &mut AnyConnection, t: Transition<'_>, now: i64, actor: &str) -> Result<bool> {
-    let sql = format!(
-        "UPDATE {} SET status = $1, updated_at = $2{} WHERE {} = $3 AND status = ${}",
-        t.table,
-        t.set,
-        t.key_column,
-        4 + t.binds.len()
-    );
-    let mut q = sqlx::query(&sql).bind(t.to).bind(now).bind(t.key);
-    for b in t.binds {
-        q = match b {
-            Bind::Text(v) => q.bind(*v),
-            Bind::Int(v) => q.bind(*v),
-        };
+    /// The `audit_log` table.
+    pub fn audit(&self) -> audit::AuditLog<'_> {
+        audit::AuditLog { db: self }
     }
-    let n = q.bind(t.from).execute(&mut *conn).await?.rows_affected();
-    if n == 1 {
-        Audit {
-            at: now,
-            actor,
-            action: t.action,
-            entity: t.entity,
-            entity_id: t.key,
-            from_status: Some(t.from),
-            to_status: Some(t.to),
-            detail: t.detail,
-        }
-        .write(conn)
-        .await?;
+
+    /// The exceptions queue.
+    pub fn exceptions(&self) -> exceptions::Exceptions<'_> {
+        exceptions::Exceptions { db: self }
     }
-    Ok(n == 1)
+
+    /// Daily totals and the rows behind them.
+    pub fn totals(&self) -> totals::Totals<'_> {
+        totals::Totals { db: self }
+    }
+
+    /// Our side of a day's bill.
+    pub fn bill(&self) -> reconcile::Bill<'_> {
+        reconcile::Bill { db: self }
+    }
+
+    /// The `meta` table and the database itself (what it is for, whether it answers).
+    pub fn meta(&self) -> mode::Meta<'_> {
+        mode::Meta { db: self }
+    }
 }

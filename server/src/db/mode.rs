@@ -35,14 +35,60 @@ pub enum Mode {
     },
 }
 
-impl Db {
+/// The `meta` table and the database itself.
+#[derive(Clone, Copy)]
+pub struct Meta<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl Meta<'_> {
+    /// What the database says it is for (`sandbox`, `live`), if anything.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mode(self) -> Result<Option<String>> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT value FROM meta WHERE key = 'mode'").fetch_optional(self.db.pool()).await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    /// Records what the database is for, unless it already says.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn set_mode_if_unset(self, mode: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("INSERT INTO meta (key, value) SELECT 'mode', $1 WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'mode')")
+            .bind(mode)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// The database answers (`/healthz`).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn ping(self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(self.db.pool()).await?;
+        Ok(())
+    }
+
+    /// Whether any order was ever stored.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn has_orders(self) -> Result<bool> {
+        Ok(sqlx::query("SELECT 1 FROM orders LIMIT 1").fetch_optional(self.db.pool()).await?.is_some())
+    }
+
     /// Checks that `mode` may use this database, then records the mode if the database has
     /// none yet.
     ///
     /// # Errors
     /// [`Error::Config`] (naming `DATABASE_URL`) when a sandbox would write into a live database;
     /// database errors.
-    pub async fn enter_mode(&self, mode: Mode) -> Result<()> {
+    pub async fn enter_mode(self, mode: Mode) -> Result<()> {
         let stored = self.mode().await?;
         match mode {
             Mode::Sandbox { allow_live: false } => {
@@ -90,7 +136,7 @@ fn cannot(e: impl std::fmt::Display) -> String {
 
 /// Whether a database is live, read without writing a byte: SQLite opened read-only (a missing
 /// file is a fresh database and is not created here), PostgreSQL in a read-only session. The rule
-/// is [`Db::enter_mode`]'s ([`is_live`]); a database without our tables is fresh.
+/// is [`Meta::enter_mode`]'s ([`is_live`]); a database without our tables is fresh.
 ///
 /// # Errors
 /// The database cannot be read (the message names `DATABASE_URL`, never the URL).

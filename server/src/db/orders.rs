@@ -10,7 +10,8 @@ use super::money;
 use crate::config::PayerLimits;
 
 use super::products::{release_on, reserve_on, Reserved};
-use super::{transition_on, Audit, Bind, Db, Transition};
+use super::transition::{apply, decode, undecodable, Expr, Move, Moved, Stateful, Value};
+use super::{Audit, Db};
 use crate::error::{Error, Result};
 
 /// Where an order is.
@@ -100,15 +101,48 @@ pub struct Order {
     pub failures: i64,
     /// The latest of those failures.
     pub last_error: Option<String>,
-    /// Its units are off the product's stock (held while unpaid, sold once paid). Given to
-    /// [`Db::insert_order_with_key`]: take them (an unpaid order from the API), or not (a fixture).
+    /// Its units are off the product's stock (held while unpaid, sold once paid).
     pub stock_reserved: bool,
     /// Paid after we closed it, when its units had gone to other orders: refund it or restock.
     pub oversold: bool,
 }
 
-/// An order as the admin page lists it.
-#[derive(Debug, Clone, Serialize)]
+/// An order to store: NOTPAY, as checkout makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    /// Our order number, also WeChat's `out_trade_no`.
+    pub out_trade_no: String,
+    /// The payer.
+    pub openid: String,
+    /// What is bought.
+    pub product_id: i64,
+    /// Its name now (the `body`).
+    pub product_name: String,
+    /// How many.
+    pub quantity: i64,
+    /// Unit price now.
+    pub unit_price_fen: Fen,
+    /// `unit_price_fen × quantity`, the `total_fee`.
+    pub total_fee: Fen,
+    /// Sign type of the unifiedorder (and so of its notify).
+    pub sign_type: SignType,
+    /// The payer's IP as sent to unifiedorder.
+    pub spbill_create_ip: String,
+    /// `time_start` as sent.
+    pub time_start: String,
+    /// `time_expire` as sent.
+    pub time_expire: String,
+    /// `time_expire` as Unix ms.
+    pub expires_at: i64,
+    /// Created (Unix ms).
+    pub created_at: i64,
+    /// Take its units off the product's stock with the insert (an order from the API), or not
+    /// (a fixture).
+    pub take_stock: bool,
+}
+
+/// An order as the admin page lists it (it answers with a view of it).
+#[derive(Debug, Clone)]
 pub struct OrderSummary {
     /// Order number.
     pub out_trade_no: String,
@@ -205,31 +239,31 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Order> {
     })
 }
 
-/// A conditional move of an order row (see [`Db::transition`]).
-fn order_move<'a>(
-    no: &'a str,
-    from: OrderStatus,
-    to: OrderStatus,
-    set: &'a str,
-    binds: &'a [Bind<'a>],
-    action: &'a str,
-    detail: Option<&'a str>,
-) -> Transition<'a> {
-    Transition {
-        table: "orders",
-        key_column: "out_trade_no",
-        entity: "order",
-        key: no,
-        from: from.as_str(),
-        to: to.as_str(),
-        set,
-        binds,
-        action,
-        detail,
+impl<'r> sqlx::FromRow<'r, AnyRow> for Order {
+    fn from_row(r: &'r AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        from_row(r).map_err(undecodable)
     }
 }
 
-/// What [`Db::mark_paid`] did.
+impl Stateful for Order {
+    const TABLE: &'static str = "orders";
+    const KEY: &'static str = "out_trade_no";
+    const ENTITY: &'static str = "order";
+    const COLUMNS: &'static str = COLUMNS;
+}
+
+/// A move of an order `from → to`, setting `set` besides (see `transition.rs`).
+fn order_move<'a>(
+    no: &'a str,
+    (from, to): (OrderStatus, OrderStatus),
+    set: Vec<(&'static str, Expr<'a>)>,
+    action: &'a str,
+    detail: Option<&'a str>,
+) -> Move<'a> {
+    Move { key: no, from: from.as_str(), to: to.as_str(), set, holder: None, action, detail }
+}
+
+/// What [`Orders::mark_paid`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaidOutcome {
     /// This call moved the order to PAID (from the given state).
@@ -248,7 +282,7 @@ pub enum PaidOutcome {
     NotFound,
 }
 
-/// A payment to record: what [`Db::mark_paid`] is given.
+/// A payment to record: what [`Orders::mark_paid`] is given.
 #[derive(Debug, Clone)]
 pub(crate) struct PaidRecord {
     pub no: String,
@@ -259,71 +293,67 @@ pub(crate) struct PaidRecord {
     pub detail: String,
 }
 
-/// [`Db::mark_paid`] on `conn`, inside the caller's transaction: NOTPAY → PAID, else
-/// CLOSED → PAID (WeChat reporting a payment after we closed), else reads what is there.
+/// [`Orders::mark_paid`] on `conn`, inside the caller's transaction: NOTPAY → PAID, else
+/// CLOSED → PAID (WeChat reporting a payment after we closed), else says what is there.
 pub(crate) async fn mark_paid_on(conn: &mut AnyConnection, p: &PaidRecord) -> Result<PaidOutcome> {
-    let binds = [Bind::Text(&p.transaction_id), Bind::Text(&p.time_end)];
-    for from in [OrderStatus::Notpay, OrderStatus::Closed] {
+    let mut from = OrderStatus::Notpay;
+    loop {
+        let mut set = vec![
+            ("transaction_id", Expr::To(Value::Text(&p.transaction_id))),
+            ("time_end", Expr::To(Value::Text(&p.time_end))),
+            ("paid_at", Expr::Now),
+        ];
         // A payment for an order we had closed is still a payment: recorded, and flagged for a
         // person (refund it or ship it).
-        let set = match from {
-            OrderStatus::Closed => {
-                ", transaction_id = $4, time_end = $5, paid_at = $2, paid_after_close = 1, failures = 0, next_check_at = NULL"
+        if from == OrderStatus::Closed {
+            set.push(("paid_after_close", Expr::Sql("1")));
+        }
+        set.extend([("failures", Expr::Sql("0")), ("next_check_at", Expr::Null)]);
+        let m = order_move(&p.no, (from, OrderStatus::Paid), set, "order.paid", Some(&p.detail));
+        match apply::<Order>(conn, &m, p.now, &p.actor).await? {
+            Moved::Applied(o) => {
+                let oversold = from == OrderStatus::Closed && !retake_stock_on(conn, &o, p.now, &p.actor).await?;
+                return Ok(PaidOutcome::Applied { from, oversold });
             }
-            _ => ", transaction_id = $4, time_end = $5, paid_at = $2, failures = 0, next_check_at = NULL",
-        };
-        let t = order_move(&p.no, from, OrderStatus::Paid, set, &binds, "order.paid", Some(&p.detail));
-        if transition_on(conn, t, p.now, &p.actor).await? {
-            let oversold = from == OrderStatus::Closed && !retake_stock_on(conn, &p.no, p.now, &p.actor).await?;
-            return Ok(PaidOutcome::Applied { from, oversold });
+            Moved::Missing => return Ok(PaidOutcome::NotFound),
+            Moved::ByOther { now } => match now.status {
+                OrderStatus::Paid => {
+                    let same_transaction = now.transaction_id.as_deref() == Some(p.transaction_id.as_str());
+                    return Ok(PaidOutcome::AlreadyPaid { same_transaction });
+                }
+                OrderStatus::Closed if from == OrderStatus::Notpay => from = OrderStatus::Closed,
+                // Neither NOTPAY nor CLOSED a moment ago, and not PAID now: states only move
+                // forward, so this cannot happen; refuse rather than guess.
+                other => return Err(Error::Internal(format!("order {} in unexpected state {other:?}", p.no))),
+            },
         }
     }
-    let row =
-        sqlx::query("SELECT status, transaction_id FROM orders WHERE out_trade_no = $1").bind(&p.no).fetch_optional(&mut *conn).await?;
-    let Some(row) = row else { return Ok(PaidOutcome::NotFound) };
-    match OrderStatus::parse(&row.try_get::<String, _>("status")?)? {
-        OrderStatus::Paid => {
-            let stored: Option<String> = row.try_get("transaction_id")?;
-            Ok(PaidOutcome::AlreadyPaid { same_transaction: stored.as_deref() == Some(p.transaction_id.as_str()) })
-        }
-        // Neither NOTPAY nor CLOSED a moment ago, and not PAID now: states only move forward,
-        // so this cannot happen; refuse rather than guess.
-        other => Err(Error::Internal(format!("order {} in unexpected state {other:?}", p.no))),
-    }
-}
-
-/// An order's stock fields, read inside the caller's transaction.
-async fn stock_of(conn: &mut AnyConnection, no: &str) -> Result<(i64, i64, bool)> {
-    let r = sqlx::query("SELECT product_id, quantity, stock_reserved FROM orders WHERE out_trade_no = $1")
-        .bind(no)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok((r.try_get("product_id")?, r.try_get("quantity")?, r.try_get::<i64, _>("stock_reserved")? != 0))
 }
 
 /// Gives a just-closed order's units back to its product, inside the transaction that closed
-/// it: once, since the flag moves 1 → 0 in a conditional update.
-async fn release_stock_on(conn: &mut AnyConnection, no: &str, now: i64, actor: &str) -> Result<()> {
-    let n = sqlx::query("UPDATE orders SET stock_reserved = 0 WHERE out_trade_no = $1 AND status = 'CLOSED' AND stock_reserved = 1")
-        .bind(no)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if n == 1 {
-        let (product_id, quantity, _) = stock_of(conn, no).await?;
-        release_on(conn, product_id, quantity).await?;
-        let detail = format!("product {product_id}: {quantity} back in stock");
-        stock_audit(no, "order.stock_released", &detail, now, actor).write(conn).await?;
-    }
-    Ok(())
+/// it: once, since the flag moves 1 → 0 in a conditional update. Returns whether they came back.
+async fn release_stock_on(conn: &mut AnyConnection, no: &str, now: i64, actor: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "UPDATE orders SET stock_reserved = 0 WHERE out_trade_no = $1 AND status = 'CLOSED' AND stock_reserved = 1 \
+         RETURNING product_id, quantity",
+    )
+    .bind(no)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(false) };
+    let (product_id, quantity): (i64, i64) = (row.try_get("product_id")?, row.try_get("quantity")?);
+    release_on(conn, product_id, quantity).await?;
+    let detail = format!("product {product_id}: {quantity} back in stock");
+    stock_audit(no, "order.stock_released", &detail, now, actor).write(conn).await?;
+    Ok(true)
 }
 
 /// A payment for an order we had closed (whose units went back): takes them again, inside the
 /// transaction that records the payment. Returns false when they are no longer there, and then
 /// flags the order `oversold` (never takes more than is left).
-async fn retake_stock_on(conn: &mut AnyConnection, no: &str, now: i64, actor: &str) -> Result<bool> {
-    let (product_id, quantity, reserved) = stock_of(conn, no).await?;
-    if reserved {
+async fn retake_stock_on(conn: &mut AnyConnection, o: &Order, now: i64, actor: &str) -> Result<bool> {
+    let (no, product_id, quantity) = (o.out_trade_no.as_str(), o.product_id, o.quantity);
+    if o.stock_reserved {
         return Ok(true);
     }
     match reserve_on(conn, product_id, quantity).await? {
@@ -347,31 +377,38 @@ fn stock_audit<'a>(no: &'a str, action: &'a str, detail: &'a str, now: i64, acto
     Audit { at: now, actor, action, entity: "order", entity_id: no, from_status: None, to_status: None, detail: Some(detail) }
 }
 
-impl Db {
+/// The `orders` table.
+#[derive(Clone, Copy)]
+pub struct Orders<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl Orders<'_> {
     /// Inserts a new NOTPAY order and its `order.created` audit row.
     ///
     /// # Errors
-    /// [`Error::Conflict`] on a duplicate `out_trade_no`, database errors.
-    pub async fn insert_order(&self, o: &Order, actor: &str) -> Result<()> {
-        self.insert_order_with_key(o, None, None, actor).await.map(|_| ())
+    /// As [`Orders::insert_with_key`].
+    pub async fn insert(self, o: &NewOrder, actor: &str) -> Result<Order> {
+        self.insert_with_key(o, None, None, actor).await
     }
 
-    /// [`Db::insert_order`] with the client's Idempotency-Key: a second order with the same
-    /// key for the same payer is a [`Error::Conflict`]. With `o.stock_reserved` the order's
-    /// units are taken off its product's stock in the same transaction (first), so an order
-    /// that is not stored (a duplicate key) takes nothing, and no two orders take the same unit.
+    /// [`Orders::insert`] with the client's Idempotency-Key: a second order with the same
+    /// key for the same payer is a [`Error::Conflict`]. With `o.take_stock` the order's units
+    /// are taken off its product's stock in the same transaction (first), so an order that is
+    /// not stored (a duplicate key) takes nothing, and no two orders take the same unit.
     /// With `limits`, the payer's open orders, held units and orders of the last hour are
     /// counted in that same transaction, after the stock (so too little stock is said first)
     /// and after the payer's other checkouts (serialized per payer, on every instance), so no
     /// burst of checkouts gets past them.
-    /// Returns whether units were taken (not for a product whose stock is not tracked).
+    /// Returns the order as stored: `stock_reserved` says whether units were taken (not for a
+    /// product whose stock is not tracked).
     ///
     /// # Errors
     /// [`Error::OutOfStock`] (nothing stored), [`Error::RateLimited`] past a limit (nothing
     /// stored), [`Error::Conflict`] on a duplicate `out_trade_no` or key, database errors.
-    pub async fn insert_order_with_key(&self, o: &Order, key: Option<&str>, limits: Option<&PayerLimits>, actor: &str) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let reserved = match o.stock_reserved {
+    pub async fn insert_with_key(self, o: &NewOrder, key: Option<&str>, limits: Option<&PayerLimits>, actor: &str) -> Result<Order> {
+        let mut tx = self.db.begin_write().await?;
+        let reserved = match o.take_stock {
             false => false,
             true => match reserve_on(&mut tx, o.product_id, o.quantity).await? {
                 Reserved::Taken => true,
@@ -388,12 +425,12 @@ impl Db {
                 return Err(Error::RateLimited(why));
             }
         }
-        sqlx::query(
+        let row = sqlx::query(&format!(
             "INSERT INTO orders (out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
              status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at, idempotency_key, \
              stock_reserved) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)",
-        )
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING {COLUMNS}"
+        ))
         .bind(&o.out_trade_no)
         .bind(&o.openid)
         .bind(o.product_id)
@@ -401,7 +438,7 @@ impl Db {
         .bind(o.quantity)
         .bind(money::bind(o.unit_price_fen)?)
         .bind(money::bind(o.total_fee)?)
-        .bind(o.status.as_str())
+        .bind(OrderStatus::Notpay.as_str())
         .bind(o.sign_type.as_str())
         .bind(&o.spbill_create_ip)
         .bind(&o.time_start)
@@ -410,9 +447,10 @@ impl Db {
         .bind(o.created_at)
         .bind(key)
         .bind(i64::from(reserved))
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| Error::from(e).on_unique_violation("order"))?;
+        let order: Order = decode(&row)?;
         let held = if reserved { "; taken off the stock" } else { "" };
         let detail = format!("product {} × {} = {} fen{held}", o.product_id, o.quantity, o.total_fee);
         Audit {
@@ -422,38 +460,39 @@ impl Db {
             entity: "order",
             entity_id: &o.out_trade_no,
             from_status: None,
-            to_status: Some(o.status.as_str()),
+            to_status: Some(OrderStatus::Notpay.as_str()),
             detail: Some(&detail),
         }
         .write(&mut tx)
         .await?;
         tx.commit().await?;
-        Ok(reserved)
+        Ok(order)
     }
 
-    /// Records the prepay_id of a NOTPAY order. Returns whether the order was still NOTPAY.
+    /// Records the prepay_id of a NOTPAY order ([`Moved::ByOther`]: no longer NOTPAY).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn set_prepay(&self, no: &str, prepay_id: &str, valid_until: i64, now: i64, actor: &str) -> Result<bool> {
-        let binds = [Bind::Text(prepay_id), Bind::Int(valid_until)];
-        let set = ", prepay_id = $4, prepay_expires_at = $5";
-        let t = order_move(no, OrderStatus::Notpay, OrderStatus::Notpay, set, &binds, "order.prepaid", Some(prepay_id));
-        self.transition(t, now, actor).await
+    pub async fn set_prepay(self, no: &str, prepay_id: &str, valid_until: i64, now: i64, actor: &str) -> Result<Moved<Order>> {
+        let set = vec![("prepay_id", Expr::To(Value::Text(prepay_id))), ("prepay_expires_at", Expr::To(Value::Int(valid_until)))];
+        let m = order_move(no, (OrderStatus::Notpay, OrderStatus::Notpay), set, "order.prepaid", Some(prepay_id));
+        self.db.transition(&m, now, actor).await
     }
 
     /// Moves a NOTPAY order to CLOSED and gives its units back to the stock, in one
-    /// transaction. Returns whether this call did it (of concurrent closers, one does, and the
-    /// units come back once).
+    /// transaction. Of concurrent closers, one gets [`Moved::Applied`], and the units come back
+    /// once.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn mark_closed(&self, no: &str, now: i64, actor: &str, detail: &str) -> Result<bool> {
-        let t = order_move(no, OrderStatus::Notpay, OrderStatus::Closed, ", closed_at = $2", &[], "order.closed", Some(detail));
-        let mut tx = self.begin_write().await?;
-        let moved = transition_on(&mut tx, t, now, actor).await?;
-        if moved {
-            release_stock_on(&mut tx, no, now, actor).await?;
+    pub async fn close(self, no: &str, now: i64, actor: &str, detail: &str) -> Result<Moved<Order>> {
+        let m = order_move(no, (OrderStatus::Notpay, OrderStatus::Closed), vec![("closed_at", Expr::Now)], "order.closed", Some(detail));
+        let mut tx = self.db.begin_write().await?;
+        let mut moved = apply::<Order>(&mut tx, &m, now, actor).await?;
+        if let Moved::Applied(o) = &mut moved {
+            if release_stock_on(&mut tx, no, now, actor).await? {
+                o.stock_reserved = false;
+            }
         }
         tx.commit().await?;
         Ok(moved)
@@ -463,8 +502,8 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn touch_checked(&self, no: &str, now: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+    pub async fn touch_checked(self, no: &str, now: i64) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE orders SET checked_at = $1, failures = 0, next_check_at = NULL, last_error = NULL WHERE out_trade_no = $2")
             .bind(now)
             .bind(no)
@@ -473,63 +512,44 @@ impl Db {
         tx.commit().await
     }
 
-    /// Takes the right to ask WeChat about a NOTPAY order now: only if nobody (any instance) did
-    /// since `not_since`. Returns whether this call got it.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn claim_order_check(&self, no: &str, now: i64, not_since: i64) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE orders SET checked_at = $1 WHERE out_trade_no = $2 AND status = 'NOTPAY' AND COALESCE(checked_at, 0) <= $3",
-        )
-        .bind(now)
-        .bind(no)
-        .bind(not_since)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(n == 1)
-    }
-
     /// Notes a failed reconciler visit: `why`, and not again before `next`. Returns the
     /// consecutive failures so far.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn note_order_failure(&self, no: &str, why: &str, now: i64, next: i64) -> Result<i64> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE orders SET checked_at = $1, failures = failures + 1, next_check_at = $2, last_error = $3 WHERE out_trade_no = $4",
+    pub async fn note_failure(self, no: &str, why: &str, now: i64, next: i64) -> Result<i64> {
+        let mut tx = self.db.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE orders SET checked_at = $1, failures = failures + 1, next_check_at = $2, last_error = $3 WHERE out_trade_no = $4 \
+             RETURNING failures",
         )
         .bind(now)
         .bind(next)
         .bind(why)
         .bind(no)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(self.order(no).await?.map_or(0, |o| o.failures))
+        Ok(row.map(|r| r.try_get::<i64, _>("failures")).transpose()?.unwrap_or(0))
     }
 
     /// The payer's order made with Idempotency-Key `key`, if any.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn order_by_key(&self, openid: &str, key: &str) -> Result<Option<Order>> {
+    pub async fn by_key(self, openid: &str, key: &str) -> Result<Option<Order>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE openid = $1 AND idempotency_key = $2"))
             .bind(openid)
             .bind(key)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.db.pool())
             .await?;
-        row.as_ref().map(from_row).transpose()
+        row.as_ref().map(decode).transpose()
     }
 
     /// Serializes the checkouts of one payer across instances until the transaction ends
     /// (PostgreSQL: a transaction-scoped advisory lock; SQLite: writers already take turns).
-    async fn lock_payer(&self, tx: &mut AnyConnection, openid: &str) -> Result<()> {
-        if self.backend() == super::Backend::Postgres {
+    async fn lock_payer(self, tx: &mut AnyConnection, openid: &str) -> Result<()> {
+        if self.db.backend() == super::Backend::Postgres {
             use sha2::Digest as _;
             let h = sha2::Sha256::digest(openid.as_bytes());
             let key = i64::from_be_bytes(h[..8].try_into().unwrap_or_default());
@@ -542,24 +562,24 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn order(&self, no: &str) -> Result<Option<Order>> {
+    pub async fn get(self, no: &str) -> Result<Option<Order>> {
         let row =
-            sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no = $1")).bind(no).fetch_optional(self.pool()).await?;
-        row.as_ref().map(from_row).transpose()
+            sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no = $1")).bind(no).fetch_optional(self.db.pool()).await?;
+        row.as_ref().map(decode).transpose()
     }
 
-    /// A user's orders, newest first (at most [`LIST_LIMIT`]).
+    /// A payer's orders, newest first (at most [`LIST_LIMIT`]).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn orders_of(&self, openid: &str) -> Result<Vec<Order>> {
+    pub async fn of_payer(self, openid: &str) -> Result<Vec<Order>> {
         let rows =
             sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE openid = $1 ORDER BY created_at DESC, out_trade_no DESC LIMIT $2"))
                 .bind(openid)
                 .bind(LIST_LIMIT)
-                .fetch_all(self.pool())
+                .fetch_all(self.db.pool())
                 .await?;
-        rows.iter().map(from_row).collect()
+        rows.iter().map(decode).collect()
     }
 
     /// The user's newest NOTPAY order for the same product and quantity whose prepay_id is
@@ -567,7 +587,7 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn reusable_order(&self, openid: &str, product_id: i64, quantity: i64, valid_after: i64) -> Result<Option<Order>> {
+    pub async fn reusable(self, openid: &str, product_id: i64, quantity: i64, valid_after: i64) -> Result<Option<Order>> {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM orders WHERE openid = $1 AND product_id = $2 AND quantity = $3 AND status = 'NOTPAY' \
              AND prepay_id IS NOT NULL AND prepay_expires_at > $4 AND expires_at > $4 \
@@ -577,9 +597,9 @@ impl Db {
         .bind(product_id)
         .bind(quantity)
         .bind(valid_after)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.db.pool())
         .await?;
-        row.as_ref().map(from_row).transpose()
+        row.as_ref().map(decode).transpose()
     }
 
     /// NOTPAY orders created before `created_before` that the reconciler should visit now: past
@@ -588,7 +608,7 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn due_unpaid(&self, created_before: i64, now: i64, limit: i64) -> Result<Vec<Order>> {
+    pub async fn due_unpaid(self, created_before: i64, now: i64, limit: i64) -> Result<Vec<Order>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM orders WHERE status = 'NOTPAY' AND created_at < $1 AND COALESCE(next_check_at, 0) <= $2 \
              ORDER BY COALESCE(checked_at, 0), created_at, out_trade_no LIMIT $3"
@@ -596,23 +616,23 @@ impl Db {
         .bind(created_before)
         .bind(now)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
-        rows.iter().map(from_row).collect()
+        rows.iter().map(decode).collect()
     }
 }
 
-impl Db {
+impl Orders<'_> {
     /// The newest orders (at most 100), for the admin page.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn recent_orders(&self) -> Result<Vec<OrderSummary>> {
+    pub async fn recent(self) -> Result<Vec<OrderSummary>> {
         let rows = sqlx::query(
             "SELECT out_trade_no, product_name, quantity, total_fee, status, refunded_fee, created_at, paid_at FROM orders \
              ORDER BY created_at DESC, out_trade_no DESC LIMIT 100",
         )
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {

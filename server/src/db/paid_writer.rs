@@ -13,12 +13,11 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::orders::{mark_paid_on, PaidOutcome, PaidRecord};
+use super::orders::{mark_paid_on, Orders, PaidOutcome, PaidRecord};
 use super::write::Writer;
-use super::Db;
 use crate::error::{Error, Result};
 
-impl Db {
+impl Orders<'_> {
     /// Moves an order to PAID exactly once: a conditional update on the current state, so
     /// concurrent duplicates (threads, or server instances sharing PostgreSQL) cannot apply it
     /// twice. The audit row (with `detail`, e.g. the raw notify) commits with the change; the
@@ -29,7 +28,7 @@ impl Db {
     /// # Errors
     /// Database errors (including a `transaction_id` already used by another order).
     pub async fn mark_paid(
-        &self,
+        self,
         no: &str,
         transaction_id: &str,
         time_end: &str,
@@ -45,9 +44,9 @@ impl Db {
             actor: actor.into(),
             detail: detail.into(),
         };
-        match self.paid_writer() {
+        match self.db.paid_writer() {
             Some(w) => w.mark_paid(p).await,
-            None => record_alone(self.writer(), &p).await,
+            None => record_alone(self.db.writer(), &p).await,
         }
     }
 }

@@ -4,14 +4,13 @@
 //! [`reserve_on`], in the transaction that inserts the order) and an unpaid order gives it back
 //! when it is closed. `None` means the product's stock is not tracked: it sells without limit.
 
-use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use super::{Audit, Db};
 use crate::error::{Error, Result};
 
-/// A product for sale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A product for sale (the API answers with a view of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
     /// Identifier.
     pub id: i64,
@@ -87,14 +86,20 @@ pub enum StockChange {
     Set(i64),
 }
 
-impl Db {
+/// The `products` table.
+#[derive(Clone, Copy)]
+pub struct Products<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl Products<'_> {
     /// The active products, by id.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn products(&self) -> Result<Vec<Product>> {
+    pub async fn active(self) -> Result<Vec<Product>> {
         let rows =
-            sqlx::query("SELECT id, name, price_fen, stock FROM products WHERE active = 1 ORDER BY id").fetch_all(self.pool()).await?;
+            sqlx::query("SELECT id, name, price_fen, stock FROM products WHERE active = 1 ORDER BY id").fetch_all(self.db.pool()).await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -102,10 +107,10 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn product(&self, id: i64) -> Result<Option<Product>> {
+    pub async fn get(self, id: i64) -> Result<Option<Product>> {
         let row = sqlx::query("SELECT id, name, price_fen, stock FROM products WHERE id = $1 AND active = 1")
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.db.pool())
             .await?;
         row.as_ref().map(from_row).transpose()
     }
@@ -115,8 +120,8 @@ impl Db {
     /// # Errors
     /// [`Error::NotFound`]; [`Error::Conflict`] when adding to an untracked stock or taking more
     /// than is left; [`Error::Invalid`] for a negative stock; database errors.
-    pub async fn change_stock(&self, id: i64, change: StockChange, now: i64, actor: &str) -> Result<Product> {
-        let mut tx = self.begin_write().await?;
+    pub async fn change_stock(self, id: i64, change: StockChange, now: i64, actor: &str) -> Result<Product> {
+        let mut tx = self.db.begin_write().await?;
         let (sql, value, action) = match change {
             StockChange::Add(n) => {
                 ("UPDATE products SET stock = stock + $1 WHERE id = $2 AND stock IS NOT NULL AND stock + $1 >= 0", n, "product.restocked")

@@ -11,8 +11,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use super::audit::AuditLog;
 use super::exceptions::Waiting;
-use super::Db;
 use crate::error::Result;
 
 /// How far back a late-committing audit row is looked for (ids).
@@ -28,21 +28,21 @@ pub struct Pulse {
     pub waiting: Waiting,
 }
 
-impl Db {
+impl AuditLog<'_> {
     /// The current [`Pulse`]: three index lookups and the counts.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn pulse(&self) -> Result<Pulse> {
+    pub async fn pulse(self) -> Result<Pulse> {
         let r = sqlx::query(
             "SELECT m.top AS top, (SELECT COUNT(*) FROM audit_log WHERE id > m.top - $1) AS recent \
              FROM (SELECT COALESCE(MAX(id), 0) AS top FROM audit_log) AS m",
         )
         .bind(WINDOW)
-        .fetch_one(self.pool())
+        .fetch_one(self.db.pool())
         .await?;
         let (top, recent): (i64, i64) = (r.try_get("top")?, r.try_get("recent")?);
-        let waiting = self.waiting().await?;
+        let waiting = self.db.exceptions().waiting().await?;
         Ok(Pulse { version: format!("{top}.{recent}.{}.{}", waiting.requested, waiting.exceptions), waiting })
     }
 }

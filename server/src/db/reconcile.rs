@@ -25,12 +25,18 @@ pub struct OurPayment {
 /// The refunds sent to WeChat that may be on a bill: every state but never sent.
 const SENT_STATES: &str = "('APPROVED', 'PROCESSING', 'SUCCESS', 'CHANGE', 'CLOSED')";
 
-impl Db {
+/// Our side of a day's bill.
+#[derive(Clone, Copy)]
+pub struct Bill<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl Bill<'_> {
     /// Payments whose `time_end` falls on the Beijing-time day `day`, and refunds sent that day.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn bill_day_ours(&self, day: i64) -> Result<(Vec<OurPayment>, Vec<Refund>)> {
+    pub async fn day_ours(self, day: i64) -> Result<(Vec<OurPayment>, Vec<Refund>)> {
         let d = day_compact(day);
         let rows = sqlx::query(
             "SELECT out_trade_no, transaction_id, total_fee, status FROM orders WHERE time_end >= $1 AND time_end <= $2 \
@@ -38,7 +44,7 @@ impl Db {
         )
         .bind(format!("{d}000000"))
         .bind(format!("{d}235959"))
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         let payments = rows.iter().map(payment_from).collect::<Result<Vec<_>>>()?;
         let rows = sqlx::query(&format!(
@@ -47,7 +53,7 @@ impl Db {
         ))
         .bind(day_start_ms(day))
         .bind(day_start_ms(day + 1))
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         let refunds = rows.iter().map(refunds::from_row).collect::<Result<Vec<_>>>()?;
         Ok((payments, refunds))
@@ -57,10 +63,10 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn payment(&self, out_trade_no: &str) -> Result<Option<OurPayment>> {
+    pub async fn payment(self, out_trade_no: &str) -> Result<Option<OurPayment>> {
         let row = sqlx::query("SELECT out_trade_no, transaction_id, total_fee, status FROM orders WHERE out_trade_no = $1")
             .bind(out_trade_no)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.db.pool())
             .await?;
         row.as_ref().map(payment_from).transpose()
     }

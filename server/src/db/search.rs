@@ -10,7 +10,8 @@ use sqlx::Row;
 use wxpay::{Fen, SignType};
 
 use super::orders::OrderStatus;
-use super::{Bind, Db};
+use super::orders::Orders;
+use super::transition::{Sql, Value};
 use crate::error::{Error, Result};
 
 /// At most this many orders in one page.
@@ -67,8 +68,8 @@ pub struct OrderFilter {
     pub created_before: Option<i64>,
 }
 
-/// An order as the back office lists and shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An order as the back office lists and shows it (it answers with a view of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRow {
     /// 商户订单号.
     pub out_trade_no: String,
@@ -179,10 +180,10 @@ pub struct Page {
 }
 
 /// The `WHERE` of `f` (and of the keyset bound `after`), with its arguments from `$1`.
-fn where_clause<'a>(f: &'a OrderFilter, after: Option<&'a Cursor>) -> (String, Vec<Bind<'a>>) {
+fn where_clause<'a>(f: &'a OrderFilter, after: Option<&'a Cursor>) -> (String, Vec<Value<'a>>) {
     let mut terms: Vec<String> = Vec::new();
-    let mut args: Vec<Bind<'a>> = Vec::new();
-    let mut push = |term: &str, a: Vec<Bind<'a>>| {
+    let mut args: Vec<Value<'a>> = Vec::new();
+    let mut push = |term: &str, a: Vec<Value<'a>>| {
         let mut t = term.to_owned();
         for (i, v) in a.into_iter().enumerate() {
             args.push(v);
@@ -191,60 +192,56 @@ fn where_clause<'a>(f: &'a OrderFilter, after: Option<&'a Cursor>) -> (String, V
         terms.push(t);
     };
     if let Some(v) = &f.out_trade_no {
-        push("out_trade_no = ?0", vec![Bind::Text(v)]);
+        push("out_trade_no = ?0", vec![Value::Text(v)]);
     }
     if let Some(v) = &f.transaction_id {
-        push("transaction_id = ?0", vec![Bind::Text(v)]);
+        push("transaction_id = ?0", vec![Value::Text(v)]);
     }
     if let Some(v) = &f.refund_no {
         push(
             "out_trade_no IN (SELECT out_trade_no FROM refunds WHERE out_refund_no = ?0 UNION SELECT out_trade_no FROM refunds WHERE refund_id = ?0)",
-            vec![Bind::Text(v)],
+            vec![Value::Text(v)],
         );
     }
     if let Some(v) = &f.openid {
-        push("openid = ?0", vec![Bind::Text(v)]);
+        push("openid = ?0", vec![Value::Text(v)]);
     }
     if let Some(v) = &f.same_payer_as {
-        push("openid = (SELECT openid FROM orders WHERE out_trade_no = ?0)", vec![Bind::Text(v)]);
+        push("openid = (SELECT openid FROM orders WHERE out_trade_no = ?0)", vec![Value::Text(v)]);
     }
     if let Some(s) = f.status {
-        push("status = ?0", vec![Bind::Text(s.as_str())]);
+        push("status = ?0", vec![Value::Text(s.as_str())]);
     }
     if let Some(t) = f.created_from {
-        push("created_at >= ?0", vec![Bind::Int(t)]);
+        push("created_at >= ?0", vec![Value::Int(t)]);
     }
     if let Some(t) = f.created_before {
-        push("created_at < ?0", vec![Bind::Int(t)]);
+        push("created_at < ?0", vec![Value::Int(t)]);
     }
     if let Some(c) = after {
         // Row values: both SQLite and PostgreSQL bound an index range scan with them.
-        push("(created_at, out_trade_no) < (?0, ?1)", vec![Bind::Int(c.created_at), Bind::Text(&c.out_trade_no)]);
+        push("(created_at, out_trade_no) < (?0, ?1)", vec![Value::Int(c.created_at), Value::Text(&c.out_trade_no)]);
     }
     let sql = if terms.is_empty() { String::new() } else { format!(" WHERE {}", terms.join(" AND ")) };
     (sql, args)
 }
 
-impl Db {
+impl Orders<'_> {
     /// Orders matching `f`, newest first, `limit` (1..=[`MAX_PAGE`]) at a time, starting after
     /// `after`.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn search_orders(&self, f: &OrderFilter, after: Option<&Cursor>, limit: i64) -> Result<Page> {
+    pub async fn search(self, f: &OrderFilter, after: Option<&Cursor>, limit: i64) -> Result<Page> {
         let limit = limit.clamp(1, MAX_PAGE);
         let (filter, args) = where_clause(f, after);
-        let sql =
-            format!("SELECT {} FROM orders{filter} ORDER BY created_at DESC, out_trade_no DESC LIMIT ${}", *ROW_COLUMNS, args.len() + 1);
-        let mut q = sqlx::query(&sql);
-        for a in &args {
-            q = match a {
-                Bind::Text(v) => q.bind(*v),
-                Bind::Int(v) => q.bind(*v),
-            };
-        }
+        let mut sql = Sql {
+            text: format!("SELECT {} FROM orders{filter} ORDER BY created_at DESC, out_trade_no DESC LIMIT ", *ROW_COLUMNS),
+            values: args,
+        };
         // One more than asked: whether a next page exists, without a count.
-        let rows = q.bind(limit + 1).fetch_all(self.pool()).await?;
+        sql.value(Value::Int(limit + 1));
+        let rows = sql.query().fetch_all(self.db.pool()).await?;
         let mut orders = rows.iter().map(row_from).collect::<Result<Vec<_>>>()?;
         let next = if orders.len() as i64 > limit {
             orders.truncate(limit as usize);
@@ -259,10 +256,10 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn order_row(&self, out_trade_no: &str) -> Result<Option<OrderRow>> {
+    pub async fn row(self, out_trade_no: &str) -> Result<Option<OrderRow>> {
         let row = sqlx::query(&format!("SELECT {} FROM orders WHERE out_trade_no = $1", *ROW_COLUMNS))
             .bind(out_trade_no)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.db.pool())
             .await?;
         row.as_ref().map(row_from).transpose()
     }
@@ -272,9 +269,10 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn resolve_term(&self, term: &str) -> Result<OrderFilter> {
-        let exists =
-            |sql: &'static str| async move { Ok::<bool, Error>(sqlx::query(sql).bind(term).fetch_optional(self.pool()).await?.is_some()) };
+    pub async fn resolve_term(self, term: &str) -> Result<OrderFilter> {
+        let exists = |sql: &'static str| async move {
+            Ok::<bool, Error>(sqlx::query(sql).bind(term).fetch_optional(self.db.pool()).await?.is_some())
+        };
         let mut f = OrderFilter::default();
         if exists("SELECT 1 FROM orders WHERE out_trade_no = $1").await? {
             f.out_trade_no = Some(term.to_owned());

@@ -23,14 +23,20 @@ pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl Db {
+/// The `sessions` table.
+#[derive(Clone, Copy)]
+pub struct Sessions<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl Sessions<'_> {
     /// Stores a new session for `token`.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn insert_session(&self, token: &str, session: &Session, now: i64) -> Result<()> {
+    pub async fn insert(self, token: &str, session: &Session, now: i64) -> Result<()> {
         let hash = token_hash(token);
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("INSERT INTO sessions (token_hash, openid, session_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&hash)
             .bind(&session.openid)
@@ -60,11 +66,11 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn session(&self, token: &str, now: i64) -> Result<Option<Session>> {
+    pub async fn get(self, token: &str, now: i64) -> Result<Option<Session>> {
         let row = sqlx::query("SELECT openid, session_key, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash(token))
             .bind(now)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.db.pool())
             .await?;
         row.map(|r| {
             Ok(Session {
@@ -80,8 +86,8 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn purge_sessions(&self, now: i64) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
+    pub async fn purge(self, now: i64) -> Result<u64> {
+        let mut tx = self.db.begin_write().await?;
         let n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok(n)

@@ -3,7 +3,7 @@
 //! A payment counts on the day we recorded it (`paid_at`), a refund on the day it reached
 //! SUCCESS (`finished_at`): what came in and what went back, as this server knows it. Days are
 //! cut at 00:00 Beijing time (16:00 UTC) by integer arithmetic in SQL, the same on SQLite and
-//! PostgreSQL; [`Db::day_rows`] lists the rows a day's totals are the sum of.
+//! PostgreSQL; [`Totals::day_rows`] lists the rows a day's totals are the sum of.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +18,7 @@ use wxpay::Fen;
 /// At most this many days in one request.
 pub const MAX_DAYS: i64 = 366;
 
-/// At most this many rows of each kind in [`Db::day_rows`].
+/// At most this many rows of each kind in [`Totals::day_rows`].
 pub const MAX_DAY_ROWS: i64 = 2000;
 
 /// One day's totals (fen).
@@ -75,13 +75,19 @@ pub struct DayRows {
     pub truncated: bool,
 }
 
-impl Db {
+/// Daily totals.
+#[derive(Clone, Copy)]
+pub struct Totals<'a> {
+    pub(super) db: &'a Db,
+}
+
+impl Totals<'_> {
     /// Totals of the Beijing-time days `first..=last` (day numbers, see
     /// [`crate::clock::beijing_day`]), newest first, every day listed (zeros included).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn daily_totals(&self, first: i64, last: i64) -> Result<Vec<DayTotals>> {
+    pub async fn daily(self, first: i64, last: i64) -> Result<Vec<DayTotals>> {
         let (from, to) = (day_start_ms(first), day_start_ms(last + 1));
         let mut days: BTreeMap<i64, DayTotals> =
             (first..=last).map(|d| (d, DayTotals { day: day_name(d), ..Default::default() })).collect();
@@ -93,7 +99,7 @@ impl Db {
         ))
         .bind(from)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         for r in paid {
             if let Some(d) = days.get_mut(&r.try_get::<i64, _>("bj_day")?) {
@@ -108,7 +114,7 @@ impl Db {
         ))
         .bind(from)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         for r in refunded {
             if let Some(d) = days.get_mut(&r.try_get::<i64, _>("bj_day")?) {
@@ -131,7 +137,7 @@ impl Db {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn day_rows(&self, day: i64) -> Result<DayRows> {
+    pub async fn day_rows(self, day: i64) -> Result<DayRows> {
         let (from, to) = (day_start_ms(day), day_start_ms(day + 1));
         let rows = sqlx::query(
             "SELECT out_trade_no, transaction_id, total_fee, paid_at FROM orders WHERE paid_at >= $1 AND paid_at < $2 \
@@ -140,7 +146,7 @@ impl Db {
         .bind(from)
         .bind(to)
         .bind(MAX_DAY_ROWS + 1)
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         let mut payments = rows
             .iter()
@@ -160,7 +166,7 @@ impl Db {
         .bind(from)
         .bind(to)
         .bind(MAX_DAY_ROWS + 1)
-        .fetch_all(self.pool())
+        .fetch_all(self.db.pool())
         .await?;
         let mut refunds = rows
             .iter()

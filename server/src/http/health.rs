@@ -14,6 +14,6 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<Value>> {
-    state.db.ping().await?;
+    state.db.meta().ping().await?;
     Ok(Json(json!({ "status": "ok" })))
 }

@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for User {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or(Error::Unauthorized)?;
-        let session = state.db.session(token, state.clock.now_ms()).await?.ok_or(Error::Unauthorized)?;
+        let session = state.db.sessions().get(token, state.clock.now_ms()).await?.ok_or(Error::Unauthorized)?;
         Ok(User { openid: session.openid })
     }
 }

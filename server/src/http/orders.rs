@@ -91,7 +91,7 @@ impl OrderView {
     /// `o` with its refunds (only a PAID order can have any).
     async fn of(state: &AppState, o: Order) -> Result<Self> {
         let refunds = match o.status {
-            OrderStatus::Paid => state.db.refunds_of_order(&o.out_trade_no).await?,
+            OrderStatus::Paid => state.db.refunds().of_order(&o.out_trade_no).await?,
             OrderStatus::Notpay | OrderStatus::Closed => Vec::new(),
         };
         Ok(OrderView::new(o, refunds))
@@ -132,7 +132,7 @@ async fn create(
 }
 
 async fn own_order(state: &AppState, user: &User, no: &str) -> Result<Order> {
-    match state.db.order(no).await? {
+    match state.db.orders().get(no).await? {
         Some(o) if o.openid == user.openid => Ok(o),
         // Someone else's order is as absent as a missing one.
         _ => Err(Error::NotFound("order")),
@@ -146,10 +146,10 @@ async fn pay_again(State(state): State<AppState>, user: User, Path(no): Path<Str
 }
 
 async fn list(State(state): State<AppState>, user: User) -> Result<Json<Vec<OrderView>>> {
-    let orders = state.db.orders_of(&user.openid).await?;
+    let orders = state.db.orders().of_payer(&user.openid).await?;
     // The refunds of all of them in one query, then each order's own.
     let mut refunds: HashMap<String, Vec<Refund>> = HashMap::new();
-    for r in state.db.refunds_of_orders_of(&user.openid).await? {
+    for r in state.db.refunds().of_orders_of(&user.openid).await? {
         refunds.entry(r.out_trade_no.clone()).or_default().push(r);
     }
     Ok(Json(

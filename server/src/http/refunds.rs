@@ -100,9 +100,9 @@ async fn request(
 }
 
 async fn list(State(state): State<AppState>, user: User, Path(no): Path<String>) -> Result<Json<Vec<RefundView>>> {
-    match state.db.order(&no).await? {
+    match state.db.orders().get(&no).await? {
         Some(o) if o.openid == user.openid => {}
         _ => return Err(Error::NotFound("order")),
     }
-    Ok(Json(state.db.refunds_of_order(&no).await?.into_iter().map(RefundView::from).collect()))
+    Ok(Json(state.db.refunds().of_order(&no).await?.into_iter().map(RefundView::from).collect()))
 }

@@ -50,7 +50,7 @@ async fn store_order(h: &Harness, order: &Value) {
     let no = text(&order["out_trade_no"]).unwrap();
     let mut o = common::fixtures::unpaid_order(no, text(&order["openid"]).unwrap(), order["total_fee"].as_i64().unwrap(), h.clock.now_ms());
     o.sign_type = text(&order["sign_type"]).unwrap().parse().unwrap();
-    h.state().db.insert_order(&o, "test").await.unwrap();
+    h.state().db.orders().insert(&o, "test").await.unwrap();
     let status = text(&order["status"]).unwrap();
     exec(
         h,
@@ -157,14 +157,14 @@ async fn cloud_function_and_server_judge_the_same_notifies_alike() {
         }
         if let Some(want) = expect.get("order").filter(|o| !o.is_null()) {
             let no = text(&case["order"]["out_trade_no"]).unwrap();
-            let o = h.state().db.order(no).await.unwrap().unwrap_or_else(|| panic!("{name}: order stored"));
+            let o = h.state().db.orders().get(no).await.unwrap().unwrap_or_else(|| panic!("{name}: order stored"));
             assert_eq!(o.status.as_str(), text(&want["status"]).unwrap(), "{name}");
             assert_eq!(o.transaction_id.as_deref(), text(&want["transaction_id"]), "{name}");
             assert_eq!(o.paid_after_close, want["paid_after_close"].as_bool().unwrap(), "{name}");
         }
         if let Some(want) = expect.get("refund").filter(|r| !r.is_null()) {
             let no = text(&case["notify"]["req_info"]["out_refund_no"]).unwrap();
-            let r = h.state().db.refund(no).await.unwrap().unwrap_or_else(|| panic!("{name}: refund stored"));
+            let r = h.state().db.refunds().get(no).await.unwrap().unwrap_or_else(|| panic!("{name}: refund stored"));
             assert_eq!(r.status.as_str(), text(&want["status"]).unwrap(), "{name}");
             assert_eq!(r.refund_id.as_deref(), text(&want["refund_id"]), "{name}");
             assert_eq!(r.outside, want["unknown"].as_bool().unwrap_or(false), "{name}");
@@ -184,7 +184,7 @@ async fn refund_outside_on_an_unknown_order_is_audited_and_acknowledged() {
     let (_, reply) = h.post_refund_notify(0, refund_notify(&h, &case["notify"])).await;
     assert!(is_success_reply(&reply), "{reply}");
     let no = text(&case["notify"]["req_info"]["out_refund_no"]).unwrap();
-    assert!(h.state().db.refund(no).await.unwrap().is_none(), "no refund row without its order");
-    let audit = h.state().db.audit_for("refund", no).await.unwrap();
+    assert!(h.state().db.refunds().get(no).await.unwrap().is_none(), "no refund row without its order");
+    let audit = h.state().db.audit().of("refund", no).await.unwrap();
     assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["refund.outside_unknown_order"]);
 }

@@ -93,7 +93,7 @@ fn readme_documents_every_admin_route() {
 async fn admin_answers_carry_no_secret_and_no_whole_openid() {
     let h = Harness::start().await;
     let (no, rno) = cases::change_refund(&h).await;
-    let openid = h.state().db.order(&no).await.unwrap().unwrap().openid;
+    let openid = h.state().db.orders().get(&no).await.unwrap().unwrap().openid;
     let c = h.sandbox.credentials();
     let secrets = [
         ("the API key", c.api_key.expose().to_owned()),
@@ -126,5 +126,5 @@ async fn admin_answers_carry_no_secret_and_no_whole_openid() {
     let csv =
         h.http.get(format!("{}/admin/api/orders/export.csv", h.url())).bearer_auth(ADMIN_TOKEN).send().await.unwrap().text().await.unwrap();
     assert!(csv.contains(&no) && !csv.contains(&openid), "{csv}");
-    assert!(h.state().db.refund(&rno).await.unwrap().is_some());
+    assert!(h.state().db.refunds().get(&rno).await.unwrap().is_some());
 }

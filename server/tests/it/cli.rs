@@ -106,7 +106,7 @@ fn serve_sandbox_refuses_a_live_database_unless_told() {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let d = wxpay_server::Db::connect(&url).await.unwrap();
         let o = fixtures::unpaid_order("20270115080000LIVE000001", "oLivePayer", 100, 1_800_000_000_000);
-        d.insert_order(&o, "test").await.unwrap();
+        d.orders().insert(&o, "test").await.unwrap();
         d.close().await;
     });
     let api = free_port();

@@ -100,7 +100,7 @@ async fn seed_orders(url: &str, n: usize) {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     for i in 0..n {
         let order = fixtures::unpaid_order(&order_no(i), OPENID, TOTAL_FEE, now);
-        db.insert_order(&order, "fault-test").await.expect("insert order");
+        db.orders().insert(&order, "fault-test").await.expect("insert order");
     }
     db.close().await;
 }

@@ -272,12 +272,12 @@ async fn fault_pg_two_instances_race_on_orders_and_refunds() {
     assert_eq!(h.stock(1).await, Some(0), "every unit sold once: paid orders keep theirs, refunds give none back");
     let mut refund_calls = 0;
     for p in placed.iter() {
-        let o = h.state().db.order(&p.no).await.unwrap().unwrap();
+        let o = h.state().db.orders().get(&p.no).await.unwrap().unwrap();
         let sim = h.sandbox.order(&p.no).unwrap();
         assert_eq!(o.status.as_str(), "PAID", "{}", p.no);
         assert_eq!(paid_per_order.get(p.no.as_str()), Some(&1), "{}: exactly one NOTPAY → PAID move", p.no);
         assert_eq!(o.transaction_id, sim.transaction_id, "{}", p.no);
-        let stored = h.state().db.refunds_of_order(&p.no).await.unwrap();
+        let stored = h.state().db.refunds().of_order(&p.no).await.unwrap();
         assert_eq!(stored.len(), 2, "{}: 3 requests of 40 %, 2 fit", p.no);
         let holding: i64 = stored
             .iter()

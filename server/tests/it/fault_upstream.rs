@@ -70,7 +70,7 @@ async fn sim_order(h: &Harness, no: &str) -> Option<Value> {
 
 /// Asserts that the server's order and WeChat's agree; returns (local status, WeChat's state).
 async fn assert_order_agrees(h: &Harness, no: &str) -> (String, String) {
-    let local = h.state().db.order(no).await.unwrap().expect("order stored");
+    let local = h.state().db.orders().get(no).await.unwrap().expect("order stored");
     let sim = sim_order(h, no).await;
     let sim_state = sim.as_ref().map_or("ABSENT".to_owned(), |s| s["trade_state"].as_str().unwrap().to_owned());
     match local.status.as_str() {
@@ -104,7 +104,7 @@ fn set_delay(h: &Harness, ms: u64) {
 }
 
 async fn stored_order(h: &Harness, no: &str) -> wxpay_server::db::orders::Order {
-    h.state().db.order(no).await.unwrap().expect("order stored")
+    h.state().db.orders().get(no).await.unwrap().expect("order stored")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -408,7 +408,7 @@ async fn fault_refund_systemerror_timeout_drop_then_success_makes_one_refund() {
     let sim = h.sandbox.refund(&rno).unwrap();
     assert_eq!(h.sandbox.refund_count(), 1, "exactly one refund at WeChat");
     assert_eq!((sim.refund_fee, sim.refund_status), (1000, wxpay::RefundStatus::Success));
-    let stored = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let stored = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     assert_eq!(stored.refund_id.as_deref(), Some(sim.refund_id.as_str()));
     assert_eq!(h.refunded_fee(&no).await, 1000, "counted once");
     for (action, n) in [("refund.approved", 1), ("refund.accepted", 1), ("refund.success", 1)] {
@@ -437,11 +437,11 @@ async fn fault_refund_notify_before_the_call_answer_then_the_late_answer() {
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{v}");
     h.wait_refund_status(&rno, "SUCCESS").await;
     h.wait_acknowledged(&rno).await;
-    let audit = h.state().db.audit_for("refund", &rno).await.unwrap();
+    let audit = h.state().db.audit().of("refund", &rno).await.unwrap();
     let done = audit.iter().find(|a| a.action == "refund.success").unwrap();
     assert_eq!((done.from_status.as_deref(), done.actor.as_str()), (Some("APPROVED"), "wechat:refund-notify"));
     // The late answer of the call (the same request once more, accepted) changes nothing.
-    let r = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let r = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     let after = refunds::send(h.state(), &r, "reconciler").await.expect("accepted again");
     assert_eq!(after.status.as_str(), "SUCCESS");
     // And the reconciler has nothing to re-send.
@@ -495,7 +495,7 @@ async fn odd_refund_reason_is_refused_or_sent_never_wedged() {
             other => panic!("{}: asking answered {other} {v}", c.case),
         }
     }
-    let stored = h.state().db.refunds_of_order(&no).await.unwrap().len();
+    let stored = h.state().db.refunds().of_order(&no).await.unwrap().len();
     assert_eq!(stored, sent, "a refused reason stores nothing");
 
     // A reason stored before this check existed: approval must not wedge the refund.
@@ -508,7 +508,7 @@ async fn odd_refund_reason_is_refused_or_sent_never_wedged() {
         .unwrap();
     let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
     assert!(status.is_client_error(), "a refund that cannot be encoded is not a server error: {status} {v}");
-    let r = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let r = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     assert_eq!(r.status.as_str(), "REQUESTED", "never sent, so back to REQUESTED");
     assert!(r.last_error.is_some());
     assert!(h.sandbox.refund(&rno).is_none(), "nothing reached WeChat");
@@ -581,7 +581,7 @@ async fn change_refund_keeps_amount_held_then_success_is_applied() {
     assert_eq!(h.refund_status(&a).await, "SUCCESS");
     assert_eq!(h.refunded_fee(&no).await, 3000, "counted once each, when they succeeded");
     for r in [&a, &b] {
-        let audit = h.state().db.audit_for("refund", r).await.unwrap();
+        let audit = h.state().db.audit().of("refund", r).await.unwrap();
         let done = audit.iter().find(|x| x.action == "refund.success").unwrap();
         assert_eq!(done.from_status.as_deref(), Some("CHANGE"));
     }
@@ -614,7 +614,7 @@ async fn reconciler_finds_a_lost_notify_behind_150_failing_orders() {
     let failing: Vec<String> = (0..150).map(|i| format!("F{i:03}{}", &wxpay::nonce_str().unwrap()[..12])).collect();
     for (i, no) in failing.iter().enumerate() {
         let o = common::fixtures::unpaid_order(no, &openid, 100, now - 3_600_000 + i as i64);
-        h.state().db.insert_order(&o, "test").await.unwrap();
+        h.state().db.orders().insert(&o, "test").await.unwrap();
         h.sandbox.faults().failing_orders.lock().unwrap().insert(no.clone());
     }
     let (_, lost) = h.paid_without_notify().await;
@@ -662,7 +662,7 @@ async fn lost_refund_notify_found_behind_150_failing_orders() {
     let now = h.clock.now_ms();
     for i in 0..150 {
         let o = format!("F{i:03}{}", &wxpay::nonce_str().unwrap()[..12]);
-        h.state().db.insert_order(&common::fixtures::unpaid_order(&o, &openid, 100, now - 3_600_000 + i), "test").await.unwrap();
+        h.state().db.orders().insert(&common::fixtures::unpaid_order(&o, &openid, 100, now - 3_600_000 + i), "test").await.unwrap();
         h.sandbox.faults().failing_orders.lock().unwrap().insert(o);
     }
     // Every call now takes 20 ms: 150 failing orderqueries are three times the 1 s budget.
@@ -883,7 +883,7 @@ async fn double_tapped_checkout_makes_one_order() {
     let first = tokio::spawn(post("checkout-7f3a9c01"));
     // The second tap arrives while the first is stored but still waiting for unifiedorder.
     common::bounded("the first order stored", async {
-        while h.state().db.orders_of(&openid).await.unwrap().is_empty() {
+        while h.state().db.orders().of_payer(&openid).await.unwrap().is_empty() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     })
@@ -894,14 +894,14 @@ async fn double_tapped_checkout_makes_one_order() {
     let (v1, v2): (Value, Value) = (first.json().await.unwrap(), second.json().await.unwrap());
     assert!(s1.is_success() && s2.is_success(), "{s1} {v1} / {s2} {v2}");
     assert_eq!(v1["out_trade_no"], v2["out_trade_no"], "both taps answer the same order");
-    assert_eq!(h.state().db.orders_of(&openid).await.unwrap().len(), 1, "one order stored");
+    assert_eq!(h.state().db.orders().of_payer(&openid).await.unwrap().len(), 1, "one order stored");
     set_delay(&h, 0);
     // A retry of the same checkout later is still the same order; another checkout is another.
     let again: Value = post("checkout-7f3a9c01").await.unwrap().json().await.unwrap();
     assert_eq!(again["out_trade_no"], v1["out_trade_no"]);
     let other = post("checkout-0b1d2e3f").await.unwrap();
     assert_eq!(other.status(), StatusCode::CREATED);
-    assert_eq!(h.state().db.orders_of(&openid).await.unwrap().len(), 2);
+    assert_eq!(h.state().db.orders().of_payer(&openid).await.unwrap().len(), 2);
     assert_eq!(h.sandbox.order_count(), 2);
     report("double-tapped checkout", &h, "taps=2 retry=1 orders_for_the_checkout=1 orders_at_wechat=2");
 }

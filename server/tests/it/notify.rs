@@ -77,10 +77,10 @@ async fn payment_on_a_closed_order_is_paid_and_flagged() {
     let h = Harness::start().await;
     let (_, no) = h.paid_without_notify().await;
     // We closed it (say closeorder raced the payment), then WeChat reports the payment.
-    assert!(h.state().db.mark_closed(&no, h.clock.now_ms(), "test", "closed before the notify").await.unwrap());
+    assert!(h.state().db.orders().close(&no, h.clock.now_ms(), "test", "closed before the notify").await.unwrap().applied());
     let (status, body) = h.post_notify(0, h.sandbox.signed_notify(&no).unwrap().into_bytes()).await;
     assert!(status.is_success() && common::is_success_reply(&body), "{body}");
-    let o = h.state().db.order(&no).await.unwrap().unwrap();
+    let o = h.state().db.orders().get(&no).await.unwrap().unwrap();
     assert_eq!(o.status.as_str(), "PAID", "the money arrived: it is paid");
     assert!(o.paid_after_close);
     let (status, v) = h.admin_get("/admin/api/attention").await;

@@ -306,7 +306,7 @@ async fn renewal_keeps_the_order_sign_type() {
     let no = format!("H{}", &wxpay::nonce_str().unwrap()[..20]);
     let mut o = common::fixtures::unpaid_order(&no, &openid, 1800, h.clock.now_ms());
     o.sign_type = wxpay::SignType::HmacSha256;
-    h.state().db.insert_order(&o, "test").await.unwrap();
+    h.state().db.orders().insert(&o, "test").await.unwrap();
 
     let (status, again) = h.post_json(&format!("/api/orders/{no}/pay"), Some(&token), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{again}");

@@ -116,7 +116,7 @@ async fn order_failing_five_times_is_surfaced_to_the_admin_and_backs_off() {
         h.clock.advance(Duration::from_secs((60 << (failure - 1)) - 4));
     }
     assert_eq!(queries, [1, 1, 1, 1, 1]);
-    let o = h.state().db.order(&no).await.unwrap().unwrap();
+    let o = h.state().db.orders().get(&no).await.unwrap().unwrap();
     assert!(o.last_error.unwrap().contains("SYSTEMERROR"));
     // It recovers: the flag goes away with the failures.
     h.sandbox.faults().failing_orders.lock().unwrap().clear();

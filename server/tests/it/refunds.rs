@@ -76,7 +76,7 @@ async fn refund_without_client_cert_is_refused() {
     // The simulator was asked and refused; no refund exists; ours can be approved again.
     assert_eq!(h.sandbox.calls("/secapi/pay/refund"), 1);
     assert_eq!(h.sandbox.refund_count(), 0);
-    let r = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let r = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     assert_eq!(r.status.as_str(), "REQUESTED");
     assert!(r.last_error.unwrap().contains("CLIENT_CERT_REQUIRED"));
     // The simulator refuses a raw call without a certificate too, before reading it.
@@ -261,7 +261,7 @@ async fn refund_with_unknown_outcome_is_found_by_refundquery_not_sent_again() {
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{v}");
     assert_eq!(v["error"]["upstream_code"], "SYSTEMERROR", "{v}");
     h.sandbox.faults().systemerror_next.store(0, Ordering::SeqCst);
-    let r = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let r = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     assert_eq!(r.status.as_str(), "APPROVED", "outcome unknown: not sent again by hand, not failed");
     assert!(r.last_error.unwrap().contains("SYSTEMERROR"));
     let calls = h.sandbox.refund(&rno).unwrap().calls;

@@ -44,7 +44,7 @@ async fn products_show_their_stock_and_the_merchant_restocks() {
     assert_eq!(h.stock(3).await, Some(25), "refused changes change nothing");
     let (status, p) = post(serde_json::json!({ "set": 0 })).await;
     assert_eq!((status, p["stock"].as_i64()), (reqwest::StatusCode::OK, Some(0)));
-    let audit: Vec<String> = h.state().db.audit_for("product", "3").await.unwrap().into_iter().map(|a| a.action).collect();
+    let audit: Vec<String> = h.state().db.audit().of("product", "3").await.unwrap().into_iter().map(|a| a.action).collect();
     assert_eq!(audit, ["product.restocked", "product.stock_set"]);
 
     // Untracked stock: no limit, and nothing to add to.
@@ -52,7 +52,7 @@ async fn products_show_their_stock_and_the_merchant_restocks() {
     assert_eq!(h.stock(2).await, None);
     let (token, _) = h.login().await;
     let order = h.order(&token, 2, 99).await;
-    assert!(!h.state().db.order(order["out_trade_no"].as_str().unwrap()).await.unwrap().unwrap().stock_reserved);
+    assert!(!h.state().db.orders().get(order["out_trade_no"].as_str().unwrap()).await.unwrap().unwrap().stock_reserved);
     assert_eq!(h.stock(2).await, None);
     let r = h
         .http

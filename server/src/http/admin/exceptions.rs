@@ -6,8 +6,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::orders::order_view;
-use super::refunds::view as refund_view;
+use super::views::{OrderView, RefundView};
 use super::{checked_text, MERCHANT};
 use crate::back_office;
 use crate::db::refunds::{Refund, RefundState};
@@ -38,20 +37,20 @@ pub struct Item<T> {
 /// `GET /admin/api/attention`.
 #[derive(Serialize)]
 pub struct Queue {
-    refunds: Vec<Item<Refund>>,
-    orders: Vec<Item<OrderRow>>,
+    refunds: Vec<Item<RefundView>>,
+    orders: Vec<Item<OrderView>>,
 }
 
-fn refund_item(r: Refund) -> Item<Refund> {
+fn refund_item(r: Refund) -> Item<RefundView> {
     let (kind, actions): (_, &'static [&'static str]) = match r.status {
         // 退款异常: act on the merchant platform, then ask WeChat again, or note it was handled.
         RefundState::Change => ("refund_change", &["requery", "handled"]),
         _ => ("refund_failing", &["requery"]),
     };
-    Item { kind, actions, row: refund_view(r) }
+    Item { kind, actions, row: RefundView::from(r) }
 }
 
-fn order_item(o: OrderRow) -> Item<OrderRow> {
+fn order_item(o: OrderRow) -> Item<OrderView> {
     let (kind, actions): (_, &'static [&'static str]) = if o.oversold {
         ("oversold", &["refund", "handled"])
     } else if o.paid_after_close {
@@ -59,12 +58,12 @@ fn order_item(o: OrderRow) -> Item<OrderRow> {
     } else {
         ("order_failing", &["requery"])
     };
-    Item { kind, actions, row: order_view(o) }
+    Item { kind, actions, row: OrderView::from(o) }
 }
 
 /// `GET /admin/api/attention`: the queue, refunds and orders.
 pub async fn queue(State(state): State<AppState>) -> Result<Json<Queue>> {
-    let q = state.db.exceptions().await?;
+    let q = state.db.exceptions().queue().await?;
     Ok(Json(Queue { refunds: q.refunds.into_iter().map(refund_item).collect(), orders: q.orders.into_iter().map(order_item).collect() }))
 }
 
@@ -80,23 +79,25 @@ fn too_soon(checked_at: Option<i64>, now: i64) -> Result<()> {
 /// `POST /admin/api/refunds/{no}/requery`: the reconciler's visit of a refund in flight, now —
 /// refundquery under the refund's claim (or, never sent, the refund call), its answer applied
 /// along the state machine. `409` when another instance holds the claim or it is not in flight.
-pub async fn requery_refund(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<Refund>> {
-    let r = state.db.refund(&no).await?.ok_or(Error::NotFound("refund"))?;
+pub async fn requery_refund(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<RefundView>> {
+    let r = state.db.refunds().get(&no).await?.ok_or(Error::NotFound("refund"))?;
     if !matches!(r.status, RefundState::Approved | RefundState::Processing | RefundState::Change) {
         return Err(Error::Conflict(format!("refund is {}: there is nothing to ask WeChat", r.status.as_str())));
     }
     too_soon(r.checked_at, state.clock.now_ms())?;
     match crate::refunds::visit(&state, &no, MERCHANT).await? {
         Visited::Skipped => Err(Error::Conflict("the refund is being sent or checked right now; look again in a moment".into())),
-        Visited::Unchanged | Visited::Moved(_) => Ok(Json(refund_view(state.db.refund(&no).await?.ok_or(Error::NotFound("refund"))?))),
+        Visited::Unchanged | Visited::Moved(_) => {
+            Ok(Json(RefundView::from(state.db.refunds().get(&no).await?.ok_or(Error::NotFound("refund"))?)))
+        }
     }
 }
 
 /// `POST /admin/api/orders/{no}/requery`: the reconciler's visit of an unpaid order, now —
 /// orderquery (closeorder once expired), taking the order's turn as any poller does.
-pub async fn requery_order(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<OrderRow>> {
+pub async fn requery_order(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<OrderView>> {
     back_office::requery_order(&state, &no, REQUERY_EVERY_MS, MERCHANT).await?;
-    Ok(Json(order_view(state.db.order_row(&no).await?.ok_or(Error::NotFound("order"))?)))
+    Ok(Json(OrderView::from(state.db.orders().row(&no).await?.ok_or(Error::NotFound("order"))?)))
 }
 
 #[derive(Deserialize)]
@@ -106,14 +107,14 @@ pub struct Note {
 }
 
 /// `POST /admin/api/refunds/{no}/handled` `{"note": "…"}`: a CHANGE refund dealt with offline.
-pub async fn refund_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<Refund>> {
+pub async fn refund_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<RefundView>> {
     let note = checked_text("note", &n.note, MAX_NOTE_BYTES)?;
-    Ok(Json(refund_view(back_office::refund_handled(&state, &no, note, MERCHANT).await?)))
+    Ok(Json(RefundView::from(back_office::refund_handled(&state, &no, note, MERCHANT).await?)))
 }
 
 /// `POST /admin/api/orders/{no}/handled` `{"note": "…"}`: an order paid after close dealt with
 /// offline (shipped, settled).
-pub async fn order_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<OrderRow>> {
+pub async fn order_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<OrderView>> {
     let note = checked_text("note", &n.note, MAX_NOTE_BYTES)?;
-    Ok(Json(order_view(back_office::order_handled(&state, &no, note, MERCHANT).await?)))
+    Ok(Json(OrderView::from(back_office::order_handled(&state, &no, note, MERCHANT).await?)))
 }

@@ -106,7 +106,7 @@ pub async fn orders_csv(State(state): State<AppState>, Query(q): Query<SearchQue
         let (state, filter) = (state.clone(), filter.clone());
         async move {
             let Step::Page { first, after } = step else { return None };
-            let page = match state.db.search_orders(&filter, after.as_ref(), PAGE).await {
+            let page = match state.db.orders().search(&filter, after.as_ref(), PAGE).await {
                 Ok(p) => p,
                 Err(e) => {
                     // The client sees a cut download, never a file that looks whole.

@@ -15,6 +15,7 @@ mod products;
 mod pulse;
 mod refunds;
 mod reports;
+mod views;
 
 use axum::extract::Request;
 use axum::http::request::Parts;

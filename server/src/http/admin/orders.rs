@@ -6,20 +6,20 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::{mask, refunds::view as refund_view};
+use super::mask;
+use super::views::{OrderLineView, OrderView, RefundView};
 use crate::clock::{day_start_ms, parse_day};
 use crate::db::audit::AuditRow;
 use crate::db::orders::OrderStatus;
-use crate::db::orders::OrderSummary;
-use crate::db::refunds::{Refund, RefundTotals};
-use crate::db::search::{Cursor, OrderFilter, OrderRow};
+use crate::db::refunds::RefundTotals;
+use crate::db::search::{Cursor, OrderFilter};
 use crate::error::{Error, Result};
 use crate::AppState;
 use wxpay::Fen;
 
 /// `GET /admin/api/orders`: the newest 100.
-pub async fn recent(State(state): State<AppState>) -> Result<Json<Vec<OrderSummary>>> {
-    Ok(Json(state.db.recent_orders().await?))
+pub async fn recent(State(state): State<AppState>) -> Result<Json<Vec<OrderLineView>>> {
+    Ok(Json(state.db.orders().recent().await?.into_iter().map(OrderLineView::from).collect()))
 }
 
 /// The search's query string (also the CSV export's).
@@ -76,7 +76,7 @@ fn day(v: &Option<String>, name: &str) -> Result<Option<i64>> {
 /// [`Error::Invalid`] for a malformed value, database errors.
 pub async fn filter_from(state: &AppState, q: &SearchQuery) -> Result<OrderFilter> {
     let mut f = match given(&q.q, "q")? {
-        Some(term) => state.db.resolve_term(&term).await?,
+        Some(term) => state.db.orders().resolve_term(&term).await?,
         None => OrderFilter::default(),
     };
     f.out_trade_no = given(&q.out_trade_no, "out_trade_no")?.or(f.out_trade_no);
@@ -98,16 +98,10 @@ pub async fn filter_from(state: &AppState, q: &SearchQuery) -> Result<OrderFilte
     Ok(f)
 }
 
-/// An order as the back office shows it: the payer masked.
-pub fn order_view(mut o: OrderRow) -> OrderRow {
-    o.openid = mask::openid(&o.openid);
-    o
-}
-
 /// A page of results.
 #[derive(Serialize)]
 pub struct SearchPage {
-    orders: Vec<OrderRow>,
+    orders: Vec<OrderView>,
     /// Pass as `after` for the next page; `null`: this was the last.
     next: Option<String>,
 }
@@ -116,8 +110,8 @@ pub struct SearchPage {
 pub async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>) -> Result<Json<SearchPage>> {
     let f = filter_from(&state, &q).await?;
     let after = q.after.as_deref().filter(|s| !s.is_empty()).map(Cursor::decode).transpose()?;
-    let page = state.db.search_orders(&f, after.as_ref(), q.limit.unwrap_or(50)).await?;
-    Ok(Json(SearchPage { orders: page.orders.into_iter().map(order_view).collect(), next: page.next.map(|c| c.encode()) }))
+    let page = state.db.orders().search(&f, after.as_ref(), q.limit.unwrap_or(50)).await?;
+    Ok(Json(SearchPage { orders: page.orders.into_iter().map(OrderView::from).collect(), next: page.next.map(|c| c.encode()) }))
 }
 
 /// One line of an order's story.
@@ -179,27 +173,27 @@ fn story_row(a: AuditRow, known: &[&str]) -> StoryRow {
 /// An order's page.
 #[derive(Serialize)]
 pub struct Detail {
-    order: OrderRow,
+    order: OrderView,
     /// What a new refund may still ask for (fen): the total less the refunds holding an amount.
     refundable_fee: Fen,
     /// Oldest first.
-    refunds: Vec<Refund>,
+    refunds: Vec<RefundView>,
     /// Every audit row about the order and its refunds, oldest first.
     story: Vec<StoryRow>,
 }
 
 /// `GET /admin/api/orders/{no}`.
 pub async fn detail(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<Detail>> {
-    let order = state.db.order_row(&no).await?.ok_or(Error::NotFound("order"))?;
-    let refunds = state.db.refunds_of_order(&no).await?;
+    let order = state.db.orders().row(&no).await?.ok_or(Error::NotFound("order"))?;
+    let refunds = state.db.refunds().of_order(&no).await?;
     let totals = RefundTotals::of(order.total_fee, order.status == OrderStatus::Paid, &refunds);
     let known = [order.openid.as_str()];
-    let story = state.db.order_story(&no).await?.into_iter().map(|a| story_row(a, &known)).collect();
+    let story = state.db.audit().story_of_order(&no).await?.into_iter().map(|a| story_row(a, &known)).collect();
     Ok(Json(Detail {
         refundable_fee: totals.refundable,
-        refunds: refunds.into_iter().map(refund_view).collect(),
+        refunds: refunds.into_iter().map(RefundView::from).collect(),
         story,
-        order: order_view(order),
+        order: OrderView::from(order),
     }))
 }
 
@@ -216,10 +210,10 @@ pub struct Raw {
 
 /// `GET /admin/api/audit/{id}`.
 pub async fn audit_raw(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Raw>> {
-    let a = state.db.audit_row(id).await?.ok_or(Error::NotFound("audit row"))?;
+    let a = state.db.audit().row(id).await?.ok_or(Error::NotFound("audit row"))?;
     let owner = match a.entity.as_str() {
-        "order" => state.db.order(&a.entity_id).await?.map(|o| o.openid),
-        "refund" => state.db.refund(&a.entity_id).await?.map(|r| r.openid),
+        "order" => state.db.orders().get(&a.entity_id).await?.map(|o| o.openid),
+        "refund" => state.db.refunds().get(&a.entity_id).await?.map(|r| r.openid),
         _ => None,
     };
     let known: Vec<&str> = owner.iter().map(String::as_str).collect();

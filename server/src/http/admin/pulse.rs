@@ -10,5 +10,5 @@ use crate::AppState;
 
 /// The database-backed version and the counts (see [`crate::db::pulse`]).
 pub async fn pulse(State(state): State<AppState>) -> Result<Json<Pulse>> {
-    Ok(Json(state.db.pulse().await?))
+    Ok(Json(state.db.audit().pulse().await?))
 }

@@ -7,19 +7,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 
-use super::{mask, MERCHANT};
-use crate::db::refunds::{Refund, RefundState};
+use super::views::RefundView;
+use super::MERCHANT;
+use crate::db::refunds::RefundState;
 use crate::error::{Error, Result};
 use crate::http::refunds::{checked_reason, refund_amount};
 use crate::http::{idempotency_key, ApiJson};
 use crate::refunds::MerchantRefund::{Existing, Made, Pending};
 use crate::AppState;
-
-/// A refund as the back office shows it: every field, the payer masked.
-pub fn view(mut r: Refund) -> Refund {
-    r.openid = mask::openid(&r.openid);
-    r
-}
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -28,14 +23,14 @@ pub struct ListQuery {
 }
 
 /// `GET /admin/api/refunds?status=…`: newest first, at most 200.
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<Refund>>> {
+pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<RefundView>>> {
     let status = q.status.as_deref().filter(|s| !s.is_empty()).map(RefundState::parse).transpose()?;
-    Ok(Json(state.db.refunds_list(status).await?.into_iter().map(view).collect()))
+    Ok(Json(state.db.refunds().list(status).await?.into_iter().map(RefundView::from).collect()))
 }
 
 /// `POST /admin/api/refunds/{no}/approve`.
-pub async fn approve(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<Refund>> {
-    Ok(Json(view(crate::refunds::approve(&state, &no, MERCHANT).await?)))
+pub async fn approve(State(state): State<AppState>, Path(no): Path<String>) -> Result<Json<RefundView>> {
+    Ok(Json(RefundView::from(crate::refunds::approve(&state, &no, MERCHANT).await?)))
 }
 
 #[derive(Deserialize)]
@@ -46,10 +41,10 @@ struct Reject {
 
 /// `POST /admin/api/refunds/{no}/reject` `{"reason": "…"}` (shown to the payer; checked like the
 /// payer's own reason), or no body.
-pub async fn reject(State(state): State<AppState>, Path(no): Path<String>, body: Bytes) -> Result<Json<Refund>> {
+pub async fn reject(State(state): State<AppState>, Path(no): Path<String>, body: Bytes) -> Result<Json<RefundView>> {
     let given = optional_reason(&body)?;
     let reason = given.as_deref().map(checked_reason).transpose()?;
-    Ok(Json(view(crate::refunds::reject(&state, &no, MERCHANT, reason).await?)))
+    Ok(Json(RefundView::from(crate::refunds::reject(&state, &no, MERCHANT, reason).await?)))
 }
 
 /// `{"reason": "…"}`, or no body.
@@ -83,7 +78,7 @@ pub async fn merchant_refund(
     Path(no): Path<String>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<MerchantRefund>,
-) -> Result<(StatusCode, Json<Refund>)> {
+) -> Result<(StatusCode, Json<RefundView>)> {
     let reason = checked_reason(&req.reason)?;
     let fee = refund_amount(req.refund_fee)?;
     let key = idempotency_key(&headers)?;
@@ -95,15 +90,15 @@ pub async fn merchant_refund(
         Pending(_) => StatusCode::ACCEPTED,
         Existing(_) => StatusCode::OK,
     };
-    Ok((status, Json(view(made.refund()))))
+    Ok((status, Json(RefundView::from(made.refund()))))
 }
 
 /// `POST /admin/api/orders/{no}/refunds/reject-pending` `{"reason": "…"}` or no body: rejects
 /// every refund request of the order still waiting (what a merchant refund's
 /// `HELD_BY_REQUESTS` names), in one step. Answers the rejected refunds.
-pub async fn reject_pending(State(state): State<AppState>, Path(no): Path<String>, body: Bytes) -> Result<Json<Vec<Refund>>> {
+pub async fn reject_pending(State(state): State<AppState>, Path(no): Path<String>, body: Bytes) -> Result<Json<Vec<RefundView>>> {
     let given = optional_reason(&body)?;
     let reason = given.as_deref().map(checked_reason).transpose()?;
     let rejected = crate::refunds::reject_pending(&state, &no, MERCHANT, reason).await?;
-    Ok(Json(rejected.into_iter().map(view).collect()))
+    Ok(Json(rejected.into_iter().map(RefundView::from).collect()))
 }

@@ -47,7 +47,7 @@ pub async fn totals(State(state): State<AppState>, Query(r): Query<Range>) -> Re
     if first > last || last - first >= MAX_DAYS {
         return Err(Error::Invalid(format!("from must not be after to, and the range at most {MAX_DAYS} days")));
     }
-    let days = state.db.daily_totals(first, last).await?;
+    let days = state.db.totals().daily(first, last).await?;
     let mut total = DayTotals { day: format!("{}..{}", day_name(first), day_name(last)), ..Default::default() };
     for d in &days {
         total.paid_count += d.paid_count;
@@ -62,7 +62,7 @@ pub async fn totals(State(state): State<AppState>, Query(r): Query<Range>) -> Re
 /// `GET /admin/api/totals/{yyyy-MM-dd}`: the payments and refunds that day's totals add up.
 pub async fn day_rows(State(state): State<AppState>, Path(day): Path<String>) -> Result<Json<DayRows>> {
     let d = parse(Some(&day), "day")?.ok_or_else(|| Error::Invalid("day must be a day as yyyy-MM-dd".into()))?;
-    Ok(Json(state.db.day_rows(d).await?))
+    Ok(Json(state.db.totals().day_rows(d).await?))
 }
 
 #[derive(Deserialize)]

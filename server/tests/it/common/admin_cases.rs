@@ -237,7 +237,7 @@ pub async fn merchant_refund_is_approved_at_once_and_kept_within_the_total(h: &H
     let first = v["out_refund_no"].as_str().unwrap().to_owned();
     assert!(v["openid"].as_str().unwrap().contains('…'), "masked: {v}");
     h.wait_refund_status(&first, "SUCCESS").await;
-    let audit = h.state().db.audit_for("refund", &first).await.unwrap();
+    let audit = h.state().db.audit().of("refund", &first).await.unwrap();
     assert_eq!(
         (audit[0].actor.as_str(), audit[0].action.as_str(), audit[0].from_status.as_deref(), audit[0].to_status.as_deref()),
         ("merchant:admin", "refund.approved", None, Some("APPROVED"))
@@ -311,7 +311,7 @@ pub async fn handled_offline_changes_no_money_state(h: &Harness) {
     assert!(queued_refunds(&q).contains(&rno), "{q}");
     assert_eq!(q["refunds"][0]["kind"], "refund_change", "{q}");
     let (_, pulse) = h.admin_get("/admin/api/pulse").await;
-    let before = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let before = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     let (_, order_before) = h.admin_get(&format!("/admin/api/orders/{no}")).await;
     for bad in [json!({ "note": "" }), json!({ "note": "x\u{0007}" }), json!({ "note": "a".repeat(201) }), json!({})] {
         let (status, v) = h.admin_post_json(0, &format!("/admin/api/refunds/{rno}/handled"), bad.clone()).await;
@@ -324,7 +324,7 @@ pub async fn handled_offline_changes_no_money_state(h: &Harness) {
         (v["status"].as_str(), v["handled"]["note"].as_str(), v["handled"]["by"].as_str()),
         (Some("CHANGE"), Some(note), Some("merchant:admin"))
     );
-    let after = h.state().db.refund(&rno).await.unwrap().unwrap();
+    let after = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     assert_eq!(
         (after.status, after.refund_fee, after.refund_id.clone(), after.finished_at, after.needs_action),
         (before.status, before.refund_fee, before.refund_id.clone(), before.finished_at, false)
@@ -339,7 +339,7 @@ pub async fn handled_offline_changes_no_money_state(h: &Harness) {
     let (_, pulse_after) = h.admin_get("/admin/api/pulse").await;
     assert_eq!(pulse_after["exceptions"].as_i64(), pulse["exceptions"].as_i64().map(|n| n - 1), "{pulse} {pulse_after}");
     assert_ne!(pulse_after["version"], pulse["version"]);
-    let audit = h.state().db.audit_for("refund", &rno).await.unwrap();
+    let audit = h.state().db.audit().of("refund", &rno).await.unwrap();
     let last = audit.last().unwrap();
     assert_eq!(
         (last.action.as_str(), last.actor.as_str(), last.from_status.as_deref(), last.to_status.as_deref(), last.detail.as_deref()),
@@ -380,7 +380,7 @@ pub async fn requery_resolves_a_change_refund(h: &Harness) {
     assert!(!queued_refunds(&q).contains(&rno), "{q}");
     let (_, d) = h.admin_get(&format!("/admin/api/orders/{no}")).await;
     assert_eq!(d["order"]["refunded_fee"], 1500, "{d}");
-    let last = h.state().db.audit_for("refund", &rno).await.unwrap().pop().unwrap();
+    let last = h.state().db.audit().of("refund", &rno).await.unwrap().pop().unwrap();
     assert_eq!((last.action.as_str(), last.actor.as_str()), ("refund.success", "merchant:admin"));
 }
 

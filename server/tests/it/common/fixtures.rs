@@ -2,12 +2,12 @@
 //! benchmark include this file by path): an order as the database stores it.
 #![allow(dead_code)]
 
-use wxpay_server::db::orders::{Order, OrderStatus};
+use wxpay_server::db::orders::NewOrder;
 
 /// An unpaid order of one unit of product 1 at `total_fee`, valid for 30 minutes from
-/// `created_at`, its stock not reserved (`Db::insert_order` stores it as it is).
-pub fn unpaid_order(out_trade_no: &str, openid: &str, total_fee: i64, created_at: i64) -> Order {
-    Order {
+/// `created_at`, its stock not taken (`db.orders().insert` stores it as it is).
+pub fn unpaid_order(out_trade_no: &str, openid: &str, total_fee: i64, created_at: i64) -> NewOrder {
+    NewOrder {
         out_trade_no: out_trade_no.into(),
         openid: openid.into(),
         product_id: 1,
@@ -15,24 +15,12 @@ pub fn unpaid_order(out_trade_no: &str, openid: &str, total_fee: i64, created_at
         quantity: 1,
         unit_price_fen: wxpay::Fen::new(total_fee as u64),
         total_fee: wxpay::Fen::new(total_fee as u64),
-        status: OrderStatus::Notpay,
         sign_type: wxpay::SignType::Md5,
         spbill_create_ip: "127.0.0.1".into(),
         time_start: "20270115080000".into(),
         time_expire: "20270115083000".into(),
         expires_at: created_at + 1_800_000,
-        prepay_id: None,
-        prepay_expires_at: None,
-        transaction_id: None,
-        time_end: None,
-        paid_at: None,
-        closed_at: None,
-        checked_at: None,
         created_at,
-        paid_after_close: false,
-        failures: 0,
-        last_error: None,
-        stock_reserved: false,
-        oversold: false,
+        take_stock: false,
     }
 }

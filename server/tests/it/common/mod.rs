@@ -269,11 +269,11 @@ impl Harness {
 
     /// The stored status, read without asking WeChat.
     pub async fn stored_status(&self, no: &str) -> String {
-        self.state().db.order(no).await.unwrap().expect("order exists").status.as_str().to_owned()
+        self.state().db.orders().get(no).await.unwrap().expect("order exists").status.as_str().to_owned()
     }
 
     pub async fn audit(&self, no: &str) -> Vec<AuditRow> {
-        self.state().db.audit_for("order", no).await.unwrap()
+        self.state().db.audit().of("order", no).await.unwrap()
     }
 
     pub async fn paid_transitions(&self, no: &str) -> usize {
@@ -367,7 +367,7 @@ impl Harness {
 
     /// The stored refund status.
     pub async fn refund_status(&self, no: &str) -> String {
-        self.state().db.refund(no).await.unwrap().expect("refund exists").status.as_str().to_owned()
+        self.state().db.refunds().get(no).await.unwrap().expect("refund exists").status.as_str().to_owned()
     }
 
     /// Polls the database until the refund has `status` (bounded).
@@ -394,7 +394,7 @@ impl Harness {
 
     /// Audit actions of a refund.
     pub async fn refund_actions(&self, no: &str) -> Vec<String> {
-        self.state().db.audit_for("refund", no).await.unwrap().into_iter().map(|a| a.action).collect()
+        self.state().db.audit().of("refund", no).await.unwrap().into_iter().map(|a| a.action).collect()
     }
 
     /// `orders.refunded_fee`, through the admin API.

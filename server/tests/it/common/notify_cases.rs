@@ -27,7 +27,7 @@ async fn assert_untouched(h: &Harness, no: &str) {
     assert_eq!(h.stored_status(no).await, "NOTPAY");
     let actions: Vec<String> = h.audit(no).await.into_iter().map(|a| a.action).collect();
     assert_eq!(actions, ["order.created", "order.prepaid"], "no audit row may be added by a refused notify");
-    let o = h.state().db.order(no).await.unwrap().unwrap();
+    let o = h.state().db.orders().get(no).await.unwrap().unwrap();
     assert_eq!(o.transaction_id, None);
 }
 
@@ -54,7 +54,7 @@ pub async fn duplicate_notify_transitions_once(h: &Harness) {
     assert_eq!(acknowledged, 50);
     assert_eq!(h.stored_status(&no).await, "PAID");
     assert_eq!(h.paid_transitions(&no).await, 1, "exactly one NOTPAY → PAID");
-    let o = h.state().db.order(&no).await.unwrap().unwrap();
+    let o = h.state().db.orders().get(&no).await.unwrap().unwrap();
     assert_eq!(o.transaction_id, h.sandbox.order(&no).unwrap().transaction_id);
     // The raw notify is kept with the transition.
     let paid = h.audit(&no).await.into_iter().find(|a| a.action == "order.paid").unwrap();
@@ -115,7 +115,7 @@ pub async fn rejects_unknown_order_without_state_change(h: &Harness) {
     let (status, body) = h.post_notify(0, h.resign(p)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(is_fail_reply(&body) && !body.contains("unknown out_trade_no"), "{body}");
-    assert!(h.state().db.order("20990101000000UNKNOWN001").await.unwrap().is_none());
+    assert!(h.state().db.orders().get("20990101000000UNKNOWN001").await.unwrap().is_none());
     assert_untouched(h, &no).await;
 }
 

@@ -207,7 +207,7 @@ pub async fn refund_left_processing_is_settled_by_refundquery(h: &Harness) {
     assert!(h.sandbox.calls("/pay/refundquery") > before);
     assert_eq!(h.refund_status(&rno).await, "SUCCESS");
     assert_eq!(h.refunded_fee(&no).await, 1500);
-    let audit = h.state().db.audit_for("refund", &rno).await.unwrap();
+    let audit = h.state().db.audit().of("refund", &rno).await.unwrap();
     let last = audit.last().unwrap();
     assert_eq!((last.action.as_str(), last.actor.as_str()), ("refund.success", "reconciler"));
     // Nothing is left for the next pass.
@@ -323,7 +323,8 @@ pub async fn reject_reason_is_checked_like_the_payers(h: &Harness) {
             StatusCode::CREATED => {
                 h.state()
                     .db
-                    .refunds_of_order(&no)
+                    .refunds()
+                    .of_order(&no)
                     .await
                     .unwrap()
                     .into_iter()

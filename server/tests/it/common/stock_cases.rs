@@ -114,7 +114,7 @@ pub async fn order_takes_its_units_once_per_checkout(h: &Harness) {
         assert_eq!((status, no_of(&v)), (StatusCode::OK, no.clone()), "{v}");
     }
     assert_eq!(h.stock(1).await, Some(7), "a replayed Idempotency-Key takes nothing more");
-    let o = h.state().db.order(&no).await.unwrap().unwrap();
+    let o = h.state().db.orders().get(&no).await.unwrap().unwrap();
     assert!(o.stock_reserved);
     let created = h.audit(&no).await.into_iter().find(|a| a.action == "order.created").unwrap();
     assert_eq!(created.detail.as_deref(), Some("product 1 × 3 = 5400 fen; taken off the stock"));
@@ -197,7 +197,7 @@ pub async fn concurrent_checkouts_never_oversell(h: &Harness) {
     assert_eq!(h.stock(1).await, Some(0));
     assert_eq!(h.sandbox.calls("/pay/unifiedorder"), unifiedorder + STOCK as u32, "one unifiedorder per created order, none for a refusal");
     for no in &created {
-        assert!(h.state().db.order(no).await.unwrap().unwrap().stock_reserved);
+        assert!(h.state().db.orders().get(no).await.unwrap().unwrap().stock_reserved);
     }
 }
 
@@ -215,19 +215,19 @@ pub async fn closing_gives_the_units_back_once(h: &Harness) {
     let (a, b, c, d) = tokio::join!(
         reconciler::run_once(s0),
         reconciler::run_once(s1),
-        s0.db.mark_closed(&no, now, "test", "closed by a second closer"),
-        s1.db.mark_closed(&no, now, "test", "closed by a third closer"),
+        s0.db.orders().close(&no, now, "test", "closed by a second closer"),
+        s1.db.orders().close(&no, now, "test", "closed by a third closer"),
     );
     assert_eq!(a.failed + b.failed, 0, "{a:?} {b:?}");
-    let direct = usize::from(c.unwrap()) + usize::from(d.unwrap());
+    let direct = usize::from(c.unwrap().applied()) + usize::from(d.unwrap().applied());
     println!("stock: closers racing: reconcilers {a:?} {b:?}, direct moves={direct}");
     assert_eq!(h.stored_status(&no).await, "CLOSED");
     assert_eq!(h.stock(1).await, Some(5), "the 2 units are back");
     assert_eq!(h.audit_count(&no, "order.closed").await, 1);
     assert_eq!(h.audit_count(&no, "order.stock_released").await, 1, "given back once");
-    assert!(!h.state().db.order(&no).await.unwrap().unwrap().stock_reserved);
+    assert!(!h.state().db.orders().get(&no).await.unwrap().unwrap().stock_reserved);
 
-    assert!(!s0.db.mark_closed(&no, h.clock.now_ms(), "test", "again").await.unwrap());
+    assert!(!s0.db.orders().close(&no, h.clock.now_ms(), "test", "again").await.unwrap().applied());
     assert_eq!(reconciler::run_once(s1).await.checked, 0);
     assert_eq!(h.stock(1).await, Some(5), "nothing more");
 }
@@ -265,7 +265,7 @@ pub async fn close_racing_a_payment_settles_the_stock_once(h: &Harness) {
             let state = h.servers[i % h.servers.len()].state.clone();
             let (closing, now) = (no.clone(), h.clock.now_ms());
             let closer = async move {
-                state.db.mark_closed(&closing, now, "test", "closed while the payment arrives").await.unwrap();
+                state.db.orders().close(&closing, now, "test", "closed while the payment arrives").await.unwrap();
             };
             let (http, url) = (h.http.clone(), format!("{}/wxpay/notify", h.servers[i % h.servers.len()].url));
             let body = h.sandbox.signed_notify(no).unwrap();
@@ -297,7 +297,7 @@ pub async fn close_racing_a_payment_settles_the_stock_once(h: &Harness) {
         let retaken = h.audit_count(no, "order.stock_retaken").await;
         assert!(released <= 1 && retaken == released, "{no}: released {released}, retaken {retaken}");
         assert_eq!(h.audit_count(no, "order.oversold").await, 0, "{no}: its units were there to take again");
-        let o = h.state().db.order(no).await.unwrap().unwrap();
+        let o = h.state().db.orders().get(no).await.unwrap().unwrap();
         assert!(o.stock_reserved && !o.oversold, "{no}");
         if released == 1 {
             closed_first += 1;
@@ -323,7 +323,7 @@ pub async fn payment_after_close_takes_the_units_again_or_flags_oversold(h: &Har
         no_of(&order)
     };
     let close = |no: String| async move {
-        assert!(h.state().db.mark_closed(&no, h.clock.now_ms(), "test", "closed before the notify").await.unwrap());
+        assert!(h.state().db.orders().close(&no, h.clock.now_ms(), "test", "closed before the notify").await.unwrap().applied());
     };
     let notify = |i: usize, no: String| async move {
         let (status, text) = h.post_notify(i % h.servers.len(), h.sandbox.signed_notify(&no).unwrap().into_bytes()).await;
@@ -335,7 +335,7 @@ pub async fn payment_after_close_takes_the_units_again_or_flags_oversold(h: &Har
     close(a.clone()).await;
     assert_eq!(h.stock(2).await, Some(4));
     notify(0, a.clone()).await;
-    let o = h.state().db.order(&a).await.unwrap().unwrap();
+    let o = h.state().db.orders().get(&a).await.unwrap().unwrap();
     assert_eq!((o.status.as_str(), o.paid_after_close, o.stock_reserved, o.oversold), ("PAID", true, true, false));
     assert_eq!(h.stock(2).await, Some(2));
     assert_eq!(h.audit_count(&a, "order.stock_retaken").await, 1);
@@ -348,14 +348,14 @@ pub async fn payment_after_close_takes_the_units_again_or_flags_oversold(h: &Har
     let c = paid_at_wechat(2).await;
     assert_eq!(h.stock(2).await, Some(0));
     notify(1, b.clone()).await;
-    let o = h.state().db.order(&b).await.unwrap().unwrap();
+    let o = h.state().db.orders().get(&b).await.unwrap().unwrap();
     assert_eq!((o.status.as_str(), o.paid_after_close, o.stock_reserved, o.oversold), ("PAID", true, false, true));
     assert_eq!(h.stock(2).await, Some(0), "never below zero");
     assert_eq!(h.audit_count(&b, "order.oversold").await, 1);
     // The same notify again changes nothing.
     notify(0, b.clone()).await;
     assert_eq!(h.audit_count(&b, "order.oversold").await, 1);
-    assert!(h.state().db.order(&c).await.unwrap().unwrap().stock_reserved, "the other payer keeps its units");
+    assert!(h.state().db.orders().get(&c).await.unwrap().unwrap().stock_reserved, "the other payer keeps its units");
 
     let (status, v) = h.admin_get("/admin/api/attention").await;
     assert_eq!(status, StatusCode::OK, "{v}");

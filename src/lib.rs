@@ -31,27 +31,15 @@
 
 pub mod acceptance;
 mod amount;
-pub mod bill;
-mod closeorder;
 pub mod codes;
 mod error;
-mod jsapi;
-mod merchant;
-mod message;
 mod nonce;
-pub mod notify;
-mod orderquery;
-mod refund;
-pub mod refund_notify;
-mod refundquery;
 mod secret;
-mod sign;
 pub mod time;
-mod unifiedorder;
+pub mod v2;
 #[cfg(feature = "v3")]
 pub mod v3;
 pub mod validate;
-pub mod xml;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
@@ -65,17 +53,17 @@ struct ReadmeDoctests;
 pub type Params = std::collections::BTreeMap<String, String>;
 
 pub use amount::Fen;
-pub use closeorder::{CloseOrder, CloseOrderResponse};
 pub use error::{Error, Result};
-pub use jsapi::PaymentParams;
-pub use merchant::Merchant;
-pub use message::{Request, Response, TradeRef};
 pub use nonce::nonce_str;
-pub use notify::{PaymentNotify, ResultCode};
-pub use orderquery::{OrderQuery, OrderQueryResponse, TradeState};
-pub use refund::{Refund, RefundResponse};
-pub use refund_notify::{RefundNotify, RefundNotifyStatus};
-pub use refundquery::{RefundItem, RefundQuery, RefundQueryResponse, RefundRef, RefundStatus};
 pub use secret::ApiKey;
-pub use sign::{detect_sign_type, sign, string_to_sign, verify, SignType};
-pub use unifiedorder::{UnifiedOrder, UnifiedOrderResponse};
+
+// API v2 at the crate root, as before `wxpay::v2` existed: the server, the simulator and older
+// callers use these paths. New code names `wxpay::v2::…`.
+#[doc(hidden)]
+pub use v2::{bill, notify, refund_notify, xml};
+#[doc(hidden)]
+pub use v2::{
+    detect_sign_type, sign, string_to_sign, verify, CloseOrder, CloseOrderResponse, Merchant, OrderQuery, OrderQueryResponse,
+    PaymentNotify, PaymentParams, Refund, RefundItem, RefundNotify, RefundNotifyStatus, RefundQuery, RefundQueryResponse, RefundRef,
+    RefundResponse, RefundStatus, Request, Response, ResultCode, SignType, TradeRef, TradeState, UnifiedOrder, UnifiedOrderResponse,
+};

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{from_js, required, sign_type_in, to_js, trade_ref, Body, MerchantConfig, Scalar};
 use super::error::{argument, Failure, Result};
 use super::notify::JsMerchant;
-use crate::message::{Request, Response};
+use crate::v2::{Request, Response};
 use crate::{
     ApiKey, CloseOrder, CloseOrderResponse, Error, OrderQuery, OrderQueryResponse, Params, PaymentParams, Refund, RefundQuery,
     RefundQueryResponse, RefundRef, RefundResponse, SignType, UnifiedOrder, UnifiedOrderResponse,

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, put_opt, Read, Request, Response, TradeRef};
 use crate::error::{Error, Result};
-use crate::message::{put, put_opt, Read, Request, Response, TradeRef};
 use crate::{validate, Fen, Params};
 
 /// A refund application. The same `out_refund_no` refunds once: resending it after a

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, put_opt, Read, Request, Response};
 use crate::error::Result;
-use crate::message::{put, put_opt, Read, Request, Response};
 use crate::{validate, Fen, Params};
 
 /// A JSAPI order for a mini-program payer.

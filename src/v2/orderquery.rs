@@ -5,8 +5,8 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{Read, Request, Response, TradeRef};
 use crate::error::{quoted, Error, Result};
-use crate::message::{Read, Request, Response, TradeRef};
 use crate::{Fen, Params};
 
 /// Asks for the state of a payment.

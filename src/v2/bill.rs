@@ -14,8 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, Request};
 use crate::error::{quoted, Error, Result};
-use crate::message::{put, Request};
 use crate::{time, Fen, Params};
 
 /// Which rows a bill holds.
@@ -131,7 +131,7 @@ pub fn parse_answer(body: &[u8]) -> Result<Bill> {
     let text = core::str::from_utf8(body).map_err(|e| Error::NotUtf8 { offset: e.valid_up_to() })?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if text.trim_start().starts_with("<xml") {
-        let p = crate::xml::decode(text.trim().as_bytes())?;
+        let p = super::xml::decode(text.trim().as_bytes())?;
         let get = |k: &str| p.get(k).cloned().unwrap_or_default();
         if get("return_code") == "FAIL" {
             let code = Some(get("error_code")).filter(|c| !c.is_empty()).unwrap_or_else(|| "FAIL".into());

@@ -6,8 +6,8 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, Read, Request, Response};
 use crate::error::{quoted, Error, Result};
-use crate::message::{put, Read, Request, Response};
 use crate::{validate, Fen, Params};
 
 /// WeChat keeps at most 50 refunds per payment; a larger count is not a real answer.

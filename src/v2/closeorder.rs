@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, Request, Response};
 use crate::error::Result;
-use crate::message::{put, Request, Response};
 use crate::{validate, Params};
 
 /// Closes an unpaid order so it can no longer be paid (`ORDERPAID` if it already was).

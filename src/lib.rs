@@ -13,15 +13,16 @@
 //! redacted [`ApiKey`]. MD5 is supported because WeChat Pay v2 requires it, not as a choice.
 //!
 //! ```
-//! use wxpay::{ApiKey, Fen, Merchant, UnifiedOrder};
+//! use wxpay::v2::{Merchant, UnifiedOrderRequest};
+//! use wxpay::{ApiKey, Fen};
 //!
 //! let merchant = Merchant::new("wxd930ea5d5a258f4f", "10000100",
 //!     ApiKey::new("192006250b4c09247ec02edce69f6a2d")?);
-//! let order = UnifiedOrder::new("Coffee", "20261123000001", Fen::new(1200), "203.0.113.7",
+//! let order = UnifiedOrderRequest::new("Coffee", "20261123000001", Fen::new(1200), "203.0.113.7",
 //!     "https://shop.example.com/wxpay/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 //! let body = merchant.request_xml(&order, &wxpay::nonce_str()?)?;
 //! // POST `body` to https://api.mch.weixin.qq.com/pay/unifiedorder, then:
-//! // let answer: wxpay::UnifiedOrderResponse = merchant.parse_response(&response_bytes)?;
+//! // let answer: wxpay::v2::UnifiedOrderResponse = merchant.parse_response(&response_bytes)?;
 //! // let params = merchant.payment_params(&answer.prepay_id, now_secs, &wxpay::nonce_str()?)?;
 //! # let _ = body;
 //! # Ok::<(), wxpay::Error>(())
@@ -63,7 +64,12 @@ pub use secret::ApiKey;
 pub use v2::{bill, notify, refund_notify, xml};
 #[doc(hidden)]
 pub use v2::{
-    detect_sign_type, sign, string_to_sign, verify, CloseOrder, CloseOrderResponse, Merchant, OrderQuery, OrderQueryResponse,
-    PaymentNotify, PaymentParams, Refund, RefundItem, RefundNotify, RefundNotifyStatus, RefundQuery, RefundQueryResponse, RefundRef,
-    RefundResponse, RefundStatus, Request, Response, ResultCode, SignType, TradeRef, TradeState, UnifiedOrder, UnifiedOrderResponse,
+    detect_sign_type, sign, string_to_sign, verify, CloseOrderResponse, Merchant, OrderQueryResponse, PaymentNotify, PaymentParams,
+    RefundItem, RefundNotify, RefundNotifyStatus, RefundQueryResponse, RefundRef, RefundResponse, RefundStatus, Request, Response,
+    ResultCode, SignType, TradeRef, TradeState, UnifiedOrderResponse,
+};
+#[doc(hidden)]
+pub use v2::{
+    CloseOrderRequest as CloseOrder, OrderQueryRequest as OrderQuery, RefundQueryRequest as RefundQuery, RefundRequest as Refund,
+    UnifiedOrderRequest as UnifiedOrder,
 };

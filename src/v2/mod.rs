@@ -8,12 +8,12 @@
 //! codes, field validation, time and nonces) stays at the crate root.
 //!
 //! ```
-//! use wxpay::v2::{Merchant, UnifiedOrder};
+//! use wxpay::v2::{Merchant, UnifiedOrderRequest};
 //! use wxpay::{ApiKey, Fen};
 //!
 //! let merchant = Merchant::new("wxd930ea5d5a258f4f", "10000100",
 //!     ApiKey::new("192006250b4c09247ec02edce69f6a2d")?);
-//! let order = UnifiedOrder::new("Coffee", "20261123000001", Fen::new(1200), "203.0.113.7",
+//! let order = UnifiedOrderRequest::new("Coffee", "20261123000001", Fen::new(1200), "203.0.113.7",
 //!     "https://shop.example.com/wxpay/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 //! let body = merchant.request_xml(&order, &wxpay::nonce_str()?)?;
 //! # let _ = body;
@@ -34,14 +34,14 @@ mod sign;
 mod unifiedorder;
 pub mod xml;
 
-pub use closeorder::{CloseOrder, CloseOrderResponse};
+pub use closeorder::{CloseOrderRequest, CloseOrderResponse};
 pub use jsapi::PaymentParams;
 pub use merchant::Merchant;
 pub use message::{Request, Response, TradeRef};
 pub use notify::{PaymentNotify, ResultCode};
-pub use orderquery::{OrderQuery, OrderQueryResponse, TradeState};
-pub use refund::{Refund, RefundResponse};
+pub use orderquery::{OrderQueryRequest, OrderQueryResponse, TradeState};
+pub use refund::{RefundRequest, RefundResponse};
 pub use refund_notify::{RefundNotify, RefundNotifyStatus};
-pub use refundquery::{RefundItem, RefundQuery, RefundQueryResponse, RefundRef, RefundStatus};
+pub use refundquery::{RefundItem, RefundQueryRequest, RefundQueryResponse, RefundRef, RefundStatus};
 pub use sign::{detect_sign_type, sign, string_to_sign, verify, SignType};
-pub use unifiedorder::{UnifiedOrder, UnifiedOrderResponse};
+pub use unifiedorder::{UnifiedOrderRequest, UnifiedOrderResponse};

@@ -11,11 +11,11 @@ use wasm_bindgen::prelude::*;
 use super::convert::{from_js, required, sign_type_in, to_js, trade_ref, Body, MerchantConfig, Scalar};
 use super::error::{argument, Failure, Result};
 use super::notify::JsMerchant;
-use crate::v2::{Request, Response};
-use crate::{
-    ApiKey, CloseOrder, CloseOrderResponse, Error, OrderQuery, OrderQueryResponse, Params, PaymentParams, Refund, RefundQuery,
-    RefundQueryResponse, RefundRef, RefundResponse, SignType, UnifiedOrder, UnifiedOrderResponse,
+use crate::v2::{
+    CloseOrderRequest, CloseOrderResponse, OrderQueryRequest, OrderQueryResponse, PaymentParams, RefundQueryRequest, RefundQueryResponse,
+    RefundRef, RefundRequest, RefundResponse, Request, Response, SignType, UnifiedOrderRequest, UnifiedOrderResponse,
 };
+use crate::{ApiKey, Error, Params};
 
 // ---- signing and XML -------------------------------------------------------------------------
 
@@ -229,8 +229,8 @@ struct UnifiedOrderIn {
 }
 
 impl UnifiedOrderIn {
-    fn into_core(self) -> Result<UnifiedOrder> {
-        Ok(UnifiedOrder {
+    fn into_core(self) -> Result<UnifiedOrderRequest> {
+        Ok(UnifiedOrderRequest {
             body: required(self.body, "body")?,
             out_trade_no: required(self.out_trade_no, "out_trade_no")?,
             total_fee: self.total_fee.req_fen("total_fee")?,
@@ -302,7 +302,7 @@ struct RefundQueryIn {
 }
 
 impl RefundQueryIn {
-    fn into_core(self) -> Result<RefundQuery> {
+    fn into_core(self) -> Result<RefundQueryRequest> {
         let refs = [
             self.refund_id.map(RefundRef::RefundId),
             self.out_refund_no.map(RefundRef::OutRefundNo),
@@ -318,7 +318,7 @@ impl RefundQueryIn {
             Some(o) => Some(u32::try_from(o).map_err(|_| argument("offset", "is too large"))?),
             None => None,
         };
-        Ok(RefundQuery { by, offset })
+        Ok(RefundQueryRequest { by, offset })
     }
 }
 
@@ -370,7 +370,7 @@ pub fn build_order_query(
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
     let query = from_js::<OrderQueryIn>(query, "query")
-        .and_then(|q| Ok(OrderQuery { trade: trade_ref(q.transaction_id, q.out_trade_no, "query")? }));
+        .and_then(|q| Ok(OrderQueryRequest { trade: trade_ref(q.transaction_id, q.out_trade_no, "query")? }));
     build(merchant, query, nonce_str)
 }
 
@@ -394,8 +394,8 @@ pub fn build_close_order(
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let close =
-        from_js::<CloseOrderIn>(close, "close").and_then(|c| Ok(CloseOrder { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
+    let close = from_js::<CloseOrderIn>(close, "close")
+        .and_then(|c| Ok(CloseOrderRequest { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
     build(merchant, close, nonce_str)
 }
 
@@ -421,7 +421,7 @@ pub fn build_refund(
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
     let refund = from_js::<RefundIn>(refund, "refund").and_then(|r| {
-        Ok(Refund {
+        Ok(RefundRequest {
             trade: trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
             out_refund_no: required(r.out_refund_no, "out_refund_no")?,
             total_fee: r.total_fee.req_fen("total_fee")?,
@@ -480,7 +480,7 @@ export type Fields = Record<string, string>;
 export type Fen = number | string;
 
 /** A JSAPI order (`trade_type=JSAPI`) for a mini-program payer. */
-export interface UnifiedOrder {
+export interface UnifiedOrderRequest {
   /** 商品描述, at most 128 bytes. */
   body: string;
   /** At most 32 of `0-9 a-z A-Z _ - | *`, unique per merchant. */
@@ -517,7 +517,7 @@ export type TradeRef =
   | { transactionId: string; outTradeNo?: undefined }
   | { outTradeNo: string; transactionId?: undefined };
 
-export type OrderQuery = TradeRef;
+export type OrderQueryRequest = TradeRef;
 
 export type TradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
 
@@ -534,7 +534,7 @@ export interface OrderQueryResponse {
   tradeType?: string;
 }
 
-export interface CloseOrder {
+export interface CloseOrderRequest {
   outTradeNo: string;
 }
 
@@ -542,7 +542,7 @@ export interface CloseOrder {
 export type CloseOrderResponse = Record<string, never>;
 
 /** A refund application; the same `outRefundNo` refunds once. */
-export type Refund = TradeRef & {
+export type RefundRequest = TradeRef & {
   /** At most 64 of `0-9 a-z A-Z _ - | * @`. */
   outRefundNo: string;
   totalFee: Fen;
@@ -564,7 +564,7 @@ export interface RefundResponse {
 }
 
 /** Which refunds: exactly one of the four references, and an optional `offset`. */
-export type RefundQuery = (
+export type RefundQueryRequest = (
   | { refundId: string }
   | { outRefundNo: string }
   | { transactionId: string }

@@ -21,8 +21,8 @@ use wasm_bindgen::JsCast;
 use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
 use super::error::{argument, Failure, Result};
 use crate::v3::{
-    self, ApiV3Key, CloseOrder, CreateRefund, DownloadCertificates, EncryptedResource, JsapiOrder, MerchantKey, QueryByOutTradeNo,
-    QueryRefund, Request, SignatureHeaders, SignedRequest, Signer,
+    self, ApiV3Key, CloseOrderRequest, DownloadCertificatesRequest, EncryptedResource, JsapiOrderRequest, MerchantKey,
+    QueryByOutTradeNoRequest, RefundQueryRequest, RefundRequest, Request, SignatureHeaders, SignedRequest, Signer,
 };
 use crate::Error;
 
@@ -274,8 +274,8 @@ struct JsapiOrderIn {
 }
 
 impl JsapiOrderIn {
-    fn into_core(self) -> Result<JsapiOrder> {
-        let mut order = JsapiOrder::new(
+    fn into_core(self) -> Result<JsapiOrderRequest> {
+        let mut order = JsapiOrderRequest::new(
             required(self.description, "description")?,
             required(self.out_trade_no, "out_trade_no")?,
             self.total.req_fen("amount.total")?,
@@ -507,7 +507,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let query = from_js::<OutTradeNoIn>(query, "query")
-            .and_then(|q| Ok(QueryByOutTradeNo { out_trade_no: required(q.out_trade_no, "out_trade_no")? }));
+            .and_then(|q| Ok(QueryByOutTradeNoRequest { out_trade_no: required(q.out_trade_no, "out_trade_no")? }));
         self.build(query, options)
     }
 
@@ -522,7 +522,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let query = from_js::<TransactionIdIn>(query, "query")
-            .and_then(|q| Ok(v3::QueryByTransactionId { transaction_id: required(q.transaction_id, "transaction_id")? }));
+            .and_then(|q| Ok(v3::QueryByTransactionIdRequest { transaction_id: required(q.transaction_id, "transaction_id")? }));
         self.build(query, options)
     }
 
@@ -537,7 +537,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let close = from_js::<OutTradeNoIn>(close, "close")
-            .and_then(|c| Ok(CloseOrder { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
+            .and_then(|c| Ok(CloseOrderRequest { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
         self.build(close, options)
     }
 
@@ -552,7 +552,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let refund = from_js::<RefundIn>(refund, "refund").and_then(|r| {
-            let mut core = CreateRefund::new(
+            let mut core = RefundRequest::new(
                 trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
                 required(r.out_refund_no, "out_refund_no")?,
                 r.refund.req_fen("amount.refund")?,
@@ -576,7 +576,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let query = from_js::<OutRefundNoIn>(query, "query")
-            .and_then(|q| Ok(QueryRefund { out_refund_no: required(q.out_refund_no, "out_refund_no")? }));
+            .and_then(|q| Ok(RefundQueryRequest { out_refund_no: required(q.out_refund_no, "out_refund_no")? }));
         self.build(query, options)
     }
 
@@ -590,7 +590,7 @@ impl V3Merchant {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
-        self.build(Ok(DownloadCertificates), options)
+        self.build(Ok(DownloadCertificatesRequest), options)
     }
 }
 
@@ -729,7 +729,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<JsValue> {
-        camel_js(&self.read::<JsapiOrder>(response, now)?)
+        camel_js(&self.read::<JsapiOrderRequest>(response, now)?)
     }
 
     /// WeChat's answer to either order query: verified, then the typed payment.
@@ -741,7 +741,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<JsValue> {
-        camel_js(&self.read::<QueryByOutTradeNo>(response, now)?)
+        camel_js(&self.read::<QueryByOutTradeNoRequest>(response, now)?)
     }
 
     /// WeChat's answer to `buildCloseOrder`: 204, verified; nothing to return.
@@ -753,7 +753,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<()> {
-        self.read::<CloseOrder>(response, now)
+        self.read::<CloseOrderRequest>(response, now)
     }
 
     /// WeChat's answer to `buildRefund` or `buildRefundQuery`: verified, then the typed refund.
@@ -765,7 +765,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<JsValue> {
-        camel_js(&self.read::<CreateRefund>(response, now)?)
+        camel_js(&self.read::<RefundRequest>(response, now)?)
     }
 
     /// WeChat's answer to `buildDownloadCertificates`: decrypts the platform certificates with

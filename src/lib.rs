@@ -42,9 +42,6 @@ pub mod v2;
 pub mod v3;
 pub mod validate;
 
-#[cfg(target_arch = "wasm32")]
-mod wasm;
-
 // The README's v3 example runs as a doctest.
 #[cfg(all(doctest, feature = "v3"))]
 #[doc = include_str!("../README.md")]

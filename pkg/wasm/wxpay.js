@@ -172,7 +172,7 @@ exports.Merchant = Merchant;
  * The signed XML body for `POST /pay/closeorder`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {CloseOrder} close
+ * @param {CloseOrderRequest} close
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -209,7 +209,7 @@ exports.buildCloseOrder = buildCloseOrder;
  * The signed XML body for `POST /pay/orderquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {OrderQuery} query
+ * @param {OrderQueryRequest} query
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -246,7 +246,7 @@ exports.buildOrderQuery = buildOrderQuery;
  * The signed XML body for `POST /secapi/pay/refund` (send it over mutual TLS).
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {Refund} refund
+ * @param {RefundRequest} refund
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -283,7 +283,7 @@ exports.buildRefund = buildRefund;
  * The signed XML body for `POST /pay/refundquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {RefundQuery} query
+ * @param {RefundQueryRequest} query
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -321,7 +321,7 @@ exports.buildRefundQuery = buildRefundQuery;
  * to a fresh nonce.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {UnifiedOrder} order
+ * @param {UnifiedOrderRequest} order
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -1031,10 +1031,6 @@ function __wbg_get_imports() {
             const ret = new Array();
             return addHeapObject(ret);
         },
-        __wbg_new_7075786089b89c5e: function() {
-            const ret = new Map();
-            return addHeapObject(ret);
-        },
         __wbg_new_787b9fb330d55d78: function(arg0, arg1) {
             const ret = new Error(getStringFromWasm0(arg0, arg1));
             return addHeapObject(ret);
@@ -1062,10 +1058,6 @@ function __wbg_get_imports() {
             const ret = Reflect.set(getObject(arg0), getObject(arg1), getObject(arg2));
             return ret;
         }, arguments); },
-        __wbg_set_8282f7e0d2d01336: function(arg0, arg1, arg2) {
-            const ret = getObject(arg0).set(getObject(arg1), getObject(arg2));
-            return addHeapObject(ret);
-        },
         __wbg_set_d2d33b52458e984a: function(arg0, arg1, arg2) {
             getObject(arg0)[arg1 >>> 0] = takeObject(arg2);
         },

@@ -11,11 +11,11 @@ use wasm_bindgen::prelude::*;
 use super::convert::{from_js, required, sign_type_in, to_js, trade_ref, Body, MerchantConfig, Scalar};
 use super::error::{argument, Failure, Result};
 use super::notify::JsMerchant;
-use crate::v2::{
+use wxpay::v2::{
     CloseOrderRequest, CloseOrderResponse, OrderQueryRequest, OrderQueryResponse, PaymentParams, RefundQueryRequest, RefundQueryResponse,
     RefundRef, RefundRequest, RefundResponse, Request, Response, SignType, UnifiedOrderRequest, UnifiedOrderResponse,
 };
-use crate::{ApiKey, Error, Params};
+use wxpay::{ApiKey, Error, Params};
 
 // ---- signing and XML -------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ pub fn sign(
             None => SignType::Md5,
         },
     };
-    Ok(crate::sign(&params, &key, sign_type))
+    Ok(wxpay::v2::sign(&params, &key, sign_type))
 }
 
 /// Verifies `params.sign` in constant time over every received field; returns the algorithm it
@@ -69,7 +69,7 @@ pub fn verify(
     let params = params_in(params, "params")?;
     let key = ApiKey::new(key)?;
     let fallback = sign_type_in(sign_type)?.unwrap_or_default();
-    Ok(crate::verify(&params, &key, fallback)?.as_str().to_owned())
+    Ok(wxpay::v2::verify(&params, &key, fallback)?.as_str().to_owned())
 }
 
 /// `<xml>…</xml>` of flat fields: digits as they are, other values in CDATA.
@@ -77,7 +77,7 @@ pub fn verify(
 /// @throws {WxPayError} `UNENCODABLE`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = toXml)]
 pub fn to_xml(#[wasm_bindgen(unchecked_param_type = "Params")] fields: JsValue) -> Result<String> {
-    Ok(crate::xml::encode(&params_in(fields, "fields")?)?)
+    Ok(wxpay::v2::xml::encode(&params_in(fields, "fields")?)?)
 }
 
 /// The fields of a flat `<xml>` document, byte for byte. DOCTYPEs and entity declarations are
@@ -86,7 +86,7 @@ pub fn to_xml(#[wasm_bindgen(unchecked_param_type = "Params")] fields: JsValue) 
 /// @throws {WxPayError} `DOCTYPE_FORBIDDEN`, `UNKNOWN_ENTITY`, `NESTED_ELEMENT`, `DUPLICATE_KEY`, `NOT_UTF8`, `TOO_LARGE`, `UNEXPECTED_ROOT`, `MALFORMED_XML`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = parseXml, unchecked_return_type = "Fields")]
 pub fn parse_xml(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: &JsValue) -> Result<JsValue> {
-    to_js(&crate::xml::decode(Body::from_js(xml)?.bytes())?)
+    to_js(&wxpay::v2::xml::decode(Body::from_js(xml)?.bytes())?)
 }
 
 /// A fresh 32-character `[0-9A-Za-z]` nonce from `crypto.getRandomValues` (on Node 16 and 18,
@@ -95,13 +95,13 @@ pub fn parse_xml(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] x
 /// @throws {WxPayError} `RANDOM_UNAVAILABLE`
 #[wasm_bindgen(js_name = nonceStr)]
 pub fn nonce_str() -> Result<String> {
-    Ok(crate::nonce_str()?)
+    Ok(wxpay::nonce_str()?)
 }
 
 fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
     Ok(match nonce {
         Some(n) => n,
-        None => crate::nonce_str()?,
+        None => wxpay::nonce_str()?,
     })
 }
 
@@ -340,7 +340,7 @@ fn parse<R: Response + Serialize>(xml: &JsValue, merchant: JsValue) -> Result<Js
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildUnifiedOrder)]
 pub fn build_unified_order(
-    #[wasm_bindgen(unchecked_param_type = "UnifiedOrder")] order: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "UnifiedOrderRequest")] order: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
@@ -365,7 +365,7 @@ pub fn parse_unified_order_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildOrderQuery)]
 pub fn build_order_query(
-    #[wasm_bindgen(unchecked_param_type = "OrderQuery")] query: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "OrderQueryRequest")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
@@ -390,7 +390,7 @@ pub fn parse_order_query_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildCloseOrder)]
 pub fn build_close_order(
-    #[wasm_bindgen(unchecked_param_type = "CloseOrder")] close: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CloseOrderRequest")] close: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
@@ -416,7 +416,7 @@ pub fn parse_close_order_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildRefund)]
 pub fn build_refund(
-    #[wasm_bindgen(unchecked_param_type = "Refund")] refund: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RefundRequest")] refund: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
@@ -450,7 +450,7 @@ pub fn parse_refund_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildRefundQuery)]
 pub fn build_refund_query(
-    #[wasm_bindgen(unchecked_param_type = "RefundQuery")] query: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RefundQueryRequest")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
@@ -604,6 +604,17 @@ export interface PaymentParamsInit {
   /** Default: a fresh nonce. */
   nonceStr?: string;
 }
+
+/** @deprecated The name before requests were `…Request`: use `UnifiedOrderRequest`. */
+export type UnifiedOrder = UnifiedOrderRequest;
+/** @deprecated Use `OrderQueryRequest`. */
+export type OrderQuery = OrderQueryRequest;
+/** @deprecated Use `CloseOrderRequest`. */
+export type CloseOrder = CloseOrderRequest;
+/** @deprecated Use `RefundRequest`. */
+export type Refund = RefundRequest;
+/** @deprecated Use `RefundQueryRequest`. */
+export type RefundQuery = RefundQueryRequest;
 
 /** Exactly the object `wx.requestPayment` takes. */
 export interface PaymentParams {

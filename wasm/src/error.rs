@@ -5,7 +5,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use crate::Error;
+use wxpay::Error;
 
 /// What a binding can fail with: a core error, or a JS value of the wrong shape.
 pub enum Failure {

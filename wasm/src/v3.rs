@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use js_sys::{Function, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
@@ -20,11 +21,11 @@ use wasm_bindgen::JsCast;
 
 use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
 use super::error::{argument, Failure, Result};
-use crate::v3::{
+use wxpay::v3::{
     self, ApiV3Key, CloseOrderRequest, DownloadCertificatesRequest, EncryptedResource, JsapiOrderRequest, MerchantKey,
     QueryByOutTradeNoRequest, RefundQueryRequest, RefundRequest, Request, SignatureHeaders, SignedRequest, Signer,
 };
-use crate::Error;
+use wxpay::Error;
 
 // ---- values in and out -----------------------------------------------------------------------
 
@@ -42,7 +43,7 @@ fn seconds(value: Option<f64>, what: &str) -> Result<u64> {
 fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
     Ok(match nonce {
         Some(n) => n,
-        None => crate::nonce_str()?,
+        None => wxpay::nonce_str()?,
     })
 }
 
@@ -178,7 +179,7 @@ enum MerchantSigner {
 }
 
 impl Signer for MerchantSigner {
-    fn sign(&self, message: &[u8]) -> crate::Result<String> {
+    fn sign(&self, message: &[u8]) -> wxpay::Result<String> {
         match self {
             MerchantSigner::Key(k) => k.sign(message),
             MerchantSigner::Js(s) => s.sign(message),
@@ -203,20 +204,20 @@ impl JsSigner {
     fn call(&self, message: &[u8]) -> Result<String> {
         let out = self.function.call1(&JsValue::UNDEFINED, &Uint8Array::from(message)).map_err(Failure::Thrown)?;
         let bytes = if let Some(text) = out.as_string() {
-            v3::BASE64.decode(text.trim()).ok()
+            BASE64.decode(text.trim()).ok()
         } else {
             out.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
         };
         match bytes {
             // RSA-2048 to 8192: what WeChat's WECHATPAY2-SHA256-RSA2048 scheme accepts.
-            Some(b) if (256..=1024).contains(&b.len()) => Ok(v3::BASE64.encode(b)),
+            Some(b) if (256..=1024).contains(&b.len()) => Ok(BASE64.encode(b)),
             _ => Err(argument("sign", "must return the RSA signature: its bytes (a Uint8Array or Buffer) or their base64")),
         }
     }
 }
 
 impl Signer for JsSigner {
-    fn sign(&self, message: &[u8]) -> crate::Result<String> {
+    fn sign(&self, message: &[u8]) -> wxpay::Result<String> {
         self.call(message).map_err(|f| {
             self.failure.replace(Some(f));
             Error::InvalidKey("the sign function failed")
@@ -381,7 +382,7 @@ pub struct V3Merchant {
 
 impl V3Merchant {
     /// Runs a core call that signs; what the caller's `sign` threw comes back as it was.
-    fn signing<T>(&self, call: impl FnOnce(&v3::Merchant<MerchantSigner>) -> crate::Result<T>) -> Result<T> {
+    fn signing<T>(&self, call: impl FnOnce(&v3::Merchant<MerchantSigner>) -> wxpay::Result<T>) -> Result<T> {
         call(&self.inner).map_err(|e| match &self.inner.key {
             MerchantSigner::Js(s) => s.failure.take().unwrap_or(Failure::Core(e)),
             MerchantSigner::Key(_) => Failure::Core(e),

@@ -438,10 +438,14 @@ describe('errors', () => {
     for (const fn of bad) assert.equal(codeOf(fn), 'INVALID_ARGUMENT', fn.toString());
   });
 
-  test('a missing merchant field or order field is MISSING_FIELD by its WeChat name', () => {
+  test('a missing merchant field or order field is MISSING_FIELD by the name the caller writes (camelCase)', () => {
     const e = (() => { try { wxpay.buildUnifiedOrder(ORDER, { appId: MERCHANT.appId, key: KEY }); } catch (e) { return e; } })();
     assert.equal(e.code, 'MISSING_FIELD');
-    assert.match(e.message, /mch_id/);
+    assert.match(e.message, /mchId/);
+    assert.doesNotMatch(e.message, /mch_id/);
+    // The core's own checks too: an order field it refuses is named as the order object names it.
+    const bad = (() => { try { wxpay.buildUnifiedOrder({ ...ORDER, notifyUrl: 'https://shop.example.com/notify?order=1' }, MERCHANT); } catch (e) { return e; } })();
+    assert.deepEqual([bad.code, /notifyUrl/.test(bad.message), /notify_url/.test(bad.message)], ['INVALID_FIELD', true, false]);
     assert.equal(codeOf(() => wxpay.buildRefund({ outRefundNo: 'R1', totalFee: 1, refundFee: 1 }, MERCHANT)), 'MISSING_FIELD');
   });
 });

@@ -19,7 +19,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
+use super::convert::{camel_name, from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
 use super::error::{argument, Failure, Result};
 use wxpay::v3::{
     self, ApiV3Key, CloseOrderRequest, DownloadCertificatesRequest, EncryptedResource, JsapiOrderRequest, MerchantKey,
@@ -64,29 +64,6 @@ fn camel_keys(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(camel_keys),
         _ => {}
-    }
-}
-
-fn camel_name(name: &str) -> String {
-    match name {
-        // As the v2 groups name them.
-        "appid" => "appId".to_owned(),
-        "mchid" => "mchId".to_owned(),
-        _ => {
-            let mut out = String::with_capacity(name.len());
-            let mut upper = false;
-            for c in name.chars() {
-                match c {
-                    '_' => upper = true,
-                    _ if upper => {
-                        out.push(c.to_ascii_uppercase());
-                        upper = false;
-                    }
-                    _ => out.push(c),
-                }
-            }
-            out
-        }
     }
 }
 

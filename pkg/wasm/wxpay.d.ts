@@ -331,6 +331,37 @@ export class Merchant {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * The signed XML body for `POST /pay/closeorder`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    buildCloseOrder(close: CloseOrderRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /pay/orderquery`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    buildOrderQuery(query: OrderQueryRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /pay/refundquery`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    buildRefundQuery(query: RefundQueryRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /secapi/pay/refund` (sent over mutual TLS).
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+     */
+    buildRefund(refund: RefundRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /pay/unifiedorder` (a JSAPI order); see the function
+     * `buildUnifiedOrder`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+     */
+    buildUnifiedOrder(order: UnifiedOrderRequest, nonceStr?: string | null): string;
+    /**
      * See the function `decryptRefundNotify`.
      */
     decryptRefundNotify(xml: string | Uint8Array): RefundNotify;
@@ -338,6 +369,36 @@ export class Merchant {
      * @throws {WxPayError} `INVALID_API_KEY`, `UNSUPPORTED_SIGN_TYPE`, `MISSING_FIELD`, `INVALID_ARGUMENT`
      */
     constructor(config: MerchantConfig);
+    /**
+     * Checks WeChat's answer to closeorder.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseCloseOrderResponse(xml: string | Uint8Array): CloseOrderResponse;
+    /**
+     * Checks and reads WeChat's answer to orderquery.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseOrderQueryResponse(xml: string | Uint8Array): OrderQueryResponse;
+    /**
+     * Checks and reads WeChat's answer to refundquery, with the `_$n` fields as `refunds[n]`.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseRefundQueryResponse(xml: string | Uint8Array): RefundQueryResponse;
+    /**
+     * Checks and reads WeChat's answer to refund: *accepted*, not yet refunded.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseRefundResponse(xml: string | Uint8Array): RefundResponse;
+    /**
+     * Checks and reads WeChat's answer to unifiedorder; see `parseUnifiedOrderResponse`.
+     *
+     * @throws {WxPayError} `SIGNATURE_MISMATCH`, `RETURN_FAIL`, `BUSINESS_ERROR`, XML codes, `MISSING_FIELD`, `INVALID_FIELD`
+     */
+    parseUnifiedOrderResponse(xml: string | Uint8Array): UnifiedOrderResponse;
     /**
      * See the function `paymentParams`; the appId, key and sign type are this merchant's.
      *

@@ -12,8 +12,8 @@ use super::convert::{from_js, required, sign_type_in, to_js, trade_ref, Body, Me
 use super::error::{argument, Failure, Result};
 use super::notify::JsMerchant;
 use wxpay::v2::{
-    CloseOrderRequest, CloseOrderResponse, OrderQueryRequest, OrderQueryResponse, PaymentParams, RefundQueryRequest, RefundQueryResponse,
-    RefundRef, RefundRequest, RefundResponse, Request, Response, SignType, UnifiedOrderRequest, UnifiedOrderResponse,
+    CloseOrderRequest, CloseOrderResponse, Merchant, OrderQueryRequest, OrderQueryResponse, PaymentParams, RefundQueryRequest,
+    RefundQueryResponse, RefundRef, RefundRequest, RefundResponse, Request, Response, SignType, UnifiedOrderRequest, UnifiedOrderResponse,
 };
 use wxpay::{ApiKey, Error, Params};
 
@@ -324,14 +324,58 @@ impl RefundQueryIn {
 
 // ---- the merchant's requests and WeChat's answers --------------------------------------------
 
+// The functions below take the merchant configuration with every call (the first shape of the
+// package, kept); the `Merchant` class's methods (merchant.rs) read it once. Both build and read
+// through these.
+
+/// A request read from its JS object; the merchant configuration is read before it is used, so
+/// that a bad configuration is reported first.
 fn build<R: Request>(merchant: JsValue, request: Result<R>, nonce: Option<String>) -> Result<String> {
     let m = MerchantConfig::read(merchant)?;
-    Ok(m.request_xml(&request?, &nonce_or_fresh(nonce)?)?)
+    build_with(&m, request, nonce)
 }
 
 fn parse<R: Response + Serialize>(xml: &JsValue, merchant: JsValue) -> Result<JsValue> {
-    let m = MerchantConfig::read(merchant)?;
+    parse_with::<R>(&MerchantConfig::read(merchant)?, xml)
+}
+
+pub(super) fn build_with<R: Request>(m: &Merchant, request: Result<R>, nonce: Option<String>) -> Result<String> {
+    Ok(m.request_xml(&request?, &nonce_or_fresh(nonce)?)?)
+}
+
+pub(super) fn parse_with<R: Response + Serialize>(m: &Merchant, xml: &JsValue) -> Result<JsValue> {
     to_js(&m.parse_response::<R>(Body::from_js(xml)?.bytes())?)
+}
+
+pub(super) fn unified_order_in(order: JsValue) -> Result<UnifiedOrderRequest> {
+    from_js::<UnifiedOrderIn>(order, "order").and_then(UnifiedOrderIn::into_core)
+}
+
+pub(super) fn order_query_in(query: JsValue) -> Result<OrderQueryRequest> {
+    let q = from_js::<OrderQueryIn>(query, "query")?;
+    Ok(OrderQueryRequest { trade: trade_ref(q.transaction_id, q.out_trade_no, "query")? })
+}
+
+pub(super) fn close_order_in(close: JsValue) -> Result<CloseOrderRequest> {
+    let c = from_js::<CloseOrderIn>(close, "close")?;
+    Ok(CloseOrderRequest { out_trade_no: required(c.out_trade_no, "out_trade_no")? })
+}
+
+pub(super) fn refund_in(refund: JsValue) -> Result<RefundRequest> {
+    let r = from_js::<RefundIn>(refund, "refund")?;
+    Ok(RefundRequest {
+        trade: trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
+        out_refund_no: required(r.out_refund_no, "out_refund_no")?,
+        total_fee: r.total_fee.req_fen("total_fee")?,
+        refund_fee: r.refund_fee.req_fen("refund_fee")?,
+        refund_desc: r.refund_desc,
+        notify_url: r.notify_url,
+        refund_account: r.refund_account,
+    })
+}
+
+pub(super) fn refund_query_in(query: JsValue) -> Result<RefundQueryRequest> {
+    from_js::<RefundQueryIn>(query, "query").and_then(RefundQueryIn::into_core)
 }
 
 /// The signed XML body for `POST /pay/unifiedorder` (`trade_type=JSAPI`). `nonceStr` defaults
@@ -344,8 +388,7 @@ pub fn build_unified_order(
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let order = from_js::<UnifiedOrderIn>(order, "order").and_then(UnifiedOrderIn::into_core);
-    build(merchant, order, nonce_str)
+    build(merchant, unified_order_in(order), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to unifiedorder: `return_code`, signature, `appid` /
@@ -369,9 +412,7 @@ pub fn build_order_query(
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let query = from_js::<OrderQueryIn>(query, "query")
-        .and_then(|q| Ok(OrderQueryRequest { trade: trade_ref(q.transaction_id, q.out_trade_no, "query")? }));
-    build(merchant, query, nonce_str)
+    build(merchant, order_query_in(query), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to orderquery (see `parseUnifiedOrderResponse`).
@@ -394,9 +435,7 @@ pub fn build_close_order(
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let close = from_js::<CloseOrderIn>(close, "close")
-        .and_then(|c| Ok(CloseOrderRequest { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
-    build(merchant, close, nonce_str)
+    build(merchant, close_order_in(close), nonce_str)
 }
 
 /// Checks WeChat's answer to closeorder (see `parseUnifiedOrderResponse`); `ORDERPAID` is a
@@ -420,18 +459,7 @@ pub fn build_refund(
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let refund = from_js::<RefundIn>(refund, "refund").and_then(|r| {
-        Ok(RefundRequest {
-            trade: trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
-            out_refund_no: required(r.out_refund_no, "out_refund_no")?,
-            total_fee: r.total_fee.req_fen("total_fee")?,
-            refund_fee: r.refund_fee.req_fen("refund_fee")?,
-            refund_desc: r.refund_desc,
-            notify_url: r.notify_url,
-            refund_account: r.refund_account,
-        })
-    });
-    build(merchant, refund, nonce_str)
+    build(merchant, refund_in(refund), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to refund: *accepted*, not yet refunded.
@@ -454,7 +482,7 @@ pub fn build_refund_query(
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    build(merchant, from_js::<RefundQueryIn>(query, "query").and_then(RefundQueryIn::into_core), nonce_str)
+    build(merchant, refund_query_in(query), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to refundquery, with the `_$n` fields as `refunds[n]`.

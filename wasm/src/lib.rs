@@ -14,7 +14,7 @@
 //! | group | file | cargo feature | in entry points |
 //! | --- | --- | --- | --- |
 //! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `notify.rs`, `acceptance.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
-//! | everything else of API v2 | `api.rs` | `wasm-api` (default) | `wxpay` |
+//! | everything else of API v2, and the v2 `Merchant` class's request and answer methods | `api.rs`, `merchant.rs` | `wasm-api` (default) | `wxpay` |
 //! | API v3: its own `Merchant` and `KeySet`, `decryptResource` | `v3.rs` | `wasm-v3` (turns on the core's `v3`) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
@@ -51,5 +51,7 @@ mod notify;
 
 #[cfg(feature = "wasm-api")]
 mod api;
+#[cfg(feature = "wasm-api")]
+mod merchant;
 #[cfg(feature = "wasm-v3")]
 mod v3;

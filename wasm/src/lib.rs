@@ -2,7 +2,7 @@
 //! npm package in `pkg/` by `scripts/build-wasm`.
 //!
 //! Thin glue: every function here converts JS values to core types (with `serde-wasm-bindgen`,
-//! see [`convert`]), calls the core, and converts the result or error back ([`error`]). Nothing
+//! see `convert.rs`), calls the core, and converts the result or error back (`error.rs`). Nothing
 //! here knows WeChat's rules: the canonical string, the XML codec and the field checks are the
 //! core's.
 //!

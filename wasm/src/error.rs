@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 
 use wxpay::Error;
 
-use super::convert::camel_name;
+use super::names::camel_name;
 
 /// What a binding can fail with: a core error, or a JS value of the wrong shape.
 pub enum Failure {

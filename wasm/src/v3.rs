@@ -19,8 +19,9 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{camel_name, from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
+use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
 use super::error::{argument, Failure, Result};
+use super::names::camel_name;
 use wxpay::v3::{
     self, ApiV3Key, CloseOrderRequest, DownloadCertificatesRequest, EncryptedResource, JsapiOrderRequest, MerchantKey,
     QueryByOutTradeNoRequest, RefundQueryRequest, RefundRequest, Request, SignatureHeaders, SignedRequest, Signer,

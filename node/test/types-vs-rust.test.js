@@ -13,13 +13,13 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const ts = require('typescript');
 
-const { wxpay, MERCHANT, signedResponse } = require('./helpers');
-const { v3, CONFIG } = require('./v3-helpers');
+const { wxpay, MERCHANT, signedResponse, signedNotify } = require('./helpers');
+const { v3, V, CONFIG, KEYS } = require('./v3-helpers');
 
 const PKG = path.resolve(__dirname, '../../pkg');
 
-/** The property names of each type expression, as the declarations say (unions and intersections flattened). */
-function declaredNames(expressions) {
+/** The declared types of the type expressions (TypeScript's checker over pkg/*.d.ts). */
+function declaredTypes(expressions) {
   const file = path.join(PKG, '__types_vs_rust__.ts');
   const text = [
     "import * as w from './index';",
@@ -35,14 +35,36 @@ function declaredNames(expressions) {
   const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   assert.deepEqual(errors, [], 'the type expressions compile');
   const checker = program.getTypeChecker();
-  const source = program.getSourceFile(file);
-  const names = (type) => {
-    if (type.isUnionOrIntersection()) return type.types.flatMap(names);
-    return checker.getPropertiesOfType(type).map((p) => p.name);
-  };
-  return source.statements
+  const types = program.getSourceFile(file).statements
     .filter(ts.isTypeAliasDeclaration)
-    .map((alias) => [...new Set(names(checker.getTypeAtLocation(alias.name)))].sort());
+    .map((alias) => checker.getTypeAtLocation(alias.name));
+  return { checker, types };
+}
+
+/** A type's constituents: unions and intersections flattened. */
+const parts = (type) => (type.isUnionOrIntersection() ? type.types.flatMap(parts) : [type]);
+
+/** The property names of each type expression, as the declarations say. */
+function declaredNames(expressions) {
+  const { checker, types } = declaredTypes(expressions);
+  return types.map((type) => [...new Set(parts(type).flatMap((t) => checker.getPropertiesOfType(t).map((p) => p.name)))].sort());
+}
+
+/** The paths in `value` that `type` does not declare, looking into nested objects and arrays. */
+function undeclared(checker, type, value, at) {
+  if (value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) {
+    const element = parts(type).map((t) => checker.getIndexTypeOfType(t, ts.IndexKind.Number)).find(Boolean);
+    return element ? value.flatMap((v, i) => undeclared(checker, element, v, `${at}[${i}]`)) : [];
+  }
+  // An index signature (Record<string, …>) declares every name.
+  if (parts(type).some((t) => checker.getIndexTypeOfType(t, ts.IndexKind.String))) return [];
+  return Object.entries(value).flatMap(([name, v]) => {
+    const props = parts(type).map((t) => checker.getPropertyOfType(t, name)).filter(Boolean);
+    if (props.length === 0) return [`${at}.${name}`];
+    const propType = checker.getUnionType ? checker.getUnionType(props.map((p) => checker.getTypeOfSymbol(p))) : checker.getTypeOfSymbol(props[0]);
+    return undeclared(checker, propType, v, `${at}.${name}`);
+  });
 }
 
 /** The names the Rust struct behind `call` knows, from serde's refusal of an unknown one. */
@@ -91,7 +113,11 @@ test('every argument object is declared with exactly the fields its Rust struct 
   m3.free();
 });
 
-test('every name in a full result is declared in its type', () => {
+test('every name in a full result is declared in its type, nested objects too', () => {
+  const keys = new v3.KeySet(KEYS);
+  const parsers = {
+    jsapi_order: 'parseJsapiPrepayResponse', query_by_out_trade_no: 'parseTransactionResponse', close: 'parseCloseOrderResponse', refund: 'parseRefundResponse',
+  };
   const cases = [
     ['ReturnType<typeof w.parseOrderQueryResponse>', wxpay.parseOrderQueryResponse(signedResponse({
       trade_state: 'SUCCESS', trade_state_desc: '支付成功', out_trade_no: 'A1', transaction_id: '4200', total_fee: '1200', cash_fee: '1200',
@@ -103,11 +129,22 @@ test('every name in a full result is declared in its type', () => {
     ['ReturnType<typeof w.parseUnifiedOrderResponse>', wxpay.parseUnifiedOrderResponse(signedResponse({
       trade_type: 'NATIVE', prepay_id: 'wx2014', code_url: 'weixin://wxpay/bizpayurl?pr=x',
     }), MERCHANT)],
+    ['ReturnType<typeof w.parseRefundQueryResponse>', wxpay.parseRefundQueryResponse(signedResponse({
+      transaction_id: '4200', out_trade_no: 'A1', total_fee: '1200', cash_fee: '1200', refund_count: '1',
+      out_refund_no_0: 'R1', refund_id_0: '5001', refund_fee_0: '800', refund_status_0: 'SUCCESS', refund_success_time_0: '2026-11-23 12:30:07',
+      refund_recv_accout_0: '支付用户的零钱', refund_channel_0: 'ORIGINAL',
+    }), MERCHANT)],
+    ['ReturnType<typeof w.verifyPaymentNotify>', wxpay.verifyPaymentNotify(signedNotify(), MERCHANT)],
     ['ReturnType<typeof w.paymentParams>', wxpay.paymentParams({ appId: MERCHANT.appId, key: MERCHANT.key, prepayId: 'wx2014' })],
+    ...V.responses.filter((c) => !c.expected_error && c.expected !== null).map((c) => [
+      `ReturnType<v3.KeySet["${parsers[c.type]}"]>`, keys[parsers[c.type]]({ status: c.status, headers: c.headers, body: c.body }, c.now),
+    ]),
+    ...V.notifies.map((n) => ['ReturnType<v3.KeySet["openNotification"]>', keys.openNotification(n.headers, n.body, n.now)]),
   ];
-  const declared = declaredNames(cases.map(([expression]) => expression));
+  assert.ok(cases.length > 8, 'the v3 vectors are there');
+  const { checker, types } = declaredTypes(cases.map(([expression]) => expression));
   cases.forEach(([expression, value], i) => {
-    const undeclared = Object.keys(value).filter((n) => !declared[i].includes(n));
-    assert.deepEqual(undeclared, [], expression);
+    assert.deepEqual(undeclared(checker, types[i], value, 'result'), [], expression);
   });
+  keys.free();
 });

@@ -257,9 +257,9 @@ impl JsapiOrderIn {
         let mut order = JsapiOrderRequest::new(
             required(self.description, "description")?,
             required(self.out_trade_no, "out_trade_no")?,
-            self.total.req_fen("amount.total")?,
+            self.total.req_fen("total")?,
             required(self.notify_url, "notify_url")?,
-            required(self.openid, "payer.openid")?,
+            required(self.openid, "openid")?,
         );
         order.attach = self.attach;
         order.time_expire = self.time_expire;
@@ -305,6 +305,21 @@ struct RefundIn {
     reason: Option<String>,
     #[serde(alias = "notify_url")]
     notify_url: Option<String>,
+}
+
+/// The request objects are flat: what WeChat's JSON nests under `amount` and `payer` the caller
+/// writes at the top (`total`, `refund`, `openid`), so the core's checks of `amount.total` or
+/// `payer.openid` name the field as written.
+fn as_written(f: Failure) -> Failure {
+    let flat = |name: String| match name.strip_prefix("amount.").or_else(|| name.strip_prefix("payer.")) {
+        Some(field) => field.to_owned(),
+        None => name,
+    };
+    match f {
+        Failure::Core(Error::MissingField { name }) => Failure::Core(Error::MissingField { name: flat(name) }),
+        Failure::Core(Error::InvalidField { name, reason }) => Failure::Core(Error::InvalidField { name: flat(name), reason }),
+        f => f,
+    }
 }
 
 /// A signed request, ready for `fetch(r.url, r)` (it has `method`, `headers` and `body`) or
@@ -368,11 +383,11 @@ impl V3Merchant {
     }
 
     fn build<R: Request>(&self, request: Result<R>, options: JsValue) -> Result<JsValue> {
-        let request = request?;
+        let request = request.map_err(as_written)?;
         let o: SignOptions = optional_js(options, "options")?;
         let timestamp = seconds(o.timestamp, "options.timestamp")?;
         let nonce = nonce_or_fresh(o.nonce_str)?;
-        let signed: SignedRequest = self.signing(|m| m.sign_request(&request, timestamp, &nonce))?;
+        let signed: SignedRequest = self.signing(|m| m.sign_request(&request, timestamp, &nonce)).map_err(as_written)?;
         to_js(&SignedRequestOut {
             method: signed.method,
             url: format!("{}{}", self.api_base, signed.path_and_query),
@@ -534,8 +549,8 @@ impl V3Merchant {
             let mut core = RefundRequest::new(
                 trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
                 required(r.out_refund_no, "out_refund_no")?,
-                r.refund.req_fen("amount.refund")?,
-                r.total.req_fen("amount.total")?,
+                r.refund.req_fen("refund")?,
+                r.total.req_fen("total")?,
             );
             core.reason = r.reason;
             core.notify_url = r.notify_url;

@@ -40,6 +40,10 @@ const appId: string = m.appId;
 const viaClass: PaymentNotify = m.verifyPaymentNotify(new Uint8Array(0));
 const refundViaClass: RefundNotify = m.decryptRefundNotify(xml);
 const payViaClass: PaymentParams = m.paymentParams({ prepayId: 'wx20', timeStamp: 1700000000 });
+const bodyViaClass: string = m.buildUnifiedOrder(order, 'ibuaiVcKdpRxkhJA') + m.buildRefund({ outTradeNo: 'A1', outRefundNo: 'R1', totalFee: 1, refundFee: 1 });
+const stateViaClass: OrderQueryResponse = m.parseOrderQueryResponse(xml);
+// @ts-expect-error: a class method takes no merchant configuration
+m.buildCloseOrder({ outTradeNo: 'A1' }, merchant);
 m.free();
 
 // requests and responses

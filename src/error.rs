@@ -278,11 +278,13 @@ impl Error {
         }
     }
 
-    pub(crate) fn missing(name: &str) -> Self {
+    /// `MISSING_FIELD`: a required field `name` (as the caller names it) is absent.
+    pub fn missing(name: &str) -> Self {
         Error::MissingField { name: name.to_owned() }
     }
 
-    pub(crate) fn invalid(name: &str, reason: impl Into<String>) -> Self {
+    /// `INVALID_FIELD`: field `name` (as the caller names it) holds a value that breaks `reason`.
+    pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
         Error::InvalidField { name: name.to_owned(), reason: reason.into() }
     }
 }

@@ -13,15 +13,16 @@
 //! redacted [`ApiKey`]. MD5 is supported because WeChat Pay v2 requires it, not as a choice.
 //!
 //! ```
-//! use wxpay::{ApiKey, Fen, Merchant, UnifiedOrder};
+//! use wxpay::v2::{Merchant, UnifiedOrderRequest};
+//! use wxpay::{ApiKey, Fen};
 //!
 //! let merchant = Merchant::new("wxd930ea5d5a258f4f", "10000100",
 //!     ApiKey::new("192006250b4c09247ec02edce69f6a2d")?);
-//! let order = UnifiedOrder::new("Coffee", "20261123000001", Fen::new(1200), "203.0.113.7",
+//! let order = UnifiedOrderRequest::new("Coffee", "20261123000001", Fen::new(1200), "203.0.113.7",
 //!     "https://shop.example.com/wxpay/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 //! let body = merchant.request_xml(&order, &wxpay::nonce_str()?)?;
 //! // POST `body` to https://api.mch.weixin.qq.com/pay/unifiedorder, then:
-//! // let answer: wxpay::UnifiedOrderResponse = merchant.parse_response(&response_bytes)?;
+//! // let answer: wxpay::v2::UnifiedOrderResponse = merchant.parse_response(&response_bytes)?;
 //! // let params = merchant.payment_params(&answer.prepay_id, now_secs, &wxpay::nonce_str()?)?;
 //! # let _ = body;
 //! # Ok::<(), wxpay::Error>(())
@@ -31,30 +32,15 @@
 
 pub mod acceptance;
 mod amount;
-pub mod bill;
-mod closeorder;
 pub mod codes;
 mod error;
-mod jsapi;
-mod merchant;
-mod message;
 mod nonce;
-pub mod notify;
-mod orderquery;
-mod refund;
-pub mod refund_notify;
-mod refundquery;
 mod secret;
-mod sign;
 pub mod time;
-mod unifiedorder;
+pub mod v2;
 #[cfg(feature = "v3")]
 pub mod v3;
 pub mod validate;
-pub mod xml;
-
-#[cfg(target_arch = "wasm32")]
-mod wasm;
 
 // The README's v3 example runs as a doctest.
 #[cfg(all(doctest, feature = "v3"))]
@@ -65,17 +51,22 @@ struct ReadmeDoctests;
 pub type Params = std::collections::BTreeMap<String, String>;
 
 pub use amount::Fen;
-pub use closeorder::{CloseOrder, CloseOrderResponse};
 pub use error::{Error, Result};
-pub use jsapi::PaymentParams;
-pub use merchant::Merchant;
-pub use message::{Request, Response, TradeRef};
 pub use nonce::nonce_str;
-pub use notify::{PaymentNotify, ResultCode};
-pub use orderquery::{OrderQuery, OrderQueryResponse, TradeState};
-pub use refund::{Refund, RefundResponse};
-pub use refund_notify::{RefundNotify, RefundNotifyStatus};
-pub use refundquery::{RefundItem, RefundQuery, RefundQueryResponse, RefundRef, RefundStatus};
 pub use secret::ApiKey;
-pub use sign::{detect_sign_type, sign, string_to_sign, verify, SignType};
-pub use unifiedorder::{UnifiedOrder, UnifiedOrderResponse};
+
+// API v2 at the crate root, as before `wxpay::v2` existed: the server, the simulator and older
+// callers use these paths. New code names `wxpay::v2::…`.
+#[doc(hidden)]
+pub use v2::{bill, notify, refund_notify, xml};
+#[doc(hidden)]
+pub use v2::{
+    detect_sign_type, sign, string_to_sign, verify, CloseOrderResponse, Merchant, OrderQueryResponse, PaymentNotify, PaymentParams,
+    RefundItem, RefundNotify, RefundNotifyStatus, RefundQueryResponse, RefundRef, RefundResponse, RefundStatus, Request, Response,
+    ResultCode, SignType, TradeRef, TradeState, UnifiedOrderResponse,
+};
+#[doc(hidden)]
+pub use v2::{
+    CloseOrderRequest as CloseOrder, OrderQueryRequest as OrderQuery, RefundQueryRequest as RefundQuery, RefundRequest as Refund,
+    UnifiedOrderRequest as UnifiedOrder,
+};

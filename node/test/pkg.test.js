@@ -271,6 +271,49 @@ describe('the merchant operations', () => {
   });
 });
 
+describe('the v2 Merchant class (the shape of wxpay/v3)', () => {
+  const methods = (cls) => Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor' && n !== 'free' && !n.startsWith('__')).sort();
+
+  test('has the request and answer methods, camelCase as the functions', () => {
+    assert.deepEqual(methods(wxpay.Merchant), [
+      'appId', 'buildCloseOrder', 'buildOrderQuery', 'buildRefund', 'buildRefundQuery', 'buildUnifiedOrder', 'decryptRefundNotify', 'mchId',
+      'parseCloseOrderResponse', 'parseOrderQueryResponse', 'parseRefundQueryResponse', 'parseRefundResponse', 'parseUnifiedOrderResponse',
+      'paymentParams', 'signType', 'verifyPaymentNotify',
+    ]);
+  });
+
+  test('each method is its function with the merchant configured once', () => {
+    const m = new wxpay.Merchant(MERCHANT);
+    const requests = [
+      ['buildUnifiedOrder', ORDER],
+      ['buildOrderQuery', { outTradeNo: 'A1' }],
+      ['buildCloseOrder', { outTradeNo: 'A1' }],
+      ['buildRefund', { outTradeNo: 'A1', outRefundNo: 'R1', totalFee: 1200, refundFee: '800' }],
+      ['buildRefundQuery', { outRefundNo: 'R1', offset: 10 }],
+    ];
+    for (const [name, request] of requests) {
+      assert.equal(m[name](request, 'n1'), wxpay[name](request, MERCHANT, 'n1'), name);
+      assert.match(jsParseXml(m[name](request)).nonce_str, /^[0-9A-Za-z]{32}$/, `${name}: a fresh nonce by default`);
+    }
+    const answers = [
+      ['parseUnifiedOrderResponse', signedResponse({ trade_type: 'JSAPI', prepay_id: 'wx2014' })],
+      ['parseOrderQueryResponse', signedResponse({ trade_state: 'NOTPAY', out_trade_no: 'A1' })],
+      ['parseCloseOrderResponse', signedResponse({})],
+      ['parseRefundResponse', signedResponse({ transaction_id: '4200', out_trade_no: 'A1', out_refund_no: 'R1', refund_id: '5000', refund_fee: '800', total_fee: '1200' })],
+      ['parseRefundQueryResponse', signedResponse({ transaction_id: '4200', out_trade_no: 'A1', total_fee: '1200', refund_count: '1', out_refund_no_0: 'R1', refund_id_0: '5001', refund_fee_0: '800', refund_status_0: 'SUCCESS' })],
+    ];
+    for (const [name, xml] of answers) assert.deepEqual(m[name](xml), wxpay[name](xml, MERCHANT), name);
+  });
+
+  test('errors name the fields as the caller writes them', () => {
+    const m = new wxpay.Merchant(MERCHANT);
+    const e = (() => { try { m.buildRefund({ outTradeNo: 'A1', totalFee: 1, refundFee: 1 }); } catch (e) { return e; } })();
+    assert.deepEqual([e.code, /outRefundNo/.test(e.message)], ['MISSING_FIELD', true]);
+    assert.equal(codeOf(() => m.buildUnifiedOrder({ ...ORDER, notifyURL: 'typo' })), 'INVALID_ARGUMENT');
+    assert.equal(codeOf(() => m.parseRefundResponse(signedResponse({}, { key: OTHER_KEY }))), 'SIGNATURE_MISMATCH');
+  });
+});
+
 describe('payment notify', () => {
   const expected = {
     resultCode: 'SUCCESS', appId: MERCHANT.appId, mchId: MERCHANT.mchId, openid: 'oUpF8uMEb4qRXf22hE3X68TekukE',
@@ -438,10 +481,14 @@ describe('errors', () => {
     for (const fn of bad) assert.equal(codeOf(fn), 'INVALID_ARGUMENT', fn.toString());
   });
 
-  test('a missing merchant field or order field is MISSING_FIELD by its WeChat name', () => {
+  test('a missing merchant field or order field is MISSING_FIELD by the name the caller writes (camelCase)', () => {
     const e = (() => { try { wxpay.buildUnifiedOrder(ORDER, { appId: MERCHANT.appId, key: KEY }); } catch (e) { return e; } })();
     assert.equal(e.code, 'MISSING_FIELD');
-    assert.match(e.message, /mch_id/);
+    assert.match(e.message, /mchId/);
+    assert.doesNotMatch(e.message, /mch_id/);
+    // The core's own checks too: an order field it refuses is named as the order object names it.
+    const bad = (() => { try { wxpay.buildUnifiedOrder({ ...ORDER, notifyUrl: 'https://shop.example.com/notify?order=1' }, MERCHANT); } catch (e) { return e; } })();
+    assert.deepEqual([bad.code, /notifyUrl/.test(bad.message), /notify_url/.test(bad.message)], ['INVALID_FIELD', true, false]);
     assert.equal(codeOf(() => wxpay.buildRefund({ outRefundNo: 'R1', totalFee: 1, refundFee: 1 }, MERCHANT)), 'MISSING_FIELD');
   });
 });

@@ -451,6 +451,20 @@ describe('values in and out', () => {
     assert.equal(codeOf(() => merchant.buildRefund({ outTradeNo: 'A12345', transactionId: '42', outRefundNo: 'R1', refund: 1, total: 2 })), 'INVALID_ARGUMENT');
   });
 
+  test('errors name the fields as the flat request objects write them, not by WeChat\'s nesting', () => {
+    const order = { description: 'x', outTradeNo: 'A12345', total: 1200, notifyUrl: 'https://a.example/n', openid: 'o1' };
+    for (const [fn, code, name] of [
+      [() => merchant.buildJsapiPrepay({ ...order, openid: undefined }), 'MISSING_FIELD', 'openid'],
+      [() => merchant.buildJsapiPrepay({ ...order, total: 0 }), 'INVALID_FIELD', 'total'],
+      [() => merchant.buildJsapiPrepay({ ...order, outTradeNo: 'a b' }), 'INVALID_FIELD', 'outTradeNo'],
+      [() => merchant.buildRefund({ outTradeNo: 'A12345', outRefundNo: 'R1', refund: 3, total: 2 }), 'INVALID_FIELD', 'refund'],
+    ]) {
+      const { code: gotCode, message } = thrown(fn);
+      assert.equal(gotCode, code, message);
+      assert.equal(message.match(/field `([^`]+)`/)?.[1], name, message);
+    }
+  });
+
   test('apiBase: the backup domain, and nothing but https://host', () => {
     const backup = new v3.Merchant({ ...CONFIG, apiBase: 'https://api2.mch.weixin.qq.com' });
     assert.equal(backup.buildDownloadCertificates().url, 'https://api2.mch.weixin.qq.com/v3/certificates');

@@ -92,7 +92,7 @@ export type Fields = Record<string, string>;
 export type Fen = number | string;
 
 /** A JSAPI order (`trade_type=JSAPI`) for a mini-program payer. */
-export interface UnifiedOrder {
+export interface UnifiedOrderRequest {
     /** 商品描述, at most 128 bytes. */
     body: string;
     /** At most 32 of `0-9 a-z A-Z _ - | *`, unique per merchant. */
@@ -129,7 +129,7 @@ export type TradeRef =
 | { transactionId: string; outTradeNo?: undefined }
 | { outTradeNo: string; transactionId?: undefined };
 
-export type OrderQuery = TradeRef;
+export type OrderQueryRequest = TradeRef;
 
 export type TradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
 
@@ -146,7 +146,7 @@ export interface OrderQueryResponse {
     tradeType?: string;
 }
 
-export interface CloseOrder {
+export interface CloseOrderRequest {
     outTradeNo: string;
 }
 
@@ -154,7 +154,7 @@ export interface CloseOrder {
 export type CloseOrderResponse = Record<string, never>;
 
 /** A refund application; the same `outRefundNo` refunds once. */
-export type Refund = TradeRef & {
+export type RefundRequest = TradeRef & {
     /** At most 64 of `0-9 a-z A-Z _ - | * @`. */
     outRefundNo: string;
     totalFee: Fen;
@@ -176,7 +176,7 @@ export interface RefundResponse {
 }
 
 /** Which refunds: exactly one of the four references, and an optional `offset`. */
-export type RefundQuery = (
+export type RefundQueryRequest = (
 | { refundId: string }
 | { outRefundNo: string }
 | { transactionId: string }
@@ -216,6 +216,17 @@ export interface PaymentParamsInit {
     /** Default: a fresh nonce. */
     nonceStr?: string;
 }
+
+/** @deprecated The name before requests were `…Request`: use `UnifiedOrderRequest`. */
+export type UnifiedOrder = UnifiedOrderRequest;
+/** @deprecated Use `OrderQueryRequest`. */
+export type OrderQuery = OrderQueryRequest;
+/** @deprecated Use `CloseOrderRequest`. */
+export type CloseOrder = CloseOrderRequest;
+/** @deprecated Use `RefundRequest`. */
+export type Refund = RefundRequest;
+/** @deprecated Use `RefundQueryRequest`. */
+export type RefundQuery = RefundQueryRequest;
 
 /** Exactly the object `wx.requestPayment` takes. */
 export interface PaymentParams {
@@ -320,6 +331,37 @@ export class Merchant {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * The signed XML body for `POST /pay/closeorder`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    buildCloseOrder(close: CloseOrderRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /pay/orderquery`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    buildOrderQuery(query: OrderQueryRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /pay/refundquery`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     */
+    buildRefundQuery(query: RefundQueryRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /secapi/pay/refund` (sent over mutual TLS).
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+     */
+    buildRefund(refund: RefundRequest, nonceStr?: string | null): string;
+    /**
+     * The signed XML body for `POST /pay/unifiedorder` (a JSAPI order); see the function
+     * `buildUnifiedOrder`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+     */
+    buildUnifiedOrder(order: UnifiedOrderRequest, nonceStr?: string | null): string;
+    /**
      * See the function `decryptRefundNotify`.
      */
     decryptRefundNotify(xml: string | Uint8Array): RefundNotify;
@@ -327,6 +369,36 @@ export class Merchant {
      * @throws {WxPayError} `INVALID_API_KEY`, `UNSUPPORTED_SIGN_TYPE`, `MISSING_FIELD`, `INVALID_ARGUMENT`
      */
     constructor(config: MerchantConfig);
+    /**
+     * Checks WeChat's answer to closeorder.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseCloseOrderResponse(xml: string | Uint8Array): CloseOrderResponse;
+    /**
+     * Checks and reads WeChat's answer to orderquery.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseOrderQueryResponse(xml: string | Uint8Array): OrderQueryResponse;
+    /**
+     * Checks and reads WeChat's answer to refundquery, with the `_$n` fields as `refunds[n]`.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseRefundQueryResponse(xml: string | Uint8Array): RefundQueryResponse;
+    /**
+     * Checks and reads WeChat's answer to refund: *accepted*, not yet refunded.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     */
+    parseRefundResponse(xml: string | Uint8Array): RefundResponse;
+    /**
+     * Checks and reads WeChat's answer to unifiedorder; see `parseUnifiedOrderResponse`.
+     *
+     * @throws {WxPayError} `SIGNATURE_MISMATCH`, `RETURN_FAIL`, `BUSINESS_ERROR`, XML codes, `MISSING_FIELD`, `INVALID_FIELD`
+     */
+    parseUnifiedOrderResponse(xml: string | Uint8Array): UnifiedOrderResponse;
     /**
      * See the function `paymentParams`; the appId, key and sign type are this merchant's.
      *
@@ -356,28 +428,28 @@ export class Merchant {
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildCloseOrder(close: CloseOrder, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildCloseOrder(close: CloseOrderRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
 
 /**
  * The signed XML body for `POST /pay/orderquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildOrderQuery(query: OrderQuery, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildOrderQuery(query: OrderQueryRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
 
 /**
  * The signed XML body for `POST /secapi/pay/refund` (send it over mutual TLS).
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildRefund(refund: Refund, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildRefund(refund: RefundRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
 
 /**
  * The signed XML body for `POST /pay/refundquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildRefundQuery(query: RefundQuery, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildRefundQuery(query: RefundQueryRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
 
 /**
  * The signed XML body for `POST /pay/unifiedorder` (`trade_type=JSAPI`). `nonceStr` defaults
@@ -385,7 +457,7 @@ export function buildRefundQuery(query: RefundQuery, merchant: MerchantConfig, n
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildUnifiedOrder(order: UnifiedOrder, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildUnifiedOrder(order: UnifiedOrderRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
 
 /**
  * Decrypts a refund notify: `return_code`, `appid` / `mch_id`, then `req_info`

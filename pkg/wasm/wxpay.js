@@ -37,6 +37,177 @@ class Merchant {
         }
     }
     /**
+     * The signed XML body for `POST /pay/closeorder`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     * @param {CloseOrderRequest} close
+     * @param {string | null} [nonceStr]
+     * @returns {string}
+     */
+    buildCloseOrder(close, nonceStr) {
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
+            var len0 = WASM_VECTOR_LEN;
+            wasm.merchant_buildCloseOrder(retptr, this.__wbg_ptr, addHeapObject(close), ptr0, len0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
+     * The signed XML body for `POST /pay/orderquery`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     * @param {OrderQueryRequest} query
+     * @param {string | null} [nonceStr]
+     * @returns {string}
+     */
+    buildOrderQuery(query, nonceStr) {
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
+            var len0 = WASM_VECTOR_LEN;
+            wasm.merchant_buildOrderQuery(retptr, this.__wbg_ptr, addHeapObject(query), ptr0, len0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
+     * The signed XML body for `POST /pay/refundquery`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+     * @param {RefundQueryRequest} query
+     * @param {string | null} [nonceStr]
+     * @returns {string}
+     */
+    buildRefundQuery(query, nonceStr) {
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
+            var len0 = WASM_VECTOR_LEN;
+            wasm.merchant_buildRefundQuery(retptr, this.__wbg_ptr, addHeapObject(query), ptr0, len0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
+     * The signed XML body for `POST /secapi/pay/refund` (sent over mutual TLS).
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+     * @param {RefundRequest} refund
+     * @param {string | null} [nonceStr]
+     * @returns {string}
+     */
+    buildRefund(refund, nonceStr) {
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
+            var len0 = WASM_VECTOR_LEN;
+            wasm.merchant_buildRefund(retptr, this.__wbg_ptr, addHeapObject(refund), ptr0, len0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
+     * The signed XML body for `POST /pay/unifiedorder` (a JSAPI order); see the function
+     * `buildUnifiedOrder`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+     * @param {UnifiedOrderRequest} order
+     * @param {string | null} [nonceStr]
+     * @returns {string}
+     */
+    buildUnifiedOrder(order, nonceStr) {
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
+            var len0 = WASM_VECTOR_LEN;
+            wasm.merchant_buildUnifiedOrder(retptr, this.__wbg_ptr, addHeapObject(order), ptr0, len0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
      * See the function `decryptRefundNotify`.
      * @param {string | Uint8Array} xml
      * @returns {RefundNotify}
@@ -97,6 +268,126 @@ class Merchant {
             return this;
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+        }
+    }
+    /**
+     * Checks WeChat's answer to closeorder.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     * @param {string | Uint8Array} xml
+     * @returns {CloseOrderResponse}
+     */
+    parseCloseOrderResponse(xml) {
+        const borrow0 = addBorrowedObject(xml);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_parseCloseOrderResponse(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * Checks and reads WeChat's answer to orderquery.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     * @param {string | Uint8Array} xml
+     * @returns {OrderQueryResponse}
+     */
+    parseOrderQueryResponse(xml) {
+        const borrow0 = addBorrowedObject(xml);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_parseOrderQueryResponse(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * Checks and reads WeChat's answer to refundquery, with the `_$n` fields as `refunds[n]`.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     * @param {string | Uint8Array} xml
+     * @returns {RefundQueryResponse}
+     */
+    parseRefundQueryResponse(xml) {
+        const borrow0 = addBorrowedObject(xml);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_parseRefundQueryResponse(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * Checks and reads WeChat's answer to refund: *accepted*, not yet refunded.
+     *
+     * @throws {WxPayError} as `parseUnifiedOrderResponse`
+     * @param {string | Uint8Array} xml
+     * @returns {RefundResponse}
+     */
+    parseRefundResponse(xml) {
+        const borrow0 = addBorrowedObject(xml);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_parseRefundResponse(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * Checks and reads WeChat's answer to unifiedorder; see `parseUnifiedOrderResponse`.
+     *
+     * @throws {WxPayError} `SIGNATURE_MISMATCH`, `RETURN_FAIL`, `BUSINESS_ERROR`, XML codes, `MISSING_FIELD`, `INVALID_FIELD`
+     * @param {string | Uint8Array} xml
+     * @returns {UnifiedOrderResponse}
+     */
+    parseUnifiedOrderResponse(xml) {
+        const borrow0 = addBorrowedObject(xml);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_parseUnifiedOrderResponse(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
         }
     }
     /**
@@ -172,7 +463,7 @@ exports.Merchant = Merchant;
  * The signed XML body for `POST /pay/closeorder`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {CloseOrder} close
+ * @param {CloseOrderRequest} close
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -209,7 +500,7 @@ exports.buildCloseOrder = buildCloseOrder;
  * The signed XML body for `POST /pay/orderquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {OrderQuery} query
+ * @param {OrderQueryRequest} query
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -246,7 +537,7 @@ exports.buildOrderQuery = buildOrderQuery;
  * The signed XML body for `POST /secapi/pay/refund` (send it over mutual TLS).
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {Refund} refund
+ * @param {RefundRequest} refund
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -283,7 +574,7 @@ exports.buildRefund = buildRefund;
  * The signed XML body for `POST /pay/refundquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {RefundQuery} query
+ * @param {RefundQueryRequest} query
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -321,7 +612,7 @@ exports.buildRefundQuery = buildRefundQuery;
  * to a fresh nonce.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
- * @param {UnifiedOrder} order
+ * @param {UnifiedOrderRequest} order
  * @param {MerchantConfig} merchant
  * @param {string | null} [nonceStr]
  * @returns {string}
@@ -1031,10 +1322,6 @@ function __wbg_get_imports() {
             const ret = new Array();
             return addHeapObject(ret);
         },
-        __wbg_new_7075786089b89c5e: function() {
-            const ret = new Map();
-            return addHeapObject(ret);
-        },
         __wbg_new_787b9fb330d55d78: function(arg0, arg1) {
             const ret = new Error(getStringFromWasm0(arg0, arg1));
             return addHeapObject(ret);
@@ -1062,10 +1349,6 @@ function __wbg_get_imports() {
             const ret = Reflect.set(getObject(arg0), getObject(arg1), getObject(arg2));
             return ret;
         }, arguments); },
-        __wbg_set_8282f7e0d2d01336: function(arg0, arg1, arg2) {
-            const ret = getObject(arg0).set(getObject(arg1), getObject(arg2));
-            return addHeapObject(ret);
-        },
         __wbg_set_d2d33b52458e984a: function(arg0, arg1, arg2) {
             getObject(arg0)[arg1 >>> 0] = takeObject(arg2);
         },

@@ -16,9 +16,9 @@ use crate::v3::verify::{KeySet, SignatureHeaders};
 
 /// `GET /v3/certificates`: the platform certificates, encrypted with the APIv3 key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DownloadCertificates;
+pub struct DownloadCertificatesRequest;
 
-impl Request for DownloadCertificates {
+impl Request for DownloadCertificatesRequest {
     type Response = CertificatesResponse;
     const METHOD: Method = Method::Get;
     fn path_and_query(&self, _mchid: &str) -> Result<String> {
@@ -86,7 +86,7 @@ impl CertificatesResponse {
 }
 
 impl KeySet {
-    /// Reads WeChat's answer to [`DownloadCertificates`]: decrypts the certificates with the
+    /// Reads WeChat's answer to [`DownloadCertificatesRequest`]: decrypts the certificates with the
     /// APIv3 key, verifies the answer's signature with the keys held plus the downloaded ones
     /// (the first download is signed by a certificate it carries; the APIv3 key, which only
     /// WeChat and the merchant know, is what vouches for them), and only then adds them.
@@ -107,7 +107,7 @@ impl KeySet {
         if !(200..300).contains(&status) {
             return Err(api_error(status, body));
         }
-        let downloaded = DownloadCertificates::parse(body)?.decrypt(key)?;
+        let downloaded = DownloadCertificatesRequest::parse(body)?.decrypt(key)?;
         let mut with = self.clone();
         for d in &downloaded {
             with.add_certificate(d.certificate.clone());

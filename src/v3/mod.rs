@@ -9,7 +9,7 @@
 //! operations (see BENCHMARKS.md for why ring and not the `rsa` crate).
 //!
 //! ```
-//! use wxpay::v3::{ApiV3Key, JsapiOrder, KeySet, Merchant, MerchantKey, SignatureHeaders};
+//! use wxpay::v3::{ApiV3Key, JsapiOrderRequest, KeySet, Merchant, MerchantKey, SignatureHeaders};
 //! use wxpay::Fen;
 //! # let (merchant_pem, wechat_pub_pem) = (
 //! #     include_str!("../../tests/data/v3_test_merchant_key.pem"),
@@ -19,7 +19,7 @@
 //!     "5157F09EFDC096DE15EBE81A47057A7232F1B8E1", MerchantKey::from_pem(merchant_pem)?)?;
 //!
 //! // JSAPI下单: validated, serialised and signed; send it with any HTTP client.
-//! let order = JsapiOrder::new("咖啡", "20261123000001", Fen::new(1200),
+//! let order = JsapiOrderRequest::new("咖啡", "20261123000001", Fen::new(1200),
 //!     "https://shop.example.com/wxpay/v3/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 //! let request = merchant.sign_request(&order, 1_795_000_000, "593BEC0C930BF1AFEB40B4A08C8FB242")?;
 //! assert_eq!(request.url(), "https://api.mch.weixin.qq.com/v3/pay/transactions/jsapi");
@@ -31,7 +31,7 @@
 //! let api_v3_key = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
 //!
 //! // The answer: verified over the exact bytes, then typed.
-//! // let prepay = wxpay::v3::read_response::<JsapiOrder>(&keys, status, &headers, &body, now)?;
+//! // let prepay = wxpay::v3::read_response::<JsapiOrderRequest>(&keys, status, &headers, &body, now)?;
 //! // let pay = merchant.payment_params(&prepay.prepay_id, now, &wxpay::nonce_str()?)?;
 //!
 //! // A notify: verified, then decrypted.
@@ -53,13 +53,13 @@ mod resource;
 mod sign;
 mod verify;
 
-pub use certificate::{CertificatesResponse, DownloadCertificates, DownloadedCertificate, EncryptedCertificate};
+pub use certificate::{CertificatesResponse, DownloadCertificatesRequest, DownloadedCertificate, EncryptedCertificate};
 pub use jsapi::{pay_sign_message, PaymentParams};
 pub use keys::{ApiV3Key, MerchantKey, PublicKey};
 pub use merchant::Merchant;
 pub use messages::{
-    CloseOrder, CreateRefund, JsapiOrder, Payer, PrepayResponse, QueryByOutTradeNo, QueryByTransactionId, QueryRefund, Refund,
-    RefundAmount, RefundNotice, RefundStatus, TradeState, Transaction, TransactionAmount,
+    CloseOrderRequest, JsapiOrderRequest, Payer, PrepayResponse, QueryByOutTradeNoRequest, QueryByTransactionIdRequest, RefundAmount,
+    RefundNotice, RefundQueryRequest, RefundRequest, RefundResponse, RefundStatus, TradeState, Transaction, TransactionAmount,
 };
 pub use notify::{DecryptedNotification, Notification, NotifyEvent};
 pub use platform_certificate::PlatformCertificate;
@@ -67,6 +67,17 @@ pub use request::{api_error, read_response, Method, Request, SignedRequest, API_
 pub use resource::{EncryptedResource, AEAD_AES_256_GCM};
 pub use sign::{request_message, Signer, AUTHORIZATION_SCHEME};
 pub use verify::{response_message, KeySet, SignatureHeaders, MAX_SKEW_SECS, PUB_KEY_ID_PREFIX, SIGNTEST_PREFIX};
+
+// The names before requests and answers had one rule (`…Request` / `…Response`, as in
+// `wxpay::v2`): kept for one release so that callers can move at their pace.
+#[doc(hidden)]
+pub use certificate::DownloadCertificatesRequest as DownloadCertificates;
+#[doc(hidden)]
+pub use messages::{
+    CloseOrderRequest as CloseOrder, JsapiOrderRequest as JsapiOrder, QueryByOutTradeNoRequest as QueryByOutTradeNo,
+    QueryByTransactionIdRequest as QueryByTransactionId, RefundQueryRequest as QueryRefund, RefundRequest as CreateRefund,
+    RefundResponse as Refund,
+};
 
 /// Standard base64 with padding, as WeChat writes signatures and ciphertexts.
 pub(crate) const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;

@@ -9,12 +9,12 @@ use crate::v3::request::{Method, Request};
 
 /// Closes an unpaid order so that it can no longer be paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CloseOrder {
+pub struct CloseOrderRequest {
     /// The merchant's order number.
     pub out_trade_no: String,
 }
 
-impl Request for CloseOrder {
+impl Request for CloseOrderRequest {
     type Response = ();
     const METHOD: Method = Method::Post;
 

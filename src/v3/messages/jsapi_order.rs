@@ -11,13 +11,13 @@ use crate::{validate, Fen};
 /// A JSAPI order for a mini-program user. `appid` and `mchid` come from the merchant.
 ///
 /// ```
-/// use wxpay::{v3::JsapiOrder, Fen};
-/// let order = JsapiOrder::new("咖啡", "20261123000001", Fen::new(1200),
+/// use wxpay::{v3::JsapiOrderRequest, Fen};
+/// let order = JsapiOrderRequest::new("咖啡", "20261123000001", Fen::new(1200),
 ///     "https://shop.example.com/wxpay/v3/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 /// # let _ = order;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JsapiOrder {
+pub struct JsapiOrderRequest {
     /// 商品描述, at most 127 bytes.
     pub description: String,
     /// The merchant's order number: 6–32 of `0-9 a-z A-Z _ - *`.
@@ -39,7 +39,7 @@ pub struct JsapiOrder {
     pub goods_tag: Option<String>,
 }
 
-impl JsapiOrder {
+impl JsapiOrderRequest {
     /// An order without the optional fields.
     pub fn new(
         description: impl Into<String>,
@@ -48,7 +48,7 @@ impl JsapiOrder {
         notify_url: impl Into<String>,
         openid: impl Into<String>,
     ) -> Self {
-        JsapiOrder {
+        JsapiOrderRequest {
             description: description.into(),
             out_trade_no: out_trade_no.into(),
             notify_url: notify_url.into(),
@@ -134,7 +134,7 @@ struct Payer<'a> {
     openid: &'a str,
 }
 
-impl Request for JsapiOrder {
+impl Request for JsapiOrderRequest {
     type Response = PrepayResponse;
     const METHOD: Method = Method::Post;
 

@@ -6,10 +6,10 @@ mod jsapi_order;
 mod refund;
 mod transaction;
 
-pub use close::CloseOrder;
-pub use jsapi_order::{JsapiOrder, PrepayResponse};
-pub use refund::{CreateRefund, QueryRefund, Refund, RefundAmount, RefundNotice, RefundStatus};
-pub use transaction::{Payer, QueryByOutTradeNo, QueryByTransactionId, TradeState, Transaction, TransactionAmount};
+pub use close::CloseOrderRequest;
+pub use jsapi_order::{JsapiOrderRequest, PrepayResponse};
+pub use refund::{RefundAmount, RefundNotice, RefundQueryRequest, RefundRequest, RefundResponse, RefundStatus};
+pub use transaction::{Payer, QueryByOutTradeNoRequest, QueryByTransactionIdRequest, TradeState, Transaction, TransactionAmount};
 
 use crate::error::Result;
 use crate::validate;

@@ -14,7 +14,7 @@ use crate::{validate, Fen, TradeRef};
 /// A refund request. Refunding more than was paid, or in total more than the order, is
 /// refused locally.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreateRefund {
+pub struct RefundRequest {
     /// Which payment (WeChat prefers `transaction_id` when both are known).
     pub trade: TradeRef,
     /// The merchant's refund number: 1–64 of `0-9 a-z A-Z _ - | * @`. Retrying with the same
@@ -32,10 +32,10 @@ pub struct CreateRefund {
     pub notify_url: Option<String>,
 }
 
-impl CreateRefund {
+impl RefundRequest {
     /// A refund of `refund` out of an order of `total`.
     pub fn new(trade: TradeRef, out_refund_no: impl Into<String>, refund: Fen, total: Fen) -> Self {
-        CreateRefund { trade, out_refund_no: out_refund_no.into(), refund, total, reason: None, notify_url: None }
+        RefundRequest { trade, out_refund_no: out_refund_no.into(), refund, total, reason: None, notify_url: None }
     }
 
     fn validate(&self) -> Result<()> {
@@ -80,8 +80,8 @@ struct BodyAmount<'a> {
     currency: &'a str,
 }
 
-impl Request for CreateRefund {
-    type Response = Refund;
+impl Request for RefundRequest {
+    type Response = RefundResponse;
     const METHOD: Method = Method::Post;
 
     fn path_and_query(&self, _mchid: &str) -> Result<String> {
@@ -108,13 +108,13 @@ impl Request for CreateRefund {
 
 /// 查询单笔退款: `GET /v3/refund/domestic/refunds/{out_refund_no}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueryRefund {
+pub struct RefundQueryRequest {
     /// The merchant's refund number.
     pub out_refund_no: String,
 }
 
-impl Request for QueryRefund {
-    type Response = Refund;
+impl Request for RefundQueryRequest {
+    type Response = RefundResponse;
     const METHOD: Method = Method::Get;
     fn path_and_query(&self, _mchid: &str) -> Result<String> {
         validate::out_refund_no(&self.out_refund_no)?;
@@ -165,9 +165,9 @@ pub struct RefundAmount {
     pub currency: String,
 }
 
-/// A refund: the answer to [`CreateRefund`] and [`QueryRefund`].
+/// A refund: the answer to [`RefundRequest`] and [`RefundQueryRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refund {
+pub struct RefundResponse {
     /// WeChat's refund number.
     pub refund_id: String,
     /// The merchant's refund number.

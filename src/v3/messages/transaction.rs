@@ -9,12 +9,12 @@ use crate::{validate, Fen};
 
 /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueryByOutTradeNo {
+pub struct QueryByOutTradeNoRequest {
     /// The merchant's order number.
     pub out_trade_no: String,
 }
 
-impl Request for QueryByOutTradeNo {
+impl Request for QueryByOutTradeNoRequest {
     type Response = Transaction;
     const METHOD: Method = Method::Get;
     fn path_and_query(&self, mchid: &str) -> Result<String> {
@@ -25,12 +25,12 @@ impl Request for QueryByOutTradeNo {
 
 /// `GET /v3/pay/transactions/id/{transaction_id}?mchid=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueryByTransactionId {
+pub struct QueryByTransactionIdRequest {
     /// WeChat's order number.
     pub transaction_id: String,
 }
 
-impl Request for QueryByTransactionId {
+impl Request for QueryByTransactionIdRequest {
     type Response = Transaction;
     const METHOD: Method = Method::Get;
     fn path_and_query(&self, mchid: &str) -> Result<String> {

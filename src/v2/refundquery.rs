@@ -6,8 +6,8 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, Read, Request, Response};
 use crate::error::{quoted, Error, Result};
-use crate::message::{put, Read, Request, Response};
 use crate::{validate, Fen, Params};
 
 /// WeChat keeps at most 50 refunds per payment; a larger count is not a real answer.
@@ -30,7 +30,7 @@ pub enum RefundRef {
 
 /// Asks for the state of refunds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundQuery {
+pub struct RefundQueryRequest {
     /// Which refunds.
     #[serde(flatten)]
     pub by: RefundRef,
@@ -39,7 +39,7 @@ pub struct RefundQuery {
     pub offset: Option<u32>,
 }
 
-impl Request for RefundQuery {
+impl Request for RefundQueryRequest {
     const PATH: &'static str = "/pay/refundquery";
     fn write_fields(&self, out: &mut Params) -> Result<()> {
         match &self.by {

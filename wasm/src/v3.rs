@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use js_sys::{Function, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
@@ -20,11 +21,12 @@ use wasm_bindgen::JsCast;
 
 use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
 use super::error::{argument, Failure, Result};
-use crate::v3::{
-    self, ApiV3Key, CloseOrder, CreateRefund, DownloadCertificates, EncryptedResource, JsapiOrder, MerchantKey, QueryByOutTradeNo,
-    QueryRefund, Request, SignatureHeaders, SignedRequest, Signer,
+use super::names::camel_name;
+use wxpay::v3::{
+    self, ApiV3Key, CloseOrderRequest, DownloadCertificatesRequest, EncryptedResource, JsapiOrderRequest, MerchantKey,
+    QueryByOutTradeNoRequest, RefundQueryRequest, RefundRequest, Request, SignatureHeaders, SignedRequest, Signer,
 };
-use crate::Error;
+use wxpay::Error;
 
 // ---- values in and out -----------------------------------------------------------------------
 
@@ -42,7 +44,7 @@ fn seconds(value: Option<f64>, what: &str) -> Result<u64> {
 fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
     Ok(match nonce {
         Some(n) => n,
-        None => crate::nonce_str()?,
+        None => wxpay::nonce_str()?,
     })
 }
 
@@ -63,29 +65,6 @@ fn camel_keys(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(camel_keys),
         _ => {}
-    }
-}
-
-fn camel_name(name: &str) -> String {
-    match name {
-        // As the v2 groups name them.
-        "appid" => "appId".to_owned(),
-        "mchid" => "mchId".to_owned(),
-        _ => {
-            let mut out = String::with_capacity(name.len());
-            let mut upper = false;
-            for c in name.chars() {
-                match c {
-                    '_' => upper = true,
-                    _ if upper => {
-                        out.push(c.to_ascii_uppercase());
-                        upper = false;
-                    }
-                    _ => out.push(c),
-                }
-            }
-            out
-        }
     }
 }
 
@@ -178,7 +157,7 @@ enum MerchantSigner {
 }
 
 impl Signer for MerchantSigner {
-    fn sign(&self, message: &[u8]) -> crate::Result<String> {
+    fn sign(&self, message: &[u8]) -> wxpay::Result<String> {
         match self {
             MerchantSigner::Key(k) => k.sign(message),
             MerchantSigner::Js(s) => s.sign(message),
@@ -203,20 +182,20 @@ impl JsSigner {
     fn call(&self, message: &[u8]) -> Result<String> {
         let out = self.function.call1(&JsValue::UNDEFINED, &Uint8Array::from(message)).map_err(Failure::Thrown)?;
         let bytes = if let Some(text) = out.as_string() {
-            v3::BASE64.decode(text.trim()).ok()
+            BASE64.decode(text.trim()).ok()
         } else {
             out.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
         };
         match bytes {
             // RSA-2048 to 8192: what WeChat's WECHATPAY2-SHA256-RSA2048 scheme accepts.
-            Some(b) if (256..=1024).contains(&b.len()) => Ok(v3::BASE64.encode(b)),
+            Some(b) if (256..=1024).contains(&b.len()) => Ok(BASE64.encode(b)),
             _ => Err(argument("sign", "must return the RSA signature: its bytes (a Uint8Array or Buffer) or their base64")),
         }
     }
 }
 
 impl Signer for JsSigner {
-    fn sign(&self, message: &[u8]) -> crate::Result<String> {
+    fn sign(&self, message: &[u8]) -> wxpay::Result<String> {
         self.call(message).map_err(|f| {
             self.failure.replace(Some(f));
             Error::InvalidKey("the sign function failed")
@@ -274,13 +253,13 @@ struct JsapiOrderIn {
 }
 
 impl JsapiOrderIn {
-    fn into_core(self) -> Result<JsapiOrder> {
-        let mut order = JsapiOrder::new(
+    fn into_core(self) -> Result<JsapiOrderRequest> {
+        let mut order = JsapiOrderRequest::new(
             required(self.description, "description")?,
             required(self.out_trade_no, "out_trade_no")?,
-            self.total.req_fen("amount.total")?,
+            self.total.req_fen("total")?,
             required(self.notify_url, "notify_url")?,
-            required(self.openid, "payer.openid")?,
+            required(self.openid, "openid")?,
         );
         order.attach = self.attach;
         order.time_expire = self.time_expire;
@@ -326,6 +305,21 @@ struct RefundIn {
     reason: Option<String>,
     #[serde(alias = "notify_url")]
     notify_url: Option<String>,
+}
+
+/// The request objects are flat: what WeChat's JSON nests under `amount` and `payer` the caller
+/// writes at the top (`total`, `refund`, `openid`), so the core's checks of `amount.total` or
+/// `payer.openid` name the field as written.
+fn as_written(f: Failure) -> Failure {
+    let flat = |name: String| match name.strip_prefix("amount.").or_else(|| name.strip_prefix("payer.")) {
+        Some(field) => field.to_owned(),
+        None => name,
+    };
+    match f {
+        Failure::Core(Error::MissingField { name }) => Failure::Core(Error::MissingField { name: flat(name) }),
+        Failure::Core(Error::InvalidField { name, reason }) => Failure::Core(Error::InvalidField { name: flat(name), reason }),
+        f => f,
+    }
 }
 
 /// A signed request, ready for `fetch(r.url, r)` (it has `method`, `headers` and `body`) or
@@ -381,7 +375,7 @@ pub struct V3Merchant {
 
 impl V3Merchant {
     /// Runs a core call that signs; what the caller's `sign` threw comes back as it was.
-    fn signing<T>(&self, call: impl FnOnce(&v3::Merchant<MerchantSigner>) -> crate::Result<T>) -> Result<T> {
+    fn signing<T>(&self, call: impl FnOnce(&v3::Merchant<MerchantSigner>) -> wxpay::Result<T>) -> Result<T> {
         call(&self.inner).map_err(|e| match &self.inner.key {
             MerchantSigner::Js(s) => s.failure.take().unwrap_or(Failure::Core(e)),
             MerchantSigner::Key(_) => Failure::Core(e),
@@ -389,11 +383,11 @@ impl V3Merchant {
     }
 
     fn build<R: Request>(&self, request: Result<R>, options: JsValue) -> Result<JsValue> {
-        let request = request?;
+        let request = request.map_err(as_written)?;
         let o: SignOptions = optional_js(options, "options")?;
         let timestamp = seconds(o.timestamp, "options.timestamp")?;
         let nonce = nonce_or_fresh(o.nonce_str)?;
-        let signed: SignedRequest = self.signing(|m| m.sign_request(&request, timestamp, &nonce))?;
+        let signed: SignedRequest = self.signing(|m| m.sign_request(&request, timestamp, &nonce)).map_err(as_written)?;
         to_js(&SignedRequestOut {
             method: signed.method,
             url: format!("{}{}", self.api_base, signed.path_and_query),
@@ -507,7 +501,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let query = from_js::<OutTradeNoIn>(query, "query")
-            .and_then(|q| Ok(QueryByOutTradeNo { out_trade_no: required(q.out_trade_no, "out_trade_no")? }));
+            .and_then(|q| Ok(QueryByOutTradeNoRequest { out_trade_no: required(q.out_trade_no, "out_trade_no")? }));
         self.build(query, options)
     }
 
@@ -522,7 +516,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let query = from_js::<TransactionIdIn>(query, "query")
-            .and_then(|q| Ok(v3::QueryByTransactionId { transaction_id: required(q.transaction_id, "transaction_id")? }));
+            .and_then(|q| Ok(v3::QueryByTransactionIdRequest { transaction_id: required(q.transaction_id, "transaction_id")? }));
         self.build(query, options)
     }
 
@@ -537,7 +531,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let close = from_js::<OutTradeNoIn>(close, "close")
-            .and_then(|c| Ok(CloseOrder { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
+            .and_then(|c| Ok(CloseOrderRequest { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
         self.build(close, options)
     }
 
@@ -552,11 +546,11 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let refund = from_js::<RefundIn>(refund, "refund").and_then(|r| {
-            let mut core = CreateRefund::new(
+            let mut core = RefundRequest::new(
                 trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
                 required(r.out_refund_no, "out_refund_no")?,
-                r.refund.req_fen("amount.refund")?,
-                r.total.req_fen("amount.total")?,
+                r.refund.req_fen("refund")?,
+                r.total.req_fen("total")?,
             );
             core.reason = r.reason;
             core.notify_url = r.notify_url;
@@ -576,7 +570,7 @@ impl V3Merchant {
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
         let query = from_js::<OutRefundNoIn>(query, "query")
-            .and_then(|q| Ok(QueryRefund { out_refund_no: required(q.out_refund_no, "out_refund_no")? }));
+            .and_then(|q| Ok(RefundQueryRequest { out_refund_no: required(q.out_refund_no, "out_refund_no")? }));
         self.build(query, options)
     }
 
@@ -590,7 +584,7 @@ impl V3Merchant {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
-        self.build(Ok(DownloadCertificates), options)
+        self.build(Ok(DownloadCertificatesRequest), options)
     }
 }
 
@@ -729,7 +723,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<JsValue> {
-        camel_js(&self.read::<JsapiOrder>(response, now)?)
+        camel_js(&self.read::<JsapiOrderRequest>(response, now)?)
     }
 
     /// WeChat's answer to either order query: verified, then the typed payment.
@@ -741,7 +735,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<JsValue> {
-        camel_js(&self.read::<QueryByOutTradeNo>(response, now)?)
+        camel_js(&self.read::<QueryByOutTradeNoRequest>(response, now)?)
     }
 
     /// WeChat's answer to `buildCloseOrder`: 204, verified; nothing to return.
@@ -753,7 +747,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<()> {
-        self.read::<CloseOrder>(response, now)
+        self.read::<CloseOrderRequest>(response, now)
     }
 
     /// WeChat's answer to `buildRefund` or `buildRefundQuery`: verified, then the typed refund.
@@ -765,7 +759,7 @@ impl KeySet {
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
     ) -> Result<JsValue> {
-        camel_js(&self.read::<CreateRefund>(response, now)?)
+        camel_js(&self.read::<RefundRequest>(response, now)?)
     }
 
     /// WeChat's answer to `buildDownloadCertificates`: decrypts the platform certificates with

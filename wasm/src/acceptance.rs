@@ -1,5 +1,5 @@
 //! Part of export group `notify` (`wxpay/notify` and `wxpay`): the acceptance rule
-//! ([`crate::acceptance`]) for a notify handler, `judgePayment` and `judgeRefund`. The report
+//! ([`wxpay::acceptance`]) for a notify handler, `judgePayment` and `judgeRefund`. The report
 //! may be the very object `verifyPaymentNotify` or `decryptRefundNotify` returned (or an
 //! orderquery / refundquery answer); the stored record is named as the server and the cloud
 //! functions store it.
@@ -12,11 +12,12 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{required, sign_type_in, to_js, Props};
 use super::error::{argument, Result};
-use crate::acceptance::{
+use wxpay::acceptance::{
     judge_payment as judge_payment_core, judge_refund as judge_refund_core, Mismatch, PaymentReport, PaymentVerdict, RefundReport,
     RefundVerdict, StoredOrder, StoredOrderState, StoredRefund,
 };
-use crate::{Error, RefundStatus, TradeState};
+use wxpay::v2::{RefundStatus, SignType, TradeState};
+use wxpay::{Error, Fen};
 
 /// Judges a verified payment report (a `PaymentNotify`, or an orderquery answer) against the
 /// stored order (`null`: no order has its `outTradeNo`). `RECORD`: move the order to `PAID`
@@ -151,9 +152,9 @@ const REFUND_REPORT_OTHERS: &[&str] = &[
 /// A stored order's fields, owned, for the borrowed [`StoredOrder`].
 struct OrderFields {
     out_trade_no: String,
-    total_fee: crate::Fen,
+    total_fee: Fen,
     openid: Option<String>,
-    sign_type: Option<crate::SignType>,
+    sign_type: Option<SignType>,
     status: String,
     transaction_id: Option<String>,
 }
@@ -191,8 +192,8 @@ impl OrderFields {
 struct RefundFields {
     out_refund_no: String,
     out_trade_no: String,
-    refund_fee: crate::Fen,
-    total_fee: crate::Fen,
+    refund_fee: Fen,
+    total_fee: Fen,
     refund_id: Option<String>,
     transaction_id: Option<String>,
     status: String,

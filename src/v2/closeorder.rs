@@ -2,18 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, Request, Response};
 use crate::error::Result;
-use crate::message::{put, Request, Response};
 use crate::{validate, Params};
 
 /// Closes an unpaid order so it can no longer be paid (`ORDERPAID` if it already was).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CloseOrder {
+pub struct CloseOrderRequest {
     /// The merchant's order number.
     pub out_trade_no: String,
 }
 
-impl Request for CloseOrder {
+impl Request for CloseOrderRequest {
     const PATH: &'static str = "/pay/closeorder";
     fn write_fields(&self, out: &mut Params) -> Result<()> {
         validate::out_trade_no(&self.out_trade_no)?;

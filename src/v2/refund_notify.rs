@@ -10,9 +10,10 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
+use super::message::{check_return_code, Read};
+use super::{xml, Merchant};
 use crate::error::{quoted, Error, Result};
-use crate::message::{check_return_code, Read};
-use crate::{xml, ApiKey, Fen, Merchant, Params};
+use crate::{ApiKey, Fen, Params};
 
 const BLOCK: usize = 16;
 

@@ -3,14 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, put_opt, Read, Request, Response, TradeRef};
 use crate::error::{Error, Result};
-use crate::message::{put, put_opt, Read, Request, Response, TradeRef};
 use crate::{validate, Fen, Params};
 
 /// A refund application. The same `out_refund_no` refunds once: resending it after a
 /// timeout or `SYSTEMERROR` is safe and is the right thing to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refund {
+pub struct RefundRequest {
     /// Which payment to refund.
     #[serde(flatten)]
     pub trade: TradeRef,
@@ -31,7 +31,7 @@ pub struct Refund {
     pub refund_account: Option<String>,
 }
 
-impl Request for Refund {
+impl Request for RefundRequest {
     const PATH: &'static str = "/secapi/pay/refund";
 
     fn write_fields(&self, out: &mut Params) -> Result<()> {

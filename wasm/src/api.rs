@@ -11,11 +11,11 @@ use wasm_bindgen::prelude::*;
 use super::convert::{from_js, required, sign_type_in, to_js, trade_ref, Body, MerchantConfig, Scalar};
 use super::error::{argument, Failure, Result};
 use super::notify::JsMerchant;
-use crate::message::{Request, Response};
-use crate::{
-    ApiKey, CloseOrder, CloseOrderResponse, Error, OrderQuery, OrderQueryResponse, Params, PaymentParams, Refund, RefundQuery,
-    RefundQueryResponse, RefundRef, RefundResponse, SignType, UnifiedOrder, UnifiedOrderResponse,
+use wxpay::v2::{
+    CloseOrderRequest, CloseOrderResponse, Merchant, OrderQueryRequest, OrderQueryResponse, PaymentParams, RefundQueryRequest,
+    RefundQueryResponse, RefundRef, RefundRequest, RefundResponse, Request, Response, SignType, UnifiedOrderRequest, UnifiedOrderResponse,
 };
+use wxpay::{ApiKey, Error, Params};
 
 // ---- signing and XML -------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ pub fn sign(
             None => SignType::Md5,
         },
     };
-    Ok(crate::sign(&params, &key, sign_type))
+    Ok(wxpay::v2::sign(&params, &key, sign_type))
 }
 
 /// Verifies `params.sign` in constant time over every received field; returns the algorithm it
@@ -69,7 +69,7 @@ pub fn verify(
     let params = params_in(params, "params")?;
     let key = ApiKey::new(key)?;
     let fallback = sign_type_in(sign_type)?.unwrap_or_default();
-    Ok(crate::verify(&params, &key, fallback)?.as_str().to_owned())
+    Ok(wxpay::v2::verify(&params, &key, fallback)?.as_str().to_owned())
 }
 
 /// `<xml>…</xml>` of flat fields: digits as they are, other values in CDATA.
@@ -77,7 +77,7 @@ pub fn verify(
 /// @throws {WxPayError} `UNENCODABLE`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = toXml)]
 pub fn to_xml(#[wasm_bindgen(unchecked_param_type = "Params")] fields: JsValue) -> Result<String> {
-    Ok(crate::xml::encode(&params_in(fields, "fields")?)?)
+    Ok(wxpay::v2::xml::encode(&params_in(fields, "fields")?)?)
 }
 
 /// The fields of a flat `<xml>` document, byte for byte. DOCTYPEs and entity declarations are
@@ -86,7 +86,7 @@ pub fn to_xml(#[wasm_bindgen(unchecked_param_type = "Params")] fields: JsValue) 
 /// @throws {WxPayError} `DOCTYPE_FORBIDDEN`, `UNKNOWN_ENTITY`, `NESTED_ELEMENT`, `DUPLICATE_KEY`, `NOT_UTF8`, `TOO_LARGE`, `UNEXPECTED_ROOT`, `MALFORMED_XML`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = parseXml, unchecked_return_type = "Fields")]
 pub fn parse_xml(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: &JsValue) -> Result<JsValue> {
-    to_js(&crate::xml::decode(Body::from_js(xml)?.bytes())?)
+    to_js(&wxpay::v2::xml::decode(Body::from_js(xml)?.bytes())?)
 }
 
 /// A fresh 32-character `[0-9A-Za-z]` nonce from `crypto.getRandomValues` (on Node 16 and 18,
@@ -95,13 +95,13 @@ pub fn parse_xml(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] x
 /// @throws {WxPayError} `RANDOM_UNAVAILABLE`
 #[wasm_bindgen(js_name = nonceStr)]
 pub fn nonce_str() -> Result<String> {
-    Ok(crate::nonce_str()?)
+    Ok(wxpay::nonce_str()?)
 }
 
 fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
     Ok(match nonce {
         Some(n) => n,
-        None => crate::nonce_str()?,
+        None => wxpay::nonce_str()?,
     })
 }
 
@@ -229,8 +229,8 @@ struct UnifiedOrderIn {
 }
 
 impl UnifiedOrderIn {
-    fn into_core(self) -> Result<UnifiedOrder> {
-        Ok(UnifiedOrder {
+    fn into_core(self) -> Result<UnifiedOrderRequest> {
+        Ok(UnifiedOrderRequest {
             body: required(self.body, "body")?,
             out_trade_no: required(self.out_trade_no, "out_trade_no")?,
             total_fee: self.total_fee.req_fen("total_fee")?,
@@ -302,7 +302,7 @@ struct RefundQueryIn {
 }
 
 impl RefundQueryIn {
-    fn into_core(self) -> Result<RefundQuery> {
+    fn into_core(self) -> Result<RefundQueryRequest> {
         let refs = [
             self.refund_id.map(RefundRef::RefundId),
             self.out_refund_no.map(RefundRef::OutRefundNo),
@@ -318,20 +318,64 @@ impl RefundQueryIn {
             Some(o) => Some(u32::try_from(o).map_err(|_| argument("offset", "is too large"))?),
             None => None,
         };
-        Ok(RefundQuery { by, offset })
+        Ok(RefundQueryRequest { by, offset })
     }
 }
 
 // ---- the merchant's requests and WeChat's answers --------------------------------------------
 
+// The functions below take the merchant configuration with every call (the first shape of the
+// package, kept); the `Merchant` class's methods (merchant.rs) read it once. Both build and read
+// through these.
+
+/// A request read from its JS object; the merchant configuration is read before it is used, so
+/// that a bad configuration is reported first.
 fn build<R: Request>(merchant: JsValue, request: Result<R>, nonce: Option<String>) -> Result<String> {
     let m = MerchantConfig::read(merchant)?;
-    Ok(m.request_xml(&request?, &nonce_or_fresh(nonce)?)?)
+    build_with(&m, request, nonce)
 }
 
 fn parse<R: Response + Serialize>(xml: &JsValue, merchant: JsValue) -> Result<JsValue> {
-    let m = MerchantConfig::read(merchant)?;
+    parse_with::<R>(&MerchantConfig::read(merchant)?, xml)
+}
+
+pub(super) fn build_with<R: Request>(m: &Merchant, request: Result<R>, nonce: Option<String>) -> Result<String> {
+    Ok(m.request_xml(&request?, &nonce_or_fresh(nonce)?)?)
+}
+
+pub(super) fn parse_with<R: Response + Serialize>(m: &Merchant, xml: &JsValue) -> Result<JsValue> {
     to_js(&m.parse_response::<R>(Body::from_js(xml)?.bytes())?)
+}
+
+pub(super) fn unified_order_in(order: JsValue) -> Result<UnifiedOrderRequest> {
+    from_js::<UnifiedOrderIn>(order, "order").and_then(UnifiedOrderIn::into_core)
+}
+
+pub(super) fn order_query_in(query: JsValue) -> Result<OrderQueryRequest> {
+    let q = from_js::<OrderQueryIn>(query, "query")?;
+    Ok(OrderQueryRequest { trade: trade_ref(q.transaction_id, q.out_trade_no, "query")? })
+}
+
+pub(super) fn close_order_in(close: JsValue) -> Result<CloseOrderRequest> {
+    let c = from_js::<CloseOrderIn>(close, "close")?;
+    Ok(CloseOrderRequest { out_trade_no: required(c.out_trade_no, "out_trade_no")? })
+}
+
+pub(super) fn refund_in(refund: JsValue) -> Result<RefundRequest> {
+    let r = from_js::<RefundIn>(refund, "refund")?;
+    Ok(RefundRequest {
+        trade: trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
+        out_refund_no: required(r.out_refund_no, "out_refund_no")?,
+        total_fee: r.total_fee.req_fen("total_fee")?,
+        refund_fee: r.refund_fee.req_fen("refund_fee")?,
+        refund_desc: r.refund_desc,
+        notify_url: r.notify_url,
+        refund_account: r.refund_account,
+    })
+}
+
+pub(super) fn refund_query_in(query: JsValue) -> Result<RefundQueryRequest> {
+    from_js::<RefundQueryIn>(query, "query").and_then(RefundQueryIn::into_core)
 }
 
 /// The signed XML body for `POST /pay/unifiedorder` (`trade_type=JSAPI`). `nonceStr` defaults
@@ -340,12 +384,11 @@ fn parse<R: Response + Serialize>(xml: &JsValue, merchant: JsValue) -> Result<Js
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildUnifiedOrder)]
 pub fn build_unified_order(
-    #[wasm_bindgen(unchecked_param_type = "UnifiedOrder")] order: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "UnifiedOrderRequest")] order: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let order = from_js::<UnifiedOrderIn>(order, "order").and_then(UnifiedOrderIn::into_core);
-    build(merchant, order, nonce_str)
+    build(merchant, unified_order_in(order), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to unifiedorder: `return_code`, signature, `appid` /
@@ -365,13 +408,11 @@ pub fn parse_unified_order_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildOrderQuery)]
 pub fn build_order_query(
-    #[wasm_bindgen(unchecked_param_type = "OrderQuery")] query: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "OrderQueryRequest")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let query = from_js::<OrderQueryIn>(query, "query")
-        .and_then(|q| Ok(OrderQuery { trade: trade_ref(q.transaction_id, q.out_trade_no, "query")? }));
-    build(merchant, query, nonce_str)
+    build(merchant, order_query_in(query), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to orderquery (see `parseUnifiedOrderResponse`).
@@ -390,13 +431,11 @@ pub fn parse_order_query_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildCloseOrder)]
 pub fn build_close_order(
-    #[wasm_bindgen(unchecked_param_type = "CloseOrder")] close: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CloseOrderRequest")] close: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let close =
-        from_js::<CloseOrderIn>(close, "close").and_then(|c| Ok(CloseOrder { out_trade_no: required(c.out_trade_no, "out_trade_no")? }));
-    build(merchant, close, nonce_str)
+    build(merchant, close_order_in(close), nonce_str)
 }
 
 /// Checks WeChat's answer to closeorder (see `parseUnifiedOrderResponse`); `ORDERPAID` is a
@@ -416,22 +455,11 @@ pub fn parse_close_order_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildRefund)]
 pub fn build_refund(
-    #[wasm_bindgen(unchecked_param_type = "Refund")] refund: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RefundRequest")] refund: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    let refund = from_js::<RefundIn>(refund, "refund").and_then(|r| {
-        Ok(Refund {
-            trade: trade_ref(r.transaction_id, r.out_trade_no, "refund")?,
-            out_refund_no: required(r.out_refund_no, "out_refund_no")?,
-            total_fee: r.total_fee.req_fen("total_fee")?,
-            refund_fee: r.refund_fee.req_fen("refund_fee")?,
-            refund_desc: r.refund_desc,
-            notify_url: r.notify_url,
-            refund_account: r.refund_account,
-        })
-    });
-    build(merchant, refund, nonce_str)
+    build(merchant, refund_in(refund), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to refund: *accepted*, not yet refunded.
@@ -450,11 +478,11 @@ pub fn parse_refund_response(
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = buildRefundQuery)]
 pub fn build_refund_query(
-    #[wasm_bindgen(unchecked_param_type = "RefundQuery")] query: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RefundQueryRequest")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
     #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
 ) -> Result<String> {
-    build(merchant, from_js::<RefundQueryIn>(query, "query").and_then(RefundQueryIn::into_core), nonce_str)
+    build(merchant, refund_query_in(query), nonce_str)
 }
 
 /// Checks and reads WeChat's answer to refundquery, with the `_$n` fields as `refunds[n]`.
@@ -480,7 +508,7 @@ export type Fields = Record<string, string>;
 export type Fen = number | string;
 
 /** A JSAPI order (`trade_type=JSAPI`) for a mini-program payer. */
-export interface UnifiedOrder {
+export interface UnifiedOrderRequest {
   /** 商品描述, at most 128 bytes. */
   body: string;
   /** At most 32 of `0-9 a-z A-Z _ - | *`, unique per merchant. */
@@ -517,7 +545,7 @@ export type TradeRef =
   | { transactionId: string; outTradeNo?: undefined }
   | { outTradeNo: string; transactionId?: undefined };
 
-export type OrderQuery = TradeRef;
+export type OrderQueryRequest = TradeRef;
 
 export type TradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
 
@@ -534,7 +562,7 @@ export interface OrderQueryResponse {
   tradeType?: string;
 }
 
-export interface CloseOrder {
+export interface CloseOrderRequest {
   outTradeNo: string;
 }
 
@@ -542,7 +570,7 @@ export interface CloseOrder {
 export type CloseOrderResponse = Record<string, never>;
 
 /** A refund application; the same `outRefundNo` refunds once. */
-export type Refund = TradeRef & {
+export type RefundRequest = TradeRef & {
   /** At most 64 of `0-9 a-z A-Z _ - | * @`. */
   outRefundNo: string;
   totalFee: Fen;
@@ -564,7 +592,7 @@ export interface RefundResponse {
 }
 
 /** Which refunds: exactly one of the four references, and an optional `offset`. */
-export type RefundQuery = (
+export type RefundQueryRequest = (
   | { refundId: string }
   | { outRefundNo: string }
   | { transactionId: string }
@@ -604,6 +632,17 @@ export interface PaymentParamsInit {
   /** Default: a fresh nonce. */
   nonceStr?: string;
 }
+
+/** @deprecated The name before requests were `…Request`: use `UnifiedOrderRequest`. */
+export type UnifiedOrder = UnifiedOrderRequest;
+/** @deprecated Use `OrderQueryRequest`. */
+export type OrderQuery = OrderQueryRequest;
+/** @deprecated Use `CloseOrderRequest`. */
+export type CloseOrder = CloseOrderRequest;
+/** @deprecated Use `RefundRequest`. */
+export type Refund = RefundRequest;
+/** @deprecated Use `RefundQueryRequest`. */
+export type RefundQuery = RefundQueryRequest;
 
 /** Exactly the object `wx.requestPayment` takes. */
 export interface PaymentParams {

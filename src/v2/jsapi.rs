@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sign::{sign_sorted, verify_sorted};
+use super::{Merchant, SignType};
 use crate::error::{Error, Result};
-use crate::sign::{sign_sorted, verify_sorted};
-use crate::{validate, ApiKey, Merchant, SignType};
+use crate::{validate, ApiKey};
 
 /// What the mini-program passes to `wx.requestPayment` (plus `appId`, which is signed but not
 /// passed). Serialises with WeChat's camelCase names; holds no secret.

@@ -16,10 +16,12 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{argument, Failure, Result};
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
-use crate::TradeRef;
+use wxpay::v2::TradeRef;
 #[cfg(not(feature = "wasm-v3"))]
-use crate::{ApiKey, Merchant, SignType};
-use crate::{Error, Fen};
+use wxpay::v2::{Merchant, SignType};
+#[cfg(not(feature = "wasm-v3"))]
+use wxpay::ApiKey;
+use wxpay::{Error, Fen};
 
 /// JS numbers are exact up to 2^53 - 1 (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;

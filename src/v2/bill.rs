@@ -1,6 +1,6 @@
 //! `/pay/downloadbill`: the day's bill (对账单), to reconcile the merchant's records with WeChat's.
 //!
-//! The request is an ordinary signed message ([`DownloadBill`]); the answer is not. A bill comes
+//! The request is an ordinary signed message ([`DownloadBillRequest`]); the answer is not. A bill comes
 //! back as WeChat's CSV-like text: a header line of column names, one line per row with every
 //! field prefixed by a backquote, then a summary header (`总交易单数,…`) and its line. Amounts are
 //! yuan with two decimals (fees with five). A refusal (`No Bill Exist`, a bad date, …) comes
@@ -14,8 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, Request};
 use crate::error::{quoted, Error, Result};
-use crate::message::{put, Request};
 use crate::{time, Fen, Params};
 
 /// Which rows a bill holds.
@@ -47,14 +47,14 @@ impl BillType {
 
 /// Asks for the bill of one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DownloadBill {
+pub struct DownloadBillRequest {
     /// `yyyyMMdd`, Beijing time.
     pub bill_date: String,
     /// Which rows.
     pub bill_type: BillType,
 }
 
-impl Request for DownloadBill {
+impl Request for DownloadBillRequest {
     const PATH: &'static str = "/pay/downloadbill";
     fn write_fields(&self, out: &mut Params) -> Result<()> {
         let d = &self.bill_date;
@@ -131,7 +131,7 @@ pub fn parse_answer(body: &[u8]) -> Result<Bill> {
     let text = core::str::from_utf8(body).map_err(|e| Error::NotUtf8 { offset: e.valid_up_to() })?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if text.trim_start().starts_with("<xml") {
-        let p = crate::xml::decode(text.trim().as_bytes())?;
+        let p = super::xml::decode(text.trim().as_bytes())?;
         let get = |k: &str| p.get(k).cloned().unwrap_or_default();
         if get("return_code") == "FAIL" {
             let code = Some(get("error_code")).filter(|c| !c.is_empty()).unwrap_or_else(|| "FAIL".into());
@@ -269,6 +269,10 @@ impl Columns {
     }
 }
 
+/// The name before requests had one rule (`…Request`): kept for one release.
+#[doc(hidden)]
+pub use DownloadBillRequest as DownloadBill;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,10 +290,13 @@ mod tests {
     #[test]
     fn request_checks_the_day() {
         let mut p = Params::new();
-        assert!(DownloadBill { bill_date: "20261124".into(), bill_type: BillType::All }.write_fields(&mut p).is_ok());
+        assert!(DownloadBillRequest { bill_date: "20261124".into(), bill_type: BillType::All }.write_fields(&mut p).is_ok());
         assert_eq!((p["bill_date"].as_str(), p["bill_type"].as_str()), ("20261124", "ALL"));
         for bad in ["2026-11-24", "20260230", "2026112", ""] {
-            assert!(DownloadBill { bill_date: bad.into(), bill_type: BillType::All }.write_fields(&mut Params::new()).is_err(), "{bad:?}");
+            assert!(
+                DownloadBillRequest { bill_date: bad.into(), bill_type: BillType::All }.write_fields(&mut Params::new()).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

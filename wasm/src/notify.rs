@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{Body, MerchantConfig, Scalar};
 use super::error::Result;
-use crate::{notify, Merchant};
+use wxpay::v2::{notify, Merchant};
 
 /// Verifies a payment notify body (the string or raw bytes WeChat POSTed): flat XML without
 /// DOCTYPE, `return_code`, the signature (MD5 or HMAC-SHA256, told by its length), `appid` and

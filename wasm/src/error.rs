@@ -5,7 +5,9 @@
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use crate::Error;
+use wxpay::Error;
+
+use super::names::camel_name;
 
 /// What a binding can fail with: a core error, or a JS value of the wrong shape.
 pub enum Failure {
@@ -41,6 +43,10 @@ pub fn argument(what: &str, reason: &str) -> Failure {
 }
 
 fn to_js_error(f: Failure) -> JsValue {
+    let f = match f {
+        Failure::Core(e) => Failure::Core(in_js_names(e)),
+        f => f,
+    };
     let (code, message, err_code, retryable) = match &f {
         Failure::Core(e) => (e.code(), e.to_string(), e.err_code(), e.is_retryable()),
         Failure::Argument(m) => ("INVALID_ARGUMENT", m.clone(), None, false),
@@ -66,4 +72,14 @@ fn to_js_error(f: Failure) -> JsValue {
         }
     }
     error.into()
+}
+
+/// The core names fields as WeChat does (`out_trade_no`); a JS caller wrote them, and reads
+/// every result, in camelCase (`outTradeNo`), so its errors say that name.
+fn in_js_names(e: Error) -> Error {
+    match e {
+        Error::MissingField { name } => Error::MissingField { name: camel_name(&name) },
+        Error::InvalidField { name, reason } => Error::InvalidField { name: camel_name(&name), reason },
+        e => e,
+    }
 }

@@ -2,17 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{put, put_opt, Read, Request, Response};
 use crate::error::Result;
-use crate::message::{put, put_opt, Read, Request, Response};
 use crate::{validate, Fen, Params};
 
 /// A JSAPI order for a mini-program payer.
 ///
 /// ```
-/// use wxpay::{ApiKey, Fen, Merchant, UnifiedOrder};
+/// use wxpay::v2::{Merchant, UnifiedOrderRequest};
+/// use wxpay::{ApiKey, Fen};
 /// let merchant = Merchant::new("wxd930ea5d5a258f4f", "10000100",
 ///     ApiKey::new("192006250b4c09247ec02edce69f6a2d")?);
-/// let order = UnifiedOrder::new("Coffee", "20261123000001", Fen::new(1200),
+/// let order = UnifiedOrderRequest::new("Coffee", "20261123000001", Fen::new(1200),
 ///     "203.0.113.7", "https://shop.example.com/wxpay/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 /// let xml = merchant.request_xml(&order, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS")?;
 /// assert!(xml.starts_with("<xml>") && xml.contains("<total_fee>1200</total_fee>"));
@@ -20,7 +21,7 @@ use crate::{validate, Fen, Params};
 /// # Ok::<(), wxpay::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnifiedOrder {
+pub struct UnifiedOrderRequest {
     /// 商品描述, at most 128 bytes.
     pub body: String,
     /// The merchant's order number: at most 32 of `0-9 a-z A-Z _ - | *`.
@@ -59,7 +60,7 @@ pub struct UnifiedOrder {
     pub device_info: Option<String>,
 }
 
-impl UnifiedOrder {
+impl UnifiedOrderRequest {
     /// An order with the required fields and no optional ones.
     pub fn new(
         body: impl Into<String>,
@@ -69,7 +70,7 @@ impl UnifiedOrder {
         notify_url: impl Into<String>,
         openid: impl Into<String>,
     ) -> Self {
-        UnifiedOrder {
+        UnifiedOrderRequest {
             body: body.into(),
             out_trade_no: out_trade_no.into(),
             total_fee,
@@ -88,7 +89,7 @@ impl UnifiedOrder {
     }
 }
 
-impl Request for UnifiedOrder {
+impl Request for UnifiedOrderRequest {
     const PATH: &'static str = "/pay/unifiedorder";
 
     fn write_fields(&self, out: &mut Params) -> Result<()> {

@@ -5,19 +5,19 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{Read, Request, Response, TradeRef};
 use crate::error::{quoted, Error, Result};
-use crate::message::{Read, Request, Response, TradeRef};
 use crate::{Fen, Params};
 
 /// Asks for the state of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderQuery {
+pub struct OrderQueryRequest {
     /// Which payment.
     #[serde(flatten)]
     pub trade: TradeRef,
 }
 
-impl Request for OrderQuery {
+impl Request for OrderQueryRequest {
     const PATH: &'static str = "/pay/orderquery";
     fn write_fields(&self, out: &mut Params) -> Result<()> {
         self.trade.write(out)

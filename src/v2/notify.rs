@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::{check_return_code, Read};
+use super::{verify, xml, Merchant, SignType};
 use crate::error::{quoted, Error, Result};
-use crate::message::{check_return_code, Read};
-use crate::{verify, xml, Fen, Merchant, Params, SignType};
+use crate::{Fen, Params};
 
 /// The body that stops WeChat from retrying a notify.
 pub const REPLY_SUCCESS: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";

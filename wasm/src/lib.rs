@@ -1,7 +1,8 @@
-//! JavaScript bindings (`wasm-bindgen`): the npm package in `pkg/`.
+//! wxpay-wasm: the JavaScript bindings (`wasm-bindgen`) of the core crate `wxpay`, built into the
+//! npm package in `pkg/` by `scripts/build-wasm`.
 //!
 //! Thin glue: every function here converts JS values to core types (with `serde-wasm-bindgen`,
-//! see [`convert`]), calls the core, and converts the result or error back ([`error`]). Nothing
+//! see `convert.rs`), calls the core, and converts the result or error back (`error.rs`). Nothing
 //! here knows WeChat's rules: the canonical string, the XML codec and the field checks are the
 //! core's.
 //!
@@ -12,9 +13,9 @@
 //!
 //! | group | file | cargo feature | in entry points |
 //! | --- | --- | --- | --- |
-//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `wasm/notify.rs`, `wasm/acceptance.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
-//! | everything else of API v2 | `wasm/api.rs` | `wasm-api` (default) | `wxpay` |
-//! | API v3: its own `Merchant` and `KeySet`, `decryptResource` | `wasm/v3.rs` | `wasm-v3` (implies the core's `v3`) | `wxpay/v3` |
+//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `notify.rs`, `acceptance.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
+//! | everything else of API v2, and the v2 `Merchant` class's request and answer methods | `api.rs`, `merchant.rs` | `wasm-api` (default) | `wxpay` |
+//! | API v3: its own `Merchant` and `KeySet`, `decryptResource` | `v3.rs` | `wasm-v3` (turns on the core's `v3`) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
 //! `.wasm` before its first notify; a handler that only verifies notifies loads a module a
@@ -23,12 +24,16 @@
 //! v2 modules, and v3's `Merchant` is another class than v2's.
 //!
 //! To add a group: put its `#[wasm_bindgen]` items and its `typescript_custom_section` in
-//! `src/wasm/NAME.rs`, compile it under a feature (`wasm-NAME = []` in Cargo.toml,
+//! `wasm/src/NAME.rs`, compile it under a feature (`wasm-NAME = []` in wasm/Cargo.toml,
 //! `#[cfg(feature = "wasm-NAME")] mod NAME;` below), and either add the feature to an existing
 //! entry of `ENTRIES` in `scripts/build-wasm` or add an entry of its own (`"NAME wasm-NAME"`), which
 //! makes `pkg/NAME.js` + `pkg/NAME.mjs` + `pkg/NAME.d.ts`; then add `"./NAME"` to `exports` in
 //! `pkg/package.json` (the test in `node/test/package.test.js` checks that every entry is
 //! exported and every export has its files).
+
+// Only for wasm32: natively (cargo test --workspace) the crate is empty, since wasm-bindgen
+// and js-sys are wasm32-only dependencies.
+#![cfg(target_arch = "wasm32")]
 
 // The v3 group is a module of its own: its `Merchant` is not the v2 groups' (and the API group
 // builds on the notify group's). The notify group's cfg is `not(feature = "wasm-v3")` rather
@@ -41,10 +46,13 @@ compile_error!("`wasm-v3` is an entry point of its own: build it with --no-defau
 mod acceptance;
 mod convert;
 mod error;
+mod names;
 #[cfg(not(feature = "wasm-v3"))]
 mod notify;
 
 #[cfg(feature = "wasm-api")]
 mod api;
+#[cfg(feature = "wasm-api")]
+mod merchant;
 #[cfg(feature = "wasm-v3")]
 mod v3;

@@ -2,9 +2,10 @@
 
 use serde::Deserialize;
 
+use super::message::{check_result_code, check_return_code, Read, Request, Response};
+use super::{sign, xml, SignType};
 use crate::error::{Error, Result};
-use crate::message::{check_result_code, check_return_code, Read, Request, Response};
-use crate::{sign, validate, xml, ApiKey, Params, SignType};
+use crate::{validate, ApiKey, Params};
 
 /// Who we are to WeChat Pay: the mini-program's `appid`, the merchant's `mch_id`, the API key
 /// and the sign type used for our requests.
@@ -79,7 +80,7 @@ impl Merchant {
     pub fn parse_response<R: Response>(&self, body: &[u8]) -> Result<R> {
         let params = xml::decode(body)?;
         check_return_code(&params)?;
-        crate::verify(&params, &self.key, self.sign_type)?;
+        super::verify(&params, &self.key, self.sign_type)?;
         self.check_identity(&params, false)?;
         check_result_code(&params)?;
         R::from_params(&params)

@@ -128,3 +128,48 @@ async fn admin_answers_carry_no_secret_and_no_whole_openid() {
     assert!(csv.contains(&no) && !csv.contains(&openid), "{csv}");
     assert!(h.state().db.refunds().get(&rno).await.unwrap().is_some());
 }
+
+/// Every key of `v`, at any depth.
+fn keys(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.push(k.clone());
+                keys(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+        _ => {}
+    }
+}
+
+/// The back office is answered with views, never storage rows: with a refund whose sender's
+/// claim is held (as an instance that died mid-send leaves it), no GET of the admin API names
+/// the claim's columns or shows its holder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_answers_never_show_a_refunds_claim() {
+    let h = Harness::start().await;
+    let (payer, no) = h.paid_order().await;
+    let rno = h.requested_refund(&payer, &no, Some(100)).await;
+    let claimed = sqlx::query("UPDATE refunds SET send_owner = 'instance-holding-the-claim', send_until = $1 WHERE out_refund_no = $2")
+        .bind(h.clock.now_ms() + 600_000)
+        .bind(&rno)
+        .execute(h.state().db.pool())
+        .await
+        .unwrap();
+    assert_eq!(claimed.rows_affected(), 1);
+    let mut answered = 0;
+    for (method, route) in API_ROUTES.iter().filter(|(m, _)| *m == "GET") {
+        let path = fill(route, &no, &rno);
+        let (status, v) = call(&h, method, &path, Some(&format!("Bearer {ADMIN_TOKEN}"))).await;
+        let mut names = Vec::new();
+        keys(&v, &mut names);
+        assert!(!names.iter().any(|k| k.starts_with("send_")), "{path} ({status}) names a claim column: {v}");
+        assert!(!v.to_string().contains("instance-holding-the-claim"), "{path} shows the claim's holder: {v}");
+        answered += usize::from(status.is_success());
+    }
+    // The order, its refunds and the refund lists answered (not only refusals).
+    let (_, order) = call(&h, "GET", &format!("/admin/api/orders/{no}"), Some(&format!("Bearer {ADMIN_TOKEN}"))).await;
+    assert!(order.to_string().contains(&rno), "the order's answer shows its refund: {order}");
+    assert!(answered >= 5, "only {answered} GET routes answered 2xx");
+}

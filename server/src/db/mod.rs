@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod claims;
 pub mod exceptions;
+mod migrations;
 pub mod mode;
 pub mod money;
 pub mod orders;
@@ -105,11 +106,8 @@ impl Db {
     }
 
     async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            // The PostgreSQL migrator takes an advisory lock: instances starting together are fine.
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
-        }
+        // On PostgreSQL the migrator takes an advisory lock: instances starting together are fine.
+        migrations::migrator(self.backend).await?.run(&self.pool).await?;
         Ok(())
     }
 

@@ -670,11 +670,14 @@ mod tests {
 
     #[test]
     fn other_error_answers_change_nothing() {
-        let mut store = with_certificate();
-        let before = store.clone();
-        let err = store.ingest_certificates(&key(), 500, &SignatureHeaders::default(), br#"{"code":"SYSTEM_ERROR","message":"x"}"#, T);
-        assert_eq!(err.unwrap_err().code(), "API_ERROR");
-        assert_eq!(store, before);
+        for status in [301, 400, 401, 403, 429, 500, 503] {
+            let mut store = with_certificate();
+            let before = store.clone();
+            let err =
+                store.ingest_certificates(&key(), status, &SignatureHeaders::default(), br#"{"code":"SYSTEM_ERROR","message":"x"}"#, T);
+            assert_eq!(err.unwrap_err().code(), "API_ERROR", "{status}");
+            assert_eq!(store, before, "{status}");
+        }
     }
 
     #[test]

@@ -287,6 +287,9 @@ impl KeyStore {
     ///   AES-GCM encryption under the APIv3 key, which only WeChat and the merchant know. Once a
     ///   valid certificate is held, a new certificate is trusted only in an answer signed by a
     ///   key already held (WeChat lists it a day before using it, while the old one still signs).
+    ///   A store that missed a whole rollover is not locked out as long as the old certificate
+    ///   is valid: WeChat signs an answer with the key that the request's `Wechatpay-Serial`
+    ///   names, so ask for the download with the serial of a held certificate.
     ///   Then the certificates are decrypted, the ones not held yet are added, and the held ones
     ///   are kept until they expire: a certificate is dropped by the first download (or 404)
     ///   after its `notAfter`, also when WeChat no longer lists it. An expired certificate in

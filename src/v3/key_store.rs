@@ -287,9 +287,11 @@ impl KeyStore {
     ///   AES-GCM encryption under the APIv3 key, which only WeChat and the merchant know. Once a
     ///   valid certificate is held, a new certificate is trusted only in an answer signed by a
     ///   key already held (WeChat lists it a day before using it, while the old one still signs).
-    ///   A store that missed a whole rollover is not locked out as long as the old certificate
-    ///   is valid: WeChat signs an answer with the key that the request's `Wechatpay-Serial`
-    ///   names, so ask for the download with the serial of a held certificate.
+    ///   A store that missed a whole rollover (no refresh in the day of notice) refuses an
+    ///   answer signed by the new certificate while the old one is valid: ask for the download
+    ///   with `Wechatpay-Serial` naming a held key (WeChat signs answers with the key a request
+    ///   names; documented for the move to the WeChat Pay public key), or, as a last resort,
+    ///   start again from an empty store with the configured public keys (the bootstrap).
     ///   Then the certificates are decrypted, the ones not held yet are added, and the held ones
     ///   are kept until they expire: a certificate is dropped by the first download (or 404)
     ///   after its `notAfter`, also when WeChat no longer lists it. An expired certificate in

@@ -209,6 +209,12 @@ pub enum Error {
         detail: Option<String>,
     },
 
+    /// A saved v3 `KeyStore` was refused as a whole: not its JSON, another
+    /// version, or an entry that does not re-parse to what the store recorded (tampered or
+    /// truncated). Nothing of it was loaded.
+    #[error("key store refused: {0}")]
+    InvalidKeyStore(String),
+
     // ---- environment ---------------------------------------------------
     /// The platform's random source failed.
     #[error("random source unavailable")]
@@ -254,6 +260,7 @@ impl Error {
             Error::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
             Error::MalformedJson(_) => "MALFORMED_JSON",
             Error::ApiError { .. } => "API_ERROR",
+            Error::InvalidKeyStore(_) => "INVALID_KEY_STORE",
             Error::Random => "RANDOM_UNAVAILABLE",
         }
     }

@@ -43,6 +43,7 @@
 
 mod certificate;
 mod jsapi;
+mod key_store;
 mod keys;
 mod merchant;
 mod messages;
@@ -55,6 +56,10 @@ mod verify;
 
 pub use certificate::{CertificatesResponse, DownloadCertificatesRequest, DownloadedCertificate, EncryptedCertificate};
 pub use jsapi::{pay_sign_message, PaymentParams};
+pub use key_store::{
+    DownloadAdvice, KeyStore, Refresh, EXPIRY_MARGIN_SECS, KEY_STORE_VERSION, REFRESH_INTERVAL_RANGE, REFRESH_INTERVAL_SECS,
+    URGENT_REFRESH_INTERVAL_SECS,
+};
 pub use keys::{ApiV3Key, MerchantKey, PublicKey};
 pub use merchant::Merchant;
 pub use messages::{

@@ -167,6 +167,12 @@ impl KeySet {
             Err(Error::SignatureMismatch)
         }
     }
+
+    /// Removes the key held under `serial` (a certificate serial as [`PlatformCertificate`]
+    /// writes it, or a `PUB_KEY_ID_…`): the key store drops expired certificates with it.
+    pub(crate) fn remove(&mut self, serial: &str) {
+        self.keys.remove(serial);
+    }
 }
 
 fn parse_timestamp(text: &str) -> Result<u64> {

@@ -209,6 +209,14 @@ pub enum Error {
         detail: Option<String>,
     },
 
+    /// A downloaded v3 bill's SHA-1 is not the `hash_value` of its (signed) download answer:
+    /// the file was cut or altered on the way. Nothing of it may be used; download it again.
+    #[error("the bill's SHA-1 is not hash_value: cut or altered in transit")]
+    BillHashMismatch,
+    /// A bill asked for with `tar_type=GZIP` is not a whole gzip stream (truncated, or not gzip).
+    #[error("invalid gzip: {0}")]
+    InvalidGzip(String),
+
     // ---- environment ---------------------------------------------------
     /// The platform's random source failed.
     #[error("random source unavailable")]
@@ -254,6 +262,8 @@ impl Error {
             Error::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
             Error::MalformedJson(_) => "MALFORMED_JSON",
             Error::ApiError { .. } => "API_ERROR",
+            Error::BillHashMismatch => "BILL_HASH_MISMATCH",
+            Error::InvalidGzip(_) => "INVALID_GZIP",
             Error::Random => "RANDOM_UNAVAILABLE",
         }
     }

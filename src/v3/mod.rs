@@ -41,6 +41,7 @@
 //! # Ok::<(), wxpay::Error>(())
 //! ```
 
+pub mod bill;
 mod certificate;
 mod jsapi;
 mod keys;
@@ -53,6 +54,10 @@ mod resource;
 mod sign;
 mod verify;
 
+pub use bill::{
+    AccountType, BillResponse, Fee, FlowDirection, FundFlowBill, FundFlowBillRequest, FundFlowRow, FundFlowSummary, TarType, TradeBill,
+    TradeBillRequest, TradeBillRow, TradeBillSummary, TradeBillType, MAX_BILL_BYTES,
+};
 pub use certificate::{CertificatesResponse, DownloadCertificatesRequest, DownloadedCertificate, EncryptedCertificate};
 pub use jsapi::{pay_sign_message, PaymentParams};
 pub use keys::{ApiV3Key, MerchantKey, PublicKey};

@@ -131,3 +131,48 @@ fn row(r: &Row<'_, '_>) -> Result<FundFlowRow> {
         extra: r.extra(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bill(header: &str, summary: &str) -> String {
+        format!(
+            "{header}\n\
+             `2026-11-23 09:15:03,`4200000001,`4200000001,`交易,`交易,`收入,`12.00,`112.00,`system,`,`A1\n\
+             `2026-11-23 09:15:03,`4200000001,`4200000101,`扣除交易手续费,`扣除交易手续费,`支出,`0.07,`111.93,`system,`,`A1\n\
+             资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\n{summary}\n"
+        )
+    }
+
+    const HEADER: &str =
+        "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号";
+
+    #[test]
+    fn full_width_parentheses_in_the_header_read_as_ascii() {
+        let header = HEADER.replace("(元)", "（元）");
+        let b = FundFlowBill::parse(&bill(&header, "`2,`1,`12.00,`1,`0.07")).unwrap();
+        assert_eq!((b.rows[0].direction, b.rows[0].amount, b.rows[1].balance), (FlowDirection::Income, Fen::new(1200), Fen::new(11193)));
+        assert_eq!((b.rows[0].memo.as_deref(), b.rows[0].voucher_no.as_deref()), (None, Some("A1")));
+    }
+
+    #[test]
+    fn a_direction_other_than_income_or_expense_is_refused() {
+        let text = bill(HEADER, "`2,`1,`12.00,`1,`0.07").replacen("`支出", "`冻结", 1);
+        assert!(matches!(FundFlowBill::parse(&text), Err(Error::InvalidField { name, .. }) if name == "收支类型"));
+    }
+
+    #[test]
+    fn an_income_count_that_disagrees_with_the_rows_is_refused() {
+        for (summary, name) in
+            [("`2,`2,`12.00,`0,`0.07", "收入笔数"), ("`3,`1,`12.00,`1,`0.07", "资金流水总笔数"), ("`2,`1,`12.01,`1,`0.07", "收入金额")]
+        {
+            assert!(matches!(FundFlowBill::parse(&bill(HEADER, summary)), Err(Error::InvalidField { name: n, .. }) if n == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_summary_count_that_is_not_an_integer_is_refused() {
+        assert!(matches!(FundFlowBill::parse(&bill(HEADER, "`2.0,`1,`12.00,`1,`0.07")), Err(Error::InvalidField { .. })));
+    }
+}

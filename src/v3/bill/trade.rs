@@ -221,3 +221,116 @@ fn row(r: &Row<'_, '_>) -> Result<TradeBillRow> {
         trade_state,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SUCCESS-like layout, its columns in another order than ALL's.
+    const HEADER: &str =
+        "商户订单号,交易时间,公众账号ID,商户号,微信订单号,用户标识,交易类型,交易状态,货币种类,应结订单金额,商品名称,手续费,订单金额";
+
+    fn line(out_trade_no: &str, yuan: &str, fee: &str) -> String {
+        format!("`{out_trade_no},`2026-11-23 09:00:00,`wx2421b1c4370ec43b,`1900000109,`4200000001,`oUser,`JSAPI,`SUCCESS,`CNY,`{yuan},`咖啡,`{fee},`{yuan}")
+    }
+
+    fn bill(lines: &[String], summary: &str) -> String {
+        format!("{HEADER}\n{}\n总交易单数,应结订单总金额,手续费总金额,订单总金额\n{summary}\n", lines.join("\n"))
+    }
+
+    fn field(e: &Error) -> &str {
+        match e {
+            Error::InvalidField { name, .. } | Error::MissingField { name } => name,
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn a_trade_bill_is_read_by_column_name() {
+        let b =
+            TradeBill::parse(&bill(&[line("A1", "12.00", "0.07200"), line("A2", "0.01", "0.00000")], "`2,`12.01,`0.07200,`12.01")).unwrap();
+        assert_eq!(b.rows[0].out_trade_no, "A1");
+        assert_eq!(b.rows[0].settlement_total, Fen::new(1200));
+        assert_eq!(b.rows[0].fee, Fee::new(7200));
+        assert_eq!(b.rows[1].total, Some(Fen::new(1)));
+        assert_eq!((b.rows[0].refund, b.rows[0].refund_id.as_deref(), b.rows[0].sub_mchid.as_deref()), (None, None, None));
+        assert_eq!(b.summary.rows, 2);
+        assert!(b.rows[0].extra.is_empty());
+    }
+
+    #[test]
+    fn a_bom_before_the_header_is_skipped() {
+        let text = format!("\u{FEFF}{}", bill(&[line("A1", "1.00", "0.00600")], "`1,`1.00,`0.00600,`1.00"));
+        assert_eq!(TradeBill::parse(&text).unwrap().rows.len(), 1);
+    }
+
+    #[test]
+    fn a_trade_bill_cut_before_its_summary_is_refused() {
+        let text = format!("{HEADER}\n{}\n", line("A1", "1.00", "0.00600"));
+        assert!(matches!(TradeBill::parse(&text), Err(Error::MissingField { .. })));
+        let text = format!("{HEADER}\n{}\n总交易单数,应结订单总金额\n", line("A1", "1.00", "0.00600"));
+        assert!(matches!(TradeBill::parse(&text), Err(Error::MissingField { .. })));
+    }
+
+    #[test]
+    fn text_after_the_summary_is_refused() {
+        let text = bill(&[line("A1", "1.00", "0.00600")], "`1,`1.00,`0.00600,`1.00") + "`2026-11-23 09:00:00,`x\n";
+        assert_eq!(field(&TradeBill::parse(&text).unwrap_err()), "bill");
+    }
+
+    #[test]
+    fn an_amount_that_is_not_yuan_with_two_decimals_is_refused_naming_column_and_line() {
+        for bad in ["1.001", "1", "-1.00", "1.0", "1e2"] {
+            let e = TradeBill::parse(&bill(&[line("A1", "1.00", "0.00600"), line("A2", bad, "0.00600")], "`2,`2.00,`0.01200,`2.00"))
+                .unwrap_err();
+            assert_eq!(field(&e), "应结订单金额 (line 3)", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_row_with_a_field_missing_is_refused() {
+        let short = line("A1", "1.00", "0.00600").replace(",`咖啡", "");
+        assert_eq!(field(&TradeBill::parse(&bill(&[short], "`1,`1.00,`0.00600,`1.00")).unwrap_err()), "bill line 2");
+    }
+
+    #[test]
+    fn a_field_without_its_backquote_is_refused() {
+        let bare = line("A1", "1.00", "0.00600")[1..].to_owned();
+        assert_eq!(field(&TradeBill::parse(&bill(&[bare], "`1,`1.00,`0.00600,`1.00")).unwrap_err()), "bill line 2");
+    }
+
+    #[test]
+    fn a_bill_without_a_required_column_is_refused() {
+        let text = bill(&[line("A1", "1.00", "0.00600")], "`1,`1.00,`0.00600,`1.00").replacen("手续费", "服务费", 1);
+        assert_eq!(TradeBill::parse(&text), Err(Error::missing("手续费")));
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        let text = bill(&[line("A1", "1.00", "0.00600")], "`1,`1.00,`0.00600,`1.00").replacen("订单金额\n", "应结订单金额\n", 1);
+        assert_eq!(field(&TradeBill::parse(&text).unwrap_err()), "bill header");
+    }
+
+    #[test]
+    fn an_order_total_that_disagrees_with_the_rows_is_refused() {
+        let e = TradeBill::parse(&bill(&[line("A1", "1.00", "0.00600")], "`1,`1.00,`0.00600,`1.01")).unwrap_err();
+        assert_eq!(field(&e), "订单总金额");
+    }
+
+    #[test]
+    fn a_refund_total_that_disagrees_with_the_rows_is_refused() {
+        let header = format!("{HEADER},微信退款单号,退款金额");
+        let row =
+            |state: &str, id: &str, refund: &str| format!("{},`{id},`{refund}", line("A1", "1.00", "0.00600").replace("`SUCCESS", state));
+        let text = format!(
+            "{header}\n{}\n{}\n总交易单数,应结订单总金额,退款总金额\n`2,`2.00,`0.99\n",
+            row("`SUCCESS", "0", "0.00"),
+            row("`REFUND", "5030001", "1.00")
+        );
+        assert_eq!(field(&TradeBill::parse(&text).unwrap_err()), "退款总金额");
+        let good = TradeBill::parse(&text.replace("`0.99", "`1.00")).unwrap();
+        // A payment row's `0` refund id belongs to refund rows only.
+        assert_eq!((good.rows[0].refund_id.as_deref(), good.rows[1].refund_id.as_deref()), (None, Some("5030001")));
+        assert_eq!(good.summary.refund, Some(Fen::new(100)));
+    }
+}

@@ -10,6 +10,9 @@ use crate::Fen;
 
 const SUMMARY_FIRST: &str = "总交易单数";
 
+/// One amount column of a row.
+type Amount = fn(&TradeBillRow) -> Option<Fen>;
+
 /// Columns every layout (`ALL`, `SUCCESS`, `REFUND`) has.
 const REQUIRED: &[&str] = &[
     "交易时间",
@@ -167,7 +170,7 @@ impl TradeBill {
         check("应结订单总金额", summary.settlement_total, fen_sum(|r| Some(r.settlement_total)))?;
         // A total is checked when the layout has the column it adds up (SUCCESS has no refund
         // columns, say).
-        let totals: [(&str, &str, Option<Fen>, fn(&TradeBillRow) -> Option<Fen>); 4] = [
+        let totals: [(&str, &str, Option<Fen>, Amount); 4] = [
             ("退款总金额", "退款金额", summary.refund, |r| r.refund),
             ("充值券退款总金额", "充值券退款金额", summary.recharge_coupon_refund, |r| r.recharge_coupon_refund),
             ("订单总金额", "订单金额", summary.total, |r| r.total),

@@ -55,8 +55,8 @@ mod sign;
 mod verify;
 
 pub use bill::{
-    AccountType, BillResponse, Fee, FlowDirection, FundFlowBill, FundFlowBillRequest, FundFlowRow, FundFlowSummary, TarType, TradeBill,
-    TradeBillRequest, TradeBillRow, TradeBillSummary, TradeBillType, MAX_BILL_BYTES,
+    AccountType, BillDownloadRequest, BillResponse, Fee, FlowDirection, FundFlowBill, FundFlowBillRequest, FundFlowRow, FundFlowSummary,
+    TarType, TradeBill, TradeBillRequest, TradeBillRow, TradeBillSummary, TradeBillType, MAX_BILL_BYTES,
 };
 pub use certificate::{CertificatesResponse, DownloadCertificatesRequest, DownloadedCertificate, EncryptedCertificate};
 pub use jsapi::{pay_sign_message, PaymentParams};

@@ -17,13 +17,52 @@ use sha1::{Digest, Sha1};
 
 use crate::error::{quoted, Error, Result};
 use crate::v3::bill::{BillResponse, TarType};
+use crate::v3::request::{Method, Request, API_BASE};
 
 /// The largest bill [`BillResponse::open`] accepts, decompressed: 256 MiB. A day of a busy
 /// merchant is tens of MB of text; a gzip file that inflates past this is refused (a "gzip
 /// bomb" must cost an error, not the process's memory).
 pub const MAX_BILL_BYTES: usize = 256 << 20;
 
+/// The `GET` of a bill's `download_url`, to sign like any v3 request
+/// ([`Merchant::sign_request`](crate::v3::Merchant::sign_request)): WeChat wants the download
+/// signed too. Its answer is the file, **unsigned**: do not read it with
+/// [`read_response`](crate::v3::read_response) (it has no signature to verify) but give the
+/// bytes to [`BillResponse::open`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillDownloadRequest {
+    path_and_query: String,
+}
+
+impl Request for BillDownloadRequest {
+    /// Nothing typed: the answer is the file itself.
+    type Response = ();
+    const METHOD: Method = Method::Get;
+    fn path_and_query(&self, _mchid: &str) -> Result<String> {
+        Ok(self.path_and_query.clone())
+    }
+}
+
 impl BillResponse {
+    /// The signed `GET` to make for the file (valid 30 s after the answer).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] when `download_url` is not on [`API_BASE`] (the request is signed
+    /// for that host and sent there), or holds bytes an HTTP client would change.
+    pub fn download_request(&self) -> Result<BillDownloadRequest> {
+        let bad = |why: &str| Error::invalid("download_url", why.to_owned());
+        let path = self
+            .download_url
+            .strip_prefix(API_BASE)
+            .filter(|p| p.starts_with('/'))
+            .ok_or_else(|| bad("not on https://api.mch.weixin.qq.com"))?;
+        // Signed byte for byte: nothing a client would percent-encode or trim.
+        if !path.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(bad("holds spaces, control or non-ASCII characters"));
+        }
+        Ok(BillDownloadRequest { path_and_query: path.to_owned() })
+    }
+
     /// The bill's text from the downloaded bytes, only if its SHA-1 is `hash_value`.
     ///
     /// `tar_type` is the one the request asked for: with `Some(TarType::Gzip)` the bytes are
@@ -127,6 +166,35 @@ mod tests {
     #[test]
     fn a_plain_bill_over_the_limit_is_refused() {
         assert_eq!(answer(ABC).open_with_limit(None, b"abc", 2), Err(Error::TooLarge { size: 3, limit: 2 }));
+    }
+
+    #[test]
+    fn the_download_request_is_the_url_path_signed_as_a_get() {
+        let mut a = answer(ABC);
+        a.download_url =
+            "https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO"
+                .into();
+        let r = a.download_request().unwrap();
+        assert_eq!(
+            r.path_and_query("1").unwrap(),
+            "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO"
+        );
+        assert_eq!((BillDownloadRequest::METHOD, r.body("wx", "1").unwrap()), (Method::Get, String::new()));
+    }
+
+    #[test]
+    fn a_download_url_off_wechats_host_is_refused() {
+        for bad in [
+            "https://evil.example/v3/billdownload/file?token=x",
+            "https://api.mch.weixin.qq.com.evil.example/v3/billdownload/file",
+            "http://api.mch.weixin.qq.com/v3/billdownload/file",
+            "https://api.mch.weixin.qq.com/v3/bill download",
+            "",
+        ] {
+            let mut a = answer(ABC);
+            a.download_url = bad.into();
+            assert!(matches!(a.download_request(), Err(Error::InvalidField { .. })), "{bad:?}");
+        }
     }
 
     #[test]

@@ -15,8 +15,8 @@
 //! let request = TradeBillRequest::new("2026-11-23", TradeBillType::All).gzip();
 //! assert_eq!(request.path_and_query("1900000109")?,
 //!     "/v3/bill/tradebill?bill_date=2026-11-23&bill_type=ALL&tar_type=GZIP");
-//! // Sign and send it, read the answer with `read_response::<TradeBillRequest>`, then GET
-//! // `download_url` (signed as well) and hand the bytes over:
+//! // Sign and send it, read the answer with `read_response::<TradeBillRequest>`, then sign and
+//! // send `answer.download_request()?` and hand the bytes that come back over:
 //! # let answer = BillResponse { hash_type: "SHA1".into(),
 //! #     hash_value: "da39a3ee5e6b4b0d3255bfef95601890afd80709".into(), download_url: String::new() };
 //! # let downloaded: &[u8] = b"";
@@ -32,7 +32,7 @@ mod fund_flow;
 mod table;
 mod trade;
 
-pub use download::MAX_BILL_BYTES;
+pub use download::{BillDownloadRequest, MAX_BILL_BYTES};
 pub use fee::Fee;
 pub use fund_flow::{FlowDirection, FundFlowBill, FundFlowRow, FundFlowSummary};
 pub use trade::{TradeBill, TradeBillRow, TradeBillSummary};

@@ -175,11 +175,35 @@ impl Summary<'_> {
     }
 }
 
+/// A summary value as the file prints it, for error messages.
+pub(crate) trait Printed: PartialEq + Copy {
+    /// The value as in the file.
+    fn printed(self) -> String;
+}
+
+impl Printed for Fen {
+    fn printed(self) -> String {
+        self.yuan_string()
+    }
+}
+
+impl Printed for Fee {
+    fn printed(self) -> String {
+        self.yuan_string()
+    }
+}
+
+impl Printed for u64 {
+    fn printed(self) -> String {
+        self.to_string()
+    }
+}
+
 /// Refuses a summary total that is not what the rows add up to.
-pub(crate) fn check<T: PartialEq + core::fmt::Display>(name: &str, summary: T, rows: Option<T>) -> Result<()> {
+pub(crate) fn check<T: Printed>(name: &str, summary: T, rows: Option<T>) -> Result<()> {
     match rows {
         Some(sum) if sum == summary => Ok(()),
-        Some(sum) => Err(Error::invalid(name, format!("the summary says {summary}, the rows add up to {sum}"))),
+        Some(sum) => Err(Error::invalid(name, format!("the summary says {}, the rows add up to {}", summary.printed(), sum.printed()))),
         None => Err(Error::invalid(name, "the rows overflow when added up")),
     }
 }

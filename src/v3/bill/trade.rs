@@ -318,6 +318,8 @@ mod tests {
     fn an_order_total_that_disagrees_with_the_rows_is_refused() {
         let e = TradeBill::parse(&bill(&[line("A1", "1.00", "0.00600")], "`1,`1.00,`0.00600,`1.01")).unwrap_err();
         assert_eq!(field(&e), "订单总金额");
+        // In yuan, as the file prints it.
+        assert!(e.to_string().ends_with("the summary says 1.01, the rows add up to 1.00"), "{e}");
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl FundFlowBill {
     pub fn parse(text: &str) -> Result<FundFlowBill> {
         let mut t = Table::read(text, SUMMARY_FIRST)?;
         t.columns(REQUIRED, OPTIONAL)?;
-        let rows = t.rows().map(|r| row(&r)).collect::<Result<Vec<_>>>()?;
+        let rows = t.rows().map(|r| row(&r?)).collect::<Result<Vec<_>>>()?;
         let s = &t.summary;
         let summary = FundFlowSummary {
             rows: s.count(SUMMARY_FIRST)?,

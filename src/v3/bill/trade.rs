@@ -151,7 +151,7 @@ impl TradeBill {
     pub fn parse(text: &str) -> Result<TradeBill> {
         let mut t = Table::read(text, SUMMARY_FIRST)?;
         t.columns(REQUIRED, OPTIONAL)?;
-        let rows = t.rows().map(|r| row(&r)).collect::<Result<Vec<_>>>()?;
+        let rows = t.rows().map(|r| row(&r?)).collect::<Result<Vec<_>>>()?;
         let s = &t.summary;
         let summary = TradeBillSummary {
             rows: s.count(SUMMARY_FIRST)?,

@@ -214,6 +214,13 @@ pub enum Error {
     /// truncated). Nothing of it was loaded.
     #[error("key store refused: {0}")]
     InvalidKeyStore(String),
+    /// A downloaded v3 bill's SHA-1 is not the `hash_value` of its (signed) download answer:
+    /// the file was cut or altered on the way. Nothing of it may be used; download it again.
+    #[error("the bill's SHA-1 is not hash_value: cut or altered in transit")]
+    BillHashMismatch,
+    /// A bill asked for with `tar_type=GZIP` is not a whole gzip stream (truncated, or not gzip).
+    #[error("invalid gzip: {0}")]
+    InvalidGzip(String),
 
     // ---- environment ---------------------------------------------------
     /// The platform's random source failed.
@@ -261,6 +268,8 @@ impl Error {
             Error::MalformedJson(_) => "MALFORMED_JSON",
             Error::ApiError { .. } => "API_ERROR",
             Error::InvalidKeyStore(_) => "INVALID_KEY_STORE",
+            Error::BillHashMismatch => "BILL_HASH_MISMATCH",
+            Error::InvalidGzip(_) => "INVALID_GZIP",
             Error::Random => "RANDOM_UNAVAILABLE",
         }
     }

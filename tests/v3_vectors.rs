@@ -34,3 +34,10 @@ fn notifies_verify_and_decrypt() {
 fn certificate_download_decrypts_and_verifies() {
     kat_v3::certificate_download_decrypts_and_verifies();
 }
+
+mod kat_v3_bill;
+
+#[test]
+fn bills_open_and_parse_as_outside_tool_says() {
+    kat_v3_bill::bills_open_and_parse_as_outside_tool_says();
+}

@@ -204,7 +204,7 @@ pub fn parse(text: &str) -> Result<Bill> {
 
 /// A data line's fields: each starts with a backquote, so a comma inside a field (a product
 /// name) is told apart from the separator by the backquote after it.
-fn fields(line: &str, expected: usize, n: usize) -> Result<Vec<&str>> {
+pub(crate) fn fields(line: &str, expected: usize, n: usize) -> Result<Vec<&str>> {
     let name = || format!("bill line {n}");
     let rest = line.strip_prefix('`').ok_or_else(|| Error::invalid(&name(), "a field does not start with a backquote"))?;
     let out: Vec<&str> = rest.split(",`").collect();
@@ -215,7 +215,7 @@ fn fields(line: &str, expected: usize, n: usize) -> Result<Vec<&str>> {
 }
 
 /// Yuan with exactly two decimals (`12.34`) as fen, by integer arithmetic.
-fn yuan(name: &str, v: &str) -> Result<Fen> {
+pub(crate) fn yuan(name: &str, v: &str) -> Result<Fen> {
     let bad = || Error::invalid(name, format!("not an amount in yuan with two decimals: {}", quoted(v)));
     let (whole, cents) = v.split_once('.').ok_or_else(bad)?;
     if whole.is_empty() || whole.len() > 15 || cents.len() != 2 || !whole.bytes().chain(cents.bytes()).all(|b| b.is_ascii_digit()) {

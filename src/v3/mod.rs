@@ -41,6 +41,7 @@
 //! # Ok::<(), wxpay::Error>(())
 //! ```
 
+pub mod bill;
 mod certificate;
 mod jsapi;
 mod key_store;
@@ -54,6 +55,10 @@ mod resource;
 mod sign;
 mod verify;
 
+pub use bill::{
+    AccountType, BillDownloadRequest, BillResponse, Fee, FlowDirection, FundFlowBill, FundFlowBillRequest, FundFlowRow, FundFlowSummary,
+    TarType, TradeBill, TradeBillRequest, TradeBillRow, TradeBillSummary, TradeBillType, MAX_BILL_BYTES,
+};
 pub use certificate::{CertificatesResponse, DownloadCertificatesRequest, DownloadedCertificate, EncryptedCertificate};
 pub use jsapi::{pay_sign_message, PaymentParams};
 pub use key_store::{

@@ -50,22 +50,28 @@ mod notify;
 mod platform_certificate;
 mod request;
 mod resource;
+mod sensitive;
 mod sign;
+mod sign_error;
 mod verify;
+mod wechatpay_serial;
 
 pub use certificate::{CertificatesResponse, DownloadCertificatesRequest, DownloadedCertificate, EncryptedCertificate};
 pub use jsapi::{pay_sign_message, PaymentParams};
 pub use keys::{ApiV3Key, MerchantKey, PublicKey};
 pub use merchant::Merchant;
 pub use messages::{
-    CloseOrderRequest, JsapiOrderRequest, Payer, PrepayResponse, QueryByOutTradeNoRequest, QueryByTransactionIdRequest, RefundAmount,
-    RefundNotice, RefundQueryRequest, RefundRequest, RefundResponse, RefundStatus, TradeState, Transaction, TransactionAmount,
+    AbnormalRefundRequest, AbnormalRefundType, CloseOrderRequest, EncryptedAbnormalRefund, JsapiOrderRequest, Payer, PrepayResponse,
+    QueryByOutTradeNoRequest, QueryByTransactionIdRequest, RefundAmount, RefundNotice, RefundQueryRequest, RefundRequest, RefundResponse,
+    RefundStatus, TradeState, Transaction, TransactionAmount,
 };
 pub use notify::{DecryptedNotification, Notification, NotifyEvent};
 pub use platform_certificate::PlatformCertificate;
 pub use request::{api_error, read_response, Method, Request, SignedRequest, API_BASE};
 pub use resource::{EncryptedResource, AEAD_AES_256_GCM};
+pub use sensitive::{FieldEncryptor, SensitiveText};
 pub use sign::{request_message, Signer, AUTHORIZATION_SCHEME};
+pub use sign_error::{SignDiagnosis, SignInformation, SignLine};
 pub use verify::{response_message, KeySet, SignatureHeaders, MAX_SKEW_SECS, PUB_KEY_ID_PREFIX, SIGNTEST_PREFIX};
 
 // The names before requests and answers had one rule (`…Request` / `…Response`, as in

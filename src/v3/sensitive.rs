@@ -158,7 +158,7 @@ impl MerchantKey {
 
 /// `rsa` takes a `rand_core` 0.6 RNG; its `OsRng` goes through getrandom 0.2, which needs its
 /// own `js` feature on wasm32. This one draws from getrandom 0.4 (Web Crypto in wasm, already
-/// configured), the crate's one random source.
+/// configured), as `nonce_str` does.
 struct GetrandomRng;
 
 impl GetrandomRng {

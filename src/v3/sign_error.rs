@@ -125,9 +125,9 @@ impl SignInformation {
         }
     }
 
-    /// Reads `detail` (the JSON text of [`Error::ApiError`]'s `detail`): `sign_information` at
-    /// its top, or one level down under `detail`. `sign_message_length` may be a number or a
-    /// string of digits.
+    /// Reads `detail` (the JSON text of [`Error::ApiError`]'s `detail`, `sign_information` at
+    /// its top) or the whole answer body (`sign_information` under `detail`).
+    /// `sign_message_length` may be a number or a string of digits.
     ///
     /// # Errors
     /// [`Error::MalformedJson`] when there is no `sign_information` with a

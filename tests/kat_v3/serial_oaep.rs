@@ -197,6 +197,7 @@ pub fn sign_error_answers_diagnose_the_first_differing_line() {
         let err = v3::api_error(c["status"].as_u64().unwrap() as u16, s(&c["body"]).as_bytes());
         assert_eq!(err.err_code(), Some("SIGN_ERROR"), "{name}");
         let info = SignInformation::from_error(&err).unwrap_or_else(|| panic!("{name}: no sign information in {err:?}"));
+        assert_eq!(SignInformation::from_detail(s(&c["body"])).as_ref(), Ok(&info), "{name}: from the whole body");
         let g = &c["signed"];
         let (method, path, ts, nonce, body) =
             (s(&g["method"]), s(&g["path"]), g["timestamp"].as_u64().unwrap(), s(&g["nonce"]), s(&g["body"]));

@@ -639,3 +639,13 @@ fn a_sign_error_pasted_with_literal_backslash_n_still_diagnoses() {
     let same = merchant().sign_request(&v3::DownloadCertificatesRequest, 1554208460, "593BEC0C930BF1AFEB40B4A08C8FB242").unwrap();
     assert_eq!(info.diagnose(&same), v3::SignDiagnosis::SameMessage);
 }
+
+#[test]
+fn an_abnormal_refund_encrypted_to_a_chosen_key_is_still_validated() {
+    let cert = PlatformCertificate::from_pem(PLATFORM_CERT).unwrap();
+    let e = v3::FieldEncryptor::new(&cert.serial_no, cert.public_key());
+    assert_eq!(user_card().encrypt_with(&e).unwrap().serial(), cert.serial_no);
+    let mut r = user_card();
+    r.real_name = None;
+    assert_eq!(r.encrypt_with(&e).unwrap_err(), Error::missing("real_name"));
+}

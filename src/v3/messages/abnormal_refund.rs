@@ -150,7 +150,7 @@ impl AbnormalRefundRequest {
     /// [`FieldEncryptor::encrypt`].
     pub fn encrypt(&self, keys: &KeySet, now: u64) -> Result<EncryptedAbnormalRefund> {
         self.validate()?;
-        self.encrypt_with(&keys.field_encryptor(now)?)
+        self.seal(&keys.field_encryptor(now)?)
     }
 
     /// Validates, then encrypts to a key chosen by the caller.
@@ -159,6 +159,10 @@ impl AbnormalRefundRequest {
     /// As [`AbnormalRefundRequest::encrypt`].
     pub fn encrypt_with(&self, encryptor: &FieldEncryptor<'_>) -> Result<EncryptedAbnormalRefund> {
         self.validate()?;
+        self.seal(encryptor)
+    }
+
+    fn seal(&self, encryptor: &FieldEncryptor<'_>) -> Result<EncryptedAbnormalRefund> {
         let seal = |name: &str, field: &Option<SensitiveText>| field.as_ref().map(|t| encryptor.encrypt(name, t)).transpose();
         Ok(EncryptedAbnormalRefund {
             refund_id: self.refund_id.clone(),

@@ -143,7 +143,8 @@ pub enum Error {
     #[error("req_info is not valid base64")]
     InvalidBase64,
     /// A ciphertext too short to be whole: a v2 `req_info` that is not a positive multiple of
-    /// 16 bytes, or a v3 `ciphertext` shorter than its 16-byte GCM tag. Truncated in transit.
+    /// 16 bytes, a v3 `ciphertext` shorter than its 16-byte GCM tag, or a v3 sensitive field
+    /// (RSA-OAEP) shorter than the merchant key's modulus. Truncated in transit.
     #[error("ciphertext of {len} bytes is truncated (v2: not a positive multiple of 16; v3: shorter than the 16-byte tag)")]
     TruncatedCiphertext {
         /// Decoded length in bytes.
@@ -221,6 +222,15 @@ pub enum Error {
     /// A bill asked for with `tar_type=GZIP` is not a whole gzip stream (truncated, or not gzip).
     #[error("invalid gzip: {0}")]
     InvalidGzip(String),
+    /// There is no WeChat key to name in a request's `Wechatpay-Serial` or to encrypt a
+    /// sensitive field to: the key set is empty, or holds only platform certificates that have
+    /// expired or are not valid yet. Add the WeChat Pay public key or download the certificates.
+    #[error("no WeChat Pay key for Wechatpay-Serial: {0}")]
+    NoWechatPayKey(&'static str),
+    /// A sensitive field (RSA-OAEP) does not decrypt with the merchant's private key: it was
+    /// encrypted to another key, or altered. Nothing of the plaintext is kept.
+    #[error("sensitive field does not decrypt with the merchant private key (another key, or altered)")]
+    OaepDecryptFailed,
 
     // ---- environment ---------------------------------------------------
     /// The platform's random source failed.
@@ -270,6 +280,8 @@ impl Error {
             Error::InvalidKeyStore(_) => "INVALID_KEY_STORE",
             Error::BillHashMismatch => "BILL_HASH_MISMATCH",
             Error::InvalidGzip(_) => "INVALID_GZIP",
+            Error::NoWechatPayKey(_) => "NO_WECHATPAY_KEY",
+            Error::OaepDecryptFailed => "OAEP_DECRYPT_FAILED",
             Error::Random => "RANDOM_UNAVAILABLE",
         }
     }

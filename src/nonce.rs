@@ -1,4 +1,5 @@
-//! Random `nonce_str` values: the one place the crate touches the platform, through `getrandom`.
+//! Random `nonce_str` values, through `getrandom` (which also feeds RSA-OAEP in
+//! `v3::sensitive`; ring draws its blinding from its own source).
 
 use crate::error::{Error, Result};
 

@@ -5,6 +5,7 @@
 
 mod kat_v3;
 
+use base64::Engine as _;
 use kat_v3::{api_v3_key, data, headers, key_set, merchant, s, PLATFORM_CERT, WECHATPAY_KEY};
 use serde_json::Value;
 use wxpay::v3::{
@@ -456,4 +457,195 @@ fn certificate_download_404_is_an_api_error() {
     let body = r#"{"code":"NOT_FOUND","message":"无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"}"#.as_bytes();
     let err = key_set().add_downloaded_certificates(&api_v3_key(), 404, &h, body, now).unwrap_err();
     assert_eq!((err.code(), err.err_code()), ("API_ERROR", Some("NOT_FOUND")));
+}
+
+// ---- Wechatpay-Serial, sensitive fields, abnormal refunds, SIGN_ERROR ----------------------
+
+const NOW: u64 = 1_795_000_000;
+
+fn certificate_only() -> KeySet {
+    let mut keys = KeySet::new();
+    keys.add_certificate_pem(PLATFORM_CERT).unwrap();
+    keys
+}
+
+fn user_card() -> v3::AbnormalRefundRequest {
+    v3::AbnormalRefundRequest::user_bank_card(
+        "50000408942026112307145868882",
+        "R20261123000001",
+        "ICBC_DEBIT",
+        "6222021234567890123",
+        "张三",
+    )
+}
+
+fn outside_ciphertext(i: usize) -> String {
+    let v: Value = serde_json::from_str(kat_v3::serial_oaep::OAEP).unwrap();
+    s(&v["merchant"][i]["ciphertext"]).to_owned()
+}
+
+#[test]
+fn an_empty_key_set_names_no_serial_and_signs_nothing() {
+    let keys = KeySet::new();
+    assert!(matches!(keys.request_serial(NOW), Err(Error::NoWechatPayKey(_))));
+    let err = merchant().sign_request_with_keys(&keys, &order(), NOW, "593BEC0C930BF1AFEB40B4A08C8FB242").unwrap_err();
+    assert_eq!(err.code(), "NO_WECHATPAY_KEY");
+    assert_eq!(user_card().encrypt(&keys, NOW).unwrap_err().code(), "NO_WECHATPAY_KEY");
+}
+
+#[test]
+fn expired_only_certificates_name_no_serial() {
+    let not_after = PlatformCertificate::from_pem(PLATFORM_CERT).unwrap().not_after;
+    let keys = certificate_only();
+    assert_eq!(keys.request_serial(not_after), Ok(s(&data()["platform_serial_no"])));
+    assert!(matches!(keys.request_serial(not_after + 1), Err(Error::NoWechatPayKey(_))));
+    assert!(matches!(user_card().encrypt(&keys, not_after + 1), Err(Error::NoWechatPayKey(_))));
+}
+
+#[test]
+fn a_certificate_not_yet_valid_names_no_serial() {
+    let not_before = PlatformCertificate::from_pem(PLATFORM_CERT).unwrap().not_before;
+    assert!(matches!(certificate_only().request_serial(not_before - 1), Err(Error::NoWechatPayKey(_))));
+}
+
+#[test]
+fn a_sensitive_field_encrypted_to_another_key_is_refused() {
+    // Python's ciphertext to the merchant key, opened with the WeChat test key.
+    let other = MerchantKey::from_pem(WECHATPAY_KEY).unwrap();
+    assert_eq!(other.decrypt_sensitive(&outside_ciphertext(0)).unwrap_err(), Error::OaepDecryptFailed);
+}
+
+#[test]
+fn a_truncated_sensitive_field_is_refused() {
+    let key = MerchantKey::from_pem(kat_v3::MERCHANT_KEY).unwrap();
+    let full = base64::engine::general_purpose::STANDARD.decode(outside_ciphertext(0)).unwrap();
+    let cut = base64::engine::general_purpose::STANDARD.encode(&full[..255]);
+    assert_eq!(key.decrypt_sensitive(&cut).unwrap_err(), Error::TruncatedCiphertext { len: 255 });
+    assert_eq!(key.decrypt_sensitive("").unwrap_err(), Error::TruncatedCiphertext { len: 0 });
+}
+
+#[test]
+fn an_altered_sensitive_field_is_refused() {
+    let key = MerchantKey::from_pem(kat_v3::MERCHANT_KEY).unwrap();
+    let mut data = base64::engine::general_purpose::STANDARD.decode(outside_ciphertext(0)).unwrap();
+    data[100] ^= 1;
+    assert_eq!(key.decrypt_sensitive(&base64::engine::general_purpose::STANDARD.encode(&data)).unwrap_err(), Error::OaepDecryptFailed);
+}
+
+#[test]
+fn a_sensitive_field_that_is_not_base64_is_refused() {
+    let key = MerchantKey::from_pem(kat_v3::MERCHANT_KEY).unwrap();
+    assert!(matches!(key.decrypt_sensitive("not base64!"), Err(Error::InvalidField { name, .. }) if name == "ciphertext"));
+}
+
+#[test]
+fn a_plaintext_longer_than_oaep_allows_is_refused_without_echoing_it() {
+    let keys = key_set();
+    let e = keys.field_encryptor(NOW).unwrap();
+    let long = "银".repeat(71) + "xy"; // 215 bytes: one over OAEP SHA-1's 214 under RSA-2048
+    let err = e.encrypt("real_name", &long.as_str().into()).unwrap_err();
+    assert!(matches!(&err, Error::InvalidField { name, .. } if name == "real_name"), "{err:?}");
+    assert!(!err.to_string().contains('银'), "{err}");
+    assert!(e.encrypt("real_name", &long[..214].into()).is_ok());
+}
+
+#[test]
+fn an_abnormal_refund_to_a_user_card_without_real_name_is_refused() {
+    let mut r = user_card();
+    r.real_name = None;
+    assert_eq!(r.encrypt(&key_set(), NOW).unwrap_err(), Error::missing("real_name"));
+    r.real_name = Some("".into());
+    assert_eq!(r.encrypt(&key_set(), NOW).unwrap_err(), Error::missing("real_name"));
+}
+
+#[test]
+fn an_abnormal_refund_to_a_user_card_without_bank_type_or_account_is_refused() {
+    let mut r = user_card();
+    r.bank_type = None;
+    assert_eq!(r.validate().unwrap_err(), Error::missing("bank_type"));
+    let mut r = user_card();
+    r.bank_account = None;
+    assert_eq!(r.validate().unwrap_err(), Error::missing("bank_account"));
+}
+
+#[test]
+fn an_abnormal_refund_to_the_merchant_card_with_card_fields_is_refused() {
+    let mut r = v3::AbnormalRefundRequest::merchant_bank_card("50000408942026112307145868882", "R20261123000001");
+    assert_eq!(r.validate(), Ok(()));
+    r.real_name = Some("张三".into());
+    let err = r.validate().unwrap_err();
+    assert!(matches!(&err, Error::InvalidField { name, .. } if name == "real_name"), "{err:?}");
+    assert!(!err.to_string().contains("张三"));
+}
+
+#[test]
+fn a_bank_account_that_is_not_digits_is_refused_without_echoing_it() {
+    let mut r = user_card();
+    r.bank_account = Some("6222 0212 3456 7890".into());
+    let err = r.encrypt(&key_set(), NOW).unwrap_err();
+    assert!(matches!(&err, Error::InvalidField { name, .. } if name == "bank_account"), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("6222"));
+}
+
+#[test]
+fn an_abnormal_refund_with_a_bad_refund_id_is_refused() {
+    let mut r = user_card();
+    r.refund_id = "5000/../x".into();
+    assert!(matches!(r.validate(), Err(Error::InvalidField { name, .. }) if name == "refund_id"));
+}
+
+#[test]
+fn sensitive_plaintexts_never_show_in_debug() {
+    let r = user_card();
+    let encrypted = r.encrypt(&key_set(), NOW).unwrap();
+    let shown = format!("{r:?} {encrypted:?}");
+    assert!(!shown.contains("6222021234567890123") && !shown.contains("张三"), "{shown}");
+    assert!(shown.contains("SensitiveText(***)"), "{shown}");
+}
+
+#[test]
+fn an_encrypted_request_keeps_the_serial_it_was_encrypted_to() {
+    // Encrypted to the certificate, then signed with a key set that prefers the public key.
+    let encrypted = user_card().encrypt(&certificate_only(), NOW).unwrap();
+    let signed = merchant().sign_request_with_keys(&key_set(), &encrypted, NOW, "593BEC0C930BF1AFEB40B4A08C8FB242").unwrap();
+    assert_eq!(signed.wechatpay_serial.as_deref(), Some(s(&data()["platform_serial_no"])));
+    // Signed without the key set, it still carries it.
+    assert_eq!(build(&encrypted).unwrap().wechatpay_serial.as_deref(), Some(s(&data()["platform_serial_no"])));
+    // A request without encrypted fields signed without keys carries none.
+    assert_eq!(build(&order()).unwrap().wechatpay_serial, None);
+}
+
+#[test]
+fn an_api_error_that_is_not_sign_error_gives_no_sign_information() {
+    let param = v3::api_error(
+        400,
+        br#"{"code":"PARAM_ERROR","message":"x","detail":{"sign_information":{"truncated_sign_message":"GET\n/\n1\nn\n\n"}}}"#,
+    );
+    assert_eq!(v3::SignInformation::from_error(&param), None);
+    let bare = v3::api_error(401, r#"{"code":"SIGN_ERROR","message":"签名错误"}"#.as_bytes());
+    assert_eq!(v3::SignInformation::from_error(&bare), None);
+    assert!(matches!(v3::SignInformation::from_detail(r#"{"field":"signature"}"#), Err(Error::MalformedJson(_))));
+}
+
+#[test]
+fn a_sign_error_pasted_with_literal_backslash_n_still_diagnoses() {
+    let info = v3::SignInformation::from_detail(
+        r#"{"sign_information":{"method":"GET","url":"/v3/certificates","sign_message_length":"66","truncated_sign_message":"GET\\n/v3/certificates\\n1554208460\\n593BEC0C930BF1AFEB40B4A08C8FB242\\n\\n"}}"#,
+    )
+    .unwrap();
+    assert_eq!(info.sign_message_length, Some(66));
+    let signed = merchant().sign_request(&v3::DownloadCertificatesRequest, 1554208461, "593BEC0C930BF1AFEB40B4A08C8FB242").unwrap();
+    assert!(matches!(info.diagnose(&signed), v3::SignDiagnosis::LineDiffers { line: v3::SignLine::Timestamp, offset: 9, .. }));
+    let same = merchant().sign_request(&v3::DownloadCertificatesRequest, 1554208460, "593BEC0C930BF1AFEB40B4A08C8FB242").unwrap();
+    assert_eq!(info.diagnose(&same), v3::SignDiagnosis::SameMessage);
+}
+
+#[test]
+fn an_abnormal_refund_encrypted_to_a_chosen_key_is_still_validated() {
+    let cert = PlatformCertificate::from_pem(PLATFORM_CERT).unwrap();
+    let e = v3::FieldEncryptor::new(&cert.serial_no, cert.public_key());
+    assert_eq!(user_card().encrypt_with(&e).unwrap().serial(), cert.serial_no);
+    let mut r = user_card();
+    r.real_name = None;
+    assert_eq!(r.encrypt_with(&e).unwrap_err(), Error::missing("real_name"));
 }

@@ -41,3 +41,28 @@ mod kat_v3_bill;
 fn bills_open_and_parse_as_outside_tool_says() {
     kat_v3_bill::bills_open_and_parse_as_outside_tool_says();
 }
+
+#[test]
+fn request_serial_follows_the_switchover_table() {
+    kat_v3::serial_oaep::request_serial_follows_the_switchover_table();
+}
+
+#[test]
+fn merchant_key_decrypts_outside_ciphertexts() {
+    kat_v3::serial_oaep::merchant_key_decrypts_outside_ciphertexts();
+}
+
+#[test]
+fn encrypted_fields_decrypt_with_wechat_keys() {
+    kat_v3::serial_oaep::encrypted_fields_decrypt_with_wechat_keys();
+}
+
+#[test]
+fn abnormal_refund_is_encrypted_and_names_its_key() {
+    kat_v3::serial_oaep::abnormal_refund_is_encrypted_and_names_its_key();
+}
+
+#[test]
+fn sign_error_answers_diagnose_the_first_differing_line() {
+    kat_v3::serial_oaep::sign_error_answers_diagnose_the_first_differing_line();
+}

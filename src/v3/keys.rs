@@ -32,6 +32,10 @@ fn pem(text: &str) -> Option<(String, Zeroizing<Vec<u8>>)> {
 pub struct MerchantKey {
     pair: RsaKeyPair,
     rng: SystemRandom,
+    /// The key as read, for what ring cannot do with it: decrypting sensitive fields (RSA-OAEP,
+    /// src/v3/sensitive.rs). Zeroed on drop.
+    der: Zeroizing<Vec<u8>>,
+    pkcs8: bool,
 }
 
 impl MerchantKey {
@@ -41,13 +45,19 @@ impl MerchantKey {
     /// [`Error::InvalidKey`] if the text is not such a PEM, not RSA, or under 2048 bits.
     pub fn from_pem(text: &str) -> Result<Self> {
         let (label, der) = pem(text).ok_or(Error::InvalidKey("merchant private key is not PEM"))?;
-        let pair = match label.as_str() {
-            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der),
-            "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der),
+        let pkcs8 = match label.as_str() {
+            "PRIVATE KEY" => true,
+            "RSA PRIVATE KEY" => false,
             _ => return Err(Error::InvalidKey("merchant private key must be a PRIVATE KEY PEM (PKCS#8)")),
-        }
-        .map_err(|_| Error::InvalidKey("merchant private key is not an RSA key of at least 2048 bits"))?;
-        Ok(MerchantKey { pair, rng: SystemRandom::new() })
+        };
+        let pair = if pkcs8 { RsaKeyPair::from_pkcs8(&der) } else { RsaKeyPair::from_der(&der) }
+            .map_err(|_| Error::InvalidKey("merchant private key is not an RSA key of at least 2048 bits"))?;
+        Ok(MerchantKey { pair, rng: SystemRandom::new(), der, pkcs8 })
+    }
+
+    /// The private key's DER and whether it is PKCS#8 (else PKCS#1), for RSA-OAEP.
+    pub(crate) fn der(&self) -> (&[u8], bool) {
+        (&self.der, self.pkcs8)
     }
 
     /// SHA256withRSA (PKCS#1 v1.5) of `message`, base64.
@@ -137,6 +147,11 @@ impl PublicKey {
             return Err(bad);
         }
         Ok(PublicKey { pkcs1, bits: modulus_bits })
+    }
+
+    /// `RSAPublicKey` (PKCS#1) DER.
+    pub(crate) fn pkcs1_der(&self) -> &[u8] {
+        &self.pkcs1
     }
 
     /// Whether `signature` is SHA256withRSA (PKCS#1 v1.5) of `message` under this key.

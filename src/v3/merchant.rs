@@ -5,6 +5,7 @@ use crate::v3::jsapi::PaymentParams;
 use crate::v3::keys::MerchantKey;
 use crate::v3::request::{Request, SignedRequest};
 use crate::v3::sign::{authorization_header, request_message, Signer};
+use crate::v3::verify::KeySet;
 use crate::validate;
 
 /// Who we are to WeChat Pay v3: the mini-program's `appid`, the merchant's `mchid`, the serial
@@ -50,16 +51,38 @@ impl<K: Signer> Merchant<K> {
         Ok(authorization_header(&self.mchid, &self.serial_no, timestamp, nonce, &signature))
     }
 
-    /// A typed request, validated, serialised and signed.
+    /// A typed request, validated, serialised and signed. `Wechatpay-Serial` is set only when
+    /// the request has encrypted fields (the key they were encrypted to); prefer
+    /// [`Merchant::sign_request_with_keys`], which always names the key of the answer.
     ///
     /// # Errors
     /// The request's validation errors, or as [`Merchant::authorization`].
     pub fn sign_request<R: Request>(&self, request: &R, timestamp: u64, nonce: &str) -> Result<SignedRequest> {
+        let serial = request.wechatpay_serial().map(str::to_owned);
+        self.sign(request, timestamp, nonce, serial)
+    }
+
+    /// A typed request, validated, serialised and signed, with `Wechatpay-Serial`: the key its
+    /// sensitive fields were encrypted to if it has any, else the key `keys` names at
+    /// `timestamp` ([`KeySet::request_serial`]: the WeChat Pay public key if held, else the
+    /// newest valid platform certificate).
+    ///
+    /// # Errors
+    /// [`Error::NoWechatPayKey`](crate::Error::NoWechatPayKey), or as [`Merchant::sign_request`].
+    pub fn sign_request_with_keys<R: Request>(&self, keys: &KeySet, request: &R, timestamp: u64, nonce: &str) -> Result<SignedRequest> {
+        let serial = match request.wechatpay_serial() {
+            Some(serial) => serial,
+            None => keys.request_serial(timestamp)?,
+        };
+        self.sign(request, timestamp, nonce, Some(serial.to_owned()))
+    }
+
+    fn sign<R: Request>(&self, request: &R, timestamp: u64, nonce: &str, wechatpay_serial: Option<String>) -> Result<SignedRequest> {
         let path_and_query = request.path_and_query(&self.mchid)?;
         let body = request.body(&self.appid, &self.mchid)?;
         let method = R::METHOD.as_str();
         let authorization = self.authorization(method, &path_and_query, timestamp, nonce, &body)?;
-        Ok(SignedRequest { method, path_and_query, body, authorization })
+        Ok(SignedRequest { method, path_and_query, body, authorization, wechatpay_serial, timestamp, nonce: nonce.to_owned() })
     }
 
     /// The `wx.requestPayment` parameters for a JSAPI `prepay_id`, signed with RSA.

@@ -50,6 +50,13 @@ pub trait Request {
         Ok(String::new())
     }
 
+    /// The `Wechatpay-Serial` this request must carry whatever the key set says: the serial of
+    /// the key its sensitive fields were encrypted to. `None` (the default) for requests without
+    /// encrypted fields.
+    fn wechatpay_serial(&self) -> Option<&str> {
+        None
+    }
+
     /// Reads a verified 2xx body.
     ///
     /// # Errors
@@ -63,8 +70,9 @@ pub trait Request {
 }
 
 /// A request ready for an HTTP client: send `method` to [`API_BASE`] + `path_and_query` with
-/// headers `Authorization`, `Accept: application/json`, `Content-Type: application/json` and a
-/// `User-Agent` (WeChat refuses requests without one), and exactly `body`.
+/// headers `Authorization`, `Wechatpay-Serial` (when [`SignedRequest::wechatpay_serial`] is
+/// set), `Accept: application/json`, `Content-Type: application/json` and a `User-Agent`
+/// (WeChat refuses requests without one), and exactly `body`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// `GET` or `POST`.
@@ -75,12 +83,28 @@ pub struct SignedRequest {
     pub body: String,
     /// The `Authorization` header value.
     pub authorization: String,
+    /// The `Wechatpay-Serial` header value: the WeChat key the answer is to be signed with, and
+    /// the key the request's sensitive fields were encrypted to. Always set by
+    /// [`Merchant::sign_request_with_keys`](crate::v3::Merchant::sign_request_with_keys);
+    /// [`Merchant::sign_request`](crate::v3::Merchant::sign_request) sets it only for requests
+    /// with encrypted fields.
+    pub wechatpay_serial: Option<String>,
+    /// The timestamp signed (seconds), as in `Authorization`.
+    pub timestamp: u64,
+    /// The nonce signed, as in `Authorization`.
+    pub nonce: String,
 }
 
 impl SignedRequest {
     /// [`API_BASE`] + the path.
     pub fn url(&self) -> String {
         format!("{API_BASE}{}", self.path_and_query)
+    }
+
+    /// The message that was signed, `METHOD\nPATH\nTIMESTAMP\nNONCE\nBODY\n` (to compare with
+    /// a `SIGN_ERROR`'s, see [`SignInformation`](crate::v3::SignInformation)).
+    pub fn message(&self) -> String {
+        format!("{}\n{}\n{}\n{}\n{}\n", self.method, self.path_and_query, self.timestamp, self.nonce, self.body)
     }
 }
 

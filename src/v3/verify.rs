@@ -68,7 +68,7 @@ pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
 }
 
 #[derive(Debug, Clone)]
-enum Key {
+pub(crate) enum Key {
     PublicKey(PublicKey),
     Certificate(PlatformCertificate),
 }
@@ -77,7 +77,7 @@ enum Key {
 /// keys (`PUB_KEY_ID_…`), platform certificates (by serial number), or both.
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {
-    keys: BTreeMap<String, Key>,
+    pub(crate) keys: BTreeMap<String, Key>,
 }
 
 impl KeySet {

@@ -4,6 +4,8 @@
 //! file system.
 #![allow(dead_code)]
 
+pub mod serial_oaep;
+
 use serde_json::Value;
 use wxpay::v3::{
     self, ApiV3Key, CertificatesResponse, CloseOrder, CreateRefund, DownloadCertificates, JsapiOrder, KeySet, Merchant, MerchantKey,

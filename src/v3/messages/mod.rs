@@ -1,11 +1,13 @@
 //! Typed v3 requests and responses, validated locally so a bad request fails here with the
 //! field's name instead of a `PARAM_ERROR` round trip. Amounts are [`Fen`](crate::Fen).
 
+mod abnormal_refund;
 mod close;
 mod jsapi_order;
 mod refund;
 mod transaction;
 
+pub use abnormal_refund::{AbnormalRefundRequest, AbnormalRefundType, EncryptedAbnormalRefund};
 pub use close::CloseOrderRequest;
 pub use jsapi_order::{JsapiOrderRequest, PrepayResponse};
 pub use refund::{RefundAmount, RefundNotice, RefundQueryRequest, RefundRequest, RefundResponse, RefundStatus};

@@ -32,6 +32,7 @@
 
 pub mod acceptance;
 mod amount;
+mod bill_text;
 pub mod codes;
 mod error;
 mod nonce;

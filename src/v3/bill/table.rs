@@ -3,8 +3,8 @@
 //! line of values. Columns are found by name, so layouts that differ in order, or gain columns
 //! over time, read alike; columns this crate does not know are kept by name.
 
+use crate::bill_text::{fields, yuan};
 use crate::error::{quoted, Error, Result};
-use crate::v2::bill::{fields, yuan};
 use crate::v3::bill::fee::Fee;
 use crate::Fen;
 

@@ -256,6 +256,7 @@ describe('every export throws only coded errors, whatever it is given', () => {
         } catch (e) {
           const why = notCoded(e, codes);
           if (why) failures.push(`(${describeArgs(args)}) → ${why}`);
+          if (why && process.env.WXPAY_BOUNDARY_STACKS) console.log(e.stack);
         }
       }
       assert.deepEqual(failures.slice(0, 3), [], `${failures.length} uncoded throws of ${ROUNDS}`);

@@ -14,6 +14,12 @@ pub enum Failure {
     Core(Error),
     /// `INVALID_ARGUMENT`: the JS caller passed something the declarations do not allow.
     Argument(String),
+    /// `INVALID_ARGUMENT`: the caller's own code (a getter, a Proxy, a `get` method) threw while
+    /// `what` was read; what it threw is the error's `cause`.
+    Caller {
+        what: String,
+        cause: JsValue,
+    },
     /// What a caller's own function threw (v3's `sign` callback), rethrown as it was.
     #[cfg(feature = "wasm-v3")]
     Thrown(JsValue),
@@ -50,6 +56,9 @@ fn to_js_error(f: Failure) -> JsValue {
     let (code, message, err_code, retryable) = match &f {
         Failure::Core(e) => (e.code(), e.to_string(), e.err_code(), e.is_retryable()),
         Failure::Argument(m) => ("INVALID_ARGUMENT", m.clone(), None, false),
+        Failure::Caller { what, .. } => {
+            ("INVALID_ARGUMENT", format!("{what}: the caller's code threw while it was read (see `cause`)"), None, false)
+        }
         #[cfg(feature = "wasm-v3")]
         Failure::Thrown(value) => return value.clone(),
     };
@@ -60,6 +69,9 @@ fn to_js_error(f: Failure) -> JsValue {
     };
     set("code", JsValue::from_str(code));
     set("retryable", JsValue::from_bool(retryable));
+    if let Failure::Caller { cause, .. } = &f {
+        set("cause", cause.clone());
+    }
     if let Some(c) = err_code {
         set("errCode", JsValue::from_str(c));
     }

@@ -172,6 +172,14 @@ describe('values of the wrong type', () => {
     const { serialNo, ...noSerial } = CONFIG;
     assert.match(thrown(() => new v3.Merchant(noSerial)).message, /serialNo/);
   });
+
+  test('a mismatch names the configuration field as the caller wrote it', () => {
+    const mch = thrown(() => wxpay.verifyPaymentNotify(h.signedNotify({ mch_id: '1900000109' }), MERCHANT));
+    assert.equal(mch.code, 'MCHID_MISMATCH');
+    assert.match(mch.message, /^mchId mismatch/);
+    const app = thrown(() => wxpay.verifyPaymentNotify(h.signedNotify({ appid: 'wx0000000000000000' }), MERCHANT));
+    assert.match(app.message, /^appId mismatch/);
+  });
 });
 
 describe("the caller's getters and Proxies", () => {

@@ -54,7 +54,7 @@ fn to_js_error(f: Failure) -> JsValue {
         f => f,
     };
     let (code, message, err_code, retryable) = match &f {
-        Failure::Core(e) => (e.code(), e.to_string(), e.err_code(), e.is_retryable()),
+        Failure::Core(e) => (e.code(), in_js_message(e), e.err_code(), e.is_retryable()),
         Failure::Argument(m) => ("INVALID_ARGUMENT", m.clone(), None, false),
         Failure::Caller { what, .. } => {
             ("INVALID_ARGUMENT", format!("{what}: the caller's code threw while it was read (see `cause`)"), None, false)
@@ -84,6 +84,21 @@ fn to_js_error(f: Failure) -> JsValue {
         }
     }
     error.into()
+}
+
+/// The message, with the configuration field that a mismatch compares with named as the caller
+/// wrote it (`mchId`, not WeChat's `mch_id`).
+fn in_js_message(e: &Error) -> String {
+    let message = e.to_string();
+    let (wechat, js) = match e {
+        Error::AppIdMismatch { .. } => ("appid", "appId"),
+        Error::MchIdMismatch { .. } => ("mch_id", "mchId"),
+        _ => return message,
+    };
+    match message.strip_prefix(wechat) {
+        Some(rest) => [js, rest].concat(),
+        None => message,
+    }
 }
 
 /// The core names fields as WeChat does (`out_trade_no`); a JS caller wrote them, and reads

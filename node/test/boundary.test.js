@@ -75,6 +75,8 @@ const MAKERS = [
   () => ({ toString() { throw new Error('toString threw'); }, valueOf() { throw new Error('valueOf threw'); } }),
   () => ({ [Symbol.toPrimitive]() { throw new Error('toPrimitive threw'); } }),
   () => ({ then(resolve) { resolve(1); } }),
+  () => new Headers({ 'wechatpay-serial': 'PUB_KEY_ID_0' }), () => ({ get() { throw new Error('get() threw'); } }),
+  () => new Map([[1, 'a']]), () => new Map([['wechatpay-nonce', 5]]), () => ({ 'Wechatpay-Timestamp': ['1', '2'] }),
 ];
 
 /** A valid argument with one property replaced by a random value, a throwing getter, or removed. */

@@ -39,8 +39,11 @@ pub fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Re
     // A plain copy: serde reads it without reaching the caller's getters or Proxies.
     let value = js::plain(&value, what)?;
     T::deserialize(AllKeys(serde_wasm_bindgen::Deserializer::from(value))).map_err(|e| {
-        let error: js_sys::Error = JsValue::from(e).unchecked_into();
-        argument(what, &String::from(error.message()))
+        // serde-wasm-bindgen's own `Error`s; anything else (never, on a plain copy) by its shape.
+        match JsValue::from(e).dyn_into::<js_sys::Error>() {
+            Ok(error) => argument(what, &String::from(error.message())),
+            Err(_) => argument(what, "is not of the declared shape"),
+        }
     })
 }
 

@@ -139,7 +139,7 @@ export {
 import * as v3 from '../pkg/v3';
 import type {
   Notification as V3Notification, PaymentParams as V3PaymentParams, SignedRequest, Transaction, Refund as V3Refund,
-  ErrorCode as V3ErrorCode, WxPayError as V3Error, DownloadedCertificate, WeChatResponse,
+  ErrorCode as V3ErrorCode, WxPayError as V3Error, DownloadedCertificate, WeChatResponse, AsyncMerchant,
 } from '../pkg/v3';
 
 const v3Merchant = new v3.Merchant({ appId: 'wx2421b1c4370ec43b', mchId: '1900000109', serialNo: '3775B6A4', privateKey: '-----BEGIN PRIVATE KEY-----' });
@@ -212,6 +212,23 @@ const notAString: string = queried.amount;
 // @ts-expect-error: events are a union: a payment has no refundStatus
 opened.event.refundStatus;
 
+// The forms a caller's values arrive in: PEMs as bytes, digit-string timestamps, a Map of headers,
+// an async `sign` (its merchant typed as `AsyncMerchant`).
+const pemBytes: Uint8Array = new Uint8Array([45, 45]);
+const fromBytes3 = new v3.Merchant({ appId: 'wx1', mchId: '1900000109', serialNo: '3775B6A4', privateKey: pemBytes });
+const bytesKeys = new v3.KeySet({ publicKeys: { PUB_KEY_ID_01: pemBytes }, certificates: [pemBytes, 'pem'] });
+bytesKeys.addPublicKey('PUB_KEY_ID_02', pemBytes);
+const fromText: V3PaymentParams = fromBytes3.paymentParams({ prepayId: 'wx1', timeStamp: '1795000000' });
+const viaMap: void = bytesKeys.verifySignature(new Map([['wechatpay-serial', 'PUB_KEY_ID_01']]), '{}');
+const kms = new v3.Merchant({
+  appId: 'wx1', mchId: '1900000109', serialNo: '3775B6A4', sign: async (message: Uint8Array) => message,
+}) as unknown as AsyncMerchant;
+const later: Promise<SignedRequest> = kms.buildRefundQuery({ outRefundNo: 'R1' }, { timestamp: '1795000000' });
+const laterAuth: Promise<string> = kms.buildAuthorization({ method: 'GET', pathAndQuery: '/v3/certificates' });
+// @ts-expect-error: an async merchant's results are Promises
+const notYet: SignedRequest = kms.buildDownloadCertificates();
+
 export {
   signedElsewhere, v3Requests, fetchInit, authorization, rsa, prepayIdV3, paidTotal, closedV3, refundedV3, downloaded, plain, serials, md5, notAString,
+  fromText, viaMap, later, laterAuth, notYet,
 };

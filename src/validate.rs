@@ -111,6 +111,17 @@ pub(crate) fn id(name: &str, value: &str, max: usize) -> Result<()> {
     token(name, value, max, |b| b.is_ascii_graphic(), "printable ASCII characters without spaces")
 }
 
+/// A `prepay_id` as WeChat returned it: an id (see [`id`]) without the `prepay_id=` that
+/// `package` puts before it, so that a `package` value passed back is not prefixed twice.
+pub(crate) fn prepay_id(value: &str) -> Result<()> {
+    const NAME: &str = "prepay_id";
+    id(NAME, value, 64)?;
+    if value.starts_with("prepay_id=") {
+        return Err(Error::invalid(NAME, "is the bare id: `package` adds the `prepay_id=` itself"));
+    }
+    Ok(())
+}
+
 /// An amount to charge or refund: at least 1 fen.
 pub(crate) fn positive(name: &str, value: Fen) -> Result<()> {
     if value.get() == 0 {

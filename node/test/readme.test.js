@@ -90,8 +90,8 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules, v3 paying, v3 notify endpoint)', () => {
-  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js', 'js', 'js']);
+test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules, v3 paying, v3 notify endpoint, v3 async sign)', () => {
+  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js', 'js', 'js', 'js']);
 });
 
 blocks.forEach((block, i) => {

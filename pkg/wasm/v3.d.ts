@@ -4,6 +4,15 @@
 /** Seconds since the Unix epoch, a JS number (not milliseconds, not a BigInt). */
 export type UnixSeconds = number;
 
+/** Seconds where WeChat writes them as text (`timeStamp`, the `Wechatpay-Timestamp` header): a number, or a string of digits. */
+export type UnixSecondsText = UnixSeconds | string;
+
+/** A PEM file's text, or its bytes as read (`fs.readFileSync(path)`, a `Buffer`). */
+export type Pem = string | Uint8Array;
+
+/** A signature made elsewhere: its bytes, or their base64. */
+export type Signature = Uint8Array | string;
+
 /** An amount in integer fen (分): a safe integer, or a string of digits. Never a fraction. */
 export type Fen = number | string;
 
@@ -17,20 +26,25 @@ export type MerchantConfig = {
     apiBase?: string;
 } & (
 | {
-    /** `apiclient_key.pem`'s text (PKCS#8). Parsed once; it never leaves WebAssembly. */
-    privateKey: string;
+    /** `apiclient_key.pem` (PKCS#8), its text or its bytes. Parsed once; it never leaves WebAssembly. */
+    privateKey: Pem;
     sign?: undefined;
 }
 | {
-    /** Signs in the caller instead: SHA256withRSA (PKCS#1 v1.5) over `message`, returned as bytes or base64, e.g. `(m) => crypto.sign('sha256', m, keyObject)`. */
-    sign: (message: Uint8Array) => Uint8Array | string;
+    /**
+     * Signs in the caller instead: SHA256withRSA (PKCS#1 v1.5) over `message`, returned as bytes or base64, e.g.
+     * `(m) => crypto.sign('sha256', m, keyObject)`. It may be async (a KMS, an HSM): then every signing method of the
+     * merchant returns a Promise of its result (type the merchant as `AsyncMerchant`: `new Merchant(config) as unknown as AsyncMerchant`), and what the Promise rejects
+     * with reaches the caller unchanged, as what a synchronous `sign` throws does.
+     */
+    sign: (message: Uint8Array) => Signature | PromiseLike<Signature>;
     privateKey?: undefined;
 }
 );
 
 /** What a request is signed with; default: now, and a fresh nonce. */
 export interface SignOptions {
-    timestamp?: UnixSeconds;
+    timestamp?: UnixSecondsText;
     nonceStr?: string;
 }
 
@@ -90,8 +104,8 @@ export type CreateRefund = TradeRef & {
 
 export interface PaymentParamsInit {
     prepayId: string;
-    /** Default: now. */
-    timeStamp?: UnixSeconds;
+    /** Default: now. A string of digits too, as `paymentParams` returns it. */
+    timeStamp?: UnixSecondsText;
     /** Default: a fresh nonce. */
     nonceStr?: string;
 }
@@ -106,8 +120,11 @@ export interface PaymentParams {
     paySign: string;
 }
 
-/** A fetch `Headers` (or anything with `get`), or a plain object such as `node:http`'s `req.headers`. */
-export type HeadersLike = { get(name: string): string | null | undefined } | Record<string, string | string[] | undefined>;
+/** A fetch `Headers` (or anything with `get`), a `Map`, or a plain object such as `node:http`'s `req.headers` (an array value holds one string). */
+export type HeadersLike =
+| { get(name: string): string | null | undefined }
+| Map<string, string | string[] | undefined>
+| Record<string, string | string[] | undefined>;
 
 /** WeChat's answer: the body exactly as received (`Buffer.from(await res.arrayBuffer())`), never re-serialised JSON. */
 export interface WeChatResponse {
@@ -120,9 +137,9 @@ export interface KeySetInit {
     /** The 32-byte APIv3 key (APIv3密钥), for notifies and the certificate download. */
     apiV3Key?: string;
     /** The WeChat Pay public key by its id: `{ "PUB_KEY_ID_…": pem }`. */
-    publicKeys?: Record<string, string>;
+    publicKeys?: Record<string, Pem>;
     /** Platform certificates (PEM). */
-    certificates?: string[];
+    certificates?: Pem[];
 }
 
 export interface PrepayResponse {
@@ -227,13 +244,38 @@ export interface DownloadedCertificate {
     pem: string;
 }
 
+/**
+ * A `Merchant` whose `sign` is async: each signing method returns a Promise of what it returns with a synchronous one.
+ * The class declares the synchronous results, so say which it is: `new Merchant(config) as unknown as AsyncMerchant`.
+ */
+export interface AsyncMerchant {
+    readonly appId: string;
+    readonly mchId: string;
+    readonly serialNo: string;
+    readonly apiBase: string;
+    buildAuthorization(request: AuthorizationInit): Promise<string>;
+    paymentParams(init: PaymentParamsInit): Promise<PaymentParams>;
+    buildJsapiPrepay(order: JsapiOrder, options?: SignOptions): Promise<SignedRequest>;
+    buildQueryByOutTradeNo(query: { outTradeNo: string }, options?: SignOptions): Promise<SignedRequest>;
+    buildQueryByTransactionId(query: { transactionId: string }, options?: SignOptions): Promise<SignedRequest>;
+    buildCloseOrder(close: { outTradeNo: string }, options?: SignOptions): Promise<SignedRequest>;
+    buildRefund(refund: CreateRefund, options?: SignOptions): Promise<SignedRequest>;
+    buildRefundQuery(query: { outRefundNo: string }, options?: SignOptions): Promise<SignedRequest>;
+    buildDownloadCertificates(options?: SignOptions): Promise<SignedRequest>;
+    free(): void;
+}
+
 export type ErrorCode =
 | "INVALID_AMOUNT" | "SIGNATURE_MISMATCH" | "MISSING_FIELD" | "INVALID_FIELD" | "NOT_UTF8"
 | "TRUNCATED_CIPHERTEXT" | "INVALID_KEY" | "INVALID_CERTIFICATE" | "SIGNATURE_PROBE"
 | "UNKNOWN_SERIAL" | "TIMESTAMP_SKEW" | "CERTIFICATE_EXPIRED" | "AEAD_TAG_MISMATCH"
 | "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
 
-/** Every function throws this (except what a caller's own `sign` throws, rethrown as it was). */
+/**
+ * Every function throws this (except what a caller's own `sign` throws, rethrown as it was), whatever it is given:
+ * a value of the wrong type is `INVALID_ARGUMENT`, and so is an argument whose getter or Proxy throws while it is
+ * read, with what it threw as `cause`.
+ */
 export interface WxPayError extends Error {
     code: ErrorCode;
     /** WeChat's `code` (e.g. `PARAM_ERROR`, `ORDER_NOT_EXIST`) when `code` is `API_ERROR`. */
@@ -244,6 +286,8 @@ export interface WxPayError extends Error {
     detail?: unknown;
     /** Whether WeChat asks for the same request again (`SYSTEM_ERROR`, `FREQUENCY_LIMITED`). */
     retryable: boolean;
+    /** With `INVALID_ARGUMENT`: what the caller's own getter or Proxy threw while the argument was read. */
+    cause?: unknown;
 }
 
 
@@ -262,7 +306,7 @@ export class KeySet {
      *
      * @throws {WxPayError} `INVALID_CERTIFICATE`
      */
-    addCertificate(pem: string): string;
+    addCertificate(pem: Pem): string;
     /**
      * WeChat's answer to `buildDownloadCertificates`: decrypts the platform certificates with
      * the APIv3 key, verifies the answer with the keys held plus these (a first download is
@@ -276,7 +320,7 @@ export class KeySet {
      *
      * @throws {WxPayError} `INVALID_KEY`
      */
-    addPublicKey(id: string, pem: string): void;
+    addPublicKey(id: string, pem: Pem): void;
     /**
      * `new KeySet({ apiV3Key, publicKeys: { [PUB_KEY_ID_…]: pem }, certificates: [pem] })`,
      * each part optional.

@@ -21,17 +21,16 @@ class KeySet {
      * Adds a platform certificate (PEM) and returns its serial number.
      *
      * @throws {WxPayError} `INVALID_CERTIFICATE`
-     * @param {string} pem
+     * @param {Pem} pem
      * @returns {string}
      */
     addCertificate(pem) {
+        const borrow0 = addBorrowedObject(pem);
         let deferred3_0;
         let deferred3_1;
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            const ptr0 = passStringToWasm0(pem, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            const len0 = WASM_VECTOR_LEN;
-            wasm.keyset_addCertificate(retptr, this.__wbg_ptr, ptr0, len0);
+            wasm.keyset_addCertificate(retptr, this.__wbg_ptr, borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -47,6 +46,7 @@ class KeySet {
             return getStringFromWasm0(ptr2, len2);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
         }
     }
@@ -61,10 +61,10 @@ class KeySet {
      * @returns {DownloadedCertificate[]}
      */
     addDownloadedCertificates(response, now) {
+        const borrow0 = addBorrowedObject(now);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            const val1 = +(isLikeNone(now) ? 0 : now);
-            wasm.keyset_addDownloadedCertificates(retptr, this.__wbg_ptr, addHeapObject(response), !isLikeNone(now), val1);
+            wasm.keyset_addDownloadedCertificates(retptr, this.__wbg_ptr, addHeapObject(response), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -74,6 +74,7 @@ class KeySet {
             return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
         }
     }
     /**
@@ -81,23 +82,14 @@ class KeySet {
      *
      * @throws {WxPayError} `INVALID_KEY`
      * @param {string} id
-     * @param {string} pem
+     * @param {Pem} pem
      */
     addPublicKey(id, pem) {
+        const borrow0 = addBorrowedObject(id);
+        const borrow1 = addBorrowedObject(pem);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            let ptr0, len0, ptr1, len1;
-            try {
-                ptr0 = passStringToWasm0(id, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-                len0 = WASM_VECTOR_LEN;
-                ptr1 = passStringToWasm0(pem, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-                len1 = WASM_VECTOR_LEN;
-            } catch (e) {
-                if (ptr1) { wasm.__wbindgen_export3(ptr1, len1 * 1, 1); }
-                if (ptr0) { wasm.__wbindgen_export3(ptr0, len0 * 1, 1); }
-                throw e;
-            }
-            wasm.keyset_addPublicKey(retptr, this.__wbg_ptr, ptr0, len0, ptr1, len1);
+            wasm.keyset_addPublicKey(retptr, this.__wbg_ptr, borrow0, borrow1);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             if (r1) {
@@ -105,6 +97,8 @@ class KeySet {
             }
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            heap[stack_pointer++] = undefined;
         }
     }
     /**
@@ -145,9 +139,10 @@ class KeySet {
     openNotification(headers, body, now) {
         const borrow0 = addBorrowedObject(headers);
         const borrow1 = addBorrowedObject(body);
+        const borrow2 = addBorrowedObject(now);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            wasm.keyset_openNotification(retptr, this.__wbg_ptr, borrow0, borrow1, !isLikeNone(now), isLikeNone(now) ? 0 : now);
+            wasm.keyset_openNotification(retptr, this.__wbg_ptr, borrow0, borrow1, borrow2);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -157,6 +152,7 @@ class KeySet {
             return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             heap[stack_pointer++] = undefined;
             heap[stack_pointer++] = undefined;
         }
@@ -169,10 +165,10 @@ class KeySet {
      * @param {UnixSeconds} [now]
      */
     parseCloseOrderResponse(response, now) {
+        const borrow0 = addBorrowedObject(now);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            const val1 = +(isLikeNone(now) ? 0 : now);
-            wasm.keyset_parseCloseOrderResponse(retptr, this.__wbg_ptr, addHeapObject(response), !isLikeNone(now), val1);
+            wasm.keyset_parseCloseOrderResponse(retptr, this.__wbg_ptr, addHeapObject(response), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             if (r1) {
@@ -180,6 +176,7 @@ class KeySet {
             }
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
         }
     }
     /**
@@ -192,10 +189,10 @@ class KeySet {
      * @returns {PrepayResponse}
      */
     parseJsapiPrepayResponse(response, now) {
+        const borrow0 = addBorrowedObject(now);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            const val1 = +(isLikeNone(now) ? 0 : now);
-            wasm.keyset_parseJsapiPrepayResponse(retptr, this.__wbg_ptr, addHeapObject(response), !isLikeNone(now), val1);
+            wasm.keyset_parseJsapiPrepayResponse(retptr, this.__wbg_ptr, addHeapObject(response), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -205,6 +202,7 @@ class KeySet {
             return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
         }
     }
     /**
@@ -216,10 +214,10 @@ class KeySet {
      * @returns {Refund}
      */
     parseRefundResponse(response, now) {
+        const borrow0 = addBorrowedObject(now);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            const val1 = +(isLikeNone(now) ? 0 : now);
-            wasm.keyset_parseRefundResponse(retptr, this.__wbg_ptr, addHeapObject(response), !isLikeNone(now), val1);
+            wasm.keyset_parseRefundResponse(retptr, this.__wbg_ptr, addHeapObject(response), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -229,6 +227,7 @@ class KeySet {
             return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
         }
     }
     /**
@@ -240,10 +239,10 @@ class KeySet {
      * @returns {Transaction}
      */
     parseTransactionResponse(response, now) {
+        const borrow0 = addBorrowedObject(now);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            const val1 = +(isLikeNone(now) ? 0 : now);
-            wasm.keyset_parseTransactionResponse(retptr, this.__wbg_ptr, addHeapObject(response), !isLikeNone(now), val1);
+            wasm.keyset_parseTransactionResponse(retptr, this.__wbg_ptr, addHeapObject(response), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -253,6 +252,7 @@ class KeySet {
             return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
         }
     }
     /**
@@ -286,9 +286,10 @@ class KeySet {
     verifySignature(headers, body, now) {
         const borrow0 = addBorrowedObject(headers);
         const borrow1 = addBorrowedObject(body);
+        const borrow2 = addBorrowedObject(now);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            wasm.keyset_verifySignature(retptr, this.__wbg_ptr, borrow0, borrow1, !isLikeNone(now), isLikeNone(now) ? 0 : now);
+            wasm.keyset_verifySignature(retptr, this.__wbg_ptr, borrow0, borrow1, borrow2);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             if (r1) {
@@ -296,6 +297,7 @@ class KeySet {
             }
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             heap[stack_pointer++] = undefined;
             heap[stack_pointer++] = undefined;
         }
@@ -371,27 +373,18 @@ class Merchant {
      * @returns {string}
      */
     buildAuthorization(request) {
-        let deferred2_0;
-        let deferred2_1;
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
             wasm.merchant_buildAuthorization(retptr, this.__wbg_ptr, addHeapObject(request));
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
-            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
-            var ptr1 = r0;
-            var len1 = r1;
-            if (r3) {
-                ptr1 = 0; len1 = 0;
-                throw takeObject(r2);
+            if (r2) {
+                throw takeObject(r1);
             }
-            deferred2_0 = ptr1;
-            deferred2_1 = len1;
-            return getStringFromWasm0(ptr1, len1);
+            return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
-            wasm.__wbindgen_export3(deferred2_0, deferred2_1, 1);
         }
     }
     /**
@@ -662,13 +655,12 @@ exports.Merchant = Merchant;
  * @returns {string}
  */
 function decryptResource(resource, apiV3Key) {
+    const borrow0 = addBorrowedObject(apiV3Key);
     let deferred3_0;
     let deferred3_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        const ptr0 = passStringToWasm0(apiV3Key, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        const len0 = WASM_VECTOR_LEN;
-        wasm.decryptResource(retptr, addHeapObject(resource), ptr0, len0);
+        wasm.decryptResource(retptr, addHeapObject(resource), borrow0);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -684,6 +676,7 @@ function decryptResource(resource, apiV3Key) {
         return getStringFromWasm0(ptr2, len2);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
     }
 }
@@ -742,6 +735,10 @@ function __wbg_get_imports() {
             const ret = typeof(getObject(arg0)) === 'string';
             return ret;
         },
+        __wbg___wbindgen_is_symbol_f846131a047725ea: function(arg0) {
+            const ret = typeof(getObject(arg0)) === 'symbol';
+            return ret;
+        },
         __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
             const ret = getObject(arg0) === undefined;
             return ret;
@@ -771,12 +768,15 @@ function __wbg_get_imports() {
         __wbg___wbindgen_throw_4c88d8bf264fd984: function(arg0, arg1) {
             throw new Error(getStringFromWasm0(arg0, arg1));
         },
-        __wbg_call_40b008ba32f73991: function() { return handleError(function (arg0, arg1) {
-            const ret = getObject(arg0).call(getObject(arg1));
+        __wbg__wbg_cb_unref_09736879a3f67559: function(arg0) {
+            getObject(arg0)._wbg_cb_unref();
+        },
+        __wbg_apply_159b555fe0e7ee33: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = Reflect.apply(getObject(arg0), getObject(arg1), getObject(arg2));
             return addHeapObject(ret);
         }, arguments); },
-        __wbg_call_a410eb4b59ed5965: function() { return handleError(function (arg0, arg1, arg2) {
-            const ret = getObject(arg0).call(getObject(arg1), getObject(arg2));
+        __wbg_call_40b008ba32f73991: function() { return handleError(function (arg0, arg1) {
+            const ret = getObject(arg0).call(getObject(arg1));
             return addHeapObject(ret);
         }, arguments); },
         __wbg_done_57e08d0be6e30c02: function(arg0) {
@@ -787,15 +787,31 @@ function __wbg_get_imports() {
             const ret = Object.entries(getObject(arg0));
             return addHeapObject(ret);
         },
+        __wbg_entries_7e23ad9bf410b82b: function() { return handleError(function (arg0) {
+            const ret = Object.entries(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_from_6a71fd47d8e3e74d: function() { return handleError(function (arg0) {
+            const ret = Uint8Array.from(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_from_c582f4bb8732e49e: function() { return handleError(function (arg0) {
+            const ret = Array.from(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_getPrototypeOf_104b677cbabfd96c: function() { return handleError(function (arg0) {
+            const ret = Object.getPrototypeOf(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
         __wbg_getRandomValues_8b6f1f663e6f188d: function() { return handleError(function (arg0, arg1) {
             globalThis.crypto.getRandomValues(getArrayU8FromWasm0(arg0, arg1));
         }, arguments); },
-        __wbg_get_2080c49015e35254: function() { return handleError(function (arg0, arg1) {
+        __wbg_get_635eea311fa1a291: function() { return handleError(function (arg0, arg1) {
             const ret = Reflect.get(getObject(arg0), getObject(arg1));
             return addHeapObject(ret);
         }, arguments); },
-        __wbg_get_635eea311fa1a291: function() { return handleError(function (arg0, arg1) {
-            const ret = Reflect.get(getObject(arg0), getObject(arg1));
+        __wbg_get_767ce13f6dd922b0: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = Reflect.get(getObject(arg0), getStringFromWasm0(arg1, arg2));
             return addHeapObject(ret);
         }, arguments); },
         __wbg_get_d7176cfb76d71114: function(arg0, arg1) {
@@ -810,6 +826,16 @@ function __wbg_get_imports() {
             let result;
             try {
                 result = getObject(arg0) instanceof ArrayBuffer;
+            } catch (_) {
+                result = false;
+            }
+            const ret = result;
+            return ret;
+        },
+        __wbg_instanceof_Error_74e3cca0c4a69161: function(arg0) {
+            let result;
+            try {
+                result = getObject(arg0) instanceof Error;
             } catch (_) {
                 result = false;
             }
@@ -836,12 +862,20 @@ function __wbg_get_imports() {
             const ret = result;
             return ret;
         },
+        __wbg_isArray_96eb8b25c360a986: function() { return handleError(function (arg0) {
+            const ret = Array.isArray(getObject(arg0));
+            return ret;
+        }, arguments); },
         __wbg_isArray_bcf1376d0d732d08: function(arg0) {
             const ret = Array.isArray(getObject(arg0));
             return ret;
         },
         __wbg_isSafeInteger_1a35ba4d31e71d38: function(arg0) {
             const ret = Number.isSafeInteger(getObject(arg0));
+            return ret;
+        },
+        __wbg_isView_a583c1b612d5c9e9: function(arg0) {
+            const ret = ArrayBuffer.isView(getObject(arg0));
             return ret;
         },
         __wbg_iterator_e4c5e8f68ada7b58: function() {
@@ -884,6 +918,10 @@ function __wbg_get_imports() {
             const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));
             return addHeapObject(ret);
         },
+        __wbg_new_with_length_01b143a7e5dd5a3e: function(arg0) {
+            const ret = new Uint8Array(arg0 >>> 0);
+            return addHeapObject(ret);
+        },
         __wbg_next_178c1651c11432b3: function(arg0) {
             const ret = getObject(arg0).next;
             return addHeapObject(ret);
@@ -902,6 +940,10 @@ function __wbg_get_imports() {
         }, arguments); },
         __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
             Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), getObject(arg2));
+        },
+        __wbg_push_c9f4893fc209f768: function(arg0, arg1) {
+            const ret = getObject(arg0).push(getObject(arg1));
+            return ret;
         },
         __wbg_set_2793479888329cb6: function() { return handleError(function (arg0, arg1, arg2) {
             const ret = Reflect.set(getObject(arg0), getObject(arg1), getObject(arg2));
@@ -925,22 +967,27 @@ function __wbg_get_imports() {
             const ret = getObject(arg0).value;
             return addHeapObject(ret);
         },
-        __wbindgen_generic_0000000000000001: function(arg0) {
+        __wbindgen_generic_0000000000000001: function(arg0, arg1) {
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 23, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_265);
+            return addHeapObject(ret);
+        },
+        __wbindgen_generic_0000000000000002: function(arg0) {
             // Cast intrinsic for `F64 -> Externref`.
             const ret = arg0;
             return addHeapObject(ret);
         },
-        __wbindgen_generic_0000000000000002: function(arg0) {
+        __wbindgen_generic_0000000000000003: function(arg0) {
             // Cast intrinsic for `I64 -> Externref`.
             const ret = arg0;
             return addHeapObject(ret);
         },
-        __wbindgen_generic_0000000000000003: function(arg0, arg1) {
+        __wbindgen_generic_0000000000000004: function(arg0, arg1) {
             // Cast intrinsic for `Ref(String) -> Externref`.
             const ret = getStringFromWasm0(arg0, arg1);
             return addHeapObject(ret);
         },
-        __wbindgen_generic_0000000000000004: function(arg0) {
+        __wbindgen_generic_0000000000000005: function(arg0) {
             // Cast intrinsic for `U64 -> Externref`.
             const ret = BigInt.asUintN(64, arg0);
             return addHeapObject(ret);
@@ -957,6 +1004,22 @@ function __wbg_get_imports() {
         __proto__: null,
         "./v3_bg.js": import0,
     };
+}
+
+function __wasm_bindgen_func_elem_265(arg0, arg1, arg2) {
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.__wasm_bindgen_func_elem_265(retptr, arg0, arg1, addHeapObject(arg2));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+    }
 }
 
 const KeySetFinalization = (typeof FinalizationRegistry === 'undefined')
@@ -980,6 +1043,10 @@ function addBorrowedObject(obj) {
     heap[--stack_pointer] = obj;
     return stack_pointer;
 }
+
+const CLOSURE_DTORS = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(state => wasm.__wbindgen_export5(state.a, state.b));
 
 function debugString(val) {
     switch (typeof val) {
@@ -1098,6 +1165,34 @@ let heap_next = heap.length;
 
 function isLikeNone(x) {
     return x === undefined || x === null;
+}
+
+function makeMutClosure(arg0, arg1, f) {
+    const state = { a: arg0, b: arg1, cnt: 1 };
+    const real = (...args) => {
+
+        // First up with a closure we increment the internal reference
+        // count. This ensures that the Rust closure environment won't
+        // be deallocated while we're invoking it.
+        state.cnt++;
+        const a = state.a;
+        state.a = 0;
+        try {
+            return f(a, state.b, ...args);
+        } finally {
+            state.a = a;
+            real._wbg_cb_unref();
+        }
+    };
+    real._wbg_cb_unref = () => {
+        if (--state.cnt === 0) {
+            wasm.__wbindgen_export5(state.a, state.b);
+            state.a = 0;
+            CLOSURE_DTORS.unregister(state);
+        }
+    };
+    CLOSURE_DTORS.register(real, state, state);
+    return real;
 }
 
 function passStringToWasm0(arg, malloc, realloc) {

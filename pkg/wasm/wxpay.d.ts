@@ -311,13 +311,15 @@ export type ErrorCode =
 | "INVALID_BASE64" | "TRUNCATED_CIPHERTEXT" | "DECRYPT_KEY_MISMATCH" | "BAD_PADDING"
 | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
 
-/** Every function throws this: a plain `Error` with a stable `code`. */
+/** Every function throws this, whatever it is given: a plain `Error` with a stable `code` (`INVALID_ARGUMENT` for a value of the wrong type, or an argument whose getter or Proxy throws while it is read). */
 export interface WxPayError extends Error {
     code: ErrorCode;
     /** WeChat's `err_code` (e.g. `ORDERPAID`) when `code` is `BUSINESS_ERROR`. */
     errCode?: string;
     /** Whether WeChat asks for the same request again (`SYSTEMERROR`, `BIZERR_NEED_RETRY`). */
     retryable: boolean;
+    /** With `INVALID_ARGUMENT`: what the caller's own getter or Proxy threw while the argument was read. */
+    cause?: unknown;
 }
 
 
@@ -335,32 +337,32 @@ export class Merchant {
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
      */
-    buildCloseOrder(close: CloseOrderRequest, nonceStr?: string | null): string;
+    buildCloseOrder(close: CloseOrderRequest, nonceStr?: string): string;
     /**
      * The signed XML body for `POST /pay/orderquery`.
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
      */
-    buildOrderQuery(query: OrderQueryRequest, nonceStr?: string | null): string;
+    buildOrderQuery(query: OrderQueryRequest, nonceStr?: string): string;
     /**
      * The signed XML body for `POST /pay/refundquery`.
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
      */
-    buildRefundQuery(query: RefundQueryRequest, nonceStr?: string | null): string;
+    buildRefundQuery(query: RefundQueryRequest, nonceStr?: string): string;
     /**
      * The signed XML body for `POST /secapi/pay/refund` (sent over mutual TLS).
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
      */
-    buildRefund(refund: RefundRequest, nonceStr?: string | null): string;
+    buildRefund(refund: RefundRequest, nonceStr?: string): string;
     /**
      * The signed XML body for `POST /pay/unifiedorder` (a JSAPI order); see the function
      * `buildUnifiedOrder`.
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
      */
-    buildUnifiedOrder(order: UnifiedOrderRequest, nonceStr?: string | null): string;
+    buildUnifiedOrder(order: UnifiedOrderRequest, nonceStr?: string): string;
     /**
      * See the function `decryptRefundNotify`.
      */
@@ -408,7 +410,7 @@ export class Merchant {
     /**
      * See the function `verifyPaymentNotify`.
      */
-    verifyPaymentNotify(xml: string | Uint8Array, expectedTotalFee?: number | null): PaymentNotify;
+    verifyPaymentNotify(xml: string | Uint8Array, expectedTotalFee?: number): PaymentNotify;
     /**
      * The mini-program's AppID.
      */
@@ -428,28 +430,28 @@ export class Merchant {
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildCloseOrder(close: CloseOrderRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildCloseOrder(close: CloseOrderRequest, merchant: MerchantConfig, nonceStr?: string): string;
 
 /**
  * The signed XML body for `POST /pay/orderquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildOrderQuery(query: OrderQueryRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildOrderQuery(query: OrderQueryRequest, merchant: MerchantConfig, nonceStr?: string): string;
 
 /**
  * The signed XML body for `POST /secapi/pay/refund` (send it over mutual TLS).
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildRefund(refund: RefundRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildRefund(refund: RefundRequest, merchant: MerchantConfig, nonceStr?: string): string;
 
 /**
  * The signed XML body for `POST /pay/refundquery`.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildRefundQuery(query: RefundQueryRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildRefundQuery(query: RefundQueryRequest, merchant: MerchantConfig, nonceStr?: string): string;
 
 /**
  * The signed XML body for `POST /pay/unifiedorder` (`trade_type=JSAPI`). `nonceStr` defaults
@@ -457,7 +459,7 @@ export function buildRefundQuery(query: RefundQueryRequest, merchant: MerchantCo
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  */
-export function buildUnifiedOrder(order: UnifiedOrderRequest, merchant: MerchantConfig, nonceStr?: string | null): string;
+export function buildUnifiedOrder(order: UnifiedOrderRequest, merchant: MerchantConfig, nonceStr?: string): string;
 
 /**
  * Decrypts a refund notify: `return_code`, `appid` / `mch_id`, then `req_info`
@@ -506,7 +508,7 @@ export function nonceStr(): string;
  *
  * @throws {WxPayError} `UNENCODABLE`
  */
-export function notifyReply(ok: boolean, message?: string | null): string;
+export function notifyReply(ok: boolean, message?: string): string;
 
 /**
  * Checks WeChat's answer to closeorder (see `parseUnifiedOrderResponse`); `ORDERPAID` is a
@@ -594,4 +596,4 @@ export function verify(params: Params, key: string, signType?: SignType): SignTy
  *
  * @throws {WxPayError} `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `AMOUNT_MISMATCH`, `RETURN_FAIL`, `DOCTYPE_FORBIDDEN` and the other XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
  */
-export function verifyPaymentNotify(xml: string | Uint8Array, merchant: MerchantConfig, expectedTotalFee?: number | null): PaymentNotify;
+export function verifyPaymentNotify(xml: string | Uint8Array, merchant: MerchantConfig, expectedTotalFee?: number): PaymentNotify;

@@ -41,17 +41,16 @@ class Merchant {
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
      * @param {CloseOrderRequest} close
-     * @param {string | null} [nonceStr]
+     * @param {string} [nonceStr]
      * @returns {string}
      */
     buildCloseOrder(close, nonceStr) {
+        const borrow0 = addBorrowedObject(nonceStr);
         let deferred3_0;
         let deferred3_1;
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            var len0 = WASM_VECTOR_LEN;
-            wasm.merchant_buildCloseOrder(retptr, this.__wbg_ptr, addHeapObject(close), ptr0, len0);
+            wasm.merchant_buildCloseOrder(retptr, this.__wbg_ptr, addHeapObject(close), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -67,6 +66,7 @@ class Merchant {
             return getStringFromWasm0(ptr2, len2);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
         }
     }
@@ -75,17 +75,16 @@ class Merchant {
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
      * @param {OrderQueryRequest} query
-     * @param {string | null} [nonceStr]
+     * @param {string} [nonceStr]
      * @returns {string}
      */
     buildOrderQuery(query, nonceStr) {
+        const borrow0 = addBorrowedObject(nonceStr);
         let deferred3_0;
         let deferred3_1;
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            var len0 = WASM_VECTOR_LEN;
-            wasm.merchant_buildOrderQuery(retptr, this.__wbg_ptr, addHeapObject(query), ptr0, len0);
+            wasm.merchant_buildOrderQuery(retptr, this.__wbg_ptr, addHeapObject(query), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -101,6 +100,7 @@ class Merchant {
             return getStringFromWasm0(ptr2, len2);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
         }
     }
@@ -109,17 +109,16 @@ class Merchant {
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
      * @param {RefundQueryRequest} query
-     * @param {string | null} [nonceStr]
+     * @param {string} [nonceStr]
      * @returns {string}
      */
     buildRefundQuery(query, nonceStr) {
+        const borrow0 = addBorrowedObject(nonceStr);
         let deferred3_0;
         let deferred3_1;
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            var len0 = WASM_VECTOR_LEN;
-            wasm.merchant_buildRefundQuery(retptr, this.__wbg_ptr, addHeapObject(query), ptr0, len0);
+            wasm.merchant_buildRefundQuery(retptr, this.__wbg_ptr, addHeapObject(query), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -135,6 +134,7 @@ class Merchant {
             return getStringFromWasm0(ptr2, len2);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
         }
     }
@@ -143,17 +143,16 @@ class Merchant {
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
      * @param {RefundRequest} refund
-     * @param {string | null} [nonceStr]
+     * @param {string} [nonceStr]
      * @returns {string}
      */
     buildRefund(refund, nonceStr) {
+        const borrow0 = addBorrowedObject(nonceStr);
         let deferred3_0;
         let deferred3_1;
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            var len0 = WASM_VECTOR_LEN;
-            wasm.merchant_buildRefund(retptr, this.__wbg_ptr, addHeapObject(refund), ptr0, len0);
+            wasm.merchant_buildRefund(retptr, this.__wbg_ptr, addHeapObject(refund), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -169,6 +168,7 @@ class Merchant {
             return getStringFromWasm0(ptr2, len2);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
         }
     }
@@ -178,17 +178,16 @@ class Merchant {
      *
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
      * @param {UnifiedOrderRequest} order
-     * @param {string | null} [nonceStr]
+     * @param {string} [nonceStr]
      * @returns {string}
      */
     buildUnifiedOrder(order, nonceStr) {
+        const borrow0 = addBorrowedObject(nonceStr);
         let deferred3_0;
         let deferred3_1;
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            var len0 = WASM_VECTOR_LEN;
-            wasm.merchant_buildUnifiedOrder(retptr, this.__wbg_ptr, addHeapObject(order), ptr0, len0);
+            wasm.merchant_buildUnifiedOrder(retptr, this.__wbg_ptr, addHeapObject(order), borrow0);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -204,6 +203,7 @@ class Merchant {
             return getStringFromWasm0(ptr2, len2);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
         }
     }
@@ -435,14 +435,15 @@ class Merchant {
     /**
      * See the function `verifyPaymentNotify`.
      * @param {string | Uint8Array} xml
-     * @param {number | null} [expectedTotalFee]
+     * @param {number} [expectedTotalFee]
      * @returns {PaymentNotify}
      */
     verifyPaymentNotify(xml, expectedTotalFee) {
         const borrow0 = addBorrowedObject(xml);
+        const borrow1 = addBorrowedObject(expectedTotalFee);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            wasm.merchant_verifyPaymentNotify(retptr, this.__wbg_ptr, borrow0, !isLikeNone(expectedTotalFee), isLikeNone(expectedTotalFee) ? 0 : expectedTotalFee);
+            wasm.merchant_verifyPaymentNotify(retptr, this.__wbg_ptr, borrow0, borrow1);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -452,6 +453,7 @@ class Merchant {
             return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             heap[stack_pointer++] = undefined;
         }
     }
@@ -465,17 +467,16 @@ exports.Merchant = Merchant;
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  * @param {CloseOrderRequest} close
  * @param {MerchantConfig} merchant
- * @param {string | null} [nonceStr]
+ * @param {string} [nonceStr]
  * @returns {string}
  */
 function buildCloseOrder(close, merchant, nonceStr) {
+    const borrow0 = addBorrowedObject(nonceStr);
     let deferred3_0;
     let deferred3_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        var len0 = WASM_VECTOR_LEN;
-        wasm.buildCloseOrder(retptr, addHeapObject(close), addHeapObject(merchant), ptr0, len0);
+        wasm.buildCloseOrder(retptr, addHeapObject(close), addHeapObject(merchant), borrow0);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -491,6 +492,7 @@ function buildCloseOrder(close, merchant, nonceStr) {
         return getStringFromWasm0(ptr2, len2);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
     }
 }
@@ -502,17 +504,16 @@ exports.buildCloseOrder = buildCloseOrder;
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  * @param {OrderQueryRequest} query
  * @param {MerchantConfig} merchant
- * @param {string | null} [nonceStr]
+ * @param {string} [nonceStr]
  * @returns {string}
  */
 function buildOrderQuery(query, merchant, nonceStr) {
+    const borrow0 = addBorrowedObject(nonceStr);
     let deferred3_0;
     let deferred3_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        var len0 = WASM_VECTOR_LEN;
-        wasm.buildOrderQuery(retptr, addHeapObject(query), addHeapObject(merchant), ptr0, len0);
+        wasm.buildOrderQuery(retptr, addHeapObject(query), addHeapObject(merchant), borrow0);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -528,6 +529,7 @@ function buildOrderQuery(query, merchant, nonceStr) {
         return getStringFromWasm0(ptr2, len2);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
     }
 }
@@ -539,17 +541,16 @@ exports.buildOrderQuery = buildOrderQuery;
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  * @param {RefundRequest} refund
  * @param {MerchantConfig} merchant
- * @param {string | null} [nonceStr]
+ * @param {string} [nonceStr]
  * @returns {string}
  */
 function buildRefund(refund, merchant, nonceStr) {
+    const borrow0 = addBorrowedObject(nonceStr);
     let deferred3_0;
     let deferred3_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        var len0 = WASM_VECTOR_LEN;
-        wasm.buildRefund(retptr, addHeapObject(refund), addHeapObject(merchant), ptr0, len0);
+        wasm.buildRefund(retptr, addHeapObject(refund), addHeapObject(merchant), borrow0);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -565,6 +566,7 @@ function buildRefund(refund, merchant, nonceStr) {
         return getStringFromWasm0(ptr2, len2);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
     }
 }
@@ -576,17 +578,16 @@ exports.buildRefund = buildRefund;
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  * @param {RefundQueryRequest} query
  * @param {MerchantConfig} merchant
- * @param {string | null} [nonceStr]
+ * @param {string} [nonceStr]
  * @returns {string}
  */
 function buildRefundQuery(query, merchant, nonceStr) {
+    const borrow0 = addBorrowedObject(nonceStr);
     let deferred3_0;
     let deferred3_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        var len0 = WASM_VECTOR_LEN;
-        wasm.buildRefundQuery(retptr, addHeapObject(query), addHeapObject(merchant), ptr0, len0);
+        wasm.buildRefundQuery(retptr, addHeapObject(query), addHeapObject(merchant), borrow0);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -602,6 +603,7 @@ function buildRefundQuery(query, merchant, nonceStr) {
         return getStringFromWasm0(ptr2, len2);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
     }
 }
@@ -614,17 +616,16 @@ exports.buildRefundQuery = buildRefundQuery;
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNENCODABLE`, `INVALID_API_KEY`, `INVALID_ARGUMENT`
  * @param {UnifiedOrderRequest} order
  * @param {MerchantConfig} merchant
- * @param {string | null} [nonceStr]
+ * @param {string} [nonceStr]
  * @returns {string}
  */
 function buildUnifiedOrder(order, merchant, nonceStr) {
+    const borrow0 = addBorrowedObject(nonceStr);
     let deferred3_0;
     let deferred3_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        var ptr0 = isLikeNone(nonceStr) ? 0 : passStringToWasm0(nonceStr, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        var len0 = WASM_VECTOR_LEN;
-        wasm.buildUnifiedOrder(retptr, addHeapObject(order), addHeapObject(merchant), ptr0, len0);
+        wasm.buildUnifiedOrder(retptr, addHeapObject(order), addHeapObject(merchant), borrow0);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -640,6 +641,7 @@ function buildUnifiedOrder(order, merchant, nonceStr) {
         return getStringFromWasm0(ptr2, len2);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
     }
 }
@@ -773,18 +775,17 @@ exports.nonceStr = nonceStr;
  *
  * @throws {WxPayError} `UNENCODABLE`
  * @param {boolean} ok
- * @param {string | null} [message]
+ * @param {string} [message]
  * @returns {string}
  */
 function notifyReply(ok, message) {
+    const borrow0 = addBorrowedObject(ok);
+    const borrow1 = addBorrowedObject(message);
     let deferred4_0;
     let deferred4_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        const val2 = +ok;
-        var ptr0 = isLikeNone(message) ? 0 : passStringToWasm0(message, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        var len0 = WASM_VECTOR_LEN;
-        wasm.notifyReply(retptr, val2, ptr0, len0);
+        wasm.notifyReply(retptr, borrow0, borrow1);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -800,6 +801,8 @@ function notifyReply(ok, message) {
         return getStringFromWasm0(ptr3, len3);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred4_0, deferred4_1, 1);
     }
 }
@@ -1008,22 +1011,13 @@ exports.paymentParams = paymentParams;
  * @returns {string}
  */
 function sign(params, key, signType) {
+    const borrow0 = addBorrowedObject(key);
+    const borrow1 = addBorrowedObject(signType);
     let deferred4_0;
     let deferred4_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        let ptr0, len0, ptr1, len1;
-        try {
-            ptr0 = passStringToWasm0(key, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            len0 = WASM_VECTOR_LEN;
-            ptr1 = isLikeNone(signType) ? 0 : passStringToWasm0(signType, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            len1 = WASM_VECTOR_LEN;
-        } catch (e) {
-            if (ptr1) { wasm.__wbindgen_export3(ptr1, len1 * 1, 1); }
-            if (ptr0) { wasm.__wbindgen_export3(ptr0, len0 * 1, 1); }
-            throw e;
-        }
-        wasm.sign(retptr, addHeapObject(params), ptr0, len0, ptr1, len1);
+        wasm.sign(retptr, addHeapObject(params), borrow0, borrow1);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -1039,6 +1033,8 @@ function sign(params, key, signType) {
         return getStringFromWasm0(ptr3, len3);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred4_0, deferred4_1, 1);
     }
 }
@@ -1088,22 +1084,13 @@ exports.toXml = toXml;
  * @returns {SignType}
  */
 function verify(params, key, signType) {
+    const borrow0 = addBorrowedObject(key);
+    const borrow1 = addBorrowedObject(signType);
     let deferred4_0;
     let deferred4_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        let ptr0, len0, ptr1, len1;
-        try {
-            ptr0 = passStringToWasm0(key, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            len0 = WASM_VECTOR_LEN;
-            ptr1 = isLikeNone(signType) ? 0 : passStringToWasm0(signType, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-            len1 = WASM_VECTOR_LEN;
-        } catch (e) {
-            if (ptr1) { wasm.__wbindgen_export3(ptr1, len1 * 1, 1); }
-            if (ptr0) { wasm.__wbindgen_export3(ptr0, len0 * 1, 1); }
-            throw e;
-        }
-        wasm.verify(retptr, addHeapObject(params), ptr0, len0, ptr1, len1);
+        wasm.verify(retptr, addHeapObject(params), borrow0, borrow1);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -1119,6 +1106,8 @@ function verify(params, key, signType) {
         return getStringFromWasm0(ptr3, len3);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred4_0, deferred4_1, 1);
     }
 }
@@ -1132,15 +1121,15 @@ exports.verify = verify;
  * @throws {WxPayError} `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `AMOUNT_MISMATCH`, `RETURN_FAIL`, `DOCTYPE_FORBIDDEN` and the other XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
  * @param {string | Uint8Array} xml
  * @param {MerchantConfig} merchant
- * @param {number | null} [expectedTotalFee]
+ * @param {number} [expectedTotalFee]
  * @returns {PaymentNotify}
  */
 function verifyPaymentNotify(xml, merchant, expectedTotalFee) {
     const borrow0 = addBorrowedObject(xml);
+    const borrow1 = addBorrowedObject(expectedTotalFee);
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        const val2 = +(isLikeNone(expectedTotalFee) ? 0 : expectedTotalFee);
-        wasm.verifyPaymentNotify(retptr, borrow0, addHeapObject(merchant), !isLikeNone(expectedTotalFee), val2);
+        wasm.verifyPaymentNotify(retptr, borrow0, addHeapObject(merchant), borrow1);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -1150,6 +1139,7 @@ function verifyPaymentNotify(xml, merchant, expectedTotalFee) {
         return takeObject(r0);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
         heap[stack_pointer++] = undefined;
     }
 }
@@ -1204,6 +1194,10 @@ function __wbg_get_imports() {
             const ret = typeof(getObject(arg0)) === 'string';
             return ret;
         },
+        __wbg___wbindgen_is_symbol_f846131a047725ea: function(arg0) {
+            const ret = typeof(getObject(arg0)) === 'symbol';
+            return ret;
+        },
         __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
             const ret = getObject(arg0) === undefined;
             return ret;
@@ -1245,11 +1239,31 @@ function __wbg_get_imports() {
             const ret = Object.entries(getObject(arg0));
             return addHeapObject(ret);
         },
+        __wbg_entries_7e23ad9bf410b82b: function() { return handleError(function (arg0) {
+            const ret = Object.entries(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_from_6a71fd47d8e3e74d: function() { return handleError(function (arg0) {
+            const ret = Uint8Array.from(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_from_c582f4bb8732e49e: function() { return handleError(function (arg0) {
+            const ret = Array.from(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_getPrototypeOf_104b677cbabfd96c: function() { return handleError(function (arg0) {
+            const ret = Object.getPrototypeOf(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
         __wbg_getRandomValues_8b6f1f663e6f188d: function() { return handleError(function (arg0, arg1) {
             globalThis.crypto.getRandomValues(getArrayU8FromWasm0(arg0, arg1));
         }, arguments); },
         __wbg_get_635eea311fa1a291: function() { return handleError(function (arg0, arg1) {
             const ret = Reflect.get(getObject(arg0), getObject(arg1));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_get_767ce13f6dd922b0: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = Reflect.get(getObject(arg0), getStringFromWasm0(arg1, arg2));
             return addHeapObject(ret);
         }, arguments); },
         __wbg_get_d7176cfb76d71114: function(arg0, arg1) {
@@ -1264,6 +1278,16 @@ function __wbg_get_imports() {
             let result;
             try {
                 result = getObject(arg0) instanceof ArrayBuffer;
+            } catch (_) {
+                result = false;
+            }
+            const ret = result;
+            return ret;
+        },
+        __wbg_instanceof_Error_74e3cca0c4a69161: function(arg0) {
+            let result;
+            try {
+                result = getObject(arg0) instanceof Error;
             } catch (_) {
                 result = false;
             }
@@ -1290,12 +1314,20 @@ function __wbg_get_imports() {
             const ret = result;
             return ret;
         },
+        __wbg_isArray_96eb8b25c360a986: function() { return handleError(function (arg0) {
+            const ret = Array.isArray(getObject(arg0));
+            return ret;
+        }, arguments); },
         __wbg_isArray_bcf1376d0d732d08: function(arg0) {
             const ret = Array.isArray(getObject(arg0));
             return ret;
         },
         __wbg_isSafeInteger_1a35ba4d31e71d38: function(arg0) {
             const ret = Number.isSafeInteger(getObject(arg0));
+            return ret;
+        },
+        __wbg_isView_a583c1b612d5c9e9: function(arg0) {
+            const ret = ArrayBuffer.isView(getObject(arg0));
             return ret;
         },
         __wbg_iterator_e4c5e8f68ada7b58: function() {
@@ -1322,12 +1354,24 @@ function __wbg_get_imports() {
             const ret = new Array();
             return addHeapObject(ret);
         },
+        __wbg_new_7075786089b89c5e: function() {
+            const ret = new Map();
+            return addHeapObject(ret);
+        },
         __wbg_new_787b9fb330d55d78: function(arg0, arg1) {
             const ret = new Error(getStringFromWasm0(arg0, arg1));
             return addHeapObject(ret);
         },
         __wbg_new_cd4348290afae586: function() {
             const ret = new Object();
+            return addHeapObject(ret);
+        },
+        __wbg_new_from_slice_b8daf545a41c6aa0: function(arg0, arg1) {
+            const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));
+            return addHeapObject(ret);
+        },
+        __wbg_new_with_length_01b143a7e5dd5a3e: function(arg0) {
+            const ret = new Uint8Array(arg0 >>> 0);
             return addHeapObject(ret);
         },
         __wbg_next_178c1651c11432b3: function(arg0) {
@@ -1344,6 +1388,10 @@ function __wbg_get_imports() {
         },
         __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
             Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), getObject(arg2));
+        },
+        __wbg_push_c9f4893fc209f768: function(arg0, arg1) {
+            const ret = getObject(arg0).push(getObject(arg1));
+            return ret;
         },
         __wbg_set_2793479888329cb6: function() { return handleError(function (arg0, arg1, arg2) {
             const ret = Reflect.set(getObject(arg0), getObject(arg1), getObject(arg2));

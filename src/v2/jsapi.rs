@@ -42,10 +42,11 @@ impl PaymentParams {
     /// Signs `appId, timeStamp, nonceStr, package, signType` for `prepay_id`.
     ///
     /// # Errors
-    /// [`Error::MissingField`] for an empty `prepay_id`, or an invalid `nonce`.
+    /// [`Error::MissingField`] for an empty `prepay_id`, [`Error::InvalidField`] for one that
+    /// already starts with `prepay_id=` (a `package` passed back), or an invalid `nonce`.
     pub fn new(app_id: &str, prepay_id: &str, key: &ApiKey, sign_type: SignType, time_stamp: u64, nonce: &str) -> Result<Self> {
         validate::id("appId", app_id, 32)?;
-        validate::id("prepay_id", prepay_id, 64)?;
+        validate::prepay_id(prepay_id)?;
         validate::nonce_str(nonce)?;
         let mut p = PaymentParams {
             app_id: app_id.to_owned(),
@@ -96,5 +97,33 @@ impl Merchant {
     /// As [`PaymentParams::new`].
     pub fn payment_params(&self, prepay_id: &str, time_stamp: u64, nonce: &str) -> Result<PaymentParams> {
         PaymentParams::new(&self.appid, prepay_id, &self.key, self.sign_type, time_stamp, nonce)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prepay_id_given_as_its_package_is_refused() {
+        let key = ApiKey::new("192006250b4c09247ec02edce69f6a2d".to_owned()).unwrap();
+        let twice = PaymentParams::new(
+            "wx2421b1c4370ec43b",
+            "prepay_id=wx2017033010242291",
+            &key,
+            SignType::Md5,
+            1_490_840_662,
+            "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+        );
+        assert!(matches!(twice, Err(Error::InvalidField { ref name, .. }) if name == "prepay_id"), "{twice:?}");
+        let once = PaymentParams::new(
+            "wx2421b1c4370ec43b",
+            "wx2017033010242291",
+            &key,
+            SignType::Md5,
+            1_490_840_662,
+            "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+        );
+        assert_eq!(once.unwrap().package, "prepay_id=wx2017033010242291");
     }
 }

@@ -49,10 +49,11 @@ impl PaymentParams {
     ///
     /// # Errors
     /// [`Error::MissingField`] / [`Error::InvalidField`] for an empty or malformed `appId`,
-    /// `prepay_id` or nonce; [`Error::Random`].
+    /// `prepay_id` (one that already starts with `prepay_id=`, a `package` passed back, is
+    /// refused) or nonce; [`Error::Random`].
     pub fn new(app_id: &str, prepay_id: &str, key: &impl Signer, time_stamp: u64, nonce: &str) -> Result<Self> {
         validate::id("appId", app_id, 32)?;
-        validate::id("prepay_id", prepay_id, 64)?;
+        validate::prepay_id(prepay_id)?;
         validate::nonce_str(nonce)?;
         let time_stamp = time_stamp.to_string();
         let package = format!("prepay_id={prepay_id}");
@@ -84,5 +85,29 @@ impl PaymentParams {
         } else {
             Err(Error::SignatureMismatch)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Signs nothing: the checks before signing are under test.
+    struct NoKey;
+
+    impl Signer for NoKey {
+        fn sign(&self, _message: &[u8]) -> Result<String> {
+            Ok("c2lnbmF0dXJl".to_owned())
+        }
+    }
+
+    #[test]
+    fn a_prepay_id_given_as_its_package_is_refused() {
+        let nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
+        let twice =
+            PaymentParams::new("wx8888888888888888", "prepay_id=wx201410272009395522657a690389285100", &NoKey, 1_414_561_699, nonce);
+        assert!(matches!(twice, Err(Error::InvalidField { ref name, .. }) if name == "prepay_id"), "{twice:?}");
+        let once = PaymentParams::new("wx8888888888888888", "wx201410272009395522657a690389285100", &NoKey, 1_414_561_699, nonce);
+        assert_eq!(once.unwrap().package, "prepay_id=wx201410272009395522657a690389285100");
     }
 }

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{from_js, required, sign_type_in, to_js, trade_ref, Body, MerchantConfig, Scalar};
 use super::error::{argument, Failure, Result};
+use super::js;
 use super::notify::JsMerchant;
 use wxpay::v2::{
     CloseOrderRequest, CloseOrderResponse, Merchant, OrderQueryRequest, OrderQueryResponse, PaymentParams, RefundQueryRequest,
@@ -41,11 +42,12 @@ fn params_in(value: JsValue, what: &str) -> Result<Params> {
 #[wasm_bindgen]
 pub fn sign(
     #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-    key: String,
-    #[wasm_bindgen(unchecked_optional_param_type = "SignType", js_name = signType)] sign_type: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SignType", js_name = signType)] sign_type: &JsValue,
 ) -> Result<String> {
     let params = params_in(params, "params")?;
-    let key = ApiKey::new(key)?;
+    let key = ApiKey::new(js::text(key, "key")?)?;
+    let sign_type = js::opt_text(sign_type, "signType")?;
     let sign_type = match sign_type_in(sign_type)? {
         Some(t) => t,
         None => match params.get("sign_type").filter(|t| !t.is_empty()) {
@@ -63,11 +65,12 @@ pub fn sign(
 #[wasm_bindgen(unchecked_return_type = "SignType")]
 pub fn verify(
     #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-    key: String,
-    #[wasm_bindgen(unchecked_optional_param_type = "SignType", js_name = signType)] sign_type: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SignType", js_name = signType)] sign_type: &JsValue,
 ) -> Result<String> {
     let params = params_in(params, "params")?;
-    let key = ApiKey::new(key)?;
+    let key = ApiKey::new(js::text(key, "key")?)?;
+    let sign_type = js::opt_text(sign_type, "signType")?;
     let fallback = sign_type_in(sign_type)?.unwrap_or_default();
     Ok(wxpay::v2::verify(&params, &key, fallback)?.as_str().to_owned())
 }
@@ -330,7 +333,7 @@ impl RefundQueryIn {
 
 /// A request read from its JS object; the merchant configuration is read before it is used, so
 /// that a bad configuration is reported first.
-fn build<R: Request>(merchant: JsValue, request: Result<R>, nonce: Option<String>) -> Result<String> {
+fn build<R: Request>(merchant: JsValue, request: Result<R>, nonce: &JsValue) -> Result<String> {
     let m = MerchantConfig::read(merchant)?;
     build_with(&m, request, nonce)
 }
@@ -339,8 +342,9 @@ fn parse<R: Response + Serialize>(xml: &JsValue, merchant: JsValue) -> Result<Js
     parse_with::<R>(&MerchantConfig::read(merchant)?, xml)
 }
 
-pub(super) fn build_with<R: Request>(m: &Merchant, request: Result<R>, nonce: Option<String>) -> Result<String> {
-    Ok(m.request_xml(&request?, &nonce_or_fresh(nonce)?)?)
+pub(super) fn build_with<R: Request>(m: &Merchant, request: Result<R>, nonce: &JsValue) -> Result<String> {
+    let request = request?;
+    Ok(m.request_xml(&request, &nonce_or_fresh(js::opt_text(nonce, "nonceStr")?)?)?)
 }
 
 pub(super) fn parse_with<R: Response + Serialize>(m: &Merchant, xml: &JsValue) -> Result<JsValue> {
@@ -386,7 +390,7 @@ pub(super) fn refund_query_in(query: JsValue) -> Result<RefundQueryRequest> {
 pub fn build_unified_order(
     #[wasm_bindgen(unchecked_param_type = "UnifiedOrderRequest")] order: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
-    #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+    #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
 ) -> Result<String> {
     build(merchant, unified_order_in(order), nonce_str)
 }
@@ -410,7 +414,7 @@ pub fn parse_unified_order_response(
 pub fn build_order_query(
     #[wasm_bindgen(unchecked_param_type = "OrderQueryRequest")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
-    #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+    #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
 ) -> Result<String> {
     build(merchant, order_query_in(query), nonce_str)
 }
@@ -433,7 +437,7 @@ pub fn parse_order_query_response(
 pub fn build_close_order(
     #[wasm_bindgen(unchecked_param_type = "CloseOrderRequest")] close: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
-    #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+    #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
 ) -> Result<String> {
     build(merchant, close_order_in(close), nonce_str)
 }
@@ -457,7 +461,7 @@ pub fn parse_close_order_response(
 pub fn build_refund(
     #[wasm_bindgen(unchecked_param_type = "RefundRequest")] refund: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
-    #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+    #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
 ) -> Result<String> {
     build(merchant, refund_in(refund), nonce_str)
 }
@@ -480,7 +484,7 @@ pub fn parse_refund_response(
 pub fn build_refund_query(
     #[wasm_bindgen(unchecked_param_type = "RefundQueryRequest")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
-    #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+    #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
 ) -> Result<String> {
     build(merchant, refund_query_in(query), nonce_str)
 }

@@ -9,12 +9,14 @@
 
 use core::fmt;
 
-use js_sys::Uint8Array;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 
 use super::error::{argument, Failure, Result};
+use super::js;
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 use wxpay::v2::TradeRef;
 #[cfg(not(feature = "wasm-v3"))]
@@ -31,12 +33,17 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// (`#[serde(deny_unknown_fields)]`): a misspelt optional field must not vanish silently.
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 pub fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T> {
-    if !value.is_object() || js_sys::Array::is_array(&value) {
+    if !js::is_record(&value, what)? {
         return Err(argument(what, "must be an object"));
     }
+    // A plain copy: serde reads it without reaching the caller's getters or Proxies.
+    let value = js::plain(&value, what)?;
     T::deserialize(AllKeys(serde_wasm_bindgen::Deserializer::from(value))).map_err(|e| {
-        let error: js_sys::Error = JsValue::from(e).unchecked_into();
-        argument(what, &String::from(error.message()))
+        // serde-wasm-bindgen's own `Error`s; anything else (never, on a plain copy) by its shape.
+        match JsValue::from(e).dyn_into::<js_sys::Error>() {
+            Ok(error) => argument(what, &String::from(error.message())),
+            Err(_) => argument(what, "is not of the declared shape"),
+        }
     })
 }
 
@@ -98,8 +105,8 @@ impl Body {
     pub fn read(value: &JsValue, what: &str) -> Result<Body> {
         if let Some(s) = value.as_string() {
             Ok(Body::Text(s))
-        } else if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-            Ok(Body::Bytes(bytes.to_vec()))
+        } else if let Some(bytes) = js::bytes(value, what)? {
+            Ok(Body::Bytes(bytes))
         } else {
             Err(argument(what, "must be a string or a Uint8Array"))
         }
@@ -277,13 +284,11 @@ pub struct MerchantConfig {
 impl MerchantConfig {
     pub fn read(value: JsValue) -> Result<Merchant> {
         const WHAT: &str = "merchant";
-        if !value.is_object() || js_sys::Array::is_array(&value) {
+        if !js::is_record(&value, WHAT)? {
             return Err(argument(WHAT, "must be an object"));
         }
         let mut c = MerchantConfig::default();
-        for entry in js_sys::Object::entries(value.unchecked_ref()) {
-            let entry: js_sys::Array = entry.unchecked_into();
-            let (name, v) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
+        for (name, v) in js::own_entries(&value, WHAT)? {
             let slot = match name.as_str() {
                 "appId" | "appid" => &mut c.app_id,
                 "mchId" | "mch_id" => &mut c.mch_id,
@@ -321,13 +326,11 @@ pub struct Props {
 #[cfg(not(feature = "wasm-v3"))]
 impl Props {
     pub fn read(value: JsValue, what: &'static str, known: &[&str], ignored: &[&str]) -> Result<Props> {
-        if !value.is_object() || js_sys::Array::is_array(&value) {
+        if !js::is_record(&value, what)? {
             return Err(argument(what, "must be an object"));
         }
         let mut entries = Vec::new();
-        for entry in js_sys::Object::entries(value.unchecked_ref()) {
-            let entry: js_sys::Array = entry.unchecked_into();
-            let (name, v) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
+        for (name, v) in js::own_entries(&value, what)? {
             if v.is_null() || v.is_undefined() || ignored.contains(&name.as_str()) {
                 continue;
             }

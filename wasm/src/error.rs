@@ -14,6 +14,12 @@ pub enum Failure {
     Core(Error),
     /// `INVALID_ARGUMENT`: the JS caller passed something the declarations do not allow.
     Argument(String),
+    /// `INVALID_ARGUMENT`: the caller's own code (a getter, a Proxy, a `get` method) threw while
+    /// `what` was read; what it threw is the error's `cause`.
+    Caller {
+        what: String,
+        cause: JsValue,
+    },
     /// What a caller's own function threw (v3's `sign` callback), rethrown as it was.
     #[cfg(feature = "wasm-v3")]
     Thrown(JsValue),
@@ -48,8 +54,11 @@ fn to_js_error(f: Failure) -> JsValue {
         f => f,
     };
     let (code, message, err_code, retryable) = match &f {
-        Failure::Core(e) => (e.code(), e.to_string(), e.err_code(), e.is_retryable()),
+        Failure::Core(e) => (e.code(), in_js_message(e), e.err_code(), e.is_retryable()),
         Failure::Argument(m) => ("INVALID_ARGUMENT", m.clone(), None, false),
+        Failure::Caller { what, .. } => {
+            ("INVALID_ARGUMENT", format!("{what}: the caller's code threw while it was read (see `cause`)"), None, false)
+        }
         #[cfg(feature = "wasm-v3")]
         Failure::Thrown(value) => return value.clone(),
     };
@@ -60,6 +69,9 @@ fn to_js_error(f: Failure) -> JsValue {
     };
     set("code", JsValue::from_str(code));
     set("retryable", JsValue::from_bool(retryable));
+    if let Failure::Caller { cause, .. } = &f {
+        set("cause", cause.clone());
+    }
     if let Some(c) = err_code {
         set("errCode", JsValue::from_str(c));
     }
@@ -72,6 +84,21 @@ fn to_js_error(f: Failure) -> JsValue {
         }
     }
     error.into()
+}
+
+/// The message, with the configuration field that a mismatch compares with named as the caller
+/// wrote it (`mchId`, not WeChat's `mch_id`).
+fn in_js_message(e: &Error) -> String {
+    let message = e.to_string();
+    let (wechat, js) = match e {
+        Error::AppIdMismatch { .. } => ("appid", "appId"),
+        Error::MchIdMismatch { .. } => ("mch_id", "mchId"),
+        _ => return message,
+    };
+    match message.strip_prefix(wechat) {
+        Some(rest) => [js, rest].concat(),
+        None => message,
+    }
 }
 
 /// The core names fields as WeChat does (`out_trade_no`); a JS caller wrote them, and reads

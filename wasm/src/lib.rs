@@ -46,6 +46,7 @@ compile_error!("`wasm-v3` is an entry point of its own: build it with --no-defau
 mod acceptance;
 mod convert;
 mod error;
+mod js;
 mod names;
 #[cfg(not(feature = "wasm-v3"))]
 mod notify;

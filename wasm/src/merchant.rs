@@ -21,7 +21,7 @@ impl JsMerchant {
     pub fn build_unified_order(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UnifiedOrderRequest")] order: JsValue,
-        #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+        #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
     ) -> Result<String> {
         build_with(&self.inner, unified_order_in(order), nonce_str)
     }
@@ -44,7 +44,7 @@ impl JsMerchant {
     pub fn build_order_query(
         &self,
         #[wasm_bindgen(unchecked_param_type = "OrderQueryRequest")] query: JsValue,
-        #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+        #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
     ) -> Result<String> {
         build_with(&self.inner, order_query_in(query), nonce_str)
     }
@@ -67,7 +67,7 @@ impl JsMerchant {
     pub fn build_close_order(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CloseOrderRequest")] close: JsValue,
-        #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+        #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
     ) -> Result<String> {
         build_with(&self.inner, close_order_in(close), nonce_str)
     }
@@ -90,7 +90,7 @@ impl JsMerchant {
     pub fn build_refund(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RefundRequest")] refund: JsValue,
-        #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+        #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
     ) -> Result<String> {
         build_with(&self.inner, refund_in(refund), nonce_str)
     }
@@ -110,7 +110,7 @@ impl JsMerchant {
     pub fn build_refund_query(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RefundQueryRequest")] query: JsValue,
-        #[wasm_bindgen(js_name = nonceStr)] nonce_str: Option<String>,
+        #[wasm_bindgen(js_name = nonceStr, unchecked_optional_param_type = "string")] nonce_str: &JsValue,
     ) -> Result<String> {
         build_with(&self.inner, refund_query_in(query), nonce_str)
     }

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{Body, MerchantConfig, Scalar};
 use super::error::Result;
+use super::js;
 use wxpay::v2::{notify, Merchant};
 
 /// Verifies a payment notify body (the string or raw bytes WeChat POSTed): flat XML without
@@ -16,7 +17,7 @@ use wxpay::v2::{notify, Merchant};
 pub fn verify_payment_notify(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "MerchantConfig")] merchant: JsValue,
-    #[wasm_bindgen(js_name = expectedTotalFee)] expected_total_fee: Option<f64>,
+    #[wasm_bindgen(js_name = expectedTotalFee, unchecked_optional_param_type = "number")] expected_total_fee: &JsValue,
 ) -> Result<JsValue> {
     verify_payment_notify_with(&MerchantConfig::read(merchant)?, xml, expected_total_fee)
 }
@@ -38,12 +39,18 @@ pub fn decrypt_refund_notify(
 ///
 /// @throws {WxPayError} `UNENCODABLE`
 #[wasm_bindgen(js_name = notifyReply)]
-pub fn notify_reply(ok: bool, message: Option<String>) -> Result<String> {
+pub fn notify_reply(
+    #[wasm_bindgen(unchecked_param_type = "boolean")] ok: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] message: &JsValue,
+) -> Result<String> {
+    let ok = js::flag(ok, "ok")?;
+    let message = js::opt_text(message, "message")?;
     let message = message.as_deref().unwrap_or(if ok { "OK" } else { "FAIL" });
     Ok(notify::reply(ok, message)?)
 }
 
-fn verify_payment_notify_with(m: &Merchant, xml: &JsValue, expected_total_fee: Option<f64>) -> Result<JsValue> {
+fn verify_payment_notify_with(m: &Merchant, xml: &JsValue, expected_total_fee: &JsValue) -> Result<JsValue> {
+    let expected_total_fee = js::opt_number(expected_total_fee, "expectedTotalFee")?;
     let notify = m.verify_payment_notify(Body::from_js(xml)?.bytes())?;
     if let Some(total) = expected_total_fee {
         notify.check_amount(Scalar::from_f64(total).req_fen("expected_total_fee")?)?;
@@ -94,7 +101,7 @@ impl JsMerchant {
     pub fn verify_payment_notify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: &JsValue,
-        #[wasm_bindgen(js_name = expectedTotalFee)] expected_total_fee: Option<f64>,
+        #[wasm_bindgen(js_name = expectedTotalFee, unchecked_optional_param_type = "number")] expected_total_fee: &JsValue,
     ) -> Result<JsValue> {
         verify_payment_notify_with(&self.inner, xml, expected_total_fee)
     }
@@ -179,12 +186,14 @@ export type ErrorCode =
   | "INVALID_BASE64" | "TRUNCATED_CIPHERTEXT" | "DECRYPT_KEY_MISMATCH" | "BAD_PADDING"
   | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
 
-/** Every function throws this: a plain `Error` with a stable `code`. */
+/** Every function throws this, whatever it is given: a plain `Error` with a stable `code` (`INVALID_ARGUMENT` for a value of the wrong type, or an argument whose getter or Proxy throws while it is read). */
 export interface WxPayError extends Error {
   code: ErrorCode;
   /** WeChat's `err_code` (e.g. `ORDERPAID`) when `code` is `BUSINESS_ERROR`. */
   errCode?: string;
   /** Whether WeChat asks for the same request again (`SYSTEMERROR`, `BIZERR_NEED_RETRY`). */
   retryable: boolean;
+  /** With `INVALID_ARGUMENT`: what the caller's own getter or Proxy threw while the argument was read. */
+  cause?: unknown;
 }
 "#;

@@ -13,14 +13,15 @@ use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use js_sys::{Function, Reflect, Uint8Array};
+use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
 use super::error::{argument, Failure, Result};
+use super::js;
 use super::names::camel_name;
 use wxpay::v3::{
     self, ApiV3Key, CloseOrderRequest, DownloadCertificatesRequest, EncryptedResource, JsapiOrderRequest, MerchantKey,
@@ -33,11 +34,28 @@ use wxpay::Error;
 /// Seconds since the Unix epoch: as given, or the clock's (the glue may read the clock; the
 /// core takes the time as an argument). Milliseconds are refused rather than read as a date
 /// thousands of years away.
-fn seconds(value: Option<f64>, what: &str) -> Result<u64> {
-    match value {
+fn seconds(value: &JsValue, what: &str) -> Result<u64> {
+    match js::opt_number(value, what)? {
         None => Ok((js_sys::Date::now() / 1000.0) as u64),
         Some(x) if x.is_finite() && x.fract() == 0.0 && (0.0..1e11).contains(&x) && x <= MAX_SAFE_INTEGER as f64 => Ok(x as u64),
-        Some(_) => Err(argument(what, "must be whole seconds since the Unix epoch (Date.now() is milliseconds: divide by 1000)")),
+        Some(_) => Err(too_large(what)),
+    }
+}
+
+fn too_large(what: &str) -> Failure {
+    argument(what, "must be whole seconds since the Unix epoch (Date.now() is milliseconds: divide by 1000)")
+}
+
+/// A timestamp WeChat writes as a string (`timeStamp` of `wx.requestPayment`, the
+/// `Wechatpay-Timestamp` header): whole seconds as a number or a string of digits.
+fn seconds_or_digits(value: Scalar, what: &str) -> Result<u64> {
+    match value {
+        Scalar::Absent => seconds(&JsValue::UNDEFINED, what),
+        Scalar::Int(n) if n < 100_000_000_000 => Ok(n),
+        Scalar::Text(t) if !t.is_empty() && t.len() <= 11 && t.bytes().all(|b| b.is_ascii_digit()) => {
+            t.parse().ok().filter(|&n: &u64| n < 100_000_000_000).ok_or_else(|| too_large(what))
+        }
+        _ => Err(too_large(what)),
     }
 }
 
@@ -77,42 +95,56 @@ fn optional_js<T: Default + serde::de::DeserializeOwned>(value: JsValue, what: &
     }
 }
 
-/// The four `Wechatpay-*` headers from a fetch `Headers` (or anything with `get`, as axios's
-/// headers), or from a plain object such as `node:http`'s `req.headers`; names in any case.
+/// The four `Wechatpay-*` headers, names in any case, from a fetch `Headers` (or anything with
+/// `get`, as axios's headers), a `Map`, or a plain object such as `node:http`'s `req.headers`,
+/// whose values may be arrays of one string (`req.headersDistinct`).
 fn headers_in(value: &JsValue) -> Result<SignatureHeaders> {
+    const WHAT: &str = "headers";
     const NAMES: [&str; 4] = ["wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial"];
-    if !value.is_object() || js_sys::Array::is_array(value) {
-        return Err(argument("headers", "must be an object or a Headers"));
+    if !js::is_record(value, WHAT)? {
+        return Err(argument(WHAT, "must be an object, a Map or a Headers"));
     }
+    let wanted = |name: &str| NAMES.iter().any(|n| n.eq_ignore_ascii_case(name));
     let mut pairs: Vec<(String, String)> = Vec::with_capacity(4);
-    let text = |name: &str, v: JsValue| -> Result<Option<String>> {
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
+    let mut add = |name: String, v: JsValue| -> Result<()> {
+        if let Some(v) = header_value(&name, v)? {
+            pairs.push((name, v));
         }
-        v.as_string().map(Some).ok_or_else(|| argument("headers", &format!("`{name}` must be a string")))
+        Ok(())
     };
-    match Reflect::get(value, &JsValue::from_str("get")).ok().and_then(|g| g.dyn_into::<Function>().ok()) {
-        Some(get) => {
-            for name in NAMES {
-                let v = get.call1(value, &JsValue::from_str(name)).map_err(Failure::Thrown)?;
-                if let Some(v) = text(name, v)? {
-                    pairs.push((name.to_owned(), v));
-                }
+    if let Some(entries) = js::map_entries(value, WHAT)? {
+        for (name, v) in entries {
+            match name.as_string() {
+                Some(name) if wanted(&name) => add(name, v)?,
+                _ => {}
             }
         }
-        None => {
-            for entry in js_sys::Object::entries(value.unchecked_ref()) {
-                let entry: js_sys::Array = entry.unchecked_into();
-                let name = entry.get(0).as_string().unwrap_or_default();
-                if NAMES.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
-                    if let Some(v) = text(&name, entry.get(1))? {
-                        pairs.push((name, v));
-                    }
-                }
+    } else if let Some(get) = js::getter(value, WHAT)? {
+        for name in NAMES {
+            add(name.to_owned(), js::call(&get, value, &[&JsValue::from_str(name)], WHAT)?)?;
+        }
+    } else {
+        for (name, v) in js::own_entries(value, WHAT)? {
+            if wanted(&name) {
+                add(name, v)?;
             }
         }
     }
     Ok(SignatureHeaders::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))))
+}
+
+/// A header's value: a string, or an array of exactly one string; absent when `undefined` or
+/// `null`.
+fn header_value(name: &str, v: JsValue) -> Result<Option<String>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    let v = match js::items(&v, "headers")? {
+        Some(items) if items.len() == 1 => items.into_iter().next().unwrap_or_default(),
+        Some(_) => return Err(argument("headers", &format!("`{name}` must be one string, not a list"))),
+        None => v,
+    };
+    v.as_string().map(Some).ok_or_else(|| argument("headers", &format!("`{name}` must be a string")))
 }
 
 /// `{ status, headers, body }` of WeChat's answer, the body as received.
@@ -144,16 +176,19 @@ struct MerchantInit {
     mch_id: Option<String>,
     #[serde(alias = "serial_no")]
     serial_no: Option<String>,
-    private_key: Option<String>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    private_key: JsValue,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     sign: JsValue,
     api_base: Option<String>,
 }
 
-/// The merchant key: inside WebAssembly (ring), or the caller's `sign` function.
+/// The merchant key: inside WebAssembly (ring), or the caller's `sign` function; `Given` is
+/// the signature an async `sign` resolved to, for the one message it was asked to sign.
 enum MerchantSigner {
     Key(MerchantKey),
     Js(JsSigner),
+    Given(String),
 }
 
 impl Signer for MerchantSigner {
@@ -161,6 +196,7 @@ impl Signer for MerchantSigner {
         match self {
             MerchantSigner::Key(k) => k.sign(message),
             MerchantSigner::Js(s) => s.sign(message),
+            MerchantSigner::Given(signature) => Ok(signature.clone()),
         }
     }
 }
@@ -171,26 +207,39 @@ impl core::fmt::Debug for MerchantSigner {
     }
 }
 
-/// A `sign(message: Uint8Array) => Uint8Array | string` of the caller's (`node:crypto`, a KMS).
-/// What it throws, or a wrong answer, is kept here and rethrown once the core call returns.
+/// A `sign(message: Uint8Array) => Uint8Array | string | Promise<…>` of the caller's
+/// (`node:crypto`, a KMS, an HSM). What it throws, or a wrong answer, is kept here and rethrown
+/// once the core call returns; a Promise (any thenable) is kept too, and the call finishes
+/// when it resolves (`V3Merchant::signing`).
 struct JsSigner {
-    function: Function,
+    function: JsValue,
     failure: RefCell<Option<Failure>>,
+    pending: RefCell<Option<(JsValue, JsValue)>>,
 }
 
 impl JsSigner {
     fn call(&self, message: &[u8]) -> Result<String> {
-        let out = self.function.call1(&JsValue::UNDEFINED, &Uint8Array::from(message)).map_err(Failure::Thrown)?;
-        let bytes = if let Some(text) = out.as_string() {
-            BASE64.decode(text.trim()).ok()
-        } else {
-            out.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
-        };
-        match bytes {
-            // RSA-2048 to 8192: what WeChat's WECHATPAY2-SHA256-RSA2048 scheme accepts.
-            Some(b) if (256..=1024).contains(&b.len()) => Ok(BASE64.encode(b)),
-            _ => Err(argument("sign", "must return the RSA signature: its bytes (a Uint8Array or Buffer) or their base64")),
+        let out = js::invoke(&self.function, &JsValue::UNDEFINED, &[&Uint8Array::from(message).into()]).map_err(Failure::Thrown)?;
+        if out.is_object() || out.is_function() {
+            if let Some(then) = js::getter_named(&out, "then", "sign")? {
+                self.pending.replace(Some((out, then)));
+                return Err(Failure::Argument(String::new()));
+            }
         }
+        signature_text(&out)
+    }
+}
+
+/// What `sign` returned (or its Promise resolved to): the signature's bytes or their base64.
+fn signature_text(out: &JsValue) -> Result<String> {
+    let bytes = match out.as_string() {
+        Some(text) => BASE64.decode(text.trim()).ok(),
+        None => js::bytes(out, "sign")?,
+    };
+    match bytes {
+        // RSA-2048 to 8192: what WeChat's WECHATPAY2-SHA256-RSA2048 scheme accepts.
+        Some(b) if (256..=1024).contains(&b.len()) => Ok(BASE64.encode(b)),
+        _ => Err(argument("sign", "must return the RSA signature: its bytes (a Uint8Array or Buffer) or their base64")),
     }
 }
 
@@ -206,7 +255,8 @@ impl Signer for JsSigner {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SignOptions {
-    timestamp: Option<f64>,
+    #[serde(default)]
+    timestamp: Scalar,
     #[serde(alias = "nonce_str")]
     nonce_str: Option<String>,
 }
@@ -218,7 +268,8 @@ struct AuthorizationInit {
     #[serde(alias = "path_and_query")]
     path_and_query: Option<String>,
     body: Option<String>,
-    timestamp: Option<f64>,
+    #[serde(default)]
+    timestamp: Scalar,
     #[serde(alias = "nonce_str")]
     nonce_str: Option<String>,
 }
@@ -228,8 +279,8 @@ struct AuthorizationInit {
 struct PaymentParamsInit {
     #[serde(alias = "prepay_id")]
     prepay_id: Option<String>,
-    #[serde(alias = "time_stamp")]
-    time_stamp: Option<f64>,
+    #[serde(default, alias = "time_stamp")]
+    time_stamp: Scalar,
     #[serde(alias = "nonce_str")]
     nonce_str: Option<String>,
 }
@@ -374,33 +425,55 @@ pub struct V3Merchant {
 }
 
 impl V3Merchant {
-    /// Runs a core call that signs; what the caller's `sign` threw comes back as it was.
-    fn signing<T>(&self, call: impl FnOnce(&v3::Merchant<MerchantSigner>) -> wxpay::Result<T>) -> Result<T> {
-        call(&self.inner).map_err(|e| match &self.inner.key {
-            MerchantSigner::Js(s) => s.failure.take().unwrap_or(Failure::Core(e)),
-            MerchantSigner::Key(_) => Failure::Core(e),
-        })
+    /// Runs a core call that signs; what the caller's `sign` threw comes back as it was. When
+    /// `sign` returned a Promise, the answer is a Promise: `call` runs again once it resolves,
+    /// with the signature it resolved to (the message is the same: the timestamp and nonce were
+    /// fixed before the first run), and `sign` is not called again.
+    fn signing(&self, call: Box<SigningCall>) -> Result<JsValue> {
+        let result = call(&self.inner);
+        let MerchantSigner::Js(s) = &self.inner.key else { return result };
+        if let Some((promise, then)) = s.pending.take() {
+            s.failure.take();
+            let m = &self.inner;
+            let (appid, mchid, serial_no) = (m.appid.clone(), m.mchid.clone(), m.serial_no.clone());
+            let finish = Closure::once_into_js(move |signature: JsValue| -> core::result::Result<JsValue, JsValue> {
+                let given = MerchantSigner::Given(signature_text(&signature)?);
+                Ok(call(&v3::Merchant::new(appid, mchid, serial_no, given).map_err(Failure::Core)?)?)
+            });
+            return js::call(&then, &promise, &[&finish], "sign");
+        }
+        result.map_err(|f| s.failure.take().unwrap_or(f))
     }
 
-    fn build<R: Request>(&self, request: Result<R>, options: JsValue) -> Result<JsValue> {
+    fn build<R: Request + 'static>(&self, request: Result<R>, options: JsValue) -> Result<JsValue> {
         let request = request.map_err(as_written)?;
         let o: SignOptions = optional_js(options, "options")?;
-        let timestamp = seconds(o.timestamp, "options.timestamp")?;
+        let timestamp = seconds_or_digits(o.timestamp, "options.timestamp")?;
         let nonce = nonce_or_fresh(o.nonce_str)?;
-        let signed: SignedRequest = self.signing(|m| m.sign_request(&request, timestamp, &nonce)).map_err(as_written)?;
-        to_js(&SignedRequestOut {
-            method: signed.method,
-            url: format!("{}{}", self.api_base, signed.path_and_query),
-            path_and_query: &signed.path_and_query,
-            body: &signed.body,
-            authorization: &signed.authorization,
-            headers: RequestHeaders {
-                authorization: &signed.authorization,
-                accept: JSON,
-                content_type: (!signed.body.is_empty()).then_some(JSON),
-            },
-        })
+        let api_base = self.api_base.clone();
+        self.signing(Box::new(move |m| {
+            signed_out(m.sign_request(&request, timestamp, &nonce).map_err(|e| as_written(e.into()))?, &api_base)
+        }))
     }
+}
+
+/// A core call that signs, run again when an async `sign` resolves (one type for every call,
+/// so that the continuation's code is there once).
+type SigningCall = dyn Fn(&v3::Merchant<MerchantSigner>) -> Result<JsValue>;
+
+fn signed_out(signed: SignedRequest, api_base: &str) -> Result<JsValue> {
+    to_js(&SignedRequestOut {
+        method: signed.method,
+        url: format!("{}{}", api_base, signed.path_and_query),
+        path_and_query: &signed.path_and_query,
+        body: &signed.body,
+        authorization: &signed.authorization,
+        headers: RequestHeaders {
+            authorization: &signed.authorization,
+            accept: JSON,
+            content_type: (!signed.body.is_empty()).then_some(JSON),
+        },
+    })
 }
 
 #[wasm_bindgen(js_class = Merchant)]
@@ -409,14 +482,15 @@ impl V3Merchant {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "MerchantConfig")] config: JsValue) -> Result<V3Merchant> {
         let c: MerchantInit = from_js(config, "merchant")?;
-        let key = match (c.private_key, c.sign.is_undefined() || c.sign.is_null()) {
-            (Some(pem), true) => MerchantSigner::Key(MerchantKey::from_pem(&pem)?),
-            (None, false) => {
-                let function = c.sign.dyn_into::<Function>().map_err(|_| argument("merchant", "`sign` must be a function"))?;
-                MerchantSigner::Js(JsSigner { function, failure: RefCell::new(None) })
+        let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+        let key = match (absent(&c.private_key), absent(&c.sign)) {
+            (false, true) => MerchantSigner::Key(MerchantKey::from_pem(&js::pem(&c.private_key, "privateKey")?)?),
+            (true, false) if c.sign.is_function() => {
+                MerchantSigner::Js(JsSigner { function: c.sign, failure: RefCell::new(None), pending: RefCell::new(None) })
             }
-            (Some(_), false) => return Err(argument("merchant", "give `privateKey` or `sign`, not both")),
-            (None, true) => return Err(Error::missing("privateKey").into()),
+            (true, false) => return Err(argument("merchant", "`sign` must be a function")),
+            (false, false) => return Err(argument("merchant", "give `privateKey` or `sign`, not both")),
+            (true, true) => return Err(Error::missing("privateKey").into()),
         };
         let inner =
             v3::Merchant::new(required(c.app_id, "appid")?, required(c.mch_id, "mchid")?, required(c.serial_no, "serial_no")?, key)?;
@@ -453,14 +527,15 @@ impl V3Merchant {
     ///
     /// @throws {WxPayError} `INVALID_FIELD`, `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
     #[wasm_bindgen(js_name = buildAuthorization)]
-    pub fn build_authorization(&self, #[wasm_bindgen(unchecked_param_type = "AuthorizationInit")] request: JsValue) -> Result<String> {
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn build_authorization(&self, #[wasm_bindgen(unchecked_param_type = "AuthorizationInit")] request: JsValue) -> Result<JsValue> {
         let r: AuthorizationInit = from_js(request, "request")?;
         let method = required(r.method, "method")?;
-        let path = required(r.path_and_query, "path")?;
-        let timestamp = seconds(r.timestamp, "request.timestamp")?;
+        let path = required(r.path_and_query, "path_and_query")?;
+        let timestamp = seconds_or_digits(r.timestamp, "request.timestamp")?;
         let nonce = nonce_or_fresh(r.nonce_str)?;
         let body = r.body.unwrap_or_default();
-        self.signing(|m| m.authorization(&method, &path, timestamp, &nonce, &body))
+        self.signing(Box::new(move |m| Ok(JsValue::from_str(&m.authorization(&method, &path, timestamp, &nonce, &body)?))))
     }
 
     /// The object `wx.requestPayment` takes for a JSAPI `prepayId`: `{ timeStamp, nonceStr,
@@ -472,9 +547,9 @@ impl V3Merchant {
     pub fn payment_params(&self, #[wasm_bindgen(unchecked_param_type = "PaymentParamsInit")] init: JsValue) -> Result<JsValue> {
         let i: PaymentParamsInit = from_js(init, "paymentParams")?;
         let prepay_id = required(i.prepay_id, "prepay_id")?;
-        let time_stamp = seconds(i.time_stamp, "timeStamp")?;
+        let time_stamp = seconds_or_digits(i.time_stamp, "timeStamp")?;
         let nonce = nonce_or_fresh(i.nonce_str)?;
-        to_js(&self.signing(|m| m.payment_params(&prepay_id, time_stamp, &nonce))?)
+        self.signing(Box::new(move |m| to_js(&m.payment_params(&prepay_id, time_stamp, &nonce)?)))
     }
 
     /// JSAPI下单: `POST /v3/pay/transactions/jsapi`, signed. Read the answer with
@@ -596,10 +671,14 @@ struct KeySetInit {
     #[serde(alias = "api_v3_key")]
     api_v3_key: Option<String>,
     #[serde(default)]
-    public_keys: BTreeMap<String, String>,
+    public_keys: BTreeMap<String, PemIn>,
     #[serde(default)]
-    certificates: Vec<String>,
+    certificates: Vec<PemIn>,
 }
+
+/// A PEM as given: its text or the file's bytes (`js::pem`).
+#[derive(Deserialize)]
+struct PemIn(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
 /// What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
 /// platform certificates, or both, chosen by `Wechatpay-Serial`) and the APIv3 key that
@@ -607,7 +686,10 @@ struct KeySetInit {
 /// WebAssembly and no getter returns it.
 #[wasm_bindgen]
 pub struct KeySet {
-    inner: v3::KeySet,
+    // Borrowed only once the caller's values are read into Rust, and never across a call into
+    // the caller's code: the methods take `&self`, so that a getter of the caller's that throws
+    // (or calls back into this set) cannot leave it borrowed.
+    inner: RefCell<v3::KeySet>,
     api_v3_key: Option<ApiV3Key>,
 }
 
@@ -616,12 +698,13 @@ impl KeySet {
         self.api_v3_key.as_ref().ok_or_else(|| Error::missing("apiV3Key").into())
     }
 
-    fn read<R: Request>(&self, response: JsValue, now: Option<f64>) -> Result<R::Response>
+    fn read<R: Request>(&self, response: JsValue, now: &JsValue) -> Result<R::Response>
     where
         R::Response: serde::de::DeserializeOwned,
     {
         let (status, headers, body) = ResponseIn::read(response)?;
-        Ok(v3::read_response::<R>(&self.inner, status, &headers, body.bytes(), seconds(now, "now")?)?)
+        let now = seconds(now, "now")?;
+        Ok(v3::read_response::<R>(&self.inner.borrow(), status, &headers, body.bytes(), now)?)
     }
 }
 
@@ -647,35 +730,41 @@ impl KeySet {
         let i: KeySetInit = optional_js(init, "keys")?;
         let mut inner = v3::KeySet::new();
         for (id, pem) in &i.public_keys {
-            inner.add_public_key(id, pem)?;
+            inner.add_public_key(id, &js::pem(&pem.0, "publicKeys")?)?;
         }
         for pem in &i.certificates {
-            inner.add_certificate_pem(pem)?;
+            inner.add_certificate_pem(&js::pem(&pem.0, "certificates")?)?;
         }
         let api_v3_key = i.api_v3_key.map(|k| ApiV3Key::new(&k)).transpose()?;
-        Ok(KeySet { inner, api_v3_key })
+        Ok(KeySet { inner: RefCell::new(inner), api_v3_key })
     }
 
     /// Adds the WeChat Pay public key (`pub_key.pem`) under its id, `PUB_KEY_ID_…` in full.
     ///
     /// @throws {WxPayError} `INVALID_KEY`
     #[wasm_bindgen(js_name = addPublicKey)]
-    pub fn add_public_key(&mut self, id: &str, pem: &str) -> Result<()> {
-        Ok(self.inner.add_public_key(id, pem)?)
+    pub fn add_public_key(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Pem")] pem: &JsValue,
+    ) -> Result<()> {
+        let (id, pem) = (js::text(id, "id")?, js::pem(pem, "pem")?);
+        Ok(self.inner.borrow_mut().add_public_key(&id, &pem)?)
     }
 
     /// Adds a platform certificate (PEM) and returns its serial number.
     ///
     /// @throws {WxPayError} `INVALID_CERTIFICATE`
     #[wasm_bindgen(js_name = addCertificate)]
-    pub fn add_certificate(&mut self, pem: &str) -> Result<String> {
-        Ok(self.inner.add_certificate_pem(pem)?)
+    pub fn add_certificate(&self, #[wasm_bindgen(unchecked_param_type = "Pem")] pem: &JsValue) -> Result<String> {
+        let pem = js::pem(pem, "pem")?;
+        Ok(self.inner.borrow_mut().add_certificate_pem(&pem)?)
     }
 
     /// The `Wechatpay-Serial` values this set verifies: public-key ids and certificate serials.
     #[wasm_bindgen(getter)]
     pub fn serials(&self) -> Vec<String> {
-        self.inner.serials().map(str::to_owned).collect()
+        self.inner.borrow().serials().map(str::to_owned).collect()
     }
 
     /// Verifies WeChat's signature on an answer or a notify, over the body exactly as received:
@@ -689,10 +778,12 @@ impl KeySet {
         &self,
         #[wasm_bindgen(unchecked_param_type = "HeadersLike")] headers: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: &JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: &JsValue,
     ) -> Result<()> {
         let headers = headers_in(headers)?;
-        Ok(self.inner.verify(&headers, Body::read(body, "body")?.bytes(), seconds(now, "now")?)?)
+        let body = Body::read(body, "body")?;
+        let now = seconds(now, "now")?;
+        Ok(self.inner.borrow().verify(&headers, body.bytes(), now)?)
     }
 
     /// A payment or refund notify: verified (as `verifySignature`), then decrypted with the
@@ -705,12 +796,13 @@ impl KeySet {
         &self,
         #[wasm_bindgen(unchecked_param_type = "HeadersLike")] headers: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: &JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: &JsValue,
     ) -> Result<JsValue> {
-        let key = self.api_v3_key()?;
         let headers = headers_in(headers)?;
         let body = Body::read(body, "body")?;
-        camel_js(&self.inner.open_notification(key, &headers, body.bytes(), seconds(now, "now")?)?)
+        let now = seconds(now, "now")?;
+        let key = self.api_v3_key()?;
+        camel_js(&self.inner.borrow().open_notification(key, &headers, body.bytes(), now)?)
     }
 
     /// WeChat's answer to `buildJsapiPrepay`: verified, then `{ prepayId }`. A 4xx/5xx answer
@@ -721,7 +813,7 @@ impl KeySet {
     pub fn parse_jsapi_prepay_response(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: &JsValue,
     ) -> Result<JsValue> {
         camel_js(&self.read::<JsapiOrderRequest>(response, now)?)
     }
@@ -733,7 +825,7 @@ impl KeySet {
     pub fn parse_transaction_response(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: &JsValue,
     ) -> Result<JsValue> {
         camel_js(&self.read::<QueryByOutTradeNoRequest>(response, now)?)
     }
@@ -745,7 +837,7 @@ impl KeySet {
     pub fn parse_close_order_response(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: &JsValue,
     ) -> Result<()> {
         self.read::<CloseOrderRequest>(response, now)
     }
@@ -757,7 +849,7 @@ impl KeySet {
     pub fn parse_refund_response(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: &JsValue,
     ) -> Result<JsValue> {
         camel_js(&self.read::<RefundRequest>(response, now)?)
     }
@@ -769,14 +861,14 @@ impl KeySet {
     /// @throws {WxPayError} `API_ERROR` (404: this merchant has the WeChat Pay public key instead), `AEAD_TAG_MISMATCH`, `INVALID_CERTIFICATE`, the codes of `verifySignature`, `MALFORMED_JSON`, `MISSING_FIELD` (`apiV3Key`), `INVALID_ARGUMENT`
     #[wasm_bindgen(js_name = addDownloadedCertificates, unchecked_return_type = "DownloadedCertificate[]")]
     pub fn add_downloaded_certificates(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "WeChatResponse")] response: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UnixSeconds")] now: &JsValue,
     ) -> Result<JsValue> {
         let (status, headers, body) = ResponseIn::read(response)?;
         let now = seconds(now, "now")?;
         let key = self.api_v3_key.clone().ok_or_else(|| Failure::from(Error::missing("apiV3Key")))?;
-        let added = self.inner.add_downloaded_certificates(&key, status, &headers, body.bytes(), now)?;
+        let added = self.inner.borrow_mut().add_downloaded_certificates(&key, status, &headers, body.bytes(), now)?;
         let out: Vec<CertificateOut<'_>> = added
             .iter()
             .map(|d| CertificateOut {
@@ -814,9 +906,10 @@ struct ResourceIn {
 #[wasm_bindgen(js_name = decryptResource)]
 pub fn decrypt_resource(
     #[wasm_bindgen(unchecked_param_type = "EncryptedResource")] resource: JsValue,
-    #[wasm_bindgen(js_name = apiV3Key)] api_v3_key: &str,
+    #[wasm_bindgen(js_name = apiV3Key, unchecked_param_type = "string")] api_v3_key: &JsValue,
 ) -> Result<String> {
     let r: ResourceIn = from_js(resource, "resource")?;
+    let api_v3_key = js::text(api_v3_key, "apiV3Key")?;
     let resource = EncryptedResource {
         algorithm: required(r.algorithm, "resource.algorithm")?,
         ciphertext: required(r.ciphertext, "resource.ciphertext")?,
@@ -824,13 +917,22 @@ pub fn decrypt_resource(
         associated_data: r.associated_data,
         original_type: r.original_type,
     };
-    Ok(resource.decrypt_text(&ApiV3Key::new(api_v3_key)?)?)
+    Ok(resource.decrypt_text(&ApiV3Key::new(&api_v3_key)?)?)
 }
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
 /** Seconds since the Unix epoch, a JS number (not milliseconds, not a BigInt). */
 export type UnixSeconds = number;
+
+/** Seconds where WeChat writes them as text (`timeStamp`, the `Wechatpay-Timestamp` header): a number, or a string of digits. */
+export type UnixSecondsText = UnixSeconds | string;
+
+/** A PEM file's text, or its bytes as read (`fs.readFileSync(path)`, a `Buffer`). */
+export type Pem = string | Uint8Array;
+
+/** A signature made elsewhere: its bytes, or their base64. */
+export type Signature = Uint8Array | string;
 
 /** An amount in integer fen (分): a safe integer, or a string of digits. Never a fraction. */
 export type Fen = number | string;
@@ -845,20 +947,25 @@ export type MerchantConfig = {
   apiBase?: string;
 } & (
   | {
-      /** `apiclient_key.pem`'s text (PKCS#8). Parsed once; it never leaves WebAssembly. */
-      privateKey: string;
+      /** `apiclient_key.pem` (PKCS#8), its text or its bytes. Parsed once; it never leaves WebAssembly. */
+      privateKey: Pem;
       sign?: undefined;
     }
   | {
-      /** Signs in the caller instead: SHA256withRSA (PKCS#1 v1.5) over `message`, returned as bytes or base64, e.g. `(m) => crypto.sign('sha256', m, keyObject)`. */
-      sign: (message: Uint8Array) => Uint8Array | string;
+      /**
+       * Signs in the caller instead: SHA256withRSA (PKCS#1 v1.5) over `message`, returned as bytes or base64, e.g.
+       * `(m) => crypto.sign('sha256', m, keyObject)`. It may be async (a KMS, an HSM): then every signing method of the
+       * merchant returns a Promise of its result (type the merchant as `AsyncMerchant`: `new Merchant(config) as unknown as AsyncMerchant`), and what the Promise rejects
+       * with reaches the caller unchanged, as what a synchronous `sign` throws does.
+       */
+      sign: (message: Uint8Array) => Signature | PromiseLike<Signature>;
       privateKey?: undefined;
     }
 );
 
 /** What a request is signed with; default: now, and a fresh nonce. */
 export interface SignOptions {
-  timestamp?: UnixSeconds;
+  timestamp?: UnixSecondsText;
   nonceStr?: string;
 }
 
@@ -918,8 +1025,8 @@ export type CreateRefund = TradeRef & {
 
 export interface PaymentParamsInit {
   prepayId: string;
-  /** Default: now. */
-  timeStamp?: UnixSeconds;
+  /** Default: now. A string of digits too, as `paymentParams` returns it. */
+  timeStamp?: UnixSecondsText;
   /** Default: a fresh nonce. */
   nonceStr?: string;
 }
@@ -934,8 +1041,11 @@ export interface PaymentParams {
   paySign: string;
 }
 
-/** A fetch `Headers` (or anything with `get`), or a plain object such as `node:http`'s `req.headers`. */
-export type HeadersLike = { get(name: string): string | null | undefined } | Record<string, string | string[] | undefined>;
+/** A fetch `Headers` (or anything with `get`), a `Map`, or a plain object such as `node:http`'s `req.headers` (an array value holds one string). */
+export type HeadersLike =
+  | { get(name: string): string | null | undefined }
+  | Map<string, string | string[] | undefined>
+  | Record<string, string | string[] | undefined>;
 
 /** WeChat's answer: the body exactly as received (`Buffer.from(await res.arrayBuffer())`), never re-serialised JSON. */
 export interface WeChatResponse {
@@ -948,9 +1058,9 @@ export interface KeySetInit {
   /** The 32-byte APIv3 key (APIv3密钥), for notifies and the certificate download. */
   apiV3Key?: string;
   /** The WeChat Pay public key by its id: `{ "PUB_KEY_ID_…": pem }`. */
-  publicKeys?: Record<string, string>;
+  publicKeys?: Record<string, Pem>;
   /** Platform certificates (PEM). */
-  certificates?: string[];
+  certificates?: Pem[];
 }
 
 export interface PrepayResponse {
@@ -1055,13 +1165,38 @@ export interface DownloadedCertificate {
   pem: string;
 }
 
+/**
+ * A `Merchant` whose `sign` is async: each signing method returns a Promise of what it returns with a synchronous one.
+ * The class declares the synchronous results, so say which it is: `new Merchant(config) as unknown as AsyncMerchant`.
+ */
+export interface AsyncMerchant {
+  readonly appId: string;
+  readonly mchId: string;
+  readonly serialNo: string;
+  readonly apiBase: string;
+  buildAuthorization(request: AuthorizationInit): Promise<string>;
+  paymentParams(init: PaymentParamsInit): Promise<PaymentParams>;
+  buildJsapiPrepay(order: JsapiOrder, options?: SignOptions): Promise<SignedRequest>;
+  buildQueryByOutTradeNo(query: { outTradeNo: string }, options?: SignOptions): Promise<SignedRequest>;
+  buildQueryByTransactionId(query: { transactionId: string }, options?: SignOptions): Promise<SignedRequest>;
+  buildCloseOrder(close: { outTradeNo: string }, options?: SignOptions): Promise<SignedRequest>;
+  buildRefund(refund: CreateRefund, options?: SignOptions): Promise<SignedRequest>;
+  buildRefundQuery(query: { outRefundNo: string }, options?: SignOptions): Promise<SignedRequest>;
+  buildDownloadCertificates(options?: SignOptions): Promise<SignedRequest>;
+  free(): void;
+}
+
 export type ErrorCode =
   | "INVALID_AMOUNT" | "SIGNATURE_MISMATCH" | "MISSING_FIELD" | "INVALID_FIELD" | "NOT_UTF8"
   | "TRUNCATED_CIPHERTEXT" | "INVALID_KEY" | "INVALID_CERTIFICATE" | "SIGNATURE_PROBE"
   | "UNKNOWN_SERIAL" | "TIMESTAMP_SKEW" | "CERTIFICATE_EXPIRED" | "AEAD_TAG_MISMATCH"
   | "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
 
-/** Every function throws this (except what a caller's own `sign` throws, rethrown as it was). */
+/**
+ * Every function throws this (except what a caller's own `sign` throws, rethrown as it was), whatever it is given:
+ * a value of the wrong type is `INVALID_ARGUMENT`, and so is an argument whose getter or Proxy throws while it is
+ * read, with what it threw as `cause`.
+ */
 export interface WxPayError extends Error {
   code: ErrorCode;
   /** WeChat's `code` (e.g. `PARAM_ERROR`, `ORDER_NOT_EXIST`) when `code` is `API_ERROR`. */
@@ -1072,5 +1207,7 @@ export interface WxPayError extends Error {
   detail?: unknown;
   /** Whether WeChat asks for the same request again (`SYSTEM_ERROR`, `FREQUENCY_LIMITED`). */
   retryable: boolean;
+  /** With `INVALID_ARGUMENT`: what the caller's own getter or Proxy threw while the argument was read. */
+  cause?: unknown;
 }
 "#;

@@ -153,13 +153,15 @@ export type ErrorCode =
 | "INVALID_BASE64" | "TRUNCATED_CIPHERTEXT" | "DECRYPT_KEY_MISMATCH" | "BAD_PADDING"
 | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
 
-/** Every function throws this: a plain `Error` with a stable `code`. */
+/** Every function throws this, whatever it is given: a plain `Error` with a stable `code` (`INVALID_ARGUMENT` for a value of the wrong type, or an argument whose getter or Proxy throws while it is read). */
 export interface WxPayError extends Error {
     code: ErrorCode;
     /** WeChat's `err_code` (e.g. `ORDERPAID`) when `code` is `BUSINESS_ERROR`. */
     errCode?: string;
     /** Whether WeChat asks for the same request again (`SYSTEMERROR`, `BIZERR_NEED_RETRY`). */
     retryable: boolean;
+    /** With `INVALID_ARGUMENT`: what the caller's own getter or Proxy threw while the argument was read. */
+    cause?: unknown;
 }
 
 
@@ -183,7 +185,7 @@ export class Merchant {
     /**
      * See the function `verifyPaymentNotify`.
      */
-    verifyPaymentNotify(xml: string | Uint8Array, expectedTotalFee?: number | null): PaymentNotify;
+    verifyPaymentNotify(xml: string | Uint8Array, expectedTotalFee?: number): PaymentNotify;
     /**
      * The mini-program's AppID.
      */
@@ -237,7 +239,7 @@ export function judgeRefund(stored: StoredRefund | null, report: RefundReport): 
  *
  * @throws {WxPayError} `UNENCODABLE`
  */
-export function notifyReply(ok: boolean, message?: string | null): string;
+export function notifyReply(ok: boolean, message?: string): string;
 
 /**
  * Verifies a payment notify body (the string or raw bytes WeChat POSTed): flat XML without
@@ -246,4 +248,4 @@ export function notifyReply(ok: boolean, message?: string | null): string;
  *
  * @throws {WxPayError} `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `AMOUNT_MISMATCH`, `RETURN_FAIL`, `DOCTYPE_FORBIDDEN` and the other XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
  */
-export function verifyPaymentNotify(xml: string | Uint8Array, merchant: MerchantConfig, expectedTotalFee?: number | null): PaymentNotify;
+export function verifyPaymentNotify(xml: string | Uint8Array, merchant: MerchantConfig, expectedTotalFee?: number): PaymentNotify;

@@ -122,14 +122,15 @@ class Merchant {
     /**
      * See the function `verifyPaymentNotify`.
      * @param {string | Uint8Array} xml
-     * @param {number | null} [expectedTotalFee]
+     * @param {number} [expectedTotalFee]
      * @returns {PaymentNotify}
      */
     verifyPaymentNotify(xml, expectedTotalFee) {
         const borrow0 = addBorrowedObject(xml);
+        const borrow1 = addBorrowedObject(expectedTotalFee);
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-            wasm.merchant_verifyPaymentNotify(retptr, this.__wbg_ptr, borrow0, !isLikeNone(expectedTotalFee), isLikeNone(expectedTotalFee) ? 0 : expectedTotalFee);
+            wasm.merchant_verifyPaymentNotify(retptr, this.__wbg_ptr, borrow0, borrow1);
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -139,6 +140,7 @@ class Merchant {
             return takeObject(r0);
         } finally {
             wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
             heap[stack_pointer++] = undefined;
         }
     }
@@ -241,18 +243,17 @@ exports.judgeRefund = judgeRefund;
  *
  * @throws {WxPayError} `UNENCODABLE`
  * @param {boolean} ok
- * @param {string | null} [message]
+ * @param {string} [message]
  * @returns {string}
  */
 function notifyReply(ok, message) {
+    const borrow0 = addBorrowedObject(ok);
+    const borrow1 = addBorrowedObject(message);
     let deferred4_0;
     let deferred4_1;
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        const val2 = +ok;
-        var ptr0 = isLikeNone(message) ? 0 : passStringToWasm0(message, wasm.__wbindgen_export, wasm.__wbindgen_export2);
-        var len0 = WASM_VECTOR_LEN;
-        wasm.notifyReply(retptr, val2, ptr0, len0);
+        wasm.notifyReply(retptr, borrow0, borrow1);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -268,6 +269,8 @@ function notifyReply(ok, message) {
         return getStringFromWasm0(ptr3, len3);
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
+        heap[stack_pointer++] = undefined;
         wasm.__wbindgen_export3(deferred4_0, deferred4_1, 1);
     }
 }
@@ -281,15 +284,15 @@ exports.notifyReply = notifyReply;
  * @throws {WxPayError} `SIGNATURE_MISMATCH`, `MISSING_SIGNATURE`, `APPID_MISMATCH`, `MCHID_MISMATCH`, `AMOUNT_MISMATCH`, `RETURN_FAIL`, `DOCTYPE_FORBIDDEN` and the other XML codes, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
  * @param {string | Uint8Array} xml
  * @param {MerchantConfig} merchant
- * @param {number | null} [expectedTotalFee]
+ * @param {number} [expectedTotalFee]
  * @returns {PaymentNotify}
  */
 function verifyPaymentNotify(xml, merchant, expectedTotalFee) {
     const borrow0 = addBorrowedObject(xml);
+    const borrow1 = addBorrowedObject(expectedTotalFee);
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        const val2 = +(isLikeNone(expectedTotalFee) ? 0 : expectedTotalFee);
-        wasm.verifyPaymentNotify(retptr, borrow0, addHeapObject(merchant), !isLikeNone(expectedTotalFee), val2);
+        wasm.verifyPaymentNotify(retptr, borrow0, addHeapObject(merchant), borrow1);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -300,6 +303,7 @@ function verifyPaymentNotify(xml, merchant, expectedTotalFee) {
     } finally {
         wasm.__wbindgen_add_to_stack_pointer(16);
         heap[stack_pointer++] = undefined;
+        heap[stack_pointer++] = undefined;
     }
 }
 exports.verifyPaymentNotify = verifyPaymentNotify;
@@ -309,6 +313,11 @@ function __wbg_get_imports() {
         __wbg_Error_208446807d0d1e30: function(arg0, arg1) {
             const ret = Error(getStringFromWasm0(arg0, arg1));
             return addHeapObject(ret);
+        },
+        __wbg___wbindgen_boolean_get_4f1baf9a00be3c74: function(arg0) {
+            const v = getObject(arg0);
+            const ret = typeof(v) === 'boolean' ? v : undefined;
+            return isLikeNone(ret) ? 0xFFFFFF : ret ? 1 : 0;
         },
         __wbg___wbindgen_is_null_c22311b1cc228e3a: function(arg0) {
             const ret = getObject(arg0) === null;
@@ -321,6 +330,10 @@ function __wbg_get_imports() {
         },
         __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
             const ret = getObject(arg0) === undefined;
+            return ret;
+        },
+        __wbg___wbindgen_jsval_eq_38d7bfbe4cc84039: function(arg0, arg1) {
+            const ret = getObject(arg0) === getObject(arg1);
             return ret;
         },
         __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
@@ -340,26 +353,32 @@ function __wbg_get_imports() {
         __wbg___wbindgen_throw_4c88d8bf264fd984: function(arg0, arg1) {
             throw new Error(getStringFromWasm0(arg0, arg1));
         },
-        __wbg_entries_7bb1459bd9b5c2b9: function(arg0) {
+        __wbg_entries_7e23ad9bf410b82b: function() { return handleError(function (arg0) {
             const ret = Object.entries(getObject(arg0));
             return addHeapObject(ret);
-        },
-        __wbg_get_d7176cfb76d71114: function(arg0, arg1) {
+        }, arguments); },
+        __wbg_from_6a71fd47d8e3e74d: function() { return handleError(function (arg0) {
+            const ret = Uint8Array.from(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_getPrototypeOf_104b677cbabfd96c: function() { return handleError(function (arg0) {
+            const ret = Object.getPrototypeOf(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_get_767ce13f6dd922b0: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = Reflect.get(getObject(arg0), getStringFromWasm0(arg1, arg2));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_get_unchecked_e6325ad374eff861: function(arg0, arg1) {
             const ret = getObject(arg0)[arg1 >>> 0];
             return addHeapObject(ret);
         },
-        __wbg_instanceof_Uint8Array_d7aeb0dcb3108fea: function(arg0) {
-            let result;
-            try {
-                result = getObject(arg0) instanceof Uint8Array;
-            } catch (_) {
-                result = false;
-            }
-            const ret = result;
-            return ret;
-        },
-        __wbg_isArray_bcf1376d0d732d08: function(arg0) {
+        __wbg_isArray_96eb8b25c360a986: function() { return handleError(function (arg0) {
             const ret = Array.isArray(getObject(arg0));
+            return ret;
+        }, arguments); },
+        __wbg_isView_a583c1b612d5c9e9: function(arg0) {
+            const ret = ArrayBuffer.isView(getObject(arg0));
             return ret;
         },
         __wbg_length_186163212ffe79c3: function(arg0) {
@@ -376,6 +395,10 @@ function __wbg_get_imports() {
         },
         __wbg_new_cd4348290afae586: function() {
             const ret = new Object();
+            return addHeapObject(ret);
+        },
+        __wbg_new_with_length_01b143a7e5dd5a3e: function(arg0) {
+            const ret = new Uint8Array(arg0 >>> 0);
             return addHeapObject(ret);
         },
         __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {

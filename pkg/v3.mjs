@@ -3,7 +3,10 @@ import cjs from "./v3.js";
 
 export const {
   KeySet,
+  KeyStore,
   Merchant,
   decryptResource,
+  openFundFlowBill,
+  openTradeBill,
 } = cjs;
 export default cjs;

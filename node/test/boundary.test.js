@@ -126,6 +126,8 @@ const refundXml = h.refundNotify(h.encryptReqInfo('<root><out_refund_no>R1</out_
 const v3Notify = v3h.signedNotify();
 const v3Answer = v3h.signedResponse({ prepay_id: 'wx201410272009395522657a690389285100' });
 const SIGN_OPTIONS = { timestamp: 1700000000, nonceStr: 'n0' };
+const BILL_CASE = h.data('v3_bill_vectors.json').cases[0];
+const BILL = { hashType: 'SHA1', hashValue: BILL_CASE.hash_value, downloadUrl: 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=t' };
 const V3_ORDER = { description: '咖啡', outTradeNo: '20261123000001', total: 1200, notifyUrl: 'https://shop.example.com/n', openid: 'o1' };
 
 /** Valid arguments of each function of an entry point. */
@@ -179,6 +181,10 @@ const V3_MERCHANT = {
   buildRefundQuery: [{ outRefundNo: 'R1' }, SIGN_OPTIONS],
   buildRefund: [{ outTradeNo: 'A1', outRefundNo: 'R1', refund: 100, total: 1200 }, SIGN_OPTIONS],
   paymentParams: [{ prepayId: 'wx1', timeStamp: 1700000000, nonceStr: 'n' }],
+  buildTradeBill: [{ billDate: '2026-11-23' }, SIGN_OPTIONS],
+  buildFundFlowBill: [{ billDate: '2026-11-23' }, SIGN_OPTIONS],
+  buildBillDownload: [BILL, SIGN_OPTIONS],
+  decryptSensitive: [new v3h.v3.KeySet({ publicKeys: { [V.public_key_id]: PEM.merchantPublicKey } }).encryptSensitive('x').ciphertext],
 };
 const KEY_SET = {
   constructor: [KEYS],
@@ -191,6 +197,19 @@ const KEY_SET = {
   parseRefundResponse: [v3Answer],
   parseTransactionResponse: [v3Answer],
   verifySignature: [v3Notify.headers, v3Notify.body],
+  requestSerial: [],
+  encryptSensitive: ['张三'],
+  parseBillResponse: [v3h.signedResponse({ hash_type: 'SHA1', hash_value: BILL.hashValue, download_url: BILL.downloadUrl })],
+};
+const KEY_STORE = {
+  constructor: [],
+  addCertificate: [PEM.platformCert],
+  addPublicKey: [V.public_key_id, PEM.wechatPublicKey],
+  ingestCertificates: [{ status: 404, headers: {}, body: '{"code":"NOT_FOUND","message":"none"}' }, V.api_v3_key],
+  keySet: [V.api_v3_key],
+  onUnknownSerial: ['5157F09EFDC096DE15EBE81A47057A7232F1B8E1'],
+  refreshDue: [],
+  toJson: [],
 };
 
 /** Every export of every entry point: `[entry, name, valid args, call]`. */
@@ -221,7 +240,11 @@ const NOTIFY_FUNCTIONS = Object.fromEntries(['decryptRefundNotify', 'judgePaymen
 const EXPORTS = [
   ...exportsOf('wxpay', V2_FUNCTIONS, { Merchant: V2_MERCHANT }),
   ...exportsOf('notify', NOTIFY_FUNCTIONS, { Merchant: V2_MERCHANT }),
-  ...exportsOf('v3', { decryptResource: [v3h.encryptResource('{}'), V.api_v3_key] }, { Merchant: V3_MERCHANT, KeySet: KEY_SET }),
+  ...exportsOf('v3', {
+    decryptResource: [v3h.encryptResource('{}'), V.api_v3_key],
+    openTradeBill: [BILL, Buffer.from(BILL_CASE.bytes_base64, 'base64')],
+    openFundFlowBill: [BILL, Buffer.from(BILL_CASE.bytes_base64, 'base64')],
+  }, { Merchant: V3_MERCHANT, KeySet: KEY_SET, KeyStore: KEY_STORE }),
 ];
 
 /** Why `e` is not the package's error, or null when it is. */
@@ -292,5 +315,7 @@ describe('after the storm, the same instances still answer as fresh ones do', ()
     const n = v3h.signedNotify();
     assert.deepEqual(keys.openNotification(n.headers, n.body), freshKeys.openNotification(n.headers, n.body));
     for (const serial of freshKeys.serials) assert.ok(keys.serials.includes(serial), serial);
+    const store = instance('v3', 'KeyStore');
+    assert.equal(new ENTRIES.v3.KeyStore(store.toJson()).toJson(), store.toJson(), 'the store still saves what it reads back');
   });
 });

@@ -38,6 +38,8 @@ let wechat;
 /** The requests the fake WeChat received, with whether their signature held. */
 const received = [];
 const data = (name) => path.join(ROOT, 'tests', 'data', name);
+/** The gzip trade bill that Python made (tests/data/v3_bill_vectors.json), served by the fake. */
+const BILL = JSON.parse(fs.readFileSync(data('v3_bill_vectors.json'), 'utf8')).cases.find((c) => c.name === 'trade_gzip');
 const env = {
   ...process.env, WXPAY_KEY: KEY, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
   // The v3 section's keys: where a merchant's own files would be named.
@@ -66,10 +68,19 @@ function fakeWeChat() {
       } catch {
         signed = false;
       }
-      received.push({ method: req.method, url: req.url, signed, body });
-      const answer = signed && req.method === 'POST' && req.url === '/v3/pay/transactions/jsapi'
-        ? v3h.signedResponse({ prepay_id: 'wx23120000000000000000000000000000' })
-        : { status: 401, headers: {}, body: JSON.stringify({ code: 'SIGN_ERROR', message: '签名错误' }) };
+      received.push({ method: req.method, url: req.url, signed, body, serial: req.headers['wechatpay-serial'] });
+      const route = `${req.method} ${req.url.split('?')[0]}`;
+      let answer = { status: 401, headers: {}, body: JSON.stringify({ code: 'SIGN_ERROR', message: '签名错误' }) };
+      if (signed && route === 'POST /v3/pay/transactions/jsapi') answer = v3h.signedResponse({ prepay_id: 'wx23120000000000000000000000000000' });
+      // A merchant with the WeChat Pay public key has no platform certificate.
+      if (signed && route === 'GET /v3/certificates') answer = { status: 404, headers: {}, body: JSON.stringify({ code: 'NOT_FOUND', message: '无可用的平台证书' }) };
+      // The trade bill: the signed answer points at the file (on WeChat's host, as WeChat writes it); the file is not signed.
+      if (signed && route === 'GET /v3/bill/tradebill') {
+        answer = v3h.signedResponse({ hash_type: 'SHA1', hash_value: BILL.hash_value, download_url: 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=t1' });
+      }
+      if (signed && route === 'GET /v3/billdownload/file') {
+        return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(BILL.bytes_base64, 'base64'));
+      }
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body);
     });
   });
@@ -90,8 +101,8 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules, v3 paying, v3 notify endpoint, v3 async sign)', () => {
-  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js', 'js', 'js', 'js']);
+test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules, v3 paying, v3 notify endpoint, v3 key store, v3 bill, v3 async sign)', () => {
+  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js', 'js', 'js', 'js', 'js', 'js']);
 });
 
 blocks.forEach((block, i) => {
@@ -142,8 +153,15 @@ test('the README notify handler stores a verified payment once and refuses a for
   assert.deepEqual(bodyOf(await handler.onPaymentNotify(Buffer.from(signedNotify()))), ['SUCCESS', 'OK'], 'a duplicate is acknowledged');
 });
 
-test('the README v3 payment signed its order as WeChat checks it, once, and nothing else was sent', () => {
-  assert.deepEqual(received.map((r) => [r.method, r.url, r.signed]), [['POST', '/v3/pay/transactions/jsapi', true]]);
+test('the README v3 blocks sent only these requests, each signed as WeChat checks it: the order once, the key store\'s download, the bill and its file', () => {
+  assert.deepEqual(received.map((r) => [r.method, r.url, r.signed]), [
+    ['POST', '/v3/pay/transactions/jsapi', true],
+    ['GET', '/v3/certificates', true],
+    ['GET', '/v3/bill/tradebill?bill_date=2026-11-23&bill_type=ALL&tar_type=GZIP', true],
+    ['GET', '/v3/billdownload/file?token=t1', true],
+  ]);
+  // The bill's requests name the key WeChat is to sign its answer with.
+  assert.deepEqual(received.slice(2).map((r) => r.serial), [v3h.V.public_key_id, v3h.V.public_key_id]);
   const order = JSON.parse(received[0].body);
   assert.deepEqual([order.appid, order.mchid, order.amount, order.payer.openid], [v3h.V.appid, v3h.V.mchid, { total: 1200, currency: 'CNY' }, 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o']);
 });

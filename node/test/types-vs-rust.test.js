@@ -15,6 +15,7 @@ const ts = require('typescript');
 
 const { wxpay, MERCHANT, signedResponse, signedNotify } = require('./helpers');
 const { v3, V, CONFIG, KEYS } = require('./v3-helpers');
+const BILLS = require('./helpers').data('v3_bill_vectors.json');
 
 const PKG = path.resolve(__dirname, '../../pkg');
 
@@ -104,6 +105,11 @@ test('every argument object is declared with exactly the fields its Rust struct 
     ['Parameters<v3.Merchant["buildRefundQuery"]>[0]', (a) => m3.buildRefundQuery(a)],
     ['Parameters<v3.Merchant["paymentParams"]>[0]', (a) => m3.paymentParams(a)],
     ['Parameters<v3.Merchant["buildAuthorization"]>[0]', (a) => m3.buildAuthorization(a)],
+    ['Parameters<v3.Merchant["buildRefundQuery"]>[1]', (a) => m3.buildRefundQuery({ outRefundNo: 'R1' }, a)],
+    ['Parameters<v3.Merchant["buildTradeBill"]>[0]', (a) => m3.buildTradeBill(a)],
+    ['Parameters<v3.Merchant["buildFundFlowBill"]>[0]', (a) => m3.buildFundFlowBill(a)],
+    ['Parameters<v3.Merchant["buildBillDownload"]>[0]', (a) => m3.buildBillDownload(a)],
+    ['Parameters<typeof v3.openTradeBill>[2]', (a) => v3.openTradeBill({ hashType: 'SHA1', hashValue: '0', downloadUrl: 'x' }, Buffer.from(''), a)],
   ];
   const declared = declaredNames(cases.map(([expression]) => expression));
   cases.forEach(([expression, call], i) => {
@@ -140,6 +146,15 @@ test('every name in a full result is declared in its type, nested objects too', 
       `ReturnType<v3.KeySet["${parsers[c.type]}"]>`, keys[parsers[c.type]]({ status: c.status, headers: c.headers, body: c.body }, c.now),
     ]),
     ...V.notifies.map((n) => ['ReturnType<v3.KeySet["openNotification"]>', keys.openNotification(n.headers, n.body, n.now)]),
+    ...BILLS.cases.filter((c) => c.expect.ok).map((c) => [
+      c.kind === 'trade' ? 'ReturnType<typeof v3.openTradeBill>' : 'ReturnType<typeof v3.openFundFlowBill>',
+      (c.kind === 'trade' ? v3.openTradeBill : v3.openFundFlowBill)(
+        { hashType: c.hash_type, hashValue: c.hash_value, downloadUrl: 'https://api.mch.weixin.qq.com/x' }, Buffer.from(c.bytes_base64, 'base64'),
+        c.tar_type ? { tarType: c.tar_type } : undefined),
+    ]),
+    ['ReturnType<v3.KeySet["encryptSensitive"]>', keys.encryptSensitive('x')],
+    ['ReturnType<v3.KeyStore["onUnknownSerial"]>', new v3.KeyStore().onUnknownSerial('ABC', 1_800_000_000)],
+    ['ReturnType<v3.KeyStore["ingestCertificates"]>', new v3.KeyStore().ingestCertificates({ status: 404, headers: {}, body: '{"code":"NOT_FOUND","message":"x"}' }, V.api_v3_key, 1_800_000_000)],
   ];
   assert.ok(cases.length > 8, 'the v3 vectors are there');
   const { checker, types } = declaredTypes(cases.map(([expression]) => expression));

@@ -29,15 +29,20 @@ function thrown(fn) {
 }
 
 test('exports exactly the documented API', () => {
-  assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'Merchant', 'decryptResource']);
+  assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'KeyStore', 'Merchant', 'decryptResource', 'openFundFlowBill', 'openTradeBill']);
   const methods = (cls) => Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor' && n !== 'free' && !n.startsWith('__')).sort();
   assert.deepEqual(methods(v3.Merchant), [
-    'apiBase', 'appId', 'buildAuthorization', 'buildCloseOrder', 'buildDownloadCertificates', 'buildJsapiPrepay',
-    'buildQueryByOutTradeNo', 'buildQueryByTransactionId', 'buildRefund', 'buildRefundQuery', 'mchId', 'paymentParams', 'serialNo',
+    'apiBase', 'appId', 'buildAuthorization', 'buildBillDownload', 'buildCloseOrder', 'buildDownloadCertificates', 'buildFundFlowBill',
+    'buildJsapiPrepay', 'buildQueryByOutTradeNo', 'buildQueryByTransactionId', 'buildRefund', 'buildRefundQuery', 'buildTradeBill',
+    'decryptSensitive', 'mchId', 'paymentParams', 'serialNo',
   ]);
   assert.deepEqual(methods(v3.KeySet), [
-    'addCertificate', 'addDownloadedCertificates', 'addPublicKey', 'openNotification', 'parseCloseOrderResponse',
-    'parseJsapiPrepayResponse', 'parseRefundResponse', 'parseTransactionResponse', 'serials', 'verifySignature',
+    'addCertificate', 'addDownloadedCertificates', 'addPublicKey', 'encryptSensitive', 'openNotification', 'parseBillResponse',
+    'parseCloseOrderResponse', 'parseJsapiPrepayResponse', 'parseRefundResponse', 'parseTransactionResponse', 'requestSerial', 'serials',
+    'verifySignature',
+  ]);
+  assert.deepEqual(methods(v3.KeyStore), [
+    'addCertificate', 'addPublicKey', 'ingestCertificates', 'keySet', 'nextRefresh', 'onUnknownSerial', 'refreshDue', 'toJson',
   ]);
 });
 
@@ -549,6 +554,12 @@ describe('errors', () => {
     API_ERROR: () => keys.parseJsapiPrepayResponse({ status: 400, headers: {}, body: '{"code":"PARAM_ERROR","message":"参数错误"}' }),
     RANDOM_UNAVAILABLE: h.withoutEntropy(() => merchant.buildRefundQuery({ outRefundNo: 'R1' })),
     INVALID_ARGUMENT: () => keys.verifySignature(n.headers, 42),
+    NO_WECHATPAY_KEY: () => new v3.KeySet().requestSerial(),
+    OAEP_DECRYPT_FAILED: () => merchant.decryptSensitive(new v3.KeySet(KEYS).encryptSensitive('x').ciphertext),
+    INVALID_KEY_STORE: () => new v3.KeyStore('{"version":1}'),
+    BILL_HASH_MISMATCH: () => v3.openTradeBill({ hashType: 'SHA1', hashValue: '0'.repeat(40), downloadUrl: 'https://api.mch.weixin.qq.com/x' }, Buffer.from('x')),
+    INVALID_GZIP: () => v3.openTradeBill({ hashType: 'SHA1', hashValue: '0'.repeat(40), downloadUrl: 'https://api.mch.weixin.qq.com/x' }, Buffer.from('not gzip'), { tarType: 'GZIP' }),
+    TOO_LARGE: () => v3.openTradeBill({ hashType: 'SHA1', hashValue: '0'.repeat(40), downloadUrl: 'https://api.mch.weixin.qq.com/x' }, Buffer.alloc(100), { limit: 10 }),
   };
 
   for (const [code, fn] of Object.entries(cases)) {

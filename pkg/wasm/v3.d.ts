@@ -46,9 +46,13 @@ export type MerchantConfig = {
 export interface SignOptions {
     timestamp?: UnixSecondsText;
     nonceStr?: string;
+    /** The WeChat key the answer is to be signed with, sent as `Wechatpay-Serial`: `keys.requestSerial()`. */
+    wechatpaySerial?: string;
 }
 
-export interface AuthorizationInit extends SignOptions {
+export interface AuthorizationInit {
+    timestamp?: UnixSecondsText;
+    nonceStr?: string;
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
     /** From `/v3/…`, with the query string, exactly as requested. */
     pathAndQuery: string;
@@ -65,7 +69,94 @@ export interface SignedRequest {
     body?: string;
     /** The `Authorization` header. */
     authorization: string;
-    headers: { Authorization: string; Accept: "application/json"; "Content-Type"?: "application/json" };
+    headers: { Authorization: string; Accept: "application/json"; "Content-Type"?: "application/json"; "Wechatpay-Serial"?: string };
+}
+
+/** A sensitive field encrypted (RSA-OAEP) to WeChat's key: send `ciphertext`, with `wechatpaySerial` as the request's `Wechatpay-Serial`. */
+export interface EncryptedField {
+    wechatpaySerial: string;
+    ciphertext: string;
+}
+
+/** 申请交易账单. */
+export interface TradeBillInit {
+    /** `YYYY-MM-DD`; a day's bill exists from about 09:00 of the next day. */
+    billDate: string;
+    /** Default `ALL`. */
+    billType?: "ALL" | "SUCCESS" | "REFUND";
+    tarType?: "GZIP";
+}
+
+/** 申请资金账单. */
+export interface FundFlowBillInit {
+    billDate: string;
+    /** Default `BASIC`. */
+    accountType?: "BASIC" | "OPERATION" | "FEES";
+    tarType?: "GZIP";
+}
+
+/** WeChat's (verified) answer to a bill request. */
+export interface BillResponse {
+    hashType: string;
+    /** The SHA-1 of the bill's text (after gzip is undone), hex. */
+    hashValue: string;
+    /** Valid for 30 seconds: `merchant.buildBillDownload(bill)`. */
+    downloadUrl: string;
+}
+
+export interface OpenBillOptions {
+    /** `'GZIP'` when the bill was asked for with `tarType: 'GZIP'`. */
+    tarType?: "GZIP";
+    /** The most bytes of text to accept (default 256 MiB); less in a small cloud function. */
+    limit?: number;
+}
+
+/** One row of a trade bill; amounts in fen, `fee` in 0.00001 yuan (as printed, negative on refunds); an empty column is left out. */
+export interface TradeBillRow {
+    tradeTime: string; appId: string; mchId: string; subMchid?: string; deviceInfo?: string;
+    transactionId: string; outTradeNo: string; openid: string; tradeType: string; tradeState: string;
+    bankType?: string; currency: string; settlementTotal: number; coupon?: number;
+    refundId?: string; outRefundNo?: string; refund?: number; rechargeCouponRefund?: number;
+    refundType?: string; refundStatus?: string; description: string; attach?: string;
+    fee: number; feeRate?: string; total?: number; refundRequested?: number; feeRateNote?: string;
+    /** Columns this version does not know: `[header, value]`, in file order. */
+    extra: [string, string][];
+}
+
+export interface TradeBill {
+    rows: TradeBillRow[];
+    /** Checked against the rows. */
+    summary: {
+        rows: number; settlementTotal: number; refund?: number; rechargeCouponRefund?: number;
+        fee?: number; total?: number; refundRequested?: number;
+    };
+}
+
+export interface FundFlowRow {
+    bookedAt: string; businessId: string; flowId: string; businessName: string; businessType: string;
+    direction: "收入" | "支出"; amount: number; balance: number; applicant?: string; memo?: string;
+    voucherNo?: string; extra: [string, string][];
+}
+
+export interface FundFlowBill {
+    rows: FundFlowRow[];
+    /** Checked against the rows. */
+    summary: { rows: number; incomeRows: number; income: number; expenseRows: number; expense: number };
+}
+
+/** What `KeyStore#ingestCertificates` did. */
+export interface KeyStoreRefresh {
+    /** `noCertificates`: WeChat answered 404 (this merchant verifies with the WeChat Pay public key). */
+    result: "updated" | "noCertificates";
+    added: string[];
+    dropped: string[];
+}
+
+/** What to do about a `Wechatpay-Serial` the store does not hold. */
+export interface DownloadAdvice {
+    advice: "download" | "alreadyDownloaded" | "noCertificates" | "configurePublicKey" | "held";
+    /** With `alreadyDownloaded`: from when an unknown serial may cause a download again. */
+    nextAllowed?: UnixSeconds;
 }
 
 /** JSAPI下单 for a mini-program payer. */
@@ -262,6 +353,10 @@ export interface AsyncMerchant {
     buildRefund(refund: CreateRefund, options?: SignOptions): Promise<SignedRequest>;
     buildRefundQuery(query: { outRefundNo: string }, options?: SignOptions): Promise<SignedRequest>;
     buildDownloadCertificates(options?: SignOptions): Promise<SignedRequest>;
+    buildTradeBill(bill: TradeBillInit, options?: SignOptions): Promise<SignedRequest>;
+    buildFundFlowBill(bill: FundFlowBillInit, options?: SignOptions): Promise<SignedRequest>;
+    buildBillDownload(bill: BillResponse, options?: SignOptions): Promise<SignedRequest>;
+    decryptSensitive(ciphertext: string): string;
     free(): void;
 }
 
@@ -269,7 +364,8 @@ export type ErrorCode =
 | "INVALID_AMOUNT" | "SIGNATURE_MISMATCH" | "MISSING_FIELD" | "INVALID_FIELD" | "NOT_UTF8"
 | "TRUNCATED_CIPHERTEXT" | "INVALID_KEY" | "INVALID_CERTIFICATE" | "SIGNATURE_PROBE"
 | "UNKNOWN_SERIAL" | "TIMESTAMP_SKEW" | "CERTIFICATE_EXPIRED" | "AEAD_TAG_MISMATCH"
-| "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
+| "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT"
+| "NO_WECHATPAY_KEY" | "OAEP_DECRYPT_FAILED" | "INVALID_KEY_STORE" | "BILL_HASH_MISMATCH" | "INVALID_GZIP" | "TOO_LARGE";
 
 /**
  * Every function throws this (except what a caller's own `sign` throws, rethrown as it was), whatever it is given:
@@ -322,6 +418,13 @@ export class KeySet {
      */
     addPublicKey(id: string, pem: Pem): void;
     /**
+     * A sensitive field (敏感信息, e.g. a name or a bank account) encrypted with RSA-OAEP to the
+     * key `requestSerial` names; send the request with that `wechatpaySerial`.
+     *
+     * @throws {WxPayError} `NO_WECHATPAY_KEY`, `INVALID_FIELD` (too long for one RSA block), `INVALID_KEY`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`
+     */
+    encryptSensitive(text: string, now?: UnixSeconds): EncryptedField;
+    /**
      * `new KeySet({ apiV3Key, publicKeys: { [PUB_KEY_ID_…]: pem }, certificates: [pem] })`,
      * each part optional.
      *
@@ -336,6 +439,13 @@ export class KeySet {
      * @throws {WxPayError} the codes of `verifySignature`, `AEAD_TAG_MISMATCH`, `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `MALFORMED_JSON`, `MISSING_FIELD` (`apiV3Key`)
      */
     openNotification(headers: HeadersLike, body: string | Uint8Array, now?: UnixSeconds): Notification;
+    /**
+     * WeChat's answer to `buildTradeBill` or `buildFundFlowBill`: verified, then
+     * `{ hashType, hashValue, downloadUrl }`.
+     *
+     * @throws {WxPayError} `API_ERROR` (e.g. `NO_STATEMENT_EXIST` before about 09:00 of the next day), the codes of `verifySignature`, `MALFORMED_JSON`, `INVALID_ARGUMENT`
+     */
+    parseBillResponse(response: WeChatResponse, now?: UnixSeconds): BillResponse;
     /**
      * WeChat's answer to `buildCloseOrder`: 204, verified; nothing to return.
      *
@@ -362,6 +472,15 @@ export class KeySet {
      */
     parseTransactionResponse(response: WeChatResponse, now?: UnixSeconds): Transaction;
     /**
+     * The `Wechatpay-Serial` to send on a request (`options.wechatpaySerial` of the `build…`
+     * methods): WeChat signs its answer with the key it names. The WeChat Pay public key when
+     * the set has one (during the move from platform certificates, answers follow this header
+     * at once), else the newest platform certificate valid at `now`.
+     *
+     * @throws {WxPayError} `NO_WECHATPAY_KEY`, `INVALID_ARGUMENT`
+     */
+    requestSerial(now?: UnixSeconds): string;
+    /**
      * Verifies WeChat's signature on an answer or a notify, over the body exactly as received:
      * refuses a `WECHATPAY/SIGNTEST/` probe, a timestamp more than 5 minutes from `now`
      * (seconds; default the clock), an unknown serial, an expired certificate, a wrong
@@ -374,6 +493,76 @@ export class KeySet {
      * The `Wechatpay-Serial` values this set verifies: public-key ids and certificate serials.
      */
     readonly serials: string[];
+}
+
+/**
+ * WeChat's verification keys and the bookkeeping of their downloads:
+ * `new KeyStore()` or `new KeyStore(savedJson)` (checked as a whole: a tampered or truncated
+ * store is refused). It holds no secret; save `toJson()` after every call that changes it.
+ */
+export class KeyStore {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Adds a platform certificate (PEM) and returns its serial number.
+     *
+     * @throws {WxPayError} `INVALID_CERTIFICATE`, `INVALID_ARGUMENT`
+     */
+    addCertificate(pem: Pem): string;
+    /**
+     * Adds the WeChat Pay public key (`pub_key.pem`) under its id, `PUB_KEY_ID_…` in full.
+     *
+     * @throws {WxPayError} `INVALID_KEY`, `INVALID_ARGUMENT`
+     */
+    addPublicKey(id: string, pem: Pem): void;
+    /**
+     * WeChat's answer to `Merchant#buildDownloadCertificates`, taken in: verified with the keys
+     * held (a first download by a certificate it carries), decrypted with the APIv3 key, new
+     * certificates added, expired ones dropped. A 404 is recorded as "no certificates". Any
+     * other answer, or one that fails a check, changes nothing.
+     *
+     * @throws {WxPayError} `API_ERROR`, `UNKNOWN_SERIAL`, the codes of `KeySet#verifySignature`, `AEAD_TAG_MISMATCH` (the wrong APIv3 key), `INVALID_CERTIFICATE`, `MALFORMED_JSON`, `INVALID_KEY`, `INVALID_ARGUMENT`
+     */
+    ingestCertificates(response: WeChatResponse, apiV3Key: string, now?: UnixSeconds): KeyStoreRefresh;
+    /**
+     * A `KeySet` with the store's keys as they are now (and the APIv3 key, for notifies), to
+     * verify answers and notifies with.
+     *
+     * @throws {WxPayError} `INVALID_KEY`, `INVALID_ARGUMENT`
+     */
+    keySet(apiV3Key?: string): KeySet;
+    /**
+     * An empty store, or the one `saved` (a `toJson()` string) holds.
+     *
+     * @throws {WxPayError} `INVALID_KEY_STORE`, `INVALID_ARGUMENT`
+     */
+    constructor(saved?: string);
+    /**
+     * What to do about a `Wechatpay-Serial` the store does not hold (`UNKNOWN_SERIAL`):
+     * `{ advice: 'download' }` at most once per interval, shared by every instance through the
+     * saved store; otherwise `alreadyDownloaded` (with `nextAllowed`), `noCertificates`,
+     * `configurePublicKey` (an unknown `PUB_KEY_ID_…`: never downloaded, it comes from the
+     * merchant platform) or `held`.
+     *
+     * @throws {WxPayError} `INVALID_ARGUMENT`
+     */
+    onUnknownSerial(serial: string, now?: UnixSeconds): DownloadAdvice;
+    /**
+     * Whether `/v3/certificates` should be downloaded now: every 12 hours while there are
+     * platform certificates, hourly near the newest one's expiry, never for a merchant with
+     * only the WeChat Pay public key.
+     *
+     * @throws {WxPayError} `INVALID_ARGUMENT`
+     */
+    refreshDue(now?: UnixSeconds): boolean;
+    /**
+     * The store as JSON, to save in the database (public keys and certificates only).
+     */
+    toJson(): string;
+    /**
+     * When the next download is due (Unix seconds), or `undefined` when never.
+     */
+    readonly nextRefresh: number | undefined;
 }
 
 /**
@@ -394,6 +583,13 @@ export class Merchant {
      */
     buildAuthorization(request: AuthorizationInit): string;
     /**
+     * The signed `GET` of a bill's `downloadUrl` (valid for 30 seconds). Its answer is the
+     * file, not signed: open it with `openTradeBill` / `openFundFlowBill`, which check its SHA-1.
+     *
+     * @throws {WxPayError} `INVALID_FIELD` (a URL not on api.mch.weixin.qq.com), `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildBillDownload(bill: BillResponse, options?: SignOptions): SignedRequest;
+    /**
      * 关闭订单: `POST /v3/pay/transactions/out-trade-no/{outTradeNo}/close`. WeChat answers
      * 204; read it with `KeySet#parseCloseOrderResponse`.
      *
@@ -408,6 +604,12 @@ export class Merchant {
      * @throws {WxPayError} `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
      */
     buildDownloadCertificates(options?: SignOptions): SignedRequest;
+    /**
+     * 申请资金账单: `GET /v3/bill/fundflowbill?bill_date=…` (`accountType` `BASIC` by default).
+     *
+     * @throws {WxPayError} as `buildTradeBill`
+     */
+    buildFundFlowBill(bill: FundFlowBillInit, options?: SignOptions): SignedRequest;
     /**
      * JSAPI下单: `POST /v3/pay/transactions/jsapi`, signed. Read the answer with
      * `KeySet#parseJsapiPrepayResponse`.
@@ -443,6 +645,21 @@ export class Merchant {
      * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
      */
     buildRefund(refund: CreateRefund, options?: SignOptions): SignedRequest;
+    /**
+     * 申请交易账单: `GET /v3/bill/tradebill?bill_date=…` (`billType` `ALL` by default,
+     * `tarType: 'GZIP'` for a compressed file). Read the answer with `KeySet#parseBillResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD` (not a calendar day), `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildTradeBill(bill: TradeBillInit, options?: SignOptions): SignedRequest;
+    /**
+     * A sensitive field of WeChat's answer, decrypted with the merchant's private key. Only
+     * for answers already verified (`KeySet#parse…`): see the core's note on RSA decryption.
+     * A merchant made with `sign` instead of `privateKey` cannot decrypt.
+     *
+     * @throws {WxPayError} `OAEP_DECRYPT_FAILED`, `TRUNCATED_CIPHERTEXT`, `INVALID_FIELD` (not base64), `NOT_UTF8`, `MISSING_FIELD` (`privateKey`), `INVALID_ARGUMENT`
+     */
+    decryptSensitive(ciphertext: string): string;
     /**
      * @throws {WxPayError} `INVALID_KEY`, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
      */
@@ -481,3 +698,19 @@ export class Merchant {
  * @throws {WxPayError} `AEAD_TAG_MISMATCH` (usually the wrong APIv3 key), `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `INVALID_FIELD`, `NOT_UTF8`, `INVALID_KEY`, `MISSING_FIELD`, `INVALID_ARGUMENT`
  */
 export function decryptResource(resource: EncryptedResource, apiV3Key: string): string;
+
+/**
+ * A downloaded fund flow bill, checked and read as `openTradeBill` does.
+ *
+ * @throws {WxPayError} as `openTradeBill`
+ */
+export function openFundFlowBill(bill: BillResponse, bytes: Uint8Array, options?: OpenBillOptions): FundFlowBill;
+
+/**
+ * A downloaded trade bill: its SHA-1 checked against `bill.hashValue` (of the text, after gzip
+ * is undone when `options.tarType` is `'GZIP'`), then read into `{ rows, summary }`, amounts in
+ * fen, the summary checked against the rows. Nothing is returned from a file that fails a check.
+ *
+ * @throws {WxPayError} `BILL_HASH_MISMATCH`, `INVALID_GZIP`, `TOO_LARGE` (over `options.limit` bytes, default 256 MiB), `NOT_UTF8`, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ */
+export function openTradeBill(bill: BillResponse, bytes: Uint8Array, options?: OpenBillOptions): TradeBill;

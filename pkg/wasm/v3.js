@@ -7,6 +7,12 @@
  * WebAssembly and no getter returns it.
  */
 class KeySet {
+    static __wrap(ptr) {
+        const obj = Object.create(KeySet.prototype);
+        obj.__wbg_ptr = ptr;
+        KeySetFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+    }
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
@@ -102,6 +108,34 @@ class KeySet {
         }
     }
     /**
+     * A sensitive field (敏感信息, e.g. a name or a bank account) encrypted with RSA-OAEP to the
+     * key `requestSerial` names; send the request with that `wechatpaySerial`.
+     *
+     * @throws {WxPayError} `NO_WECHATPAY_KEY`, `INVALID_FIELD` (too long for one RSA block), `INVALID_KEY`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`
+     * @param {string} text
+     * @param {UnixSeconds} [now]
+     * @returns {EncryptedField}
+     */
+    encryptSensitive(text, now) {
+        const borrow0 = addBorrowedObject(text);
+        const borrow1 = addBorrowedObject(now);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keyset_encryptSensitive(retptr, this.__wbg_ptr, borrow0, borrow1);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
      * `new KeySet({ apiV3Key, publicKeys: { [PUB_KEY_ID_…]: pem }, certificates: [pem] })`,
      * each part optional.
      *
@@ -154,6 +188,32 @@ class KeySet {
             wasm.__wbindgen_add_to_stack_pointer(16);
             heap[stack_pointer++] = undefined;
             heap[stack_pointer++] = undefined;
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * WeChat's answer to `buildTradeBill` or `buildFundFlowBill`: verified, then
+     * `{ hashType, hashValue, downloadUrl }`.
+     *
+     * @throws {WxPayError} `API_ERROR` (e.g. `NO_STATEMENT_EXIST` before about 09:00 of the next day), the codes of `verifySignature`, `MALFORMED_JSON`, `INVALID_ARGUMENT`
+     * @param {WeChatResponse} response
+     * @param {UnixSeconds} [now]
+     * @returns {BillResponse}
+     */
+    parseBillResponse(response, now) {
+        const borrow0 = addBorrowedObject(now);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keyset_parseBillResponse(retptr, this.__wbg_ptr, addHeapObject(response), borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
             heap[stack_pointer++] = undefined;
         }
     }
@@ -256,6 +316,42 @@ class KeySet {
         }
     }
     /**
+     * The `Wechatpay-Serial` to send on a request (`options.wechatpaySerial` of the `build…`
+     * methods): WeChat signs its answer with the key it names. The WeChat Pay public key when
+     * the set has one (during the move from platform certificates, answers follow this header
+     * at once), else the newest platform certificate valid at `now`.
+     *
+     * @throws {WxPayError} `NO_WECHATPAY_KEY`, `INVALID_ARGUMENT`
+     * @param {UnixSeconds} [now]
+     * @returns {string}
+     */
+    requestSerial(now) {
+        const borrow0 = addBorrowedObject(now);
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keyset_requestSerial(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
      * The `Wechatpay-Serial` values this set verifies: public-key ids and certificate serials.
      * @returns {string[]}
      */
@@ -305,6 +401,256 @@ class KeySet {
 }
 if (Symbol.dispose) KeySet.prototype[Symbol.dispose] = KeySet.prototype.free;
 exports.KeySet = KeySet;
+
+/**
+ * WeChat's verification keys and the bookkeeping of their downloads:
+ * `new KeyStore()` or `new KeyStore(savedJson)` (checked as a whole: a tampered or truncated
+ * store is refused). It holds no secret; save `toJson()` after every call that changes it.
+ */
+class KeyStore {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        KeyStoreFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_keystore_free(ptr, 0);
+    }
+    /**
+     * Adds a platform certificate (PEM) and returns its serial number.
+     *
+     * @throws {WxPayError} `INVALID_CERTIFICATE`, `INVALID_ARGUMENT`
+     * @param {Pem} pem
+     * @returns {string}
+     */
+    addCertificate(pem) {
+        const borrow0 = addBorrowedObject(pem);
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_addCertificate(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
+     * Adds the WeChat Pay public key (`pub_key.pem`) under its id, `PUB_KEY_ID_…` in full.
+     *
+     * @throws {WxPayError} `INVALID_KEY`, `INVALID_ARGUMENT`
+     * @param {string} id
+     * @param {Pem} pem
+     */
+    addPublicKey(id, pem) {
+        const borrow0 = addBorrowedObject(id);
+        const borrow1 = addBorrowedObject(pem);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_addPublicKey(retptr, this.__wbg_ptr, borrow0, borrow1);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            if (r1) {
+                throw takeObject(r0);
+            }
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * WeChat's answer to `Merchant#buildDownloadCertificates`, taken in: verified with the keys
+     * held (a first download by a certificate it carries), decrypted with the APIv3 key, new
+     * certificates added, expired ones dropped. A 404 is recorded as "no certificates". Any
+     * other answer, or one that fails a check, changes nothing.
+     *
+     * @throws {WxPayError} `API_ERROR`, `UNKNOWN_SERIAL`, the codes of `KeySet#verifySignature`, `AEAD_TAG_MISMATCH` (the wrong APIv3 key), `INVALID_CERTIFICATE`, `MALFORMED_JSON`, `INVALID_KEY`, `INVALID_ARGUMENT`
+     * @param {WeChatResponse} response
+     * @param {string} apiV3Key
+     * @param {UnixSeconds} [now]
+     * @returns {KeyStoreRefresh}
+     */
+    ingestCertificates(response, apiV3Key, now) {
+        const borrow0 = addBorrowedObject(apiV3Key);
+        const borrow1 = addBorrowedObject(now);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_ingestCertificates(retptr, this.__wbg_ptr, addHeapObject(response), borrow0, borrow1);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * A `KeySet` with the store's keys as they are now (and the APIv3 key, for notifies), to
+     * verify answers and notifies with.
+     *
+     * @throws {WxPayError} `INVALID_KEY`, `INVALID_ARGUMENT`
+     * @param {string} [apiV3Key]
+     * @returns {KeySet}
+     */
+    keySet(apiV3Key) {
+        const borrow0 = addBorrowedObject(apiV3Key);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_keySet(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return KeySet.__wrap(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * An empty store, or the one `saved` (a `toJson()` string) holds.
+     *
+     * @throws {WxPayError} `INVALID_KEY_STORE`, `INVALID_ARGUMENT`
+     * @param {string} [saved]
+     */
+    constructor(saved) {
+        const borrow0 = addBorrowedObject(saved);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_new(retptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            this.__wbg_ptr = r0;
+            KeyStoreFinalization.register(this, this.__wbg_ptr, this);
+            return this;
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * When the next download is due (Unix seconds), or `undefined` when never.
+     * @returns {number | undefined}
+     */
+    get nextRefresh() {
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_next_refresh(retptr, this.__wbg_ptr);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r2 = getDataViewMemory0().getFloat64(retptr + 8 * 1, true);
+            return r0 === 0 ? undefined : r2;
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+        }
+    }
+    /**
+     * What to do about a `Wechatpay-Serial` the store does not hold (`UNKNOWN_SERIAL`):
+     * `{ advice: 'download' }` at most once per interval, shared by every instance through the
+     * saved store; otherwise `alreadyDownloaded` (with `nextAllowed`), `noCertificates`,
+     * `configurePublicKey` (an unknown `PUB_KEY_ID_…`: never downloaded, it comes from the
+     * merchant platform) or `held`.
+     *
+     * @throws {WxPayError} `INVALID_ARGUMENT`
+     * @param {string} serial
+     * @param {UnixSeconds} [now]
+     * @returns {DownloadAdvice}
+     */
+    onUnknownSerial(serial, now) {
+        const borrow0 = addBorrowedObject(serial);
+        const borrow1 = addBorrowedObject(now);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_onUnknownSerial(retptr, this.__wbg_ptr, borrow0, borrow1);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * Whether `/v3/certificates` should be downloaded now: every 12 hours while there are
+     * platform certificates, hourly near the newest one's expiry, never for a merchant with
+     * only the WeChat Pay public key.
+     *
+     * @throws {WxPayError} `INVALID_ARGUMENT`
+     * @param {UnixSeconds} [now]
+     * @returns {boolean}
+     */
+    refreshDue(now) {
+        const borrow0 = addBorrowedObject(now);
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_refreshDue(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return r0 !== 0;
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+        }
+    }
+    /**
+     * The store as JSON, to save in the database (public keys and certificates only).
+     * @returns {string}
+     */
+    toJson() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.keystore_toJson(retptr, this.__wbg_ptr);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            deferred1_0 = r0;
+            deferred1_1 = r1;
+            return getStringFromWasm0(r0, r1);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            wasm.__wbindgen_export3(deferred1_0, deferred1_1, 1);
+        }
+    }
+}
+if (Symbol.dispose) KeyStore.prototype[Symbol.dispose] = KeyStore.prototype.free;
+exports.KeyStore = KeyStore;
 
 /**
  * Who we are to WeChat Pay v3: `new Merchant({ appId, mchId, serialNo, privateKey })`. The
@@ -388,6 +734,30 @@ class Merchant {
         }
     }
     /**
+     * The signed `GET` of a bill's `downloadUrl` (valid for 30 seconds). Its answer is the
+     * file, not signed: open it with `openTradeBill` / `openFundFlowBill`, which check its SHA-1.
+     *
+     * @throws {WxPayError} `INVALID_FIELD` (a URL not on api.mch.weixin.qq.com), `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     * @param {BillResponse} bill
+     * @param {SignOptions} [options]
+     * @returns {SignedRequest}
+     */
+    buildBillDownload(bill, options) {
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_buildBillDownload(retptr, this.__wbg_ptr, addHeapObject(bill), addHeapObject(options));
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+        }
+    }
+    /**
      * 关闭订单: `POST /v3/pay/transactions/out-trade-no/{outTradeNo}/close`. WeChat answers
      * 204; read it with `KeySet#parseCloseOrderResponse`.
      *
@@ -424,6 +794,29 @@ class Merchant {
         try {
             const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
             wasm.merchant_buildDownloadCertificates(retptr, this.__wbg_ptr, addHeapObject(options));
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+        }
+    }
+    /**
+     * 申请资金账单: `GET /v3/bill/fundflowbill?bill_date=…` (`accountType` `BASIC` by default).
+     *
+     * @throws {WxPayError} as `buildTradeBill`
+     * @param {FundFlowBillInit} bill
+     * @param {SignOptions} [options]
+     * @returns {SignedRequest}
+     */
+    buildFundFlowBill(bill, options) {
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_buildFundFlowBill(retptr, this.__wbg_ptr, addHeapObject(bill), addHeapObject(options));
             var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
             var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
             var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -556,6 +949,65 @@ class Merchant {
         }
     }
     /**
+     * 申请交易账单: `GET /v3/bill/tradebill?bill_date=…` (`billType` `ALL` by default,
+     * `tarType: 'GZIP'` for a compressed file). Read the answer with `KeySet#parseBillResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD` (not a calendar day), `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     * @param {TradeBillInit} bill
+     * @param {SignOptions} [options]
+     * @returns {SignedRequest}
+     */
+    buildTradeBill(bill, options) {
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_buildTradeBill(retptr, this.__wbg_ptr, addHeapObject(bill), addHeapObject(options));
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            if (r2) {
+                throw takeObject(r1);
+            }
+            return takeObject(r0);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+        }
+    }
+    /**
+     * A sensitive field of WeChat's answer, decrypted with the merchant's private key. Only
+     * for answers already verified (`KeySet#parse…`): see the core's note on RSA decryption.
+     * A merchant made with `sign` instead of `privateKey` cannot decrypt.
+     *
+     * @throws {WxPayError} `OAEP_DECRYPT_FAILED`, `TRUNCATED_CIPHERTEXT`, `INVALID_FIELD` (not base64), `NOT_UTF8`, `MISSING_FIELD` (`privateKey`), `INVALID_ARGUMENT`
+     * @param {string} ciphertext
+     * @returns {string}
+     */
+    decryptSensitive(ciphertext) {
+        const borrow0 = addBorrowedObject(ciphertext);
+        let deferred3_0;
+        let deferred3_1;
+        try {
+            const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+            wasm.merchant_decryptSensitive(retptr, this.__wbg_ptr, borrow0);
+            var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+            var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+            var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+            var r3 = getDataViewMemory0().getInt32(retptr + 4 * 3, true);
+            var ptr2 = r0;
+            var len2 = r1;
+            if (r3) {
+                ptr2 = 0; len2 = 0;
+                throw takeObject(r2);
+            }
+            deferred3_0 = ptr2;
+            deferred3_1 = len2;
+            return getStringFromWasm0(ptr2, len2);
+        } finally {
+            wasm.__wbindgen_add_to_stack_pointer(16);
+            heap[stack_pointer++] = undefined;
+            wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+        }
+    }
+    /**
      * The merchant number.
      * @returns {string}
      */
@@ -681,6 +1133,64 @@ function decryptResource(resource, apiV3Key) {
     }
 }
 exports.decryptResource = decryptResource;
+
+/**
+ * A downloaded fund flow bill, checked and read as `openTradeBill` does.
+ *
+ * @throws {WxPayError} as `openTradeBill`
+ * @param {BillResponse} bill
+ * @param {Uint8Array} bytes
+ * @param {OpenBillOptions} [options]
+ * @returns {FundFlowBill}
+ */
+function openFundFlowBill(bill, bytes, options) {
+    const borrow0 = addBorrowedObject(bytes);
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.openFundFlowBill(retptr, addHeapObject(bill), borrow0, addHeapObject(options));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
+    }
+}
+exports.openFundFlowBill = openFundFlowBill;
+
+/**
+ * A downloaded trade bill: its SHA-1 checked against `bill.hashValue` (of the text, after gzip
+ * is undone when `options.tarType` is `'GZIP'`), then read into `{ rows, summary }`, amounts in
+ * fen, the summary checked against the rows. Nothing is returned from a file that fails a check.
+ *
+ * @throws {WxPayError} `BILL_HASH_MISMATCH`, `INVALID_GZIP`, `TOO_LARGE` (over `options.limit` bytes, default 256 MiB), `NOT_UTF8`, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ * @param {BillResponse} bill
+ * @param {Uint8Array} bytes
+ * @param {OpenBillOptions} [options]
+ * @returns {TradeBill}
+ */
+function openTradeBill(bill, bytes, options) {
+    const borrow0 = addBorrowedObject(bytes);
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.openTradeBill(retptr, addHeapObject(bill), borrow0, addHeapObject(options));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
+    }
+}
+exports.openTradeBill = openTradeBill;
 function __wbg_get_imports() {
     const import0 = {
         __proto__: null,
@@ -969,7 +1479,7 @@ function __wbg_get_imports() {
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 23, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_265);
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_302);
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -1006,10 +1516,10 @@ function __wbg_get_imports() {
     };
 }
 
-function __wasm_bindgen_func_elem_265(arg0, arg1, arg2) {
+function __wasm_bindgen_func_elem_302(arg0, arg1, arg2) {
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        wasm.__wasm_bindgen_func_elem_265(retptr, arg0, arg1, addHeapObject(arg2));
+        wasm.__wasm_bindgen_func_elem_302(retptr, arg0, arg1, addHeapObject(arg2));
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
@@ -1025,6 +1535,9 @@ function __wasm_bindgen_func_elem_265(arg0, arg1, arg2) {
 const KeySetFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_keyset_free(ptr, 1));
+const KeyStoreFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_keystore_free(ptr, 1));
 const MerchantFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_merchant_free(ptr, 1));

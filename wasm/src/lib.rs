@@ -15,7 +15,7 @@
 //! | --- | --- | --- | --- |
 //! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `notify.rs`, `acceptance.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
 //! | everything else of API v2, and the v2 `Merchant` class's request and answer methods | `api.rs`, `merchant.rs` | `wasm-api` (default) | `wxpay` |
-//! | API v3: its own `Merchant` and `KeySet`, `decryptResource` | `v3.rs` | `wasm-v3` (turns on the core's `v3`) | `wxpay/v3` |
+//! | API v3: its own `Merchant` and `KeySet`, `decryptResource`; the request serial and sensitive fields; bills; the `KeyStore` | `v3.rs`, `v3_sensitive.rs`, `v3_bill.rs`, `v3_key_store.rs` | `wasm-v3` (turns on the core's `v3`) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
 //! `.wasm` before its first notify; a handler that only verifies notifies loads a module a
@@ -57,3 +57,9 @@ mod api;
 mod merchant;
 #[cfg(feature = "wasm-v3")]
 mod v3;
+#[cfg(feature = "wasm-v3")]
+mod v3_bill;
+#[cfg(feature = "wasm-v3")]
+mod v3_key_store;
+#[cfg(feature = "wasm-v3")]
+mod v3_sensitive;

@@ -34,7 +34,7 @@ use wxpay::Error;
 /// Seconds since the Unix epoch: as given, or the clock's (the glue may read the clock; the
 /// core takes the time as an argument). Milliseconds are refused rather than read as a date
 /// thousands of years away.
-fn seconds(value: &JsValue, what: &str) -> Result<u64> {
+pub(crate) fn seconds(value: &JsValue, what: &str) -> Result<u64> {
     match js::opt_number(value, what)? {
         None => Ok((js_sys::Date::now() / 1000.0) as u64),
         Some(x) if x.is_finite() && x.fract() == 0.0 && (0.0..1e11).contains(&x) && x <= MAX_SAFE_INTEGER as f64 => Ok(x as u64),
@@ -67,7 +67,7 @@ fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
 }
 
 /// A core result as a JS object: WeChat's snake_case names in camelCase.
-fn camel_js(value: &impl Serialize) -> Result<JsValue> {
+pub(crate) fn camel_js(value: &impl Serialize) -> Result<JsValue> {
     let mut value = serde_json::to_value(value).map_err(|e| Failure::Core(Error::MalformedJson(e.to_string())))?;
     camel_keys(&mut value);
     to_js(&value)
@@ -87,7 +87,7 @@ fn camel_keys(value: &mut Value) {
 }
 
 /// An optional argument object: `undefined` or `null` is every field left out.
-fn optional_js<T: Default + serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T> {
+pub(crate) fn optional_js<T: Default + serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T> {
     if value.is_undefined() || value.is_null() {
         Ok(T::default())
     } else {
@@ -150,7 +150,7 @@ fn header_value(name: &str, v: JsValue) -> Result<Option<String>> {
 /// `{ status, headers, body }` of WeChat's answer, the body as received.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ResponseIn {
+pub(crate) struct ResponseIn {
     status: u16,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     headers: JsValue,
@@ -159,7 +159,7 @@ struct ResponseIn {
 }
 
 impl ResponseIn {
-    fn read(value: JsValue) -> Result<(u16, SignatureHeaders, Body)> {
+    pub(crate) fn read(value: JsValue) -> Result<(u16, SignatureHeaders, Body)> {
         let r: ResponseIn = from_js(value, "response")?;
         Ok((r.status, headers_in(&r.headers)?, Body::read(&r.body, "response.body")?))
     }
@@ -259,6 +259,9 @@ struct SignOptions {
     timestamp: Scalar,
     #[serde(alias = "nonce_str")]
     nonce_str: Option<String>,
+    /// The WeChat key the answer is to be signed with (`KeySet#requestSerial`), sent as
+    /// `Wechatpay-Serial`.
+    wechatpay_serial: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -396,6 +399,8 @@ struct RequestHeaders<'a> {
     accept: &'static str,
     #[serde(rename = "Content-Type", skip_serializing_if = "Option::is_none")]
     content_type: Option<&'static str>,
+    #[serde(rename = "Wechatpay-Serial", skip_serializing_if = "Option::is_none")]
+    wechatpay_serial: Option<&'a str>,
 }
 
 fn is_empty(s: &&str) -> bool {
@@ -414,6 +419,14 @@ fn api_base_in(base: Option<String>) -> Result<String> {
     Ok(base)
 }
 
+/// A `Wechatpay-Serial` value: a `PUB_KEY_ID_…` or a certificate serial (letters, digits, `_`).
+fn serial_in(serial: String) -> Result<String> {
+    if serial.is_empty() || serial.len() > 64 || !serial.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(Error::invalid("wechatpaySerial", "must be a PUB_KEY_ID_… or a certificate serial (KeySet#requestSerial)").into());
+    }
+    Ok(serial)
+}
+
 /// Who we are to WeChat Pay v3: `new Merchant({ appId, mchId, serialNo, privateKey })`. The
 /// private key (`apiclient_key.pem`'s text) is parsed once and stays inside WebAssembly; no
 /// getter returns it. With `sign` instead of `privateKey`, the caller signs (`node:crypto`
@@ -425,6 +438,14 @@ pub struct V3Merchant {
 }
 
 impl V3Merchant {
+    /// The merchant's private key, when it was given (not with `sign`).
+    pub(crate) fn private_key(&self) -> Option<&MerchantKey> {
+        match &self.inner.key {
+            MerchantSigner::Key(k) => Some(k),
+            _ => None,
+        }
+    }
+
     /// Runs a core call that signs; what the caller's `sign` threw comes back as it was. When
     /// `sign` returned a Promise, the answer is a Promise: `call` runs again once it resolves,
     /// with the signature it resolved to (the message is the same: the timestamp and nonce were
@@ -445,14 +466,24 @@ impl V3Merchant {
         result.map_err(|f| s.failure.take().unwrap_or(f))
     }
 
-    fn build<R: Request + 'static>(&self, request: Result<R>, options: JsValue) -> Result<JsValue> {
+    pub(crate) fn build<R: Request + 'static>(&self, request: Result<R>, options: JsValue) -> Result<JsValue> {
         let request = request.map_err(as_written)?;
         let o: SignOptions = optional_js(options, "options")?;
         let timestamp = seconds_or_digits(o.timestamp, "options.timestamp")?;
         let nonce = nonce_or_fresh(o.nonce_str)?;
+        let serial = o.wechatpay_serial.map(serial_in).transpose()?;
         let api_base = self.api_base.clone();
         self.signing(Box::new(move |m| {
-            signed_out(m.sign_request(&request, timestamp, &nonce).map_err(|e| as_written(e.into()))?, &api_base)
+            let mut signed = m.sign_request(&request, timestamp, &nonce).map_err(|e| as_written(e.into()))?;
+            match (&signed.wechatpay_serial, &serial) {
+                // A request with encrypted fields names the key they were encrypted to.
+                (Some(own), Some(given)) if own != given => {
+                    return Err(Error::invalid("wechatpaySerial", "is not the key the request's fields were encrypted to").into());
+                }
+                (None, Some(given)) => signed.wechatpay_serial = Some(given.clone()),
+                _ => {}
+            }
+            signed_out(signed, &api_base)
         }))
     }
 }
@@ -472,6 +503,7 @@ fn signed_out(signed: SignedRequest, api_base: &str) -> Result<JsValue> {
             authorization: &signed.authorization,
             accept: JSON,
             content_type: (!signed.body.is_empty()).then_some(JSON),
+            wechatpay_serial: signed.wechatpay_serial.as_deref(),
         },
     })
 }
@@ -689,8 +721,8 @@ pub struct KeySet {
     // Borrowed only once the caller's values are read into Rust, and never across a call into
     // the caller's code: the methods take `&self`, so that a getter of the caller's that throws
     // (or calls back into this set) cannot leave it borrowed.
-    inner: RefCell<v3::KeySet>,
-    api_v3_key: Option<ApiV3Key>,
+    pub(crate) inner: RefCell<v3::KeySet>,
+    pub(crate) api_v3_key: Option<ApiV3Key>,
 }
 
 impl KeySet {
@@ -710,7 +742,7 @@ impl KeySet {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct CertificateOut<'a> {
+pub(crate) struct CertificateOut<'a> {
     serial_no: &'a str,
     effective_time: &'a str,
     expire_time: &'a str,
@@ -967,9 +999,13 @@ export type MerchantConfig = {
 export interface SignOptions {
   timestamp?: UnixSecondsText;
   nonceStr?: string;
+  /** The WeChat key the answer is to be signed with, sent as `Wechatpay-Serial`: `keys.requestSerial()`. */
+  wechatpaySerial?: string;
 }
 
-export interface AuthorizationInit extends SignOptions {
+export interface AuthorizationInit {
+  timestamp?: UnixSecondsText;
+  nonceStr?: string;
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** From `/v3/…`, with the query string, exactly as requested. */
   pathAndQuery: string;
@@ -986,7 +1022,94 @@ export interface SignedRequest {
   body?: string;
   /** The `Authorization` header. */
   authorization: string;
-  headers: { Authorization: string; Accept: "application/json"; "Content-Type"?: "application/json" };
+  headers: { Authorization: string; Accept: "application/json"; "Content-Type"?: "application/json"; "Wechatpay-Serial"?: string };
+}
+
+/** A sensitive field encrypted (RSA-OAEP) to WeChat's key: send `ciphertext`, with `wechatpaySerial` as the request's `Wechatpay-Serial`. */
+export interface EncryptedField {
+  wechatpaySerial: string;
+  ciphertext: string;
+}
+
+/** 申请交易账单. */
+export interface TradeBillInit {
+  /** `YYYY-MM-DD`; a day's bill exists from about 09:00 of the next day. */
+  billDate: string;
+  /** Default `ALL`. */
+  billType?: "ALL" | "SUCCESS" | "REFUND";
+  tarType?: "GZIP";
+}
+
+/** 申请资金账单. */
+export interface FundFlowBillInit {
+  billDate: string;
+  /** Default `BASIC`. */
+  accountType?: "BASIC" | "OPERATION" | "FEES";
+  tarType?: "GZIP";
+}
+
+/** WeChat's (verified) answer to a bill request. */
+export interface BillResponse {
+  hashType: string;
+  /** The SHA-1 of the bill's text (after gzip is undone), hex. */
+  hashValue: string;
+  /** Valid for 30 seconds: `merchant.buildBillDownload(bill)`. */
+  downloadUrl: string;
+}
+
+export interface OpenBillOptions {
+  /** `'GZIP'` when the bill was asked for with `tarType: 'GZIP'`. */
+  tarType?: "GZIP";
+  /** The most bytes of text to accept (default 256 MiB); less in a small cloud function. */
+  limit?: number;
+}
+
+/** One row of a trade bill; amounts in fen, `fee` in 0.00001 yuan (as printed, negative on refunds); an empty column is left out. */
+export interface TradeBillRow {
+  tradeTime: string; appId: string; mchId: string; subMchid?: string; deviceInfo?: string;
+  transactionId: string; outTradeNo: string; openid: string; tradeType: string; tradeState: string;
+  bankType?: string; currency: string; settlementTotal: number; coupon?: number;
+  refundId?: string; outRefundNo?: string; refund?: number; rechargeCouponRefund?: number;
+  refundType?: string; refundStatus?: string; description: string; attach?: string;
+  fee: number; feeRate?: string; total?: number; refundRequested?: number; feeRateNote?: string;
+  /** Columns this version does not know: `[header, value]`, in file order. */
+  extra: [string, string][];
+}
+
+export interface TradeBill {
+  rows: TradeBillRow[];
+  /** Checked against the rows. */
+  summary: {
+    rows: number; settlementTotal: number; refund?: number; rechargeCouponRefund?: number;
+    fee?: number; total?: number; refundRequested?: number;
+  };
+}
+
+export interface FundFlowRow {
+  bookedAt: string; businessId: string; flowId: string; businessName: string; businessType: string;
+  direction: "收入" | "支出"; amount: number; balance: number; applicant?: string; memo?: string;
+  voucherNo?: string; extra: [string, string][];
+}
+
+export interface FundFlowBill {
+  rows: FundFlowRow[];
+  /** Checked against the rows. */
+  summary: { rows: number; incomeRows: number; income: number; expenseRows: number; expense: number };
+}
+
+/** What `KeyStore#ingestCertificates` did. */
+export interface KeyStoreRefresh {
+  /** `noCertificates`: WeChat answered 404 (this merchant verifies with the WeChat Pay public key). */
+  result: "updated" | "noCertificates";
+  added: string[];
+  dropped: string[];
+}
+
+/** What to do about a `Wechatpay-Serial` the store does not hold. */
+export interface DownloadAdvice {
+  advice: "download" | "alreadyDownloaded" | "noCertificates" | "configurePublicKey" | "held";
+  /** With `alreadyDownloaded`: from when an unknown serial may cause a download again. */
+  nextAllowed?: UnixSeconds;
 }
 
 /** JSAPI下单 for a mini-program payer. */
@@ -1183,6 +1306,10 @@ export interface AsyncMerchant {
   buildRefund(refund: CreateRefund, options?: SignOptions): Promise<SignedRequest>;
   buildRefundQuery(query: { outRefundNo: string }, options?: SignOptions): Promise<SignedRequest>;
   buildDownloadCertificates(options?: SignOptions): Promise<SignedRequest>;
+  buildTradeBill(bill: TradeBillInit, options?: SignOptions): Promise<SignedRequest>;
+  buildFundFlowBill(bill: FundFlowBillInit, options?: SignOptions): Promise<SignedRequest>;
+  buildBillDownload(bill: BillResponse, options?: SignOptions): Promise<SignedRequest>;
+  decryptSensitive(ciphertext: string): string;
   free(): void;
 }
 
@@ -1190,7 +1317,8 @@ export type ErrorCode =
   | "INVALID_AMOUNT" | "SIGNATURE_MISMATCH" | "MISSING_FIELD" | "INVALID_FIELD" | "NOT_UTF8"
   | "TRUNCATED_CIPHERTEXT" | "INVALID_KEY" | "INVALID_CERTIFICATE" | "SIGNATURE_PROBE"
   | "UNKNOWN_SERIAL" | "TIMESTAMP_SKEW" | "CERTIFICATE_EXPIRED" | "AEAD_TAG_MISMATCH"
-  | "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT";
+  | "UNSUPPORTED_ALGORITHM" | "MALFORMED_JSON" | "API_ERROR" | "RANDOM_UNAVAILABLE" | "INVALID_ARGUMENT"
+  | "NO_WECHATPAY_KEY" | "OAEP_DECRYPT_FAILED" | "INVALID_KEY_STORE" | "BILL_HASH_MISMATCH" | "INVALID_GZIP" | "TOO_LARGE";
 
 /**
  * Every function throws this (except what a caller's own `sign` throws, rethrown as it was), whatever it is given:

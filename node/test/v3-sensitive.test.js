@@ -1,0 +1,68 @@
+'use strict';
+// `Wechatpay-Serial` on requests and sensitive fields from JS (`wxpay/v3`), against node:crypto:
+// what the package encrypts decrypts with WeChat's (test) private key, and what node:crypto
+// encrypts to the merchant's public key decrypts with the package.
+const { test, describe } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+
+const { v3, V, PEM, CONFIG, KEYS } = require('./v3-helpers');
+
+const merchant = new v3.Merchant(CONFIG);
+const SIGN = { timestamp: 1700000000, nonceStr: 'n0' };
+const oaep = { padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' };
+
+describe('Wechatpay-Serial', () => {
+  test('the WeChat Pay public key is named when the set has one, even with certificates (the switchover)', () => {
+    assert.equal(new v3.KeySet(KEYS).requestSerial(), V.public_key_id);
+  });
+
+  test('with certificates only, the platform certificate valid now is named', () => {
+    const keys = new v3.KeySet({ certificates: [PEM.platformCert] });
+    assert.equal(keys.requestSerial(V.now), V.platform_serial_no);
+  });
+
+  test('an empty set names nothing: NO_WECHATPAY_KEY', () => {
+    assert.throws(() => new v3.KeySet().requestSerial(), { code: 'NO_WECHATPAY_KEY' });
+  });
+
+  test('a request built with wechatpaySerial sends the header; without it, none', () => {
+    const serial = new v3.KeySet(KEYS).requestSerial();
+    const r = merchant.buildRefundQuery({ outRefundNo: 'R1' }, { ...SIGN, wechatpaySerial: serial });
+    assert.equal(r.headers['Wechatpay-Serial'], serial);
+    assert.equal('Wechatpay-Serial' in merchant.buildRefundQuery({ outRefundNo: 'R1' }, SIGN).headers, false);
+  });
+
+  test('a serial that could split a header is refused', () => {
+    assert.throws(() => merchant.buildRefundQuery({ outRefundNo: 'R1' }, { ...SIGN, wechatpaySerial: 'PUB_KEY_ID_1\r\nX-Evil: 1' }), { code: 'INVALID_FIELD' });
+  });
+});
+
+describe('sensitive fields', () => {
+  test('encrypted to WeChat\'s key, they decrypt with node:crypto and WeChat\'s private key', () => {
+    const keys = new v3.KeySet(KEYS);
+    for (const text of ['张三', '6222021234567890123', '']) {
+      const { wechatpaySerial, ciphertext } = keys.encryptSensitive(text);
+      assert.equal(wechatpaySerial, V.public_key_id);
+      assert.equal(crypto.privateDecrypt({ key: PEM.wechatKey, ...oaep }, Buffer.from(ciphertext, 'base64')).toString(), text);
+    }
+  });
+
+  test('what node:crypto encrypts to the merchant\'s key decrypts with the merchant', () => {
+    const ciphertext = crypto.publicEncrypt({ key: PEM.merchantPublicKey, ...oaep }, Buffer.from('李四')).toString('base64');
+    assert.equal(merchant.decryptSensitive(ciphertext), '李四');
+  });
+
+  test('a ciphertext for another key is OAEP_DECRYPT_FAILED; a merchant with a sign function cannot decrypt', () => {
+    const other = crypto.publicEncrypt({ key: PEM.wechatPublicKey, ...oaep }, Buffer.from('x')).toString('base64');
+    assert.throws(() => merchant.decryptSensitive(other), { code: 'OAEP_DECRYPT_FAILED' });
+    const signing = new v3.Merchant({ appId: CONFIG.appId, mchId: CONFIG.mchId, serialNo: CONFIG.serialNo, sign: () => 'x' });
+    assert.throws(() => signing.decryptSensitive(other), { code: 'MISSING_FIELD' });
+  });
+
+  test('the plaintext is in no error message', () => {
+    const keys = new v3.KeySet(KEYS);
+    const long = '秘'.repeat(100);
+    assert.throws(() => keys.encryptSensitive(long), (e) => e.code === 'INVALID_FIELD' && !e.message.includes('秘'));
+  });
+});

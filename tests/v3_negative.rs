@@ -649,3 +649,48 @@ fn an_abnormal_refund_encrypted_to_a_chosen_key_is_still_validated() {
     r.real_name = None;
     assert_eq!(r.encrypt_with(&e).unwrap_err(), Error::missing("real_name"));
 }
+
+fn card_fields() -> v3::AbnormalRefundFields {
+    let r = user_card();
+    v3::AbnormalRefundFields { refund_id: r.refund_id, out_refund_no: r.out_refund_no, kind: r.kind, bank_type: r.bank_type }
+}
+
+#[test]
+fn an_abnormal_refund_encrypted_elsewhere_is_the_same_request() {
+    let keys = key_set();
+    let sealed = user_card().encrypt(&keys, NOW).unwrap();
+    let parts = v3::EncryptedAbnormalRefund::from_ciphertexts(
+        card_fields(),
+        sealed.bank_account().map(str::to_owned),
+        sealed.real_name().map(str::to_owned),
+        sealed.serial(),
+    )
+    .unwrap();
+    assert_eq!(parts, sealed);
+}
+
+#[test]
+fn an_abnormal_refund_with_a_plaintext_where_a_ciphertext_goes_is_refused() {
+    let keys = key_set();
+    let sealed = user_card().encrypt(&keys, NOW).unwrap();
+    let name = sealed.real_name().map(str::to_owned);
+    for plain in ["6222021234567890123", "AAAA", "5byg5LiJ"] {
+        let err =
+            v3::EncryptedAbnormalRefund::from_ciphertexts(card_fields(), Some(plain.into()), name.clone(), sealed.serial()).unwrap_err();
+        assert!(matches!(&err, Error::InvalidField { name, .. } if name == "bank_account"), "{err:?}");
+        assert!(!err.to_string().contains(plain), "{err}");
+    }
+}
+
+#[test]
+fn an_abnormal_refund_encrypted_elsewhere_keeps_the_type_rules() {
+    let keys = key_set();
+    let sealed = user_card().encrypt(&keys, NOW).unwrap();
+    let account = sealed.bank_account().map(str::to_owned);
+    let missing = v3::EncryptedAbnormalRefund::from_ciphertexts(card_fields(), account.clone(), None, sealed.serial()).unwrap_err();
+    assert_eq!(missing, Error::missing("real_name"));
+    let merchant_card = v3::AbnormalRefundFields { kind: v3::AbnormalRefundType::MerchantBankCard, bank_type: None, ..card_fields() };
+    assert!(v3::EncryptedAbnormalRefund::from_ciphertexts(merchant_card.clone(), account, None, sealed.serial()).is_err());
+    assert!(v3::EncryptedAbnormalRefund::from_ciphertexts(merchant_card, None, None, sealed.serial()).is_ok());
+    assert!(v3::EncryptedAbnormalRefund::from_ciphertexts(card_fields(), None, None, "PUB_KEY_ID_1\r\nX: y").is_err());
+}

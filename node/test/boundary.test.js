@@ -181,6 +181,7 @@ const V3_MERCHANT = {
   buildRefundQuery: [{ outRefundNo: 'R1' }, SIGN_OPTIONS],
   buildRefund: [{ outTradeNo: 'A1', outRefundNo: 'R1', refund: 100, total: 1200 }, SIGN_OPTIONS],
   paymentParams: [{ prepayId: 'wx1', timeStamp: 1700000000, nonceStr: 'n' }],
+  buildAbnormalRefund: [{ refundId: '5000', outRefundNo: 'R1', type: 'MERCHANT_BANK_CARD', wechatpaySerial: V.public_key_id }, SIGN_OPTIONS],
   buildTradeBill: [{ billDate: '2026-11-23' }, SIGN_OPTIONS],
   buildFundFlowBill: [{ billDate: '2026-11-23' }, SIGN_OPTIONS],
   buildBillDownload: [BILL, SIGN_OPTIONS],

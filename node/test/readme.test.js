@@ -38,6 +38,8 @@ let wechat;
 /** The requests the fake WeChat received, with whether their signature held. */
 const received = [];
 const data = (name) => path.join(ROOT, 'tests', 'data', name);
+/** WeChat's answer to the abnormal refund (the refund, PROCESSING again). */
+const ABNORMAL_REFUND = JSON.parse(JSON.parse(fs.readFileSync(data('v3_vectors.json'), 'utf8')).responses.find((c) => c.type === 'refund').body);
 /** The gzip trade bill that Python made (tests/data/v3_bill_vectors.json), served by the fake. */
 const BILL = JSON.parse(fs.readFileSync(data('v3_bill_vectors.json'), 'utf8')).cases.find((c) => c.name === 'trade_gzip');
 const env = {
@@ -78,6 +80,13 @@ function fakeWeChat() {
       if (signed && route === 'GET /v3/bill/tradebill') {
         answer = v3h.signedResponse({ hash_type: 'SHA1', hash_value: BILL.hash_value, download_url: 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=t1' });
       }
+      // An abnormal refund: answered only when its card fields decrypt with WeChat's key, as WeChat would.
+      if (signed && /^POST \/v3\/refund\/domestic\/refunds\/\d+\/apply-abnormal-refund$/.test(route)) {
+        const sent = JSON.parse(body);
+        const open = (c) => crypto.privateDecrypt({ key: v3h.PEM.wechatKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(c, 'base64')).toString();
+        received.at(-1).card = [open(sent.bank_account), open(sent.real_name)];
+        answer = v3h.signedResponse(ABNORMAL_REFUND);
+      }
       if (signed && route === 'GET /v3/billdownload/file') {
         return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(BILL.bytes_base64, 'base64'));
       }
@@ -101,8 +110,8 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules, v3 paying, v3 notify endpoint, v3 key store, v3 bill, v3 async sign)', () => {
-  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js', 'js', 'js', 'js', 'js', 'js']);
+test('the README has the blocks this test expects (install, CommonJS, notify handler, ES modules, v3 paying, v3 notify endpoint, v3 key store, v3 abnormal refund, v3 bill, v3 async sign)', () => {
+  assert.deepEqual(blocks.map((b) => b.lang), ['sh', 'js', 'js', 'js', 'js', 'js', 'js', 'js', 'js', 'js']);
 });
 
 blocks.forEach((block, i) => {
@@ -153,15 +162,19 @@ test('the README notify handler stores a verified payment once and refuses a for
   assert.deepEqual(bodyOf(await handler.onPaymentNotify(Buffer.from(signedNotify()))), ['SUCCESS', 'OK'], 'a duplicate is acknowledged');
 });
 
-test('the README v3 blocks sent only these requests, each signed as WeChat checks it: the order once, the key store\'s download, the bill and its file', () => {
+test('the README v3 blocks sent only these requests, each signed as WeChat checks it: the order once, the key store\'s download, the abnormal refund, the bill and its file', () => {
   assert.deepEqual(received.map((r) => [r.method, r.url, r.signed]), [
     ['POST', '/v3/pay/transactions/jsapi', true],
     ['GET', '/v3/certificates', true],
+    ['POST', '/v3/refund/domestic/refunds/50000408942026112307145868882/apply-abnormal-refund', true],
     ['GET', '/v3/bill/tradebill?bill_date=2026-11-23&bill_type=ALL&tar_type=GZIP', true],
     ['GET', '/v3/billdownload/file?token=t1', true],
   ]);
   // The bill's requests name the key WeChat is to sign its answer with.
-  assert.deepEqual(received.slice(2).map((r) => r.serial), [v3h.V.public_key_id, v3h.V.public_key_id]);
+  assert.deepEqual(received.slice(2).map((r) => r.serial), [v3h.V.public_key_id, v3h.V.public_key_id, v3h.V.public_key_id]);
+  // WeChat (here, its test key) reads the card, which was never sent as text.
+  assert.deepEqual(received[2].card, ['6222021234567890123', '张三']);
+  assert.ok(!received[2].body.includes('张三'));
   const order = JSON.parse(received[0].body);
   assert.deepEqual([order.appid, order.mchid, order.amount, order.payer.openid], [v3h.V.appid, v3h.V.mchid, { total: 1200, currency: 'CNY' }, 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o']);
 });

@@ -106,6 +106,7 @@ test('every argument object is declared with exactly the fields its Rust struct 
     ['Parameters<v3.Merchant["paymentParams"]>[0]', (a) => m3.paymentParams(a)],
     ['Parameters<v3.Merchant["buildAuthorization"]>[0]', (a) => m3.buildAuthorization(a)],
     ['Parameters<v3.Merchant["buildRefundQuery"]>[1]', (a) => m3.buildRefundQuery({ outRefundNo: 'R1' }, a)],
+    ['Parameters<v3.Merchant["buildAbnormalRefund"]>[0]', (a) => m3.buildAbnormalRefund(a)],
     ['Parameters<v3.Merchant["buildTradeBill"]>[0]', (a) => m3.buildTradeBill(a)],
     ['Parameters<v3.Merchant["buildFundFlowBill"]>[0]', (a) => m3.buildFundFlowBill(a)],
     ['Parameters<v3.Merchant["buildBillDownload"]>[0]', (a) => m3.buildBillDownload(a)],

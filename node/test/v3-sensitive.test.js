@@ -66,3 +66,41 @@ describe('sensitive fields', () => {
     assert.throws(() => keys.encryptSensitive(long), (e) => e.code === 'INVALID_FIELD' && !e.message.includes('秘'));
   });
 });
+
+describe('abnormal refund', () => {
+  const keys = new v3.KeySet(KEYS);
+  const refund = () => ({
+    refundId: '50000408942026112307145868882', outRefundNo: 'R20261123000001', type: 'USER_BANK_CARD', bankType: 'ICBC_DEBIT',
+    bankAccount: keys.encryptSensitive('6222021234567890123'), realName: keys.encryptSensitive('张三'),
+  });
+
+  test('the card fields go encrypted, WeChat decrypts them, and the request names their key', () => {
+    const r = merchant.buildAbnormalRefund(refund(), SIGN);
+    assert.equal(r.pathAndQuery, '/v3/refund/domestic/refunds/50000408942026112307145868882/apply-abnormal-refund');
+    assert.equal(r.headers['Wechatpay-Serial'], V.public_key_id);
+    const body = JSON.parse(r.body);
+    assert.deepEqual(Object.keys(body).sort(), ['bank_account', 'bank_type', 'out_refund_no', 'real_name', 'type']);
+    const open = (c) => crypto.privateDecrypt({ key: PEM.wechatKey, ...oaep }, Buffer.from(c, 'base64')).toString();
+    assert.deepEqual([open(body.bank_account), open(body.real_name), body.type], ['6222021234567890123', '张三', 'USER_BANK_CARD']);
+    assert.ok(!r.body.includes('张三') && !r.body.includes('6222021234567890123'));
+  });
+
+  test('a plaintext where the encrypted field goes is refused, and not echoed', () => {
+    const plain = { ...refund(), realName: { wechatpaySerial: V.public_key_id, ciphertext: '张三' } };
+    assert.throws(() => merchant.buildAbnormalRefund(plain, SIGN), (e) => e.code === 'INVALID_FIELD' && !e.message.includes('张三'));
+    assert.throws(() => merchant.buildAbnormalRefund({ ...refund(), realName: '张三' }, SIGN), (e) => ['INVALID_ARGUMENT', 'INVALID_FIELD'].includes(e.code));
+  });
+
+  test('fields encrypted to two keys, or a serial that is not theirs, are refused', () => {
+    const other = new v3.KeySet({ certificates: [PEM.platformCert] }).encryptSensitive('张三', V.now);
+    assert.throws(() => merchant.buildAbnormalRefund({ ...refund(), realName: other }, SIGN), { code: 'INVALID_FIELD' });
+    assert.throws(() => merchant.buildAbnormalRefund(refund(), { ...SIGN, wechatpaySerial: V.platform_serial_no }), { code: 'INVALID_FIELD' });
+  });
+
+  test('to the merchant\'s card: no card fields, the serial given', () => {
+    const r = merchant.buildAbnormalRefund({ refundId: '50000408942026112307145868882', outRefundNo: 'R20261123000001', type: 'MERCHANT_BANK_CARD', wechatpaySerial: keys.requestSerial() }, SIGN);
+    assert.deepEqual(JSON.parse(r.body), { out_refund_no: 'R20261123000001', type: 'MERCHANT_BANK_CARD' });
+    assert.equal(r.headers['Wechatpay-Serial'], V.public_key_id);
+    assert.throws(() => merchant.buildAbnormalRefund({ ...refund(), type: 'MERCHANT_BANK_CARD' }, SIGN), { code: 'INVALID_FIELD' });
+  });
+});

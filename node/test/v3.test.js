@@ -32,7 +32,7 @@ test('exports exactly the documented API', () => {
   assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'KeyStore', 'Merchant', 'decryptResource', 'openFundFlowBill', 'openTradeBill']);
   const methods = (cls) => Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor' && n !== 'free' && !n.startsWith('__')).sort();
   assert.deepEqual(methods(v3.Merchant), [
-    'apiBase', 'appId', 'buildAuthorization', 'buildBillDownload', 'buildCloseOrder', 'buildDownloadCertificates', 'buildFundFlowBill',
+    'apiBase', 'appId', 'buildAbnormalRefund', 'buildAuthorization', 'buildBillDownload', 'buildCloseOrder', 'buildDownloadCertificates', 'buildFundFlowBill',
     'buildJsapiPrepay', 'buildQueryByOutTradeNo', 'buildQueryByTransactionId', 'buildRefund', 'buildRefundQuery', 'buildTradeBill',
     'decryptSensitive', 'mchId', 'paymentParams', 'serialNo',
   ]);

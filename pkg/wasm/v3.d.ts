@@ -78,6 +78,24 @@ export interface EncryptedField {
     ciphertext: string;
 }
 
+/** 发起异常退款: the money of a refund in `ABNORMAL` to the payer's card or the merchant's. */
+export type AbnormalRefund = {
+    refundId: string;
+    outRefundNo: string;
+} & (
+| {
+    type: "USER_BANK_CARD";
+    /** WeChat's bank code, e.g. `ICBC_DEBIT`. */
+    bankType: string;
+    /** `keys.encryptSensitive(cardNumber)`. */
+    bankAccount: EncryptedField;
+    /** `keys.encryptSensitive(name)`. */
+    realName: EncryptedField;
+    wechatpaySerial?: string;
+}
+| { type: "MERCHANT_BANK_CARD"; /** `keys.requestSerial()`. */ wechatpaySerial: string }
+);
+
 /** 申请交易账单. */
 export interface TradeBillInit {
     /** `YYYY-MM-DD`; a day's bill exists from about 09:00 of the next day. */
@@ -353,6 +371,7 @@ export interface AsyncMerchant {
     buildRefund(refund: CreateRefund, options?: SignOptions): Promise<SignedRequest>;
     buildRefundQuery(query: { outRefundNo: string }, options?: SignOptions): Promise<SignedRequest>;
     buildDownloadCertificates(options?: SignOptions): Promise<SignedRequest>;
+    buildAbnormalRefund(refund: AbnormalRefund, options?: SignOptions): Promise<SignedRequest>;
     buildTradeBill(bill: TradeBillInit, options?: SignOptions): Promise<SignedRequest>;
     buildFundFlowBill(bill: FundFlowBillInit, options?: SignOptions): Promise<SignedRequest>;
     buildBillDownload(bill: BillResponse, options?: SignOptions): Promise<SignedRequest>;
@@ -574,6 +593,15 @@ export class KeyStore {
 export class Merchant {
     free(): void;
     [Symbol.dispose](): void;
+    /**
+     * 发起异常退款, for a refund in `ABNORMAL`: `POST /v3/refund/domestic/refunds/{refundId}/apply-abnormal-refund`.
+     * `bankAccount` and `realName` are what `keys.encryptSensitive(text)` gave (never the text:
+     * a plaintext is refused), and the request carries their key as `Wechatpay-Serial`. Read
+     * the answer with `KeySet#parseRefundResponse`.
+     *
+     * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     */
+    buildAbnormalRefund(refund: AbnormalRefund, options?: SignOptions): SignedRequest;
     /**
      * The `Authorization` header of any v3 request: `method`, `pathAndQuery` (from `/v3/…`,
      * with the query string) and `body` exactly as sent (none for a GET). `timestamp` defaults

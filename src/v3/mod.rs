@@ -83,9 +83,9 @@ pub use key_store::{
 pub use keys::{ApiV3Key, MerchantKey, PublicKey};
 pub use merchant::Merchant;
 pub use messages::{
-    AbnormalRefundRequest, AbnormalRefundType, CloseOrderRequest, EncryptedAbnormalRefund, JsapiOrderRequest, Payer, PrepayResponse,
-    QueryByOutTradeNoRequest, QueryByTransactionIdRequest, RefundAmount, RefundNotice, RefundQueryRequest, RefundRequest, RefundResponse,
-    RefundStatus, TradeState, Transaction, TransactionAmount,
+    AbnormalRefundFields, AbnormalRefundRequest, AbnormalRefundType, CloseOrderRequest, EncryptedAbnormalRefund, JsapiOrderRequest, Payer,
+    PrepayResponse, QueryByOutTradeNoRequest, QueryByTransactionIdRequest, RefundAmount, RefundNotice, RefundQueryRequest, RefundRequest,
+    RefundResponse, RefundStatus, TradeState, Transaction, TransactionAmount,
 };
 pub use notify::{DecryptedNotification, Notification, NotifyEvent};
 pub use platform_certificate::PlatformCertificate;

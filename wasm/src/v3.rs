@@ -1031,6 +1031,24 @@ export interface EncryptedField {
   ciphertext: string;
 }
 
+/** 发起异常退款: the money of a refund in `ABNORMAL` to the payer's card or the merchant's. */
+export type AbnormalRefund = {
+  refundId: string;
+  outRefundNo: string;
+} & (
+  | {
+      type: "USER_BANK_CARD";
+      /** WeChat's bank code, e.g. `ICBC_DEBIT`. */
+      bankType: string;
+      /** `keys.encryptSensitive(cardNumber)`. */
+      bankAccount: EncryptedField;
+      /** `keys.encryptSensitive(name)`. */
+      realName: EncryptedField;
+      wechatpaySerial?: string;
+    }
+  | { type: "MERCHANT_BANK_CARD"; /** `keys.requestSerial()`. */ wechatpaySerial: string }
+);
+
 /** 申请交易账单. */
 export interface TradeBillInit {
   /** `YYYY-MM-DD`; a day's bill exists from about 09:00 of the next day. */
@@ -1306,6 +1324,7 @@ export interface AsyncMerchant {
   buildRefund(refund: CreateRefund, options?: SignOptions): Promise<SignedRequest>;
   buildRefundQuery(query: { outRefundNo: string }, options?: SignOptions): Promise<SignedRequest>;
   buildDownloadCertificates(options?: SignOptions): Promise<SignedRequest>;
+  buildAbnormalRefund(refund: AbnormalRefund, options?: SignOptions): Promise<SignedRequest>;
   buildTradeBill(bill: TradeBillInit, options?: SignOptions): Promise<SignedRequest>;
   buildFundFlowBill(bill: FundFlowBillInit, options?: SignOptions): Promise<SignedRequest>;
   buildBillDownload(bill: BillResponse, options?: SignOptions): Promise<SignedRequest>;

@@ -7,7 +7,8 @@
 //! encrypts its sensitive fields to WeChat's key, and the [`EncryptedAbnormalRefund`] it makes
 //! is the [`Request`], carrying that key's serial for `Wechatpay-Serial`.
 
-use serde::Serialize;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::v3::messages::{segment, RefundResponse};
@@ -17,7 +18,7 @@ use crate::v3::verify::KeySet;
 use crate::validate;
 
 /// Where the money of an abnormal refund goes (`type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AbnormalRefundType {
     /// `USER_BANK_CARD`: the payer's bank card; `bank_type`, `bank_account` and `real_name` are
     /// required.
@@ -176,6 +177,19 @@ impl AbnormalRefundRequest {
     }
 }
 
+/// The fields of an abnormal refund that are never encrypted ([`EncryptedAbnormalRefund::from_ciphertexts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbnormalRefundFields {
+    /// WeChat's refund number (`refund_id`, in the path).
+    pub refund_id: String,
+    /// The merchant's refund number.
+    pub out_refund_no: String,
+    /// Where the money goes.
+    pub kind: AbnormalRefundType,
+    /// The bank, `USER_BANK_CARD` only.
+    pub bank_type: Option<String>,
+}
+
 /// An abnormal refund with its sensitive fields encrypted: the [`Request`] to sign. It carries
 /// the serial of the key they were encrypted to, which becomes the request's `Wechatpay-Serial`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -196,6 +210,62 @@ pub struct EncryptedAbnormalRefund {
 }
 
 impl EncryptedAbnormalRefund {
+    /// An abnormal refund whose sensitive fields were encrypted elsewhere (by
+    /// [`FieldEncryptor::encrypt`] in another call or process, as the JS package's
+    /// `encryptSensitive` does): `bank_account` and `real_name` are the ciphertexts, and
+    /// `wechatpay_serial` the key they were encrypted to. The same rules as
+    /// [`AbnormalRefundRequest::validate`] for what goes with which `type`, and each ciphertext
+    /// must be one RSA block (2048 to 4096 bits) in base64, so a plaintext given by mistake is
+    /// refused rather than sent.
+    ///
+    /// # Errors
+    /// [`Error::MissingField`], [`Error::InvalidField`]; no error carries a ciphertext.
+    pub fn from_ciphertexts(
+        request: AbnormalRefundFields,
+        bank_account: Option<String>,
+        real_name: Option<String>,
+        wechatpay_serial: impl Into<String>,
+    ) -> Result<Self> {
+        let wechatpay_serial = wechatpay_serial.into();
+        validate::token(
+            "wechatpay_serial",
+            &wechatpay_serial,
+            64,
+            |b| b.is_ascii_alphanumeric() || b == b'_',
+            "a PUB_KEY_ID_… or a serial",
+        )?;
+        // The plaintext rules, with stand-ins for what is now encrypted.
+        let stand_in = |v: &Option<String>| v.as_ref().filter(|c| !c.is_empty()).map(|_| SensitiveText::new("0"));
+        AbnormalRefundRequest {
+            refund_id: request.refund_id.clone(),
+            out_refund_no: request.out_refund_no.clone(),
+            kind: request.kind,
+            bank_type: request.bank_type.clone(),
+            bank_account: stand_in(&bank_account),
+            real_name: stand_in(&real_name),
+        }
+        .validate()?;
+        for (name, value) in [("bank_account", &bank_account), ("real_name", &real_name)] {
+            if let Some(c) = value {
+                let bytes = crate::v3::BASE64
+                    .decode(c.trim())
+                    .map_err(|_| Error::invalid(name, "must be the ciphertext (base64 of one RSA block)"))?;
+                if !(256..=512).contains(&bytes.len()) {
+                    return Err(Error::invalid(name, "must be the ciphertext (base64 of one RSA block), not the text"));
+                }
+            }
+        }
+        Ok(EncryptedAbnormalRefund {
+            refund_id: request.refund_id,
+            out_refund_no: request.out_refund_no,
+            kind: request.kind,
+            bank_type: request.bank_type.filter(|b| !b.is_empty()),
+            bank_account,
+            real_name,
+            wechatpay_serial,
+        })
+    }
+
     /// The serial (or `PUB_KEY_ID_…`) of WeChat's key the fields were encrypted to.
     pub fn serial(&self) -> &str {
         &self.wechatpay_serial

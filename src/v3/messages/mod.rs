@@ -7,7 +7,7 @@ mod jsapi_order;
 mod refund;
 mod transaction;
 
-pub use abnormal_refund::{AbnormalRefundRequest, AbnormalRefundType, EncryptedAbnormalRefund};
+pub use abnormal_refund::{AbnormalRefundFields, AbnormalRefundRequest, AbnormalRefundType, EncryptedAbnormalRefund};
 pub use close::CloseOrderRequest;
 pub use jsapi_order::{JsapiOrderRequest, PrepayResponse};
 pub use refund::{RefundAmount, RefundNotice, RefundQueryRequest, RefundRequest, RefundResponse, RefundStatus};

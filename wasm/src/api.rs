@@ -23,6 +23,9 @@ use wxpay::{ApiKey, Error, Params};
 /// Flat WeChat fields by their own names: strings, or safe integers written in decimal;
 /// `null` and `undefined` are absent.
 fn params_in(value: JsValue, what: &str) -> Result<Params> {
+    if let Some(params) = flat_params(&value, what)? {
+        return Ok(params);
+    }
     let raw: BTreeMap<String, Scalar> = from_js(value, what)?;
     let mut params = Params::new();
     for (name, value) in raw {
@@ -31,6 +34,36 @@ fn params_in(value: JsValue, what: &str) -> Result<Params> {
         }
     }
     Ok(params)
+}
+
+/// The common case read directly, without a copy for serde: a plain object (not a `Map`, an
+/// array or a typed array) whose values are strings, numbers, `null` or `undefined`. `None`
+/// for anything else, which `params_in` reads the general way, with the same results.
+fn flat_params(value: &JsValue, what: &str) -> Result<Option<Params>> {
+    if !js::is_record(value, what)? || js::is_view_value(value) || js::map_entries(value, what)?.is_some() {
+        return Ok(None);
+    }
+    let mut raw = BTreeMap::new();
+    for (name, v) in js::own_entries(value, what)? {
+        let scalar = if let Some(s) = v.as_string() {
+            Scalar::Text(s)
+        } else if let Some(x) = v.as_f64() {
+            Scalar::from_f64(x)
+        } else if v.is_undefined() || v.is_null() {
+            Scalar::Absent
+        } else {
+            return Ok(None);
+        };
+        raw.insert(name, scalar);
+    }
+    // In name order, as the general way: the first bad field named is the same.
+    let mut params = Params::new();
+    for (name, scalar) in raw {
+        if let Some(v) = scalar.field(&name)? {
+            params.insert(name, v);
+        }
+    }
+    Ok(Some(params))
 }
 
 /// The v2 signature of `params` (uppercase hex): over the non-empty fields other than `sign`,

@@ -43,6 +43,13 @@ extern "C" {
     fn apply(function: &JsValue, this: &JsValue, args: &Array) -> JsResult<JsValue>;
 }
 
+thread_local! {
+    /// `Uint8Array.prototype` and `Map.prototype`, read once (not from a new object per call).
+    static UINT8ARRAY_PROTOTYPE: JsValue = prototype_of(&Uint8Array::new_with_length(0)).unwrap_or_default();
+    #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
+    static MAP_PROTOTYPE: JsValue = prototype_of(&js_sys::Map::new()).unwrap_or_default();
+}
+
 /// What the caller's code threw while `what` was read.
 pub fn caller(what: &str) -> impl FnOnce(JsValue) -> Failure + '_ {
     move |cause| Failure::Caller { what: what.to_owned(), cause }
@@ -67,10 +74,16 @@ fn inherits(value: &JsValue, prototype: &JsValue, what: &str) -> Result<bool> {
 /// The bytes of a real `Uint8Array` (a `Buffer` too); `None` for anything else, a fake with
 /// `Uint8Array.prototype` or another typed array included.
 pub fn bytes(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>> {
-    if !is_view(value) || !inherits(value, &prototype_of(&Uint8Array::new_with_length(0)).unwrap_or_default(), what)? {
+    if !is_view(value) || !inherits(value, &UINT8ARRAY_PROTOTYPE.with(JsValue::clone), what)? {
         return Ok(None);
     }
     Ok(Some(bytes_from(value).map_err(caller(what))?.to_vec()))
+}
+
+#[cfg(feature = "wasm-api")]
+/// Whether `value` is a typed array or a DataView (by its internal slot; never the caller's code).
+pub fn is_view_value(value: &JsValue) -> bool {
+    is_view(value)
 }
 
 /// A string argument.
@@ -131,7 +144,9 @@ pub fn is_record(value: &JsValue, what: &str) -> Result<bool> {
 pub fn own_entries(value: &JsValue, what: &str) -> Result<Vec<(String, JsValue)>> {
     let mut out = Vec::new();
     for pair in entries(value).map_err(caller(what))?.iter() {
-        out.push((get(&pair, "0").map_err(caller(what))?.as_string().unwrap_or_default(), get(&pair, "1").map_err(caller(what))?));
+        // `Object.entries` made each pair, a real array: reading it runs none of the caller's code.
+        let pair: &Array = pair.unchecked_ref();
+        out.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1)));
     }
     Ok(out)
 }
@@ -139,11 +154,13 @@ pub fn own_entries(value: &JsValue, what: &str) -> Result<Vec<(String, JsValue)>
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 /// The `[key, value]` pairs of a `Map`, `None` for any other value.
 pub fn map_entries(value: &JsValue, what: &str) -> Result<Option<Vec<(JsValue, JsValue)>>> {
-    if !value.is_object() || !inherits(value, &prototype_of(&js_sys::Map::new()).unwrap_or_default(), what)? {
+    if !value.is_object() || !inherits(value, &MAP_PROTOTYPE.with(JsValue::clone), what)? {
         return Ok(None);
     }
     let mut out = Vec::new();
     for pair in array_from(value).map_err(caller(what))?.iter() {
+        // A Map's iterator yields fresh `[key, value]` arrays (`Map.prototype` was checked above,
+        // but the caller may have replaced its iterator: read the pair without trusting it).
         out.push((get(&pair, "0").map_err(caller(what))?, get(&pair, "1").map_err(caller(what))?));
     }
     Ok(Some(out))
@@ -189,6 +206,10 @@ pub fn plain(value: &JsValue, what: &str) -> Result<JsValue> {
 
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 fn copy(value: &JsValue, what: &str, depth: usize) -> Result<JsValue> {
+    // Most values are strings and numbers (a v2 params object is nothing else): one check each.
+    if value.is_string() || value.as_f64().is_some() {
+        return Ok(value.clone());
+    }
     if value.is_bigint() || value.is_symbol() {
         return Err(argument(what, "must not hold a BigInt or a Symbol"));
     }

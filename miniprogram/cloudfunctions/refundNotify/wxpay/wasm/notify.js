@@ -365,10 +365,10 @@ function __wbg_get_imports() {
             const ret = Object.getPrototypeOf(getObject(arg0));
             return addHeapObject(ret);
         }, arguments); },
-        __wbg_get_767ce13f6dd922b0: function() { return handleError(function (arg0, arg1, arg2) {
-            const ret = Reflect.get(getObject(arg0), getStringFromWasm0(arg1, arg2));
+        __wbg_get_d7176cfb76d71114: function(arg0, arg1) {
+            const ret = getObject(arg0)[arg1 >>> 0];
             return addHeapObject(ret);
-        }, arguments); },
+        },
         __wbg_get_unchecked_e6325ad374eff861: function(arg0, arg1) {
             const ret = getObject(arg0)[arg1 >>> 0];
             return addHeapObject(ret);

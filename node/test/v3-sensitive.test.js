@@ -97,6 +97,13 @@ describe('abnormal refund', () => {
     assert.throws(() => merchant.buildAbnormalRefund(refund(), { ...SIGN, wechatpaySerial: V.platform_serial_no }), { code: 'INVALID_FIELD' });
   });
 
+  test('a card refund without its card fields names the first missing one, not the serial', () => {
+    const bare = { refundId: '50000408942026112307145868882', outRefundNo: 'R20261123000001', type: 'USER_BANK_CARD', bankType: 'ICBC_DEBIT' };
+    assert.throws(() => merchant.buildAbnormalRefund(bare, SIGN), (e) => e.code === 'MISSING_FIELD' && /bankAccount/.test(e.message));
+    assert.throws(() => merchant.buildAbnormalRefund({ ...bare, type: 'MERCHANT_BANK_CARD', bankType: undefined }, SIGN),
+      (e) => e.code === 'MISSING_FIELD' && /wechatpaySerial/.test(e.message));
+  });
+
   test('to the merchant\'s card: no card fields, the serial given', () => {
     const r = merchant.buildAbnormalRefund({ refundId: '50000408942026112307145868882', outRefundNo: 'R20261123000001', type: 'MERCHANT_BANK_CARD', wechatpaySerial: keys.requestSerial() }, SIGN);
     assert.deepEqual(JSON.parse(r.body), { out_refund_no: 'R20261123000001', type: 'MERCHANT_BANK_CARD' });

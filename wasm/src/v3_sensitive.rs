@@ -100,7 +100,8 @@ impl AbnormalRefundIn {
             kind: required(self.kind, "type")?,
             bank_type: self.bank_type,
         };
-        Ok(EncryptedAbnormalRefund::from_ciphertexts(fields, bank_account, real_name, required(serial, "wechatpaySerial")?)?)
+        // The core names a missing card field first, then a missing serial.
+        Ok(EncryptedAbnormalRefund::from_ciphertexts(fields, bank_account, real_name, serial.unwrap_or_default())?)
     }
 }
 

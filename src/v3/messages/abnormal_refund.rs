@@ -227,13 +227,6 @@ impl EncryptedAbnormalRefund {
         wechatpay_serial: impl Into<String>,
     ) -> Result<Self> {
         let wechatpay_serial = wechatpay_serial.into();
-        validate::token(
-            "wechatpay_serial",
-            &wechatpay_serial,
-            64,
-            |b| b.is_ascii_alphanumeric() || b == b'_',
-            "a PUB_KEY_ID_… or a serial",
-        )?;
         // The plaintext rules, with stand-ins for what is now encrypted.
         let stand_in = |v: &Option<String>| v.as_ref().filter(|c| !c.is_empty()).map(|_| SensitiveText::new("0"));
         AbnormalRefundRequest {
@@ -255,6 +248,17 @@ impl EncryptedAbnormalRefund {
                 }
             }
         }
+        // Last, so that a missing card field is named before the key it would be encrypted to.
+        if wechatpay_serial.is_empty() {
+            return Err(Error::missing("wechatpay_serial"));
+        }
+        validate::token(
+            "wechatpay_serial",
+            &wechatpay_serial,
+            64,
+            |b| b.is_ascii_alphanumeric() || b == b'_',
+            "a PUB_KEY_ID_… or a serial",
+        )?;
         Ok(EncryptedAbnormalRefund {
             refund_id: request.refund_id,
             out_refund_no: request.out_refund_no,

@@ -18,22 +18,16 @@ use crate::error::Result;
 /// One migration file: its name and text.
 type File = (&'static str, &'static str);
 
-macro_rules! files {
-    ($dir:literal: $($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../migrations/", $dir, "/", $name)))),*]
+/// The migrations, by file name, the same in both folders (a backend's SQL differs, its
+/// versions do not): one list, read from each folder at compile time.
+macro_rules! migrations {
+    ($($name:literal),* $(,)?) => {
+        const SQLITE: &[File] = &[$(($name, include_str!(concat!("../../migrations/sqlite/", $name)))),*];
+        const POSTGRES: &[File] = &[$(($name, include_str!(concat!("../../migrations/postgres/", $name)))),*];
     };
 }
 
-const SQLITE: &[File] = files!("sqlite":
-    "0001_init.sql",
-    "0002_refunds.sql",
-    "0003_money_safety.sql",
-    "0004_stock.sql",
-    "0005_back_office.sql",
-    "0006_money_safety_2.sql",
-);
-
-const POSTGRES: &[File] = files!("postgres":
+migrations!(
     "0001_init.sql",
     "0002_refunds.sql",
     "0003_money_safety.sql",

@@ -10,17 +10,7 @@ const crypto = require('node:crypto');
 const h = require('./helpers');
 const { v3, V, PEM, CONFIG, KEYS, wechatHeaders, signedResponse } = require('./v3-helpers');
 
-const { wxpay, KEY, MERCHANT, codeOf } = h;
-
-/** The error `fn` throws. */
-function thrown(fn) {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('did not throw');
-}
+const { wxpay, KEY, MERCHANT, codeOf, thrown } = h;
 
 const merchant = new v3.Merchant(CONFIG);
 const keyObject = crypto.createPrivateKey(PEM.merchantKey);

@@ -70,6 +70,16 @@ function refundNotify(reqInfo, overrides = {}) {
   });
 }
 
+/** The error `fn` throws (a test fails when it does not throw). */
+function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('did not throw');
+}
+
 /** Calls `fn`, expects a WxPayError with `code`, and returns it. */
 function codeOf(fn) {
   try {
@@ -135,4 +145,5 @@ module.exports = {
   encryptReqInfo,
   refundNotify,
   codeOf,
+  thrown,
 };

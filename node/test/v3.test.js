@@ -13,20 +13,10 @@ const {
   v3, V, PEM, CONFIG, KEYS, now, wechatHeaders, encryptResource, transaction, signedNotify, signedResponse,
   parseAuthorization, requestMessage, camel,
 } = require('./v3-helpers');
-const { codeOf } = h;
+const { codeOf, thrown } = h;
 
 const merchant = new v3.Merchant(CONFIG);
 const keys = new v3.KeySet(KEYS);
-
-/** The error `fn` throws. */
-function thrown(fn) {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('did not throw');
-}
 
 test('exports exactly the documented API', () => {
   assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'KeyStore', 'Merchant', 'decryptResource', 'openFundFlowBill', 'openTradeBill']);

@@ -53,6 +53,21 @@ describe('sign / verify', () => {
     assert.equal(wxpay.sign(p, KEY), jsSign({ total_fee: '1200', body: 'x' }, KEY));
   });
 
+  test('a plain object (read directly) and the same fields in a Map or with a prototype (read the general way) sign alike and fail alike', () => {
+    const p = { total_fee: 1200, body: 'x', attach: null, detail: undefined, b: '😀' };
+    const asMap = new Map(Object.entries(p));
+    const inherited = Object.assign(Object.create({ inheritedIsNotAField: 'y' }), p);
+    const nested = { ...p, extra: { not: 'flat' } }; // not flat: the general way, which refuses it
+    assert.equal(wxpay.sign(asMap, KEY), wxpay.sign(p, KEY));
+    assert.equal(wxpay.sign(inherited, KEY), wxpay.sign(p, KEY));
+    assert.equal(wxpay.sign(p, KEY), jsSign({ total_fee: '1200', body: 'x', b: '😀' }, KEY));
+    for (const bad of [{ ...p, body: 1.5 }, { ...p, total_fee: 12.5 }, { ...p, body: -1 }, { ...p, body: 2 ** 53 }]) {
+      const [direct, general] = [h.thrown(() => wxpay.sign(bad, KEY)), h.thrown(() => wxpay.sign(new Map(Object.entries(bad)), KEY))];
+      assert.deepEqual([direct.code, direct.message], [general.code, general.message]);
+    }
+    assert.equal(h.codeOf(() => wxpay.sign(nested, KEY)), 'INVALID_ARGUMENT');
+  });
+
   test('values cross the boundary exactly: escapes, control characters, astral characters', () => {
     const p = { a: 'say "hi" \\ /', b: '\u0001\u001f\b\f\t\n\r', c: '😀 中文 \u2028', 'd-e.f': 'x' };
     assert.equal(wxpay.sign(p, KEY), jsSign(p, KEY));

@@ -377,6 +377,10 @@ function __wbg_get_imports() {
             const ret = Array.isArray(getObject(arg0));
             return ret;
         }, arguments); },
+        __wbg_isArray_bcf1376d0d732d08: function(arg0) {
+            const ret = Array.isArray(getObject(arg0));
+            return ret;
+        },
         __wbg_isView_a583c1b612d5c9e9: function(arg0) {
             const ret = ArrayBuffer.isView(getObject(arg0));
             return ret;

@@ -107,7 +107,8 @@ async fn a_refund_without_the_client_certificate_gets_the_front_ends_400_page() 
     assert_eq!(empty.text().await.unwrap(), NO_CERTIFICATE_PAGE);
     assert_eq!(s.sim.refund_count(), 0);
     let j = s.sim.journal();
-    let refunds: Vec<_> = j.iter().filter(|c| c.path == "/secapi/pay/refund").map(|c| (c.client_cert, c.http_status, c.outcome.as_str())).collect();
+    let refunds: Vec<_> =
+        j.iter().filter(|c| c.path == "/secapi/pay/refund").map(|c| (c.client_cert, c.http_status, c.outcome.as_str())).collect();
     assert_eq!(refunds, [(false, 400, "HTTP 400"), (false, 400, "HTTP 400")]);
     // With the certificate the same refund goes through.
     let (status, _, body) = raw(&s, &s.merchant(), &refund("RF4"), true).await;

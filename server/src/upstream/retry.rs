@@ -87,7 +87,8 @@ impl Upstream {
 
     async fn post_xml(&self, http: &reqwest::Client, url: &str, body: &str) -> std::result::Result<String, Failed> {
         let unreachable = |e: reqwest::Error| Failed::Unreachable(e.without_url().to_string());
-        let resp = http.post(url).header("content-type", "text/xml; charset=utf-8").body(body.to_owned()).send().await.map_err(unreachable)?;
+        let resp =
+            http.post(url).header("content-type", "text/xml; charset=utf-8").body(body.to_owned()).send().await.map_err(unreachable)?;
         let status = resp.status();
         let text = resp.text().await.map_err(unreachable)?;
         if let Some(refusal) = certificate_refusal(status, &text) {
@@ -118,7 +119,9 @@ pub(super) fn certificate_refusal(status: reqwest::StatusCode, text: &str) -> Op
     if status != reqwest::StatusCode::BAD_REQUEST || !text.contains("<center>nginx</center>") {
         return None;
     }
-    ["No required SSL certificate was sent", "The SSL certificate error"].into_iter().find(|r| text.contains(&format!("<title>400 {r}</title>")))
+    ["No required SSL certificate was sent", "The SSL certificate error"]
+        .into_iter()
+        .find(|r| text.contains(&format!("<title>400 {r}</title>")))
 }
 
 #[cfg(test)]

@@ -24,9 +24,9 @@ pub(crate) enum Answer {
 
 /// What WeChat's v2 API answers a request whose `sign` does not verify: `return_code=FAIL` with
 /// this `return_msg`, unsigned, without `result_code` or `err_code` (WeChat cannot sign for a
-/// merchant whose key it just failed to match). Older answers said `签名错误` alone; today's
-/// add `，请检查后再试`. Clients match the prefix.
-pub(crate) const SIGN_ERROR_MSG: &str = "签名错误，请检查后再试";
+/// merchant whose key it just failed to match). The words are WeChat's documented `签名错误`;
+/// some answers captured since 2024 add `，请检查后再试`, so clients match the prefix.
+pub(crate) const SIGN_ERROR_MSG: &str = "签名错误";
 
 /// The signature refusal (see [`SIGN_ERROR_MSG`]).
 pub(crate) fn sign_error() -> Answer {

@@ -104,7 +104,7 @@ async fn journal_records_signature_and_client_certificate() {
     let q = OrderQuery { trade: TradeRef::OutTradeNo("J1".into()) };
     s.call(&q).await;
     let forged = m.request_xml(&q, "nonce1").unwrap().replace("J1", "J2");
-    assert_eq!(s.post_xml(&s.https, "/pay/orderquery", forged).await["return_msg"], "签名错误，请检查后再试");
+    assert_eq!(s.post_xml(&s.https, "/pay/orderquery", forged).await["return_msg"], "签名错误");
     let hmac = m.clone().with_sign_type(wxpay::SignType::HmacSha256);
     s.post_xml(&s.https, "/pay/orderquery", hmac.request_xml(&q, "nonce2").unwrap()).await;
     let no_cert = s.https.post(format!("{}/secapi/pay/refund", s.sim.base_url())).body(m.request_xml(&q, "nonce3").unwrap());

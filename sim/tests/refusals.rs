@@ -8,7 +8,7 @@ mod common;
 use wxpay::{ApiKey, CloseOrder, Fen, Merchant, OrderQuery, Refund, RefundQuery, RefundRef, Request, SignType, TradeRef, UnifiedOrder};
 
 /// WeChat's answer to a wrong signature: exactly these two fields.
-const SIGN_ERROR: [(&str, &str); 2] = [("return_code", "FAIL"), ("return_msg", "签名错误，请检查后再试")];
+const SIGN_ERROR: [(&str, &str); 2] = [("return_code", "FAIL"), ("return_msg", "签名错误")];
 
 /// The front end's page for a `/secapi/` call without a client certificate, byte for byte.
 const NO_CERTIFICATE_PAGE: &str = "<html>\r\n<head><title>400 No required SSL certificate was sent</title></head>\r\n\
@@ -73,7 +73,7 @@ async fn a_wrong_signature_is_answered_return_code_fail_unsigned_on_every_endpoi
         // The core reads it as WeChat's FAIL, not as a forged answer.
         let (_, _, body) = raw(&s, &m, &query, false).await;
         let err = m.parse_response::<wxpay::OrderQueryResponse>(body.as_bytes()).unwrap_err();
-        assert_eq!(err, wxpay::Error::ReturnFail { message: "签名错误，请检查后再试".into() });
+        assert_eq!(err, wxpay::Error::ReturnFail { message: "签名错误".into() });
     }
     assert_eq!(s.sim.order_count(), 1, "no order placed by a refused request");
     assert_eq!(s.sim.refund_count(), 0, "no refund made by a refused request");
@@ -88,7 +88,7 @@ async fn the_journal_still_says_a_refused_signature_was_invalid() {
     let j = s.sim.journal();
     assert_eq!(j.len(), 1);
     assert_eq!(j[0].signature_valid, Some(false));
-    assert_eq!(j[0].outcome, "FAIL: 签名错误，请检查后再试");
+    assert_eq!(j[0].outcome, "FAIL: 签名错误");
 }
 
 #[tokio::test]

@@ -43,7 +43,7 @@ async fn sandbox_answers_a_bad_signature_return_code_fail_unsigned() {
     let answer = post(&h, "/pay/unifiedorder", wxpay::xml::encode(&p).unwrap()).await;
     // As WeChat: return_code=FAIL, 签名错误, no result_code, no err_code, and unsigned.
     let fields: Vec<(&str, &str)> = answer.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(fields, [("return_code", "FAIL"), ("return_msg", "签名错误，请检查后再试")]);
+    assert_eq!(fields, [("return_code", "FAIL"), ("return_msg", "签名错误")]);
     assert_eq!(h.sandbox.order_count(), 0);
 }
 

@@ -43,6 +43,17 @@ describe('bill requests', () => {
     assert.equal(get.pathAndQuery, '/v3/billdownload/file?token=abc');
     assert.throws(() => merchant.buildBillDownload({ ...bill, downloadUrl: 'https://evil.example/v3/billdownload/file' }, SIGN), { code: 'INVALID_FIELD' });
   });
+
+  test('a merchant on another apiBase (wxpay-sim) signs the download on that base, and refuses WeChat\'s host', () => {
+    const base = 'https://127.0.0.1:8443';
+    const onSim = new v3.Merchant({ ...CONFIG, apiBase: base });
+    const bill = { hashType: 'SHA1', hashValue: B.cases[0].hash_value, downloadUrl: `${base}/v3/billdownload/file?token=abc` };
+    const get = onSim.buildBillDownload(bill, SIGN);
+    assert.equal(get.url, bill.downloadUrl);
+    assert.equal(get.pathAndQuery, '/v3/billdownload/file?token=abc');
+    assert.throws(() => onSim.buildBillDownload({ ...bill, downloadUrl: 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=abc' }, SIGN), { code: 'INVALID_FIELD' });
+    assert.throws(() => merchant.buildBillDownload(bill, SIGN), { code: 'INVALID_FIELD' });
+  });
 });
 
 describe('bills opened and read as the outside tool says', () => {

@@ -434,7 +434,7 @@ fn serial_in(serial: String) -> Result<String> {
 #[wasm_bindgen(js_name = Merchant)]
 pub struct V3Merchant {
     inner: v3::Merchant<MerchantSigner>,
-    api_base: String,
+    pub(crate) api_base: String,
 }
 
 impl V3Merchant {

@@ -113,15 +113,17 @@ impl V3Merchant {
 
     /// The signed `GET` of a bill's `downloadUrl` (valid for 30 seconds). Its answer is the
     /// file, not signed: open it with `openTradeBill` / `openFundFlowBill`, which check its SHA-1.
+    /// The URL must be on this merchant's `apiBase` (api.mch.weixin.qq.com unless another was
+    /// given, such as wxpay-sim's): the signed request is sent nowhere else.
     ///
-    /// @throws {WxPayError} `INVALID_FIELD` (a URL not on api.mch.weixin.qq.com), `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+    /// @throws {WxPayError} `INVALID_FIELD` (a URL not on `apiBase`), `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
     #[wasm_bindgen(js_name = buildBillDownload, unchecked_return_type = "SignedRequest")]
     pub fn build_bill_download(
         &self,
         #[wasm_bindgen(unchecked_param_type = "BillResponse")] bill: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: JsValue,
     ) -> Result<JsValue> {
-        self.build(BillResponseIn::read(bill).and_then(|b| Ok(b.download_request()?)), options)
+        self.build(BillResponseIn::read(bill).and_then(|b| Ok(b.download_request_on(&self.api_base)?)), options)
     }
 }
 

@@ -53,15 +53,27 @@ impl BillResponse {
     /// [`Error::InvalidField`] when `download_url` is not on [`API_BASE`] (the request is signed
     /// for that host and sent there), or holds bytes an HTTP client would change.
     pub fn download_request(&self) -> Result<BillDownloadRequest> {
-        let bad = |why: &str| Error::invalid("download_url", why.to_owned());
+        self.download_request_on(API_BASE)
+    }
+
+    /// [`download_request`](Self::download_request) for a merchant whose requests go to another
+    /// base than [`API_BASE`] (`https://host[:port]`, no path): a simulator or a proxy, which
+    /// answers with a `download_url` on itself. The URL must be on that base and nowhere else:
+    /// the signed request would otherwise be sent to a host the merchant never chose.
+    ///
+    /// # Errors
+    /// As [`download_request`](Self::download_request), with `api_base` in place of
+    /// [`API_BASE`].
+    pub fn download_request_on(&self, api_base: &str) -> Result<BillDownloadRequest> {
+        let bad = |why: String| Error::invalid("download_url", why);
         let path = self
             .download_url
-            .strip_prefix(API_BASE)
+            .strip_prefix(api_base)
             .filter(|p| p.starts_with('/'))
-            .ok_or_else(|| bad("not on https://api.mch.weixin.qq.com"))?;
+            .ok_or_else(|| bad(format!("not on {api_base}")))?;
         // Signed byte for byte: nothing a client would percent-encode or trim.
         if !path.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(bad("holds spaces, control or non-ASCII characters"));
+            return Err(bad("holds spaces, control or non-ASCII characters".to_owned()));
         }
         Ok(BillDownloadRequest { path_and_query: path.to_owned() })
     }
@@ -183,6 +195,23 @@ mod tests {
             "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO"
         );
         assert_eq!((BillDownloadRequest::METHOD, r.body("wx", "1").unwrap()), (Method::Get, String::new()));
+    }
+
+    #[test]
+    fn a_download_url_on_the_merchants_own_base_is_signed_and_any_other_host_refused() {
+        let base = "https://127.0.0.1:8443";
+        let mut a = answer(ABC);
+        a.download_url = format!("{base}/v3/billdownload/file?token=t");
+        assert_eq!(a.download_request_on(base).unwrap().path_and_query("1").unwrap(), "/v3/billdownload/file?token=t");
+        assert!(matches!(a.download_request(), Err(Error::InvalidField { .. })), "not on WeChat's host");
+        for bad in [
+            "https://127.0.0.1:84430/v3/billdownload/file",
+            "https://127.0.0.1:8443.evil.example/v3/billdownload/file",
+            "https://api.mch.weixin.qq.com/v3/billdownload/file?token=t",
+        ] {
+            a.download_url = bad.into();
+            assert!(matches!(a.download_request_on(base), Err(Error::InvalidField { .. })), "{bad:?}");
+        }
     }
 
     #[test]

@@ -146,9 +146,14 @@ impl Simulator {
         let control_url = format!("http://{host}:{}/control", addr.port());
         let key = ApiKey::new(creds.api_key.expose()).map_err(|e| Error::Setting { name: "WXPAY_API_KEY", reason: e.code().to_owned() })?;
         // Notifies go to the merchant's notify_url as WeChat sends them: TLS verified against
-        // the public roots (a loopback merchant is usually plain HTTP).
+        // the public roots (a loopback merchant is usually plain HTTP) and the simulator's own
+        // CA (v3 requires an https:// notify_url: a merchant under test may serve one with a
+        // certificate from that CA, e.g. the simulator's server_cert.pem).
+        let ca = std::fs::read(&pki.ca_file).map_err(Error::file(&pki.ca_file))?;
+        let ca = reqwest::Certificate::from_pem(&ca).map_err(|e| Error::Pki(e.to_string()))?;
         let http = reqwest::Client::builder()
             .use_rustls_tls()
+            .add_root_certificate(ca)
             .timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;

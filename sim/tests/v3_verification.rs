@@ -140,3 +140,18 @@ async fn injected_faults_answer_frequency_limited_and_system_error() {
     assert_eq!(code(&s.v3_call(&keys, &query).await), (500, "SYSTEM_ERROR".to_owned()));
     assert_eq!(code(&s.v3_call(&keys, &query).await), (404, "ORDER_NOT_EXIST".to_owned()), "the rules are used up");
 }
+
+#[tokio::test]
+async fn the_standing_knobs_apply_to_v3_calls() {
+    let s = common::start(1000.0).await;
+    let keys = s.v3_keys();
+    let query = QueryByOutTradeNoRequest { out_trade_no: "V3KNOBS00001".into() };
+    assert_eq!(s.control(reqwest::Method::POST, "/knobs", Some(json!({ "systemerror_next": 1 }))).await.0, 200);
+    let a = s.v3_call(&keys, &query).await;
+    assert_eq!(code(&a), (500, "SYSTEM_ERROR".to_owned()));
+    keys.verify(&a.signature_headers(), &a.body, now()).expect("signed");
+    assert_eq!(s.control(reqwest::Method::POST, "/knobs", Some(json!({ "http_status_next": 1 }))).await.0, 200);
+    let a = s.v3_call(&keys, &query).await;
+    assert_eq!((a.status, a.header("wechatpay-signature")), (403, None), "a proxy's page, unsigned");
+    assert_eq!(code(&s.v3_call(&keys, &query).await), (404, "ORDER_NOT_EXIST".to_owned()));
+}

@@ -155,3 +155,16 @@ async fn the_standing_knobs_apply_to_v3_calls() {
     assert_eq!((a.status, a.header("wechatpay-signature")), (403, None), "a proxy's page, unsigned");
     assert_eq!(code(&s.v3_call(&keys, &query).await), (404, "ORDER_NOT_EXIST".to_owned()));
 }
+
+#[tokio::test]
+async fn the_same_out_trade_no_with_other_parameters_is_out_trade_no_used() {
+    let s = common::start(1000.0).await;
+    let keys = s.v3_keys();
+    let (_, openid) = s.sim.issue_code(None);
+    let first = JsapiOrderRequest::new("咖啡", "V3USED000001", Fen::new(100), "https://127.0.0.1:9/notify", &openid);
+    let prepay = s.v3_call(&keys, &first).await.read::<JsapiOrderRequest>(&keys).unwrap();
+    let again = s.v3_call(&keys, &first).await.read::<JsapiOrderRequest>(&keys).unwrap();
+    assert_eq!(again.prepay_id, prepay.prepay_id, "the same order again: the same prepay_id");
+    let other = JsapiOrderRequest::new("咖啡", "V3USED000001", Fen::new(200), "https://127.0.0.1:9/notify", &openid);
+    assert_eq!(code(&s.v3_call(&keys, &other).await), (403, "OUT_TRADE_NO_USED".to_owned()));
+}

@@ -114,7 +114,7 @@ pub fn prepare(dir: &Path, mch_id: &str, issued_for: Option<&str>) -> Result<Pki
     };
     let issuer = Issuer::new(ca_params()?, &ca_key);
     let issue = |params: CertificateParams, cert_path: &Path, key_path: &Path, rsa: bool| -> Result<(String, String)> {
-        let key_pem = if rsa { crate::rsakey::generate_pem()? } else { KeyPair::generate().map_err(pki_error)?.serialize_pem() };
+        let key_pem = if rsa { crate::rsakey::generate()?.0 } else { KeyPair::generate().map_err(pki_error)?.serialize_pem() };
         let key = KeyPair::from_pem(&key_pem).map_err(pki_error)?;
         let cert = params.signed_by(&key, &issuer).map_err(pki_error)?;
         write_private(key_path, key_pem.as_bytes())?;

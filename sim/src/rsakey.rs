@@ -1,7 +1,8 @@
 //! RSA 2048 keys as WeChat's are (the merchant API key, the WeChat Pay public key, platform
 //! certificates): generated here because ring, which signs with them, cannot make them.
 
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use base64::Engine as _;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
 
 use crate::error::{Error, Result};
 
@@ -9,17 +10,20 @@ fn key_error(e: impl std::fmt::Display) -> Error {
     Error::Pki(format!("RSA key: {e}"))
 }
 
-/// A new RSA 2048 private key, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
-pub(crate) fn generate_pem() -> Result<String> {
-    let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).map_err(key_error)?;
-    Ok(key.to_pkcs8_pem(LineEnding::LF).map_err(key_error)?.to_string())
+/// PEM text of DER: base64 in lines of 64 between the label's lines.
+fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64 is ASCII")).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
 }
 
-/// The public half of a PKCS#8 PEM private key, as SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
-pub(crate) fn public_pem(private_pem: &str) -> Result<String> {
-    use rsa::pkcs8::DecodePrivateKey;
-    let key = rsa::RsaPrivateKey::from_pkcs8_pem(private_pem).map_err(key_error)?;
-    rsa::RsaPublicKey::from(&key).to_public_key_pem(LineEnding::LF).map_err(key_error)
+/// A new RSA 2048 key pair: the private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) and
+/// the public key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
+pub(crate) fn generate() -> Result<(String, String)> {
+    let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).map_err(key_error)?;
+    let private = key.to_pkcs8_der().map_err(key_error)?;
+    let public = rsa::RsaPublicKey::from(&key).to_public_key_der().map_err(key_error)?;
+    Ok((pem("PRIVATE KEY", private.as_bytes()), pem("PUBLIC KEY", public.as_bytes())))
 }
 
 /// Whether `pem` is an RSA private key of at least 2048 bits (a v3 merchant key).

@@ -286,12 +286,12 @@ fn public_key(dir: &Path, mch_id: &str, now_ms: i64) -> Result<WechatPublicKey> 
     let (pem, id_text) = match kept {
         (Some(pem), Some(id_text), true) => (pem, id_text.trim().to_owned()),
         _ => {
-            let pem = crate::rsakey::generate_pem()?;
+            let (pem, public_pem) = crate::rsakey::generate()?;
             let day = &wxpay::time::beijing14(now_ms.div_euclid(1000))[..8];
             let digits: String = crate::rsakey::random_hex(6).bytes().map(|b| char::from(b'0' + b % 10)).take(10).collect();
             let id_text = format!("PUB_KEY_ID_01{mch_id:0>12}{day}{digits:0>10}");
             write_private(&private, pem.as_bytes())?;
-            write_public(&public, crate::rsakey::public_pem(&pem)?.as_bytes())?;
+            write_public(&public, public_pem.as_bytes())?;
             write_public(&id, id_text.as_bytes())?;
             (pem, id_text)
         }

@@ -75,7 +75,7 @@ impl PlatformCert {
             }
         };
         let issuer = Issuer::new(ca_params()?, &ca_key);
-        let key_pem = crate::rsakey::generate_pem()?;
+        let (key_pem, _) = crate::rsakey::generate()?;
         let key = KeyPair::from_pem(&key_pem).map_err(pki_error)?;
         let mut p = CertificateParams::new(Vec::<String>::new()).map_err(pki_error)?;
         p.distinguished_name.push(DnType::CommonName, "Tenpay.com sign");

@@ -1,4 +1,4 @@
-//! # wxpay-sim — a faithful WeChat Pay API v2 simulator
+//! # wxpay-sim — a faithful WeChat Pay simulator, API v2 and v3
 //!
 //! WeChat's Pay API (`/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder`,
 //! `/secapi/pay/refund` over mutual TLS, `/pay/refundquery`, `/pay/downloadbill`) and login
@@ -12,6 +12,14 @@
 //! state directory). A control API and page (`/control`) pay, cancel and fail orders, settle
 //! refunds, inject faults into the next calls, and show every call and notify attempt.
 //!
+//! API v3 on the same host (`/v3/…`): every request's `Authorization` verified (the merchant's
+//! signature, serial, timestamp window, nonce replay), every answer signed with the WeChat key
+//! the request's `Wechatpay-Serial` names, in one of three key modes (the WeChat Pay public key,
+//! platform certificates, or the switchover between them); JSAPI ordering, queries, close,
+//! refunds with `apply-abnormal-refund`, `/v3/certificates`, bills with their SHA-1 and 30 s
+//! `download_url`; the RSA `paySign` sheet (`/sandbox/v3/requestPayment`); JSON notifies with
+//! an AES-256-GCM resource, and WeChat's `WECHATPAY/SIGNTEST/` probes whose answers are kept.
+//!
 //! Run it as `wxpay-sim serve` (the contract: one JSON line on stdout when ready; see the
 //! README), or in-process through [`Simulator::start`].
 #![forbid(unsafe_code)]
@@ -21,11 +29,13 @@
 // scripts/check-module-cycles, one of the gates):
 //   simulator                          — start, serve, the public API
 //   control, journal                   — the control surface; the layer around WeChat's endpoints
-//   client, login, pay, refund, bill   — handlers: read a request, ask the model, answer
+//   client, login, pay, refund, bill,  — handlers: read a request, ask the model, answer
+//   v3                                   (v3: its endpoints, verified and signed; sheet, notifies, probes)
 //   notifier, answer, request          — notify delivery; the Pay API's answers and checks
 //   context                            — what every handler is given
+//   wechat_keys                        — WeChat's v3 keys (public key, platform certificates), the merchant's
 //   model, faults                      — the state model and the fault model
-//   endpoint, dates, lock, clock, credentials, pki, tls, files, secret, error
+//   endpoint, dates, lock, clock, credentials, pki, rsakey, tls, files, secret, error
 mod answer;
 mod bill;
 mod client;
@@ -47,9 +57,12 @@ mod pay;
 mod pki;
 mod refund;
 mod request;
+mod rsakey;
 mod secret;
 mod simulator;
 mod tls;
+mod v3;
+mod wechat_keys;
 
 pub use clock::Clock;
 pub use credentials::{Credentials, ENV_VARS};
@@ -60,3 +73,4 @@ pub use model::{Call, Delivery, NotifyKind, SimOrder, SimRefund};
 pub use notifier::{due_offset_secs, PaidNotify, NOTIFY_SCHEDULE_SECS};
 pub use secret::Secret;
 pub use simulator::{Ready, SimConfig, Simulator, WITHHELD};
+pub use wechat_keys::{KeyMode, ReadyV3, DEFAULT_SWITCHOVER_SECS};

@@ -14,8 +14,9 @@
 //                verified with the downloaded certificate only.
 // The flow: prepay, a tampered paySign refused and the SDK's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS verified and decrypted, query by out_trade_no and transaction_id, close,
-// refund (held, queried, settled) with REFUND.SUCCESS, a trade bill whose SHA1 matches, and the
-// SDK refusing an answer checked with the wrong key and WeChat refusing a wrong signature.
+// refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, the trade and
+// fund-flow bills whose SHA1 matches (the download signed, its answer not), ORDER_NOT_EXIST, the
+// SDK refusing an answer checked with the wrong key, and WeChat refusing a wrong signature.
 //
 // node wechatpay_v3_peer.js PATH_TO_WXPAY_SIM
 const { spawn } = require('node:child_process');
@@ -248,6 +249,11 @@ async function flow(sdk, ready, mode) {
     const digest = sdk.Hash.sha1(Buffer.from(file.data));
     check('bill_sha1_matches_hash_value', digest === bill.data.hash_value, `${digest} vs ${bill.data.hash_value}`);
     check('bill_lists_the_paid_order', Buffer.from(file.data).toString('utf8').includes(no), Buffer.from(file.data).toString('utf8').slice(0, 400));
+    const flowBill = await wxpay.v3.bill.fundflowbill.get({ params: { bill_date: today } });
+    const flowUrl = new URL(flowBill.data.download_url);
+    const flow = await wxpay.v3.billdownload.file.get({ params: Object.fromEntries(flowUrl.searchParams), responseType: 'arraybuffer' });
+    const flowDigest = sdk.Hash.sha1(Buffer.from(flow.data));
+    check('fundflowbill_sha1_matches_hash_value', flowBill.data.hash_type === 'SHA1' && flowDigest === flowBill.data.hash_value, `${flowDigest} vs ${JSON.stringify(flowBill.data)}`);
   } finally {
     notify.server.close();
   }

@@ -14,7 +14,8 @@
 //                verified with the downloaded certificate only.
 // The flow: prepay, a tampered paySign refused and the SDK's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS verified and decrypted, query by out_trade_no and transaction_id, close,
-// refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, the trade and
+// refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, a probe refused
+// by the SDK's verification (and recorded as refused), the trade and
 // fund-flow bills whose SHA1 matches (the download signed, its answer not), ORDER_NOT_EXIST, the
 // SDK refusing an answer checked with the wrong key, and WeChat refusing a wrong signature.
 //
@@ -54,6 +55,16 @@ function until(what, predicate, ms = 15000) {
 /** A PEM from the ready line: the text itself or the absolute path of its file. */
 function pem(thing) {
   return thing.startsWith('-----BEGIN') ? thing : fs.readFileSync(thing, 'utf8');
+}
+
+async function untilAsync(what, probe, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function control(ready, method, path, body) {
@@ -182,18 +193,18 @@ async function flow(sdk, ready, mode) {
     check('query_answers_notpay', q0.data.trade_state === 'NOTPAY', JSON.stringify(q0.data));
 
     // The payer sheet: wx.requestPayment with the SDK's RSA paySign (its README's JSAPI recipe).
+    // The mini-program passes no appId; the signature covers it all the same.
     const pay = {
-      appId: ready.appid,
       timeStamp: `${sdk.Formatter.timestamp()}`,
       nonceStr: sdk.Formatter.nonce(),
       package: `prepay_id=${prepay.data.prepay_id}`,
       signType: 'RSA',
     };
-    pay.paySign = sdk.Rsa.sign(sdk.Formatter.joinedByLineFeed(pay.appId, pay.timeStamp, pay.nonceStr, pay.package), privateKey);
+    pay.paySign = sdk.Rsa.sign(sdk.Formatter.joinedByLineFeed(ready.appid, pay.timeStamp, pay.nonceStr, pay.package), privateKey);
     const sheet = (obj) => fetch(`${ready.base_url}/sandbox/v3/requestPayment`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(obj),
     }).then(async (r) => ({ status: r.status, body: await r.text() }));
-    const tampered = await sheet({ ...pay, paySign: sdk.Rsa.sign(sdk.Formatter.joinedByLineFeed(pay.appId, pay.timeStamp, pay.nonceStr, 'prepay_id=wx0'), privateKey) });
+    const tampered = await sheet({ ...pay, paySign: sdk.Rsa.sign(sdk.Formatter.joinedByLineFeed(ready.appid, pay.timeStamp, pay.nonceStr, 'prepay_id=wx0'), privateKey) });
     check('a_paysign_over_another_package_is_refused_by_the_sheet', !tampered.body.includes('requestPayment:ok'), JSON.stringify(tampered));
     const paid = await sheet(pay);
     check('sdk_paysign_accepted_by_the_payer_sheet', paid.body.includes('requestPayment:ok'), JSON.stringify(paid));
@@ -238,6 +249,16 @@ async function flow(sdk, ready, mode) {
       JSON.stringify(rn.event));
     const rq1 = await wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: rno });
     check('refund_query_says_success', rq1.data.status === 'SUCCESS', JSON.stringify(rq1.data));
+
+    // A probe (WECHATPAY/SIGNTEST/…) fails the SDK's verification: refused, and WeChat records it so.
+    await control(ready, 'POST', '/v3/probes', { count: 1 });
+    const probe = await until('the probe', () => notify.seen.refused.find((n) => /^WECHATPAY\/SIGNTEST\//.test(n.signature || '')));
+    check('probe_refused_by_the_sdks_verification', probe.reason === 'bad signature', JSON.stringify(probe));
+    const verdict = await untilAsync('the probe verdict', async () => {
+      const list = await control(ready, 'GET', '/notifies');
+      return (Array.isArray(list) ? list : list.notifies || []).find((n) => n.probe && n.probe_verdict);
+    });
+    check('probe_recorded_as_refused', verdict.probe_verdict === 'refused', JSON.stringify(verdict));
 
     // The trade bill: its download (signed request, unsigned answer) hashes to hash_value.
     const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);

@@ -106,7 +106,7 @@ fn common(sim: &Sim, time: &str, o: &SimOrder, state: &str) -> Vec<String> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum BillType {
+pub(crate) enum BillType {
     All,
     Success,
     Refund,
@@ -114,7 +114,7 @@ enum BillType {
 }
 
 /// The bill of `date` (`yyyyMMdd`), or `None` when nothing happened that day.
-fn bill(sim: &Sim, date: &str, kind: BillType) -> Option<String> {
+pub(crate) fn bill(sim: &Sim, date: &str, kind: BillType) -> Option<String> {
     let Day { mut paid, mut refunded } = sim.model.day(date);
     if kind == BillType::Refund || kind == BillType::RechargeRefund {
         paid.clear();

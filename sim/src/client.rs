@@ -13,7 +13,7 @@ use wxpay::{PaymentParams, SignType};
 
 use crate::context::Sim;
 use crate::model::{OrderKey, Paid, Refusal};
-use crate::notifier;
+use crate::{notifier, v3};
 
 /// What the mini-program passes to `wx.requestPayment`, plus test switches.
 #[derive(Deserialize)]
@@ -54,7 +54,9 @@ pub(crate) fn refusal_message(r: Refusal) -> (StatusCode, &'static str) {
 pub(crate) fn pay(sim: &Arc<Sim>, key: OrderKey<'_>, sign_type: Option<SignType>) -> Result<Paid, Refusal> {
     let paid = sim.model.pay(key, sign_type)?;
     let no = &paid.out_trade_no;
-    if sim.faults.drops_notifies() {
+    if sim.model.is_v3_order(no) {
+        v3::notify::spawn_payment(sim, no);
+    } else if sim.faults.drops_notifies() {
         tracing::info!(out_trade_no = %no, "paid by the user; notify dropped (fault)");
     } else {
         tracing::info!(out_trade_no = %no, "paid by the user; delivering the notify");

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::faults::Faults;
 use crate::model::Model;
+use crate::wechat_keys::WechatKeys;
 
 /// The simulator, as its handlers see it.
 pub(crate) struct Sim {
@@ -19,6 +20,8 @@ pub(crate) struct Sim {
     pub(crate) time_scale: f64,
     pub(crate) accept_any_code: bool,
     pub(crate) http: reqwest::Client,
+    /// API v3: WeChat's keys and the merchant's.
+    pub(crate) v3: WechatKeys,
 }
 
 impl Sim {
@@ -29,9 +32,10 @@ impl Sim {
         time_scale: f64,
         accept_any_code: bool,
         http: reqwest::Client,
+        v3: WechatKeys,
     ) -> Self {
         let model = Model::new(clock.clone());
-        Sim { creds, key, clock, faults: Faults::default(), model, time_scale, accept_any_code, http }
+        Sim { creds, key, clock, faults: Faults::default(), model, time_scale, accept_any_code, http, v3 }
     }
 
     /// WeChat's `secs` seconds at this simulator's speed.

@@ -28,7 +28,7 @@ use crate::context::Sim;
 use crate::endpoint::Endpoint;
 use crate::faults::{FaultKind, KnobChange};
 use crate::model::{OrderKey, Refusal};
-use crate::{login, notifier, refund};
+use crate::{login, notifier, refund, v3};
 
 const PAGE: &str = include_str!("control.html");
 
@@ -77,6 +77,10 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/control/notifies", get(notifies))
         .route("/control/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/control/knobs", get(knobs).post(turn_knobs))
+        .route("/control/v3/keys", get(v3::control::keys))
+        .route("/control/v3/keys/rotate", post(v3::control::rotate))
+        .route("/control/v3/keys/switch", post(v3::control::switch))
+        .route("/control/v3/probes", post(v3::control::probes))
         .route_layer(axum::middleware::from_fn(json_only))
         .with_state(sim)
 }
@@ -181,18 +185,27 @@ fn yes() -> bool {
 /// the refund ends so (a CHANGE refund can later be settled SUCCESS, as after a person sent it
 /// again on the merchant platform), and its refund notify is delivered unless `notify: false`.
 async fn settle(State(sim): State<Arc<Sim>>, Path(no): Path<String>, Json(s): Json<Settle>) -> Response {
+    // v3 names ABNORMAL and CLOSED what v2 names CHANGE and REFUNDCLOSE.
     let status = match s.status.as_str() {
         "SUCCESS" => RefundStatus::Success,
-        "CHANGE" => RefundStatus::Change,
-        "REFUNDCLOSE" => RefundStatus::Refundclose,
-        _ => return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "status: SUCCESS, CHANGE or REFUNDCLOSE"),
+        "CHANGE" | "ABNORMAL" => RefundStatus::Change,
+        "REFUNDCLOSE" | "CLOSED" => RefundStatus::Refundclose,
+        _ => return error(StatusCode::BAD_REQUEST, "PARAM_ERROR", "status: SUCCESS, CHANGE (ABNORMAL) or REFUNDCLOSE (CLOSED)"),
     };
     match sim.model.settle(&no, status) {
         Ok(r) => {
-            if s.notify {
+            let is_v3 = sim.model.is_v3_refund(&no);
+            if s.notify && is_v3 {
+                v3::notify::spawn_refund(&sim, &no);
+            } else if s.notify {
                 refund::notify(&sim, &no);
             }
-            Json(json!(r)).into_response()
+            let mut shown = json!(r);
+            if is_v3 {
+                shown["api"] = json!("v3");
+                shown["status"] = json!(v3::refund_status(r.refund_status));
+            }
+            Json(shown).into_response()
         }
         Err(Refusal::RefundFinished) => error(StatusCode::CONFLICT, "REFUND_FINISHED", "the refund is already SUCCESS or REFUNDCLOSE"),
         Err(_) => error(StatusCode::NOT_FOUND, "REFUNDNOTEXIST", "no such out_refund_no"),

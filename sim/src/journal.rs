@@ -157,6 +157,8 @@ pub(crate) async fn layer(State(sim): State<Arc<Sim>>, req: Request, next: Next)
         fault,
         request: truncate(&request_text),
         response: truncate(&response_text),
+        api: "v2",
+        expected_message: None,
     };
     sim.model.record_call(call);
     if dropped {

@@ -21,11 +21,13 @@
 // scripts/check-module-cycles, one of the gates):
 //   simulator                          — start, serve, the public API
 //   control, journal                   — the control surface; the layer around WeChat's endpoints
-//   client, login, pay, refund, bill   — handlers: read a request, ask the model, answer
+//   client, login, pay, refund, bill,  — handlers: read a request, ask the model, answer
+//   v3                                   (v3: its endpoints, verified and signed; sheet, notifies, probes)
 //   notifier, answer, request          — notify delivery; the Pay API's answers and checks
 //   context                            — what every handler is given
+//   wechat_keys                        — WeChat's v3 keys (public key, platform certificates), the merchant's
 //   model, faults                      — the state model and the fault model
-//   endpoint, dates, lock, clock, credentials, pki, tls, files, secret, error
+//   endpoint, dates, lock, clock, credentials, pki, rsakey, tls, files, secret, error
 mod answer;
 mod bill;
 mod client;
@@ -47,9 +49,12 @@ mod pay;
 mod pki;
 mod refund;
 mod request;
+mod rsakey;
 mod secret;
 mod simulator;
 mod tls;
+mod v3;
+mod wechat_keys;
 
 pub use clock::Clock;
 pub use credentials::{Credentials, ENV_VARS};
@@ -60,3 +65,4 @@ pub use model::{Call, Delivery, NotifyKind, SimOrder, SimRefund};
 pub use notifier::{due_offset_secs, PaidNotify, NOTIFY_SCHEDULE_SECS};
 pub use secret::Secret;
 pub use simulator::{Ready, SimConfig, Simulator, WITHHELD};
+pub use wechat_keys::{KeyMode, ReadyV3, DEFAULT_SWITCHOVER_SECS};

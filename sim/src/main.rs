@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use wxpay_sim::{Clock, Credentials, SimConfig, Simulator, ENV_VARS};
+use wxpay_sim::{Clock, Credentials, KeyMode, SimConfig, Simulator, DEFAULT_SWITCHOVER_SECS, ENV_VARS};
 
 #[derive(Parser)]
 #[command(name = "wxpay-sim", version, about = "A faithful WeChat Pay API v2 simulator for testing any SDK")]
@@ -52,6 +52,15 @@ struct ServeArgs {
     /// and keep them in the state directory (and --env-file) as generated ones are.
     #[arg(long, requires = "adopt_env_credentials")]
     print_adopted_secrets: bool,
+    /// API v3: WeChat's keys for the merchant: public-key (the WeChat Pay public key, as new
+    /// merchants have), certificate (platform certificates) or switchover (both; notifies move
+    /// to the public key after --v3-switchover-after).
+    #[arg(long, default_value = "public-key")]
+    v3_keys: KeyMode,
+    /// API v3, switchover mode: notifies are signed with the platform certificate for this many
+    /// of WeChat's seconds (divided by --time-scale), then with the public key.
+    #[arg(long, default_value_t = DEFAULT_SWITCHOVER_SECS)]
+    v3_switchover_after: u64,
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -92,6 +101,8 @@ async fn main() -> ExitCode {
         dir,
         time_scale: args.time_scale,
         accept_any_code: args.accept_any_code,
+        v3_keys: args.v3_keys,
+        v3_switchover_after_secs: args.v3_switchover_after,
     };
     let sim = match Simulator::start(config, Clock::system()).await {
         Ok(s) => s,

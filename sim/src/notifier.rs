@@ -156,6 +156,10 @@ pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url
                 reply,
                 acknowledged: ok,
                 body,
+                event_type: None,
+                signed_by: None,
+                probe: false,
+                probe_verdict: None,
             };
             sim.model.record_delivery(d);
         }

@@ -1,6 +1,8 @@
 //! The simulator's certificates: a CA, the HTTPS server certificate for `localhost` /
 //! `127.0.0.1` / `::1` it signs, and the merchant's client certificate (CN = mch_id, as the
 //! merchant platform issues it) for `/secapi/…`, as PEM and PKCS#12 (password: the mch_id).
+//! Its key is RSA 2048, as WeChat's `apiclient_key.pem` is, and is also the merchant's API v3
+//! key; the certificate's serial (40 hex digits) is the v3 `serial_no`.
 //!
 //! Everything is kept in the state directory and reused at the next start, so an SDK that
 //! trusts `ca.pem` and holds `apiclient_cert.*` keeps working across restarts. The client
@@ -27,6 +29,10 @@ pub struct Pki {
     pub client_key: PathBuf,
     /// Both as PKCS#12 (`apiclient_cert.p12`, password: the mch_id).
     pub client_p12: PathBuf,
+    /// The client certificate's serial, upper-case hex: the merchant's v3 `serial_no`.
+    pub mch_serial: String,
+    /// The client key (PKCS#8 PEM), the merchant's v3 API key.
+    pub(crate) client_key_pem: String,
     /// rustls configuration: the server certificate, client certificates requested and verified.
     pub(crate) server_config: Arc<ServerConfig>,
 }
@@ -57,6 +63,7 @@ fn client_params(mch_id: &str) -> Result<CertificateParams> {
     let mut p = CertificateParams::new(Vec::<String>::new()).map_err(pki_error)?;
     p.distinguished_name.push(DnType::CommonName, mch_id);
     p.distinguished_name.push(DnType::OrganizationName, "wxpay-sim merchant");
+    p.serial_number = Some(rcgen::SerialNumber::from_slice(&crate::rsakey::serial_bytes()));
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     Ok(p)
@@ -106,12 +113,13 @@ pub fn prepare(dir: &Path, mch_id: &str, issued_for: Option<&str>) -> Result<Pki
         }
     };
     let issuer = Issuer::new(ca_params()?, &ca_key);
-    let issue = |params: CertificateParams, cert_path: &Path, key_path: &Path| -> Result<(String, String)> {
-        let key = KeyPair::generate().map_err(pki_error)?;
+    let issue = |params: CertificateParams, cert_path: &Path, key_path: &Path, rsa: bool| -> Result<(String, String)> {
+        let key_pem = if rsa { crate::rsakey::generate_pem()? } else { KeyPair::generate().map_err(pki_error)?.serialize_pem() };
+        let key = KeyPair::from_pem(&key_pem).map_err(pki_error)?;
         let cert = params.signed_by(&key, &issuer).map_err(pki_error)?;
-        write_private(key_path, key.serialize_pem().as_bytes())?;
+        write_private(key_path, key_pem.as_bytes())?;
         write_public(cert_path, cert.pem().as_bytes())?;
-        Ok((cert.pem(), key.serialize_pem()))
+        Ok((cert.pem(), key_pem))
     };
     let kept = |cert: &Path, key: &Path| -> Result<Option<(String, String)>> {
         Ok(match (read_optional(cert)?, read_optional(key)?) {
@@ -121,14 +129,23 @@ pub fn prepare(dir: &Path, mch_id: &str, issued_for: Option<&str>) -> Result<Pki
     };
     let (server_cert, server_key) = match kept(&f.server_cert, &f.server_key)? {
         Some(pair) if !fresh_ca => pair,
-        _ => issue(server_params()?, &f.server_cert, &f.server_key)?,
+        _ => issue(server_params()?, &f.server_cert, &f.server_key, false)?,
     };
     let same_merchant = issued_for == Some(mch_id);
-    let client_kept = kept(&f.client_cert, &f.client_key)?.filter(|_| !fresh_ca && same_merchant && f.client_p12.exists());
-    if client_kept.is_none() {
-        let (cert, key) = issue(client_params(mch_id)?, &f.client_cert, &f.client_key)?;
-        write_private(&f.client_p12, &client_p12(&cert, &key, mch_id)?)?;
-    }
+    // A key kept from before the merchant key was RSA (ECDSA) is replaced: v3 needs RSA.
+    let client_kept = kept(&f.client_cert, &f.client_key)?
+        .filter(|(_, key)| !fresh_ca && same_merchant && f.client_p12.exists() && crate::rsakey::is_rsa(key));
+    let (client_cert_pem, client_key_pem) = match client_kept {
+        Some(pair) => pair,
+        None => {
+            let (cert, key) = issue(client_params(mch_id)?, &f.client_cert, &f.client_key, true)?;
+            write_private(&f.client_p12, &client_p12(&cert, &key, mch_id)?)?;
+            (cert, key)
+        }
+    };
+    let mch_serial = wxpay::v3::PlatformCertificate::from_pem(&client_cert_pem)
+        .map_err(|e| pki_error(format!("{}: {e}", f.client_cert.display())))?
+        .serial_no;
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes()).map_err(|e| pki_error(format!("{}: {e}", f.ca_cert.display())))?;
@@ -156,6 +173,8 @@ pub fn prepare(dir: &Path, mch_id: &str, issued_for: Option<&str>) -> Result<Pki
         client_cert: f.client_cert,
         client_key: f.client_key,
         client_p12: f.client_p12,
+        mch_serial,
+        client_key_pem,
         server_config: Arc::new(config),
     })
 }

@@ -17,7 +17,8 @@ use crate::credentials::{Credentials, Kept};
 use crate::error::{Error, Result};
 use crate::faults::Faults;
 use crate::model::{Call, Delivery, OrderKey, SimOrder, SimRefund};
-use crate::{answer, bill, client, control, journal, login, notifier, pay, pki, refund, tls};
+use crate::wechat_keys::{KeyMode, ReadyV3, WechatKeys, DEFAULT_SWITCHOVER_SECS};
+use crate::{answer, bill, client, control, journal, login, notifier, pay, pki, refund, tls, v3};
 
 /// How the simulator is started.
 #[derive(Clone, Debug)]
@@ -41,6 +42,11 @@ pub struct SimConfig {
     /// jscode2session accepts codes it did not issue (one new openid per code), for real
     /// `wx.login()` codes from WeChat devtools.
     pub accept_any_code: bool,
+    /// API v3: which keys WeChat has for the merchant (`--v3-keys`).
+    pub v3_keys: KeyMode,
+    /// API v3, `switchover` mode: notifies move from the platform certificate to the public
+    /// key after this many of WeChat's seconds (divided by the time scale).
+    pub v3_switchover_after_secs: u64,
 }
 
 impl SimConfig {
@@ -53,6 +59,8 @@ impl SimConfig {
             dir: dir.into(),
             time_scale: 1.0,
             accept_any_code: false,
+            v3_keys: KeyMode::PublicKey,
+            v3_switchover_after_secs: DEFAULT_SWITCHOVER_SECS,
         }
     }
 }
@@ -82,6 +90,8 @@ pub struct Ready {
     pub app_secret: String,
     /// The control API and page (plain HTTP on the same port).
     pub control_url: String,
+    /// API v3: the merchant's key and serial, the APIv3 key, WeChat's keys.
+    pub v3: ReadyV3,
 }
 
 /// What the ready line shows for a secret the simulator adopted and was not asked to print:
@@ -107,6 +117,9 @@ impl Simulator {
     /// I/O (binding, the state directory), unusable credentials, certificate failures.
     pub async fn start(config: SimConfig, clock: Clock) -> Result<Simulator> {
         std::fs::create_dir_all(&config.dir).map_err(Error::file(&config.dir))?;
+        // Absolute paths on the ready line, whatever the caller's working directory.
+        let dir = std::fs::canonicalize(&config.dir).map_err(Error::file(&config.dir))?;
+        let config = SimConfig { dir, ..config };
         let kept = Credentials::load(&config.dir)?;
         let (creds, adopted) = match (config.credentials.clone(), &kept) {
             (Some(c), _) => (c, true),
@@ -121,8 +134,9 @@ impl Simulator {
         if !(config.time_scale.is_finite() && config.time_scale > 0.0) {
             return Err(Error::Setting { name: "--time-scale", reason: "a positive number".into() });
         }
-        let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|source| Error::Bind { addr: config.listen, source })?;
+        let listener = bind(&config).await?;
         let addr = listener.local_addr().map_err(|source| Error::Bind { addr: config.listen, source })?;
+        let _ = std::fs::write(config.dir.join("port"), addr.port().to_string());
         let host = match addr.ip() {
             ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
             std::net::IpAddr::V6(ip) => format!("[{ip}]"),
@@ -132,13 +146,30 @@ impl Simulator {
         let control_url = format!("http://{host}:{}/control", addr.port());
         let key = ApiKey::new(creds.api_key.expose()).map_err(|e| Error::Setting { name: "WXPAY_API_KEY", reason: e.code().to_owned() })?;
         // Notifies go to the merchant's notify_url as WeChat sends them: TLS verified against
-        // the public roots (a loopback merchant is usually plain HTTP).
+        // the public roots (a loopback merchant is usually plain HTTP) and the simulator's own
+        // CA (v3 requires an https:// notify_url: a merchant under test may serve one with a
+        // certificate from that CA, e.g. the simulator's server_cert.pem).
+        let ca = std::fs::read(&pki.ca_file).map_err(Error::file(&pki.ca_file))?;
+        let ca = reqwest::Certificate::from_pem(&ca).map_err(|e| Error::Pki(e.to_string()))?;
         let http = reqwest::Client::builder()
             .use_rustls_tls()
+            .add_root_certificate(ca)
             .timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
-        let sim = Arc::new(Sim::new(creds, key, clock, config.time_scale, config.accept_any_code, http));
+        let now_ms = clock.now_ms();
+        let switch_after_ms = (config.v3_switchover_after_secs as f64 * 1000.0 / config.time_scale) as i64;
+        let keys = WechatKeys::prepare(
+            &config.dir,
+            config.v3_keys,
+            &creds.mch_id,
+            pki.client_key.clone(),
+            &pki.client_key_pem,
+            pki.mch_serial.clone(),
+            now_ms,
+            switch_after_ms,
+        )?;
+        let sim = Arc::new(Sim::new(creds, key, clock, config.time_scale, config.accept_any_code, http, keys));
         let (stop, stop_rx) = watch::channel(false);
         let served =
             tokio::spawn(tls::serve(listener, tls_router(sim.clone()), control::router(sim.clone()), pki.server_config.clone(), stop_rx));
@@ -207,6 +238,7 @@ impl Simulator {
             api_key: shown(&c.api_key),
             app_secret: shown(&c.app_secret),
             control_url: self.control_url.clone(),
+            v3: self.sim.v3.ready(self.sim.clock.now_ms()),
         }
     }
 
@@ -312,6 +344,23 @@ impl Drop for Simulator {
     }
 }
 
+/// Binds `config.listen`; when it leaves the port open (0), the port kept in the state
+/// directory from the last start, if it is free.
+async fn bind(config: &SimConfig) -> Result<tokio::net::TcpListener> {
+    let err = |source| Error::Bind { addr: config.listen, source };
+    if config.listen.port() == 0 {
+        let kept = std::fs::read_to_string(config.dir.join("port")).ok().and_then(|p| p.trim().parse::<u16>().ok()).filter(|p| *p != 0);
+        if let Some(port) = kept {
+            let addr = SocketAddr::new(config.listen.ip(), port);
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => return Ok(l),
+                Err(e) => tracing::warn!(%addr, error = %e, "the port kept in the state directory is taken; listening on another"),
+            }
+        }
+    }
+    tokio::net::TcpListener::bind(config.listen).await.map_err(err)
+}
+
 /// Everything served over TLS: WeChat's endpoints (through the journal and fault layer), the
 /// simulated WeChat client, and the control API.
 fn tls_router(sim: Arc<Sim>) -> Router {
@@ -332,5 +381,6 @@ fn tls_router(sim: Arc<Sim>) -> Router {
         .route("/sandbox/notifies/{out_trade_no}", get(control::show_deliveries))
         .route("/sandbox/faults", post(control::turn_knobs))
         .with_state(sim.clone())
+        .merge(v3::router(sim.clone()))
         .merge(control::router(sim))
 }

@@ -326,5 +326,43 @@ async fn logs_never_carry_the_api_key_or_the_app_secret() {
     let logs = std::fs::read_to_string(&log).unwrap();
     assert!(logs.lines().count() > 10, "trace logging was on: {logs}");
     assert!(!logs.contains(&key), "the API key is in the logs");
+    assert!(!logs.contains(ready["v3"]["apiv3_key"].as_str().unwrap()), "the APIv3 key is in the logs");
     assert!(!logs.contains(&secret), "the AppSecret is in the logs");
+}
+
+#[tokio::test]
+async fn the_v3_ready_line_has_absolute_paths_and_the_state_dir_keeps_keys_and_port() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relative = ["--state-dir", "state"];
+    let (child, first) = start({ let mut c = serve(&relative, &[]); c.current_dir(tmp.path()); c }, tmp.path());
+    let v3 = &first["v3"];
+    assert_eq!(v3["mode"], "public-key");
+    assert_eq!((&v3["platform_certificate"], &v3["platform_serial"]), (&Value::Null, &Value::Null));
+    for f in ["mch_private_key", "wechatpay_public_key"] {
+        let path = std::path::Path::new(v3[f].as_str().unwrap_or_else(|| panic!("{f}: {v3}")));
+        assert!(path.is_absolute() && path.is_file(), "{f}: {}", path.display());
+    }
+    for f in ["ca_file", "client_cert", "client_key", "client_p12"] {
+        assert!(std::path::Path::new(text(&first, f)).is_absolute(), "{f}");
+    }
+    assert_eq!(v3["mch_private_key"], first["client_key"], "apiclient_key.pem is also the v3 key");
+    assert!(v3["wechatpay_public_key_id"].as_str().unwrap().starts_with("PUB_KEY_ID_"));
+    assert_eq!(v3["apiv3_key"].as_str().unwrap().len(), 32);
+    sigterm(child);
+
+    let (child, second) = start({ let mut c = serve(&relative, &[]); c.current_dir(tmp.path()); c }, tmp.path());
+    assert_eq!(second["base_url"], first["base_url"], "the same port");
+    for k in ["mch_serial", "apiv3_key", "wechatpay_public_key_id"] {
+        assert_eq!(second["v3"][k], first["v3"][k], "{k} kept");
+    }
+    sigterm(child);
+
+    let state = tmp.path().join("state");
+    let (child, third) = start(serve(&["--state-dir", state.to_str().unwrap(), "--v3-keys", "certificate"], &[]), tmp.path());
+    assert_eq!(third["v3"]["mode"], "certificate");
+    assert_eq!(third["v3"]["wechatpay_public_key"], Value::Null);
+    let cert = third["v3"]["platform_certificate"].as_str().unwrap();
+    assert!(std::path::Path::new(cert).is_file(), "{cert}");
+    assert_eq!(third["v3"]["platform_serial"].as_str().unwrap().len(), 40);
+    sigterm(child);
 }

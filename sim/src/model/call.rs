@@ -39,6 +39,12 @@ pub struct Call {
     pub request: String,
     /// The answer, truncated.
     pub response: String,
+    /// `v2` or `v3`.
+    pub api: &'static str,
+    /// v3, when the signature did not verify: the message that should have been signed
+    /// (`METHOD\nPATH\nTIMESTAMP\nNONCE\nBODY\n`; never a key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_message: Option<String>,
 }
 
 impl Model {

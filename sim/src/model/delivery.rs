@@ -13,6 +13,15 @@ pub enum NotifyKind {
     Payment,
     /// A refund notify (`req_info` encrypted), keyed by out_refund_no.
     Refund,
+    /// A v3 payment notify (`TRANSACTION.SUCCESS`), keyed by out_trade_no.
+    #[serde(rename = "v3_payment")]
+    V3Payment,
+    /// A v3 refund notify (`REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`), keyed by
+    /// out_refund_no.
+    #[serde(rename = "v3_refund")]
+    V3Refund,
+    /// A v3 probe: signed `WECHATPAY/SIGNTEST/…`, to be refused; keyed `probe-N`.
+    Probe,
 }
 
 /// One delivery attempt (one copy).
@@ -39,8 +48,21 @@ pub struct Delivery {
     pub reply: String,
     /// Whether the answer was the SUCCESS XML.
     pub acknowledged: bool,
-    /// The notify XML that was sent.
+    /// The notify that was sent (XML for v2, JSON for v3).
     pub body: String,
+    /// v3: the event type (`TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    /// v3: the `Wechatpay-Serial` it was signed under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// Whether it was a probe (v3: a deliberately bad signature).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub probe: bool,
+    /// For a probe: `refused` (the merchant answered non-2xx, as it must) or `accepted` (2xx:
+    /// it does not verify signatures), `no answer` when the transport failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe_verdict: Option<String>,
 }
 
 impl Model {

@@ -21,6 +21,7 @@ mod delivery;
 mod order;
 mod refund;
 mod refusal;
+mod v3;
 
 pub use call::Call;
 pub(crate) use day::Day;
@@ -30,6 +31,7 @@ pub(crate) use order::{NewOrder, OrderKey, Paid};
 pub use refund::SimRefund;
 pub(crate) use refund::{Ending, NewRefund, RefundKey};
 pub(crate) use refusal::Refusal;
+pub(crate) use v3::BillFile;
 
 /// Every map, behind the model's one lock.
 #[derive(Default)]
@@ -44,6 +46,8 @@ struct Ledger {
     /// Calls received per API path.
     calls: HashMap<&'static str, u32>,
     journal: VecDeque<Call>,
+    /// What v3 remembers besides.
+    v3: v3::V3Ledger,
 }
 
 /// What the simulator (WeChat) knows. Shared by every handler.

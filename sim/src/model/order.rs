@@ -53,6 +53,31 @@ pub struct SimOrder {
 }
 
 impl SimOrder {
+    /// A paid order nobody placed, for what a v3 probe notify describes (never stored).
+    pub(crate) fn probe_sample(now_ms: i64) -> SimOrder {
+        let digits: String = wxpay::nonce_str().unwrap_or_default().bytes().map(|b| char::from(b'0' + b % 10)).collect();
+        SimOrder {
+            out_trade_no: format!("SIGNTEST{}", &digits[..16]),
+            fingerprint: String::new(),
+            prepay_id: String::new(),
+            prepay_expires_ms: now_ms,
+            trade_state: TradeState::Success,
+            total_fee: 1,
+            body: "probe".into(),
+            openid: format!("o{}", &digits[..27]),
+            notify_url: String::new(),
+            sign_type: SignType::HmacSha256,
+            attach: None,
+            time_expire_ms: None,
+            transaction_id: Some(format!("4200{}", &digits[..24])),
+            time_end: Some(beijing14(now_ms / 1000)),
+            paid_ms: Some(now_ms),
+            created_ms: now_ms,
+            unifiedorder_calls: 0,
+            cancellations: 0,
+        }
+    }
+
     /// Paid, whether refunded since or not.
     pub(crate) fn is_paid(&self) -> bool {
         matches!(self.trade_state, TradeState::Success | TradeState::Refund)

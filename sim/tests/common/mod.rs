@@ -20,11 +20,19 @@ pub struct Sim {
     pub http: reqwest::Client,
 }
 
+pub mod v3;
+
 pub async fn start(time_scale: f64) -> Sim {
+    start_with(time_scale, Clock::system(), |_| {}).await
+}
+
+/// As [`start`], with the simulator's clock and the configuration changed by `change`.
+pub async fn start_with(time_scale: f64, clock: Clock, change: impl FnOnce(&mut SimConfig)) -> Sim {
     let dir = tempfile::tempdir().unwrap();
     let mut config = SimConfig::new(dir.path().join("state"));
     config.time_scale = time_scale;
-    let sim = Simulator::start(config, Clock::system()).await.expect("the simulator starts");
+    change(&mut config);
+    let sim = Simulator::start(config, clock).await.expect("the simulator starts");
     let ca = reqwest::Certificate::from_pem(&std::fs::read(sim.ca_file()).unwrap()).unwrap();
     let base = || {
         reqwest::Client::builder()

@@ -1,0 +1,293 @@
+//! WeChat's API v3 keys for the merchant, and the merchant's: the WeChat Pay public key
+//! (`PUB_KEY_ID_…`) and/or platform certificates as the key mode says, the APIv3 key, and the
+//! merchant's API key (`apiclient_key.pem`) with its serial. Generated once, kept in the state
+//! directory (`v3/`).
+//!
+//! Which key signs what: an answer is signed with the key its request's `Wechatpay-Serial`
+//! names when WeChat holds it, else with the mode's default (the public key in `public-key` and
+//! `switchover`, the newest valid certificate in `certificate`); a notify with the public key in
+//! `public-key`, the newest valid certificate in `certificate`, and in `switchover` the
+//! certificate until the switch time, then the public key.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use wxpay::v3::{ApiV3Key, MerchantKey, PublicKey};
+
+use crate::error::{Error, Result};
+use crate::files::{read_optional, write_private, write_public};
+use crate::lock::lock;
+use crate::secret::Secret;
+
+mod mode;
+mod platform;
+
+pub use mode::KeyMode;
+use platform::PlatformCert;
+
+/// WeChat's default for the switchover: notifies reach the public key within about 7 days.
+pub const DEFAULT_SWITCHOVER_SECS: u64 = 7 * 24 * 3600;
+
+/// The WeChat Pay public key, with its private half (WeChat's side).
+struct WechatPublicKey {
+    id: String,
+    key: Arc<MerchantKey>,
+    file: PathBuf,
+}
+
+/// A WeChat key that signs: its serial (`PUB_KEY_ID_…` or a certificate serial) and the key.
+pub(crate) struct SigningKey {
+    pub(crate) serial: String,
+    pub(crate) key: Arc<MerchantKey>,
+}
+
+/// A platform certificate as `/v3/certificates` lists it.
+pub(crate) struct Listed {
+    pub(crate) serial: String,
+    pub(crate) pem: String,
+    pub(crate) not_before: u64,
+    pub(crate) not_after: u64,
+}
+
+/// What `GET /control/v3/keys` shows (no key material).
+#[derive(Serialize)]
+pub(crate) struct KeysInfo {
+    mode: KeyMode,
+    wechatpay_public_key_id: Option<String>,
+    platform_serials: Vec<serde_json::Value>,
+    notifies_signed_by: Option<String>,
+    switch_at_ms: Option<i64>,
+    mch_serial: String,
+}
+
+/// The v3 keys of both sides.
+pub(crate) struct WechatKeys {
+    pub(crate) mode: KeyMode,
+    dir: PathBuf,
+    public: Option<WechatPublicKey>,
+    certs: Mutex<Vec<PlatformCert>>,
+    /// Switchover: notifies are signed with the public key from this instant (ms).
+    switch_at_ms: AtomicI64,
+    pub(crate) api_v3_key: ApiV3Key,
+    pub(crate) api_v3_text: Secret,
+    /// The merchant's API key file (`apiclient_key.pem`), its public half and serial.
+    pub(crate) mch_key_file: PathBuf,
+    pub(crate) mch_public: PublicKey,
+    pub(crate) mch_serial: String,
+}
+
+fn setting(reason: impl std::fmt::Display) -> Error {
+    Error::Pki(format!("v3 keys: {reason}"))
+}
+
+/// The v3 fields of the ready line.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReadyV3 {
+    /// `public-key`, `certificate` or `switchover`.
+    pub mode: KeyMode,
+    /// The merchant's API private key (`apiclient_key.pem`), absolute.
+    pub mch_private_key: PathBuf,
+    /// Its certificate's serial, the `serial_no` of `Authorization`.
+    pub mch_serial: String,
+    /// The APIv3 key (throwaway, generated).
+    pub apiv3_key: String,
+    /// The WeChat Pay public key (PEM file), absolute; `None` in `certificate` mode.
+    pub wechatpay_public_key: Option<PathBuf>,
+    /// Its id, `PUB_KEY_ID_…`.
+    pub wechatpay_public_key_id: Option<String>,
+    /// The current platform certificate (PEM file), absolute; `None` in `public-key` mode.
+    pub platform_certificate: Option<PathBuf>,
+    /// Its serial.
+    pub platform_serial: Option<String>,
+}
+
+impl WechatKeys {
+    /// Loads the keys kept in `state_dir/v3`, making what the mode needs and is missing.
+    /// `mch_key_pem` is the merchant's `apiclient_key.pem` (RSA), `mch_serial` its certificate's
+    /// serial.
+    pub(crate) fn prepare(
+        state_dir: &Path,
+        mode: KeyMode,
+        mch_id: &str,
+        mch_key_file: PathBuf,
+        mch_key_pem: &str,
+        mch_serial: String,
+        now_ms: i64,
+        switch_after_ms: i64,
+    ) -> Result<Self> {
+        let dir = state_dir.join("v3");
+        std::fs::create_dir_all(&dir).map_err(Error::file(&dir))?;
+        let key_file = dir.join("apiv3_key");
+        let api_v3_text = match read_optional(&key_file)?.map(|k| k.trim().to_owned()).filter(|k| k.len() == 32) {
+            Some(k) => k,
+            None => {
+                let k = wxpay::nonce_str().map_err(setting)?;
+                write_private(&key_file, k.as_bytes())?;
+                k
+            }
+        };
+        let api_v3_key = ApiV3Key::new(&api_v3_text).map_err(setting)?;
+        let public = if mode.has_public_key() { Some(public_key(&dir, mch_id, now_ms)?) } else { None };
+        let mut certs = if mode.has_certificates() { PlatformCert::kept(&dir)? } else { Vec::new() };
+        let now_secs = now_ms.div_euclid(1000);
+        if mode.has_certificates() && !certs.iter().any(|c| c.not_after as i64 > now_secs) {
+            certs.push(PlatformCert::issue(&dir, now_secs)?);
+        }
+        let mch_public = MerchantKey::from_pem(mch_key_pem).map_err(setting)?.public_key();
+        let switch_at = if mode == KeyMode::Switchover { now_ms.saturating_add(switch_after_ms) } else { i64::MAX };
+        Ok(WechatKeys {
+            mode,
+            dir,
+            public,
+            certs: Mutex::new(certs),
+            switch_at_ms: AtomicI64::new(switch_at),
+            api_v3_key,
+            api_v3_text: Secret::new(api_v3_text),
+            mch_key_file,
+            mch_public,
+            mch_serial,
+        })
+    }
+
+    fn public_signer(&self) -> Option<SigningKey> {
+        self.public.as_ref().map(|p| SigningKey { serial: p.id.clone(), key: p.key.clone() })
+    }
+
+    fn newest_cert(&self, now_secs: i64) -> Option<SigningKey> {
+        lock(&self.certs)
+            .iter()
+            .rev()
+            .find(|c| c.not_after as i64 > now_secs)
+            .map(|c| SigningKey { serial: c.serial.clone(), key: c.key.clone() })
+    }
+
+    /// The key WeChat holds under `serial` (a `PUB_KEY_ID_…` or a valid certificate's serial).
+    pub(crate) fn by_serial(&self, serial: &str, now_secs: i64) -> Option<SigningKey> {
+        if let Some(p) = self.public.as_ref().filter(|p| p.id == serial) {
+            return Some(SigningKey { serial: p.id.clone(), key: p.key.clone() });
+        }
+        lock(&self.certs)
+            .iter()
+            .find(|c| c.serial == serial && c.not_after as i64 > now_secs)
+            .map(|c| SigningKey { serial: c.serial.clone(), key: c.key.clone() })
+    }
+
+    /// The key an answer is signed with: the one `requested` (`Wechatpay-Serial`) names if
+    /// held, else the mode's default.
+    pub(crate) fn answer_key(&self, requested: Option<&str>, now_secs: i64) -> Option<SigningKey> {
+        if let Some(k) = requested.and_then(|s| self.by_serial(s, now_secs)) {
+            return Some(k);
+        }
+        match self.mode {
+            KeyMode::Certificate => self.newest_cert(now_secs),
+            _ => self.public_signer(),
+        }
+    }
+
+    /// The key notifies are signed with now.
+    pub(crate) fn notify_key(&self, now_ms: i64) -> Option<SigningKey> {
+        let now_secs = now_ms.div_euclid(1000);
+        match self.mode {
+            KeyMode::PublicKey => self.public_signer(),
+            KeyMode::Certificate => self.newest_cert(now_secs),
+            KeyMode::Switchover if now_ms < self.switch_at_ms.load(Ordering::Relaxed) => {
+                self.newest_cert(now_secs).or_else(|| self.public_signer())
+            }
+            KeyMode::Switchover => self.public_signer(),
+        }
+    }
+
+    /// A new platform certificate, listed at once and signing notifies from now on. `None` in
+    /// `public-key` mode.
+    pub(crate) fn rotate(&self, now_secs: i64) -> Option<Result<String>> {
+        if !self.mode.has_certificates() {
+            return None;
+        }
+        Some(PlatformCert::issue(&self.dir, now_secs).map(|c| {
+            let serial = c.serial.clone();
+            lock(&self.certs).push(c);
+            serial
+        }))
+    }
+
+    /// Switchover: notifies move to the public key now. Returns whether the mode has a switch.
+    pub(crate) fn switch_now(&self, now_ms: i64) -> bool {
+        if self.mode != KeyMode::Switchover {
+            return false;
+        }
+        self.switch_at_ms.fetch_min(now_ms, Ordering::Relaxed);
+        true
+    }
+
+    /// The certificates `/v3/certificates` lists (those not expired); `None` when the merchant
+    /// has none (`public-key` mode).
+    pub(crate) fn listed(&self, now_secs: i64) -> Option<Vec<Listed>> {
+        if !self.mode.has_certificates() {
+            return None;
+        }
+        Some(
+            lock(&self.certs)
+                .iter()
+                .filter(|c| c.not_after as i64 > now_secs)
+                .map(|c| Listed { serial: c.serial.clone(), pem: c.pem.clone(), not_before: c.not_before, not_after: c.not_after })
+                .collect(),
+        )
+    }
+
+    /// The control API's view.
+    pub(crate) fn info(&self, now_ms: i64) -> KeysInfo {
+        let now_secs = now_ms.div_euclid(1000);
+        let certs = lock(&self.certs)
+            .iter()
+            .map(|c| serde_json::json!({"serial": c.serial, "not_before": c.not_before, "not_after": c.not_after, "expired": (c.not_after as i64) <= now_secs}))
+            .collect();
+        let switch_at = self.switch_at_ms.load(Ordering::Relaxed);
+        KeysInfo {
+            mode: self.mode,
+            wechatpay_public_key_id: self.public.as_ref().map(|p| p.id.clone()),
+            platform_serials: certs,
+            notifies_signed_by: self.notify_key(now_ms).map(|k| k.serial),
+            switch_at_ms: (self.mode == KeyMode::Switchover).then_some(switch_at),
+            mch_serial: self.mch_serial.clone(),
+        }
+    }
+
+    /// The ready line's `v3` object.
+    pub(crate) fn ready(&self, now_ms: i64) -> ReadyV3 {
+        let newest = self.newest_cert(now_ms.div_euclid(1000)).map(|k| k.serial);
+        ReadyV3 {
+            mode: self.mode,
+            mch_private_key: self.mch_key_file.clone(),
+            mch_serial: self.mch_serial.clone(),
+            apiv3_key: self.api_v3_text.expose().to_owned(),
+            wechatpay_public_key: self.public.as_ref().map(|p| p.file.clone()),
+            wechatpay_public_key_id: self.public.as_ref().map(|p| p.id.clone()),
+            platform_certificate: newest.as_ref().map(|s| self.dir.join(format!("platform_{s}.pem"))),
+            platform_serial: newest,
+        }
+    }
+}
+
+/// The WeChat Pay public key kept in `dir`, or a new one: `PUB_KEY_ID_` and 32 digits (as
+/// WeChat's: `01`, the merchant number padded, the day, a sequence).
+fn public_key(dir: &Path, mch_id: &str, now_ms: i64) -> Result<WechatPublicKey> {
+    let (private, public, id) = (dir.join("wechatpay_private_key.pem"), dir.join("wechatpay_public_key.pem"), dir.join("wechatpay_public_key_id"));
+    let kept = (read_optional(&private)?, read_optional(&id)?, public.exists());
+    let (pem, id_text) = match kept {
+        (Some(pem), Some(id_text), true) => (pem, id_text.trim().to_owned()),
+        _ => {
+            let pem = crate::rsakey::generate_pem()?;
+            let day = &wxpay::time::beijing14(now_ms.div_euclid(1000))[..8];
+            let digits: String = crate::rsakey::random_hex(6).bytes().map(|b| char::from(b'0' + b % 10)).take(10).collect();
+            let id_text = format!("PUB_KEY_ID_01{mch_id:0>12}{day}{digits:0>10}");
+            write_private(&private, pem.as_bytes())?;
+            write_public(&public, crate::rsakey::public_pem(&pem)?.as_bytes())?;
+            write_public(&id, id_text.as_bytes())?;
+            (pem, id_text)
+        }
+    };
+    let key = MerchantKey::from_pem(&pem).map_err(setting)?;
+    Ok(WechatPublicKey { id: id_text, key: Arc::new(key), file: public })
+}

@@ -15,7 +15,7 @@
 // The flow: prepay, a tampered paySign refused and the SDK's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS verified and decrypted, query by out_trade_no and transaction_id, close,
 // refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, a probe refused
-// by the SDK's verification (and recorded as refused), the trade and
+// by the SDK's verification (and recorded as refused), the trade (plain and gzipped) and
 // fund-flow bills whose SHA1 matches (the download signed, its answer not), ORDER_NOT_EXIST, the
 // SDK refusing an answer checked with the wrong key, and WeChat refusing a wrong signature.
 //
@@ -25,6 +25,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const readline = require('node:readline');
+const zlib = require('node:zlib');
 
 const MODES = ['public-key', 'certificate'];
 
@@ -270,6 +271,12 @@ async function flow(sdk, ready, mode) {
     const digest = sdk.Hash.sha1(Buffer.from(file.data));
     check('bill_sha1_matches_hash_value', digest === bill.data.hash_value, `${digest} vs ${bill.data.hash_value}`);
     check('bill_lists_the_paid_order', Buffer.from(file.data).toString('utf8').includes(no), Buffer.from(file.data).toString('utf8').slice(0, 400));
+    // tar_type=GZIP: the file comes gzipped, hash_value is over the text inflated.
+    const gzBill = await wxpay.v3.bill.tradebill.get({ params: { bill_date: today, bill_type: 'ALL', tar_type: 'GZIP' } });
+    const gzUrl = new URL(gzBill.data.download_url);
+    const gz = await wxpay.v3.billdownload.file.get({ params: Object.fromEntries(gzUrl.searchParams), responseType: 'arraybuffer' });
+    const inflated = zlib.gunzipSync(Buffer.from(gz.data));
+    check('gzip_bill_inflates_to_text_whose_sha1_matches', sdk.Hash.sha1(inflated) === gzBill.data.hash_value && inflated.toString('utf8').includes(no), `${sdk.Hash.sha1(inflated)} vs ${gzBill.data.hash_value}`);
     const flowBill = await wxpay.v3.bill.fundflowbill.get({ params: { bill_date: today } });
     const flowUrl = new URL(flowBill.data.download_url);
     const flow = await wxpay.v3.billdownload.file.get({ params: Object.fromEntries(flowUrl.searchParams), responseType: 'arraybuffer' });

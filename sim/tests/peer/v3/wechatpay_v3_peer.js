@@ -11,10 +11,12 @@
 //                PUB_KEY_ID_… public key; /v3/certificates is not served.
 //   certificate  (`--v3-keys certificate`): the platform certificate downloaded from
 //                /v3/certificates (decrypted, its own answer verified with it), then the same flow
-//                verified with the downloaded certificate only.
+//                verified with the downloaded certificate only; then a rotation: downloaded
+//                again, the next notify verified with the new certificate.
 // The flow: prepay, a tampered paySign refused and the SDK's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS verified and decrypted, query by out_trade_no and transaction_id, close,
-// refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, a probe refused
+// refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, an ABNORMAL
+// refund applied with bank fields the SDK encrypts (RSA-OAEP), a probe refused
 // by the SDK's verification (and recorded as refused), the trade (plain and gzipped) and
 // fund-flow bills whose SHA1 matches (the download signed, its answer not), ORDER_NOT_EXIST, the
 // SDK refusing an answer checked with the wrong key, and WeChat refusing a wrong signature.
@@ -167,6 +169,7 @@ async function flow(sdk, ready, mode) {
     check('certificate_entry_has_times', Boolean(item.effective_time && item.expire_time), JSON.stringify(item));
     keys = downloaded;
   }
+  const wechatSerial = mode === 'public-key' ? v3.wechatpay_public_key_id : v3.platform_serial;
   const wxpay = new sdk.Wechatpay({ ...config, certs: keys });
 
   // The SDK refuses an answer signed by someone else: the same id, another key.
@@ -251,6 +254,23 @@ async function flow(sdk, ready, mode) {
     const rq1 = await wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: rno });
     check('refund_query_says_success', rq1.data.status === 'SUCCESS', JSON.stringify(rq1.data));
 
+    // An abnormal refund: the payer's card could not take it; the merchant names a bank card,
+    // its fields encrypted with the SDK's Rsa.encrypt (RSA-OAEP) to WeChat's key, named by
+    // Wechatpay-Serial.
+    const ano = `A${no}`;
+    await wxpay.v3.refund.domestic.refunds.post({
+      out_trade_no: no, out_refund_no: ano, notify_url: `${notify.url}/refund`, amount: { refund: 200, total: 1800, currency: 'CNY' },
+    });
+    await control(ready, 'POST', `/refunds/${ano}/settle`, { status: 'ABNORMAL' });
+    const an = await until('the REFUND.ABNORMAL notify', () => notify.seen.verified.find((n) => n.event.plain.out_refund_no === ano));
+    check('abnormal_refund_notify_verified_and_decrypted', an.event.event_type === 'REFUND.ABNORMAL' && an.event.plain.refund_status === 'ABNORMAL', JSON.stringify(an.event));
+    const wechatKey = keys[wechatSerial];
+    const apply = await wxpay.v3.refund.domestic.refunds._refund_id_.applyAbnormalRefund.post({
+      out_refund_no: ano, type: 'USER_BANK_CARD', bank_type: 'ICBC_DEBIT',
+      bank_account: sdk.Rsa.encrypt('6214000000000000000', wechatKey), real_name: sdk.Rsa.encrypt('张三', wechatKey),
+    }, { refund_id: an.event.plain.refund_id, headers: { 'Wechatpay-Serial': wechatSerial } });
+    check('abnormal_refund_applied_with_fields_the_sdk_encrypted', apply.data.status === 'PROCESSING' && apply.data.out_refund_no === ano, JSON.stringify(apply.data));
+
     // A probe (WECHATPAY/SIGNTEST/…) fails the SDK's verification: refused, and WeChat records it so.
     await control(ready, 'POST', '/v3/probes', { count: 1 });
     const probe = await until('the probe', () => notify.seen.refused.find((n) => /^WECHATPAY\/SIGNTEST\//.test(n.signature || '')));
@@ -282,6 +302,22 @@ async function flow(sdk, ready, mode) {
     const flow = await wxpay.v3.billdownload.file.get({ params: Object.fromEntries(flowUrl.searchParams), responseType: 'arraybuffer' });
     const flowDigest = sdk.Hash.sha1(Buffer.from(flow.data));
     check('fundflowbill_sha1_matches_hash_value', flowBill.data.hash_type === 'SHA1' && flowDigest === flowBill.data.hash_value, `${flowDigest} vs ${JSON.stringify(flowBill.data)}`);
+    if (mode === 'certificate') {
+      // A new platform certificate: listed at once, signing the notifies from then on; the
+      // merchant downloads again (answer verified with what it downloads) and keeps both.
+      const { serial } = await control(ready, 'POST', '/v3/keys/rotate', {});
+      const again = await downloadCertificates(sdk, ready);
+      check('rotated_certificate_listed_beside_the_old_one', Boolean(again.downloaded[serial] && again.downloaded[v3.platform_serial]) && serial !== v3.platform_serial, JSON.stringify(Object.keys(again.downloaded)));
+      Object.assign(keys, again.downloaded);
+      // The SDK copies `certs` when a client is built: a new client for the new map. (The
+      // simulator signs answers with the new certificate at once; WeChat lists one ~24 h first.)
+      const renewed = new sdk.Wechatpay({ ...config, certs: keys });
+      const next = `${no}R`;
+      await renewed.v3.pay.transactions.jsapi.post(order({ no: next, total: 300 }));
+      await control(ready, 'POST', `/orders/${next}/pay`, {});
+      const rn2 = await until('the notify after the rotation', () => notify.seen.verified.find((n) => n.event.plain.out_trade_no === next));
+      check('notify_after_rotation_signed_by_the_new_certificate', rn2.serial === serial, `${rn2.serial} (new ${serial})`);
+    }
   } finally {
     notify.server.close();
   }
@@ -338,7 +374,9 @@ if (at > 0) {
   main(JSON.parse(process.argv[at + 1]), mode).then(
     () => console.log(`wechatpay-axios-plugin (${mode}): ${passed} passed, 0 failed`),
     (e) => {
-      console.error(e);
+      // An axios error: what WeChat answered, not the whole request object.
+      const answer = e.response ? ` → HTTP ${e.response.status} ${JSON.stringify(e.response.data)}` : '';
+      console.error(`${e.stack}${e.code ? ` (${e.code})` : ''}${answer}`);
       process.exit(1);
     },
   );

@@ -6,13 +6,16 @@
 // and verifies every 2xx answer itself; its own pieces (Rsa, Formatter, Aes.AesGcm, Hash) sign
 // the paySign, verify and decrypt the notifies, decrypt the certificates and hash the bill.
 //
-// Twice, one simulator each:
+// Three times, one simulator each:
 //   public-key   (`--v3-keys public-key`): WeChat's answers and notifies checked with the
 //                PUB_KEY_ID_… public key; /v3/certificates is not served.
 //   certificate  (`--v3-keys certificate`): the platform certificate downloaded from
 //                /v3/certificates (decrypted, its own answer verified with it), then the same flow
 //                verified with the downloaded certificate only; then a rotation: downloaded
 //                again, the next notify verified with the new certificate.
+//   switchover   (`--v3-keys switchover`): both keys held; the same flow, answers signed with
+//                the key the request's Wechatpay-Serial names, notifies moved to the public key
+//                by the control API's switch.
 // The flow: prepay, a tampered paySign refused and the SDK's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS verified and decrypted, query by out_trade_no and transaction_id, close,
 // refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, an ABNORMAL
@@ -29,7 +32,7 @@ const http = require('node:http');
 const readline = require('node:readline');
 const zlib = require('node:zlib');
 
-const MODES = ['public-key', 'certificate'];
+const MODES = ['public-key', 'certificate', 'switchover'];
 
 const simBin = process.argv[2];
 if (!simBin) throw new Error('usage: node wechatpay_v3_peer.js PATH_TO_WXPAY_SIM');
@@ -124,10 +127,14 @@ function notifyServer(sdk, keys, apiv3Key) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, seen, url: `http://127.0.0.1:${server.address().port}` })));
 }
 
-/** Certificate mode: the platform certificates from /v3/certificates, that answer verified with them. */
-async function downloadCertificates(sdk, ready) {
+/**
+ * The platform certificates from /v3/certificates, that answer verified with them (or with a key
+ * the merchant already holds: `held`, the public key during a switchover).
+ */
+async function downloadCertificates(sdk, ready, held = {}) {
   const { v3 } = ready;
   const downloaded = {};
+  const trusted = { ...held };
   // The SDK's CLI downloader's recipe (bin/cli/cert.js): decrypt each certificate into the map
   // the answer is then verified with. `certs` must be non-empty to build a client.
   const bootstrap = new sdk.Wechatpay({
@@ -138,12 +145,13 @@ async function downloadCertificates(sdk, ready) {
     for (const item of JSON.parse(raw).data || []) {
       const c = item.encrypt_certificate;
       downloaded[item.serial_no] = sdk.Aes.AesGcm.decrypt(c.ciphertext, v3.apiv3_key, c.nonce, c.associated_data);
+      trusted[item.serial_no] = downloaded[item.serial_no];
     }
     return raw;
   };
   const parse = bootstrap.client.v3.defaults.transformResponse.slice(1);
   const r = await bootstrap.v3.certificates.get({
-    transformResponse: [injector, sdk.Decorator.responseVerifier(downloaded), ...parse],
+    transformResponse: [injector, sdk.Decorator.responseVerifier(trusted), ...parse],
   });
   return { answer: r.data, downloaded };
 }
@@ -152,14 +160,16 @@ async function flow(sdk, ready, mode) {
   const { v3 } = ready;
   const privateKey = sdk.Rsa.from(fs.readFileSync(v3.mch_private_key), sdk.Rsa.KEY_TYPE_PRIVATE);
   const config = { baseURL: `${ready.base_url}/`, mchid: ready.mch_id, serial: v3.mch_serial, privateKey };
-  let keys;
-  if (mode === 'public-key') {
+  let keys = {};
+  if (mode !== 'certificate') {
     check('ready_line_has_a_public_key_id', /^PUB_KEY_ID_/.test(v3.wechatpay_public_key_id || ''), JSON.stringify(v3));
-    keys = { [v3.wechatpay_public_key_id]: pem(v3.wechatpay_public_key) };
+    keys[v3.wechatpay_public_key_id] = pem(v3.wechatpay_public_key);
+  }
+  if (mode === 'public-key') {
     const certs = await failure(new sdk.Wechatpay({ ...config, certs: keys }).v3.certificates.get());
     check('certificates_are_404_resource_not_exists_for_a_public_key_merchant', certs.status === 404 && certs.data.code === 'RESOURCE_NOT_EXISTS', JSON.stringify(certs));
   } else {
-    const { answer, downloaded } = await downloadCertificates(sdk, ready);
+    const { answer, downloaded } = await downloadCertificates(sdk, ready, keys);
     const serials = Object.keys(downloaded);
     check('certificates_downloaded_decrypted_and_their_answer_verified', serials.includes(v3.platform_serial), JSON.stringify(answer));
     const x509 = new crypto.X509Certificate(downloaded[v3.platform_serial]);
@@ -167,7 +177,7 @@ async function flow(sdk, ready, mode) {
     check('downloaded_certificate_is_the_ready_lines', x509.fingerprint256 === new crypto.X509Certificate(pem(v3.platform_certificate)).fingerprint256, x509.subject);
     const item = answer.data.find((d) => d.serial_no === v3.platform_serial);
     check('certificate_entry_has_times', Boolean(item.effective_time && item.expire_time), JSON.stringify(item));
-    keys = downloaded;
+    Object.assign(keys, downloaded);
   }
   const wechatSerial = mode === 'public-key' ? v3.wechatpay_public_key_id : v3.platform_serial;
   const wxpay = new sdk.Wechatpay({ ...config, certs: keys });
@@ -217,7 +227,9 @@ async function flow(sdk, ready, mode) {
     check('payment_notify_verified_and_decrypted_by_the_sdk',
       tx.event.event_type === 'TRANSACTION.SUCCESS' && tx.event.plain.trade_state === 'SUCCESS' && tx.event.plain.amount.total === 1800 && tx.event.plain.payer.openid === openid,
       JSON.stringify(tx.event));
-    check('payment_notify_signed_by_the_modes_key', keys[tx.serial] !== undefined, tx.serial);
+    // Notifies: the public key, or the certificate (in a switchover, until the switch).
+    const notifySerial = mode === 'public-key' ? v3.wechatpay_public_key_id : v3.platform_serial;
+    check('payment_notify_signed_by_the_modes_key', tx.serial === notifySerial, `${tx.serial}, expected ${notifySerial}`);
 
     const q1 = await wxpay.v3.pay.transactions.id._transaction_id_.get({ params: { mchid: ready.mch_id }, transaction_id: tx.event.plain.transaction_id });
     check('query_by_transaction_id_says_success', q1.data.trade_state === 'SUCCESS' && q1.data.out_trade_no === no && q1.data.amount.payer_total === 1800, JSON.stringify(q1.data));
@@ -302,6 +314,20 @@ async function flow(sdk, ready, mode) {
     const flow = await wxpay.v3.billdownload.file.get({ params: Object.fromEntries(flowUrl.searchParams), responseType: 'arraybuffer' });
     const flowDigest = sdk.Hash.sha1(Buffer.from(flow.data));
     check('fundflowbill_sha1_matches_hash_value', flowBill.data.hash_type === 'SHA1' && flowDigest === flowBill.data.hash_value, `${flowDigest} vs ${JSON.stringify(flowBill.data)}`);
+    if (mode === 'switchover') {
+      // Answers follow the key the request's Wechatpay-Serial names; the switch moves notifies
+      // to the public key. The merchant accepts both all along.
+      for (const serial of [v3.platform_serial, v3.wechatpay_public_key_id]) {
+        const q = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: ready.mch_id }, out_trade_no: no, headers: { 'Wechatpay-Serial': serial } });
+        check(`answer_signed_with_the_key_wechatpay_serial_names_${serial.startsWith('PUB_KEY_ID_') ? 'public_key' : 'certificate'}`, q.headers['wechatpay-serial'] === serial, `${q.headers['wechatpay-serial']} for ${serial}`);
+      }
+      await control(ready, 'POST', '/v3/keys/switch', {});
+      const next = `${no}S`;
+      await wxpay.v3.pay.transactions.jsapi.post(order({ no: next, total: 300 }));
+      await control(ready, 'POST', `/orders/${next}/pay`, {});
+      const sw = await until('the notify after the switch', () => notify.seen.verified.find((n) => n.event.plain.out_trade_no === next));
+      check('notify_after_the_switch_signed_by_the_public_key', sw.serial === v3.wechatpay_public_key_id, sw.serial);
+    }
     if (mode === 'certificate') {
       // A new platform certificate: listed at once, signing the notifies from then on; the
       // merchant downloads again (answer verified with what it downloads) and keeps both.

@@ -96,6 +96,8 @@ async fn info(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "mch_id": sim.creds.mch_id,
         "time_scale": sim.time_scale,
         "endpoints": Endpoint::ALL.iter().map(|e| json!({ "name": e, "path": e.path() })).collect::<Vec<_>>(),
+        "v3_endpoints": Endpoint::V3.iter().map(|e| json!({ "name": e, "path": e.path() })).collect::<Vec<_>>(),
+        "v3_keys": sim.v3.mode,
         "notify_ladder_secs": notifier::NOTIFY_SCHEDULE_SECS,
     }))
 }

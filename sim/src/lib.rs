@@ -1,4 +1,4 @@
-//! # wxpay-sim — a faithful WeChat Pay API v2 simulator
+//! # wxpay-sim — a faithful WeChat Pay simulator, API v2 and v3
 //!
 //! WeChat's Pay API (`/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder`,
 //! `/secapi/pay/refund` over mutual TLS, `/pay/refundquery`, `/pay/downloadbill`) and login
@@ -11,6 +11,14 @@
 //! HTTPS on one port, with a CA and a merchant client certificate it generates (kept in its
 //! state directory). A control API and page (`/control`) pay, cancel and fail orders, settle
 //! refunds, inject faults into the next calls, and show every call and notify attempt.
+//!
+//! API v3 on the same host (`/v3/…`): every request's `Authorization` verified (the merchant's
+//! signature, serial, timestamp window, nonce replay), every answer signed with the WeChat key
+//! the request's `Wechatpay-Serial` names, in one of three key modes (the WeChat Pay public key,
+//! platform certificates, or the switchover between them); JSAPI ordering, queries, close,
+//! refunds with `apply-abnormal-refund`, `/v3/certificates`, bills with their SHA-1 and 30 s
+//! `download_url`; the RSA `paySign` sheet (`/sandbox/v3/requestPayment`); JSON notifies with
+//! an AES-256-GCM resource, and WeChat's `WECHATPAY/SIGNTEST/` probes whose answers are kept.
 //!
 //! Run it as `wxpay-sim serve` (the contract: one JSON line on stdout when ready; see the
 //! README), or in-process through [`Simulator::start`].

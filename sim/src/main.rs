@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use wxpay_sim::{Clock, Credentials, KeyMode, SimConfig, Simulator, DEFAULT_SWITCHOVER_SECS, ENV_VARS};
 
 #[derive(Parser)]
-#[command(name = "wxpay-sim", version, about = "A faithful WeChat Pay API v2 simulator for testing any SDK")]
+#[command(name = "wxpay-sim", version, about = "A faithful WeChat Pay simulator (API v2 and v3) for testing any SDK")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,7 +18,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve WeChat Pay v2 on HTTPS (and the control page on plain HTTP, same port).
+    /// Serve WeChat Pay (v2 and v3) on HTTPS (and the control page on plain HTTP, same port).
     Serve(ServeArgs),
 }
 

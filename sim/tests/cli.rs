@@ -334,7 +334,14 @@ async fn logs_never_carry_the_api_key_or_the_app_secret() {
 async fn the_v3_ready_line_has_absolute_paths_and_the_state_dir_keeps_keys_and_port() {
     let tmp = tempfile::tempdir().unwrap();
     let relative = ["--state-dir", "state"];
-    let (child, first) = start({ let mut c = serve(&relative, &[]); c.current_dir(tmp.path()); c }, tmp.path());
+    let (child, first) = start(
+        {
+            let mut c = serve(&relative, &[]);
+            c.current_dir(tmp.path());
+            c
+        },
+        tmp.path(),
+    );
     let v3 = &first["v3"];
     assert_eq!(v3["mode"], "public-key");
     assert_eq!((&v3["platform_certificate"], &v3["platform_serial"]), (&Value::Null, &Value::Null));
@@ -350,7 +357,14 @@ async fn the_v3_ready_line_has_absolute_paths_and_the_state_dir_keeps_keys_and_p
     assert_eq!(v3["apiv3_key"].as_str().unwrap().len(), 32);
     sigterm(child);
 
-    let (child, second) = start({ let mut c = serve(&relative, &[]); c.current_dir(tmp.path()); c }, tmp.path());
+    let (child, second) = start(
+        {
+            let mut c = serve(&relative, &[]);
+            c.current_dir(tmp.path());
+            c
+        },
+        tmp.path(),
+    );
     assert_eq!(second["base_url"], first["base_url"], "the same port");
     for k in ["mch_serial", "apiv3_key", "wechatpay_public_key_id"] {
         assert_eq!(second["v3"][k], first["v3"][k], "{k} kept");

@@ -24,7 +24,8 @@ async fn a_v3_payment_and_refund_flow_with_the_core_client() {
     let keys = s.v3_keys();
     let verifier = keys.clone();
     // A merchant that verifies: 200 for a good signature, 401 otherwise.
-    let merchant = tls_receiver(&s, move |r| if verifier.verify(&r.signature_headers(), r.body.as_bytes(), now()).is_ok() { 200 } else { 401 }).await;
+    let merchant =
+        tls_receiver(&s, move |r| if verifier.verify(&r.signature_headers(), r.body.as_bytes(), now()).is_ok() { 200 } else { 401 }).await;
     let (_, openid) = s.sim.issue_code(None);
 
     // Prepay.
@@ -43,7 +44,9 @@ async fn a_v3_payment_and_refund_flow_with_the_core_client() {
 
     // The notify, verified and decrypted by the core.
     let got = merchant.wait_for(1, LIMIT).await;
-    let n = keys.open_notification(&s.api_v3_key(), &got[0].signature_headers(), got[0].body.as_bytes(), now()).expect("verified and decrypted");
+    let n = keys
+        .open_notification(&s.api_v3_key(), &got[0].signature_headers(), got[0].body.as_bytes(), now())
+        .expect("verified and decrypted");
     assert_eq!(n.event_type, "TRANSACTION.SUCCESS");
     let NotifyEvent::Payment(t) = n.event else { panic!("not a payment: {n:?}") };
     assert_eq!((t.out_trade_no.as_str(), t.trade_state.clone(), t.amount.total), ("V3FLOW000001", TradeState::Success, Fen::new(1200)));
@@ -75,14 +78,16 @@ async fn a_v3_payment_and_refund_flow_with_the_core_client() {
     let r = r.read::<RefundRequest>(&keys).unwrap();
     assert_eq!((r.status.clone(), r.amount.refund, r.out_trade_no.as_str()), (RefundStatus::Processing, Fen::new(500), "V3FLOW000001"));
     common::v3::wait_until("the refund is held", LIMIT, || s.sim.refund("V3REFUND0001").is_some_and(|r| r.held)).await;
-    let (status, settled) =
-        s.control(reqwest::Method::POST, "/refunds/V3REFUND0001/settle", Some(json!({ "status": "SUCCESS" }))).await;
+    let (status, settled) = s.control(reqwest::Method::POST, "/refunds/V3REFUND0001/settle", Some(json!({ "status": "SUCCESS" }))).await;
     assert_eq!((status, settled["status"].as_str()), (200, Some("SUCCESS")), "{settled}");
     let got = merchant.wait_for(2, LIMIT).await;
     let n = keys.open_notification(&s.api_v3_key(), &got[1].signature_headers(), got[1].body.as_bytes(), now()).unwrap();
     assert_eq!(n.event_type, "REFUND.SUCCESS");
     let NotifyEvent::Refund(notice) = n.event else { panic!("not a refund: {n:?}") };
-    assert_eq!((notice.refund_status.clone(), notice.out_refund_no.as_str(), notice.amount.refund), (RefundStatus::Success, "V3REFUND0001", Fen::new(500)));
+    assert_eq!(
+        (notice.refund_status.clone(), notice.out_refund_no.as_str(), notice.amount.refund),
+        (RefundStatus::Success, "V3REFUND0001", Fen::new(500))
+    );
     let q = s.v3_call(&keys, &RefundQueryRequest { out_refund_no: "V3REFUND0001".into() }).await;
     assert_eq!(q.read::<RefundQueryRequest>(&keys).unwrap().status, RefundStatus::Success);
 
@@ -91,7 +96,8 @@ async fn a_v3_payment_and_refund_flow_with_the_core_client() {
     let v3: Vec<_> = calls.as_array().unwrap().iter().filter(|c| c["api"] == "v3").collect();
     assert!(v3.len() == 8 && v3.iter().all(|c| c["signature_valid"] == true), "{v3:?}");
     let (_, notifies) = s.control(reqwest::Method::GET, "/notifies", None).await;
-    let kinds: Vec<_> = notifies.as_array().unwrap().iter().map(|d| (d["kind"].as_str(), d["event_type"].as_str(), d["status"].as_u64())).collect();
+    let kinds: Vec<_> =
+        notifies.as_array().unwrap().iter().map(|d| (d["kind"].as_str(), d["event_type"].as_str(), d["status"].as_u64())).collect();
     assert!(kinds.contains(&(Some("v3_payment"), Some("TRANSACTION.SUCCESS"), Some(200))), "{kinds:?}");
     assert!(kinds.contains(&(Some("v3_refund"), Some("REFUND.SUCCESS"), Some(200))), "{kinds:?}");
 }

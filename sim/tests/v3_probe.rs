@@ -26,7 +26,12 @@ async fn order_for(s: &Sim, merchant: &TlsReceiver, no: &str) {
 async fn a_merchant_that_verifies_refuses_the_probe_and_is_shown_refusing() {
     let s = common::start(1000.0).await;
     let (keys, key) = (s.v3_keys(), s.api_v3_key());
-    let merchant = tls_receiver(&s, move |r| if keys.open_notification(&key, &r.signature_headers(), r.body.as_bytes(), now()).is_ok() { 200 } else { 401 }).await;
+    let merchant =
+        tls_receiver(
+            &s,
+            move |r| if keys.open_notification(&key, &r.signature_headers(), r.body.as_bytes(), now()).is_ok() { 200 } else { 401 },
+        )
+        .await;
     order_for(&s, &merchant, "V3PROBE00001").await;
     let (status, sent) = s.control(reqwest::Method::POST, "/v3/probes", Some(json!({ "count": 1 }))).await;
     assert_eq!(status, 200, "{sent}");
@@ -54,7 +59,12 @@ async fn a_merchant_that_accepts_a_probe_is_flagged() {
 async fn at_rate_one_every_notify_is_followed_by_a_probe() {
     let s = common::start(1000.0).await;
     let (keys, key) = (s.v3_keys(), s.api_v3_key());
-    let merchant = tls_receiver(&s, move |r| if keys.open_notification(&key, &r.signature_headers(), r.body.as_bytes(), now()).is_ok() { 204 } else { 400 }).await;
+    let merchant =
+        tls_receiver(
+            &s,
+            move |r| if keys.open_notification(&key, &r.signature_headers(), r.body.as_bytes(), now()).is_ok() { 204 } else { 400 },
+        )
+        .await;
     let (status, set) = s.control(reqwest::Method::POST, "/v3/probes", Some(json!({ "rate": 1.0 }))).await;
     assert_eq!((status, set["rate"].as_f64()), (200, Some(1.0)));
     order_for(&s, &merchant, "V3PROBE00003").await;

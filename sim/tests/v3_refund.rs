@@ -50,5 +50,4 @@ async fn an_abnormal_refund_is_notified_and_sent_again_to_a_bank_card() {
     let a = s.v3_call(&keys, &apply).await;
     let again = a.read::<wxpay::v3::EncryptedAbnormalRefund>(&keys).unwrap_or_else(|e| panic!("{e:?}: {:?}", a.json()));
     assert_eq!(again.status, RefundStatus::Processing);
-
 }

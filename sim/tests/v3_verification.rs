@@ -53,7 +53,10 @@ async fn a_tampered_body_is_answered_sign_error_with_the_message_that_should_hav
     assert!(s.sim.order("V3SIGN000001").is_none(), "nothing was ordered");
 
     // A request sent to another path than signed: the path line differs.
-    let mut elsewhere = s.v3_merchant().sign_request(&QueryByOutTradeNoRequest { out_trade_no: "V3SIGN000001".into() }, now(), &wxpay::nonce_str().unwrap()).unwrap();
+    let mut elsewhere = s
+        .v3_merchant()
+        .sign_request(&QueryByOutTradeNoRequest { out_trade_no: "V3SIGN000001".into() }, now(), &wxpay::nonce_str().unwrap())
+        .unwrap();
     let original = elsewhere.clone();
     elsewhere.path_and_query = elsewhere.path_and_query.replace("V3SIGN000001", "V3SIGN000002");
     let a = s.v3_send(&elsewhere).await;
@@ -76,7 +79,10 @@ async fn a_timestamp_out_of_the_window_is_refused() {
 #[tokio::test]
 async fn a_replayed_nonce_is_refused() {
     let s = common::start(1000.0).await;
-    let signed = s.v3_merchant().sign_request(&QueryByOutTradeNoRequest { out_trade_no: "V3NONCE00001".into() }, now(), &wxpay::nonce_str().unwrap()).unwrap();
+    let signed = s
+        .v3_merchant()
+        .sign_request(&QueryByOutTradeNoRequest { out_trade_no: "V3NONCE00001".into() }, now(), &wxpay::nonce_str().unwrap())
+        .unwrap();
     assert_eq!(code(&s.v3_send(&signed).await), (404, "ORDER_NOT_EXIST".to_owned()));
     assert_eq!(code(&s.v3_send(&signed).await), (401, "SIGN_ERROR".to_owned()), "the same nonce again");
 }

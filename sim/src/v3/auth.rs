@@ -43,7 +43,9 @@ fn fields(text: &str) -> Vec<(&str, &str)> {
 
 /// Verifies a request. `path_and_query` as received, `body` byte for byte.
 pub(crate) fn verify(sim: &Sim, method: &str, path_and_query: &str, authorization: Option<&str>, body: &[u8]) -> Result<(), Refused> {
-    let Some(auth) = authorization else { return Err(refused("Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》")) };
+    let Some(auth) = authorization else {
+        return Err(refused("Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》"));
+    };
     let Some(rest) = auth.strip_prefix(AUTHORIZATION_SCHEME).and_then(|r| r.strip_prefix(' ')) else {
         return Err(refused("错误的签名类型，请使用WECHATPAY2-SHA256-RSA2048"));
     };
@@ -63,9 +65,8 @@ pub(crate) fn verify(sim: &Sim, method: &str, path_and_query: &str, authorizatio
     let Ok(ts) = timestamp.parse::<i64>() else { return Err(refused("Http头Authorization中的timestamp格式错误")) };
     let text = String::from_utf8_lossy(body);
     let expected = format!("{method}\n{path_and_query}\n{timestamp}\n{nonce}\n{text}\n");
-    let valid = base64::engine::general_purpose::STANDARD
-        .decode(signature)
-        .is_ok_and(|sig| sim.v3.mch_public.verify(expected.as_bytes(), &sig));
+    let valid =
+        base64::engine::general_purpose::STANDARD.decode(signature).is_ok_and(|sig| sim.v3.mch_public.verify(expected.as_bytes(), &sig));
     if !valid {
         let shown: String = text.chars().take(SHOWN_BODY_CHARS).collect();
         let truncated = format!("{method}\n{path_and_query}\n{timestamp}\n{nonce}\n{shown}\n");

@@ -120,7 +120,19 @@ fn fund_flow(day: &Day) -> Option<String> {
             expense_n += 1;
         }
         let direction = if *is_income { "收入" } else { "支出" };
-        let fields = [dashed(at.div_euclid(1000)), business.clone(), flow.clone(), (*name).to_owned(), (*name).to_owned(), direction.to_owned(), yuan(*amount), yuan(balance), "system".to_owned(), String::new(), business.clone()];
+        let fields = [
+            dashed(at.div_euclid(1000)),
+            business.clone(),
+            flow.clone(),
+            (*name).to_owned(),
+            (*name).to_owned(),
+            direction.to_owned(),
+            yuan(*amount),
+            yuan(balance),
+            "system".to_owned(),
+            String::new(),
+            business.clone(),
+        ];
         lines.push(fields.iter().map(|f| format!("`{f}")).collect::<Vec<_>>().join(","));
     }
     lines.push("资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额".to_owned());

@@ -16,7 +16,11 @@ use crate::dates::rfc3339;
 /// `GET /v3/certificates`.
 pub(crate) async fn certificates(State(sim): State<Arc<Sim>>) -> V3Result {
     let Some(listed) = sim.v3.listed(sim.clock.now_secs()) else {
-        return Err(V3Error::new(StatusCode::NOT_FOUND, "RESOURCE_NOT_EXISTS", "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"));
+        return Err(V3Error::new(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_NOT_EXISTS",
+            "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥",
+        ));
     };
     let mut data = Vec::new();
     for c in listed {

@@ -74,7 +74,10 @@ pub(crate) async fn layer(State(sim): State<Arc<Sim>>, req: Request, next: Next)
                 Some(FaultKind::HttpStatus { status }) => {
                     unsigned = true;
                     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-                    Some((status, [(header::CONTENT_TYPE, "text/html")], format!("<html><body><h1>{status}</h1>proxy</body></html>")).into_response())
+                    Some(
+                        (status, [(header::CONTENT_TYPE, "text/html")], format!("<html><body><h1>{status}</h1>proxy</body></html>"))
+                            .into_response(),
+                    )
                 }
                 Some(FaultKind::ErrCode { err_code, err_code_des }) => Some(V3Error::injected(&err_code, err_code_des).into_response()),
                 Some(FaultKind::SystemError) => Some(V3Error::system().into_response()),
@@ -103,11 +106,12 @@ pub(crate) async fn layer(State(sim): State<Arc<Sim>>, req: Request, next: Next)
         sign_headers(&sim, requested.as_deref(), &mut answer_parts.headers, &answer_bytes);
     }
     let dropped = drop_after && cut.is_some();
-    let response_text = if file && answer_parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/x-gzip")) {
-        format!("({} bytes of gzip)", answer_bytes.len())
-    } else {
-        String::from_utf8_lossy(&answer_bytes).into_owned()
-    };
+    let response_text =
+        if file && answer_parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/x-gzip")) {
+            format!("({} bytes of gzip)", answer_bytes.len())
+        } else {
+            String::from_utf8_lossy(&answer_bytes).into_owned()
+        };
     let keep = |s: &str| s.chars().take(KEPT_CHARS).collect::<String>();
     sim.model.record_call(Call {
         seq,

@@ -27,7 +27,12 @@ pub(crate) struct Event {
 
 fn payment_event(sim: &Sim, no: &str) -> Option<Event> {
     let o = sim.model.order(OrderKey::OutTradeNo(no))?;
-    o.is_paid().then(|| Event { event_type: "TRANSACTION.SUCCESS", summary: "支付成功", resource: shape::transaction(sim, &o), original_type: "transaction" })
+    o.is_paid().then(|| Event {
+        event_type: "TRANSACTION.SUCCESS",
+        summary: "支付成功",
+        resource: shape::transaction(sim, &o),
+        original_type: "transaction",
+    })
 }
 
 fn refund_event(sim: &Sim, no: &str) -> Option<Event> {
@@ -165,7 +170,12 @@ async fn deliver(sim: Arc<Sim>, kind: NotifyKind, key: String, url: String, make
 /// must) or `accepted` (2xx: it did not verify the signature).
 pub(crate) async fn send_probe(sim: &Arc<Sim>, url: &str) -> Option<Delivery> {
     let fake = crate::model::SimOrder::probe_sample(sim.clock.now_ms());
-    let event = Event { event_type: "TRANSACTION.SUCCESS", summary: "支付成功", resource: shape::transaction(sim, &fake), original_type: "transaction" };
+    let event = Event {
+        event_type: "TRANSACTION.SUCCESS",
+        summary: "支付成功",
+        resource: shape::transaction(sim, &fake),
+        original_type: "transaction",
+    };
     let body = body(sim, &event)?;
     let (serial, headers) = headers(sim, &body, true)?;
     let at_ms = sim.clock.now_ms();

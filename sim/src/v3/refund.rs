@@ -65,10 +65,8 @@ pub(crate) async fn create(State(sim): State<Arc<Sim>>, body: Bytes) -> V3Result
     if !(1..=64).contains(&out_refund_no.len()) {
         return Err(V3Error::param("body", out_refund_no, "out_refund_no长度为1-64位"));
     }
-    let (r, created) = sim
-        .model
-        .refund(NewRefund { out_refund_no, order, total_fee: total, refund_fee: refund, notify_url })
-        .map_err(refusal)?;
+    let (r, created) =
+        sim.model.refund(NewRefund { out_refund_no, order, total_fee: total, refund_fee: refund, notify_url }).map_err(refusal)?;
     if created {
         sim.model.mark_v3_refund(out_refund_no);
         if let Some(url) = notify_url {
@@ -104,7 +102,8 @@ pub(crate) async fn apply_abnormal(
     match kind {
         "USER_BANK_CARD" => {
             text(&v, "bank_type")?;
-            let serial = serial.0.as_deref().ok_or_else(|| V3Error::param("header", "Wechatpay-Serial", "加密敏感信息须传Wechatpay-Serial"))?;
+            let serial =
+                serial.0.as_deref().ok_or_else(|| V3Error::param("header", "Wechatpay-Serial", "加密敏感信息须传Wechatpay-Serial"))?;
             let key = sim
                 .v3
                 .by_serial(serial, sim.clock.now_secs())

@@ -112,7 +112,9 @@ pub(crate) fn sign_headers(sim: &Sim, requested: Option<&str>, headers: &mut axu
     let request_id = crate::rsakey::random_hex(16);
     headers.insert(HeaderName::from_static("request-id"), HeaderValue::from_str(&request_id).expect("hex is a header value"));
     let Some((serial, ts, nonce, sig)) = signature(sim, requested, body) else { return };
-    for (name, value) in [("wechatpay-serial", serial), ("wechatpay-timestamp", ts), ("wechatpay-nonce", nonce), ("wechatpay-signature", sig)] {
+    for (name, value) in
+        [("wechatpay-serial", serial), ("wechatpay-timestamp", ts), ("wechatpay-nonce", nonce), ("wechatpay-signature", sig)]
+    {
         if let Ok(v) = HeaderValue::from_str(&value) {
             headers.insert(HeaderName::from_static(name), v);
         }

@@ -79,7 +79,8 @@ pub(crate) async fn request_payment(State(sim): State<Arc<Sim>>, Json(req): Json
     match sim.model.pay(OrderKey::OutTradeNo(&order.out_trade_no), None) {
         Ok(p) => {
             notify::spawn_payment(&sim, &p.out_trade_no);
-            Json(json!({ "errMsg": "requestPayment:ok", "out_trade_no": p.out_trade_no, "transaction_id": p.transaction_id })).into_response()
+            Json(json!({ "errMsg": "requestPayment:ok", "out_trade_no": p.out_trade_no, "transaction_id": p.transaction_id }))
+                .into_response()
         }
         Err(r) => refusal(r),
     }

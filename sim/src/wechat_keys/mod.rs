@@ -82,6 +82,15 @@ fn setting(reason: impl std::fmt::Display) -> Error {
     Error::Pki(format!("v3 keys: {reason}"))
 }
 
+/// The merchant's side of v3: its number, and its API key (`apiclient_key.pem`, RSA) with the
+/// serial of its certificate.
+pub(crate) struct MerchantSide<'a> {
+    pub(crate) mch_id: &'a str,
+    pub(crate) key_file: PathBuf,
+    pub(crate) key_pem: &'a str,
+    pub(crate) serial: String,
+}
+
 /// The v3 fields of the ready line.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReadyV3 {
@@ -107,16 +116,8 @@ impl WechatKeys {
     /// Loads the keys kept in `state_dir/v3`, making what the mode needs and is missing.
     /// `mch_key_pem` is the merchant's `apiclient_key.pem` (RSA), `mch_serial` its certificate's
     /// serial.
-    pub(crate) fn prepare(
-        state_dir: &Path,
-        mode: KeyMode,
-        mch_id: &str,
-        mch_key_file: PathBuf,
-        mch_key_pem: &str,
-        mch_serial: String,
-        now_ms: i64,
-        switch_after_ms: i64,
-    ) -> Result<Self> {
+    pub(crate) fn prepare(state_dir: &Path, mode: KeyMode, merchant: MerchantSide<'_>, now_ms: i64, switch_after_ms: i64) -> Result<Self> {
+        let MerchantSide { mch_id, key_file: mch_key_file, key_pem: mch_key_pem, serial: mch_serial } = merchant;
         let dir = state_dir.join("v3");
         std::fs::create_dir_all(&dir).map_err(Error::file(&dir))?;
         let key_file = dir.join("apiv3_key");
@@ -273,7 +274,8 @@ impl WechatKeys {
 /// The WeChat Pay public key kept in `dir`, or a new one: `PUB_KEY_ID_` and 32 digits (as
 /// WeChat's: `01`, the merchant number padded, the day, a sequence).
 fn public_key(dir: &Path, mch_id: &str, now_ms: i64) -> Result<WechatPublicKey> {
-    let (private, public, id) = (dir.join("wechatpay_private_key.pem"), dir.join("wechatpay_public_key.pem"), dir.join("wechatpay_public_key_id"));
+    let (private, public, id) =
+        (dir.join("wechatpay_private_key.pem"), dir.join("wechatpay_public_key.pem"), dir.join("wechatpay_public_key_id"));
     let kept = (read_optional(&private)?, read_optional(&id)?, public.exists());
     let (pem, id_text) = match kept {
         (Some(pem), Some(id_text), true) => (pem, id_text.trim().to_owned()),

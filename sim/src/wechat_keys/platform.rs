@@ -51,7 +51,13 @@ impl PlatformCert {
     pub(crate) fn read(cert_pem: String, key_pem: &str) -> Result<Self> {
         let cert = PlatformCertificate::from_pem(&cert_pem).map_err(pki_error)?;
         let key = MerchantKey::from_pem(key_pem).map_err(pki_error)?;
-        Ok(PlatformCert { serial: cert.serial_no, pem: cert_pem, key: Arc::new(key), not_before: cert.not_before, not_after: cert.not_after })
+        Ok(PlatformCert {
+            serial: cert.serial_no,
+            pem: cert_pem,
+            key: Arc::new(key),
+            not_before: cert.not_before,
+            not_after: cert.not_after,
+        })
     }
 
     /// Issues a new platform certificate valid from today for five years, kept in `dir`

@@ -128,8 +128,16 @@ async fn calls(State(sim): State<Arc<Sim>>, Query(q): Query<CallsQuery>) -> Json
 }
 
 /// `GET /control/orders`: every order, oldest first.
+/// Every order, oldest first; v3 ones say `"api": "v3"` (their sign type is RSA, not the
+/// `sign_type` a v2 order keeps).
 async fn orders(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    Json(json!(sim.model.orders()))
+    let shown = sim.model.orders().into_iter().map(|o| {
+        let v3 = sim.model.is_v3_order(&o.out_trade_no);
+        let mut v = json!(o);
+        v["api"] = json!(if v3 { "v3" } else { "v2" });
+        v
+    });
+    Json(Value::Array(shown.collect()))
 }
 
 async fn order(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
@@ -168,8 +176,19 @@ async fn fail(State(sim): State<Arc<Sim>>, Path(no): Path<String>) -> Response {
 }
 
 /// `GET /control/refunds`: every refund, oldest first.
+/// Every refund, oldest first; v3 ones say `"api": "v3"` and their v3 `status` (ABNORMAL for
+/// CHANGE, CLOSED for REFUNDCLOSE).
 async fn refunds(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    Json(json!(sim.model.refunds()))
+    let shown = sim.model.refunds().into_iter().map(|r| {
+        let v3 = sim.model.is_v3_refund(&r.out_refund_no);
+        let mut v = json!(r);
+        v["api"] = json!(if v3 { "v3" } else { "v2" });
+        if v3 {
+            v["status"] = json!(v3::refund_status(r.refund_status));
+        }
+        v
+    });
+    Json(Value::Array(shown.collect()))
 }
 
 #[derive(Deserialize)]

@@ -218,9 +218,10 @@ impl Faults {
         if let Some(o) = &change.refund_outcome {
             let status = match o.as_str() {
                 "SUCCESS" => None,
-                "CHANGE" => Some(RefundStatus::Change),
-                "REFUNDCLOSE" => Some(RefundStatus::Refundclose),
-                _ => return Err("refund_outcome: SUCCESS, CHANGE or REFUNDCLOSE"),
+                // v3 names them ABNORMAL and CLOSED.
+                "CHANGE" | "ABNORMAL" => Some(RefundStatus::Change),
+                "REFUNDCLOSE" | "CLOSED" => Some(RefundStatus::Refundclose),
+                _ => return Err("refund_outcome: SUCCESS, CHANGE (ABNORMAL) or REFUNDCLOSE (CLOSED)"),
             };
             *lock(&self.refund_outcome) = status;
         }

@@ -12,7 +12,7 @@ use wxpay::v3::{
     RefundRequest, RefundStatus, TradeState,
 };
 use wxpay::{Fen, TradeRef};
-use wxpay_sim::Clock;
+use wxpay_sim::{Clock, NotifyKind};
 
 use common::v3::{now, tls_receiver};
 
@@ -95,6 +95,10 @@ async fn a_v3_payment_and_refund_flow_with_the_core_client() {
     let (_, calls) = s.control(reqwest::Method::GET, "/calls", None).await;
     let v3: Vec<_> = calls.as_array().unwrap().iter().filter(|c| c["api"] == "v3").collect();
     assert!(v3.len() == 8 && v3.iter().all(|c| c["signature_valid"] == true), "{v3:?}");
+    // Attempts are recorded once the merchant's answer is in: wait for both.
+    let acknowledged = |kind: NotifyKind| s.sim.all_deliveries().iter().any(|d| d.kind == kind && d.acknowledged);
+    common::v3::wait_until("both notifies recorded", LIMIT, || acknowledged(NotifyKind::V3Payment) && acknowledged(NotifyKind::V3Refund))
+        .await;
     let (_, notifies) = s.control(reqwest::Method::GET, "/notifies", None).await;
     let kinds: Vec<_> =
         notifies.as_array().unwrap().iter().map(|d| (d["kind"].as_str(), d["event_type"].as_str(), d["status"].as_u64())).collect();

@@ -142,3 +142,32 @@ async fn switchover_moves_notifies_by_itself_after_the_set_time() {
     let merchant = tls_receiver(&s, |_| 200).await;
     assert_eq!(notify_serial(&s, &merchant, "V3SWITCH0003").await, id);
 }
+
+#[tokio::test]
+async fn an_expired_certificate_is_no_longer_listed_nor_used() {
+    let clock = Clock::system();
+    let s = common::start_with(1000.0, clock.clone(), |c| c.v3_keys = KeyMode::Certificate).await;
+    let first = s.sim.ready().v3.platform_serial.unwrap();
+    clock.advance(Duration::from_secs((5 * 365 + 2) * 86_400));
+    // Requests are signed at the simulator's time.
+    let at = (clock.now_ms() / 1000) as u64;
+    let merchant = s.v3_merchant();
+    let signed = merchant.sign_request(&DownloadCertificatesRequest, at, &wxpay::nonce_str().unwrap()).unwrap();
+    let mut named = signed.clone();
+    named.wechatpay_serial = Some(first.clone());
+    let a = s.v3_send(&named).await;
+    assert_eq!(a.status, 200, "{:?}", a.json());
+    let now_serial = a.header("wechatpay-serial").unwrap().to_owned();
+    assert_ne!(now_serial, first, "the expired certificate no longer signs, even when named");
+    let mut keys = wxpay::v3::KeySet::new();
+    let listed = keys.add_downloaded_certificates(&s.api_v3_key(), a.status, &a.signature_headers(), &a.body, at).unwrap();
+    assert_eq!(
+        listed.iter().map(|c| c.certificate.serial_no.as_str()).collect::<Vec<_>>(),
+        [now_serial.as_str()],
+        "only the new one is listed"
+    );
+    let (_, info) = s.control(reqwest::Method::GET, "/v3/keys", None).await;
+    let expired: Vec<_> =
+        info["platform_serials"].as_array().unwrap().iter().filter(|c| c["expired"] == true).map(|c| c["serial"].clone()).collect();
+    assert_eq!(expired, [json!(first)]);
+}

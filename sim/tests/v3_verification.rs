@@ -140,3 +140,31 @@ async fn injected_faults_answer_frequency_limited_and_system_error() {
     assert_eq!(code(&s.v3_call(&keys, &query).await), (500, "SYSTEM_ERROR".to_owned()));
     assert_eq!(code(&s.v3_call(&keys, &query).await), (404, "ORDER_NOT_EXIST".to_owned()), "the rules are used up");
 }
+
+#[tokio::test]
+async fn the_standing_knobs_apply_to_v3_calls() {
+    let s = common::start(1000.0).await;
+    let keys = s.v3_keys();
+    let query = QueryByOutTradeNoRequest { out_trade_no: "V3KNOBS00001".into() };
+    assert_eq!(s.control(reqwest::Method::POST, "/knobs", Some(json!({ "systemerror_next": 1 }))).await.0, 200);
+    let a = s.v3_call(&keys, &query).await;
+    assert_eq!(code(&a), (500, "SYSTEM_ERROR".to_owned()));
+    keys.verify(&a.signature_headers(), &a.body, now()).expect("signed");
+    assert_eq!(s.control(reqwest::Method::POST, "/knobs", Some(json!({ "http_status_next": 1 }))).await.0, 200);
+    let a = s.v3_call(&keys, &query).await;
+    assert_eq!((a.status, a.header("wechatpay-signature")), (403, None), "a proxy's page, unsigned");
+    assert_eq!(code(&s.v3_call(&keys, &query).await), (404, "ORDER_NOT_EXIST".to_owned()));
+}
+
+#[tokio::test]
+async fn the_same_out_trade_no_with_other_parameters_is_out_trade_no_used() {
+    let s = common::start(1000.0).await;
+    let keys = s.v3_keys();
+    let (_, openid) = s.sim.issue_code(None);
+    let first = JsapiOrderRequest::new("咖啡", "V3USED000001", Fen::new(100), "https://127.0.0.1:9/notify", &openid);
+    let prepay = s.v3_call(&keys, &first).await.read::<JsapiOrderRequest>(&keys).unwrap();
+    let again = s.v3_call(&keys, &first).await.read::<JsapiOrderRequest>(&keys).unwrap();
+    assert_eq!(again.prepay_id, prepay.prepay_id, "the same order again: the same prepay_id");
+    let other = JsapiOrderRequest::new("咖啡", "V3USED000001", Fen::new(200), "https://127.0.0.1:9/notify", &openid);
+    assert_eq!(code(&s.v3_call(&keys, &other).await), (403, "OUT_TRADE_NO_USED".to_owned()));
+}

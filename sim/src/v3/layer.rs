@@ -39,6 +39,32 @@ fn outcome(status: StatusCode, body: &[u8]) -> String {
         .unwrap_or_else(|| format!("HTTP {}", status.as_u16()))
 }
 
+/// The standing knobs, for a call no rule applied to: `http_status_next` (a proxy's 403
+/// page), `systemerror_next` and `systemerror_rate` (500 SYSTEM_ERROR, unprocessed),
+/// `drop_connections_next` (processed, then the connection is closed unanswered).
+fn knobs(sim: &Sim, fault: &mut Option<String>, unsigned: &mut bool, drop_after: &mut bool) -> Option<Response> {
+    if fault.is_some() {
+        return None;
+    }
+    if sim.faults.take_http_status() {
+        *fault = Some("http_status_next".into());
+        *unsigned = true;
+        return Some(
+            (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html")], "<html><body><h1>403 Forbidden</h1>proxy</body></html>")
+                .into_response(),
+        );
+    }
+    if sim.faults.take_systemerror(false) {
+        *fault = Some("systemerror".into());
+        return Some(V3Error::system().into_response());
+    }
+    if sim.faults.take_drop_connection() {
+        *fault = Some("drop_connections_next".into());
+        *drop_after = true;
+    }
+    None
+}
+
 /// The layer.
 pub(crate) async fn layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
     let seq = sim.model.next_seq();
@@ -91,8 +117,14 @@ pub(crate) async fn layer(State(sim): State<Arc<Sim>>, req: Request, next: Next)
                 }
                 None => None,
             }
+            .or_else(|| knobs(&sim, &mut fault, &mut unsigned, &mut drop_after))
         }
     };
+    if early.is_none() {
+        if let Some(d) = sim.faults.delay() {
+            tokio::time::sleep(d.min(Duration::from_secs(60))).await;
+        }
+    }
     parts.extensions.insert(RequestedSerial(requested.clone()));
     let answer = match early {
         Some(a) => a,

@@ -55,7 +55,7 @@ fn refusal(r: Refusal) -> V3Error {
     match r {
         Refusal::OrderPaid => V3Error::new(StatusCode::FORBIDDEN, "ORDERPAID", "该订单已支付"),
         Refusal::OrderClosed => V3Error::new(StatusCode::BAD_REQUEST, "ORDER_CLOSED", "订单已关闭"),
-        Refusal::OutTradeNoUsed => V3Error::invalid("商户订单号重复，请核实商户订单号是否重复提交"),
+        Refusal::OutTradeNoUsed => V3Error::new(StatusCode::FORBIDDEN, "OUT_TRADE_NO_USED", "商户订单号重复"),
         Refusal::OrderNotExist => V3Error::no_order(),
         _ => V3Error::system(),
     }

@@ -3,12 +3,12 @@
 //! `-Signature`, `-Serial`, and `Request-ID`) under the key the request's `Wechatpay-Serial`
 //! names.
 //!
-//! Codes and statuses follow WeChat's published error tables for these APIs (as the official
-//! SDKs wechatpay-go and wechatpay-java document them: 401 SIGN_ERROR, 400 PARAM_ERROR /
-//! INVALID_REQUEST / ORDER_CLOSED, 403 ORDERPAID / NOT_ENOUGH, 404 ORDER_NOT_EXIST /
-//! RESOURCE_NOT_EXISTS, 429 FREQUENCY_LIMITED, 500 SYSTEM_ERROR) and the answers SDK users
-//! reported (the 404 RESOURCE_NOT_EXISTS of `/v3/certificates` for new merchants; the shape of
-//! SIGN_ERROR's detail).
+//! Codes and statuses follow the error tables of WeChat's v3 API reference (公共错误码 and
+//! 业务错误码 of each API, e.g. 关闭订单: 400 PARAM_ERROR / INVALID_REQUEST / ORDER_CLOSED,
+//! 401 SIGN_ERROR, 403 OUT_TRADE_NO_USED / NOT_ENOUGH / NO_AUTH, 404 ORDER_NOT_EXIST,
+//! 429 FREQUENCY_LIMITED, 500 SYSTEM_ERROR) and the answers SDK users reported in the
+//! wechatpay-java and WxJava trackers (the 404 RESOURCE_NOT_EXISTS of `/v3/certificates` for
+//! new merchants; the shape of SIGN_ERROR's detail).
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -64,7 +64,8 @@ impl V3Error {
             "SYSTEM_ERROR" | "SYSTEMERROR" => StatusCode::INTERNAL_SERVER_ERROR,
             "FREQUENCY_LIMITED" => StatusCode::TOO_MANY_REQUESTS,
             "SIGN_ERROR" => StatusCode::UNAUTHORIZED,
-            "NOT_ENOUGH" | "ORDERPAID" | "NO_AUTH" | "ACCOUNT_ERROR" | "REQUEST_BLOCKED" => StatusCode::FORBIDDEN,
+            "NOT_ENOUGH" | "ORDERPAID" | "NO_AUTH" | "ACCOUNT_ERROR" | "REQUEST_BLOCKED" | "OUT_TRADE_NO_USED" | "RULE_LIMIT"
+            | "TRADE_ERROR" => StatusCode::FORBIDDEN,
             "ORDER_NOT_EXIST" | "RESOURCE_NOT_EXISTS" | "ORDERNOTEXIST" => StatusCode::NOT_FOUND,
             "BANK_ERROR" => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,

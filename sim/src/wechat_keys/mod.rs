@@ -156,12 +156,17 @@ impl WechatKeys {
         self.public.as_ref().map(|p| SigningKey { serial: p.id.clone(), key: p.key.clone() })
     }
 
+    /// The newest certificate still valid. When every one has expired (a clock moved years on),
+    /// WeChat has issued a new one: so does the simulator.
     fn newest_cert(&self, now_secs: i64) -> Option<SigningKey> {
-        lock(&self.certs)
-            .iter()
-            .rev()
-            .find(|c| c.not_after as i64 > now_secs)
-            .map(|c| SigningKey { serial: c.serial.clone(), key: c.key.clone() })
+        let mut certs = lock(&self.certs);
+        if self.mode.has_certificates() && !certs.iter().any(|c| c.not_after as i64 > now_secs) {
+            match PlatformCert::issue(&self.dir, now_secs) {
+                Ok(c) => certs.push(c),
+                Err(e) => tracing::warn!(error = %e, "cannot issue a platform certificate"),
+            }
+        }
+        certs.iter().rev().find(|c| c.not_after as i64 > now_secs).map(|c| SigningKey { serial: c.serial.clone(), key: c.key.clone() })
     }
 
     /// The key WeChat holds under `serial` (a `PUB_KEY_ID_…` or a valid certificate's serial).
@@ -228,6 +233,7 @@ impl WechatKeys {
         if !self.mode.has_certificates() {
             return None;
         }
+        self.newest_cert(now_secs);
         Some(
             lock(&self.certs)
                 .iter()

@@ -169,6 +169,10 @@ function thrown(fn) {
 
 const pem = (thing) => (thing.startsWith('-----BEGIN') ? thing : fs.readFileSync(thing, 'utf8'));
 
+test('wxpay-sim is built (WXPAY_SIM_BIN, default ../target/debug/wxpay-sim)', () => {
+  assert.ok(fs.existsSync(BIN), `wxpay-sim not found at ${BIN}: run \`cargo build -p wxpay-sim\` (or set WXPAY_SIM_BIN to the binary)`);
+});
+
 for (const mode of ['public-key', 'certificate', 'switchover']) {
   describe(`wxpay/v3 against wxpay-sim --v3-keys ${mode}`, () => {
     let sim;

@@ -8,11 +8,14 @@
 // One simulator per key mode (`--v3-keys public-key|certificate|switchover`): prepay, a
 // tampered paySign refused and the package's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS opened by `openNotification`, the query both ways, close, ORDER_NOT_EXIST,
-// a refund held then settled with REFUND.SUCCESS, a probe refused, the trade and fund-flow bills
-// opened (their SHA-1 checked by the package), and an answer checked with the wrong key refused.
-// In `certificate` and `switchover` the platform certificates come from `/v3/certificates`
-// through `KeyStore#ingestCertificates`; in `switchover` answers follow `Wechatpay-Serial` and
-// the switch moves notifies to the public key.
+// a refund held then settled with REFUND.SUCCESS (and NOT_ENOUGH beyond it), an ABNORMAL refund
+// applied with fields the package encrypts, a probe refused, the trade and fund-flow bills opened
+// (their SHA-1 checked by the package), an answer checked with the wrong key refused, and a
+// request signed with another key answered 401 SIGN_ERROR. In `certificate` and `switchover` the
+// platform certificates come from `/v3/certificates` through `KeyStore#ingestCertificates`; in
+// `certificate` a rotation is followed (the new certificate's notify refused as UNKNOWN_SERIAL,
+// the store advises a download, the retry opened); in `switchover` answers follow
+// `Wechatpay-Serial` and the switch moves notifies to the public key.
 //
 // The binary: WXPAY_SIM_BIN, default ../target/debug/wxpay-sim (scripts/test-wasm node builds
 // it). Missing, the test fails: it is not skipped.
@@ -327,6 +330,9 @@ for (const mode of ['public-key', 'certificate', 'switchover']) {
       const refund = await call(merchant.buildRefund({ outTradeNo: no, outRefundNo: rno, refund: 800, total: 1800, reason: 'pkg', notifyUrl: `${notify.url}/refund` }), 'parseRefundResponse');
       assert.equal(refund.status, 'PROCESSING');
       assert.equal(refund.amount.refund, 800);
+      const tooMuch = await send(merchant.buildRefund({ outTradeNo: no, outRefundNo: `${rno}B`, refund: 1001, total: 1800 }));
+      const e = thrown(() => keys.parseRefundResponse(tooMuch));
+      assert.deepEqual([e.code, e.status, e.errCode], ['API_ERROR', 403, 'NOT_ENOUGH']);
       const held = await call(merchant.buildRefundQuery({ outRefundNo: rno }), 'parseRefundResponse');
       assert.equal(held.status, 'PROCESSING');
       await control(ready, 'POST', `/refunds/${rno}/settle`, { status: 'SUCCESS' });
@@ -337,6 +343,24 @@ for (const mode of ['public-key', 'certificate', 'switchover']) {
       assert.equal(n.notification.event.amount.refund, 800);
       const done = await call(merchant.buildRefundQuery({ outRefundNo: rno }), 'parseRefundResponse');
       assert.equal(done.status, 'SUCCESS');
+    });
+
+    test('an abnormal refund: REFUND.ABNORMAL opened, then applied with fields the package encrypts', async () => {
+      const ano = `A${no}`;
+      await call(merchant.buildRefund({ outTradeNo: no, outRefundNo: ano, refund: 200, total: 1800, notifyUrl: `${notify.url}/refund` }), 'parseRefundResponse');
+      await control(ready, 'POST', `/refunds/${ano}/settle`, { status: 'ABNORMAL' });
+      const n = await notify.waitFor('the REFUND.ABNORMAL notify', 'opened', (x) => x.notification.event.outRefundNo === ano);
+      assert.equal(n.notification.eventType, 'REFUND.ABNORMAL');
+      assert.equal(n.notification.event.refundStatus, 'ABNORMAL');
+      // RSA-OAEP to the key keys.requestSerial() names; the simulator decrypts and checks them.
+      const bankAccount = keys.encryptSensitive('6214000000000000000');
+      const realName = keys.encryptSensitive('张三');
+      assert.equal(bankAccount.wechatpaySerial, keys.requestSerial());
+      const applied = await call(merchant.buildAbnormalRefund({
+        refundId: n.notification.event.refundId, outRefundNo: ano, type: 'USER_BANK_CARD', bankType: 'ICBC_DEBIT', bankAccount, realName,
+      }), 'parseRefundResponse');
+      assert.equal(applied.status, 'PROCESSING');
+      assert.equal(applied.outRefundNo, ano);
     });
 
     test('a probe is refused by openNotification and recorded as refused', async () => {
@@ -391,6 +415,30 @@ for (const mode of ['public-key', 'certificate', 'switchover']) {
       const f = await download(flow);
       assert.ok(v3.openFundFlowBill(flow, f.bytes).summary.rows >= 1);
     });
+
+    if (mode === 'certificate') {
+      test('a rotated certificate: its notify is UNKNOWN_SERIAL, the key store downloads it, the retry is opened', async () => {
+        const { serial } = await control(ready, 'POST', '/v3/keys/rotate', {});
+        const next = `${no}R`;
+        // Answers follow the Wechatpay-Serial sent: the certificate the merchant holds.
+        const order = { description: 'rotated', outTradeNo: next, total: 300, notifyUrl: `${notify.url}/pay`, openid };
+        await call(merchant.buildJsapiPrepay(order, { wechatpaySerial: keys.requestSerial() }), 'parseJsapiPrepayResponse');
+        await control(ready, 'POST', `/orders/${next}/pay`, {});
+        const refused = await notify.waitFor('the notify signed by the new certificate', 'refused', (x) => x.serial === serial);
+        assert.equal(refused.code, 'UNKNOWN_SERIAL');
+        assert.equal(store.onUnknownSerial(serial).advice, 'download');
+        // The download's answer signed by the certificate held (the store trusts a carried
+        // certificate only on a first download).
+        const download = merchant.buildDownloadCertificates({ wechatpaySerial: keys.requestSerial() });
+        const refresh = store.ingestCertificates(await send(download), ready.v3.apiv3_key);
+        assert.deepEqual(refresh.added.map((s) => s.toUpperCase()), [serial.toUpperCase()]);
+        keys = store.keySet(ready.v3.apiv3_key);
+        assert.equal(keys.requestSerial().toUpperCase(), serial.toUpperCase());
+        // WeChat retries the refused notify; the merchant now opens it.
+        const n = await notify.waitFor('the retried notify opened', 'opened', (x) => x.notification.event.outTradeNo === next);
+        assert.equal(n.serial, serial);
+      });
+    }
 
     if (mode === 'switchover') {
       test('answers follow Wechatpay-Serial; the switch moves notifies to the public key', async () => {

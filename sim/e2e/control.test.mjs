@@ -115,7 +115,7 @@ async function main() {
   // A forged call: the page must mark its signature INVALID.
   const forged = { ...order, total_fee: "1", nonce_str: "forged" + Date.now() };
   const refused = await post(ready.base_url + "/pay/unifiedorder", xml(forged), tls);
-  if (!refused.includes("SIGNERROR")) throw new Error("forged unifiedorder: " + refused);
+  if (!refused.includes("签名错误") || refused.includes("<sign>")) throw new Error("forged unifiedorder: " + refused);
 
   browser = await chromium.launchPersistentContext(path.join(tmp, "chromium"), {
     executablePath: CHROMIUM,
@@ -134,7 +134,7 @@ async function main() {
   await page.locator("#who", { hasText: ready.mch_id }).waitFor();
 
   const calls = page.locator("#calls tbody tr");
-  await calls.filter({ hasText: "SIGNERROR" }).filter({ hasText: "INVALID" }).first().waitFor();
+  await calls.filter({ hasText: "签名错误" }).filter({ hasText: "INVALID" }).first().waitFor();
   await calls.filter({ hasText: "/pay/unifiedorder" }).filter({ hasText: "valid" }).filter({ hasText: "SUCCESS" }).first().waitFor();
 
   const row = page.locator("#orders tbody tr", { hasText: no });

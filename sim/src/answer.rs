@@ -1,7 +1,9 @@
-//! The Pay API's answers as WeChat writes them: `return_code=FAIL` when the message cannot be
-//! read at all, otherwise a signed answer with `result_code` and, on failure, `err_code`.
+//! The Pay API's answers as WeChat writes them: `return_code=FAIL` (unsigned) when the message
+//! cannot be read at all or its signature does not verify, otherwise a signed answer with
+//! `result_code` and, on failure, `err_code`; and the HTML page WeChat's front end (nginx)
+//! answers a certificate-only path called without the merchant client certificate.
 
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use wxpay::{Params, SignType};
 
@@ -10,7 +12,7 @@ use crate::model::Refusal;
 
 /// An answer about to be written.
 pub(crate) enum Answer {
-    /// `return_code=FAIL` (unsigned).
+    /// `return_code=FAIL` (unsigned): unreadable, or the signature does not verify.
     ReturnFail(String),
     /// `result_code=FAIL` with an `err_code` (signed).
     Business(&'static str, String),
@@ -18,6 +20,33 @@ pub(crate) enum Answer {
     Injected(String, String),
     /// Success with these extra fields (signed).
     Ok(Params),
+}
+
+/// What WeChat's v2 API answers a request whose `sign` does not verify: `return_code=FAIL` with
+/// this `return_msg`, unsigned, without `result_code` or `err_code` (WeChat cannot sign for a
+/// merchant whose key it just failed to match). The words are WeChat's documented `签名错误`;
+/// some answers captured since 2024 add `，请检查后再试`, so clients match the prefix.
+pub(crate) const SIGN_ERROR_MSG: &str = "签名错误";
+
+/// The signature refusal (see [`SIGN_ERROR_MSG`]).
+pub(crate) fn sign_error() -> Answer {
+    Answer::ReturnFail(SIGN_ERROR_MSG.into())
+}
+
+/// The page WeChat's front end answers a `/secapi/` call that presented no client certificate:
+/// HTTP 400, nginx's own page, before any XML is read.
+pub(crate) const NO_CERTIFICATE_PAGE: &str = "<html>\r\n\
+<head><title>400 No required SSL certificate was sent</title></head>\r\n\
+<body bgcolor=\"white\">\r\n\
+<center><h1>400 Bad Request</h1></center>\r\n\
+<center>No required SSL certificate was sent</center>\r\n\
+<hr><center>nginx</center>\r\n\
+</body>\r\n\
+</html>\r\n";
+
+/// [`NO_CERTIFICATE_PAGE`] as the front end sends it.
+pub(crate) fn no_client_certificate() -> Response {
+    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/html")], NO_CERTIFICATE_PAGE).into_response()
 }
 
 /// `SYSTEMERROR`, as every endpoint words it.

@@ -44,3 +44,20 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
     };
     Some(local - offset)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_prints_beijing_time_and_reads_any_offset() {
+        // 2026-11-24 02:20:30 UTC is 10:20:30 in Beijing.
+        let t = 1_795_486_830;
+        assert_eq!(rfc3339(t), "2026-11-24T10:20:30+08:00");
+        assert_eq!(parse_rfc3339("2026-11-24T10:20:30+08:00"), Some(t));
+        assert_eq!(parse_rfc3339("2026-11-24T02:20:30Z"), Some(t));
+        assert_eq!(parse_rfc3339("2026-11-23T21:20:30-05:00"), Some(t));
+        assert_eq!(dashed_to_rfc3339(&dashed(t)), rfc3339(t));
+        assert_eq!(parse_rfc3339("2026-11-24 10:20:30"), None);
+    }
+}

@@ -1,5 +1,5 @@
-//! Refunds as WeChat handles them: `/secapi/pay/refund` (mutual TLS: refused without the
-//! merchant client certificate), accepted at once and processed asynchronously, then the
+//! Refunds as WeChat handles them: `/secapi/pay/refund` (mutual TLS: without the merchant
+//! client certificate, WeChat's front end answers HTTP 400 with its HTML page), accepted at once and processed asynchronously, then the
 //! refund notify (`req_info` AES-256-ECB encrypted with the MD5 of the API key) on the payment
 //! notify's schedule; `/pay/refundquery`. The rules of which refund may be made are the
 //! model's.
@@ -11,9 +11,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
-use wxpay::{Params, SignType};
+use wxpay::Params;
 
-use crate::answer::{param_error, refused, system_error, Answer};
+use crate::answer::{no_client_certificate, param_error, refused, system_error, Answer};
 use crate::context::Sim;
 use crate::faults::ForceSystemError;
 use crate::model::{Ending, NewRefund, NotifyKind, RefundKey, SimRefund};
@@ -36,10 +36,7 @@ pub(crate) async fn refund(
     let _in_flight = InFlight::enter(&sim, &body);
     if !cert.0 {
         tracing::info!("refund refused: no client certificate");
-        return sim.answer(
-            Answer::ReturnFail("CERT_ERROR: 证书错误，请求需要双向证书 (no merchant client certificate presented)".into()),
-            SignType::Md5,
-        );
+        return no_client_certificate();
     }
     let (p, st) = match sim.check(&body).await {
         Ok(v) => v,

@@ -1,10 +1,11 @@
 //! What every Pay API request must be before its endpoint reads it: readable XML, the common
 //! fields, for this merchant, and signed (over every received field, with the declared sign
-//! type, MD5 if none) — checked the way WeChat checks them.
+//! type, MD5 if none) — checked the way WeChat checks them. A signature that does not verify
+//! is refused `return_code=FAIL`, unsigned, as WeChat does.
 
 use wxpay::{Params, SignType};
 
-use crate::answer::Answer;
+use crate::answer::{sign_error, Answer};
 use crate::context::Sim;
 
 /// The declared sign type of a request (MD5 when none; `None` when it names no known type).
@@ -67,7 +68,7 @@ impl Sim {
             return Err((Answer::Business("PARAM_ERROR", "nonce_str参数错误".into()), sign_type));
         }
         if !signature_valid(self, &p) {
-            return Err((Answer::Business("SIGNERROR", "签名错误".into()), sign_type));
+            return Err((sign_error(), sign_type));
         }
         Ok((p, sign_type))
     }

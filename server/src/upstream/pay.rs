@@ -19,6 +19,12 @@ pub struct Prepared {
 pub(super) fn from_answer(e: wxpay::Error, raw: &[u8]) -> Error {
     match e {
         wxpay::Error::Business { code, message } => Error::Upstream { code, message },
+        // WeChat refuses a signature it cannot verify with return_code=FAIL, unsigned: a setting
+        // (the API key, the sign type) is wrong, and resending cannot help.
+        wxpay::Error::ReturnFail { message } if message.starts_with("签名错误") => Error::Upstream {
+            code: "SIGNERROR".into(),
+            message: format!("{message} (WeChat did not accept the request's signature: check WXPAY_API_KEY and WXPAY_SIGN_TYPE)"),
+        },
         wxpay::Error::ReturnFail { message } => Error::Upstream { code: "FAIL".into(), message },
         wxpay::Error::SignatureMismatch | wxpay::Error::MissingSignature => {
             // Say what WeChat complained about, if anything, but trust none of it.

@@ -72,17 +72,20 @@ async fn refund_without_client_cert_is_refused() {
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{v}");
     assert_eq!(v["error"]["upstream_code"], "CLIENT_CERT_REQUIRED", "{v}");
     let message = v["error"]["message"].as_str().unwrap();
-    assert!(message.contains("CERT_ERROR") && message.contains("WXPAY_CLIENT_CERT"), "{message}");
-    // The simulator was asked and refused; no refund exists; ours can be approved again.
+    assert!(message.contains("No required SSL certificate was sent") && message.contains("WXPAY_CLIENT_CERT"), "{message}");
+    // The simulator was asked once (a refused certificate is final, not retried) and refused;
+    // no refund exists; ours can be approved again.
     assert_eq!(h.sandbox.calls("/secapi/pay/refund"), 1);
     assert_eq!(h.sandbox.refund_count(), 0);
     let r = h.state().db.refunds().get(&rno).await.unwrap().unwrap();
     assert_eq!(r.status.as_str(), "REQUESTED");
     assert!(r.last_error.unwrap().contains("CLIENT_CERT_REQUIRED"));
-    // The simulator refuses a raw call without a certificate too, before reading it.
+    // The simulator refuses a raw call without a certificate too, before reading it, as
+    // WeChat's front end does: HTTP 400 and nginx's page.
     let raw = h.wechat.post(format!("{}/secapi/pay/refund", h.sandbox.base_url())).body("<xml/>").send().await.unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
     let text = raw.text().await.unwrap();
-    assert!(common::is_fail_reply(&text) && text.contains("CERT_ERROR"), "{text}");
+    assert!(text.contains("<title>400 No required SSL certificate was sent</title>"), "{text}");
 }
 
 /// A second server state on the harness's database with the certificate configured by `f`.

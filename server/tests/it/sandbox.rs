@@ -35,15 +35,15 @@ fn order_for(h: &Harness, no: &str, fee: u64, notify_url: &str) -> UnifiedOrder 
 }
 
 #[tokio::test]
-async fn sandbox_answers_signerror_for_a_bad_signature() {
+async fn sandbox_answers_a_bad_signature_return_code_fail_unsigned() {
     let h = Harness::start().await;
     let mut p =
         wxpay::xml::decode(h.merchant().request_xml(&order_for(&h, "SB1", 100, "https://x.example/n"), "abc").unwrap().as_bytes()).unwrap();
     p.insert("total_fee".into(), "1".into());
     let answer = post(&h, "/pay/unifiedorder", wxpay::xml::encode(&p).unwrap()).await;
-    assert_eq!(err_code(&answer), "SIGNERROR");
-    // The answer itself is signed by WeChat (the simulator).
-    assert!(wxpay::verify(&answer, &h.merchant().key, SignType::Md5).is_ok());
+    // As WeChat: return_code=FAIL, 签名错误, no result_code, no err_code, and unsigned.
+    let fields: Vec<(&str, &str)> = answer.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(fields, [("return_code", "FAIL"), ("return_msg", "签名错误")]);
     assert_eq!(h.sandbox.order_count(), 0);
 }
 

@@ -7,7 +7,9 @@ simulator (its `API_BASE_URL` attribute; the CA through requests' `verify`), and
 - unifiedorder gives a prepay_id, and orderquery answers;
 - wechatpy's paySign is accepted by the simulated WeChat client, and the payment notify the
   simulator then sends verifies with wechatpy's own signature check (parse_payment_result);
-- refund succeeds with the simulator's client certificate (and is refused without it);
+- refund succeeds with the simulator's client certificate (without it, WeChat's front end
+  answers HTTP 400 with its nginx page);
+- a call signed with the wrong key is answered return_code=FAIL / 签名错误, unsigned;
 - the refund notify decrypts with wechatpy's refund crypto (parse_refund_notify_result);
 - refundquery and downloadbill answer what wechatpy expects.
 
@@ -181,9 +183,23 @@ def main(binary):
             try:
                 no_cert.refund.apply(288, 100, "PEERNOCERT1", out_trade_no=out_trade_no, notify_url=receiver.url("/refund-notify"))
             except WeChatPayException as e:
-                assert e.return_code == "FAIL" and "CERT" in (e.return_msg or ""), e
+                # WeChat's front end (nginx) refuses before reading the XML: HTTP 400, an HTML page.
+                page = e.response.text if e.response is not None else ""
+                assert e.response is not None and e.response.status_code == 400, e
+                assert "<title>400 No required SSL certificate was sent</title>" in page, page
             else:
                 raise AssertionError("a refund without the client certificate was accepted")
+
+        def wrong_key_is_answered_return_code_fail_unsigned():
+            wrong = wechatpy_client(dict(ready, api_key="0123456789abcdefghijklmnopqrstuv"), with_cert=False)
+            try:
+                wrong.order.query(out_trade_no=out_trade_no)
+            except WeChatPayException as e:
+                assert e.return_code == "FAIL" and e.return_msg.startswith("签名错误"), e
+                assert e.errcode is None and e.result_code is None, e
+                assert "<sign>" not in e.response.text, e.response.text
+            else:
+                raise AssertionError("a query signed with the wrong key was answered")
 
         def refund_succeeds_with_the_client_certificate():
             answer = pay.refund.apply(288, 100, "PEERREFUND1", out_trade_no=out_trade_no, notify_url=receiver.url("/refund-notify"), refund_desc="peer")
@@ -228,6 +244,7 @@ def main(binary):
             ("paysign_accepted_and_notify_verifies_with_wechatpy", paysign_accepted_and_notify_verifies_with_wechatpy),
             ("orderquery_answers_success", orderquery_answers_success),
             ("refund_without_certificate_is_refused", refund_without_certificate_is_refused),
+            ("wrong_key_is_answered_return_code_fail_unsigned", wrong_key_is_answered_return_code_fail_unsigned),
             ("refund_succeeds_with_the_client_certificate", refund_succeeds_with_the_client_certificate),
             ("refund_notify_decrypts_with_wechatpy", refund_notify_decrypts_with_wechatpy),
             ("refundquery_answers", refundquery_answers),

@@ -3,7 +3,7 @@
 // an integrator to point it: the URLs rewritten to the ready line's base_url, the CA through
 // NODE_EXTRA_CA_CERTS (this script re-runs itself with it), the client certificate as the p12
 // with the mch_id as its password. Checks: unifiedorder gives a prepay_id, orderquery answers,
-// tenpay's paySign passes the simulated WeChat client,
+// tenpay's paySign passes the simulated WeChat client, a wrong key is refused 签名错误,
 // the payment notify passes tenpay's own middleware (signature, appid, mch_id), refund with the
 // client certificate, the refund notify decrypted by tenpay's refund middleware, refundquery.
 //
@@ -86,6 +86,12 @@ async function main(ready) {
     const pay = api.getPayParamsByPrepay({ prepay_id: order.prepay_id });
     const q = await api.orderQuery({ out_trade_no: no });
     check('orderquery_answers_notpay', q.trade_state === 'NOTPAY', JSON.stringify(q));
+    // Signed with the wrong key: WeChat answers return_code=FAIL / 签名错误, unsigned, and tenpay
+    // throws its return_msg.
+    const wrong = new tenpay({ appid: ready.appid, mchid: ready.mch_id, partnerKey: '0123456789abcdefghijklmnopqrstuv' });
+    for (const k of Object.keys(wrong.urls)) wrong.urls[k] = wrong.urls[k].replace('https://api.mch.weixin.qq.com', ready.base_url);
+    const refusal = await wrong.orderQuery({ out_trade_no: no }).then((a) => 'answered: ' + JSON.stringify(a), (e) => e.message);
+    check('wrong_key_is_answered_return_code_fail', refusal.startsWith('签名错误'), refusal);
     // The simulated WeChat client checks tenpay's paySign as wx.requestPayment would, then pays.
     const sheet = await fetch(ready.base_url + '/sandbox/requestPayment', {
       method: 'POST',

@@ -66,11 +66,8 @@ impl BillResponse {
     /// [`API_BASE`].
     pub fn download_request_on(&self, api_base: &str) -> Result<BillDownloadRequest> {
         let bad = |why: String| Error::invalid("download_url", why);
-        let path = self
-            .download_url
-            .strip_prefix(api_base)
-            .filter(|p| p.starts_with('/'))
-            .ok_or_else(|| bad(format!("not on {api_base}")))?;
+        let path =
+            self.download_url.strip_prefix(api_base).filter(|p| p.starts_with('/')).ok_or_else(|| bad(format!("not on {api_base}")))?;
         // Signed byte for byte: nothing a client would percent-encode or trim.
         if !path.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(bad("holds spaces, control or non-ASCII characters".to_owned()));

@@ -613,8 +613,10 @@ export class Merchant {
     /**
      * The signed `GET` of a bill's `downloadUrl` (valid for 30 seconds). Its answer is the
      * file, not signed: open it with `openTradeBill` / `openFundFlowBill`, which check its SHA-1.
+     * The URL must be on this merchant's `apiBase` (api.mch.weixin.qq.com unless another was
+     * given, such as wxpay-sim's): the signed request is sent nowhere else.
      *
-     * @throws {WxPayError} `INVALID_FIELD` (a URL not on api.mch.weixin.qq.com), `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
+     * @throws {WxPayError} `INVALID_FIELD` (a URL not on `apiBase`), `MISSING_FIELD`, `RANDOM_UNAVAILABLE`, `INVALID_ARGUMENT`, or what `sign` threw
      */
     buildBillDownload(bill: BillResponse, options?: SignOptions): SignedRequest;
     /**

@@ -76,9 +76,10 @@ function fakeWeChat() {
       if (signed && route === 'POST /v3/pay/transactions/jsapi') answer = v3h.signedResponse({ prepay_id: 'wx23120000000000000000000000000000' });
       // A merchant with the WeChat Pay public key has no platform certificate.
       if (signed && route === 'GET /v3/certificates') answer = { status: 404, headers: {}, body: JSON.stringify({ code: 'NOT_FOUND', message: '无可用的平台证书' }) };
-      // The trade bill: the signed answer points at the file (on WeChat's host, as WeChat writes it); the file is not signed.
+      // The trade bill: the signed answer points at the file on the host that answers (WeChat's
+      // own, or this fake's as a simulator's would be); the file is not signed.
       if (signed && route === 'GET /v3/bill/tradebill') {
-        answer = v3h.signedResponse({ hash_type: 'SHA1', hash_value: BILL.hash_value, download_url: 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=t1' });
+        answer = v3h.signedResponse({ hash_type: 'SHA1', hash_value: BILL.hash_value, download_url: `https://${req.headers.host}/v3/billdownload/file?token=t1` });
       }
       // An abnormal refund: answered only when its card fields decrypt with WeChat's key, as WeChat would.
       if (signed && /^POST \/v3\/refund\/domestic\/refunds\/\d+\/apply-abnormal-refund$/.test(route)) {

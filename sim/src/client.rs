@@ -1,5 +1,6 @@
-//! The WeChat client's side: `wx.requestPayment` (`/sandbox/requestPayment`) and the user
-//! paying, from the payment sheet or from the control page.
+//! The WeChat client's side: `wx.requestPayment` (`/sandbox/requestPayment`, and v3's
+//! `/sandbox/v3/requestPayment`) and the user paying, from the payment sheet or from the control
+//! page.
 
 use std::sync::Arc;
 
@@ -9,13 +10,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use wxpay::v3::PaymentParams as V3PaymentParams;
 use wxpay::{PaymentParams, SignType};
 
 use crate::context::Sim;
 use crate::model::{OrderKey, Paid, Refusal};
 use crate::{notifier, v3};
 
-/// What the mini-program passes to `wx.requestPayment`, plus test switches.
+/// What the mini-program passes to `wx.requestPayment` (v2, and v3's `signType: "RSA"`), plus
+/// test switches.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RequestPayment {
@@ -94,6 +97,50 @@ pub(crate) async fn request_payment(State(sim): State<Arc<Sim>>, Json(req): Json
         return fail(StatusCode::OK, "cancel");
     }
     match pay(&sim, OrderKey::PrepayId(prepay_id), Some(sign_type)) {
+        Ok(p) => Json(json!({ "errMsg": "requestPayment:ok", "out_trade_no": p.out_trade_no, "transaction_id": p.transaction_id }))
+            .into_response(),
+        Err(r) => {
+            let (status, msg) = refusal_message(r);
+            fail(status, msg)
+        }
+    }
+}
+
+/// `POST /sandbox/v3/requestPayment`: the v3 sheet. The object `wx.requestPayment` is given
+/// with `signType: "RSA"`; `paySign` is verified with the merchant's public key over
+/// `appId\ntimeStamp\nnonceStr\npackage\n` as the client does, then the user pays (or cancels)
+/// and the `TRANSACTION.SUCCESS` notify follows.
+pub(crate) async fn request_payment_v3(State(sim): State<Arc<Sim>>, Json(req): Json<RequestPayment>) -> Response {
+    if req.sign_type != "RSA" {
+        return fail(StatusCode::BAD_REQUEST, "signType must be RSA (API v3)");
+    }
+    if req.time_stamp.is_empty() || !req.time_stamp.bytes().all(|b| b.is_ascii_digit()) {
+        return fail(StatusCode::BAD_REQUEST, "timeStamp must be a string of seconds");
+    }
+    let app_id = req.app_id.unwrap_or_else(|| sim.creds.appid.clone());
+    if app_id != sim.creds.appid {
+        return fail(StatusCode::BAD_REQUEST, "appId mismatch");
+    }
+    let params = V3PaymentParams {
+        time_stamp: req.time_stamp,
+        nonce_str: req.nonce_str,
+        package: req.package,
+        sign_type: req.sign_type,
+        pay_sign: req.pay_sign,
+    };
+    if params.verify(&app_id, &sim.v3.mch_public).is_err() {
+        return fail(StatusCode::BAD_REQUEST, "支付验证签名失败");
+    }
+    let prepay_id = params.prepay_id().unwrap_or_default();
+    let Some(order) = sim.model.order(OrderKey::PrepayId(prepay_id)).filter(|o| sim.model.is_v3_order(&o.out_trade_no)) else {
+        return fail(StatusCode::BAD_REQUEST, "prepay_id无效");
+    };
+    if req.cancel {
+        sim.model.cancel_payment(OrderKey::PrepayId(prepay_id));
+        return fail(StatusCode::OK, "cancel");
+    }
+    // The user pays: the order is a v3 one, so its notify is v3's.
+    match pay(&sim, OrderKey::OutTradeNo(&order.out_trade_no), None) {
         Ok(p) => Json(json!({ "errMsg": "requestPayment:ok", "out_trade_no": p.out_trade_no, "transaction_id": p.transaction_id }))
             .into_response(),
         Err(r) => {

@@ -374,6 +374,7 @@ fn tls_router(sim: Arc<Sim>) -> Router {
         .merge(wechat)
         .route("/sandbox/login", post(login::client_login))
         .route("/sandbox/requestPayment", post(client::request_payment))
+        .route("/sandbox/v3/requestPayment", post(client::request_payment_v3))
         .route("/sandbox/orders/{out_trade_no}", get(control::show_order))
         .route("/sandbox/notifies/{out_trade_no}", get(control::show_deliveries))
         .route("/sandbox/faults", post(control::turn_knobs))

@@ -20,12 +20,11 @@ mod pay;
 mod refund;
 mod reply;
 mod shape;
-mod sheet;
 
 pub(crate) use shape::refund_status;
 
-/// WeChat's v3 endpoints (through the verifying, signing and recording layer) and the v3
-/// payment sheet.
+/// WeChat's v3 endpoints, through the verifying, signing and recording layer (the v3 payment
+/// sheet is the client's: `client::request_payment_v3`).
 pub(crate) fn router(sim: Arc<Sim>) -> Router {
     let api = Router::new()
         .route("/v3/pay/transactions/jsapi", post(pay::jsapi))
@@ -40,5 +39,5 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/v3/bill/fundflowbill", get(bill::fundflowbill))
         .route("/v3/billdownload/file", get(bill::download))
         .route_layer(axum::middleware::from_fn_with_state(sim.clone(), layer::layer));
-    Router::new().merge(api).route("/sandbox/v3/requestPayment", post(sheet::request_payment)).with_state(sim)
+    api.with_state(sim)
 }

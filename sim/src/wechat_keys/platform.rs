@@ -21,6 +21,9 @@ pub(crate) struct PlatformCert {
     pub(crate) key: Arc<MerchantKey>,
     pub(crate) not_before: u64,
     pub(crate) not_after: u64,
+    /// From when (ms) it signs what names no serial: at once for the first, about 24 h after
+    /// issue for a rotated one (WeChat lists a new certificate a day before using it).
+    pub(crate) active_from_ms: i64,
 }
 
 fn pki_error(e: impl std::fmt::Display) -> Error {
@@ -57,6 +60,7 @@ impl PlatformCert {
             key: Arc::new(key),
             not_before: cert.not_before,
             not_after: cert.not_after,
+            active_from_ms: i64::MIN,
         })
     }
 

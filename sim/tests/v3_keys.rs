@@ -100,6 +100,7 @@ async fn certificate_mode_signs_with_the_named_certificate_and_rotates() {
     let mut all = keys.clone();
     let listed = all.add_downloaded_certificates(&s.api_v3_key(), certs.status, &certs.signature_headers(), &certs.body, now()).unwrap();
     assert_eq!(listed.len(), 2);
+    assert_eq!(all.request_serial(now()).unwrap(), second, "the rotated certificate is the newer by not_before: SDKs name it");
     for (asked, expected) in [(Some(first.as_str()), first.as_str()), (Some(second.as_str()), second.as_str()), (None, first.as_str())] {
         let a = answer_naming(&s, asked).await;
         assert_eq!(a.header("wechatpay-serial"), Some(expected), "asked for {asked:?}");

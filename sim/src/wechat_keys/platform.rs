@@ -85,8 +85,11 @@ impl PlatformCert {
         p.distinguished_name.push(DnType::CommonName, "Tenpay.com sign");
         p.distinguished_name.push(DnType::OrganizationName, "Tenpay.com");
         p.serial_number = Some(rcgen::SerialNumber::from_slice(&crate::rsakey::serial_bytes()));
-        let ((y0, m0, d0), (y1, m1, d1)) = (ymd(now_secs - 86_400), ymd(now_secs + VALIDITY_SECS));
-        p.not_before = rcgen::date_time_ymd(y0, m0, d0);
+        let from = now_secs - 86_400;
+        let ((y0, m0, d0), (y1, m1, d1)) = (ymd(from), ymd(now_secs + VALIDITY_SECS));
+        // To the second, as WeChat's: a certificate rotated the same day is the newer one by
+        // `not_before`, which is how SDKs pick the one to name.
+        p.not_before = rcgen::date_time_ymd(y0, m0, d0) + std::time::Duration::from_secs(from.rem_euclid(86_400) as u64);
         p.not_after = rcgen::date_time_ymd(y1, m1, d1);
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
         let cert = p.signed_by(&key, &issuer).map_err(pki_error)?;

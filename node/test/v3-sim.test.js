@@ -8,14 +8,17 @@
 // One simulator per key mode (`--v3-keys public-key|certificate|switchover`): prepay, a
 // tampered paySign refused and the package's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS opened by `openNotification`, the query both ways, close, ORDER_NOT_EXIST,
-// a refund held then settled with REFUND.SUCCESS (and NOT_ENOUGH beyond it), an ABNORMAL refund
+// a refund held then settled with REFUND.SUCCESS (and 400 INVALID_REQUEST beyond what is left,
+// 403 NOT_ENOUGH when a fault rule makes the merchant's balance short), an ABNORMAL refund
 // applied with fields the package encrypts, a probe refused, the trade and fund-flow bills opened
 // (their SHA-1 checked by the package), an answer checked with the wrong key refused, and a
 // request signed with another key answered 401 SIGN_ERROR. In `certificate` and `switchover` the
 // platform certificates come from `/v3/certificates` through `KeyStore#ingestCertificates`; in
-// `certificate` a rotation is followed (the new certificate's notify refused as UNKNOWN_SERIAL,
-// the store advises a download, the retry opened); in `switchover` answers follow
-// `Wechatpay-Serial` and the switch moves notifies to the public key.
+// `certificate` a rotation is followed (the new certificate listed at once: the re-download,
+// naming no serial, is signed by the held certificate and taken in; once activated, the new one
+// signs the notify, opened; a merchant that skipped the download gets UNKNOWN_SERIAL and the
+// store's advice to download); in `switchover` answers follow `Wechatpay-Serial`, and the switch
+// moves notifies and answers naming no serial to the public key.
 //
 // The binary: WXPAY_SIM_BIN, default ../target/debug/wxpay-sim (scripts/test-wasm node builds
 // it). Missing, the test fails: it is not skipped.
@@ -332,7 +335,12 @@ for (const mode of ['public-key', 'certificate', 'switchover']) {
       assert.equal(refund.amount.refund, 800);
       const tooMuch = await send(merchant.buildRefund({ outTradeNo: no, outRefundNo: `${rno}B`, refund: 1001, total: 1800 }));
       const e = thrown(() => keys.parseRefundResponse(tooMuch));
-      assert.deepEqual([e.code, e.status, e.errCode], ['API_ERROR', 403, 'NOT_ENOUGH']);
+      assert.deepEqual([e.code, e.status, e.errCode], ['API_ERROR', 400, 'INVALID_REQUEST']);
+      // The merchant's balance short (WeChat's NOT_ENOUGH), injected by a fault rule.
+      await control(ready, 'POST', '/faults', { endpoint: 'v3_refund', kind: 'err_code', err_code: 'NOT_ENOUGH' });
+      const short = await send(merchant.buildRefund({ outTradeNo: no, outRefundNo: `${rno}C`, refund: 100, total: 1800 }));
+      const s = thrown(() => keys.parseRefundResponse(short));
+      assert.deepEqual([s.code, s.status, s.errCode], ['API_ERROR', 403, 'NOT_ENOUGH']);
       const held = await call(merchant.buildRefundQuery({ outRefundNo: rno }), 'parseRefundResponse');
       assert.equal(held.status, 'PROCESSING');
       await control(ready, 'POST', `/refunds/${rno}/settle`, { status: 'SUCCESS' });
@@ -415,37 +423,58 @@ for (const mode of ['public-key', 'certificate', 'switchover']) {
     });
 
     if (mode === 'certificate') {
-      test('a rotated certificate: its notify is UNKNOWN_SERIAL, the key store downloads it, the retry is opened', async () => {
+      test('a rotated certificate: listed at once, re-downloaded naming no serial, signing once activated', async () => {
+        const held = ready.v3.platform_serial;
         const { serial } = await control(ready, 'POST', '/v3/keys/rotate', {});
-        const next = `${no}R`;
-        // Answers follow the Wechatpay-Serial sent: the certificate the merchant holds.
-        const order = { description: 'rotated', outTradeNo: next, total: 300, notifyUrl: `${notify.url}/pay`, openid };
-        await call(merchant.buildJsapiPrepay(order, { wechatpaySerial: keys.requestSerial() }), 'parseJsapiPrepayResponse');
-        await control(ready, 'POST', `/orders/${next}/pay`, {});
-        const refused = await notify.waitFor('the notify signed by the new certificate', 'refused', (x) => x.serial === serial);
-        assert.equal(refused.code, 'UNKNOWN_SERIAL');
-        assert.equal(store.onUnknownSerial(serial).advice, 'download');
-        // The download's answer signed by the certificate held (the store trusts a carried
-        // certificate only on a first download).
-        const download = merchant.buildDownloadCertificates({ wechatpaySerial: keys.requestSerial() });
-        const refresh = store.ingestCertificates(await send(download), ready.v3.apiv3_key);
+        // Listed, not yet in use: the notify is still signed by the held certificate.
+        const before = `${no}Q`;
+        const order = (outTradeNo) => ({ description: 'rotated', outTradeNo, total: 300, notifyUrl: `${notify.url}/pay`, openid });
+        await call(merchant.buildJsapiPrepay(order(before)), 'parseJsapiPrepayResponse');
+        await control(ready, 'POST', `/orders/${before}/pay`, {});
+        const old = await notify.waitFor('the notify before the takeover', 'opened', (x) => x.notification.event.outTradeNo === before);
+        assert.equal(old.serial, held);
+        // The re-download names no serial: its answer is signed by the certificate held, so the
+        // store's strict ingest (a carried certificate trusted only on a first download) takes
+        // the new one in.
+        const answer = await send(merchant.buildDownloadCertificates());
+        assert.equal(answer.headers['wechatpay-serial'], held);
+        const refresh = store.ingestCertificates(answer, ready.v3.apiv3_key);
         assert.deepEqual(refresh.added.map((s) => s.toUpperCase()), [serial.toUpperCase()]);
         keys = store.keySet(ready.v3.apiv3_key);
         assert.equal(keys.requestSerial().toUpperCase(), serial.toUpperCase());
-        // WeChat retries the refused notify; the merchant now opens it.
-        const n = await notify.waitFor('the retried notify opened', 'opened', (x) => x.notification.event.outTradeNo === next);
+        // Activated (WeChat's day passed): the new certificate signs the notify, opened.
+        await control(ready, 'POST', '/v3/keys/activate', {});
+        const next = `${no}R`;
+        await call(merchant.buildJsapiPrepay(order(next)), 'parseJsapiPrepayResponse');
+        await control(ready, 'POST', `/orders/${next}/pay`, {});
+        const n = await notify.waitFor('the notify after the takeover', 'opened', (x) => x.notification.event.outTradeNo === next);
         assert.equal(n.serial, serial);
+      });
+
+      test('a merchant that skipped the download: the new certificate\'s notify is UNKNOWN_SERIAL, the store advises a download', async () => {
+        const { serial } = await control(ready, 'POST', '/v3/keys/rotate', {});
+        await control(ready, 'POST', '/v3/keys/activate', {});
+        const next = `${no}U`;
+        const order = { description: 'unknown', outTradeNo: next, total: 300, notifyUrl: `${notify.url}/pay`, openid };
+        await call(merchant.buildJsapiPrepay(order, { wechatpaySerial: keys.requestSerial() }), 'parseJsapiPrepayResponse');
+        await control(ready, 'POST', `/orders/${next}/pay`, {});
+        const refused = await notify.waitFor('the notify signed by the unknown certificate', 'refused', (x) => x.serial === serial);
+        assert.equal(refused.code, 'UNKNOWN_SERIAL');
+        assert.equal(store.onUnknownSerial(serial).advice, 'download');
       });
     }
 
     if (mode === 'switchover') {
-      test('answers follow Wechatpay-Serial; the switch moves notifies to the public key', async () => {
+      test('answers follow Wechatpay-Serial; the switch moves notifies and unnamed answers to the public key', async () => {
         for (const serial of [ready.v3.platform_serial, ready.v3.wechatpay_public_key_id]) {
           const answer = await send(merchant.buildQueryByOutTradeNo({ outTradeNo: no }, { wechatpaySerial: serial }));
           assert.equal(answer.headers['wechatpay-serial'], serial);
           assert.equal(keys.parseTransactionResponse(answer).tradeState, 'REFUND');
         }
+        const unnamed = async () => (await send(merchant.buildQueryByOutTradeNo({ outTradeNo: no }))).headers['wechatpay-serial'];
+        assert.equal(await unnamed(), ready.v3.platform_serial, 'before the switch: the certificate');
         await control(ready, 'POST', '/v3/keys/switch', {});
+        assert.equal(await unnamed(), ready.v3.wechatpay_public_key_id, 'after the switch: the public key');
         const next = `${no}S`;
         await call(merchant.buildJsapiPrepay({ description: 'after', outTradeNo: next, total: 300, notifyUrl: `${notify.url}/pay`, openid }), 'parseJsapiPrepayResponse');
         await control(ready, 'POST', `/orders/${next}/pay`, {});

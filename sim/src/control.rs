@@ -79,6 +79,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/control/knobs", get(knobs).post(turn_knobs))
         .route("/control/v3/keys", get(v3::control::keys))
         .route("/control/v3/keys/rotate", post(v3::control::rotate))
+        .route("/control/v3/keys/activate", post(v3::control::activate))
         .route("/control/v3/keys/switch", post(v3::control::switch))
         .route("/control/v3/probes", post(v3::control::probes))
         .route_layer(axum::middleware::from_fn(json_only))

@@ -53,12 +53,13 @@ struct ServeArgs {
     #[arg(long, requires = "adopt_env_credentials")]
     print_adopted_secrets: bool,
     /// API v3: WeChat's keys for the merchant: public-key (the WeChat Pay public key, as new
-    /// merchants have), certificate (platform certificates) or switchover (both; notifies move
-    /// to the public key after --v3-switchover-after).
+    /// merchants have), certificate (platform certificates) or switchover (both; notifies, and
+    /// answers naming no Wechatpay-Serial, move to the public key after --v3-switchover-after).
     #[arg(long, default_value = "public-key")]
     v3_keys: KeyMode,
-    /// API v3, switchover mode: notifies are signed with the platform certificate for this many
-    /// of WeChat's seconds (divided by --time-scale), then with the public key.
+    /// API v3, switchover mode: notifies (and answers naming no Wechatpay-Serial) are signed
+    /// with the platform certificate for this many of WeChat's seconds (divided by
+    /// --time-scale), then with the public key.
     #[arg(long, default_value_t = DEFAULT_SWITCHOVER_SECS)]
     v3_switchover_after: u64,
 }

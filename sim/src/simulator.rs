@@ -17,7 +17,7 @@ use crate::credentials::{Credentials, Kept};
 use crate::error::{Error, Result};
 use crate::faults::Faults;
 use crate::model::{Call, Delivery, OrderKey, SimOrder, SimRefund};
-use crate::wechat_keys::{KeyMode, MerchantSide, ReadyV3, WechatKeys, DEFAULT_SWITCHOVER_SECS};
+use crate::wechat_keys::{Delays, KeyMode, MerchantSide, ReadyV3, WechatKeys, DEFAULT_SWITCHOVER_SECS};
 use crate::{answer, bill, client, control, journal, login, notifier, pay, pki, refund, tls, v3};
 
 /// How the simulator is started.
@@ -158,14 +158,18 @@ impl Simulator {
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let now_ms = clock.now_ms();
-        let switch_after_ms = (config.v3_switchover_after_secs as f64 * 1000.0 / config.time_scale) as i64;
+        let scaled_ms = |secs: u64| (secs as f64 * 1000.0 / config.time_scale) as i64;
+        let delays = Delays {
+            switch_after_ms: scaled_ms(config.v3_switchover_after_secs),
+            takeover_after_ms: scaled_ms(crate::wechat_keys::TAKEOVER_SECS),
+        };
         let merchant = MerchantSide {
             mch_id: &creds.mch_id,
             key_file: pki.client_key.clone(),
             key_pem: &pki.client_key_pem,
             serial: pki.mch_serial.clone(),
         };
-        let keys = WechatKeys::prepare(&config.dir, config.v3_keys, merchant, now_ms, switch_after_ms)?;
+        let keys = WechatKeys::prepare(&config.dir, config.v3_keys, merchant, now_ms, delays)?;
         let sim = Arc::new(Sim::new(creds, key, clock, config.time_scale, config.accept_any_code, http, keys));
         let (stop, stop_rx) = watch::channel(false);
         let served =

@@ -71,6 +71,33 @@ async fn the_bills_hash_matches_the_downloaded_file_and_the_core_reads_it() {
     assert_eq!((none.status, none.json()["code"].as_str()), (400, Some("NO_STATEMENT_EXIST")));
 }
 
+fn sha1_hex(bytes: &[u8]) -> String {
+    use sha1::Digest as _;
+    sha1::Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+#[tokio::test]
+async fn the_bill_files_start_with_a_bom_and_hash_value_is_the_sha1_of_the_file_as_served() {
+    let s = common::start(1000.0).await;
+    a_day(&s).await;
+    let keys = s.v3_keys();
+    let trade = s.v3_call(&keys, &TradeBillRequest::new(today(), TradeBillType::All)).await.read::<TradeBillRequest>(&keys).unwrap();
+    let flow = s.v3_call(&keys, &FundFlowBillRequest::new(today(), AccountType::Basic)).await.read::<FundFlowBillRequest>(&keys).unwrap();
+    for (bill, header) in [(&trade, "交易时间,"), (&flow, "记账时间,")] {
+        let file = download(&s, bill).await.body;
+        assert!(file.starts_with(BOM), "{:02x?}", &file[..file.len().min(8)]);
+        assert!(file[BOM.len()..].starts_with(header.as_bytes()), "the header follows the BOM");
+        assert_eq!(sha1_hex(&file), bill.hash_value, "the hash is of the file, BOM included");
+    }
+    let gz = s.v3_call(&keys, &TradeBillRequest::new(today(), TradeBillType::All).gzip()).await.read::<TradeBillRequest>(&keys).unwrap();
+    let mut inflated = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&download(&s, &gz).await.body[..]), &mut inflated).unwrap();
+    assert!(inflated.starts_with(BOM));
+    assert_eq!(sha1_hex(&inflated), gz.hash_value, "gzip: the hash is of the inflated file, BOM included");
+}
+
 #[tokio::test]
 async fn a_download_url_older_than_30_seconds_is_refused() {
     let clock = Clock::system();

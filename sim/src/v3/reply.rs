@@ -100,8 +100,9 @@ pub(crate) fn no_content() -> V3Result {
 /// The `Wechatpay-*` headers of `body` signed under the key `requested` names (or the
 /// mode's default), at the simulator's time: `(serial, timestamp, nonce, signature)`.
 pub(crate) fn signature(sim: &Sim, requested: Option<&str>, body: &[u8]) -> Option<(String, String, String, String)> {
-    let now = sim.clock.now_secs();
-    let key = sim.v3.answer_key(requested, now)?;
+    let now_ms = sim.clock.now_ms();
+    let now = now_ms.div_euclid(1000);
+    let key = sim.v3.answer_key(requested, now_ms)?;
     let ts = now.to_string();
     let nonce = wxpay::nonce_str().ok()?;
     let signature = key.key.sign(&wxpay::v3::response_message(&ts, &nonce, body)).ok()?;

@@ -4,10 +4,12 @@
 //! directory (`v3/`).
 //!
 //! Which key signs what: an answer is signed with the key its request's `Wechatpay-Serial`
-//! names when WeChat holds it, else with the mode's default (the public key in `public-key` and
-//! `switchover`, the newest valid certificate in `certificate`); a notify with the public key in
-//! `public-key`, the newest valid certificate in `certificate`, and in `switchover` the
-//! certificate until the switch time, then the public key.
+//! names when WeChat holds it (a listed certificate, even one not yet in use, or the public
+//! key), else as notifies are: with the public key in `public-key`, the signing certificate in
+//! `certificate`, and in `switchover` the signing certificate until the switch time, then the
+//! public key. The signing certificate is the newest valid one whose time has come: a rotated
+//! certificate is listed at once but signs only about 24 h of WeChat's time later (as WeChat
+//! lists a new certificate a day before using it), or when the control API activates it.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -29,6 +31,17 @@ use platform::PlatformCert;
 
 /// WeChat's default for the switchover: notifies reach the public key within about 7 days.
 pub const DEFAULT_SWITCHOVER_SECS: u64 = 7 * 24 * 3600;
+
+/// How long WeChat lists a new platform certificate before using it: about a day.
+pub const TAKEOVER_SECS: u64 = 24 * 3600;
+
+/// The simulator's delays, in its own milliseconds (WeChat's time divided by the time scale).
+pub(crate) struct Delays {
+    /// Switchover: from start until notifies and unnamed answers move to the public key.
+    pub(crate) switch_after_ms: i64,
+    /// Rotation: from issue until the new certificate signs.
+    pub(crate) takeover_after_ms: i64,
+}
 
 /// The WeChat Pay public key, with its private half (WeChat's side).
 struct WechatPublicKey {
@@ -57,7 +70,11 @@ pub(crate) struct KeysInfo {
     mode: KeyMode,
     wechatpay_public_key_id: Option<String>,
     platform_serials: Vec<serde_json::Value>,
+    /// The key of answers to requests naming no `Wechatpay-Serial` (a named, held key wins).
+    answers_signed_by: Option<String>,
     notifies_signed_by: Option<String>,
+    /// A rotated certificate listed but not yet signing: `{serial, takes_over_at_ms}`.
+    next_certificate: Option<serde_json::Value>,
     switch_at_ms: Option<i64>,
     mch_serial: String,
 }
@@ -70,6 +87,8 @@ pub(crate) struct WechatKeys {
     certs: Mutex<Vec<PlatformCert>>,
     /// Switchover: notifies are signed with the public key from this instant (ms).
     switch_at_ms: AtomicI64,
+    /// Rotation: a new certificate signs this long after its issue (ms).
+    takeover_after_ms: i64,
     pub(crate) api_v3_key: ApiV3Key,
     pub(crate) api_v3_text: Secret,
     /// The merchant's API key file (`apiclient_key.pem`), its public half and serial.
@@ -116,7 +135,7 @@ impl WechatKeys {
     /// Loads the keys kept in `state_dir/v3`, making what the mode needs and is missing.
     /// `mch_key_pem` is the merchant's `apiclient_key.pem` (RSA), `mch_serial` its certificate's
     /// serial.
-    pub(crate) fn prepare(state_dir: &Path, mode: KeyMode, merchant: MerchantSide<'_>, now_ms: i64, switch_after_ms: i64) -> Result<Self> {
+    pub(crate) fn prepare(state_dir: &Path, mode: KeyMode, merchant: MerchantSide<'_>, now_ms: i64, delays: Delays) -> Result<Self> {
         let MerchantSide { mch_id, key_file: mch_key_file, key_pem: mch_key_pem, serial: mch_serial } = merchant;
         let dir = state_dir.join("v3");
         std::fs::create_dir_all(&dir).map_err(Error::file(&dir))?;
@@ -137,13 +156,14 @@ impl WechatKeys {
             certs.push(PlatformCert::issue(&dir, now_secs)?);
         }
         let mch_public = MerchantKey::from_pem(mch_key_pem).map_err(setting)?.public_key();
-        let switch_at = if mode == KeyMode::Switchover { now_ms.saturating_add(switch_after_ms) } else { i64::MAX };
+        let switch_at = if mode == KeyMode::Switchover { now_ms.saturating_add(delays.switch_after_ms) } else { i64::MAX };
         Ok(WechatKeys {
             mode,
             dir,
             public,
             certs: Mutex::new(certs),
             switch_at_ms: AtomicI64::new(switch_at),
+            takeover_after_ms: delays.takeover_after_ms,
             api_v3_key,
             api_v3_text: Secret::new(api_v3_text),
             mch_key_file,
@@ -156,9 +176,11 @@ impl WechatKeys {
         self.public.as_ref().map(|p| SigningKey { serial: p.id.clone(), key: p.key.clone() })
     }
 
-    /// The newest certificate still valid. When every one has expired (a clock moved years on),
-    /// WeChat has issued a new one: so does the simulator.
-    fn newest_cert(&self, now_secs: i64) -> Option<SigningKey> {
+    /// The signing certificate: the newest valid one whose time has come (else the newest
+    /// valid). When every one has expired (a clock moved years on), WeChat has issued a new one,
+    /// in use at once: so does the simulator.
+    fn signing_cert(&self, now_ms: i64) -> Option<SigningKey> {
+        let now_secs = now_ms.div_euclid(1000);
         let mut certs = lock(&self.certs);
         if self.mode.has_certificates() && !certs.iter().any(|c| c.not_after as i64 > now_secs) {
             match PlatformCert::issue(&self.dir, now_secs) {
@@ -166,7 +188,11 @@ impl WechatKeys {
                 Err(e) => tracing::warn!(error = %e, "cannot issue a platform certificate"),
             }
         }
-        certs.iter().rev().find(|c| c.not_after as i64 > now_secs).map(|c| SigningKey { serial: c.serial.clone(), key: c.key.clone() })
+        let valid = || certs.iter().rev().filter(|c| c.not_after as i64 > now_secs);
+        valid()
+            .find(|c| c.active_from_ms <= now_ms)
+            .or_else(|| valid().next())
+            .map(|c| SigningKey { serial: c.serial.clone(), key: c.key.clone() })
     }
 
     /// The key WeChat holds under `serial` (a `PUB_KEY_ID_…` or a valid certificate's serial).
@@ -181,41 +207,51 @@ impl WechatKeys {
     }
 
     /// The key an answer is signed with: the one `requested` (`Wechatpay-Serial`) names if
-    /// held, else the mode's default.
-    pub(crate) fn answer_key(&self, requested: Option<&str>, now_secs: i64) -> Option<SigningKey> {
-        if let Some(k) = requested.and_then(|s| self.by_serial(s, now_secs)) {
+    /// held, else the one notifies are signed with now.
+    pub(crate) fn answer_key(&self, requested: Option<&str>, now_ms: i64) -> Option<SigningKey> {
+        if let Some(k) = requested.and_then(|s| self.by_serial(s, now_ms.div_euclid(1000))) {
             return Some(k);
         }
-        match self.mode {
-            KeyMode::Certificate => self.newest_cert(now_secs),
-            _ => self.public_signer(),
-        }
+        self.notify_key(now_ms)
     }
 
     /// The key notifies are signed with now.
     pub(crate) fn notify_key(&self, now_ms: i64) -> Option<SigningKey> {
-        let now_secs = now_ms.div_euclid(1000);
         match self.mode {
             KeyMode::PublicKey => self.public_signer(),
-            KeyMode::Certificate => self.newest_cert(now_secs),
+            KeyMode::Certificate => self.signing_cert(now_ms),
             KeyMode::Switchover if now_ms < self.switch_at_ms.load(Ordering::Relaxed) => {
-                self.newest_cert(now_secs).or_else(|| self.public_signer())
+                self.signing_cert(now_ms).or_else(|| self.public_signer())
             }
             KeyMode::Switchover => self.public_signer(),
         }
     }
 
-    /// A new platform certificate, listed at once and signing notifies from now on. `None` in
-    /// `public-key` mode.
-    pub(crate) fn rotate(&self, now_secs: i64) -> Option<Result<String>> {
+    /// A new platform certificate, listed at once, signing (what names no serial) from a day
+    /// of WeChat's time later or when [`activate`](Self::activate)d. `None` in `public-key` mode.
+    /// → its serial and when it takes over (ms).
+    pub(crate) fn rotate(&self, now_ms: i64) -> Option<Result<(String, i64)>> {
         if !self.mode.has_certificates() {
             return None;
         }
-        Some(PlatformCert::issue(&self.dir, now_secs).map(|c| {
-            let serial = c.serial.clone();
+        Some(PlatformCert::issue(&self.dir, now_ms.div_euclid(1000)).map(|mut c| {
+            c.active_from_ms = now_ms.saturating_add(self.takeover_after_ms);
+            let made = (c.serial.clone(), c.active_from_ms);
             lock(&self.certs).push(c);
-            serial
+            made
         }))
+    }
+
+    /// Rotation: the listed certificates not yet in use take over now. Returns whether the
+    /// mode has certificates.
+    pub(crate) fn activate(&self, now_ms: i64) -> bool {
+        if !self.mode.has_certificates() {
+            return false;
+        }
+        for c in lock(&self.certs).iter_mut() {
+            c.active_from_ms = c.active_from_ms.min(now_ms);
+        }
+        true
     }
 
     /// Switchover: notifies move to the public key now. Returns whether the mode has a switch.
@@ -233,7 +269,7 @@ impl WechatKeys {
         if !self.mode.has_certificates() {
             return None;
         }
-        self.newest_cert(now_secs);
+        self.signing_cert(now_secs.saturating_mul(1000));
         Some(
             lock(&self.certs)
                 .iter()
@@ -246,16 +282,27 @@ impl WechatKeys {
     /// The control API's view.
     pub(crate) fn info(&self, now_ms: i64) -> KeysInfo {
         let now_secs = now_ms.div_euclid(1000);
-        let certs = lock(&self.certs)
-            .iter()
-            .map(|c| serde_json::json!({"serial": c.serial, "not_before": c.not_before, "not_after": c.not_after, "expired": (c.not_after as i64) <= now_secs}))
-            .collect();
+        let (certs, next) = {
+            let certs = lock(&self.certs);
+            let shown = certs
+                .iter()
+                .map(|c| serde_json::json!({"serial": c.serial, "not_before": c.not_before, "not_after": c.not_after, "expired": (c.not_after as i64) <= now_secs}))
+                .collect();
+            let next = certs
+                .iter()
+                .rev()
+                .find(|c| c.active_from_ms > now_ms && c.not_after as i64 > now_secs)
+                .map(|c| serde_json::json!({"serial": c.serial, "takes_over_at_ms": c.active_from_ms}));
+            (shown, next)
+        };
         let switch_at = self.switch_at_ms.load(Ordering::Relaxed);
         KeysInfo {
             mode: self.mode,
             wechatpay_public_key_id: self.public.as_ref().map(|p| p.id.clone()),
             platform_serials: certs,
+            answers_signed_by: self.answer_key(None, now_ms).map(|k| k.serial),
             notifies_signed_by: self.notify_key(now_ms).map(|k| k.serial),
+            next_certificate: next,
             switch_at_ms: (self.mode == KeyMode::Switchover).then_some(switch_at),
             mch_serial: self.mch_serial.clone(),
         }
@@ -263,7 +310,7 @@ impl WechatKeys {
 
     /// The ready line's `v3` object.
     pub(crate) fn ready(&self, now_ms: i64) -> ReadyV3 {
-        let newest = self.newest_cert(now_ms.div_euclid(1000)).map(|k| k.serial);
+        let newest = self.signing_cert(now_ms).map(|k| k.serial);
         ReadyV3 {
             mode: self.mode,
             mch_private_key: self.mch_key_file.clone(),

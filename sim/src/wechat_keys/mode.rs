@@ -12,7 +12,8 @@ pub enum KeyMode {
     PublicKey,
     /// Platform certificates only.
     Certificate,
-    /// Both: answers follow `Wechatpay-Serial`, notifies move to the public key after a set time.
+    /// Both: answers follow `Wechatpay-Serial`; notifies, and answers naming no serial, move to
+    /// the public key after a set time.
     Switchover,
 }
 

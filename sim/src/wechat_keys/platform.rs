@@ -21,6 +21,9 @@ pub(crate) struct PlatformCert {
     pub(crate) key: Arc<MerchantKey>,
     pub(crate) not_before: u64,
     pub(crate) not_after: u64,
+    /// From when (ms) it signs what names no serial: at once for the first, about 24 h after
+    /// issue for a rotated one (WeChat lists a new certificate a day before using it).
+    pub(crate) active_from_ms: i64,
 }
 
 fn pki_error(e: impl std::fmt::Display) -> Error {
@@ -57,6 +60,7 @@ impl PlatformCert {
             key: Arc::new(key),
             not_before: cert.not_before,
             not_after: cert.not_after,
+            active_from_ms: i64::MIN,
         })
     }
 
@@ -81,8 +85,11 @@ impl PlatformCert {
         p.distinguished_name.push(DnType::CommonName, "Tenpay.com sign");
         p.distinguished_name.push(DnType::OrganizationName, "Tenpay.com");
         p.serial_number = Some(rcgen::SerialNumber::from_slice(&crate::rsakey::serial_bytes()));
-        let ((y0, m0, d0), (y1, m1, d1)) = (ymd(now_secs - 86_400), ymd(now_secs + VALIDITY_SECS));
-        p.not_before = rcgen::date_time_ymd(y0, m0, d0);
+        let from = now_secs - 86_400;
+        let ((y0, m0, d0), (y1, m1, d1)) = (ymd(from), ymd(now_secs + VALIDITY_SECS));
+        // To the second, as WeChat's: a certificate rotated the same day is the newer one by
+        // `not_before`, which is how SDKs pick the one to name.
+        p.not_before = rcgen::date_time_ymd(y0, m0, d0) + std::time::Duration::from_secs(from.rem_euclid(86_400) as u64);
         p.not_after = rcgen::date_time_ymd(y1, m1, d1);
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
         let cert = p.signed_by(&key, &issuer).map_err(pki_error)?;

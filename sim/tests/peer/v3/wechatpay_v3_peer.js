@@ -11,14 +11,17 @@
 //                PUB_KEY_ID_… public key; /v3/certificates is not served.
 //   certificate  (`--v3-keys certificate`): the platform certificate downloaded from
 //                /v3/certificates (decrypted, its own answer verified with it), then the same flow
-//                verified with the downloaded certificate only; then a rotation: downloaded
-//                again, the next notify verified with the new certificate.
+//                verified with the downloaded certificate only; then a rotation: the new
+//                certificate listed at once, downloaded again (the answer signed by the held
+//                one), activated, the next notify verified with the new certificate.
 //   switchover   (`--v3-keys switchover`): both keys held; the same flow, answers signed with
-//                the key the request's Wechatpay-Serial names, notifies moved to the public key
-//                by the control API's switch.
+//                the key the request's Wechatpay-Serial names (naming none: as notifies),
+//                notifies and unnamed answers moved to the public key by the control API's
+//                switch.
 // The flow: prepay, a tampered paySign refused and the SDK's paySign accepted by the payer sheet,
 // TRANSACTION.SUCCESS verified and decrypted, query by out_trade_no and transaction_id, close,
-// refund (held, queried, settled) with REFUND.SUCCESS and NOT_ENOUGH beyond it, an ABNORMAL
+// refund (held, queried, settled) with REFUND.SUCCESS, 400 INVALID_REQUEST beyond what is left
+// and an injected 403 NOT_ENOUGH (the merchant's balance short), an ABNORMAL
 // refund applied with bank fields the SDK encrypts (RSA-OAEP), a probe refused
 // by the SDK's verification (and recorded as refused), the trade (plain and gzipped) and
 // fund-flow bills whose SHA1 matches (the download signed, its answer not), ORDER_NOT_EXIST, the
@@ -153,7 +156,7 @@ async function downloadCertificates(sdk, ready, held = {}) {
   const r = await bootstrap.v3.certificates.get({
     transformResponse: [injector, sdk.Decorator.responseVerifier(trusted), ...parse],
   });
-  return { answer: r.data, downloaded };
+  return { answer: r.data, downloaded, signedBy: r.headers['wechatpay-serial'] };
 }
 
 async function flow(sdk, ready, mode) {
@@ -255,7 +258,12 @@ async function flow(sdk, ready, mode) {
     const tooMuch = await failure(wxpay.v3.refund.domestic.refunds.post({
       out_trade_no: no, out_refund_no: `${rno}B`, amount: { refund: 1001, total: 1800, currency: 'CNY' },
     }));
-    check('refund_beyond_what_is_left_is_403_not_enough', tooMuch.status === 403 && tooMuch.data.code === 'NOT_ENOUGH', JSON.stringify(tooMuch));
+    check('refund_beyond_what_is_left_is_400_invalid_request', tooMuch.status === 400 && tooMuch.data.code === 'INVALID_REQUEST', JSON.stringify(tooMuch));
+    await control(ready, 'POST', '/faults', { endpoint: 'v3_refund', kind: 'err_code', err_code: 'NOT_ENOUGH' });
+    const short = await failure(wxpay.v3.refund.domestic.refunds.post({
+      out_trade_no: no, out_refund_no: `${rno}C`, amount: { refund: 100, total: 1800, currency: 'CNY' },
+    }));
+    check('refund_with_the_balance_short_is_403_not_enough', short.status === 403 && short.data.code === 'NOT_ENOUGH', JSON.stringify(short));
     const rq0 = await wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: rno });
     check('refund_query_says_processing', rq0.data.status === 'PROCESSING', JSON.stringify(rq0.data));
     await control(ready, 'POST', `/refunds/${rno}/settle`, { status: 'SUCCESS' });
@@ -303,6 +311,11 @@ async function flow(sdk, ready, mode) {
     const digest = sdk.Hash.sha1(Buffer.from(file.data));
     check('bill_sha1_matches_hash_value', digest === bill.data.hash_value, `${digest} vs ${bill.data.hash_value}`);
     check('bill_lists_the_paid_order', Buffer.from(file.data).toString('utf8').includes(no), Buffer.from(file.data).toString('utf8').slice(0, 400));
+    // WeChat's bills start with a BOM; the SDK's castCsvBill drops 3 bytes before the header.
+    const bom = (bytes) => Buffer.from(bytes).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]));
+    check('bill_starts_with_a_bom', bom(file.data), Buffer.from(file.data).subarray(0, 8).toString('hex'));
+    const cast = sdk.Formatter.castCsvBill(Buffer.from(file.data));
+    check('bill_headers_read_by_the_sdks_castcsvbill', cast.rows.some((r) => r['交易时间'] && r['商户订单号'] === no) && '总交易单数' in cast.summary, JSON.stringify(cast.rows[0]));
     // tar_type=GZIP: the file comes gzipped, hash_value is over the text inflated.
     const gzBill = await wxpay.v3.bill.tradebill.get({ params: { bill_date: today, bill_type: 'ALL', tar_type: 'GZIP' } });
     const gzUrl = new URL(gzBill.data.download_url);
@@ -314,6 +327,9 @@ async function flow(sdk, ready, mode) {
     const flow = await wxpay.v3.billdownload.file.get({ params: Object.fromEntries(flowUrl.searchParams), responseType: 'arraybuffer' });
     const flowDigest = sdk.Hash.sha1(Buffer.from(flow.data));
     check('fundflowbill_sha1_matches_hash_value', flowBill.data.hash_type === 'SHA1' && flowDigest === flowBill.data.hash_value, `${flowDigest} vs ${JSON.stringify(flowBill.data)}`);
+    const flowCast = sdk.Formatter.castCsvBill(Buffer.from(flow.data));
+    check('fundflowbill_starts_with_a_bom_and_its_headers_read_by_castcsvbill', bom(flow.data) && flowCast.rows.length > 0 && flowCast.rows.every((r) => r['记账时间']), JSON.stringify(flowCast.rows[0]));
+    check('gzip_bill_inflates_to_a_file_starting_with_a_bom', bom(inflated), inflated.subarray(0, 8).toString('hex'));
     if (mode === 'switchover') {
       // Answers follow the key the request's Wechatpay-Serial names; the switch moves notifies
       // to the public key. The merchant accepts both all along.
@@ -321,7 +337,12 @@ async function flow(sdk, ready, mode) {
         const q = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: ready.mch_id }, out_trade_no: no, headers: { 'Wechatpay-Serial': serial } });
         check(`answer_signed_with_the_key_wechatpay_serial_names_${serial.startsWith('PUB_KEY_ID_') ? 'public_key' : 'certificate'}`, q.headers['wechatpay-serial'] === serial, `${q.headers['wechatpay-serial']} for ${serial}`);
       }
+      const unnamed = async () => (await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: ready.mch_id }, out_trade_no: no })).headers['wechatpay-serial'];
+      const beforeSwitch = await unnamed();
+      check('answer_naming_no_serial_signed_by_the_certificate_before_the_switch', beforeSwitch === v3.platform_serial, beforeSwitch);
       await control(ready, 'POST', '/v3/keys/switch', {});
+      const afterSwitch = await unnamed();
+      check('answer_naming_no_serial_signed_by_the_public_key_after_the_switch', afterSwitch === v3.wechatpay_public_key_id, afterSwitch);
       const next = `${no}S`;
       await wxpay.v3.pay.transactions.jsapi.post(order({ no: next, total: 300 }));
       await control(ready, 'POST', `/orders/${next}/pay`, {});
@@ -329,14 +350,16 @@ async function flow(sdk, ready, mode) {
       check('notify_after_the_switch_signed_by_the_public_key', sw.serial === v3.wechatpay_public_key_id, sw.serial);
     }
     if (mode === 'certificate') {
-      // A new platform certificate: listed at once, signing the notifies from then on; the
-      // merchant downloads again (answer verified with what it downloads) and keeps both.
+      // A new platform certificate: listed at once (WeChat lists one ~24 h before using it),
+      // the download still signed by the held one; the merchant downloads again and keeps
+      // both; activated, the new one signs the notifies.
       const { serial } = await control(ready, 'POST', '/v3/keys/rotate', {});
-      const again = await downloadCertificates(sdk, ready);
+      const again = await downloadCertificates(sdk, ready, { [v3.platform_serial]: keys[v3.platform_serial] });
       check('rotated_certificate_listed_beside_the_old_one', Boolean(again.downloaded[serial] && again.downloaded[v3.platform_serial]) && serial !== v3.platform_serial, JSON.stringify(Object.keys(again.downloaded)));
+      check('download_after_rotation_signed_by_the_held_certificate', again.signedBy === v3.platform_serial, `${again.signedBy} (held ${v3.platform_serial})`);
       Object.assign(keys, again.downloaded);
-      // The SDK copies `certs` when a client is built: a new client for the new map. (The
-      // simulator signs answers with the new certificate at once; WeChat lists one ~24 h first.)
+      await control(ready, 'POST', '/v3/keys/activate', {});
+      // The SDK copies `certs` when a client is built: a new client for the new map.
       const renewed = new sdk.Wechatpay({ ...config, certs: keys });
       const next = `${no}R`;
       await renewed.v3.pay.transactions.jsapi.post(order({ no: next, total: 300 }));

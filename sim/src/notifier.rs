@@ -97,17 +97,58 @@ pub(crate) fn notify_xml(sim: &Sim, no: &str) -> Option<String> {
     Some(n.xml(&sim.key, o.sign_type))
 }
 
-async fn send_once(sim: &Sim, url: &str, body: String) -> (Option<u16>, String, bool) {
-    match sim.http.post(url).header("content-type", "text/xml").body(body).send().await {
+/// One copy of a notify as it goes out: v2's signed XML, or v3's JSON with its `Wechatpay-*`
+/// headers; and what the journal shows of it.
+pub(crate) struct Outgoing {
+    pub(crate) body: String,
+    pub(crate) content_type: &'static str,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    /// v3's `event_type`.
+    pub(crate) event_type: Option<&'static str>,
+    /// v3: the serial of the key that signed it.
+    pub(crate) signed_by: Option<String>,
+}
+
+/// How WeChat tells an acknowledged notify: v2 wants HTTP 200 and `return_code` SUCCESS, v3
+/// HTTP 200 or 204.
+#[derive(Clone, Copy)]
+pub(crate) enum Acknowledgement {
+    V2Success,
+    V3Status,
+}
+
+impl Acknowledgement {
+    fn judge(self, status: u16, reply: &str) -> bool {
+        match self {
+            Acknowledgement::V2Success => {
+                status == 200
+                    && wxpay::xml::decode(reply.as_bytes()).is_ok_and(|p| p.get("return_code").map(String::as_str) == Some("SUCCESS"))
+            }
+            Acknowledgement::V3Status => status == 200 || status == 204,
+        }
+    }
+}
+
+/// One POST: `(status, the reply's first 300 characters, acknowledged)`.
+pub(crate) async fn send_once(sim: &Sim, url: &str, out: &Outgoing, ack: Acknowledgement) -> (Option<u16>, String, bool) {
+    let mut req = sim.http.post(url).header("content-type", out.content_type).body(out.body.clone());
+    for (k, v) in &out.headers {
+        req = req.header(*k, v);
+    }
+    match req.send().await {
         Err(e) => (None, e.without_url().to_string(), false),
         Ok(r) => {
             let status = r.status().as_u16();
             let text = r.text().await.unwrap_or_default();
-            let ok = status == 200
-                && wxpay::xml::decode(text.as_bytes()).is_ok_and(|p| p.get("return_code").map(String::as_str) == Some("SUCCESS"));
+            let ok = ack.judge(status, &text);
             (Some(status), text.chars().take(300).collect(), ok)
         }
     }
+}
+
+/// A v2 notify: the XML `xml` makes, nothing else.
+fn v2(xml: Option<String>) -> Option<Outgoing> {
+    Some(Outgoing { body: xml?, content_type: "text/xml", headers: Vec::new(), event_type: None, signed_by: None })
 }
 
 /// Delivers the payment notify of a paid order until acknowledged or the ladder runs out.
@@ -116,35 +157,50 @@ pub(crate) async fn deliver(sim: Arc<Sim>, no: String) {
     deliver_to(sim, NotifyKind::Payment, no, url, notify_xml).await;
 }
 
+/// Delivers the v2 notify `xml` makes (fresh for each copy) on the ladder: see [`ladder`].
+pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url: String, xml: fn(&Sim, &str) -> Option<String>) {
+    ladder(sim, kind, key, url, move |sim, key| v2(xml(sim, key)), Acknowledgement::V2Success, || {}).await;
+}
+
 /// When attempt `n` (0-based) is due after the first one, in WeChat's seconds.
 pub fn due_offset_secs(n: usize) -> u64 {
     NOTIFY_SCHEDULE_SECS[..n.min(NOTIFY_SCHEDULE_SECS.len())].iter().sum()
 }
 
-/// Delivers what `body` makes (fresh for each copy) to `url` until acknowledged or the ladder
+/// Delivers what `make` makes (fresh for each copy) to `url` until acknowledged or the ladder
 /// runs out; attempts are recorded under `key`. Each attempt is due at its offset from the first
 /// one (not after the previous one ends), so slow answers do not push the ladder back.
-pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url: String, body: fn(&Sim, &str) -> Option<String>) {
+/// `after_first` runs once the first attempt is recorded (v3: a probe may follow).
+pub(crate) async fn ladder(
+    sim: Arc<Sim>,
+    kind: NotifyKind,
+    key: String,
+    url: String,
+    make: impl Fn(&Sim, &str) -> Option<Outgoing>,
+    ack: Acknowledgement,
+    after_first: impl FnOnce(),
+) {
     let start = tokio::time::Instant::now();
+    let mut after_first = Some(after_first);
     for attempt in 0..=NOTIFY_SCHEDULE_SECS.len() {
         let due = sim.scaled(due_offset_secs(attempt) as f64);
         tokio::time::sleep_until(start + due).await;
         let copies = sim.faults.notify_copies();
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..copies {
-            let Some(body) = body(&sim, &key) else { return };
+            let Some(out) = make(&sim, &key) else { return };
             let (sim, url) = (sim.clone(), url.clone());
             tasks.spawn(async move {
                 let at_ms = sim.clock.now_ms();
                 let sent = std::time::Instant::now();
-                let (status, reply, ok) = send_once(&sim, &url, body.clone()).await;
-                (at_ms, sent.elapsed(), status, reply, ok, body)
+                let (status, reply, ok) = send_once(&sim, &url, &out, ack).await;
+                (at_ms, sent.elapsed(), status, reply, ok, out)
             });
         }
         let mut acknowledged = false;
-        while let Some(Ok((at_ms, elapsed, status, reply, ok, body))) = tasks.join_next().await {
+        while let Some(Ok((at_ms, elapsed, status, reply, ok, out))) = tasks.join_next().await {
             acknowledged |= ok;
-            let d = Delivery {
+            sim.model.record_delivery(Delivery {
                 kind,
                 key: key.clone(),
                 url: url.clone(),
@@ -155,18 +211,20 @@ pub(crate) async fn deliver_to(sim: Arc<Sim>, kind: NotifyKind, key: String, url
                 status,
                 reply,
                 acknowledged: ok,
-                body,
-                event_type: None,
-                signed_by: None,
+                body: out.body,
+                event_type: out.event_type.map(str::to_owned),
+                signed_by: out.signed_by,
                 probe: false,
                 probe_verdict: None,
-            };
-            sim.model.record_delivery(d);
+            });
         }
         tracing::info!(?kind, key = %key, attempt = attempt + 1, acknowledged, "notify delivered");
+        if let Some(f) = after_first.take() {
+            f();
+        }
         if acknowledged {
             return;
         }
     }
-    tracing::warn!(?kind, key = %key, "notify ladder exhausted without SUCCESS");
+    tracing::warn!(?kind, key = %key, "notify ladder exhausted without an acknowledgement");
 }

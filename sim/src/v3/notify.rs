@@ -15,7 +15,7 @@ use super::shape;
 use crate::context::Sim;
 use crate::dates::rfc3339;
 use crate::model::{Delivery, NotifyKind, OrderKey};
-use crate::notifier::{due_offset_secs, NOTIFY_SCHEDULE_SECS};
+use crate::notifier::{self, Acknowledgement, Outgoing};
 
 /// What a notify says, before it is encrypted and signed.
 pub(crate) struct Event {
@@ -68,22 +68,6 @@ fn body(sim: &Sim, e: &Event) -> Option<String> {
     serde_json::to_string(&v).ok()
 }
 
-/// One POST: `(status, reply, acknowledged)`.
-async fn send_once(sim: &Sim, url: &str, body: &str, headers: &[(&str, String)]) -> (Option<u16>, String, bool) {
-    let mut req = sim.http.post(url).header("content-type", "application/json").body(body.to_owned());
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    match req.send().await {
-        Err(e) => (None, e.without_url().to_string(), false),
-        Ok(r) => {
-            let status = r.status().as_u16();
-            let text = r.text().await.unwrap_or_default();
-            (Some(status), text.chars().take(300).collect(), status == 200 || status == 204)
-        }
-    }
-}
-
 /// The `Wechatpay-*` headers of a notify, signed by the key that signs notifies now (or, for
 /// a probe, a signature that is WeChat's deliberate garbage).
 fn headers(sim: &Sim, body: &str, probe: bool) -> Option<(String, Vec<(&'static str, String)>)> {
@@ -113,57 +97,25 @@ fn random_below_1000() -> u32 {
     u32::from_le_bytes(b) % 1000
 }
 
-/// Delivers the notify `make` describes (fresh for each copy) to `url` until acknowledged or
-/// the ladder runs out, each attempt due at its offset from the first. After the first
-/// delivery a probe follows at the probe rate.
+/// One copy of the notify `event` describes: encrypted, then signed.
+fn outgoing(sim: &Sim, event: &Event, probe: bool) -> Option<Outgoing> {
+    let body = body(sim, event)?;
+    let (serial, headers) = headers(sim, &body, probe)?;
+    Some(Outgoing { body, content_type: "application/json", headers, event_type: Some(event.event_type), signed_by: Some(serial) })
+}
+
+/// Delivers the notify `make` describes (fresh for each copy) on the v2 ladder until the
+/// merchant answers 200 or 204. After the first delivery a probe follows at the probe rate.
 async fn deliver(sim: Arc<Sim>, kind: NotifyKind, key: String, url: String, make: fn(&Sim, &str) -> Option<Event>) {
-    let start = tokio::time::Instant::now();
-    for attempt in 0..=NOTIFY_SCHEDULE_SECS.len() {
-        let due = sim.scaled(due_offset_secs(attempt) as f64);
-        tokio::time::sleep_until(start + due).await;
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..sim.faults.notify_copies() {
-            let Some(event) = make(&sim, &key) else { return };
-            let Some(body) = body(&sim, &event) else { return };
-            let Some((serial, headers)) = headers(&sim, &body, false) else { return };
-            let (sim, url) = (sim.clone(), url.clone());
-            tasks.spawn(async move {
-                let at_ms = sim.clock.now_ms();
-                let sent = std::time::Instant::now();
-                let (status, reply, ok) = send_once(&sim, &url, &body, &headers).await;
-                (at_ms, sent.elapsed(), status, reply, ok, body, event.event_type, serial)
-            });
+    let probe = (sim.clone(), url.clone());
+    let maybe_probe = move || {
+        let (sim, url) = probe;
+        if random_below_1000() < (sim.model.probe_rate() * 1000.0).round() as u32 {
+            tokio::spawn(async move { send_probe(&sim, &url).await });
         }
-        let mut acknowledged = false;
-        while let Some(Ok((at_ms, elapsed, status, reply, ok, body, event_type, serial))) = tasks.join_next().await {
-            acknowledged |= ok;
-            sim.model.record_delivery(Delivery {
-                kind,
-                key: key.clone(),
-                url: url.clone(),
-                attempt: attempt as u32 + 1,
-                due_offset_ms: due.as_millis() as u64,
-                at_ms,
-                elapsed_ms: elapsed.as_millis() as u64,
-                status,
-                reply,
-                acknowledged: ok,
-                body,
-                event_type: Some(event_type.to_owned()),
-                signed_by: Some(serial),
-                probe: false,
-                probe_verdict: None,
-            });
-        }
-        tracing::info!(?kind, key = %key, attempt = attempt + 1, acknowledged, "v3 notify delivered");
-        if attempt == 0 && random_below_1000() < (sim.model.probe_rate() * 1000.0).round() as u32 {
-            send_probe(&sim, &url).await;
-        }
-        if acknowledged {
-            return;
-        }
-    }
-    tracing::warn!(?kind, key = %key, "v3 notify ladder exhausted without 200/204");
+    };
+    notifier::ladder(sim, kind, key, url, move |sim, key| outgoing(sim, &make(sim, key)?, false), Acknowledgement::V3Status, maybe_probe)
+        .await;
 }
 
 /// Sends one probe to `url` now and records the merchant's answer: `refused` (non-2xx, as it
@@ -176,11 +128,10 @@ pub(crate) async fn send_probe(sim: &Arc<Sim>, url: &str) -> Option<Delivery> {
         resource: shape::transaction(sim, &fake),
         original_type: "transaction",
     };
-    let body = body(sim, &event)?;
-    let (serial, headers) = headers(sim, &body, true)?;
+    let out = outgoing(sim, &event, true)?;
     let at_ms = sim.clock.now_ms();
     let sent = std::time::Instant::now();
-    let (status, reply, _) = send_once(sim, url, &body, &headers).await;
+    let (status, reply, _) = notifier::send_once(sim, url, &out, Acknowledgement::V3Status).await;
     let verdict = match status {
         None => "no answer",
         Some(s) if (200..300).contains(&s) => "accepted",
@@ -198,9 +149,9 @@ pub(crate) async fn send_probe(sim: &Arc<Sim>, url: &str) -> Option<Delivery> {
         status,
         reply,
         acknowledged: verdict == "accepted",
-        body,
-        event_type: Some(event.event_type.to_owned()),
-        signed_by: Some(serial),
+        body: out.body,
+        event_type: out.event_type.map(str::to_owned),
+        signed_by: out.signed_by,
         probe: true,
         probe_verdict: Some(verdict.to_owned()),
     };

@@ -234,7 +234,12 @@ impl WechatKeys {
         if !self.mode.has_certificates() {
             return None;
         }
-        Some(PlatformCert::issue(&self.dir, now_ms.div_euclid(1000)).map(|mut c| {
+        // Strictly newer by `not_before` than every certificate held, even when rotated within
+        // the second it was issued (SDKs name the newest; a tie would be a coin toss). `issue`
+        // dates `not_before` a day before the time it is given.
+        let newest = lock(&self.certs).iter().map(|c| c.not_before as i64).max().unwrap_or(i64::MIN);
+        let at = now_ms.div_euclid(1000).max(newest.saturating_add(86_400 + 1));
+        Some(PlatformCert::issue(&self.dir, at).map(|mut c| {
             c.active_from_ms = now_ms.saturating_add(self.takeover_after_ms);
             let made = (c.serial.clone(), c.active_from_ms);
             lock(&self.certs).push(c);

@@ -127,6 +127,22 @@ impl<'a> From<&'a OrderQueryResponse> for PaymentReport<'a> {
     }
 }
 
+impl<'a> From<&'a crate::v3::Transaction> for PaymentReport<'a> {
+    /// An API v3 payment notify's resource (`TRANSACTION.SUCCESS`) or a v3 query answer. v3 has
+    /// one signature algorithm, so no sign type is reported.
+    fn from(t: &'a crate::v3::Transaction) -> Self {
+        use crate::v3::TradeState as T;
+        PaymentReport {
+            out_trade_no: &t.out_trade_no,
+            paid: matches!(t.trade_state, T::Success | T::Refund),
+            transaction_id: t.transaction_id.as_deref().and_then(non_empty),
+            total_fee: Some(t.amount.total),
+            openid: t.payer.as_ref().map(|p| p.openid.as_str()),
+            sign_type: None,
+        }
+    }
+}
+
 /// What to do with a payment report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentVerdict {
@@ -396,6 +412,59 @@ impl<'a> RefundReport<'a> {
             total_fee: Some(answer.total_fee),
             status: item.refund_status.into(),
         }
+    }
+}
+
+impl RefundReportStatus {
+    /// An API v3 refund status: `ABNORMAL` is v2's `CHANGE` (退款异常, a person must act). A
+    /// status this crate does not know is an error, never read as a known one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] (`refund_status`) for [`RefundStatus::Other`](crate::v3::RefundStatus::Other).
+    pub fn from_v3(s: &crate::v3::RefundStatus) -> Result<Self> {
+        use crate::v3::RefundStatus as V3;
+        Ok(match s {
+            V3::Processing => RefundReportStatus::Processing,
+            V3::Success => RefundReportStatus::Success,
+            V3::Abnormal => RefundReportStatus::Change,
+            V3::Closed => RefundReportStatus::Closed,
+            V3::Other(other) => return Err(Error::invalid("refund_status", format!("unknown status {}", quoted(other)))),
+        })
+    }
+}
+
+impl<'a> RefundReport<'a> {
+    /// The report of an API v3 refund notify's resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
+    /// `REFUND.CLOSED`).
+    ///
+    /// # Errors
+    /// As [`RefundReportStatus::from_v3`].
+    pub fn from_v3_notice(n: &'a crate::v3::RefundNotice) -> Result<Self> {
+        Ok(RefundReport {
+            out_refund_no: &n.out_refund_no,
+            out_trade_no: &n.out_trade_no,
+            refund_id: &n.refund_id,
+            transaction_id: non_empty(&n.transaction_id),
+            refund_fee: n.amount.refund,
+            total_fee: Some(n.amount.total),
+            status: RefundReportStatus::from_v3(&n.refund_status)?,
+        })
+    }
+
+    /// The report of an API v3 refund answer (create or query).
+    ///
+    /// # Errors
+    /// As [`RefundReportStatus::from_v3`].
+    pub fn from_v3_answer(r: &'a crate::v3::RefundResponse) -> Result<Self> {
+        Ok(RefundReport {
+            out_refund_no: &r.out_refund_no,
+            out_trade_no: &r.out_trade_no,
+            refund_id: &r.refund_id,
+            transaction_id: non_empty(&r.transaction_id),
+            refund_fee: r.amount.refund,
+            total_fee: Some(r.amount.total),
+            status: RefundReportStatus::from_v3(&r.status)?,
+        })
     }
 }
 

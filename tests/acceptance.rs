@@ -189,3 +189,55 @@ fn mismatch_codes_are_distinct_screaming_snake() {
         "total_fee is 1 fen, ours is 1200 fen"
     );
 }
+
+// ---- API v3 reports ------------------------------------------------------------------------
+
+fn v3_transaction(trade_state: &str) -> wxpay::v3::Transaction {
+    serde_json::from_value(serde_json::json!({
+        "appid": "wx2421b1c4370ec43b", "mchid": "1900000109", "out_trade_no": "20261123000001",
+        "transaction_id": "4200000215201811190261405420", "trade_type": "JSAPI", "trade_state": trade_state,
+        "trade_state_desc": "", "payer": { "openid": "oUpF8uMEb4qRXf22hE3X68TekukE" },
+        "amount": { "total": 1200, "payer_total": 1200, "currency": "CNY", "payer_currency": "CNY" }
+    }))
+    .unwrap()
+}
+
+#[test]
+fn v3_paid_transaction_is_recorded_on_an_order_pinned_to_a_v2_sign_type() {
+    let t = v3_transaction("SUCCESS");
+    let report = PaymentReport::from(&t);
+    assert_eq!(report.sign_type, None, "v3 has one algorithm: nothing to compare with a pinned sign type");
+    assert_eq!(report.openid, Some("oUpF8uMEb4qRXf22hE3X68TekukE"));
+    assert_eq!(judge_payment(Some(&ORDER), &report), PaymentVerdict::Record { after_close: false });
+    let other_amount =
+        wxpay::v3::Transaction { amount: wxpay::v3::TransactionAmount { total: Fen::new(1), ..t.amount.clone() }, ..t.clone() };
+    assert!(matches!(judge_payment(Some(&ORDER), &PaymentReport::from(&other_amount)), PaymentVerdict::Refuse(Mismatch::TotalFee { .. })));
+}
+
+#[test]
+fn v3_unpaid_or_unknown_trade_state_is_nothing_to_record() {
+    for state in ["NOTPAY", "CLOSED", "PAYERROR", "SOMETHING_NEW"] {
+        let t = v3_transaction(state);
+        assert_eq!(judge_payment(Some(&ORDER), &PaymentReport::from(&t)), PaymentVerdict::NothingToRecord, "{state}");
+    }
+}
+
+#[test]
+fn v3_abnormal_refund_is_change_and_an_unknown_status_is_refused() {
+    use wxpay::v3::RefundStatus as V3;
+    assert_eq!(RefundReportStatus::from_v3(&V3::Abnormal).unwrap(), RefundReportStatus::Change);
+    assert_eq!(RefundReportStatus::from_v3(&V3::Closed).unwrap(), RefundReportStatus::Closed);
+    assert_eq!(RefundReportStatus::from_v3(&V3::Success).unwrap(), RefundReportStatus::Success);
+    assert_eq!(RefundReportStatus::from_v3(&V3::Processing).unwrap(), RefundReportStatus::Processing);
+    let e = RefundReportStatus::from_v3(&V3::Other("REVERSED".into())).unwrap_err();
+    assert_eq!(e.code(), "INVALID_FIELD");
+    let notice: wxpay::v3::RefundNotice = serde_json::from_value(serde_json::json!({
+        "mchid": "1900000109", "out_trade_no": "20261123000001", "transaction_id": "4200000215201811190261405420",
+        "out_refund_no": "R1", "refund_id": "50000000382019052709732678859", "refund_status": "ABNORMAL",
+        "user_received_account": "招商银行信用卡0403",
+        "amount": { "total": 1200, "refund": 500, "payer_total": 1200, "payer_refund": 500 }
+    }))
+    .unwrap();
+    let report = RefundReport::from_v3_notice(&notice).unwrap();
+    assert_eq!((report.status, report.refund_fee, report.total_fee), (RefundReportStatus::Change, Fen::new(500), Some(Fen::new(1200))));
+}

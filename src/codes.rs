@@ -83,6 +83,35 @@ pub fn outcome(call: Call, code: &str) -> CallOutcome {
     }
 }
 
+/// What a v3 error `code` means for `call` (the JSAPI prepay, or a refund), as [`outcome`] does
+/// for v2.
+///
+/// - [`Call::Refund`]: not done only on the codes WeChat documents as refusals (the request, who
+///   we are, the merits: `NOT_ENOUGH`, `USER_ACCOUNT_ABNORMAL`, …); anything else —
+///   `SYSTEM_ERROR`, `FREQUENCY_LIMITED`, `UNKNOWN` (an answer that was not WeChat's JSON) and
+///   any new code — is unknown, since money may move.
+/// - [`Call::UnifiedOrder`]: unknown on the codes that ask for the same request again
+///   ([`v3_asks_for_same_request`]), on `ORDERPAID` and `OUT_TRADE_NO_USED` (an order with
+///   this number exists: query it) and on `UNKNOWN`; any other answer placed nothing that can
+///   be paid.
+pub fn v3_outcome(call: Call, code: &str) -> CallOutcome {
+    use CallOutcome::{NotDone, Unknown};
+    match call {
+        Call::Refund => match code {
+            "PARAM_ERROR" | "INVALID_REQUEST" | "SIGN_ERROR" | "NO_AUTH" | "APPID_MCHID_NOT_MATCH" | "MCH_NOT_EXISTS" => NotDone,
+            "NOT_ENOUGH" | "USER_ACCOUNT_ABNORMAL" | "RESOURCE_NOT_EXISTS" | "ORDER_NOT_EXIST" => NotDone,
+            _ => Unknown,
+        },
+        Call::UnifiedOrder => {
+            if v3_asks_for_same_request(code) || matches!(code, "ORDERPAID" | "OUT_TRADE_NO_USED" | "UNKNOWN") {
+                Unknown
+            } else {
+                NotDone
+            }
+        }
+    }
+}
+
 /// Whether a v2 `err_code` asks for the same request to be sent again: `SYSTEMERROR`,
 /// `BIZERR_NEED_RETRY`.
 pub fn asks_for_same_request(code: &str) -> bool {

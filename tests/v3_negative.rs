@@ -327,9 +327,21 @@ fn build<R: Request>(r: &R) -> Result<wxpay::v3::SignedRequest, Error> {
 
 #[test]
 fn rejects_http_notify_url() {
-    let mut o = order();
-    o.notify_url = "http://shop.example.com/n".into();
-    assert_eq!(build(&o).unwrap_err(), Error::InvalidField { name: "notify_url".into(), reason: "must be https:// in API v3".into() });
+    let reason = "must be https:// in API v3 (http:// only on loopback, for a simulator)";
+    for url in ["http://shop.example.com/n", "http://127.0.0.1.example.com/n", "http://10.0.0.1/n", "http://127.0.0/n"] {
+        let mut o = order();
+        o.notify_url = url.into();
+        assert_eq!(build(&o).unwrap_err(), Error::InvalidField { name: "notify_url".into(), reason: reason.into() }, "{url}");
+    }
+}
+
+#[test]
+fn accepts_http_notify_url_on_loopback_only() {
+    for url in ["http://127.0.0.1:8080/wxpay/v3/notify", "http://localhost:8080/n", "http://[::1]:8080/n"] {
+        let mut o = order();
+        o.notify_url = url.into();
+        assert!(build(&o).is_ok(), "{url}");
+    }
 }
 
 #[test]

@@ -10,13 +10,13 @@ use wxpay::acceptance::{
 use crate::db::orders::{Order, OrderStatus};
 use crate::db::refunds::{Refund, RefundState};
 
-/// An order as the rule reads it: its amount, payer, pinned sign type and state.
+/// An order as the rule reads it: its amount, payer, pinned sign type (v2) and state.
 pub fn stored_order(o: &Order) -> StoredOrder<'_> {
     StoredOrder {
         out_trade_no: &o.out_trade_no,
         total_fee: o.total_fee,
         openid: Some(&o.openid),
-        sign_type: Some(o.sign_type),
+        sign_type: o.api.v2_sign_type(),
         state: match o.status {
             OrderStatus::Notpay => StoredOrderState::Unpaid,
             OrderStatus::Closed => StoredOrderState::Closed,

@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use crate::api::{ApiVersion, OrderApi};
 use crate::clock::beijing14;
 use crate::db::orders::{NewOrder, Order, OrderStatus};
 use crate::error::{Error, Result};
@@ -124,7 +125,10 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
         quantity: c.quantity,
         unit_price_fen: product.price_fen,
         total_fee,
-        sign_type: state.settings.merchant.sign_type,
+        api: match state.settings.api_version {
+            ApiVersion::V2 => OrderApi::V2(state.settings.v2()?.sign_type),
+            ApiVersion::V3 => OrderApi::V3,
+        },
         spbill_create_ip: c.ip.to_string(),
         time_start: beijing14(now_secs),
         time_expire: beijing14(now_secs + ttl),
@@ -155,8 +159,12 @@ pub async fn check_out(state: &AppState, c: &Checkout) -> Result<Outcome> {
             // A definite refusal means this order can never be paid: close it now. After a
             // network failure or SYSTEMERROR WeChat may hold it: the reconciler decides.
             if let Error::Upstream { code, .. } = &e {
-                if wxpay::codes::outcome(wxpay::codes::Call::UnifiedOrder, code) == wxpay::codes::CallOutcome::NotDone {
-                    state.db.orders().close(&order.out_trade_no, state.clock.now_ms(), &actor, &format!("unifiedorder: {code}")).await?;
+                let (outcome, call) = match order.api {
+                    OrderApi::V2(_) => (wxpay::codes::outcome(wxpay::codes::Call::UnifiedOrder, code), "unifiedorder"),
+                    OrderApi::V3 => (wxpay::codes::v3_outcome(wxpay::codes::Call::UnifiedOrder, code), "prepay (v3)"),
+                };
+                if outcome == wxpay::codes::CallOutcome::NotDone {
+                    state.db.orders().close(&order.out_trade_no, state.clock.now_ms(), &actor, &format!("{call}: {code}")).await?;
                 }
             }
             Err(e)

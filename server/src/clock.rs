@@ -75,6 +75,12 @@ pub fn parse_day(s: &str) -> Option<i64> {
     Some(beijing_day(secs * 1000))
 }
 
+/// RFC 3339 in Beijing time, `yyyy-MM-ddTHH:mm:ss+08:00`, as API v3 writes times.
+pub fn beijing_rfc3339(secs: i64) -> String {
+    let t = beijing14(secs);
+    format!("{}-{}-{}T{}:{}:{}+08:00", &t[0..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12], &t[12..14])
+}
+
 /// `yyyy-MM-dd HH:mm:ss` in Beijing time (for people and CSV files).
 pub fn beijing_display(ms: i64) -> String {
     let t = beijing14(ms.div_euclid(1000));
@@ -90,6 +96,7 @@ mod tests {
         // 2026-11-23 16:00:00 UTC is 2026-11-24 00:00:00 in Beijing.
         let midnight = 1_795_449_600_000;
         assert_eq!(beijing_display(midnight), "2026-11-24 00:00:00");
+        assert_eq!(beijing_rfc3339(midnight / 1000), "2026-11-24T00:00:00+08:00");
         let day = beijing_day(midnight);
         assert_eq!((day_name(day), day_compact(day)), ("2026-11-24".to_owned(), "20261124".to_owned()));
         assert_eq!(beijing_day(midnight - 1), day - 1, "one millisecond earlier is the day before");

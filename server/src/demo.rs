@@ -195,7 +195,7 @@ pub async fn run(print: Printer) -> Result<()> {
     let d = delivered.ok_or_else(|| internal("the refund notify was not acknowledged within 10 s"))?;
     print(&format!("    → {}", d.body));
     if let Some(req_info) = wxpay::xml::decode(d.body.as_bytes()).ok().and_then(|p| p.get("req_info").cloned()) {
-        let inner = wxpay::refund_notify::decrypt_req_info(&req_info, &state.settings.merchant.key)?;
+        let inner = wxpay::refund_notify::decrypt_req_info(&req_info, &state.settings.v2()?.key)?;
         let root = wxpay::xml::encode_pairs("root", inner.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         print(&format!("      req_info decrypted: {root}"));
     }

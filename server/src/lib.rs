@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod acceptance;
+pub mod api;
 pub mod back_office;
 pub mod checkout;
 pub mod cli;
@@ -32,6 +33,7 @@ pub mod sandbox;
 pub mod secret;
 pub mod shutdown;
 pub mod upstream;
+pub mod wechat_keys;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -97,7 +99,10 @@ impl AppState {
         if let Some(o) = observer {
             wx = wx.with_observer(o);
         }
-        Ok(AppState::new(settings, db, wx, clock))
+        let state = AppState::new(settings, db, wx, clock);
+        // API v3: WeChat's keys from the shared store, and one signed request judging ours.
+        wechat_keys::start(&state).await?;
+        Ok(state)
     }
 }
 

@@ -2,6 +2,10 @@
 //! bytes (`http::notify`): the payment notify moves an order to PAID, the refund notify moves a
 //! refund to its final state (or CHANGE). Each is verified by the core, checked against what we
 //! stored, and applied with one conditional move; the answer says what to tell WeChat.
+//!
+//! API v2's notifies (signed XML; the refund's `req_info` encrypted with the API key) and v3's
+//! (JSON signed by WeChat's key, the resource encrypted with the APIv3 key; [`v3`]) are verified
+//! their own way, then applied by the same two functions.
 
 use wxpay::acceptance::{Mismatch, PaymentReport, PaymentVerdict, RefundReport, RefundVerdict};
 use wxpay::Fen;
@@ -26,6 +30,9 @@ pub enum Answer {
     },
     /// FAIL for now: the state could not be read or written (WeChat resends later).
     Unavailable,
+    /// One of WeChat's deliberate bad-signature probes (`WECHATPAY/SIGNTEST/`), refused: a
+    /// merchant that accepted it would accept anything. Logged quietly.
+    Probe,
 }
 
 /// The kinds of refusal.
@@ -61,12 +68,33 @@ fn refusal(m: Mismatch) -> Answer {
 /// only after that commit, or for an already-applied duplicate or a failed payment (nothing to
 /// record).
 pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
-    let merchant = &state.settings.merchant;
+    let Some(merchant) = v2_merchant(state) else { return Answer::Unavailable };
     let notify = match merchant.verify_payment_notify(bytes) {
         Ok(n) => n,
         Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
     };
-    let no = notify.out_trade_no.as_str();
+    if !notify.is_success() {
+        // A failed payment changes nothing here; acknowledge so WeChat stops resending it.
+        tracing::info!(out_trade_no = %notify.out_trade_no, err_code = ?notify.err_code, "payment notify reports a failed payment");
+    }
+    let raw = String::from_utf8_lossy(bytes);
+    apply_payment(state, &PaymentReport::from(&notify), &notify.time_end, "wechat:notify", &raw).await
+}
+
+/// The v2 merchant, or `None` (logged) when the v2 settings are not given: a v2 notify then waits
+/// (FAIL for now) until they are, rather than being lost.
+fn v2_merchant(state: &AppState) -> Option<&wxpay::Merchant> {
+    let m = state.settings.v2.as_ref();
+    if m.is_none() {
+        tracing::error!("an API v2 notify arrived, but WXPAY_API_KEY is not given: not applied (WeChat resends it)");
+    }
+    m
+}
+
+/// Applies a verified payment report: the core's acceptance rule against the stored order, then
+/// the one conditional move to PAID, recorded with `detail`.
+async fn apply_payment(state: &AppState, report: &PaymentReport<'_>, time_end: &str, actor: &str, detail: &str) -> Answer {
+    let no = report.out_trade_no;
     let order = match state.db.orders().get(no).await {
         Ok(o) => o,
         Err(e) => {
@@ -74,23 +102,18 @@ pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
             return Answer::Unavailable;
         }
     };
-    match acceptance::payment(order.as_ref(), &PaymentReport::from(&notify)) {
-        PaymentVerdict::NothingToRecord => {
-            // A failed payment changes nothing here; acknowledge so WeChat stops resending it.
-            tracing::info!(out_trade_no = %no, err_code = ?notify.err_code, "payment notify reports a failed payment");
-            Answer::Success
-        }
-        PaymentVerdict::AlreadyRecorded => Answer::Success,
+    match acceptance::payment(order.as_ref(), report) {
+        PaymentVerdict::NothingToRecord | PaymentVerdict::AlreadyRecorded => Answer::Success,
         PaymentVerdict::Refuse(m) => {
             tracing::error!(out_trade_no = %no, mismatch = m.code(), "payment notify does not belong to the order: {m}");
             refusal(m)
         }
         PaymentVerdict::Record { .. } => {
-            let raw = String::from_utf8_lossy(bytes);
             let now = state.clock.now_ms();
-            match state.db.orders().mark_paid(no, &notify.transaction_id, &notify.time_end, now, "wechat:notify", &raw).await {
+            let txn = report.transaction_id.unwrap_or_default();
+            match state.db.orders().mark_paid(no, txn, time_end, now, actor, detail).await {
                 Ok(PaidOutcome::Applied { from, oversold }) => {
-                    crate::payments::log_paid(no, &notify.transaction_id, from, oversold);
+                    crate::payments::log_paid(no, txn, from, oversold);
                     Answer::Success
                 }
                 // Moved meanwhile by a duplicate or by orderquery: the same payment, or not.
@@ -114,7 +137,8 @@ pub async fn payment(state: &AppState, bytes: &[u8]) -> Answer {
 pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
     // return_code, appid and mch_id of the outer message, then req_info (a wrong key, a cut or
     // altered ciphertext all fail here).
-    let n = match state.settings.merchant.decrypt_refund_notify(bytes) {
+    let Some(merchant) = v2_merchant(state) else { return Answer::Unavailable };
+    let n = match merchant.decrypt_refund_notify(bytes) {
         Ok(n) => n,
         Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
     };
@@ -127,24 +151,32 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
         n.settlement_refund_fee.unwrap_or(Fen::ZERO),
         String::from_utf8_lossy(bytes)
     );
-    let result = |status| RefundResult {
-        status,
+    let result = RefundResult {
+        status: RefundState::reported(report.status),
         refund_id: &n.refund_id,
         settlement_refund_fee: n.settlement_refund_fee,
         success_time: n.success_time.as_deref(),
         recv_account: n.refund_recv_accout.as_deref(),
     };
+    apply_refund(state, &report, &result, "wechat:refund-notify", &detail).await
+}
+
+/// Applies a verified refund report: the core's acceptance rule against the stored refund and
+/// its order, then the one conditional move to the reported state (`result`), recorded with
+/// `detail`; a refund we never started is recorded for a person.
+async fn apply_refund(state: &AppState, report: &RefundReport<'_>, result: &RefundResult<'_>, actor: &str, detail: &str) -> Answer {
+    let result = |status| RefundResult { status, ..*result };
     // A move another writer made between the read and the write is judged again, once.
     for _ in 0..2 {
-        let stored = match stored_refund(state, &n.out_refund_no).await {
+        let stored = match stored_refund(state, report.out_refund_no).await {
             Ok(s) => s,
             Err(e) => {
                 tracing::error!(error = %e, "database error in refund notify");
                 return Answer::Unavailable;
             }
         };
-        let no = n.out_refund_no.as_str();
-        let verdict = acceptance::refund(stored.as_ref().map(|(r, t)| (r, t.as_deref())), &report);
+        let no = report.out_refund_no;
+        let verdict = acceptance::refund(stored.as_ref().map(|(r, t)| (r, t.as_deref())), report);
         let now = state.clock.now_ms();
         match verdict {
             RefundVerdict::AlreadyRecorded => return Answer::Success,
@@ -158,9 +190,9 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
             }
             RefundVerdict::RecordUnknown => {
                 let status = RefundState::reported(report.status);
-                match state.db.refunds().record_outside(&report, &result(status), now, "wechat:refund-notify", &detail).await {
+                match state.db.refunds().record_outside(report, &result(status), now, actor, detail).await {
                     Ok(recorded) => {
-                        tracing::warn!(out_refund_no = %no, out_trade_no = %n.out_trade_no, refund_fee = %n.refund_fee, status = status.as_str(), recorded,
+                        tracing::warn!(out_refund_no = %no, out_trade_no = %report.out_trade_no, refund_fee = %report.refund_fee, status = status.as_str(), recorded,
                             "refund notify for a refund this server did not start (made on 商户平台?): recorded for a person");
                         return Answer::Success;
                     }
@@ -174,7 +206,7 @@ pub async fn refund(state: &AppState, bytes: &[u8]) -> Answer {
             }
             RefundVerdict::Record(reported) => {
                 let status = RefundState::reported(reported);
-                match state.db.refunds().finish(no, &result(status), now, "wechat:refund-notify", &detail).await {
+                match state.db.refunds().finish(no, &result(status), now, actor, detail).await {
                     Ok(FinishOutcome::Applied { from }) => {
                         tracing::info!(out_refund_no = %no, from = from.as_str(), to = status.as_str(), "refund finished");
                         return Answer::Success;
@@ -196,4 +228,75 @@ async fn stored_refund(state: &AppState, no: &str) -> crate::Result<Option<(crat
     let Some(r) = state.db.refunds().get(no).await? else { return Ok(None) };
     let txn = state.db.orders().get(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
     Ok(Some((r, txn)))
+}
+
+/// Applies an API v3 notify (payments and refunds alike, one URL): verified over the raw bytes
+/// with WeChat's keys (the signature, `Wechatpay-Serial`'s key, the timestamp within five
+/// minutes), then decrypted with the APIv3 key, then the appid and mchid checked, then applied as
+/// v2's are. A probe (`WECHATPAY/SIGNTEST/`) is refused, quietly. A key the store does not hold
+/// yet is looked up once more in the shared store (another instance may have just downloaded it).
+pub async fn v3(state: &AppState, headers: &wxpay::v3::SignatureHeaders, bytes: &[u8]) -> Answer {
+    let Ok(v3) = state.settings.v3() else {
+        tracing::error!("an API v3 notify arrived, but the v3 settings are not given: not applied (WeChat resends it)");
+        return Answer::Unavailable;
+    };
+    let open = |keys: &wxpay::v3::KeyStore| keys.key_set().open_notification(&v3.api_v3_key, headers, bytes, state.clock.now_secs() as u64);
+    let Ok(keys) = state.upstream.v3_keys() else { return Answer::Unavailable };
+    let opened = match open(&keys) {
+        Err(wxpay::Error::UnknownSerial(_)) => match crate::wechat_keys::tick(state).await {
+            Ok(_) => match state.upstream.v3_keys() {
+                Ok(keys) => open(&keys),
+                Err(_) => return Answer::Unavailable,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "v3 notify signed by a key not held, and the key store could not be read");
+                return Answer::Unavailable;
+            }
+        },
+        other => other,
+    };
+    let n = match opened {
+        Ok(n) => n,
+        Err(wxpay::Error::SignatureProbe) => return Answer::Probe,
+        Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
+    };
+    let (appid, mchid) = (&state.settings.appid, &state.settings.mch_id);
+    match n.event {
+        wxpay::v3::NotifyEvent::Payment(t) => {
+            if let Err(e) = t.check_identity(appid, mchid) {
+                return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code()));
+            }
+            if !t.is_success() {
+                tracing::info!(out_trade_no = %t.out_trade_no, trade_state = %t.trade_state, "v3 payment notify reports no payment");
+            }
+            let detail = format!("v3 notify {} {}: {}", n.id, n.event_type, serde_json::to_string(&t).unwrap_or_default());
+            let time_end = t.success_time.as_deref().map(crate::payments::time_end_of).unwrap_or_default();
+            apply_payment(state, &PaymentReport::from(&t), &time_end, "wechat:notify", &detail).await
+        }
+        wxpay::v3::NotifyEvent::Refund(r) => {
+            if r.mchid != *mchid {
+                return Answer::refused(Refusal::Invalid, "MCH_ID_MISMATCH: the refund notify is for another merchant");
+            }
+            let report = match RefundReport::from_v3_notice(&r) {
+                Ok(report) => report,
+                Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
+            };
+            let detail = format!("v3 notify {} {}: {}", n.id, n.event_type, serde_json::to_string(&r).unwrap_or_default());
+            let success_time = r.success_time.as_deref().map(display_time);
+            let result = RefundResult {
+                status: RefundState::reported(report.status),
+                refund_id: &r.refund_id,
+                settlement_refund_fee: r.amount.settlement_refund,
+                success_time: success_time.as_deref(),
+                recv_account: r.user_received_account.as_deref(),
+            };
+            apply_refund(state, &report, &result, "wechat:refund-notify", &detail).await
+        }
+    }
+}
+
+/// v3's RFC 3339 time (`2026-11-23T12:00:00+08:00`, Beijing time) as v2 writes `success_time`
+/// (`2026-11-23 12:00:00`), the form stored.
+pub fn display_time(rfc3339: &str) -> String {
+    rfc3339.chars().take(19).map(|c| if c == 'T' { ' ' } else { c }).collect()
 }

@@ -1,10 +1,14 @@
 //! The payment logic shared by the HTTP handlers, the notify endpoint and the reconciler:
-//! getting a prepay_id, asking WeChat about an order, closing it.
+//! getting a prepay_id, asking WeChat about an order, closing it. Each order is served in the API
+//! it was placed with (v2's unifiedorder / orderquery / closeorder, or v3's JSAPI prepay, query
+//! and close), whatever `WXPAY_API_VERSION` says now.
 
 use wxpay::acceptance::{Mismatch, PaymentReport, PaymentVerdict};
-use wxpay::{CloseOrder, CloseOrderResponse, OrderQuery, OrderQueryResponse, PaymentParams, SignType, TradeRef, TradeState};
+use wxpay::{CloseOrder, CloseOrderResponse, OrderQuery, OrderQueryResponse, PaymentParams, TradeRef, TradeState};
 use wxpay::{UnifiedOrder, UnifiedOrderResponse};
 
+use crate::api::OrderApi;
+use crate::clock::beijing_rfc3339;
 use crate::db::orders::{Order, OrderStatus, PaidOutcome};
 use crate::error::{Error, Result};
 use crate::upstream::Upstream;
@@ -29,7 +33,24 @@ pub fn unified_order(state: &AppState, o: &Order) -> UnifiedOrder {
     u
 }
 
-/// The order's prepay_id: the stored one while valid, else a (re)call of unifiedorder.
+/// The JSAPI prepay of a stored v3 order: built from the stored fields, as v2's is.
+///
+/// # Errors
+/// [`Error::Config`] without the v3 settings.
+pub fn jsapi_order(state: &AppState, o: &Order) -> wxpay::v3::JsapiOrderRequest {
+    let mut j = wxpay::v3::JsapiOrderRequest::new(
+        o.product_name.clone(),
+        o.out_trade_no.clone(),
+        o.total_fee,
+        state.settings.v3_notify_url(),
+        o.openid.clone(),
+    );
+    j.time_expire = Some(beijing_rfc3339(o.expires_at.div_euclid(1000)));
+    j
+}
+
+/// The order's prepay_id: the stored one while valid, else a (re)call of unifiedorder (v2) or
+/// the JSAPI prepay (v3).
 ///
 /// # Errors
 /// [`Error::Conflict`] if the order is no longer payable, upstream errors.
@@ -46,30 +67,37 @@ pub async fn ensure_prepay(state: &AppState, o: &Order, actor: &str) -> Result<S
             return Ok(id.clone());
         }
     }
-    // Signed as the order was first placed: its notify is pinned to that sign type.
-    let answer = state.upstream.pay_as::<_, UnifiedOrderResponse>(&unified_order(state, o), o.sign_type).await;
+    let answer = match o.api {
+        // Signed as the order was first placed: its notify is pinned to that sign type.
+        OrderApi::V2(sign_type) => {
+            state.upstream.pay_as::<_, UnifiedOrderResponse>(&unified_order(state, o), sign_type).await.map(|a| a.prepay_id)
+        }
+        OrderApi::V3 => state.upstream.call_v3(&jsapi_order(state, o)).await.map(|a| a.prepay_id),
+    };
     match answer {
-        Ok(a) => {
+        Ok(prepay_id) => {
             let until = now + Upstream::PREPAY_VALIDITY.as_millis() as i64;
-            if !state.db.orders().set_prepay(&o.out_trade_no, &a.prepay_id, until, state.clock.now_ms(), actor).await?.applied() {
+            if !state.db.orders().set_prepay(&o.out_trade_no, &prepay_id, until, state.clock.now_ms(), actor).await?.applied() {
                 return Err(Error::Conflict("order is no longer payable".into()));
             }
-            Ok(a.prepay_id)
+            Ok(prepay_id)
         }
         Err(Error::Upstream { code, message }) if code == "ORDERPAID" => {
             // WeChat says it is paid: learn the transaction before answering.
             let _ = sync(state, o, actor).await;
             Err(Error::Upstream { code, message })
         }
-        Err(Error::Upstream { code, message }) if code == "ORDERCLOSED" => {
-            state.db.orders().close(&o.out_trade_no, state.clock.now_ms(), actor, "unifiedorder: ORDERCLOSED").await?;
+        Err(Error::Upstream { code, message }) if code == "ORDERCLOSED" || code == "ORDER_CLOSED" => {
+            let call = if o.api == OrderApi::V3 { "prepay (v3)" } else { "unifiedorder" };
+            state.db.orders().close(&o.out_trade_no, state.clock.now_ms(), actor, &format!("{call}: {code}")).await?;
             Err(Error::Upstream { code, message })
         }
         Err(e) => Err(e),
     }
 }
 
-/// The `wx.requestPayment` parameters (without `appId`, which the call does not take).
+/// The `wx.requestPayment` parameters (without `appId`, which the call does not take): the same
+/// object in both versions, `signType` `MD5` / `HMAC-SHA256` (v2) or `RSA` (v3).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Payment {
     /// Seconds, as a string.
@@ -80,22 +108,38 @@ pub struct Payment {
     pub nonce_str: String,
     /// `prepay_id=…`.
     pub package: String,
-    /// `MD5` or `HMAC-SHA256`.
+    /// `MD5`, `HMAC-SHA256` or `RSA`.
     #[serde(rename = "signType")]
-    pub sign_type: SignType,
+    pub sign_type: String,
     /// The signature.
     #[serde(rename = "paySign")]
     pub pay_sign: String,
 }
 
-/// Signs the payment parameters for a prepay_id with the order's sign type.
+/// Signs the payment parameters for a prepay_id as the order was placed: v2 with its sign type,
+/// v3 with the merchant's RSA key.
 ///
 /// # Errors
-/// Core errors (a malformed prepay_id).
+/// Core errors (a malformed prepay_id); [`Error::Config`] without the order's version's settings.
 pub fn payment(state: &AppState, o: &Order, prepay_id: &str) -> Result<Payment> {
-    let m = &state.settings.merchant;
-    let p = PaymentParams::new(&m.appid, prepay_id, &m.key, o.sign_type, state.clock.now_secs() as u64, &wxpay::nonce_str()?)?;
-    Ok(Payment { time_stamp: p.time_stamp, nonce_str: p.nonce_str, package: p.package, sign_type: p.sign_type, pay_sign: p.pay_sign })
+    let (now, nonce) = (state.clock.now_secs() as u64, wxpay::nonce_str()?);
+    Ok(match o.api {
+        OrderApi::V2(sign_type) => {
+            let m = state.settings.v2()?;
+            let p = PaymentParams::new(&m.appid, prepay_id, &m.key, sign_type, now, &nonce)?;
+            Payment {
+                time_stamp: p.time_stamp,
+                nonce_str: p.nonce_str,
+                package: p.package,
+                sign_type: p.sign_type.as_str().to_owned(),
+                pay_sign: p.pay_sign,
+            }
+        }
+        OrderApi::V3 => {
+            let p = state.settings.v3()?.merchant.payment_params(prepay_id, now, &nonce)?;
+            Payment { time_stamp: p.time_stamp, nonce_str: p.nonce_str, package: p.package, sign_type: p.sign_type, pay_sign: p.pay_sign }
+        }
+    })
 }
 
 /// What WeChat said about an unpaid order.
@@ -112,31 +156,99 @@ pub enum Synced {
     },
 }
 
-/// Asks orderquery about `o` and records what it learns.
+/// Where a query says an order is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Queried {
+    Paid,
+    Closed,
+    Unpaid,
+}
+
+/// Asks WeChat about `o` (orderquery in v2, the query by out_trade_no in v3) and records what it
+/// learns.
 ///
 /// # Errors
 /// Upstream or database errors; [`Error::Conflict`] if WeChat's amount is not the order's.
 pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
-    let q = OrderQuery { trade: TradeRef::OutTradeNo(o.out_trade_no.clone()) };
-    let answer = match state.upstream.pay::<_, OrderQueryResponse>(&q).await {
-        Ok(a) => a,
-        Err(Error::Upstream { code, .. }) if code == "ORDERNOTEXIST" => return Ok(Synced::Unpaid { exists: false }),
-        Err(e) => return Err(e),
-    };
+    let not_placed = |e: &Error| matches!(e, Error::Upstream { code, .. } if code == "ORDERNOTEXIST" || code == "ORDER_NOT_EXIST");
+    match o.api {
+        OrderApi::V2(_) => {
+            let q = OrderQuery { trade: TradeRef::OutTradeNo(o.out_trade_no.clone()) };
+            let answer = match state.upstream.pay::<_, OrderQueryResponse>(&q).await {
+                Ok(a) => a,
+                Err(e) if not_placed(&e) => return Ok(Synced::Unpaid { exists: false }),
+                Err(e) => return Err(e),
+            };
+            let queried = match answer.trade_state {
+                TradeState::Success | TradeState::Refund => Queried::Paid,
+                TradeState::Closed | TradeState::Revoked => Queried::Closed,
+                TradeState::Notpay | TradeState::Userpaying | TradeState::Payerror => Queried::Unpaid,
+            };
+            let detail = format!(
+                "orderquery: trade_state={} transaction_id={} total_fee={}",
+                answer.trade_state,
+                answer.transaction_id.as_deref().unwrap_or_default(),
+                answer.total_fee.unwrap_or(wxpay::Fen::ZERO)
+            );
+            let time_end = answer.time_end.clone().unwrap_or_default();
+            record_query(state, o, actor, queried, &PaymentReport::from(&answer), &time_end, &detail).await
+        }
+        OrderApi::V3 => {
+            let q = wxpay::v3::QueryByOutTradeNoRequest { out_trade_no: o.out_trade_no.clone() };
+            let t = match state.upstream.call_v3(&q).await {
+                Ok(t) => t,
+                Err(e) if not_placed(&e) => return Ok(Synced::Unpaid { exists: false }),
+                Err(e) => return Err(e),
+            };
+            t.check_identity(&state.settings.appid, &state.settings.mch_id)?;
+            use wxpay::v3::TradeState as T;
+            let queried = match t.trade_state {
+                T::Success | T::Refund => Queried::Paid,
+                T::Closed | T::Revoked => Queried::Closed,
+                _ => Queried::Unpaid,
+            };
+            let detail = format!(
+                "query (v3): trade_state={} transaction_id={} total={}",
+                t.trade_state,
+                t.transaction_id.as_deref().unwrap_or_default(),
+                t.amount.total
+            );
+            let time_end = t.success_time.as_deref().map(time_end_of).unwrap_or_default();
+            record_query(state, o, actor, queried, &PaymentReport::from(&t), &time_end, &detail).await
+        }
+    }
+}
+
+/// v3's `success_time` (`2026-11-23T12:00:00+08:00`, Beijing time as WeChat writes it) as v2's
+/// `time_end` (`20261123120000`), the form stored.
+pub fn time_end_of(success_time: &str) -> String {
+    success_time.chars().take(19).filter(char::is_ascii_digit).collect()
+}
+
+/// Records what a query said about `o`.
+async fn record_query(
+    state: &AppState,
+    o: &Order,
+    actor: &str,
+    queried: Queried,
+    report: &PaymentReport<'_>,
+    time_end: &str,
+    detail: &str,
+) -> Result<Synced> {
     let now = state.clock.now_ms();
     state.db.orders().touch_checked(&o.out_trade_no, now).await?;
-    match answer.trade_state {
-        TradeState::Success | TradeState::Refund => {
+    match queried {
+        Queried::Paid => {
             // Paid means paid by this payer, this amount (the core's acceptance rule): an answer
             // that does not say so never marks the order PAID (the reconciler surfaces it if it
             // keeps saying so).
-            let txn = answer.transaction_id.as_deref().unwrap_or_default();
-            match crate::acceptance::payment(Some(o), &PaymentReport::from(&answer)) {
+            let txn = report.transaction_id.unwrap_or_default();
+            match crate::acceptance::payment(Some(o), report) {
                 PaymentVerdict::Refuse(Mismatch::TransactionIdMissing) => {
                     return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "paid order without transaction_id".into() });
                 }
                 PaymentVerdict::Refuse(m) => {
-                    tracing::error!(out_trade_no = %o.out_trade_no, mismatch = m.code(), "orderquery does not match the order: {m}");
+                    tracing::error!(out_trade_no = %o.out_trade_no, mismatch = m.code(), "the query's answer does not match the order: {m}");
                     return Err(Error::Conflict(format!("WeChat's payment does not match the order ({})", m.code())));
                 }
                 PaymentVerdict::AlreadyRecorded => return Ok(Synced::Paid),
@@ -144,13 +256,7 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
                 PaymentVerdict::NothingToRecord => return Ok(Synced::Unpaid { exists: true }),
                 PaymentVerdict::Record { .. } => {}
             }
-            let detail = format!(
-                "orderquery: trade_state={} transaction_id={txn} total_fee={}",
-                answer.trade_state,
-                answer.total_fee.unwrap_or(wxpay::Fen::ZERO)
-            );
-            let time_end = answer.time_end.clone().unwrap_or_default();
-            match state.db.orders().mark_paid(&o.out_trade_no, txn, &time_end, now, actor, &detail).await? {
+            match state.db.orders().mark_paid(&o.out_trade_no, txn, time_end, now, actor, detail).await? {
                 PaidOutcome::Applied { from, oversold } => {
                     log_paid(&o.out_trade_no, txn, from, oversold);
                     Ok(Synced::Paid)
@@ -159,11 +265,11 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
                 PaidOutcome::NotFound => Err(Error::NotFound("order")),
             }
         }
-        TradeState::Closed | TradeState::Revoked => {
-            state.db.orders().close(&o.out_trade_no, now, actor, &format!("orderquery: trade_state={}", answer.trade_state)).await?;
+        Queried::Closed => {
+            state.db.orders().close(&o.out_trade_no, now, actor, detail).await?;
             Ok(Synced::Closed)
         }
-        TradeState::Notpay | TradeState::Userpaying | TradeState::Payerror => Ok(Synced::Unpaid { exists: true }),
+        Queried::Unpaid => Ok(Synced::Unpaid { exists: true }),
     }
 }
 
@@ -181,20 +287,29 @@ pub fn log_paid(no: &str, transaction_id: &str, from: OrderStatus, oversold: boo
     }
 }
 
-/// Closes an expired unpaid order at WeChat, then here.
+/// Closes an expired unpaid order at WeChat (closeorder in v2, close in v3), then here.
 ///
 /// # Errors
 /// Upstream or database errors.
 pub async fn close(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
-    let answer = state.upstream.pay::<_, CloseOrderResponse>(&CloseOrder { out_trade_no: o.out_trade_no.clone() }).await;
+    let answer = match o.api {
+        OrderApi::V2(_) => {
+            state.upstream.pay::<_, CloseOrderResponse>(&CloseOrder { out_trade_no: o.out_trade_no.clone() }).await.map(|_| ())
+        }
+        OrderApi::V3 => state.upstream.call_v3(&wxpay::v3::CloseOrderRequest { out_trade_no: o.out_trade_no.clone() }).await,
+    };
+    let call = match o.api {
+        OrderApi::V2(_) => "closeorder",
+        OrderApi::V3 => "close (v3)",
+    };
     let detail = match answer {
-        Ok(_) => "closeorder: SUCCESS",
-        Err(Error::Upstream { code, .. }) if code == "ORDERCLOSED" => "closeorder: ORDERCLOSED",
-        // Never placed at WeChat (unifiedorder failed): nothing to close there.
-        Err(Error::Upstream { code, .. }) if code == "ORDERNOTEXIST" => "closeorder: ORDERNOTEXIST",
+        Ok(()) => format!("{call}: SUCCESS"),
+        Err(Error::Upstream { code, .. }) if code == "ORDERCLOSED" || code == "ORDER_CLOSED" => format!("{call}: {code}"),
+        // Never placed at WeChat (the prepay failed): nothing to close there.
+        Err(Error::Upstream { code, .. }) if code == "ORDERNOTEXIST" || code == "ORDER_NOT_EXIST" => format!("{call}: {code}"),
         Err(Error::Upstream { code, .. }) if code == "ORDERPAID" => return sync(state, o, actor).await,
         Err(e) => return Err(e),
     };
-    state.db.orders().close(&o.out_trade_no, state.clock.now_ms(), actor, detail).await?;
+    state.db.orders().close(&o.out_trade_no, state.clock.now_ms(), actor, &detail).await?;
     Ok(Synced::Closed)
 }

@@ -28,6 +28,26 @@ pub fn server_config(sim: &Simulator, public_url: &str) -> Config {
     }
 }
 
+/// [`server_config`] for a merchant on API v3 alone: the simulator's v3 merchant key, its serial,
+/// the APIv3 key and WeChat's public key (when the simulator's mode has one; without it the
+/// server downloads the platform certificates), and neither v2's API key nor the client
+/// certificate, which v3 does not need.
+pub fn server_config_v3(sim: &Simulator, public_url: &str) -> Config {
+    let v3 = sim.ready().v3;
+    Config {
+        api_version: Some("v3".into()),
+        api_key: None,
+        client_cert: None,
+        client_key: None,
+        mch_private_key: Some(v3.mch_private_key.display().to_string()),
+        mch_serial: Some(v3.mch_serial),
+        apiv3_key: Some(v3.apiv3_key),
+        public_key: v3.wechatpay_public_key.map(|p| p.display().to_string()),
+        public_key_id: v3.wechatpay_public_key_id,
+        ..server_config(sim, public_url)
+    }
+}
+
 /// The simulator's clock reading the server's: a test shifting one shifts both.
 pub fn sim_clock(clock: &Clock) -> wxpay_sim::Clock {
     let clock = clock.clone();

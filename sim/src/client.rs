@@ -69,8 +69,12 @@ pub(crate) fn pay(sim: &Arc<Sim>, key: OrderKey<'_>, sign_type: Option<SignType>
 }
 
 /// `POST /sandbox/requestPayment`: verifies `paySign` as the client does, shows the sheet,
-/// the user pays (or cancels, with `cancel: true`).
+/// the user pays (or cancels, with `cancel: true`). One call for both APIs, as
+/// `wx.requestPayment` is: `signType: "RSA"` is v3's sheet ([`request_payment_v3`]).
 pub(crate) async fn request_payment(State(sim): State<Arc<Sim>>, Json(req): Json<RequestPayment>) -> Response {
+    if req.sign_type == "RSA" {
+        return request_payment_v3(State(sim), Json(req)).await;
+    }
     let Ok(sign_type) = req.sign_type.parse::<SignType>() else {
         return fail(StatusCode::BAD_REQUEST, "invalid signType");
     };

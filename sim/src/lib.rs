@@ -73,4 +73,5 @@ pub use model::{Call, Delivery, NotifyKind, SimOrder, SimRefund};
 pub use notifier::{due_offset_secs, PaidNotify, NOTIFY_SCHEDULE_SECS};
 pub use secret::Secret;
 pub use simulator::{Ready, SimConfig, Simulator, WITHHELD};
+pub use v3::notify::SignedV3Notify;
 pub use wechat_keys::{KeyMode, ReadyV3, DEFAULT_SWITCHOVER_SECS};

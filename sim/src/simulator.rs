@@ -326,6 +326,35 @@ impl Simulator {
         notifier::notify_xml(&self.sim, out_trade_no)
     }
 
+    /// API v3: the resource of a paid order's `TRANSACTION.SUCCESS` notify, as WeChat describes
+    /// the order now (tests alter it and sign it with [`Simulator::signed_v3_notify_of`]).
+    pub fn v3_payment_resource(&self, out_trade_no: &str) -> Option<serde_json::Value> {
+        v3::notify::payment_resource(&self.sim, out_trade_no)
+    }
+
+    /// API v3: the payment notify WeChat would send now for a paid order, encrypted and signed.
+    pub fn signed_v3_notify(&self, out_trade_no: &str) -> Option<v3::notify::SignedV3Notify> {
+        v3::notify::signed(&self.sim, "TRANSACTION.SUCCESS", self.v3_payment_resource(out_trade_no)?, false)
+    }
+
+    /// API v3: the refund notify (`REFUND.SUCCESS`, `.ABNORMAL`, `.CLOSED`) WeChat would send now
+    /// for a finished refund.
+    pub fn signed_v3_refund_notify(&self, out_refund_no: &str) -> Option<v3::notify::SignedV3Notify> {
+        let (event_type, resource) = v3::notify::refund_resource(&self.sim, out_refund_no)?;
+        v3::notify::signed(&self.sim, event_type, resource, false)
+    }
+
+    /// API v3: any resource as a notify of `event_type`, encrypted with the APIv3 key and signed
+    /// by WeChat's key: a genuine signature over what a test made up.
+    pub fn signed_v3_notify_of(&self, event_type: &'static str, resource: serde_json::Value) -> Option<v3::notify::SignedV3Notify> {
+        v3::notify::signed(&self.sim, event_type, resource, false)
+    }
+
+    /// API v3: one of WeChat's signature probes (`WECHATPAY/SIGNTEST/…`) carrying `resource`.
+    pub fn v3_probe_of(&self, resource: serde_json::Value) -> Option<v3::notify::SignedV3Notify> {
+        v3::notify::signed(&self.sim, "TRANSACTION.SUCCESS", resource, true)
+    }
+
     /// Stops accepting connections; requests in flight finish (also done on drop).
     pub fn stop(&self) {
         let _ = self.stop.send(true);

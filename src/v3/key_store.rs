@@ -243,6 +243,14 @@ impl KeyStore {
         self.last_refresh
     }
 
+    /// When WeChat last answered a download (Unix seconds): certificates verified and taken in,
+    /// or a 404 (no platform certificate for this merchant). `None`: never asked. A merchant with
+    /// the WeChat Pay public key asks once, to learn whether WeChat still lists certificates (the
+    /// switchover); [`KeyStore::next_refresh`] takes it from there.
+    pub fn last_download(&self) -> Option<u64> {
+        self.last_refresh.max(self.not_found_at)
+    }
+
     /// When the certificates should be downloaded next (Unix seconds; a time at or before now
     /// means now), or `None` when never:
     /// - no platform certificate and a WeChat Pay public key, or a 404 recorded: never (the
@@ -619,6 +627,16 @@ mod tests {
         store.add_public_key(PUB_KEY_ID, PUBLIC_KEY).unwrap();
         assert_eq!(store.next_refresh(), None);
         assert!(!store.refresh_due(u64::MAX));
+    }
+
+    #[test]
+    fn a_404_is_the_last_download_of_a_public_key_merchant() {
+        let mut store = KeyStore::new();
+        store.add_public_key(PUB_KEY_ID, PUBLIC_KEY).unwrap();
+        assert_eq!(store.last_download(), None, "never asked");
+        store.ingest_certificates(&key(), 404, &SignatureHeaders::default(), b"", T).unwrap();
+        assert_eq!(store.last_download(), Some(T));
+        assert_eq!(KeyStore::from_json(&store.to_json()).unwrap().last_download(), Some(T), "saved with the store");
     }
 
     #[test]

@@ -34,6 +34,7 @@ migrations!(
     "0004_stock.sql",
     "0005_back_office.sql",
     "0006_money_safety_2.sql",
+    "0007_api_v3.sql",
 );
 
 fn files(backend: Backend) -> &'static [File] {

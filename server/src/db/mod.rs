@@ -28,6 +28,7 @@ pub mod search;
 pub mod sessions;
 pub mod totals;
 pub mod transition;
+pub mod wechat_keys;
 mod write;
 
 use std::time::Duration;
@@ -182,6 +183,11 @@ impl Db {
     /// Our side of a day's bill.
     pub fn bill(&self) -> reconcile::Bill<'_> {
         reconcile::Bill { db: self }
+    }
+
+    /// The `wechatpay_keys` row: WeChat's v3 keys, shared by every instance.
+    pub fn wechat_keys(&self) -> wechat_keys::WechatKeys<'_> {
+        wechat_keys::WechatKeys { db: self }
     }
 
     /// The `meta` table and the database itself (what it is for, whether it answers).

@@ -4,9 +4,10 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use wxpay::{Fen, SignType};
+use wxpay::Fen;
 
 use super::money;
+use crate::api::OrderApi;
 use crate::config::PayerLimits;
 
 use super::products::{release_on, reserve_on, Reserved};
@@ -68,9 +69,9 @@ pub struct Order {
     pub total_fee: Fen,
     /// State.
     pub status: OrderStatus,
-    /// Sign type the order was placed with (its notify is signed with it, and so is a renewed
-    /// unifiedorder).
-    pub sign_type: SignType,
+    /// The API the order was placed with: v2 with its sign type (its notify is signed with it,
+    /// and so is a renewed unifiedorder), or v3.
+    pub api: OrderApi,
     /// The payer's IP as sent to unifiedorder.
     pub spbill_create_ip: String,
     /// `time_start` as sent (kept so a retry sends identical parameters).
@@ -124,8 +125,9 @@ pub struct NewOrder {
     pub unit_price_fen: Fen,
     /// `unit_price_fen × quantity`, the `total_fee`.
     pub total_fee: Fen,
-    /// Sign type of the unifiedorder (and so of its notify).
-    pub sign_type: SignType,
+    /// The API it is placed with: v2 with the sign type of the unifiedorder (and so of its
+    /// notify), or v3.
+    pub api: OrderApi,
     /// The payer's IP as sent to unifiedorder.
     pub spbill_create_ip: String,
     /// `time_start` as sent.
@@ -206,7 +208,7 @@ async fn payer_holds(conn: &mut AnyConnection, openid: &str, now: i64) -> Result
 
 pub(super) const COLUMNS: &str = "out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, status, \
     sign_type, spbill_create_ip, time_start, time_expire, expires_at, prepay_id, prepay_expires_at, transaction_id, \
-    time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error, stock_reserved, oversold";
+    time_end, paid_at, closed_at, checked_at, created_at, paid_after_close, failures, last_error, stock_reserved, oversold, api_version";
 
 pub(super) fn from_row(r: &AnyRow) -> Result<Order> {
     Ok(Order {
@@ -218,7 +220,7 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Order> {
         unit_price_fen: money::fen(r, "unit_price_fen")?,
         total_fee: money::fen(r, "total_fee")?,
         status: OrderStatus::parse(&r.try_get::<String, _>("status")?)?,
-        sign_type: money::sign_type(r, "sign_type")?,
+        api: OrderApi::from_columns(&r.try_get::<String, _>("api_version")?, &r.try_get::<String, _>("sign_type")?)?,
         spbill_create_ip: r.try_get("spbill_create_ip")?,
         time_start: r.try_get("time_start")?,
         time_expire: r.try_get("time_expire")?,
@@ -428,8 +430,8 @@ impl Orders<'_> {
         let row = sqlx::query(&format!(
             "INSERT INTO orders (out_trade_no, openid, product_id, product_name, quantity, unit_price_fen, total_fee, \
              status, sign_type, spbill_create_ip, time_start, time_expire, expires_at, created_at, updated_at, idempotency_key, \
-             stock_reserved) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING {COLUMNS}"
+             stock_reserved, api_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17) RETURNING {COLUMNS}"
         ))
         .bind(&o.out_trade_no)
         .bind(&o.openid)
@@ -439,7 +441,7 @@ impl Orders<'_> {
         .bind(money::bind(o.unit_price_fen)?)
         .bind(money::bind(o.total_fee)?)
         .bind(OrderStatus::Notpay.as_str())
-        .bind(o.sign_type.as_str())
+        .bind(o.api.sign_type_str())
         .bind(&o.spbill_create_ip)
         .bind(&o.time_start)
         .bind(&o.time_expire)
@@ -447,6 +449,7 @@ impl Orders<'_> {
         .bind(o.created_at)
         .bind(key)
         .bind(i64::from(reserved))
+        .bind(o.api.version().as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| Error::from(e).on_unique_violation("order"))?;

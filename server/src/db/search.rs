@@ -7,7 +7,7 @@
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use wxpay::{Fen, SignType};
+use wxpay::Fen;
 
 use super::orders::OrderStatus;
 use super::orders::Orders;
@@ -89,8 +89,8 @@ pub struct OrderRow {
     pub refunded_fee: Fen,
     /// NOTPAY, PAID, CLOSED.
     pub status: OrderStatus,
-    /// Sign type it was placed with.
-    pub sign_type: SignType,
+    /// The API it was placed with (v2 with its sign type, or v3).
+    pub api: crate::api::OrderApi,
     /// 微信支付单号, once paid.
     pub transaction_id: Option<String>,
     /// WeChat's payment time (`yyyyMMddHHmmss`, Beijing time), once paid.
@@ -155,7 +155,7 @@ pub(crate) fn row_from(r: &AnyRow) -> Result<OrderRow> {
         total_fee: o.total_fee,
         refunded_fee: super::money::fen(r, "refunded_fee")?,
         status: o.status,
-        sign_type: o.sign_type,
+        api: o.api,
         transaction_id: o.transaction_id,
         time_end: o.time_end,
         created_at: o.created_at,

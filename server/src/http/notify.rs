@@ -1,6 +1,8 @@
 //! `POST /wxpay/notify`: WeChat's payment notify; `POST /wxpay/refund-notify`: its refund
 //! notify (`req_info` decrypted with the API key, then the refund's amounts checked, then the
-//! one conditional move to the final state; same replies).
+//! one conditional move to the final state; same replies). `POST /wxpay/v3/notify`: API v3's
+//! notifies, payments and refunds at one URL, answered 204 or, refused, a 4xx/5xx with
+//! `{"code":"FAIL","message":…}` as WeChat documents; a signature probe gets 401.
 //!
 //! Here: the size (before reading it all) and DOCTYPE/ENTITY (before parsing), then
 //! [`crate::notifies`] applies it, and its answer becomes WeChat's reply: SUCCESS only after the
@@ -22,7 +24,10 @@ pub const MAX_NOTIFY_BYTES: usize = 16 * 1024;
 
 /// Routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/wxpay/notify", post(payment_notify)).route("/wxpay/refund-notify", post(refund_notify))
+    Router::new()
+        .route("/wxpay/notify", post(payment_notify))
+        .route("/wxpay/refund-notify", post(refund_notify))
+        .route("/wxpay/v3/notify", post(v3_notify))
 }
 
 fn reply(status: StatusCode, ok: bool, message: &str) -> Response {
@@ -79,6 +84,42 @@ async fn refund_notify(State(state): State<AppState>, headers: HeaderMap, body: 
     }
 }
 
+/// `POST /wxpay/v3/notify`: the raw bytes and the four `Wechatpay-*` headers to the service.
+async fn v3_notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let bytes = match axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await {
+        Ok(b) if declared.is_none_or(|n| n <= MAX_NOTIFY_BYTES) => b,
+        _ => return v3_reply(StatusCode::PAYLOAD_TOO_LARGE, "too large", "body too large"),
+    };
+    let signature = wxpay::v3::SignatureHeaders::from_pairs(headers.iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?))));
+    match notifies::v3(&state, &signature, &bytes).await {
+        Answer::Success => StatusCode::NO_CONTENT.into_response(),
+        Answer::Probe => {
+            tracing::info!("WeChat's signature probe (WECHATPAY/SIGNTEST/) refused, as it must be");
+            v3_json(StatusCode::UNAUTHORIZED, "refused")
+        }
+        Answer::Refused { kind, reason } => {
+            let status = match kind {
+                Refusal::Invalid => StatusCode::BAD_REQUEST,
+                Refusal::Unknown => StatusCode::NOT_FOUND,
+                Refusal::Conflict => StatusCode::CONFLICT,
+            };
+            v3_reply(status, "refused", &reason)
+        }
+        Answer::Unavailable => v3_reply(StatusCode::INTERNAL_SERVER_ERROR, "temporary error", "state unavailable"),
+    }
+}
+
+/// A v3 FAIL reply: the network hears only a word; the reason goes to the log.
+fn v3_reply(status: StatusCode, word: &str, reason: &str) -> Response {
+    tracing::warn!(reason, "v3 notify refused");
+    v3_json(status, word)
+}
+
+fn v3_json(status: StatusCode, word: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "code": "FAIL", "message": word }))).into_response()
+}
+
 /// The service's answer as WeChat's reply.
 fn answer(a: Answer) -> Response {
     match a {
@@ -91,7 +132,8 @@ fn answer(a: Answer) -> Response {
             };
             refuse(status, &reason)
         }
-        Answer::Unavailable => reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error"),
+        // Probes are v3's; a v2 notify never is one.
+        Answer::Unavailable | Answer::Probe => reply(StatusCode::INTERNAL_SERVER_ERROR, false, "temporary error"),
     }
 }
 

@@ -41,7 +41,7 @@ impl Upstream {
             return Err(Error::Invalid("code must be the non-empty string from wx.login()".into()));
         }
         let url = format!("{}/sns/jscode2session", self.wechat);
-        let shown = format!("GET {url}?appid={}&secret=***&js_code={code}&grant_type=authorization_code", self.merchant.appid);
+        let shown = format!("GET {url}?appid={}&secret=***&js_code={code}&grant_type=authorization_code", self.appid);
         let mut backoff = self.policy.backoff;
         let mut last = Error::UpstreamUnavailable("no attempt made".into());
         for attempt in 1..=self.policy.attempts {
@@ -49,7 +49,7 @@ impl Upstream {
                 .http
                 .get(&url)
                 .query(&[
-                    ("appid", self.merchant.appid.as_str()),
+                    ("appid", self.appid.as_str()),
                     ("secret", self.app_secret.expose()),
                     ("js_code", code),
                     ("grant_type", "authorization_code"),

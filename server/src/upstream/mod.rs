@@ -1,6 +1,7 @@
 //! Calls to WeChat, one concern a file: [`tls`] (the HTTP clients: TLS always verified),
-//! [`retry`] (the same signed bytes resent, failover to the backup base), [`pay`] (the Pay
-//! API's signed XML) and [`login`] (jscode2session). This file holds the client itself.
+//! [`retry`] (the same signed bytes resent, failover to the backup base), [`pay`] (API v2's
+//! signed XML), [`v3`] (API v3's signed JSON, answers verified with WeChat's keys) and [`login`]
+//! (jscode2session). This file holds the client itself.
 //!
 //! TLS is always verified: the system roots plus, optionally, one extra CA file (the
 //! simulator's). There is no switch to turn verification off.
@@ -9,6 +10,7 @@ mod login;
 mod pay;
 mod retry;
 mod tls;
+mod v3;
 
 use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
@@ -23,6 +25,8 @@ pub use login::Login;
 pub use pay::Prepared;
 pub use retry::RetryPolicy;
 pub use tls::{http_client, parse_pem_certs, secapi_client};
+pub(crate) use v3::from_v3_answer;
+pub use v3::{V3Answer, V3};
 
 /// One HTTP exchange, as shown by the demo. Holds no secret: the AppSecret and the
 /// session_key are masked before an observer sees them.
@@ -30,7 +34,7 @@ pub use tls::{http_client, parse_pem_certs, secapi_client};
 pub struct Exchange {
     /// Method and URL.
     pub request_line: String,
-    /// Body sent (XML), if any.
+    /// Body sent (XML, or v3's JSON), if any.
     pub request_body: Option<String>,
     /// Body received, or the transport error.
     pub response: std::result::Result<String, String>,
@@ -42,8 +46,12 @@ pub type Observer = Arc<dyn Fn(&Exchange) + Send + Sync>;
 /// Who we are at WeChat and where WeChat is (from the settings).
 #[derive(Clone)]
 pub struct UpstreamConfig {
-    /// appid, mch_id, API key, sign type.
-    pub merchant: Merchant,
+    /// The mini-program's AppID (jscode2session).
+    pub appid: String,
+    /// API v2: appid, mch_id, API key, sign type (when the v2 settings are given).
+    pub v2: Option<Merchant>,
+    /// API v3: appid, mchid, the merchant's key and its serial (when the v3 settings are given).
+    pub v3: Option<Arc<wxpay::v3::Merchant>>,
     /// For jscode2session.
     pub app_secret: AppSecret,
     /// The Pay API's primary base.
@@ -60,7 +68,9 @@ pub struct UpstreamConfig {
 pub struct Upstream {
     http: reqwest::Client,
     secapi: Option<reqwest::Client>,
-    merchant: Merchant,
+    appid: String,
+    v2: Option<Merchant>,
+    v3: Option<V3>,
     app_secret: AppSecret,
     primary: String,
     backup: String,
@@ -83,7 +93,9 @@ impl Upstream {
         Upstream {
             http,
             secapi: None,
-            merchant: config.merchant,
+            appid: config.appid,
+            v2: config.v2,
+            v3: config.v3.map(|m| V3::new(m, wxpay::v3::KeyStore::new())),
             app_secret: config.app_secret,
             primary: config.api_base,
             backup: config.api_backup_base,
@@ -112,9 +124,13 @@ impl Upstream {
         self.secapi.is_some()
     }
 
-    /// The merchant this client signs for.
-    pub fn merchant(&self) -> &Merchant {
-        &self.merchant
+    /// The v2 merchant this client signs for, if the v2 settings are given.
+    ///
+    /// # Errors
+    /// [`Error::Config`](crate::Error::Config) when they are not (an order placed in v2 needs
+    /// them).
+    pub fn v2(&self) -> crate::Result<&Merchant> {
+        self.v2.as_ref().ok_or_else(|| crate::Error::Config("API v2 settings are not given (WXPAY_API_KEY)".into()))
     }
 
     fn observe(&self, request_line: String, request_body: Option<&str>, response: std::result::Result<&str, String>) {

@@ -68,21 +68,22 @@ impl Upstream {
     /// # Errors
     /// [`Error::Core`] with the core's validation or encoding error.
     pub fn prepare<Q: Request>(&self, request: &Q) -> Result<Prepared> {
-        self.prepare_as(request, self.merchant.sign_type)
+        self.prepare_as(request, self.v2()?.sign_type)
     }
 
     /// The merchant signing with `sign_type` (the configured one borrowed, as almost always).
-    fn merchant_as(&self, sign_type: SignType) -> std::borrow::Cow<'_, wxpay::Merchant> {
-        if sign_type == self.merchant.sign_type {
-            std::borrow::Cow::Borrowed(&self.merchant)
+    fn merchant_as(&self, sign_type: SignType) -> Result<std::borrow::Cow<'_, wxpay::Merchant>> {
+        let merchant = self.v2()?;
+        Ok(if sign_type == merchant.sign_type {
+            std::borrow::Cow::Borrowed(merchant)
         } else {
-            std::borrow::Cow::Owned(self.merchant.clone().with_sign_type(sign_type))
-        }
+            std::borrow::Cow::Owned(merchant.clone().with_sign_type(sign_type))
+        })
     }
 
     fn prepare_as<Q: Request>(&self, request: &Q, sign_type: SignType) -> Result<Prepared> {
         let nonce = wxpay::nonce_str()?;
-        let body = self.merchant_as(sign_type).request_xml(request, &nonce)?;
+        let body = self.merchant_as(sign_type)?.request_xml(request, &nonce)?;
         Ok(Prepared { path: Q::PATH, body, sign_type })
     }
 
@@ -91,7 +92,7 @@ impl Upstream {
     /// # Errors
     /// As [`Upstream::pay`].
     pub async fn send<P: Response>(&self, prepared: &Prepared) -> Result<P> {
-        let merchant = self.merchant_as(prepared.sign_type);
+        let merchant = self.merchant_as(prepared.sign_type)?;
         self.send_with(prepared, |bytes| merchant.parse_response::<P>(bytes)).await
     }
 

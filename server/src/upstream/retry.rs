@@ -26,15 +26,41 @@ pub struct RetryPolicy {
     pub backoff: Duration,
 }
 
+/// The base a call goes to now.
+pub(super) struct Base<'a> {
+    /// The base URL.
+    pub url: &'a str,
+    /// Whether it is the backup (the primary failed a moment ago).
+    pub on_backup: bool,
+}
+
 impl Upstream {
+    /// The primary base, or the backup while the primary is cooling down.
+    pub(super) fn base(&self) -> Base<'_> {
+        let on_backup = self.primary_down_until.load(Ordering::Relaxed) > self.clock.now_ms();
+        Base { url: if on_backup { &self.backup } else { &self.primary }, on_backup }
+    }
+
+    /// After a connection failure on `on_backup`'s base: the primary cools down; when the backup
+    /// failed too, the primary gets another chance after a back-off (doubled).
+    pub(super) async fn unreachable(&self, on_backup: bool, backoff: &mut Duration) {
+        if on_backup {
+            // Both failed once: give the primary another chance next time.
+            self.primary_down_until.store(0, Ordering::Relaxed);
+            tokio::time::sleep(*backoff).await;
+            *backoff *= 2;
+        } else {
+            self.primary_down_until.store(self.clock.now_ms() + PRIMARY_COOL_DOWN_MS, Ordering::Relaxed);
+        }
+    }
+
     /// Sends `prepared` (retrying and failing over as above) and reads the answer with `parse`.
     pub(super) async fn send_with<P>(&self, prepared: &Prepared, parse: impl Fn(&[u8]) -> wxpay::Result<P>) -> Result<P> {
         let (path, body) = (prepared.path, &prepared.body);
         let mut backoff = self.policy.backoff;
         let mut last = Error::UpstreamUnavailable("no attempt made".into());
         for attempt in 1..=self.policy.attempts {
-            let on_backup = self.primary_down_until.load(Ordering::Relaxed) > self.clock.now_ms();
-            let base = if on_backup { &self.backup } else { &self.primary };
+            let Base { url: base, on_backup } = self.base();
             let url = format!("{base}{path}");
             // Only secapi calls present the client certificate; without one they are sent
             // anyway, and WeChat's refusal is reported.
@@ -60,14 +86,7 @@ impl Upstream {
                 }
                 Err(Failed::Unreachable(why)) => {
                     tracing::warn!(%url, attempt, error = %why, "WeChat Pay unreachable");
-                    if on_backup {
-                        // Both failed once: give the primary another chance next time.
-                        self.primary_down_until.store(0, Ordering::Relaxed);
-                        tokio::time::sleep(backoff).await;
-                        backoff *= 2;
-                    } else {
-                        self.primary_down_until.store(self.clock.now_ms() + PRIMARY_COOL_DOWN_MS, Ordering::Relaxed);
-                    }
+                    self.unreachable(on_backup, &mut backoff).await;
                     last = Error::UpstreamUnavailable(why);
                 }
                 Ok(bytes) => match parse(bytes.as_bytes()) {

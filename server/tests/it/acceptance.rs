@@ -49,7 +49,7 @@ async fn exec(h: &Harness, sql: &str, binds: &[Option<&str>]) {
 async fn store_order(h: &Harness, order: &Value) {
     let no = text(&order["out_trade_no"]).unwrap();
     let mut o = common::fixtures::unpaid_order(no, text(&order["openid"]).unwrap(), order["total_fee"].as_i64().unwrap(), h.clock.now_ms());
-    o.sign_type = text(&order["sign_type"]).unwrap().parse().unwrap();
+    o.api = wxpay_server::api::OrderApi::V2(text(&order["sign_type"]).unwrap().parse().unwrap());
     h.state().db.orders().insert(&o, "test").await.unwrap();
     let status = text(&order["status"]).unwrap();
     exec(

@@ -31,3 +31,4 @@ mod refunds;
 mod sandbox;
 mod stock;
 mod upstream;
+mod v3;

@@ -11,6 +11,7 @@ async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
 }
 
 notify_cases!();
+notify_cases_v2!();
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn duplicate_notify_transitions_once_with_two_instances_on_one_sqlite_file() {

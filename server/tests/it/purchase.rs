@@ -301,11 +301,11 @@ async fn slow_request_is_answered_with_a_timeout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renewal_keeps_the_order_sign_type() {
     let h = Harness::start().await;
-    assert_eq!(h.state().settings.merchant.sign_type, wxpay::SignType::Md5);
+    assert_eq!(h.state().settings.v2().unwrap().sign_type, wxpay::SignType::Md5);
     let (token, openid) = h.login().await;
     let no = format!("H{}", &wxpay::nonce_str().unwrap()[..20]);
     let mut o = common::fixtures::unpaid_order(&no, &openid, 1800, h.clock.now_ms());
-    o.sign_type = wxpay::SignType::HmacSha256;
+    o.api = wxpay_server::api::OrderApi::V2(wxpay::SignType::HmacSha256);
     h.state().db.orders().insert(&o, "test").await.unwrap();
 
     let (status, again) = h.post_json(&format!("/api/orders/{no}/pay"), Some(&token), json!({})).await;

@@ -104,6 +104,36 @@ fn outgoing(sim: &Sim, event: &Event, probe: bool) -> Option<Outgoing> {
     Some(Outgoing { body, content_type: "application/json", headers, event_type: Some(event.event_type), signed_by: Some(serial) })
 }
 
+/// A v3 notify as WeChat sends it: its `Wechatpay-*` headers and its JSON body. For tests
+/// that deliver notifies themselves ([`crate::Simulator::signed_v3_notify`]).
+#[derive(Debug, Clone)]
+pub struct SignedV3Notify {
+    /// `wechatpay-serial`, `-timestamp`, `-nonce`, `-signature`, `-signature-type`.
+    pub headers: Vec<(&'static str, String)>,
+    /// The JSON text, signed as it is.
+    pub body: String,
+}
+
+/// The payment notify of a paid order (`TRANSACTION.SUCCESS`), the resource as WeChat describes
+/// the order now.
+pub(crate) fn payment_resource(sim: &Sim, no: &str) -> Option<Value> {
+    payment_event(sim, no).map(|e| e.resource)
+}
+
+/// The refund notify's resource of a finished refund.
+pub(crate) fn refund_resource(sim: &Sim, out_refund_no: &str) -> Option<(&'static str, Value)> {
+    refund_event(sim, out_refund_no).map(|e| (e.event_type, e.resource))
+}
+
+/// A notify of `event_type` carrying `resource` (`original_type` `transaction` or `refund`),
+/// encrypted and signed now by the key that signs notifies, or a probe.
+pub(crate) fn signed(sim: &Sim, event_type: &'static str, resource: Value, probe: bool) -> Option<SignedV3Notify> {
+    let original_type = if event_type.starts_with("REFUND.") { "refund" } else { "transaction" };
+    let event = Event { event_type, summary: "", resource, original_type };
+    let out = outgoing(sim, &event, probe)?;
+    Some(SignedV3Notify { headers: out.headers, body: out.body })
+}
+
 /// Delivers the notify `make` describes (fresh for each copy) on the v2 ladder until the
 /// merchant answers 200 or 204. After the first delivery a probe follows at the probe rate.
 async fn deliver(sim: Arc<Sim>, kind: NotifyKind, key: String, url: String, make: fn(&Sim, &str) -> Option<Event>) {

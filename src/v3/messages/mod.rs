@@ -76,11 +76,23 @@ pub(crate) fn out_trade_no(value: &str) -> Result<()> {
     Ok(())
 }
 
-/// v3 `notify_url`: as v2, and HTTPS only.
+/// v3 `notify_url`: as v2, and HTTPS only, but for a loopback host (`127.0.0.1`, `[::1]`,
+/// `localhost`): only a simulator on the same machine can call it back, and WeChat refuses it
+/// anyway.
 pub(crate) fn notify_url(value: &str) -> Result<()> {
     validate::notify_url(value)?;
-    if !value.starts_with("https://") {
-        return Err(crate::Error::invalid("notify_url", "must be https:// in API v3"));
+    let loopback = value.strip_prefix("http://").is_some_and(|rest| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+        };
+        host.eq_ignore_ascii_case("localhost")
+            || host == "::1"
+            || host.split('.').next() == Some("127") && host.split('.').count() == 4 && host.split('.').all(|p| p.parse::<u8>().is_ok())
+    });
+    if !value.starts_with("https://") && !loopback {
+        return Err(crate::Error::invalid("notify_url", "must be https:// in API v3 (http:// only on loopback, for a simulator)"));
     }
     Ok(())
 }

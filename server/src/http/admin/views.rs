@@ -3,9 +3,10 @@
 //! the server unless a view names it. The payer is masked in both.
 
 use serde::Serialize;
-use wxpay::{Fen, SignType};
+use wxpay::Fen;
 
 use super::mask;
+use crate::api::ApiVersion;
 use crate::db::orders::{OrderStatus, OrderSummary};
 use crate::db::refunds::{Refund, RefundState};
 use crate::db::search::{Handled, OrderRow};
@@ -84,7 +85,10 @@ pub struct OrderView {
     pub total_fee: Fen,
     pub refunded_fee: Fen,
     pub status: OrderStatus,
-    pub sign_type: SignType,
+    /// `v2` or `v3`: the API the order was placed with.
+    pub api_version: ApiVersion,
+    /// `MD5`, `HMAC-SHA256` (v2), or `RSA` (v3).
+    pub sign_type: &'static str,
     pub transaction_id: Option<String>,
     pub time_end: Option<String>,
     pub created_at: i64,
@@ -110,7 +114,8 @@ impl From<OrderRow> for OrderView {
             total_fee: o.total_fee,
             refunded_fee: o.refunded_fee,
             status: o.status,
-            sign_type: o.sign_type,
+            api_version: o.api.version(),
+            sign_type: o.api.sign_type_str(),
             transaction_id: o.transaction_id,
             time_end: o.time_end,
             created_at: o.created_at,

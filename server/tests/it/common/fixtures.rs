@@ -15,7 +15,7 @@ pub fn unpaid_order(out_trade_no: &str, openid: &str, total_fee: i64, created_at
         quantity: 1,
         unit_price_fen: wxpay::Fen::new(total_fee as u64),
         total_fee: wxpay::Fen::new(total_fee as u64),
-        sign_type: wxpay::SignType::Md5,
+        api: wxpay_server::api::OrderApi::V2(wxpay::SignType::Md5),
         spbill_create_ip: "127.0.0.1".into(),
         time_start: "20270115080000".into(),
         time_expire: "20270115083000".into(),

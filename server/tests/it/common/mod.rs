@@ -32,6 +32,7 @@ pub mod notify_cases;
 pub mod refund_cases;
 #[macro_use]
 pub mod stock_cases;
+pub mod wire;
 
 use std::future::Future;
 use std::time::Duration;
@@ -40,12 +41,13 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use wxpay::{ApiKey, Merchant, Params};
+use wxpay_server::api::ApiVersion;
 use wxpay_server::db::AuditRow;
 use wxpay_server::sandbox::sim_clock;
 use wxpay_server::{AppState, Clock, Config};
 use wxpay_sim::{SimConfig, Simulator};
 
-pub use wxpay_server::sandbox::server_config;
+pub use wxpay_server::sandbox::{server_config, server_config_v3};
 
 /// The admin token every harness server is configured with.
 pub const ADMIN_TOKEN: &str = "admin-token-for-tests-0123456789";
@@ -82,15 +84,30 @@ pub struct Options {
     /// Per instance: reach the simulator's Pay API through this link (both bases), so that
     /// failures can be injected on one instance only.
     pub links: Vec<Option<link::Link>>,
+    /// The merchant's API: v2 (the simulator's API key and client certificate) or v3 alone (its
+    /// RSA key, the APIv3 key, and WeChat's keys as `v3_keys` says).
+    pub api: ApiVersion,
+    /// The simulator's `--v3-keys`.
+    pub v3_keys: wxpay_sim::KeyMode,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { database_url: None, instances: 1, primary_down: false, tweak: |_| {}, links: Vec::new() }
+        Options {
+            database_url: None,
+            instances: 1,
+            primary_down: false,
+            tweak: |_| {},
+            links: Vec::new(),
+            api: ApiVersion::V2,
+            v3_keys: wxpay_sim::KeyMode::PublicKey,
+        }
     }
 }
 
 pub struct Harness {
+    /// The API the servers were started in.
+    pub api: ApiVersion,
     pub dir: TempDir,
     pub clock: Clock,
     pub sandbox: Simulator,
@@ -126,6 +143,7 @@ impl Harness {
         let clock = Clock::system();
         let mut sc = SimConfig::new(dir.path().join("sandbox"));
         sc.time_scale = 1000.0;
+        sc.v3_keys = opts.v3_keys;
         let sandbox = Simulator::start(sc, sim_clock(&clock)).await.expect("sandbox starts");
         let database_url =
             opts.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.path().join("wxpay.db").display()));
@@ -140,7 +158,10 @@ impl Harness {
             let url = format!("http://{}", listener.local_addr().unwrap());
             // Every instance gets the same public URL (the first one), as behind a balancer.
             let public = servers.first().map(|s: &Server| s.url.clone()).unwrap_or_else(|| url.clone());
-            let mut config = server_config(&sandbox, &public);
+            let mut config = match opts.api {
+                ApiVersion::V2 => server_config(&sandbox, &public),
+                ApiVersion::V3 => server_config_v3(&sandbox, &public),
+            };
             config.database_url = Some(database_url.clone());
             config.upstream_backoff_ms = Some(10);
             config.upstream_timeout_ms = Some(5_000);
@@ -171,7 +192,7 @@ impl Harness {
             .timeout(Duration::from_secs(20))
             .build()
             .unwrap();
-        Harness { dir, clock, sandbox, servers, http, wechat }
+        Harness { api: opts.api, dir, clock, sandbox, servers, http, wechat }
     }
 
     pub fn url(&self) -> &str {

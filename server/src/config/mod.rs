@@ -1,6 +1,8 @@
 //! Configuration: one `clap` struct, every flag also read from the environment, validated into
 //! [`Settings`] with a message that names the setting. No secret has a default, and no error
-//! message ever repeats a secret's value.
+//! message ever repeats a secret's value. The API v3 settings are checked in [`v3`].
+
+mod v3;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,6 +10,9 @@ use std::time::Duration;
 
 use wxpay::{ApiKey, Merchant, SignType};
 
+pub use v3::{KeyMode, V3Settings, WechatPayPublicKey};
+
+use crate::api::ApiVersion;
 use crate::client_cert::ClientIdentity;
 use crate::error::{Error, Result};
 use crate::secret::{AdminToken, AppSecret};
@@ -19,6 +24,10 @@ use crate::upstream::{RetryPolicy, UpstreamConfig};
 /// checked and wrapped by [`Config::settings`].
 #[derive(Clone, Default, clap::Args)]
 pub struct Config {
+    /// `v2` (default) or `v3`: the API new orders and refunds use. Orders already placed keep
+    /// theirs, served while that version's settings are given.
+    #[arg(long, env = "WXPAY_API_VERSION")]
+    pub api_version: Option<String>,
     /// Mini-program AppID (`wx…`).
     #[arg(long, env = "WXPAY_APPID")]
     pub appid: Option<String>,
@@ -28,9 +37,25 @@ pub struct Config {
     /// Merchant number (商户号).
     #[arg(long, env = "WXPAY_MCH_ID")]
     pub mch_id: Option<String>,
-    /// API v2 key (32 letters and digits).
+    /// API v2 key (32 letters and digits). Not needed in v3 unless v2 orders are still served.
     #[arg(long, env = "WXPAY_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+    /// API v3: path to the merchant API private key (`apiclient_key.pem`).
+    #[arg(long, env = "WXPAY_MCH_PRIVATE_KEY")]
+    pub mch_private_key: Option<String>,
+    /// API v3: the merchant API certificate's serial number (商户API证书序列号).
+    #[arg(long, env = "WXPAY_MCH_SERIAL")]
+    pub mch_serial: Option<String>,
+    /// API v3: the APIv3 key (32 bytes), which decrypts notifies and certificates.
+    #[arg(long, env = "WXPAY_APIV3_KEY", hide_env_values = true)]
+    pub apiv3_key: Option<String>,
+    /// API v3: path to the WeChat Pay public key (`pub_key.pem`); without it, the platform
+    /// certificates are downloaded.
+    #[arg(long, env = "WXPAY_PUBLIC_KEY")]
+    pub public_key: Option<String>,
+    /// API v3: the WeChat Pay public key's id, `PUB_KEY_ID_…` in full.
+    #[arg(long, env = "WXPAY_PUBLIC_KEY_ID")]
+    pub public_key_id: Option<String>,
     /// `MD5` (default) or `HMAC-SHA256`.
     #[arg(long, env = "WXPAY_SIGN_TYPE")]
     pub sign_type: Option<String>,
@@ -130,8 +155,16 @@ pub struct Config {
 /// Validated settings. `Debug` never shows a password (see the impl).
 #[derive(Clone)]
 pub struct Settings {
-    /// appid, mch_id, API key, sign type.
-    pub merchant: Merchant,
+    /// The API new orders and refunds use.
+    pub api_version: ApiVersion,
+    /// The mini-program's AppID.
+    pub appid: String,
+    /// The merchant number.
+    pub mch_id: String,
+    /// API v2: appid, mch_id, API key, sign type (when the v2 settings are given).
+    pub v2: Option<Merchant>,
+    /// API v3: the merchant's key, the APIv3 key, WeChat's public key (when given).
+    pub v3: Option<V3Settings>,
     /// For jscode2session.
     pub app_secret: AppSecret,
     /// Base URL WeChat calls back, without a trailing `/`.
@@ -228,7 +261,9 @@ fn redact_query(path: &str) -> String {
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
-            .field("merchant", &self.merchant)
+            .field("api_version", &self.api_version)
+            .field("v2", &self.v2)
+            .field("v3", &self.v3)
             .field("app_secret", &self.app_secret)
             .field("public_url", &self.public_url)
             .field("api_base", &self.api_base)
@@ -254,6 +289,46 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
+    /// The v2 merchant, when the v2 settings are given.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when they are not.
+    pub fn v2(&self) -> Result<&Merchant> {
+        self.v2.as_ref().ok_or_else(|| Error::Config("API v2 settings are not given (WXPAY_API_KEY)".into()))
+    }
+
+    /// The v3 settings, when given.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when they are not.
+    pub fn v3(&self) -> Result<&V3Settings> {
+        self.v3
+            .as_ref()
+            .ok_or_else(|| Error::Config("API v3 settings are not given (WXPAY_MCH_PRIVATE_KEY, WXPAY_MCH_SERIAL, WXPAY_APIV3_KEY)".into()))
+    }
+
+    /// `<public_url>/wxpay/v3/notify`: API v3's notifies, payments and refunds alike.
+    pub fn v3_notify_url(&self) -> String {
+        format!("{}/wxpay/v3/notify", self.public_url)
+    }
+
+    /// What `serve` says about the versions: the one new orders use, and the other one's orders
+    /// still served (or not, for want of its settings).
+    pub fn versions_line(&self) -> String {
+        let other = match self.api_version {
+            ApiVersion::V2 if self.v3.is_some() => "; v3 orders in flight are still served (v3 settings given)",
+            ApiVersion::V2 => "; v3 orders are not served (no v3 settings)",
+            ApiVersion::V3 if self.v2.is_some() => "; v2 orders in flight are still served (WXPAY_API_KEY given)",
+            ApiVersion::V3 => "; v2 orders are not served (no WXPAY_API_KEY)",
+        };
+        let keys = match self.v3.as_ref().map(V3Settings::key_mode) {
+            Some(KeyMode::PublicKey) => ", WeChat verified with the WeChat Pay public key",
+            Some(KeyMode::Certificates) => ", WeChat verified with downloaded platform certificates",
+            None => "",
+        };
+        format!("API {} for new orders{keys}{other}", self.api_version)
+    }
+
     /// `<public_url>/wxpay/notify`.
     pub fn notify_url(&self) -> String {
         format!("{}/wxpay/notify", self.public_url)
@@ -296,7 +371,9 @@ impl Settings {
     /// What the WeChat client needs of these settings.
     pub fn upstream(&self) -> UpstreamConfig {
         UpstreamConfig {
-            merchant: self.merchant.clone(),
+            appid: self.appid.clone(),
+            v2: self.v2.clone(),
+            v3: self.v3.as_ref().map(|v| v.merchant.clone()),
             app_secret: self.app_secret.clone(),
             api_base: self.api_base.clone(),
             api_backup_base: self.api_backup_base.clone(),
@@ -333,7 +410,7 @@ impl Config {
     /// The secret values given (API key, AppSecret, admin token, database URL, p12 password),
     /// for the log filter that masks them.
     pub fn secret_values(&self) -> Vec<String> {
-        [&self.api_key, &self.app_secret, &self.admin_token, &self.database_url, &self.client_p12_password]
+        [&self.api_key, &self.app_secret, &self.admin_token, &self.database_url, &self.client_p12_password, &self.apiv3_key]
             .into_iter()
             .flatten()
             .cloned()
@@ -346,6 +423,10 @@ impl Config {
     /// [`Error::Config`] naming the first missing or malformed setting (never its value if
     /// it is a secret).
     pub fn settings(&self) -> Result<Settings> {
+        let api_version = match self.api_version.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => ApiVersion::V2,
+            Some(v) => ApiVersion::parse(&v.to_ascii_lowercase()).map_err(|_| bad("WXPAY_API_VERSION", "must be v2 or v3"))?,
+        };
         let appid = self.appid.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_APPID"))?;
         if !(appid.starts_with("wx") && appid.len() <= 32 && appid.bytes().all(|b| b.is_ascii_alphanumeric())) {
             return Err(bad("WXPAY_APPID", "must be wx followed by letters and digits"));
@@ -358,13 +439,22 @@ impl Config {
         if mch_id.len() > 32 || !mch_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("WXPAY_MCH_ID", "must be digits"));
         }
-        let key = self.api_key.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_API_KEY"))?;
-        // The core's error says what is wrong with the shape, never the key.
-        let key = ApiKey::new(key).map_err(|e| bad("WXPAY_API_KEY", e))?;
-        let sign_type = match self.sign_type.as_deref().filter(|s| !s.is_empty()) {
-            None => SignType::Md5,
-            Some(s) => s.parse().map_err(|e| bad("WXPAY_SIGN_TYPE", e))?,
+        // v2's key is required in v2; in v3 it is optional (given, v2 orders in flight are
+        // still served).
+        let v2 = match (self.api_key.as_deref().filter(|s| !s.is_empty()), api_version) {
+            (None, ApiVersion::V2) => return Err(missing("WXPAY_API_KEY")),
+            (None, ApiVersion::V3) => None,
+            (Some(key), _) => {
+                // The core's error says what is wrong with the shape, never the key.
+                let key = ApiKey::new(key).map_err(|e| bad("WXPAY_API_KEY", e))?;
+                let sign_type = match self.sign_type.as_deref().filter(|s| !s.is_empty()) {
+                    None => SignType::Md5,
+                    Some(s) => s.parse().map_err(|e| bad("WXPAY_SIGN_TYPE", e))?,
+                };
+                Some(Merchant::new(appid, mch_id, key).with_sign_type(sign_type))
+            }
         };
+        let v3 = v3::settings(self, appid, mch_id, api_version == ApiVersion::V3)?;
         let public_url = self.public_url.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| missing("WXPAY_PUBLIC_URL"))?;
         let public_url = public_url.trim_end_matches('/').to_owned();
         // WeChat calls back over the internet: a payment notify over plain HTTP can be read and
@@ -379,7 +469,7 @@ impl Config {
         }
         // Both callback URLs must fit WeChat's notify_url (256 bytes): a refund whose URL does not
         // could never be sent, so this is a start-up error, not a failure at approval.
-        for path in ["/wxpay/notify", "/wxpay/refund-notify"] {
+        for path in ["/wxpay/notify", "/wxpay/refund-notify", "/wxpay/v3/notify"] {
             wxpay::validate::notify_url(&format!("{public_url}{path}"))
                 .map_err(|e| bad("WXPAY_PUBLIC_URL", format!("{public_url}{path}: {e}")))?;
         }
@@ -457,7 +547,11 @@ impl Config {
             limits,
             client_identity,
             client_p12_password,
-            merchant: Merchant::new(appid, mch_id, key).with_sign_type(sign_type),
+            api_version,
+            appid: appid.to_owned(),
+            mch_id: mch_id.to_owned(),
+            v2,
+            v3,
             app_secret: AppSecret::new(app_secret),
             public_url,
             api_base: https_base("WXPAY_API_BASE", self.api_base.as_deref(), "https://api.mch.weixin.qq.com")?,
@@ -514,7 +608,9 @@ mod tests {
         assert_eq!(s.wechat_api_base, "https://api.weixin.qq.com");
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.notify_url(), "https://shop.example.com/wxpay/notify");
-        assert_eq!(s.merchant.sign_type, SignType::Md5);
+        assert_eq!(s.v2.as_ref().unwrap().sign_type, SignType::Md5);
+        assert_eq!(s.api_version, ApiVersion::V2);
+        assert!(s.v3.is_none());
     }
 
     #[test]

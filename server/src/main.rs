@@ -48,6 +48,8 @@ async fn serve(config: Config, sandbox: Option<Option<SocketAddr>>, allow_live: 
     logging::init(config.secret_values(), "info");
     let settings = config.settings().map_err(|e| e.to_string())?;
     let listen = settings.listen;
+    // Which API new orders use, and whether the other one's orders in flight are still served.
+    tracing::info!(versions = %settings.versions_line(), "API versions");
     let state = AppState::connect(settings, clock, None).await.map_err(|e| e.to_string())?;
     let mode = if sandbox.is_some() { Mode::Sandbox { allow_live } } else { Mode::Live };
     state.db.meta().enter_mode(mode).await.map_err(|e| e.to_string())?;

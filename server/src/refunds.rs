@@ -12,6 +12,10 @@
 //!   request for it ever left;
 //! - unknown ([`Verdict::Unknown`]) → stays APPROVED with `last_error`; the reconciler asks
 //!   refundquery, and sends the same request again only if WeChat does not know the refund.
+//!
+//! A refund speaks its order's API: v2's `secapi/pay/refund` (with the client certificate) and
+//! refundquery, or v3's refunds and refund query (no client certificate; its result comes by the
+//! v3 notify, `REFUND.ABNORMAL` being v2's CHANGE).
 
 use std::time::Duration;
 
@@ -19,6 +23,7 @@ use wxpay::acceptance::{RefundReport, RefundReportStatus, RefundVerdict};
 use wxpay::codes::{Call, CallOutcome};
 use wxpay::{Fen, RefundQuery, RefundQueryResponse, RefundRef, RefundResponse, TradeRef};
 
+use crate::api::ApiVersion;
 use crate::db::claims::Visit;
 use crate::db::refunds::{FinishOutcome, Mover, NewRefund, Refund, RefundResult, RefundState, Requester};
 use crate::db::Moved;
@@ -36,6 +41,15 @@ pub fn refund_request(state: &AppState, r: &Refund) -> wxpay::Refund {
         notify_url: Some(state.settings.refund_notify_url()),
         refund_account: None,
     }
+}
+
+/// The v3 refund request of a stored refund (identical on every attempt but for the nonce).
+pub fn refund_request_v3(state: &AppState, r: &Refund) -> wxpay::v3::RefundRequest {
+    let mut q =
+        wxpay::v3::RefundRequest::new(TradeRef::OutTradeNo(r.out_trade_no.clone()), r.out_refund_no.clone(), r.refund_fee, r.total_fee);
+    q.reason = Some(r.reason.clone()).filter(|d| !d.is_empty());
+    q.notify_url = Some(state.settings.v3_notify_url());
+    q
 }
 
 /// `R` + `yyyyMMddHHmmss` + 10 random characters.
@@ -71,12 +85,17 @@ pub enum Verdict {
     Unknown,
 }
 
-/// What an error answer to the refund call means: WeChat's codes as the core classifies them
-/// ([`wxpay::codes::outcome`]); network errors, timeouts and anything from something in between
-/// are unknown. A refund only moves back on an answer that says for sure nothing was refunded.
-pub fn verdict(e: &Error) -> Verdict {
+/// What an error answer to the refund call in `api` means: WeChat's codes as the core classifies
+/// them ([`wxpay::codes::outcome`], [`wxpay::codes::v3_outcome`]); network errors, timeouts and
+/// anything from something in between are unknown. A refund only moves back on an answer that
+/// says for sure nothing was refunded.
+pub fn verdict(api: ApiVersion, e: &Error) -> Verdict {
+    let outcome = match api {
+        ApiVersion::V2 => wxpay::codes::outcome,
+        ApiVersion::V3 => wxpay::codes::v3_outcome,
+    };
     match e {
-        Error::Upstream { code, .. } => match wxpay::codes::outcome(Call::Refund, code) {
+        Error::Upstream { code, .. } => match outcome(Call::Refund, code) {
             CallOutcome::NotDone => Verdict::NotRefunded,
             CallOutcome::Unknown => Verdict::Unknown,
         },
@@ -207,7 +226,7 @@ pub async fn merchant_refund(
         Err(_) => pending().await,
         Ok(Err(e)) => Err(Error::Internal(format!("refund call task: {e}"))),
         Ok(Ok(Ok(r))) => Ok(MerchantRefund::Made(r)),
-        Ok(Ok(Err(e))) if verdict(&e) == Verdict::Unknown && !matches!(e, Error::Invalid(_)) => pending().await,
+        Ok(Ok(Err(e))) if verdict(r.api, &e) == Verdict::Unknown && !matches!(e, Error::Invalid(_)) => pending().await,
         Ok(Ok(Err(e))) => Err(e),
     }
 }
@@ -285,7 +304,12 @@ pub async fn send(state: &AppState, r: &Refund, actor: &str) -> Result<Refund> {
 async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refund> {
     let (no, owner) = (r.out_refund_no.as_str(), state.instance.as_str());
     let claimed_at = state.clock.now_ms();
-    let prepared = match state.upstream.prepare(&refund_request(state, r)) {
+    // Signed once: a retry within this call resends the same bytes.
+    let prepared = match r.api {
+        ApiVersion::V2 => state.upstream.prepare(&refund_request(state, r)).map(Prepared::V2),
+        ApiVersion::V3 => state.upstream.sign_v3(&refund_request_v3(state, r)).map(Prepared::V3),
+    };
+    let prepared = match prepared {
         Ok(p) => p,
         Err(e) => return not_sendable(state, r, actor, &e).await,
     };
@@ -301,7 +325,7 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
         return state.db.refunds().get(no).await?.ok_or(Error::NotFound("refund"));
     }
     let budget = Duration::from_millis(u64::try_from(left_ms).unwrap_or(0));
-    let answer = match tokio::time::timeout(budget, state.upstream.send::<RefundResponse>(&prepared)).await {
+    let answer = match tokio::time::timeout(budget, prepared.send(state)).await {
         Ok(a) => a,
         Err(_) => Err(Error::UpstreamUnavailable("the refund call outlived its claim".into())),
     };
@@ -330,9 +354,9 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
             Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: why })
         }
         Err(Error::Upstream { code, message })
-            if verdict(&Error::Upstream { code: code.clone(), message: String::new() }) == Verdict::NotRefunded =>
+            if verdict(r.api, &Error::Upstream { code: code.clone(), message: String::new() }) == Verdict::NotRefunded =>
         {
-            let (code, message) = if code == "FAIL" && !state.upstream.has_client_cert() {
+            let (code, message) = if code == "FAIL" && r.api == ApiVersion::V2 && !state.upstream.has_client_cert() {
                 (
                     "CLIENT_CERT_REQUIRED".to_owned(),
                     format!(
@@ -351,6 +375,36 @@ async fn send_claimed(state: &AppState, r: &Refund, actor: &str) -> Result<Refun
             tracing::warn!(out_refund_no = %no, error = %e, "refund call outcome unknown; stays APPROVED, refundquery will tell");
             failed(state, r, &e.to_string(), now).await?;
             Err(e)
+        }
+    }
+}
+
+/// A refund call signed once, in its refund's API.
+enum Prepared {
+    V2(crate::upstream::Prepared),
+    V3(wxpay::v3::SignedRequest),
+}
+
+/// What WeChat's acceptance of a refund says, in either API.
+struct Accepted {
+    out_refund_no: String,
+    refund_id: String,
+    refund_fee: Fen,
+}
+
+impl Prepared {
+    async fn send(&self, state: &AppState) -> Result<Accepted> {
+        match self {
+            Prepared::V2(p) => state.upstream.send::<RefundResponse>(p).await.map(|a| Accepted {
+                out_refund_no: a.out_refund_no,
+                refund_id: a.refund_id,
+                refund_fee: a.refund_fee,
+            }),
+            Prepared::V3(signed) => state.upstream.send_read_v3::<wxpay::v3::RefundRequest>(signed).await.map(|a| Accepted {
+                out_refund_no: a.out_refund_no,
+                refund_id: a.refund_id,
+                refund_fee: a.amount.refund,
+            }),
         }
     }
 }
@@ -444,44 +498,117 @@ enum Queried {
     NotAtWeChat,
 }
 
-/// Asks refundquery about a refund and applies what it reports along the state machine.
+/// What a refund query says, in either API.
+struct RefundQueried {
+    refund_id: String,
+    status: RefundReportStatus,
+    transaction_id: Option<String>,
+    refund_fee: Fen,
+    total_fee: Fen,
+    out_trade_no: String,
+    settlement_refund_fee: Option<Fen>,
+    success_time: Option<String>,
+    recv_account: Option<String>,
+    detail: String,
+}
+
+/// Asks WeChat about a refund (refundquery in v2, the refund query in v3); `None`: WeChat does
+/// not know it.
+async fn ask(state: &AppState, r: &Refund) -> Result<Option<RefundQueried>> {
+    let no = r.out_refund_no.as_str();
+    match r.api {
+        ApiVersion::V2 => {
+            let q = RefundQuery { by: RefundRef::OutRefundNo(r.out_refund_no.clone()), offset: None };
+            let answer = match state.upstream.pay::<_, RefundQueryResponse>(&q).await {
+                Ok(a) => a,
+                Err(Error::Upstream { code, .. }) if code == "REFUNDNOTEXIST" => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let Some(item) = answer.find(no) else {
+                return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "refundquery does not list the refund".into() });
+            };
+            let report = RefundReport::from_query(&answer, item);
+            Ok(Some(RefundQueried {
+                refund_id: item.refund_id.clone(),
+                status: report.status,
+                transaction_id: report.transaction_id.map(str::to_owned),
+                refund_fee: report.refund_fee,
+                total_fee: answer.total_fee,
+                out_trade_no: answer.out_trade_no.clone(),
+                settlement_refund_fee: None,
+                success_time: item.refund_success_time.clone(),
+                recv_account: item.refund_recv_accout.clone(),
+                detail: format!("refundquery: refund_status={} refund_id={}", item.refund_status, item.refund_id),
+            }))
+        }
+        ApiVersion::V3 => {
+            let q = wxpay::v3::RefundQueryRequest { out_refund_no: r.out_refund_no.clone() };
+            let a = match state.upstream.call_v3(&q).await {
+                Ok(a) => a,
+                Err(Error::Upstream { code, .. }) if code == "RESOURCE_NOT_EXISTS" => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            if a.out_refund_no != no {
+                return Err(Error::Upstream {
+                    code: "BAD_RESPONSE".into(),
+                    message: "the refund query answers about another refund".into(),
+                });
+            }
+            let report = RefundReport::from_v3_answer(&a)?;
+            Ok(Some(RefundQueried {
+                refund_id: a.refund_id.clone(),
+                status: report.status,
+                transaction_id: report.transaction_id.map(str::to_owned),
+                refund_fee: a.amount.refund,
+                total_fee: a.amount.total,
+                out_trade_no: a.out_trade_no.clone(),
+                settlement_refund_fee: a.amount.settlement_refund,
+                success_time: a.success_time.as_deref().map(crate::notifies::display_time),
+                recv_account: a.user_received_account.clone(),
+                detail: format!("refund query (v3): status={} refund_id={}", a.status, a.refund_id),
+            }))
+        }
+    }
+}
+
+/// Asks WeChat about a refund and applies what it reports along the state machine.
 async fn query(state: &AppState, r: &Refund, actor: &str) -> Result<Queried> {
     let no = r.out_refund_no.as_str();
-    let q = RefundQuery { by: RefundRef::OutRefundNo(r.out_refund_no.clone()), offset: None };
-    let answer = match state.upstream.pay::<_, RefundQueryResponse>(&q).await {
-        Ok(a) => a,
-        Err(Error::Upstream { code, .. }) if code == "REFUNDNOTEXIST" => return Ok(Queried::NotAtWeChat),
-        Err(e) => return Err(e),
-    };
+    let Some(q) = ask(state, r).await? else { return Ok(Queried::NotAtWeChat) };
     let now = state.clock.now_ms();
-    let Some(item) = answer.find(no) else {
-        return Err(Error::Upstream { code: "BAD_RESPONSE".into(), message: "refundquery does not list the refund".into() });
+    let report = RefundReport {
+        out_refund_no: no,
+        out_trade_no: &q.out_trade_no,
+        refund_id: &q.refund_id,
+        transaction_id: q.transaction_id.as_deref(),
+        refund_fee: q.refund_fee,
+        total_fee: Some(q.total_fee),
+        status: q.status,
     };
-    let report = RefundReport::from_query(&answer, item);
     let txn = state.db.orders().get(&r.out_trade_no).await?.and_then(|o| o.transaction_id);
-    let detail = format!("refundquery: refund_status={} refund_id={}", item.refund_status, item.refund_id);
+    let detail = q.detail.as_str();
     match crate::acceptance::refund(Some((r, txn.as_deref())), &report) {
         RefundVerdict::AlreadyRecorded | RefundVerdict::Stale => Ok(Queried::Unchanged),
         // Not reachable with a stored refund; a refund this visit holds is ours.
         RefundVerdict::RecordUnknown => Ok(Queried::Unchanged),
         RefundVerdict::Refuse(m) => {
-            tracing::error!(out_refund_no = %no, mismatch = m.code(), "refundquery does not match the refund: {m}");
+            tracing::error!(out_refund_no = %no, mismatch = m.code(), "the refund query does not match the refund: {m}");
             Err(Error::Conflict(format!("WeChat's refund does not match ours ({})", m.code())))
         }
         RefundVerdict::Record(RefundReportStatus::Processing) => {
-            let moved = state.db.refunds().accepted(no, &item.refund_id, Mover::Result, now, actor, &detail).await?.applied();
+            let moved = state.db.refunds().accepted(no, &q.refund_id, Mover::Result, now, actor, detail).await?.applied();
             Ok(if moved { Queried::Moved(RefundState::Processing) } else { Queried::Unchanged })
         }
         RefundVerdict::Record(reported) => {
             let status = RefundState::reported(reported);
             let result = RefundResult {
                 status,
-                refund_id: &item.refund_id,
-                settlement_refund_fee: None,
-                success_time: item.refund_success_time.as_deref(),
-                recv_account: item.refund_recv_accout.as_deref(),
+                refund_id: &q.refund_id,
+                settlement_refund_fee: q.settlement_refund_fee,
+                success_time: q.success_time.as_deref(),
+                recv_account: q.recv_account.as_deref(),
             };
-            match state.db.refunds().finish(no, &result, now, actor, &detail).await? {
+            match state.db.refunds().finish(no, &result, now, actor, detail).await? {
                 FinishOutcome::Applied { .. } => Ok(Queried::Moved(status)),
                 // Moved meanwhile (a notify): the next visit judges what is stored then.
                 FinishOutcome::Unmoved(_) => Ok(Queried::Unchanged),

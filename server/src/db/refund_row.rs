@@ -69,11 +69,13 @@ pub struct Refund {
     /// Not started here: WeChat reported it (made by hand on 商户平台), and it was recorded as
     /// reported.
     pub outside: bool,
+    /// The API it speaks: its order's.
+    pub api: crate::api::ApiVersion,
 }
 
 pub(crate) const COLUMNS: &str = "out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
     settlement_refund_fee, success_time, recv_account, last_error, requested_at, approved_at, finished_at, checked_at, updated_at, \
-    sent_at, send_owner, send_until, failures, next_check_at, reject_reason, handled_at, handled_by, handled_note, outside";
+    sent_at, send_owner, send_until, failures, next_check_at, reject_reason, handled_at, handled_by, handled_note, outside, api_version";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<Refund> {
     Ok(Refund {
@@ -103,6 +105,8 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Refund> {
         handled: handled_from_row(r)?,
         needs_action: false,
         outside: r.try_get::<i64, _>("outside")? != 0,
+        api: crate::api::ApiVersion::parse(&r.try_get::<String, _>("api_version")?)
+            .map_err(|e| Error::Internal(format!("in the database: {e}")))?,
     })
     .map(|mut x: Refund| {
         x.needs_action =

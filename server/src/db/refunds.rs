@@ -149,9 +149,10 @@ impl Refunds<'_> {
         let mut tx = self.db.begin_write().await?;
         // The payer may refund only their own order; the merchant any. The lock answers what the
         // refund needs of the order.
-        const LOCK: &str = "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID' RETURNING total_fee, openid";
-        const LOCK_OWN: &str =
-            "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID' AND openid = $3 RETURNING total_fee, openid";
+        const LOCK: &str =
+            "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID' RETURNING total_fee, openid, api_version";
+        const LOCK_OWN: &str = "UPDATE orders SET updated_at = $1 WHERE out_trade_no = $2 AND status = 'PAID' AND openid = $3 \
+             RETURNING total_fee, openid, api_version";
         let locked = match payer {
             Some(openid) => sqlx::query(LOCK_OWN).bind(now).bind(out_trade_no).bind(openid),
             None => sqlx::query(LOCK).bind(now).bind(out_trade_no),
@@ -168,6 +169,8 @@ impl Refunds<'_> {
             };
         };
         let (total, openid): (Fen, String) = (money::fen(&order, "total_fee")?, order.try_get("openid")?);
+        // A refund speaks its order's API: a v2 order's refund is v2's, whatever is configured now.
+        let api_version: String = order.try_get("api_version")?;
         // The order's refunds, read after the lock: what they hold is RefundTotals' rule, the one
         // every view uses. The payer's requests waiting for the merchant are a few at once per
         // order (each holds its amount until the merchant acts), and named when they are what
@@ -215,7 +218,8 @@ impl Refunds<'_> {
         };
         let row = sqlx::query(&format!(
             "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, requested_at, updated_at, \
-             approved_at, send_owner, send_until, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) \
+             approved_at, send_owner, send_until, idempotency_key, api_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13) \
              RETURNING {COLUMNS}"
         ))
         .bind(out_refund_no)
@@ -230,6 +234,7 @@ impl Refunds<'_> {
         .bind(owner)
         .bind(until)
         .bind(key)
+        .bind(&api_version)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| Error::from(e).on_unique_violation("refund"))?;
@@ -435,7 +440,7 @@ impl Refunds<'_> {
             return Err(Error::Internal(format!("a reported refund cannot be created {}", to.as_str())));
         }
         let mut tx = self.db.begin_write().await?;
-        let order = sqlx::query("SELECT openid, total_fee FROM orders WHERE out_trade_no = $1")
+        let order = sqlx::query("SELECT openid, total_fee, api_version FROM orders WHERE out_trade_no = $1")
             .bind(report.out_trade_no)
             .fetch_optional(&mut *tx)
             .await?;
@@ -558,8 +563,8 @@ async fn insert_outside(
     let finished = to.is_final().then_some(now);
     sqlx::query(
         "INSERT INTO refunds (out_refund_no, out_trade_no, openid, total_fee, refund_fee, reason, status, refund_id, \
-         settlement_refund_fee, success_time, recv_account, requested_at, updated_at, finished_at, checked_at, outside) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $12, 1)",
+         settlement_refund_fee, success_time, recv_account, requested_at, updated_at, finished_at, checked_at, outside, api_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $12, 1, $14)",
     )
     .bind(report.out_refund_no)
     .bind(report.out_trade_no)
@@ -574,6 +579,7 @@ async fn insert_outside(
     .bind(result.recv_account)
     .bind(now)
     .bind(finished)
+    .bind(order.try_get::<String, _>("api_version")?)
     .execute(&mut *tx)
     .await
     .map_err(|e| Error::from(e).on_unique_violation("refund"))?;

@@ -105,12 +105,23 @@ impl Upstream {
     where
         R::Response: DeserializeOwned,
     {
-        let signed = self.sign_v3(request)?;
-        let answer = self.send_v3(&signed).await?;
+        self.send_read_v3::<R>(&self.sign_v3(request)?).await
+    }
+
+    /// Sends a request of type `R` signed already (the same bytes on every retry) and reads the
+    /// answer as [`Upstream::call_v3`] does.
+    ///
+    /// # Errors
+    /// As [`Upstream::call_v3`].
+    pub async fn send_read_v3<R: Request>(&self, signed: &SignedRequest) -> Result<R::Response>
+    where
+        R::Response: DeserializeOwned,
+    {
+        let answer = self.send_v3(signed).await?;
         let keys = self.v3_keys()?;
         let now = self.clock.now_secs() as u64;
         wxpay::v3::read_response::<R>(keys.key_set(), answer.status, &answer.headers, &answer.body, now)
-            .map_err(|e| from_v3_answer(e, &signed))
+            .map_err(|e| from_v3_answer(e, signed))
     }
 
     /// Sends a signed v3 request (resending the same bytes as above) and returns WeChat's answer

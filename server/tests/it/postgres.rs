@@ -29,6 +29,7 @@ async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
 notify_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
 notify_cases_v2!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
 refund_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
+refund_cases_v2!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
 stock_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
 admin_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
 

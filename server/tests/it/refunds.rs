@@ -16,6 +16,7 @@ async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
 }
 
 refund_cases!();
+refund_cases_v2!();
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refund_still_processing_at_wechat_stays_processing_until_it_is_done() {

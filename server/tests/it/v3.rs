@@ -20,6 +20,7 @@ async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
 
 notify_cases!();
 notify_cases_v3!();
+refund_cases!();
 
 async fn v3_with_keys(v3_keys: wxpay_sim::KeyMode) -> Harness {
     Harness::start_with(common::Options { api: ApiVersion::V3, v3_keys, ..Default::default() }).await

@@ -61,17 +61,7 @@ pub async fn duplicate_notify_transitions_once(h: &Harness) {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..50 {
         // Each copy freshly nonced and signed, as WeChat's retries are.
-        let wire = h.genuine_notify(&no);
-        let url = format!("{}{}", h.servers[i % h.servers.len()].url, h.notify_path());
-        let http = h.http.clone();
-        tasks.spawn(async move {
-            let mut req = http.post(url).body(wire.body);
-            for (k, v) in &wire.headers {
-                req = req.header(k.as_str(), v.as_str());
-            }
-            let r = req.send().await.unwrap();
-            (r.status(), r.text().await.unwrap())
-        });
+        tasks.spawn(super::wire::send(h.notify_request(i, h.notify_path(), &h.genuine_notify(&no))));
     }
     let mut acknowledged = 0;
     while let Some(r) = super::bounded("50 notifies", tasks.join_next()).await {

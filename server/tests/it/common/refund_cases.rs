@@ -1,5 +1,6 @@
-//! Refund scenarios shared by the SQLite tests (`tests/it/refunds.rs`) and the PostgreSQL ones
-//! (`tests/it/postgres.rs`, two instances): admin calls alternate between the instances.
+//! Refund scenarios shared by the SQLite tests (`tests/it/refunds.rs`, and in v3
+//! `tests/it/v3.rs`) and the PostgreSQL ones (`tests/it/postgres.rs`, two instances): admin
+//! calls alternate between the instances. v2's `req_info` is v2's own case.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -18,10 +19,19 @@ macro_rules! refund_cases {
             concurrent_requests_never_exceed_the_total,
             concurrent_approvals_make_one_upstream_call,
             refund_notify_replayed_20x_transitions_once,
-            tampered_req_info_is_refused_without_change,
             refund_left_processing_is_settled_by_refundquery,
             order_json_tells_its_refund_story,
             reject_reason_is_checked_like_the_payers,
+        );
+    };
+}
+
+/// The cases about v2's wire only (`req_info`, encrypted with the API key).
+#[macro_export]
+macro_rules! refund_cases_v2 {
+    ($($attr:tt)*) => {
+        $crate::mount_cases!(refund_cases [$($attr)*] :
+            tampered_req_info_is_refused_without_change,
         );
     };
 }
@@ -95,7 +105,7 @@ pub async fn concurrent_requests_never_exceed_the_total(h: &Harness) {
 pub async fn concurrent_approvals_make_one_upstream_call(h: &Harness) {
     let (token, no) = h.paid_order().await;
     let rno = h.requested_refund(&token, &no, None).await;
-    let before = h.sandbox.calls("/secapi/pay/refund");
+    let before = h.refund_calls();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..10 {
         let url = format!("{}/admin/api/refunds/{rno}/approve", h.servers[i % h.servers.len()].url);
@@ -110,7 +120,7 @@ pub async fn concurrent_approvals_make_one_upstream_call(h: &Harness) {
     }
     assert_eq!(ok, 1, "one approval wins");
     h.wait_refund_status(&rno, "SUCCESS").await;
-    assert_eq!(h.sandbox.calls("/secapi/pay/refund") - before, 1, "one upstream refund call");
+    assert_eq!(h.refund_calls() - before, 1, "one upstream refund call");
     assert_eq!(h.sandbox.refund(&rno).unwrap().calls, 1);
     let approved = h.refund_actions(&rno).await.iter().filter(|a| *a == "refund.approved").count();
     assert_eq!(approved, 1);
@@ -131,20 +141,14 @@ pub async fn processed_without_notify(h: &Harness) -> (String, String) {
 
 pub async fn refund_notify_replayed_20x_transitions_once(h: &Harness) {
     let (no, rno) = processed_without_notify(h).await;
-    let body = h.sandbox.refund_notify(&rno).unwrap();
+    let wire = h.genuine_refund_notify(&rno);
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..20 {
-        let url = format!("{}/wxpay/refund-notify", h.servers[i % h.servers.len()].url);
-        let (http, body) = (h.http.clone(), body.clone());
-        tasks.spawn(async move {
-            let r = http.post(url).header("content-type", "text/xml").body(body).send().await.unwrap();
-            (r.status(), r.text().await.unwrap())
-        });
+        tasks.spawn(super::wire::send(h.notify_request(i, h.refund_notify_path(), &wire)));
     }
     while let Some(r) = super::bounded("replays", tasks.join_next()).await {
         let (status, text) = r.unwrap();
-        assert_eq!(status, StatusCode::OK, "{text}");
-        assert!(is_success_reply(&text), "{text}");
+        assert!(h.acknowledged(status, &text), "{status} {text}");
     }
     assert_eq!(h.refund_status(&rno).await, "SUCCESS");
     let done = h.refund_actions(&rno).await.iter().filter(|a| *a == "refund.success").count();
@@ -200,11 +204,11 @@ pub async fn tampered_req_info_is_refused_without_change(h: &Harness) {
 
 pub async fn refund_left_processing_is_settled_by_refundquery(h: &Harness) {
     let (no, rno) = processed_without_notify(h).await;
-    let before = h.sandbox.calls("/pay/refundquery");
+    let before = h.refund_queries();
     h.clock.advance(Duration::from_secs(301));
     let pass = super::bounded("reconciler", wxpay_server::reconciler::run_once(h.state())).await;
     assert_eq!((pass.refunds_settled, pass.failed), (1, 0), "{pass:?}");
-    assert!(h.sandbox.calls("/pay/refundquery") > before);
+    assert!(h.refund_queries() > before);
     assert_eq!(h.refund_status(&rno).await, "SUCCESS");
     assert_eq!(h.refunded_fee(&no).await, 1500);
     let audit = h.state().db.audit().of("refund", &rno).await.unwrap();
@@ -284,8 +288,8 @@ pub async fn order_json_tells_its_refund_story(h: &Harness) {
     })
     .await;
     // Its refund notify (the simulator settles a held refund without one).
-    let (status, text) = h.post_refund_notify(1, h.sandbox.refund_notify(&r3).unwrap().into_bytes()).await;
-    assert!(status == StatusCode::OK && is_success_reply(&text), "{text}");
+    let (status, text) = h.send_refund_notify(1, &h.genuine_refund_notify(&r3)).await;
+    assert!(h.acknowledged(status, &text), "{text}");
     assert_eq!(h.refund_status(&r3).await, "CHANGE");
     let o = order_story(h, &token, &no).await;
     assert_eq!(story(&o), (1000, "PARTLY_REFUNDED".into(), vec![s("REJECTED", 1000), s("SUCCESS", 1000), s("CHANGE", 2600)]));
@@ -293,8 +297,8 @@ pub async fn order_json_tells_its_refund_story(h: &Harness) {
 
     // A person settles it on the merchant platform: SUCCESS, the whole order refunded.
     h.sandbox.set_refund_status(&r3, wxpay::RefundStatus::Success);
-    let (status, text) = h.post_refund_notify(0, h.sandbox.refund_notify(&r3).unwrap().into_bytes()).await;
-    assert!(status == StatusCode::OK && is_success_reply(&text), "{text}");
+    let (status, text) = h.send_refund_notify(0, &h.genuine_refund_notify(&r3)).await;
+    assert!(h.acknowledged(status, &text), "{text}");
     let o = order_story(h, &token, &no).await;
     assert_eq!(story(&o), (3600, "FULLY_REFUNDED".into(), vec![s("REJECTED", 1000), s("SUCCESS", 1000), s("SUCCESS", 2600)]));
     assert_eq!(h.refunded_fee(&no).await, 3600);

@@ -121,17 +121,20 @@ impl Harness {
         w
     }
 
-    /// POSTs a notify to an instance → (status, body).
-    pub async fn send_notify(&self, instance: usize, w: &Wire) -> (StatusCode, String) {
-        let url = format!("{}{}", self.servers[instance % self.servers.len()].url, self.notify_path());
+    /// The POST of a notify to an instance's `path`, ready to send (or to spawn).
+    pub fn notify_request(&self, instance: usize, path: &str, w: &Wire) -> reqwest::RequestBuilder {
+        let url = format!("{}{path}", self.servers[instance % self.servers.len()].url);
         let content_type = if self.api == ApiVersion::V3 { "application/json" } else { "text/xml" };
         let mut req = self.http.post(url).header("content-type", content_type).body(w.body.clone());
         for (k, v) in &w.headers {
             req = req.header(k.as_str(), v.as_str());
         }
-        let resp = bounded("notify", req.send()).await.unwrap();
-        let status = resp.status();
-        (status, resp.text().await.unwrap())
+        req
+    }
+
+    /// POSTs a notify to an instance → (status, body).
+    pub async fn send_notify(&self, instance: usize, w: &Wire) -> (StatusCode, String) {
+        send(self.notify_request(instance, self.notify_path(), w)).await
     }
 
     /// Whether a reply acknowledges the notify (v2: 200 with SUCCESS; v3: 2xx).
@@ -150,6 +153,60 @@ impl Harness {
             ApiVersion::V3 => !status.is_success() && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v["code"] == "FAIL"),
         }
     }
+}
+
+impl Harness {
+    /// The refund notify WeChat would send now for a finished refund.
+    pub fn genuine_refund_notify(&self, out_refund_no: &str) -> Wire {
+        match self.api {
+            ApiVersion::V2 => Wire {
+                headers: Vec::new(),
+                body: self.sandbox.refund_notify(out_refund_no).expect("finished in the simulator").into_bytes(),
+            },
+            ApiVersion::V3 => v3_wire(self.sandbox.signed_v3_refund_notify(out_refund_no).expect("finished in the simulator")),
+        }
+    }
+
+    /// The refund notify path (v2: `/wxpay/refund-notify`; v3: the one notify URL).
+    pub fn refund_notify_path(&self) -> &'static str {
+        match self.api {
+            ApiVersion::V2 => "/wxpay/refund-notify",
+            ApiVersion::V3 => "/wxpay/v3/notify",
+        }
+    }
+
+    /// POSTs a refund notify to an instance → (status, body).
+    pub async fn send_refund_notify(&self, instance: usize, w: &Wire) -> (StatusCode, String) {
+        send(self.notify_request(instance, self.refund_notify_path(), w)).await
+    }
+
+    /// How many refund calls reached WeChat (v2: `secapi/pay/refund`; v3: the refunds endpoint).
+    pub fn refund_calls(&self) -> usize {
+        match self.api {
+            ApiVersion::V2 => self.sandbox.calls("/secapi/pay/refund") as usize,
+            ApiVersion::V3 => self.v3_calls(wxpay_sim::Endpoint::V3Refund),
+        }
+    }
+
+    /// How many refund queries reached WeChat.
+    pub fn refund_queries(&self) -> usize {
+        match self.api {
+            ApiVersion::V2 => self.sandbox.calls("/pay/refundquery") as usize,
+            ApiVersion::V3 => self.v3_calls(wxpay_sim::Endpoint::V3RefundQuery),
+        }
+    }
+
+    /// How many calls of a v3 endpoint the simulator journaled.
+    pub fn v3_calls(&self, endpoint: wxpay_sim::Endpoint) -> usize {
+        self.sandbox.journal().iter().filter(|c| c.endpoint == Some(endpoint)).count()
+    }
+}
+
+/// Sends a request → (status, body), bounded.
+pub async fn send(req: reqwest::RequestBuilder) -> (StatusCode, String) {
+    let resp = bounded("notify", req.send()).await.unwrap();
+    let status = resp.status();
+    (status, resp.text().await.unwrap())
 }
 
 fn v3_wire(n: wxpay_sim::SignedV3Notify) -> Wire {

@@ -82,3 +82,68 @@ async fn pg_reconciler_closes_an_expired_order_once_across_two_instances() {
 // Stock on PostgreSQL, two instances sharing the database.
 
 // The back office on PostgreSQL, two instances sharing the database.
+
+/// API v3 on PostgreSQL, two instances sharing the database and WeChat's keys (downloaded
+/// platform certificates): the shared cases, and one download per interval across both.
+mod v3 {
+    use std::time::Duration;
+
+    use wxpay_server::api::ApiVersion;
+    use wxpay_server::wechat_keys::{self, Ticked};
+
+    use super::common::{self, fresh_postgres_db, Harness, Options};
+
+    async fn two_v3_instances(tweak: fn(&mut wxpay_server::Config)) -> Harness {
+        let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
+            .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/test-server sets it)");
+        let url = fresh_postgres_db(&base).await;
+        let opts = Options {
+            database_url: Some(url),
+            instances: 2,
+            tweak,
+            api: ApiVersion::V3,
+            v3_keys: wxpay_sim::KeyMode::Certificate,
+            ..Default::default()
+        };
+        Harness::start_with(opts).await
+    }
+
+    async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
+        two_v3_instances(tweak).await
+    }
+
+    notify_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
+    notify_cases_v3!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
+    refund_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    #[ignore = "needs PostgreSQL: run by scripts/test-server"]
+    async fn one_certificate_download_per_interval_across_two_instances() {
+        let h = two_v3_instances(|_| {}).await;
+        let downloads = || h.v3_calls(wxpay_sim::Endpoint::V3Certificates);
+        assert_eq!(downloads(), 1, "the first instance downloaded at start; the second read the store");
+        let store = |i: usize| h.servers[i].state.upstream.v3_keys().unwrap();
+        assert_eq!(*store(0), *store(1), "both verify with the same keys");
+        // Within the interval nothing is due, however often the instances look.
+        h.clock.advance(Duration::from_secs(6 * 3600));
+        for _ in 0..3 {
+            let (a, b) = tokio::join!(wechat_keys::tick(&h.servers[0].state), wechat_keys::tick(&h.servers[1].state));
+            assert_eq!((a.unwrap(), b.unwrap()), (Ticked::Unchanged, Ticked::Unchanged));
+        }
+        assert_eq!(downloads(), 1);
+        // Past the 12 hours: both look at once, one downloads, the other reads what it saved.
+        h.clock.advance(Duration::from_secs(6 * 3600 + 1));
+        let (a, b) = tokio::join!(wechat_keys::tick(&h.servers[0].state), wechat_keys::tick(&h.servers[1].state));
+        let ticked = [a.unwrap(), b.unwrap()];
+        assert_eq!(ticked.iter().filter(|t| **t == Ticked::Refreshed).count(), 1, "{ticked:?}");
+        assert_eq!(downloads(), 2, "one download for the interval, across both");
+        for i in 0..2 {
+            wechat_keys::tick(&h.servers[i].state).await.unwrap();
+        }
+        assert_eq!(*store(0), *store(1));
+        assert_eq!(downloads(), 2);
+        // And the shop still works on the refreshed keys.
+        let (_, no) = h.paid_order().await;
+        assert_eq!(h.stored_status(&no).await, "PAID");
+    }
+}

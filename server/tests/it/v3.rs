@@ -199,3 +199,74 @@ fn v3_settings_name_what_is_missing_or_malformed() {
 /// An RSA key that is not the simulator's merchant key: the core's test key for a platform
 /// certificate (made by the repository's script, not any merchant's).
 const OTHER_KEY: &str = include_str!("../../../tests/data/v3_test_platform_key.pem");
+
+/// The switch: v2 orders in flight, a restart with `WXPAY_API_VERSION=v3` (the v2 settings still
+/// given), then the v2 notify, the v2 refund and a v2 query finish on v2, and new orders are v3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn v2_orders_in_flight_finish_on_v2_after_a_restart_in_v3() {
+    let mut h = Harness::start().await;
+    // A: paid at WeChat, its notify not delivered yet. B: paid, a refund requested. C: paid,
+    // its notify lost for good (found by the query after the restart).
+    let (token, a) = h.paid_without_notify().await;
+    h.sandbox.faults().drop_notifies.store(false, std::sync::atomic::Ordering::SeqCst);
+    let (token_b, b) = h.paid_order().await;
+    let rb = h.requested_refund(&token_b, &b, Some(1000)).await;
+    h.sandbox.faults().drop_notifies.store(true, std::sync::atomic::Ordering::SeqCst);
+    let c_order = h.order(&token, 2, 1).await;
+    let c = c_order["out_trade_no"].as_str().unwrap().to_owned();
+    let (status, _) = h.pay(&c_order["payment"]).await;
+    assert_eq!(status, StatusCode::OK);
+    h.sandbox.faults().drop_notifies.store(false, std::sync::atomic::Ordering::SeqCst);
+
+    // The restart in v3, keeping v2's API key and client certificate for the orders in flight.
+    h.restart(ApiVersion::V3, |sim, c| {
+        c.api_key = Some(sim.credentials().api_key.expose().to_owned());
+        c.client_cert = Some(sim.client_cert_file().display().to_string());
+        c.client_key = Some(sim.client_key_file().display().to_string());
+    })
+    .await;
+    let line = h.state().settings.versions_line();
+    assert!(line.contains("API v3 for new orders") && line.contains("v2 orders in flight are still served"), "{line}");
+
+    // A's v2 notify, as WeChat resends it: applied by v2's rules.
+    let (status, body) = h.post_notify(0, h.sandbox.signed_notify(&a).unwrap().into_bytes()).await;
+    assert!(status == StatusCode::OK && common::is_success_reply(&body), "{status} {body}");
+    assert_eq!(h.stored_status(&a).await, "PAID");
+    // B's refund, approved now: sent with v2's client certificate, finished by v2's refund notify.
+    let calls = h.sandbox.calls("/secapi/pay/refund");
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rb}/approve")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    h.wait_refund_status(&rb, "SUCCESS").await;
+    assert_eq!(h.sandbox.calls("/secapi/pay/refund") - calls, 1, "a v2 refund call");
+    assert_eq!(h.v3_calls(wxpay_sim::Endpoint::V3Refund), 0, "no v3 refund call for a v2 order");
+    // C: the payer looks at it; the v2 orderquery finds it paid.
+    let (status, v) = h.get_json(&format!("/api/orders/{c}"), Some(&token)).await;
+    assert_eq!((status, v["status"].as_str()), (StatusCode::OK, Some("PAID")), "{v}");
+    assert!(h.sandbox.calls("/pay/orderquery") >= 1);
+
+    // A new order is v3, paid with RSA, PAID by the v3 notify.
+    let (token, _) = h.login().await;
+    let d = h.order(&token, 1, 1).await;
+    assert_eq!(d["payment"]["signType"], "RSA", "{d}");
+    let dn = d["out_trade_no"].as_str().unwrap();
+    let (status, _) = h.pay(&d["payment"]).await;
+    assert_eq!(status, StatusCode::OK);
+    h.wait_stored_status(dn, "PAID").await;
+    let orders = h.state().db.orders();
+    assert_eq!(orders.get(&a).await.unwrap().unwrap().api, wxpay_server::api::OrderApi::V2(wxpay::SignType::Md5));
+    assert_eq!(orders.get(dn).await.unwrap().unwrap().api, wxpay_server::api::OrderApi::V3);
+    assert_eq!(h.state().db.refunds().get(&rb).await.unwrap().unwrap().api, ApiVersion::V2);
+}
+
+/// Without the v2 settings, a v2 notify is not lost: it is refused for now (WeChat resends it),
+/// and `serve` says v2 orders are not served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn v2_notify_without_the_v2_settings_waits_for_them() {
+    let mut h = Harness::start().await;
+    let (_, a) = h.paid_without_notify().await;
+    h.restart(ApiVersion::V3, |_, _| {}).await;
+    assert!(h.state().settings.versions_line().contains("v2 orders are not served"));
+    let (status, body) = h.post_notify(0, h.sandbox.signed_notify(&a).unwrap().into_bytes()).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert_eq!(h.stored_status(&a).await, "NOTPAY");
+}

@@ -199,6 +199,37 @@ impl Harness {
         &self.servers[0].url
     }
 
+    /// Stops every instance and starts as many again on the same database, in `api` (its
+    /// settings as the harness makes them, then `tweak`): a restart after a configuration change.
+    pub async fn restart(&mut self, api: ApiVersion, tweak: fn(&Simulator, &mut Config)) {
+        let n = self.servers.len();
+        let database_url = self.state().settings.database_url.clone();
+        self.servers.clear();
+        for _ in 0..n {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            let public = self.servers.first().map(|s: &Server| s.url.clone()).unwrap_or_else(|| url.clone());
+            let mut config = match api {
+                ApiVersion::V2 => server_config(&self.sandbox, &public),
+                ApiVersion::V3 => server_config_v3(&self.sandbox, &public),
+            };
+            config.database_url = Some(database_url.clone());
+            config.upstream_backoff_ms = Some(10);
+            config.upstream_timeout_ms = Some(5_000);
+            config.order_ttl_secs = Some(600);
+            config.admin_token = Some(ADMIN_TOKEN.into());
+            tweak(&self.sandbox, &mut config);
+            let settings = config.settings().expect("valid settings");
+            let state = AppState::connect(settings, self.clock.clone(), None).await.expect("server state");
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(wxpay_server::serve(listener, state.clone(), async {
+                let _ = rx.await;
+            }));
+            self.servers.push(Server { url, state, stop: Some(tx) });
+        }
+        self.api = api;
+    }
+
     pub fn state(&self) -> &AppState {
         &self.servers[0].state
     }

@@ -438,6 +438,55 @@ async fn failed(state: &AppState, r: &Refund, why: &str, now: i64) -> Result<()>
     Ok(())
 }
 
+/// Where an abnormal refund's money goes, as the merchant enters it. The card number and the
+/// name are sent encrypted to WeChat's key, and are neither stored nor logged.
+#[derive(Debug)]
+pub enum AbnormalTarget {
+    /// The payer's bank card: WeChat's bank code (`ICBC_DEBIT`…), the card number, the holder.
+    UserBankCard {
+        /// WeChat's bank code.
+        bank_type: String,
+        /// The card number.
+        bank_account: wxpay::v3::SensitiveText,
+        /// The card holder's real name.
+        real_name: wxpay::v3::SensitiveText,
+    },
+    /// The merchant's own bank account.
+    MerchantBankCard,
+}
+
+/// 发起异常退款: a v3 refund in CHANGE (`REFUND.ABNORMAL`, the payer's account could not take
+/// the money) sent again to a bank card. WeChat processes it again and its refund notify (or the
+/// query) ends it; until then it stays CHANGE, marked handled with what was done.
+///
+/// # Errors
+/// [`Error::NotFound`], [`Error::Conflict`] (not a v3 refund in CHANGE), [`Error::Invalid`]
+/// (the card fields), upstream errors.
+pub async fn apply_abnormal(state: &AppState, no: &str, target: AbnormalTarget, actor: &str) -> Result<Refund> {
+    use wxpay::v3::AbnormalRefundRequest;
+    let r = state.db.refunds().get(no).await?.ok_or(Error::NotFound("refund"))?;
+    let refund_id = match (&r.api, r.status, &r.refund_id) {
+        (ApiVersion::V3, RefundState::Change, Some(id)) => id.clone(),
+        (ApiVersion::V2, ..) => {
+            return Err(Error::Conflict("a v2 refund: its abnormal refund is made on the merchant platform (商户平台)".into()))
+        }
+        _ => return Err(Error::Conflict(format!("refund is {}: only a refund in CHANGE (退款异常) can be sent again", r.status.as_str()))),
+    };
+    let (request, kind) = match target {
+        AbnormalTarget::UserBankCard { bank_type, bank_account, real_name } => {
+            (AbnormalRefundRequest::user_bank_card(refund_id, no, bank_type, bank_account, real_name), "USER_BANK_CARD")
+        }
+        AbnormalTarget::MerchantBankCard => (AbnormalRefundRequest::merchant_bank_card(refund_id, no), "MERCHANT_BANK_CARD"),
+    };
+    request.validate().map_err(|e| Error::Invalid(e.to_string()))?;
+    let keys = state.upstream.v3_keys()?;
+    let encrypted = request.encrypt(keys.key_set(), state.clock.now_secs() as u64)?;
+    let answer = state.upstream.call_v3(&encrypted).await?;
+    let note = format!("abnormal refund sent again ({kind}); WeChat answered {}", answer.status);
+    tracing::info!(out_refund_no = %no, kind, status = %answer.status, "abnormal refund sent again");
+    state.db.refunds().handled_offline(no, &note, state.clock.now_ms(), actor).await
+}
+
 /// What a visit of the reconciler did to a refund.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visited {

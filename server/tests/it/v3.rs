@@ -270,3 +270,49 @@ async fn v2_notify_without_the_v2_settings_waits_for_them() {
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
     assert_eq!(h.stored_status(&a).await, "NOTPAY");
 }
+
+/// 退款异常 in v3: `REFUND.ABNORMAL` puts the refund in the exceptions queue as CHANGE, with the
+/// abnormal-refund action; sent again to the payer's card (number and name encrypted to WeChat's
+/// key), WeChat refunds it and its notify ends it SUCCESS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn v3_abnormal_refund_is_sent_again_to_a_bank_card() {
+    let h = v3_with_keys(wxpay_sim::KeyMode::PublicKey).await;
+    let (token, no) = h.paid_order().await;
+    h.sandbox.faults().hold_refunds.store(true, std::sync::atomic::Ordering::SeqCst);
+    let rno = h.requested_refund(&token, &no, None).await;
+    let (status, v) = h.admin_post(0, &format!("/admin/api/refunds/{rno}/approve")).await;
+    assert_eq!((status, v["status"].as_str()), (StatusCode::OK, Some("PROCESSING")), "{v}");
+    common::bounded("WeChat reports ABNORMAL", async {
+        while !h.sandbox.refund(&rno).is_some_and(|x| x.refund_status == wxpay::RefundStatus::Change) {
+            h.sandbox.settle_held_refunds_as(wxpay::RefundStatus::Change);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    let (status, text) = h.send_refund_notify(0, &h.genuine_refund_notify(&rno)).await;
+    assert!(h.acknowledged(status, &text), "{status} {text}");
+    assert_eq!(h.refund_status(&rno).await, "CHANGE");
+    let (_, queue) = h.admin_get("/admin/api/attention").await;
+    let item = queue["refunds"].as_array().unwrap().iter().find(|r| r["out_refund_no"] == rno).expect("queued").clone();
+    assert_eq!(item["kind"], "refund_change", "{item}");
+    assert!(item["actions"].as_array().unwrap().iter().any(|a| a == "abnormal_refund"), "{item}");
+    assert_eq!(item["api_version"], "v3", "{item}");
+
+    // A card without its holder is refused before anything is sent.
+    let path = format!("/admin/api/refunds/{rno}/abnormal-refund");
+    let (status, v) = h
+        .admin_post_json(0, &path, json!({ "type": "USER_BANK_CARD", "bank_type": "ICBC_DEBIT", "bank_account": "6222021234567890123" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(h.v3_calls(wxpay_sim::Endpoint::V3AbnormalRefund), 0);
+    h.sandbox.faults().hold_refunds.store(false, std::sync::atomic::Ordering::SeqCst);
+    let card = json!({ "type": "USER_BANK_CARD", "bank_type": "ICBC_DEBIT", "bank_account": "6222021234567890123", "real_name": "张三" });
+    let (status, v) = h.admin_post_json(0, &path, card).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v["handled"].to_string().contains("USER_BANK_CARD"), "{v}");
+    assert!(!v.to_string().contains("6222021234567890123") && !v.to_string().contains("张三"), "never stored nor shown: {v}");
+    h.wait_refund_status(&rno, "SUCCESS").await;
+    assert_eq!(h.refunded_fee(&no).await, 3600);
+    let sent = h.sandbox.journal().into_iter().find(|c| c.endpoint == Some(wxpay_sim::Endpoint::V3AbnormalRefund)).unwrap();
+    assert_eq!(sent.signature_valid, Some(true));
+}

@@ -43,6 +43,8 @@ pub struct Queue {
 
 fn refund_item(r: Refund) -> Item<RefundView> {
     let (kind, actions): (_, &'static [&'static str]) = match r.status {
+        // 退款异常 in v3: send it again to a bank card (发起异常退款).
+        RefundState::Change if r.api == crate::api::ApiVersion::V3 => ("refund_change", &["requery", "abnormal_refund", "handled"]),
         // 退款异常: act on the merchant platform, then ask WeChat again, or note it was handled.
         RefundState::Change => ("refund_change", &["requery", "handled"]),
         _ => ("refund_failing", &["requery"]),
@@ -110,6 +112,46 @@ pub struct Note {
 pub async fn refund_handled(State(state): State<AppState>, Path(no): Path<String>, ApiJson(n): ApiJson<Note>) -> Result<Json<RefundView>> {
     let note = checked_text("note", &n.note, MAX_NOTE_BYTES)?;
     Ok(Json(RefundView::from(back_office::refund_handled(&state, &no, note, MERCHANT).await?)))
+}
+
+/// The body of `POST /admin/api/refunds/{no}/abnormal-refund`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Abnormal {
+    /// `USER_BANK_CARD` or `MERCHANT_BANK_CARD`.
+    #[serde(rename = "type")]
+    kind: String,
+    bank_type: Option<String>,
+    bank_account: Option<String>,
+    real_name: Option<String>,
+}
+
+/// `POST /admin/api/refunds/{no}/abnormal-refund` `{"type": "USER_BANK_CARD", "bank_type",
+/// "bank_account", "real_name"}` or `{"type": "MERCHANT_BANK_CARD"}`: a v3 refund in CHANGE sent
+/// again to a bank card, the card's number and holder encrypted to WeChat's key.
+pub async fn abnormal_refund(
+    State(state): State<AppState>,
+    Path(no): Path<String>,
+    ApiJson(a): ApiJson<Abnormal>,
+) -> Result<Json<RefundView>> {
+    let target = match a.kind.as_str() {
+        "USER_BANK_CARD" => {
+            let need = |v: Option<String>, name: &str| {
+                v.filter(|s| !s.trim().is_empty()).ok_or_else(|| Error::Invalid(format!("{name} is required for USER_BANK_CARD")))
+            };
+            crate::refunds::AbnormalTarget::UserBankCard {
+                bank_type: need(a.bank_type, "bank_type")?,
+                bank_account: wxpay::v3::SensitiveText::new(need(a.bank_account, "bank_account")?),
+                real_name: wxpay::v3::SensitiveText::new(need(a.real_name, "real_name")?),
+            }
+        }
+        "MERCHANT_BANK_CARD" if a.bank_type.is_none() && a.bank_account.is_none() && a.real_name.is_none() => {
+            crate::refunds::AbnormalTarget::MerchantBankCard
+        }
+        "MERCHANT_BANK_CARD" => return Err(Error::Invalid("MERCHANT_BANK_CARD takes no card fields".into())),
+        _ => return Err(Error::Invalid("type must be USER_BANK_CARD or MERCHANT_BANK_CARD".into())),
+    };
+    Ok(Json(RefundView::from(crate::refunds::apply_abnormal(&state, &no, target, MERCHANT).await?)))
 }
 
 /// `POST /admin/api/orders/{no}/handled` `{"note": "…"}`: an order paid after close dealt with

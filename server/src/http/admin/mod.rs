@@ -85,6 +85,7 @@ fn api() -> Router<AppState> {
         .route("/refunds/{out_refund_no}/reject", post(refunds::reject))
         .route("/refunds/{out_refund_no}/requery", post(exceptions::requery_refund))
         .route("/refunds/{out_refund_no}/handled", post(exceptions::refund_handled))
+        .route("/refunds/{out_refund_no}/abnormal-refund", post(exceptions::abnormal_refund))
         .route("/attention", get(exceptions::queue))
         .route("/totals", get(reports::totals))
         .route("/totals/{day}", get(reports::day_rows))

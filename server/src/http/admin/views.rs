@@ -39,6 +39,8 @@ pub struct RefundView {
     pub handled: Option<Handled>,
     pub needs_action: bool,
     pub outside: bool,
+    /// `v2` or `v3`: the API of its order.
+    pub api_version: ApiVersion,
 }
 
 impl From<Refund> for RefundView {
@@ -68,6 +70,7 @@ impl From<Refund> for RefundView {
             handled: r.handled,
             needs_action: r.needs_action,
             outside: r.outside,
+            api_version: r.api,
         }
     }
 }
@@ -193,6 +196,7 @@ mod tests {
             handled: None,
             needs_action: false,
             outside: false,
+            api: crate::api::ApiVersion::V2,
         };
         let json = serde_json::to_value(RefundView::from(r)).unwrap();
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();

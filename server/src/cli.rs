@@ -1,4 +1,4 @@
-//! The command line: `wxpay-server serve [--sandbox …] | demo`, each setting also read from its
+//! The command line: `wxpay-server serve [--sandbox …] | demo [v2|v3]`, each setting also read from its
 //! environment variable (see [`Config`]).
 
 use std::net::SocketAddr;
@@ -40,5 +40,9 @@ pub enum Command {
     },
     /// Walk through a purchase: simulator + server on SQLite in a temporary directory. Needs
     /// the feature `sandbox`.
-    Demo,
+    Demo {
+        /// `v2` (default) or `v3`: the API the merchant speaks.
+        #[arg(default_value = "v2", value_parser = ["v2", "v3"])]
+        api: String,
+    },
 }

@@ -16,7 +16,7 @@ async fn main() -> ExitCode {
         Command::Serve { config, sandbox, sandbox_listen, sandbox_allow_live_database: allow_live } => {
             serve(*config, sandbox.then_some(sandbox_listen), allow_live).await
         }
-        Command::Demo => demo().await,
+        Command::Demo { api } => demo(&api).await,
     };
     result.map_or_else(
         |message| {
@@ -61,13 +61,14 @@ async fn serve(config: Config, sandbox: Option<Option<SocketAddr>>, allow_live: 
 }
 
 #[cfg(feature = "sandbox")]
-async fn demo() -> Result<(), String> {
+async fn demo(api: &str) -> Result<(), String> {
     logging::init(Vec::new(), "warn"); // the demo prints its own steps; logs only for trouble
-    wxpay_server::demo::run(std::sync::Arc::new(|line: &str| println!("{line}"))).await.map_err(|e| format!("demo failed: {e}"))
+    let api = wxpay_server::api::ApiVersion::parse(api).map_err(|e| e.to_string())?;
+    wxpay_server::demo::run(std::sync::Arc::new(|line: &str| println!("{line}")), api).await.map_err(|e| format!("demo failed: {e}"))
 }
 
 #[cfg(not(feature = "sandbox"))]
-async fn demo() -> Result<(), String> {
+async fn demo(_: &str) -> Result<(), String> {
     Err(NO_SANDBOX.into())
 }
 

@@ -1,5 +1,6 @@
-//! Reconciliation of one day: our rows against WeChat's bill (`downloadbill`), and the
-//! differences — a row on one side only, another amount, another refund state.
+//! Reconciliation of one day: our rows against WeChat's bill (v2's `downloadbill`, or in v3 the
+//! `tradebill`, its file checked against its SHA-1 before it is read), and the differences — a
+//! row on one side only, another amount, another refund state.
 //!
 //! Rows are matched by their numbers (`out_trade_no`, `out_refund_no`), not by position or
 //! time. Our side of day D is the payments WeChat timed on D (`time_end`) and the refunds we sent
@@ -9,9 +10,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use wxpay::bill::{Bill, BillRow, BillType, DownloadBill};
+use wxpay::bill::{BillRow, BillType, DownloadBill};
 use wxpay::Fen;
 
+use crate::api::ApiVersion;
 use crate::clock::day_compact;
 use crate::db::money;
 use crate::db::reconcile::OurPayment;
@@ -104,13 +106,20 @@ fn wechat_refund_status(s: RefundState) -> &'static str {
 /// Upstream errors other than "no bill", database errors.
 pub async fn day(state: &AppState, day: i64) -> Result<Report> {
     let bill_date = day_compact(day);
-    let (bill, bill_error) =
-        match state.upstream.download_bill(&DownloadBill { bill_date: bill_date.clone(), bill_type: BillType::All }).await {
-            Ok(b) => (Some(b), None),
-            Err(Error::Upstream { code, message }) if code == "20002" => (None, Some(format!("{code} {message}"))),
+    let (rows, bill_error) = match state.settings.api_version {
+        ApiVersion::V2 => {
+            match state.upstream.download_bill(&DownloadBill { bill_date: bill_date.clone(), bill_type: BillType::All }).await {
+                Ok(b) => (b.rows, None),
+                Err(Error::Upstream { code, message }) if code == "20002" => (Vec::new(), Some(format!("{code} {message}"))),
+                Err(e) => return Err(e),
+            }
+        }
+        ApiVersion::V3 => match trade_bill(state, day).await {
+            Ok(rows) => (rows, None),
+            Err(Error::Upstream { code, message }) if code == "NO_STATEMENT_EXIST" => (Vec::new(), Some(format!("{code} {message}"))),
             Err(e) => return Err(e),
-        };
-    let rows = bill.map(|b: Bill| b.rows).unwrap_or_default();
+        },
+    };
     let (payments, refunds) = state.db.bill().day_ours(day).await?;
     // Bill rows that are not among our day's: look them up by number.
     let day_payments: HashMap<&str, &OurPayment> = payments.iter().map(|p| (p.out_trade_no.as_str(), p)).collect();
@@ -136,6 +145,49 @@ pub async fn day(state: &AppState, day: i64) -> Result<Report> {
     report.bill_date = bill_date;
     report.bill_error = bill_error;
     Ok(report)
+}
+
+/// The v3 `tradebill` of `day`: asked for, its file downloaded (a signed GET on the base it is
+/// on; the answer is the file, unsigned), its SHA-1 checked, then read; its rows as v2's bill
+/// names them (`ABNORMAL` is `CHANGE`, `CLOSED` is `REFUNDCLOSE`).
+async fn trade_bill(state: &AppState, day: i64) -> Result<Vec<BillRow>> {
+    use wxpay::v3::{TradeBill, TradeBillRequest, TradeBillType};
+    let bill = state.upstream.call_v3(&TradeBillRequest::new(crate::clock::day_name(day), TradeBillType::All)).await?;
+    let settings = &state.settings;
+    let download = bill
+        .download_request_on(&settings.api_base)
+        .or_else(|_| bill.download_request_on(&settings.api_backup_base))
+        .map_err(|e| Error::Upstream { code: "BAD_RESPONSE".into(), message: e.to_string() })?;
+    let answer = state.upstream.send_v3(&state.upstream.sign_v3(&download)?).await?;
+    if answer.status != 200 {
+        let e = wxpay::v3::api_error(answer.status, &answer.body);
+        return Err(Error::Upstream { code: e.err_code().unwrap_or("BAD_RESPONSE").to_owned(), message: e.to_string() });
+    }
+    let bad = |e: wxpay::Error| Error::Upstream { code: "BAD_RESPONSE".into(), message: format!("the trade bill: {e}") };
+    let text = bill.open(None, &answer.body).map_err(bad)?;
+    let rows = TradeBill::parse(&text).map_err(bad)?.rows;
+    Ok(rows
+        .into_iter()
+        .map(|r| BillRow {
+            trade_time: r.trade_time,
+            transaction_id: r.transaction_id,
+            out_trade_no: r.out_trade_no,
+            openid: r.openid,
+            trade_state: r.trade_state,
+            settlement_total_fee: r.settlement_total,
+            total_fee: r.total,
+            refund_id: r.refund_id,
+            out_refund_no: r.out_refund_no,
+            refund_fee: r.refund,
+            refund_status: r.refund_status.map(|s| match s.as_str() {
+                "ABNORMAL" => "CHANGE".to_owned(),
+                "CLOSED" => "REFUNDCLOSE".to_owned(),
+                _ => s,
+            }),
+            body: r.description,
+            poundage: r.fee.yuan_string(),
+        })
+        .collect())
 }
 
 /// The comparison itself: `rows` of the bill against our day's `payments` and `refunds`, with

@@ -21,6 +21,8 @@ async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {
 notify_cases!();
 notify_cases_v3!();
 refund_cases!();
+admin_cases!();
+stock_cases!();
 
 async fn v3_with_keys(v3_keys: wxpay_sim::KeyMode) -> Harness {
     Harness::start_with(common::Options { api: ApiVersion::V3, v3_keys, ..Default::default() }).await

@@ -1,5 +1,5 @@
-//! Back-office scenarios shared by the SQLite tests (`tests/it/admin.rs`) and the PostgreSQL ones
-//! (`tests/it/postgres.rs`, two instances): search paging, daily totals at the Beijing day
+//! Back-office scenarios shared by the SQLite tests (`tests/it/admin.rs`, and in v3
+//! `tests/it/v3.rs`) and the PostgreSQL ones (`tests/it/postgres.rs`, two instances): search paging, daily totals at the Beijing day
 //! boundary, the merchant's own refunds and their limits, "handled offline", the pulse, and the
 //! reconciliation against the simulator's bill.
 
@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use wxpay::RefundStatus;
 use wxpay_server::clock::{beijing_day, day_name, day_start_ms};
 
-use super::{is_success_reply, Harness};
+use super::Harness;
 
 /// Every case of this file, mounted as tests on one backend (see `mount_cases!`).
 #[macro_export]
@@ -291,9 +291,8 @@ pub async fn change_refund(h: &Harness) -> (String, String) {
     }
     h.sandbox.settle_held_refunds_as(RefundStatus::Change);
     h.sandbox.faults().hold_refunds.store(false, Ordering::SeqCst);
-    let notify = h.sandbox.refund_notify(&rno).expect("a refund notify");
-    let (status, body) = h.post_refund_notify(1, notify.into_bytes()).await;
-    assert!(status.is_success() && is_success_reply(&body), "{status} {body}");
+    let (status, body) = h.send_refund_notify(1, &h.genuine_refund_notify(&rno)).await;
+    assert!(h.acknowledged(status, &body), "{status} {body}");
     assert_eq!(h.refund_status(&rno).await, "CHANGE");
     (no, rno)
 }
@@ -349,9 +348,8 @@ pub async fn handled_offline_changes_no_money_state(h: &Harness) {
     assert_eq!(status, StatusCode::CONFLICT, "once: {v}");
     // WeChat's later word still moves it along the state machine.
     assert!(h.sandbox.set_refund_status(&rno, RefundStatus::Success));
-    let notify = h.sandbox.refund_notify(&rno).unwrap();
-    let (status, body) = h.post_refund_notify(0, notify.into_bytes()).await;
-    assert!(status.is_success() && is_success_reply(&body), "{body}");
+    let (status, body) = h.send_refund_notify(0, &h.genuine_refund_notify(&rno)).await;
+    assert!(h.acknowledged(status, &body), "{body}");
     assert_eq!(h.refund_status(&rno).await, "SUCCESS");
     // Only a CHANGE refund can be marked so.
     let (status, v) = h.admin_post_json(1, &format!("/admin/api/refunds/{rno}/handled"), json!({ "note": "late" })).await;

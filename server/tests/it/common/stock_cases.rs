@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use wxpay_server::reconciler;
 
-use super::{bounded, is_success_reply, Harness};
+use super::{bounded, Harness};
 
 /// Every case of this file, mounted as tests on one backend (see `mount_cases!`).
 #[macro_export]
@@ -44,7 +44,7 @@ pub async fn one_payer_cannot_hold_the_whole_stock(h: &Harness) {
     const CHECKOUTS: usize = 100;
     h.set_stock(1, 100).await;
     let (token, _) = h.login().await;
-    let unifiedorder = h.sandbox.calls("/pay/unifiedorder");
+    let unifiedorder = h.prepay_calls();
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(CHECKOUTS));
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..CHECKOUTS {
@@ -81,7 +81,7 @@ pub async fn one_payer_cannot_hold_the_whole_stock(h: &Harness) {
     assert_eq!(created, 3, "30 units held at most, 10 an order");
     assert_eq!(limited, CHECKOUTS - 3);
     assert_eq!(h.stock(1).await, Some(70));
-    assert_eq!(h.sandbox.calls("/pay/unifiedorder"), unifiedorder + 3, "a limited checkout never reaches WeChat");
+    assert_eq!(h.prepay_calls(), unifiedorder + 3, "a limited checkout never reaches WeChat");
     let (other, _) = h.login().await;
     let (status, v) = h.order_on(0, &other, 1, 10, Some("another-payer")).await;
     assert_eq!(status, StatusCode::CREATED, "another payer still buys: {v}");
@@ -125,13 +125,13 @@ pub async fn order_takes_its_units_once_per_checkout(h: &Harness) {
 pub async fn order_beyond_stock_is_refused_before_wechat(h: &Harness) {
     h.set_stock(3, 2).await;
     let (token, _) = h.login().await;
-    let unifiedorder = h.sandbox.calls("/pay/unifiedorder");
+    let unifiedorder = h.prepay_calls();
     let (status, v) = h.order_on(0, &token, 3, 3, Some("too-many")).await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["error"]["code"], "OUT_OF_STOCK", "{v}");
     assert_eq!(v["error"]["available"], 2, "{v}");
     assert_eq!(v["error"]["message"], "only 2 left", "{v}");
-    assert_eq!(h.sandbox.calls("/pay/unifiedorder"), unifiedorder, "nothing went to WeChat");
+    assert_eq!(h.prepay_calls(), unifiedorder, "nothing went to WeChat");
     assert_eq!(h.sandbox.order_count(), 0, "WeChat knows no order");
     let (_, list) = h.get_json("/api/orders", Some(&token)).await;
     assert_eq!(list, json!([]), "nothing stored");
@@ -141,7 +141,7 @@ pub async fn order_beyond_stock_is_refused_before_wechat(h: &Harness) {
     h.set_stock(3, 3).await;
     let (status, v) = h.order_on(h.servers.len() - 1, &token, 3, 3, Some("too-many")).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
-    assert_eq!(h.sandbox.calls("/pay/unifiedorder"), unifiedorder + 1);
+    assert_eq!(h.prepay_calls(), unifiedorder + 1);
     assert_eq!(h.stock(3).await, Some(0));
 
     // Sold out.
@@ -150,7 +150,7 @@ pub async fn order_beyond_stock_is_refused_before_wechat(h: &Harness) {
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
     assert_eq!((v["error"]["code"].as_str(), v["error"]["available"].as_i64()), (Some("OUT_OF_STOCK"), Some(0)), "{v}");
     assert_eq!(v["error"]["message"], "sold out");
-    assert_eq!(h.sandbox.calls("/pay/unifiedorder"), unifiedorder + 1, "still nothing more to WeChat");
+    assert_eq!(h.prepay_calls(), unifiedorder + 1, "still nothing more to WeChat");
 }
 
 /// 20 payers check out 1 unit each at the same moment, over every instance, with 5 left:
@@ -163,7 +163,7 @@ pub async fn concurrent_checkouts_never_oversell(h: &Harness) {
     for _ in 0..PAYERS {
         tokens.push(h.login().await.0);
     }
-    let unifiedorder = h.sandbox.calls("/pay/unifiedorder");
+    let unifiedorder = h.prepay_calls();
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(PAYERS));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, token) in tokens.into_iter().enumerate() {
@@ -195,7 +195,7 @@ pub async fn concurrent_checkouts_never_oversell(h: &Harness) {
     assert_eq!(created.len(), STOCK as usize, "exactly as many orders as units");
     assert_eq!(refused, PAYERS - STOCK as usize);
     assert_eq!(h.stock(1).await, Some(0));
-    assert_eq!(h.sandbox.calls("/pay/unifiedorder"), unifiedorder + STOCK as u32, "one unifiedorder per created order, none for a refusal");
+    assert_eq!(h.prepay_calls(), unifiedorder + STOCK as usize, "one unifiedorder per created order, none for a refusal");
     for no in &created {
         assert!(h.state().db.orders().get(no).await.unwrap().unwrap().stock_reserved);
     }
@@ -255,8 +255,8 @@ pub async fn close_racing_a_payment_settles_the_stock_once(h: &Harness) {
     // Half the orders have one notify through before the race (the payment wins for sure), half
     // not (in practice a closer wins: it needs no HTTP round trip).
     for (no, _) in placed.iter().step_by(2) {
-        let (status, text) = h.post_notify(0, h.sandbox.signed_notify(no).unwrap().into_bytes()).await;
-        assert!(status == StatusCode::OK && is_success_reply(&text), "{status} {text}");
+        let (status, text) = h.send_notify(0, &h.genuine_notify(no)).await;
+        assert!(h.acknowledged(status, &text), "{status} {text}");
     }
     h.clock.advance(Duration::from_secs(301));
     let mut tasks = tokio::task::JoinSet::new();
@@ -267,12 +267,12 @@ pub async fn close_racing_a_payment_settles_the_stock_once(h: &Harness) {
             let closer = async move {
                 state.db.orders().close(&closing, now, "test", "closed while the payment arrives").await.unwrap();
             };
-            let (http, url) = (h.http.clone(), format!("{}/wxpay/notify", h.servers[i % h.servers.len()].url));
-            let body = h.sandbox.signed_notify(no).unwrap();
+            let request = h.notify_request(i, h.notify_path(), &h.genuine_notify(no));
+            let v3 = h.api == wxpay_server::api::ApiVersion::V3;
             let payment = async move {
-                let r = http.post(url).header("content-type", "text/xml").body(body).send().await.unwrap();
-                let (status, text) = (r.status(), r.text().await.unwrap());
-                assert!(status == StatusCode::OK && is_success_reply(&text), "{status} {text}");
+                let (status, text) = super::wire::send(request).await;
+                let acknowledged = if v3 { status.is_success() } else { status == StatusCode::OK && super::is_success_reply(&text) };
+                assert!(acknowledged, "{status} {text}");
             };
             tasks.spawn(closer);
             tasks.spawn(payment);
@@ -326,8 +326,8 @@ pub async fn payment_after_close_takes_the_units_again_or_flags_oversold(h: &Har
         assert!(h.state().db.orders().close(&no, h.clock.now_ms(), "test", "closed before the notify").await.unwrap().applied());
     };
     let notify = |i: usize, no: String| async move {
-        let (status, text) = h.post_notify(i % h.servers.len(), h.sandbox.signed_notify(&no).unwrap().into_bytes()).await;
-        assert!(status == StatusCode::OK && is_success_reply(&text), "{status} {text}");
+        let (status, text) = h.send_notify(i, &h.genuine_notify(&no)).await;
+        assert!(h.acknowledged(status, &text), "{status} {text}");
     };
 
     // Closed, its 2 units back (4), then paid: taken again (2).

@@ -188,6 +188,14 @@ impl Harness {
         }
     }
 
+    /// How many prepay calls reached WeChat (v2: unifiedorder; v3: the JSAPI prepay).
+    pub fn prepay_calls(&self) -> usize {
+        match self.api {
+            ApiVersion::V2 => self.sandbox.calls("/pay/unifiedorder") as usize,
+            ApiVersion::V3 => self.v3_calls(wxpay_sim::Endpoint::V3Jsapi),
+        }
+    }
+
     /// How many refund queries reached WeChat.
     pub fn refund_queries(&self) -> usize {
         match self.api {

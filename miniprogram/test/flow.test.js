@@ -4,7 +4,9 @@
 // simulator (which checks paySign) → the server says PAID → my orders → order detail → refund
 // request with a reason → the merchant approves (admin API) → the order page and my orders show
 // 已退款.
-// Every step is checked against the server's own state, not only the page's data.
+// Every step is checked against the server's own state, not only the page's data. Run twice,
+// with the pages unchanged: against a v2 server, and against a v3 one (WXPAY_API_VERSION=v3: an
+// RSA paySign, v3's notifies and refunds).
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer, httpJson, until } = require('./support/server');
@@ -14,14 +16,22 @@ const mp = require('./support/miniprogram');
 // Independent of utils/money.js: ¥ + yuan + two-digit fen.
 const yuan = (fen) => `¥${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
-let srv;
-test.before(async () => {
-  srv = await startServer();
-  Object.assign(mp.config, { baseUrl: srv.base, sandbox: true, sandboxUrl: srv.sandboxUrl, pollIntervalMs: 100, payConfirmTimeoutMs: 15000 });
-});
-test.after(() => srv && srv.stop());
+for (const [api, env] of [
+  ['v2', {}],
+  ['v3', { WXPAY_API_VERSION: 'v3' }],
+]) {
+  test(`${api}: login → order → pay (simulator) → PAID → refund request → refund SUCCESS`, async () => {
+    const srv = await startServer({ env });
+    try {
+      Object.assign(mp.config, { baseUrl: srv.base, sandbox: true, sandboxUrl: srv.sandboxUrl, pollIntervalMs: 100, payConfirmTimeoutMs: 15000 });
+      await purchase(srv, api);
+    } finally {
+      await srv.stop();
+    }
+  });
+}
 
-test('login → order → pay (simulator) → PAID → refund request → refund SUCCESS', async () => {
+async function purchase(srv, api) {
   const { wx, calls, storage } = createWx({ sandboxUrl: srv.sandboxUrl, ca: srv.ca });
   mp.useWx(wx);
 
@@ -64,6 +74,7 @@ test('login → order → pay (simulator) → PAID → refund request → refund
   assert.deepEqual(created.data, { product_id: server[0].id, quantity: 2 });
   const paid = calls.request.find((r) => r.url === srv.sandboxUrl + '/sandbox/requestPayment');
   assert.deepEqual(paid.data, created.response.payment);
+  assert.equal(paid.data.signType, api === 'v3' ? 'RSA' : 'MD5');
   assert.equal(paid.statusCode, 200);
   const no = created.response.out_trade_no;
   assert.equal(confirm.data.order.outTradeNo, no);
@@ -141,4 +152,4 @@ test('login → order → pay (simulator) → PAID → refund request → refund
   assert.equal(orders.data.orders[0].statusText, '已退款');
   const after = (await httpJson('GET', `${srv.base}/api/orders/${no}/refunds`, { token })).body;
   assert.equal(after[0].status, 'SUCCESS');
-});
+}

@@ -218,6 +218,7 @@ async function main() {
   // 2. Its detail: the audit trail, the raw notify one click away, the openid masked.
   await page.click(`#results tbody tr#order-${orderA}`);
   await page.locator(`#detail-no:text("${orderA}")`).waitFor();
+  check((await page.locator("#detail-api").textContent()).trim() === "APIv2", "the order page names the order's API version");
   const story = page.locator("#story li.story-row");
   const actions = await story.evaluateAll((lis) => lis.map((li) => li.dataset.action + " by " + li.dataset.actor));
   for (const want of ["order.created by user:", "order.prepaid by ", "order.paid by wechat:notify"]) {

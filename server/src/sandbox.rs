@@ -63,7 +63,8 @@ pub struct Running {
 /// `serve --sandbox`: refuses a live `DATABASE_URL` (unless `allow_live`, which is
 /// `--sandbox-allow-live-database`), then starts the simulator on `listen` (a free loopback port
 /// when `None`), its state in a fresh temporary directory, and rewires `config` to it: who we are
-/// and where WeChat is; every other setting is kept (a client certificate given stays).
+/// and where WeChat is, and with `WXPAY_API_VERSION=v3` the v3 keys too; every other setting is
+/// kept (a client certificate given stays).
 ///
 /// # Errors
 /// A live database, or the directory or the simulator cannot be made.
@@ -111,6 +112,15 @@ pub async fn start(config: &mut Config, listen: Option<std::net::SocketAddr>, al
     if config.client_cert.is_none() && config.client_key.is_none() && config.client_p12.is_none() {
         config.client_cert = wired.client_cert;
         config.client_key = wired.client_key;
+    }
+    // WXPAY_API_VERSION=v3: the simulator's v3 merchant key, APIv3 key and WeChat Pay public key.
+    if config.api_version.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case("v3")) {
+        let v3 = server_config_v3(&sim, &public);
+        config.mch_private_key = v3.mch_private_key;
+        config.mch_serial = v3.mch_serial;
+        config.apiv3_key = v3.apiv3_key;
+        config.public_key = v3.public_key;
+        config.public_key_id = v3.public_key_id;
     }
     println!(
         "sandbox: {} (CA {}); WeChat client at {}/sandbox/requestPayment; control page {}",

@@ -225,6 +225,7 @@ export async function showDetail(no) {
       ["已退款 refunded", "¥" + yuan(o.refunded_fee)],
       ["付款人 payer (openid)", el("span", {}, el("code", { className: "openid" }, o.openid), " ", samePayer)],
       ["下单 created", when(o.created_at)],
+      ["接口 API", el("span", { id: "detail-api" }, o.api_version === "v3" ? "APIv3" : "APIv2")],
       ["签名 sign_type", o.sign_type],
       ["微信支付单号 transaction_id", o.transaction_id ? el("code", { id: "detail-transaction" }, o.transaction_id) : null],
       ["微信支付时间 time_end", o.time_end],

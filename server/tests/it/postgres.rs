@@ -13,10 +13,15 @@ async fn two_instances() -> Harness {
 }
 
 async fn two_instances_with(tweak: fn(&mut wxpay_server::Config)) -> Harness {
+    two_instances_of(Options { tweak, ..Default::default() }).await
+}
+
+/// Two instances of `opts` on a fresh PostgreSQL database.
+async fn two_instances_of(opts: Options) -> Harness {
     let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
         .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/test-server sets it)");
     let url = fresh_postgres_db(&base).await;
-    let h = Harness::start_with(Options { database_url: Some(url), instances: 2, tweak, ..Default::default() }).await;
+    let h = Harness::start_with(Options { database_url: Some(url), instances: 2, ..opts }).await;
     assert_eq!(h.state().db.backend(), wxpay_server::db::Backend::Postgres);
     h
 }
@@ -91,21 +96,11 @@ mod v3 {
     use wxpay_server::api::ApiVersion;
     use wxpay_server::wechat_keys::{self, Ticked};
 
-    use super::common::{self, fresh_postgres_db, Harness, Options};
+    use super::common::{self, Harness, Options};
 
     async fn two_v3_instances(tweak: fn(&mut wxpay_server::Config)) -> Harness {
-        let base = std::env::var("WXPAY_TEST_POSTGRES_URL")
-            .expect("WXPAY_TEST_POSTGRES_URL must point at a PostgreSQL server (scripts/test-server sets it)");
-        let url = fresh_postgres_db(&base).await;
-        let opts = Options {
-            database_url: Some(url),
-            instances: 2,
-            tweak,
-            api: ApiVersion::V3,
-            v3_keys: wxpay_sim::KeyMode::Certificate,
-            ..Default::default()
-        };
-        Harness::start_with(opts).await
+        super::two_instances_of(Options { tweak, api: ApiVersion::V3, v3_keys: wxpay_sim::KeyMode::Certificate, ..Default::default() })
+            .await
     }
 
     async fn harness(tweak: fn(&mut wxpay_server::Config)) -> Harness {

@@ -51,16 +51,7 @@ async fn full_purchase_ends_paid() {
     assert_eq!(detail["transaction_id"], paid["transaction_id"]);
     assert_eq!(detail["total_fee"].as_i64().unwrap(), price * 3);
 
-    let actions: Vec<(String, String)> = h.audit(no).await.into_iter().map(|a| (a.action, a.actor)).collect();
-    let user = format!("user:{openid}");
-    assert_eq!(
-        actions,
-        [
-            ("order.created".to_owned(), user.clone()),
-            ("order.prepaid".to_owned(), user),
-            ("order.paid".to_owned(), "wechat:notify".to_owned())
-        ]
-    );
+    h.assert_paid_by_notify(no, &openid).await;
 
     let (status, list) = h.get_json("/api/orders", Some(token)).await;
     assert_eq!(status, StatusCode::OK);

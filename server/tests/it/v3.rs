@@ -54,16 +54,7 @@ async fn purchase_ends_paid(h: &Harness) {
     h.wait_stored_status(no, "PAID").await;
     let deliveries = h.wait_acknowledged(no).await;
     assert!(deliveries.iter().any(|d| d.acknowledged && d.status == Some(204)), "{deliveries:?}");
-    let actions: Vec<(String, String)> = h.audit(no).await.into_iter().map(|a| (a.action, a.actor)).collect();
-    let user = format!("user:{openid}");
-    assert_eq!(
-        actions,
-        [
-            ("order.created".to_owned(), user.clone()),
-            ("order.prepaid".to_owned(), user),
-            ("order.paid".to_owned(), "wechat:notify".to_owned())
-        ]
-    );
+    h.assert_paid_by_notify(no, &openid).await;
     let o = h.state().db.orders().get(no).await.unwrap().unwrap();
     assert_eq!(o.api, wxpay_server::api::OrderApi::V3);
     assert_eq!(o.transaction_id.as_deref(), paid["transaction_id"].as_str());

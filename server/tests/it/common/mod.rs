@@ -328,6 +328,21 @@ impl Harness {
         self.state().db.audit().of("order", no).await.unwrap()
     }
 
+    /// The audit trail of an order its payer created and paid, PAID by the notify: created,
+    /// prepaid, paid, nothing else.
+    pub async fn assert_paid_by_notify(&self, no: &str, openid: &str) {
+        let actions: Vec<(String, String)> = self.audit(no).await.into_iter().map(|a| (a.action, a.actor)).collect();
+        let user = format!("user:{openid}");
+        assert_eq!(
+            actions,
+            [
+                ("order.created".to_owned(), user.clone()),
+                ("order.prepaid".to_owned(), user),
+                ("order.paid".to_owned(), "wechat:notify".to_owned())
+            ]
+        );
+    }
+
     pub async fn paid_transitions(&self, no: &str) -> usize {
         self.audit(no).await.iter().filter(|a| a.action == "order.paid").count()
     }

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const v3 = require('../../pkg/v3');
+const wechat = require('../../tests/js/wechat-v3');
 const { ROOT, data } = require('./helpers');
 
 const pem = (name) => fs.readFileSync(path.join(ROOT, 'tests', 'data', name), 'utf8');
@@ -26,22 +27,13 @@ const KEYS = Object.freeze({ apiV3Key: V.api_v3_key, publicKeys: { [V.public_key
 const now = () => Math.floor(Date.now() / 1000);
 
 /** WeChat's signature headers over `body` (as node:http delivers them: lower-case names). */
-function wechatHeaders(body, { timestamp = now(), nonce = crypto.randomBytes(16).toString('hex'), serial = V.public_key_id, key = PEM.wechatKey } = {}) {
-  const message = Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`), Buffer.from(body), Buffer.from('\n')]);
-  return {
-    'wechatpay-timestamp': String(timestamp),
-    'wechatpay-nonce': nonce,
-    'wechatpay-signature': crypto.sign('RSA-SHA256', message, key).toString('base64'),
-    'wechatpay-serial': serial,
-  };
+function wechatHeaders(body, { timestamp = now(), nonce, serial = V.public_key_id, key = PEM.wechatKey } = {}) {
+  return wechat.wechatHeaders(body, { timestamp, nonce, serial, key });
 }
 
 /** An AEAD_AES_256_GCM resource as WeChat makes it: 12-character nonce, tag after the ciphertext. */
-function encryptResource(plaintext, { key = V.api_v3_key, nonce = crypto.randomBytes(6).toString('hex'), associatedData = 'transaction', originalType = 'transaction' } = {}) {
-  const c = crypto.createCipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(nonce));
-  c.setAAD(Buffer.from(associatedData));
-  const ciphertext = Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]).toString('base64');
-  return { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: associatedData, original_type: originalType };
+function encryptResource(plaintext, { key = V.api_v3_key, nonce, associatedData = 'transaction', originalType = 'transaction' } = {}) {
+  return wechat.encryptResource(plaintext, { key, nonce, associatedData, originalType });
 }
 
 /** A payment as WeChat reports it (snake_case JSON, as in the notify resource and the query). */

@@ -24,6 +24,7 @@ const cloud = require('wx-server-sdk');
 // wxpay/ is a copy of the repository's pkg/, uploaded with the function; `notify` is its small entry point.
 const wxpay = require('./wxpay/notify');
 const { readBody, methodNotAllowed, respond } = require('./http-event');
+const { loadRefund } = require('./records');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
@@ -40,27 +41,6 @@ function getMerchant() {
   return merchant;
 }
 
-/** 退款文档（及其订单的交易号）→ judgeRefund 的 StoredRefund。 The stored refund as the core reads it. */
-function storedRefund(doc, transactionId) {
-  return {
-    outRefundNo: doc.out_refund_no,
-    outTradeNo: doc.out_trade_no,
-    refundFee: doc.refund_fee,
-    totalFee: doc.total_fee,
-    refundId: doc.refund_id || null,
-    transactionId: transactionId || null,
-    status: doc.status,
-  };
-}
-
-/** 退款单和它订单的交易号（订单已支付时才有）。 The refund and its order's transaction id. */
-async function load(db, outRefundNo) {
-  const refund = (await db.collection('refunds').where({ out_refund_no: outRefundNo }).limit(1).get()).data[0];
-  if (!refund) return null;
-  const order = (await db.collection('orders').where({ out_trade_no: refund.out_trade_no }).limit(1).get()).data[0];
-  return { refund, stored: storedRefund(refund, order && order.transaction_id) };
-}
-
 /** true：回复 SUCCESS；false：回复 FAIL（什么都没改）。 Whether to acknowledge. */
 async function handle(body) {
   let n;
@@ -75,7 +55,7 @@ async function handle(body) {
   const refunds = db.collection('refunds');
   const no = n.outRefundNo;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const found = await load(db, no);
+    const found = await loadRefund(db, no);
     const v = wxpay.judgeRefund(found && found.stored, n);
     if (v.verdict === 'REFUSE') {
       console.warn(`refund notify for ${no} refused: ${v.code}: ${v.reason}`);

@@ -45,11 +45,11 @@ pub fn judge_payment(
     #[wasm_bindgen(unchecked_param_type = "PaymentReport")] report: JsValue,
 ) -> Result<JsValue> {
     let order = if stored.is_null() || stored.is_undefined() { None } else { Some(Props::read(stored, "stored", ORDER, &[])?) };
-    let report = report::Payment::read(report)?;
+    let report = report::payment_props(report)?;
 
     let order_fields = order.as_ref().map(OrderFields::read).transpose()?;
     let stored_order = order_fields.as_ref().map(OrderFields::stored).transpose()?;
-    let v = judge_payment_core(stored_order.as_ref(), &report.report());
+    let v = report::judge_payment(&report, |r| judge_payment_core(stored_order.as_ref(), r))?;
     let after_close = match v {
         PaymentVerdict::Record { after_close } => Some(after_close),
         _ => None,
@@ -73,15 +73,14 @@ pub fn judge_refund(
     #[wasm_bindgen(unchecked_param_type = "RefundReport")] report: JsValue,
 ) -> Result<JsValue> {
     let refund = if stored.is_null() || stored.is_undefined() { None } else { Some(Props::read(stored, "stored", REFUND, &[])?) };
-    let report = report::Refund::read(report)?;
+    let report = report::refund_props(report)?;
 
     let refund_fields = refund.as_ref().map(RefundFields::read).transpose()?;
     let stored_refund = refund_fields.as_ref().map(RefundFields::stored).transpose()?;
-    let report = report.report()?;
-    let v = judge_refund_core(stored_refund.as_ref(), &report);
+    let (v, reported) = report::judge_refund(&report, |r| (judge_refund_core(stored_refund.as_ref(), r), r.status))?;
     let status = match v {
         RefundVerdict::Record(s) => Some(s.as_str()),
-        RefundVerdict::RecordUnknown => Some(report.status.as_str()),
+        RefundVerdict::RecordUnknown => Some(reported.as_str()),
         _ => None,
     };
     to_js(&Verdict::new(v.as_str(), v.reply().as_str(), v.mismatch(), None, status))

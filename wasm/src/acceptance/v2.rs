@@ -8,93 +8,60 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{required, sign_type_in, Props};
 use crate::error::{argument, Result};
 use wxpay::acceptance::{PaymentReport, RefundReport};
-use wxpay::v2::{RefundStatus, SignType, TradeState};
-use wxpay::{Error, Fen};
+use wxpay::v2::{RefundStatus, TradeState};
+use wxpay::Error;
 
-/// A payment report's fields, owned, for the borrowed [`PaymentReport`].
-pub(super) struct Payment {
-    out_trade_no: String,
-    paid: bool,
-    transaction_id: Option<String>,
-    total_fee: Option<Fen>,
-    openid: Option<String>,
-    sign_type: Option<SignType>,
+/// The report object, its names checked.
+pub(super) fn payment_props(value: JsValue) -> Result<Props> {
+    Props::read(value, "report", PAYMENT_REPORT, PAYMENT_REPORT_OTHERS)
 }
 
-impl Payment {
-    pub(super) fn read(value: JsValue) -> Result<Payment> {
-        let report = Props::read(value, "report", PAYMENT_REPORT, PAYMENT_REPORT_OTHERS)?;
-        let out_trade_no = required(report.text("outTradeNo")?, "out_trade_no")?;
-        let transaction_id = report.text("transactionId")?;
-        let openid = report.text("openid")?;
-        let paid = match (report.text("resultCode")?, report.text("tradeState")?) {
-            (Some(code), None) => match code.as_str() {
-                "SUCCESS" => true,
-                "FAIL" => false,
-                _ => return Err(Error::invalid("result_code", "must be SUCCESS or FAIL").into()),
-            },
-            (None, Some(state)) => state.parse::<TradeState>()?.is_paid(),
-            (Some(_), Some(_)) => return Err(argument("report", "give `resultCode` (a notify) or `tradeState` (an orderquery), not both")),
-            (None, None) => return Err(Error::missing("result_code").into()),
-        };
-        Ok(Payment {
-            out_trade_no,
-            paid,
-            transaction_id,
-            total_fee: report.fen("totalFee")?,
-            openid,
-            sign_type: sign_type_in(report.text("signType")?)?,
-        })
-    }
-
-    pub(super) fn report(&self) -> PaymentReport<'_> {
-        PaymentReport {
-            out_trade_no: &self.out_trade_no,
-            paid: self.paid,
-            transaction_id: self.transaction_id.as_deref(),
-            total_fee: self.total_fee,
-            openid: self.openid.as_deref(),
-            sign_type: self.sign_type,
-        }
-    }
+/// The payment report read from `report`, handed to `judge`.
+pub(super) fn judge_payment<T>(report: &Props, judge: impl FnOnce(&PaymentReport<'_>) -> T) -> Result<T> {
+    let out_trade_no = required(report.text("outTradeNo")?, "out_trade_no")?;
+    let transaction_id = report.text("transactionId")?;
+    let openid = report.text("openid")?;
+    let paid = match (report.text("resultCode")?, report.text("tradeState")?) {
+        (Some(code), None) => match code.as_str() {
+            "SUCCESS" => true,
+            "FAIL" => false,
+            _ => return Err(Error::invalid("result_code", "must be SUCCESS or FAIL").into()),
+        },
+        (None, Some(state)) => state.parse::<TradeState>()?.is_paid(),
+        (Some(_), Some(_)) => return Err(argument("report", "give `resultCode` (a notify) or `tradeState` (an orderquery), not both")),
+        (None, None) => return Err(Error::missing("result_code").into()),
+    };
+    Ok(judge(&PaymentReport {
+        out_trade_no: &out_trade_no,
+        paid,
+        transaction_id: transaction_id.as_deref(),
+        total_fee: report.fen("totalFee")?,
+        openid: openid.as_deref(),
+        sign_type: sign_type_in(report.text("signType")?)?,
+    }))
 }
 
-/// A refund report's fields, owned, for the borrowed [`RefundReport`].
-pub(super) struct Refund {
-    out_refund_no: String,
-    out_trade_no: String,
-    refund_id: String,
-    transaction_id: Option<String>,
-    refund_fee: Fen,
-    total_fee: Option<Fen>,
-    status: RefundStatus,
+/// The report object, its names checked.
+pub(super) fn refund_props(value: JsValue) -> Result<Props> {
+    Props::read(value, "report", REFUND_REPORT, REFUND_REPORT_OTHERS)
 }
 
-impl Refund {
-    pub(super) fn read(value: JsValue) -> Result<Refund> {
-        let report = Props::read(value, "report", REFUND_REPORT, REFUND_REPORT_OTHERS)?;
-        Ok(Refund {
-            out_refund_no: required(report.text("outRefundNo")?, "out_refund_no")?,
-            out_trade_no: required(report.text("outTradeNo")?, "out_trade_no")?,
-            refund_id: required(report.text("refundId")?, "refund_id")?,
-            transaction_id: report.text("transactionId")?,
-            status: required(report.text("refundStatus")?, "refund_status")?.parse()?,
-            refund_fee: required(report.fen("refundFee")?, "refund_fee")?,
-            total_fee: report.fen("totalFee")?,
-        })
-    }
-
-    pub(super) fn report(&self) -> Result<RefundReport<'_>> {
-        Ok(RefundReport {
-            out_refund_no: &self.out_refund_no,
-            out_trade_no: &self.out_trade_no,
-            refund_id: &self.refund_id,
-            transaction_id: self.transaction_id.as_deref(),
-            refund_fee: self.refund_fee,
-            total_fee: self.total_fee,
-            status: self.status.into(),
-        })
-    }
+/// The refund report read from `report`, handed to `judge`.
+pub(super) fn judge_refund<T>(report: &Props, judge: impl FnOnce(&RefundReport<'_>) -> T) -> Result<T> {
+    let out_refund_no = required(report.text("outRefundNo")?, "out_refund_no")?;
+    let out_trade_no = required(report.text("outTradeNo")?, "out_trade_no")?;
+    let refund_id = required(report.text("refundId")?, "refund_id")?;
+    let transaction_id = report.text("transactionId")?;
+    let status: RefundStatus = required(report.text("refundStatus")?, "refund_status")?.parse()?;
+    Ok(judge(&RefundReport {
+        out_refund_no: &out_refund_no,
+        out_trade_no: &out_trade_no,
+        refund_id: &refund_id,
+        transaction_id: transaction_id.as_deref(),
+        refund_fee: report.fen("refundFee")?.ok_or_else(|| Error::missing("refund_fee"))?,
+        total_fee: report.fen("totalFee")?,
+        status: status.into(),
+    }))
 }
 
 /// What the judgement reads of a payment report.

@@ -16,71 +16,69 @@ use wxpay::acceptance::{PaymentReport, RefundReport};
 use wxpay::v3::{Payer, RefundAmount, RefundNotice, RefundResponse, RefundStatus, TradeState, Transaction, TransactionAmount};
 use wxpay::{Error, Fen};
 
-/// A payment report: a `Transaction`.
-pub(super) struct Payment(Transaction);
-
-impl Payment {
-    pub(super) fn read(value: JsValue) -> Result<Payment> {
-        kind(&value, "payment")?;
-        let p = Props::read(value, "report", PAYMENT, PAYMENT_OTHERS)?;
-        p.text("kind")?;
-        let amount = p.object("amount", "report.amount", &["total"], &["payerTotal", "currency", "payerCurrency"])?;
-        let payer = p.object("payer", "report.payer", &["openid"], &[])?;
-        Ok(Payment(Transaction {
-            appid: String::new(),
-            mchid: String::new(),
-            out_trade_no: required(p.text("outTradeNo")?, "out_trade_no")?,
-            transaction_id: p.text("transactionId")?,
-            trade_type: None,
-            trade_state: TradeState::from(required(p.text("tradeState")?, "trade_state")?.as_str()),
-            trade_state_desc: String::new(),
-            bank_type: None,
-            attach: None,
-            success_time: None,
-            payer: payer.map(|p| Ok::<_, Failure>(Payer { openid: required(p.text("openid")?, "payer.openid")? })).transpose()?,
-            amount: TransactionAmount {
-                total: total(amount.as_ref(), "total")?,
-                payer_total: None,
-                currency: String::new(),
-                payer_currency: None,
-            },
-        }))
-    }
-
-    pub(super) fn report(&self) -> PaymentReport<'_> {
-        PaymentReport::from(&self.0)
-    }
+/// The report object, its `kind` and names checked.
+pub(super) fn payment_props(value: JsValue) -> Result<Props> {
+    kind(&value, "payment")?;
+    let p = Props::read(value, "report", PAYMENT, PAYMENT_OTHERS)?;
+    p.text("kind")?;
+    Ok(p)
 }
 
-/// A refund report: a notify's `RefundNotice` (`refundStatus`) or an answer's `Refund`
-/// (`status`).
-pub(super) enum Refund {
-    Notice(RefundNotice),
-    Answer(RefundResponse),
-}
-
-impl Refund {
-    pub(super) fn read(value: JsValue) -> Result<Refund> {
-        kind(&value, "refund")?;
-        let p = Props::read(value, "report", REFUND, REFUND_OTHERS)?;
-        p.text("kind")?;
-        let amount = p.object("amount", "report.amount", &["total", "refund"], REFUND_AMOUNT_OTHERS)?;
-        let amount = RefundAmount {
+/// The `Transaction` read from `p`, as the core reports it, handed to `judge`.
+pub(super) fn judge_payment<T>(p: &Props, judge: impl FnOnce(&PaymentReport<'_>) -> T) -> Result<T> {
+    let amount = p.object("amount", "report.amount", &["total"], &["payerTotal", "currency", "payerCurrency"])?;
+    let payer = p.object("payer", "report.payer", &["openid"], &[])?;
+    let transaction = Transaction {
+        appid: String::new(),
+        mchid: String::new(),
+        out_trade_no: required(p.text("outTradeNo")?, "out_trade_no")?,
+        transaction_id: p.text("transactionId")?,
+        trade_type: None,
+        trade_state: TradeState::from(required(p.text("tradeState")?, "trade_state")?.as_str()),
+        trade_state_desc: String::new(),
+        bank_type: None,
+        attach: None,
+        success_time: None,
+        payer: payer.map(|p| Ok::<_, Failure>(Payer { openid: required(p.text("openid")?, "payer.openid")? })).transpose()?,
+        amount: TransactionAmount {
             total: total(amount.as_ref(), "total")?,
-            refund: total(amount.as_ref(), "refund")?,
             payer_total: None,
-            payer_refund: None,
-            settlement_refund: None,
-            settlement_total: None,
-            discount_refund: None,
             currency: String::new(),
-        };
-        let out_refund_no = required(p.text("outRefundNo")?, "out_refund_no")?;
-        let out_trade_no = required(p.text("outTradeNo")?, "out_trade_no")?;
-        let refund_id = required(p.text("refundId")?, "refund_id")?;
-        let transaction_id = p.text("transactionId")?.unwrap_or_default();
-        Ok(match (p.text("refundStatus")?, p.text("status")?) {
-            (Some(status), None) => Refund::Notice(RefundNotice {
+            payer_currency: None,
+        },
+    };
+    Ok(judge(&PaymentReport::from(&transaction)))
+}
+
+/// The report object, its `kind` and names checked.
+pub(super) fn refund_props(value: JsValue) -> Result<Props> {
+    kind(&value, "refund")?;
+    let p = Props::read(value, "report", REFUND, REFUND_OTHERS)?;
+    p.text("kind")?;
+    Ok(p)
+}
+
+/// A notify's `RefundNotice` (`refundStatus`) or an answer's `Refund` (`status`) read from `p`,
+/// as the core reports it, handed to `judge`.
+pub(super) fn judge_refund<T>(p: &Props, judge: impl FnOnce(&RefundReport<'_>) -> T) -> Result<T> {
+    let amount = p.object("amount", "report.amount", &["total", "refund"], REFUND_AMOUNT_OTHERS)?;
+    let amount = RefundAmount {
+        total: total(amount.as_ref(), "total")?,
+        refund: total(amount.as_ref(), "refund")?,
+        payer_total: None,
+        payer_refund: None,
+        settlement_refund: None,
+        settlement_total: None,
+        discount_refund: None,
+        currency: String::new(),
+    };
+    let out_refund_no = required(p.text("outRefundNo")?, "out_refund_no")?;
+    let out_trade_no = required(p.text("outTradeNo")?, "out_trade_no")?;
+    let refund_id = required(p.text("refundId")?, "refund_id")?;
+    let transaction_id = p.text("transactionId")?.unwrap_or_default();
+    match (p.text("refundStatus")?, p.text("status")?) {
+        (Some(status), None) => {
+            let notice = RefundNotice {
                 mchid: String::new(),
                 out_trade_no,
                 transaction_id,
@@ -90,8 +88,11 @@ impl Refund {
                 success_time: None,
                 user_received_account: None,
                 amount,
-            }),
-            (None, Some(status)) => Refund::Answer(RefundResponse {
+            };
+            Ok(judge(&RefundReport::from_v3_notice(&notice)?))
+        }
+        (None, Some(status)) => {
+            let answer = RefundResponse {
                 refund_id,
                 out_refund_no,
                 transaction_id,
@@ -103,21 +104,16 @@ impl Refund {
                 status: RefundStatus::from(status.as_str()),
                 funds_account: None,
                 amount,
-            }),
-            (Some(_), Some(_)) => return Err(argument("report", "give `refundStatus` (a notify) or `status` (an answer), not both")),
-            (None, None) => return Err(Error::missing("refund_status").into()),
-        })
-    }
-
-    pub(super) fn report(&self) -> Result<RefundReport<'_>> {
-        match self {
-            Refund::Notice(n) => Ok(RefundReport::from_v3_notice(n)?),
+            };
             // The core names the notify's `refund_status`; an answer's field is `status`.
-            Refund::Answer(r) => RefundReport::from_v3_answer(r).map_err(|e| match e {
-                Error::InvalidField { reason, .. } => Error::InvalidField { name: "status".into(), reason }.into(),
-                e => e.into(),
-            }),
+            let report = RefundReport::from_v3_answer(&answer).map_err(|e| match e {
+                Error::InvalidField { reason, .. } => Error::InvalidField { name: "status".into(), reason },
+                e => e,
+            })?;
+            Ok(judge(&report))
         }
+        (Some(_), Some(_)) => Err(argument("report", "give `refundStatus` (a notify) or `status` (an answer), not both")),
+        (None, None) => Err(Error::missing("refund_status").into()),
     }
 }
 

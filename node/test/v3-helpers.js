@@ -3,7 +3,6 @@
 // only (RSA signatures, AES-256-GCM resources, the Authorization header read back), so the
 // tests hold the wasm package to an independent implementation. Keys: the test keys of
 // scripts/make-v3-vectors (tests/data/v3_test_*.pem), or fresh ones from generateKeyPairSync.
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -49,15 +48,8 @@ function transaction(overrides = {}) {
 
 /** A notify WeChat would POST: the body (exact bytes) and its signed headers. */
 function signedNotify(resource = transaction(), { eventType = 'TRANSACTION.SUCCESS', encrypt = {}, sign = {} } = {}) {
-  const kind = eventType.startsWith('REFUND.') ? 'refund' : 'transaction';
-  const body = JSON.stringify({
-    id: `EV-${crypto.randomBytes(6).toString('hex')}`,
-    create_time: '2026-11-23T12:00:01+08:00',
-    resource_type: 'encrypt-resource',
-    event_type: eventType,
-    summary: kind === 'refund' ? '退款成功' : '支付成功',
-    resource: encryptResource(typeof resource === 'string' ? resource : JSON.stringify(resource), { associatedData: kind, originalType: kind, ...encrypt }),
-  });
+  const plaintext = typeof resource === 'string' ? resource : JSON.stringify(resource);
+  const body = wechat.notifyBody(eventType, plaintext, { key: encrypt.key ?? V.api_v3_key, encrypt });
   return { body, headers: wechatHeaders(body, sign) };
 }
 

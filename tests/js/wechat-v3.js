@@ -35,4 +35,24 @@ function encryptResource(plaintext, { key, nonce = crypto.randomBytes(6).toStrin
   return { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: associatedData, original_type: originalType };
 }
 
-module.exports = { wechatHeaders, encryptResource };
+/**
+ * A notify body as WeChat POSTs it (exact bytes to sign): `{id, create_time, event_type,
+ * resource_type, summary, resource}`, the resource encrypted with the APIv3 key `key` (its
+ * associated data `transaction` or `refund`, by the event type).
+ * @param {string} eventType `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, …
+ * @param {string | Buffer} plaintext the resource's JSON
+ * @param {{ key: string, createTime?: string, encrypt?: object }} options `encrypt` overrides encryptResource's
+ */
+function notifyBody(eventType, plaintext, { key, createTime = '2026-11-23T12:00:01+08:00', encrypt = {} }) {
+  const kind = eventType.startsWith('REFUND.') ? 'refund' : 'transaction';
+  return JSON.stringify({
+    id: `EV-${crypto.randomBytes(6).toString('hex')}`,
+    create_time: createTime,
+    resource_type: 'encrypt-resource',
+    event_type: eventType,
+    summary: kind === 'refund' ? '退款成功' : '支付成功',
+    resource: encryptResource(plaintext, { key, associatedData: kind, ...encrypt }),
+  });
+}
+
+module.exports = { wechatHeaders, encryptResource, notifyBody };

@@ -38,4 +38,33 @@ async function loadRefund(db, outRefundNo) {
   return { refund, stored: storedRefund(refund, order && order.transaction_id) };
 }
 
-module.exports = { storedOrder, storedRefund, loadRefund };
+/**
+ * 记下一笔我们没有发起的退款（商户平台手工退款），留给人工核对：`unknown: true`。_id 由退款单号决定，并发的重复通知
+ * 只能写入一份。true：已写入；false：没写入（多半是并发的同一通知刚写入），调用方重新读取再判断。
+ * Records a refund we did not start, for a person; false when it could not be added (most
+ * likely the same notify, concurrently): read again and judge again.
+ */
+async function addUnknownRefund(db, data) {
+  try {
+    await db.collection('refunds').add({ data: { _id: `unknown-${data.out_refund_no}`, ...data, unknown: true, recorded_at: db.serverDate() } });
+    return true;
+  } catch (e) {
+    console.warn(`refund notify for ${data.out_refund_no}: the record could not be added (${e.message}); judging again`);
+    return false;
+  }
+}
+
+/**
+ * RECORD：把 loadRefund 读到的退款改为判断出的 `status`，一次从判断时的状态出发的条件更新（并发的重复通知只有一个
+ * 生效）；终态记下完成时间。true：改到了；false：退款刚被别的通知改过，调用方重新读取再判断。
+ * The verdict's status stored in one conditional update from the status judged; false when the
+ * refund moved on meanwhile (read again and judge again).
+ */
+async function recordRefund(db, found, status, { refundId, successTime }) {
+  const data = { status, refund_id: refundId, updated_at: db.serverDate() };
+  if (status === 'SUCCESS' || status === 'CLOSED') Object.assign(data, { success_time: successTime || null, finished_at: db.serverDate() });
+  const res = await db.collection('refunds').where({ out_refund_no: found.refund.out_refund_no, status: found.refund.status }).update({ data });
+  return res.stats.updated === 1;
+}
+
+module.exports = { storedOrder, storedRefund, loadRefund, addUnknownRefund, recordRefund };

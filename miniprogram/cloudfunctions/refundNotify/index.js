@@ -24,7 +24,7 @@ const cloud = require('wx-server-sdk');
 // wxpay/ is a copy of the repository's pkg/, uploaded with the function; `notify` is its small entry point.
 const wxpay = require('./wxpay/notify');
 const { readBody, methodNotAllowed, respond } = require('./http-event');
-const { loadRefund } = require('./records');
+const { loadRefund, addUnknownRefund, recordRefund } = require('./records');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
@@ -52,7 +52,6 @@ async function handle(body) {
     return false;
   }
   const db = cloud.database();
-  const refunds = db.collection('refunds');
   const no = n.outRefundNo;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const found = await loadRefund(db, no);
@@ -64,37 +63,24 @@ async function handle(body) {
     if (v.verdict === 'ALREADY_RECORDED' || v.verdict === 'STALE') return true;
 
     if (v.verdict === 'RECORD_UNKNOWN') {
-      // 不是我们发起的退款（商户平台手工退款）：记下来给人看。_id 由退款单号决定，并发的重复通知只能写入一份。
+      // 不是我们发起的退款（商户平台手工退款）：记下来给人看（并发的重复通知只能写入一份）。
       console.warn(`refund notify for ${no}: a refund we did not start (${n.refundRequestSource || 'unknown source'}); recorded for a person`);
-      try {
-        await refunds.add({
-          data: {
-            _id: `unknown-${no}`,
-            out_refund_no: no,
-            out_trade_no: n.outTradeNo,
-            refund_fee: n.refundFee,
-            total_fee: n.totalFee,
-            refund_id: n.refundId,
-            status: v.status,
-            success_time: n.successTime || null,
-            unknown: true,
-            source: n.refundRequestSource || null,
-            recorded_at: db.serverDate(),
-          },
-        });
-        return true;
-      } catch (e) {
-        // 多半是并发的同一通知已经写入：重新读取再判断。
-        console.warn(`refund notify for ${no}: the record could not be added (${e.message}); judging again`);
-        continue;
-      }
+      const recorded = await addUnknownRefund(db, {
+        out_refund_no: no,
+        out_trade_no: n.outTradeNo,
+        refund_fee: n.refundFee,
+        total_fee: n.totalFee,
+        refund_id: n.refundId,
+        status: v.status,
+        success_time: n.successTime || null,
+        source: n.refundRequestSource || null,
+      });
+      if (recorded) return true;
+      continue;
     }
 
-    // RECORD：条件更新，只有仍是判断时的状态才改，并发的重复通知只有一个生效。
-    const data = { status: v.status, refund_id: n.refundId, updated_at: db.serverDate() };
-    if (v.status === 'SUCCESS' || v.status === 'CLOSED') Object.assign(data, { success_time: n.successTime || null, finished_at: db.serverDate() });
-    const res = await refunds.where({ out_refund_no: no, status: found.refund.status }).update({ data });
-    if (res.stats.updated === 1) {
+    // RECORD：条件更新，只有仍是判断时的状态才改（records.js）。
+    if (await recordRefund(db, found, v.status, n)) {
       if (v.status === 'CHANGE') console.error(`refund ${no}: 退款异常 (CHANGE); a person must act on the merchant platform`);
       return true;
     }

@@ -6,7 +6,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { wechatHeaders, encryptResource } = require('../../../tests/js/wechat-v3');
+const { wechatHeaders, notifyBody } = require('../../../tests/js/wechat-v3');
 
 /** A merchant as the v3 functions see it, with WeChat's signing key that only WeChat has. */
 function newWeChat() {
@@ -93,15 +93,7 @@ function refundNotice(w, refund, { status = 'SUCCESS', refundId = '5000000038201
  * body text after signing.
  */
 function notify(w, eventType, resource, { sign = {}, apiV3Key = w.apiV3Key, tamper } = {}) {
-  const kind = eventType.startsWith('REFUND.') ? 'refund' : 'transaction';
-  let body = JSON.stringify({
-    id: `EV-${crypto.randomBytes(6).toString('hex')}`,
-    create_time: '2026-11-24T12:00:01+08:00',
-    resource_type: 'encrypt-resource',
-    event_type: eventType,
-    summary: kind === 'refund' ? '退款成功' : '支付成功',
-    resource: encryptResource(JSON.stringify(resource), { key: apiV3Key, associatedData: kind }),
-  });
+  let body = notifyBody(eventType, JSON.stringify(resource), { key: apiV3Key, createTime: '2026-11-24T12:00:01+08:00' });
   // Names as WeChat writes them; the functions read them in any case.
   const headers = wechatHeaders(body, { timestamp: now(), serial: w.publicKeyId, key: w.signingKey, names: (n) => n, ...sign });
   if (tamper) body = tamper(body);

@@ -179,6 +179,19 @@ if (opened.event.kind === 'payment') {
 } else {
   const refundState: string = opened.event.refundStatus;
 }
+// The acceptance rule over v3 reports: the event as opened, or a parsed answer.
+const storedV3: v3.StoredOrder = { outTradeNo: 'A1', totalFee: 1200, openid: 'o1', signType: null, status: 'NOTPAY' };
+if (opened.event.kind === 'payment') {
+  const paidV3: v3.PaymentVerdict = v3.judgePayment(storedV3, opened.event);
+  const codeV3: v3.MismatchCode | undefined = paidV3.verdict === 'REFUSE' ? paidV3.code : undefined;
+} else {
+  const refundV3: v3.RefundVerdict = v3.judgeRefund(null, opened.event);
+  const statusV3: v3.RefundRecordStatus | undefined = refundV3.verdict === 'RECORD' ? refundV3.status : undefined;
+}
+v3.judgePayment(null, queried);
+v3.judgeRefund({ outRefundNo: 'R1', outTradeNo: 'A1', refundFee: 1, totalFee: 2, status: 'PROCESSING' }, refundedV3);
+// @ts-expect-error: a refund event is not a payment report
+v3.judgePayment(null, { ...refundedV3, kind: 'refund' as const });
 const plain: string = v3.decryptResource({ algorithm: 'AEAD_AES_256_GCM', ciphertext: '', nonce: '', associatedData: '' }, 'k');
 const serials: string[] = v3Keys.serials;
 try {

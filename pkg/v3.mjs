@@ -6,6 +6,8 @@ export const {
   KeyStore,
   Merchant,
   decryptResource,
+  judgePayment,
+  judgeRefund,
   openFundFlowBill,
   openTradeBill,
 } = cjs;

@@ -1,6 +1,7 @@
 'use strict';
-// The package inside the cloud functions: each function's wxpay/ is the committed pkg/'s notify
-// entry point, byte for byte (what the devtools upload with the function), loaded through its small entry point, with
+// The package inside the cloud functions: each function's wxpay/ is the committed pkg/'s entry
+// point it loads (`notify` for the v2 functions, `v3` for the v3 ones), byte for byte (what the
+// devtools upload with the function), loaded through that entry point, with
 // no npm dependency on it; and the cloud-function code blocks of miniprogram/README.md, run as
 // written in a scratch copy of the repository layout.
 const test = require('node:test');
@@ -14,34 +15,49 @@ const { newMerchant, paymentNotify, replyOf } = require('./support/notifies');
 const MP = path.join(__dirname, '..');
 const ROOT = path.join(MP, '..');
 const PKG = path.join(ROOT, 'pkg');
-const FUNCTIONS = ['payNotify', 'refundNotify'];
+/** Each function, the entry point of pkg/ it carries, and what it requires. */
+const FUNCTIONS = [
+  ['payNotify', 'notify', ['./http-event', './records', './wxpay/notify', 'wx-server-sdk']],
+  ['refundNotify', 'notify', ['./http-event', './records', './wxpay/notify', 'wx-server-sdk']],
+  ['payNotifyV3', 'v3', ['./v3-notify', './records', 'wx-server-sdk']],
+  ['refundNotifyV3', 'v3', ['./v3-notify', './records', 'wx-server-sdk']],
+];
 
 /** Every file under `dir`, relative, sorted. */
 function files(dir) {
   return fs.readdirSync(dir, { recursive: true }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 }
 
-// What `require('./wxpay/notify')` needs: the notify entry point of pkg/ (scripts/build-wasm's
-// NOTIFY_FILES), with the licence and the package's README.
-const NOTIFY_FILES = ['LICENSE', 'README.md', 'build-info.json', 'notify.d.ts', 'notify.js', 'notify.mjs', 'random.js',
-  'wasm/notify.d.ts', 'wasm/notify.js', 'wasm/notify_bg.wasm'];
+// What `require('./wxpay/NAME')` needs: that entry point of pkg/ (scripts/build-wasm's
+// entry_files), with the licence and the package's README.
+const entryFiles = (name) => ['LICENSE', 'README.md', 'build-info.json', `${name}.d.ts`, `${name}.js`, `${name}.mjs`, 'random.js',
+  `wasm/${name}.d.ts`, `wasm/${name}.js`, `wasm/${name}_bg.wasm`];
 
-for (const fn of FUNCTIONS) {
-  test(`${fn}/wxpay is pkg/'s notify entry point, byte for byte`, () => {
+/** What each entry point must offer the functions. */
+const NEEDED = {
+  notify: ['Merchant', 'verifyPaymentNotify', 'decryptRefundNotify', 'judgePayment', 'judgeRefund', 'notifyReply'],
+  v3: ['KeySet', 'judgePayment', 'judgeRefund'],
+};
+
+for (const [fn, entry, requires] of FUNCTIONS) {
+  test(`${fn}/wxpay is pkg/'s ${entry} entry point, byte for byte`, () => {
     const copy = path.join(MP, 'cloudfunctions', fn, 'wxpay');
-    assert.deepEqual(files(copy), [...NOTIFY_FILES].sort());
-    for (const f of NOTIFY_FILES) {
+    assert.deepEqual(files(copy), [...entryFiles(entry)].sort());
+    for (const f of entryFiles(entry)) {
       assert.ok(fs.readFileSync(path.join(copy, f)).equals(fs.readFileSync(path.join(PKG, f))), `${fn}/wxpay/${f} differs: run scripts/build-wasm`);
     }
     // The entry's own imports stay inside the copy.
-    const { Merchant, verifyPaymentNotify, decryptRefundNotify, judgePayment, judgeRefund, notifyReply } = require(path.join(copy, 'notify'));
-    for (const f of [Merchant, verifyPaymentNotify, decryptRefundNotify, judgePayment, judgeRefund, notifyReply]) assert.equal(typeof f, 'function');
+    const loaded = require(path.join(copy, entry));
+    for (const name of NEEDED[entry]) assert.equal(typeof loaded[name], 'function', name);
   });
 
   test(`${fn} loads the package from its own folder, not through npm`, () => {
-    const src = fs.readFileSync(path.join(MP, 'cloudfunctions', fn, 'index.js'), 'utf8');
-    assert.deepEqual([...src.matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]).sort(), ['./http-event', './wxpay/notify', 'wx-server-sdk']);
-    const manifest = JSON.parse(fs.readFileSync(path.join(MP, 'cloudfunctions', fn, 'package.json'), 'utf8'));
+    const dir = path.join(MP, 'cloudfunctions', fn);
+    const required = fs.readdirSync(dir).filter((f) => f.endsWith('.js'))
+      .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]))
+      .filter((r) => !r.startsWith('node:'));
+    assert.deepEqual([...new Set(required)].sort(), [...new Set([...requires, './http-event', `./wxpay/${entry}`])].sort());
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     assert.deepEqual(Object.keys(manifest.dependencies), ['wx-server-sdk'], 'the cloud installs these from the registry');
   });
 }

@@ -153,3 +153,62 @@ describe('shapes', () => {
     for (const [code, fn] of cases) assert.equal(codeOf(fn), code, fn.toString());
   });
 });
+
+describe('wxpay/v3: the same rule over what KeySet#openNotification and the parsers return', () => {
+  const { v3, KEYS, transaction, signedNotify, signedResponse } = require('./v3-helpers');
+  const keys = new v3.KeySet(KEYS);
+  const t = transaction();
+  const ORDER = { outTradeNo: t.out_trade_no, totalFee: t.amount.total, openid: t.payer.openid, signType: null, status: 'NOTPAY' };
+  const NOTICE = {
+    mchid: t.mchid, out_trade_no: t.out_trade_no, transaction_id: t.transaction_id, out_refund_no: 'R20261123000001',
+    refund_id: '50000000382019052709732678859', refund_status: 'SUCCESS', success_time: '2026-11-24T10:00:00+08:00',
+    user_received_account: '支付用户零钱', amount: { total: 1200, refund: 100, payer_total: 1200, payer_refund: 100 },
+  };
+  const STORED = { outRefundNo: NOTICE.out_refund_no, outTradeNo: t.out_trade_no, refundFee: 100, totalFee: 1200, transactionId: t.transaction_id, status: 'PROCESSING' };
+  const event = (resource, eventType) => {
+    const n = signedNotify(resource, { eventType });
+    return keys.openNotification(n.headers, n.body).event;
+  };
+
+  test('a payment notify’s event: RECORD; another amount or payer: REFUSE; not paid: NOTHING_TO_RECORD', () => {
+    assert.deepEqual(v3.judgePayment(ORDER, event(t)), { verdict: 'RECORD', afterClose: false, reply: 'SUCCESS' });
+    assert.equal(v3.judgePayment({ ...ORDER, totalFee: 1 }, event(t)).code, 'TOTAL_FEE_MISMATCH');
+    assert.equal(v3.judgePayment({ ...ORDER, openid: 'o2' }, event(t)).code, 'PAYER_MISMATCH');
+    assert.equal(v3.judgePayment({ ...ORDER, status: 'PAID', transactionId: t.transaction_id }, event(t)).verdict, 'ALREADY_RECORDED');
+    assert.equal(v3.judgePayment(ORDER, event(transaction({ trade_state: 'CLOSED', transaction_id: undefined, payer: undefined }))).verdict, 'NOTHING_TO_RECORD');
+    const answer = keys.parseTransactionResponse(signedResponse(t));
+    assert.equal(v3.judgePayment(ORDER, answer).verdict, 'RECORD', 'a query answer too');
+  });
+
+  test('a refund notify’s event: SUCCESS, CLOSED, and ABNORMAL judged as CHANGE; unknown refunds are RECORD_UNKNOWN', () => {
+    assert.deepEqual(v3.judgeRefund(STORED, event(NOTICE, 'REFUND.SUCCESS')), { verdict: 'RECORD', status: 'SUCCESS', reply: 'SUCCESS' });
+    assert.equal(v3.judgeRefund(STORED, event({ ...NOTICE, refund_status: 'CLOSED' }, 'REFUND.CLOSED')).status, 'CLOSED');
+    assert.equal(v3.judgeRefund(STORED, event({ ...NOTICE, refund_status: 'ABNORMAL' }, 'REFUND.ABNORMAL')).status, 'CHANGE');
+    assert.deepEqual(v3.judgeRefund(null, event(NOTICE, 'REFUND.SUCCESS')), { verdict: 'RECORD_UNKNOWN', status: 'SUCCESS', reply: 'SUCCESS' });
+    assert.equal(v3.judgeRefund({ ...STORED, refundFee: 99 }, event(NOTICE, 'REFUND.SUCCESS')).code, 'REFUND_FEE_MISMATCH');
+    const { refund_status: status, mchid, ...rest } = NOTICE;
+    const answer = keys.parseRefundResponse(signedResponse({ ...rest, status, channel: 'ORIGINAL', create_time: '2026-11-24T09:00:00+08:00', amount: { ...NOTICE.amount, currency: 'CNY' } }));
+    assert.equal(v3.judgeRefund(STORED, answer).status, 'SUCCESS', 'an answer (`status`) too');
+  });
+
+  test('errors name the fields as the caller wrote them (camelCase, amount.total), and a refund event is not a payment', () => {
+    const payment = event(t);
+    const refund = event(NOTICE, 'REFUND.SUCCESS');
+    const cases = [
+      ['INVALID_ARGUMENT', /`kind` is `refund`/, () => v3.judgePayment(ORDER, refund)],
+      ['INVALID_ARGUMENT', /`kind` is `payment`/, () => v3.judgeRefund(STORED, payment)],
+      ['INVALID_ARGUMENT', /unknown field `totalFee`/, () => v3.judgePayment(ORDER, { ...payment, totalFee: 1200 })],
+      ['INVALID_ARGUMENT', /refundStatus.*status.*not both/, () => v3.judgeRefund(STORED, { ...refund, status: 'SUCCESS' })],
+      ['MISSING_FIELD', /`amount\.total`/, () => v3.judgePayment(ORDER, { ...payment, amount: { currency: 'CNY' } })],
+      ['MISSING_FIELD', /`payer\.openid`/, () => v3.judgePayment(ORDER, { ...payment, payer: {} })],
+      ['MISSING_FIELD', /`tradeState`/, () => v3.judgePayment(ORDER, { ...payment, tradeState: undefined })],
+      ['MISSING_FIELD', /`outRefundNo`/, () => v3.judgeRefund(STORED, { ...refund, outRefundNo: null })],
+      ['INVALID_FIELD', /`refundStatus`.*REVERSED/, () => v3.judgeRefund(STORED, { ...refund, refundStatus: 'REVERSED' })],
+      ['INVALID_AMOUNT', /integer fen/, () => v3.judgePayment(ORDER, { ...payment, amount: { total: 12.5 } })],
+      ['INVALID_FIELD', /`status`/, () => v3.judgePayment({ ...ORDER, status: 'SUCCESS' }, payment)],
+    ];
+    for (const [code, message, call] of cases) {
+      assert.throws(call, (e) => e.code === code && message.test(e.message), `${code} ${message}`);
+    }
+  });
+});

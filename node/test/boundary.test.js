@@ -119,6 +119,9 @@ const PAY_REPORT = { outTradeNo: '20261123000001', resultCode: 'SUCCESS', transa
 const STORED_ORDER = { outTradeNo: '20261123000001', totalFee: 1200, openid: 'o1', signType: 'MD5', status: 'NOTPAY' };
 const REFUND_REPORT = { outRefundNo: 'R1', outTradeNo: '20261123000001', refundId: '5000', transactionId: '4200', refundFee: 100, totalFee: 1200, refundStatus: 'SUCCESS' };
 const STORED_REFUND = { outRefundNo: 'R1', outTradeNo: '20261123000001', refundFee: 100, totalFee: 1200, status: 'PROCESSING' };
+// The same reports as `wxpay/v3` reads them: the `event` of KeySet#openNotification.
+const V3_PAY_REPORT = { kind: 'payment', outTradeNo: '20261123000001', transactionId: '4200', tradeState: 'SUCCESS', payer: { openid: 'o1' }, amount: { total: 1200 } };
+const V3_REFUND_REPORT = { kind: 'refund', outRefundNo: 'R1', outTradeNo: '20261123000001', refundId: '5000', transactionId: '4200', refundStatus: 'SUCCESS', amount: { total: 1200, refund: 100 } };
 const notifyXml = h.signedNotify();
 const answerXml = h.signedResponse({ trade_type: 'JSAPI', prepay_id: 'wx201411101639507cbf6ffd8b0779950874' });
 const refundXml = h.refundNotify(h.encryptReqInfo('<root><out_refund_no>R1</out_refund_no></root>'));
@@ -243,6 +246,8 @@ const EXPORTS = [
   ...exportsOf('notify', NOTIFY_FUNCTIONS, { Merchant: V2_MERCHANT }),
   ...exportsOf('v3', {
     decryptResource: [v3h.encryptResource('{}'), V.api_v3_key],
+    judgePayment: [{ ...STORED_ORDER, signType: null }, V3_PAY_REPORT],
+    judgeRefund: [STORED_REFUND, V3_REFUND_REPORT],
     openTradeBill: [BILL, Buffer.from(BILL_CASE.bytes_base64, 'base64')],
     openFundFlowBill: [BILL, Buffer.from(BILL_CASE.bytes_base64, 'base64')],
   }, { Merchant: V3_MERCHANT, KeySet: KEY_SET, KeyStore: KEY_STORE }),

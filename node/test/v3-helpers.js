@@ -3,11 +3,11 @@
 // only (RSA signatures, AES-256-GCM resources, the Authorization header read back), so the
 // tests hold the wasm package to an independent implementation. Keys: the test keys of
 // scripts/make-v3-vectors (tests/data/v3_test_*.pem), or fresh ones from generateKeyPairSync.
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const v3 = require('../../pkg/v3');
+const wechat = require('../../tests/js/wechat-v3');
 const { ROOT, data } = require('./helpers');
 
 const pem = (name) => fs.readFileSync(path.join(ROOT, 'tests', 'data', name), 'utf8');
@@ -26,22 +26,13 @@ const KEYS = Object.freeze({ apiV3Key: V.api_v3_key, publicKeys: { [V.public_key
 const now = () => Math.floor(Date.now() / 1000);
 
 /** WeChat's signature headers over `body` (as node:http delivers them: lower-case names). */
-function wechatHeaders(body, { timestamp = now(), nonce = crypto.randomBytes(16).toString('hex'), serial = V.public_key_id, key = PEM.wechatKey } = {}) {
-  const message = Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`), Buffer.from(body), Buffer.from('\n')]);
-  return {
-    'wechatpay-timestamp': String(timestamp),
-    'wechatpay-nonce': nonce,
-    'wechatpay-signature': crypto.sign('RSA-SHA256', message, key).toString('base64'),
-    'wechatpay-serial': serial,
-  };
+function wechatHeaders(body, { timestamp = now(), nonce, serial = V.public_key_id, key = PEM.wechatKey } = {}) {
+  return wechat.wechatHeaders(body, { timestamp, nonce, serial, key });
 }
 
 /** An AEAD_AES_256_GCM resource as WeChat makes it: 12-character nonce, tag after the ciphertext. */
-function encryptResource(plaintext, { key = V.api_v3_key, nonce = crypto.randomBytes(6).toString('hex'), associatedData = 'transaction', originalType = 'transaction' } = {}) {
-  const c = crypto.createCipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(nonce));
-  c.setAAD(Buffer.from(associatedData));
-  const ciphertext = Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]).toString('base64');
-  return { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: associatedData, original_type: originalType };
+function encryptResource(plaintext, { key = V.api_v3_key, nonce, associatedData = 'transaction', originalType = 'transaction' } = {}) {
+  return wechat.encryptResource(plaintext, { key, nonce, associatedData, originalType });
 }
 
 /** A payment as WeChat reports it (snake_case JSON, as in the notify resource and the query). */
@@ -57,15 +48,8 @@ function transaction(overrides = {}) {
 
 /** A notify WeChat would POST: the body (exact bytes) and its signed headers. */
 function signedNotify(resource = transaction(), { eventType = 'TRANSACTION.SUCCESS', encrypt = {}, sign = {} } = {}) {
-  const kind = eventType.startsWith('REFUND.') ? 'refund' : 'transaction';
-  const body = JSON.stringify({
-    id: `EV-${crypto.randomBytes(6).toString('hex')}`,
-    create_time: '2026-11-23T12:00:01+08:00',
-    resource_type: 'encrypt-resource',
-    event_type: eventType,
-    summary: kind === 'refund' ? '退款成功' : '支付成功',
-    resource: encryptResource(typeof resource === 'string' ? resource : JSON.stringify(resource), { associatedData: kind, originalType: kind, ...encrypt }),
-  });
+  const plaintext = typeof resource === 'string' ? resource : JSON.stringify(resource);
+  const body = wechat.notifyBody(eventType, plaintext, { key: encrypt.key ?? V.api_v3_key, encrypt });
   return { body, headers: wechatHeaders(body, sign) };
 }
 

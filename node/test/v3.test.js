@@ -19,7 +19,7 @@ const merchant = new v3.Merchant(CONFIG);
 const keys = new v3.KeySet(KEYS);
 
 test('exports exactly the documented API', () => {
-  assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'KeyStore', 'Merchant', 'decryptResource', 'openFundFlowBill', 'openTradeBill']);
+  assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'KeyStore', 'Merchant', 'decryptResource', 'judgePayment', 'judgeRefund', 'openFundFlowBill', 'openTradeBill']);
   const methods = (cls) => Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor' && n !== 'free' && !n.startsWith('__')).sort();
   assert.deepEqual(methods(v3.Merchant), [
     'apiBase', 'appId', 'buildAbnormalRefund', 'buildAuthorization', 'buildBillDownload', 'buildCloseOrder', 'buildDownloadCertificates', 'buildFundFlowBill',

@@ -177,12 +177,13 @@ function decryptRefundNotify(xml, merchant) {
 exports.decryptRefundNotify = decryptRefundNotify;
 
 /**
- * Judges a verified payment report (a `PaymentNotify`, or an orderquery answer) against the
- * stored order (`null`: no order has its `outTradeNo`). `RECORD`: move the order to `PAID`
- * with the report's transaction in one conditional update from the status judged (`CLOSED`
- * when `afterClose`, flagged for a person), and answer `SUCCESS` only once it is stored; if
- * the update finds the order moved on, read it again and judge again. `REFUSE`: change
- * nothing and answer `FAIL` with a fixed message (`notifyReply(false)`): `code` is for the log.
+ * Judges a verified payment report (v2: a `PaymentNotify` or an orderquery answer; v3: a
+ * payment notify's `event` or a query's `Transaction`) against the stored order (`null`: no
+ * order has its `outTradeNo`). `RECORD`: move the order to `PAID` with the report's
+ * transaction in one conditional update from the status judged (`CLOSED` when `afterClose`,
+ * flagged for a person), and acknowledge only once it is stored; if the update finds the
+ * order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
+ * fixed message: `code` is for the log.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
  * @param {StoredOrder | null} stored
@@ -207,13 +208,14 @@ function judgePayment(stored, report) {
 exports.judgePayment = judgePayment;
 
 /**
- * Judges a refund report (a `RefundNotify`, or one refund of a refundquery answer with the
- * answer's `outTradeNo`, `transactionId` and `totalFee`) against the stored refund (`null`: no
- * refund has its `outRefundNo`). `RECORD`: move the refund to `status` (with the report's
- * `refundId`) in one conditional update from the status judged, and answer `SUCCESS` only
- * once it is stored. `RECORD_UNKNOWN`: a refund we did not start (made on the merchant
- * platform): record it for a person, then answer `SUCCESS`. `ALREADY_RECORDED`, `STALE`:
- * answer `SUCCESS`. `REFUSE`: change nothing, answer `FAIL` with a fixed message.
+ * Judges a refund report (v2: a `RefundNotify`, or one refund of a refundquery answer with the
+ * answer's `outTradeNo`, `transactionId` and `totalFee`; v3: a refund notify's `event` or a
+ * `Refund` answer) against the stored refund (`null`: no refund has its `outRefundNo`).
+ * `RECORD`: move the refund to `status` (with the report's `refundId`) in one conditional
+ * update from the status judged, and acknowledge only once it is stored. `RECORD_UNKNOWN`: a
+ * refund we did not start (made on the merchant platform): record it for a person, then
+ * acknowledge. `ALREADY_RECORDED`, `STALE`: acknowledge. `REFUSE`: change nothing, refuse
+ * with a fixed message.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
  * @param {StoredRefund | null} stored

@@ -1,6 +1,64 @@
 /* tslint:disable */
 /* eslint-disable */
 
+/** An order as stored (wxpay-server's and the cloud functions' names for its status). */
+export interface StoredOrder {
+    outTradeNo: string;
+    totalFee: number | string;
+    /** The payer; when given, a report must name the same one. */
+    openid?: string | null;
+    /** The sign type the order was placed with, pinned: a notify signed otherwise is refused. Absent: not pinned. */
+    signType?: "MD5" | "HMAC-SHA256" | null;
+    status: "NOTPAY" | "CLOSED" | "PAID";
+    /** Required when `PAID`. */
+    transactionId?: string | null;
+}
+
+/** A refund as stored. `REQUESTED` and `REJECTED` were never sent to WeChat. */
+export interface StoredRefund {
+    outRefundNo: string;
+    outTradeNo: string;
+    refundFee: number | string;
+    totalFee: number | string;
+    /** WeChat's refund id, once it gave one. */
+    refundId?: string | null;
+    /** The order's transaction id, once paid. */
+    transactionId?: string | null;
+    status: "REQUESTED" | "APPROVED" | "PROCESSING" | "CHANGE" | "SUCCESS" | "CLOSED" | "REJECTED";
+}
+
+/** Why a report was refused: for the log, never for the reply. */
+export type MismatchCode =
+| "ORDER_NOT_FOUND" | "OUT_TRADE_NO_MISMATCH" | "SIGN_TYPE_MISMATCH" | "TOTAL_FEE_MISMATCH" | "PAYER_MISMATCH"
+| "TRANSACTION_ID_MISSING" | "OTHER_TRANSACTION" | "OUT_REFUND_NO_MISMATCH" | "REFUND_FEE_MISMATCH"
+| "REFUND_ID_MISMATCH" | "TRANSACTION_ID_MISMATCH" | "REFUND_NOT_SENT" | "RESULT_CONFLICT";
+
+/** A refused report: change nothing, refuse with a fixed message (v2: `notifyReply(false)`; v3: a 4xx/5xx); `code` and `reason` go to the log. */
+export interface Refused {
+    verdict: "REFUSE";
+    code: MismatchCode;
+    /** One line for the log. */
+    reason: string;
+    reply: "FAIL";
+}
+
+/** `RECORD`: store `PAID` (flagged when `afterClose`), then acknowledge. */
+export type PaymentVerdict =
+| { verdict: "RECORD"; afterClose: boolean; reply: "SUCCESS" }
+| { verdict: "ALREADY_RECORDED" | "NOTHING_TO_RECORD"; reply: "SUCCESS" }
+| Refused;
+
+/** The refund states a verdict records (v2's `REFUNDCLOSE` is `CLOSED`, v3's `ABNORMAL` is `CHANGE`). */
+export type RefundRecordStatus = "PROCESSING" | "SUCCESS" | "CHANGE" | "CLOSED";
+
+/** `RECORD`: store `status`, then acknowledge. `RECORD_UNKNOWN`: a refund we did not start; record it for a person, then acknowledge. */
+export type RefundVerdict =
+| { verdict: "RECORD" | "RECORD_UNKNOWN"; status: RefundRecordStatus; reply: "SUCCESS" }
+| { verdict: "ALREADY_RECORDED" | "STALE"; reply: "SUCCESS" }
+| Refused;
+
+
+
 /** Seconds since the Unix epoch, a JS number (not milliseconds, not a BigInt). */
 export type UnixSeconds = number;
 
@@ -407,6 +465,14 @@ export interface WxPayError extends Error {
 
 
 
+/** What `judgePayment` reads: a payment notify's `event` (`openNotification`) or a query's `Transaction` (`parseTransactionResponse`). */
+export type PaymentReport = Transaction & { kind?: "payment" };
+
+/** What `judgeRefund` reads: a refund notify's `event` (`openNotification`) or a `Refund` (`parseRefundResponse`). `ABNORMAL` is judged as `CHANGE`. */
+export type RefundReport = (RefundNotice & { kind?: "refund" }) | Refund;
+
+
+
 /**
  * What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
  * platform certificates, or both, chosen by `Wechatpay-Serial`) and the APIv3 key that
@@ -728,6 +794,33 @@ export class Merchant {
  * @throws {WxPayError} `AEAD_TAG_MISMATCH` (usually the wrong APIv3 key), `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `INVALID_FIELD`, `NOT_UTF8`, `INVALID_KEY`, `MISSING_FIELD`, `INVALID_ARGUMENT`
  */
 export function decryptResource(resource: EncryptedResource, apiV3Key: string): string;
+
+/**
+ * Judges a verified payment report (v2: a `PaymentNotify` or an orderquery answer; v3: a
+ * payment notify's `event` or a query's `Transaction`) against the stored order (`null`: no
+ * order has its `outTradeNo`). `RECORD`: move the order to `PAID` with the report's
+ * transaction in one conditional update from the status judged (`CLOSED` when `afterClose`,
+ * flagged for a person), and acknowledge only once it is stored; if the update finds the
+ * order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
+ * fixed message: `code` is for the log.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
+ */
+export function judgePayment(stored: StoredOrder | null, report: PaymentReport): PaymentVerdict;
+
+/**
+ * Judges a refund report (v2: a `RefundNotify`, or one refund of a refundquery answer with the
+ * answer's `outTradeNo`, `transactionId` and `totalFee`; v3: a refund notify's `event` or a
+ * `Refund` answer) against the stored refund (`null`: no refund has its `outRefundNo`).
+ * `RECORD`: move the refund to `status` (with the report's `refundId`) in one conditional
+ * update from the status judged, and acknowledge only once it is stored. `RECORD_UNKNOWN`: a
+ * refund we did not start (made on the merchant platform): record it for a person, then
+ * acknowledge. `ALREADY_RECORDED`, `STALE`: acknowledge. `REFUSE`: change nothing, refuse
+ * with a fixed message.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+ */
+export function judgeRefund(stored: StoredRefund | null, report: RefundReport): RefundVerdict;
 
 /**
  * A downloaded fund flow bill, checked and read as `openTradeBill` does.

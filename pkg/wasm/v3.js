@@ -1163,6 +1163,69 @@ function decryptResource(resource, apiV3Key) {
 exports.decryptResource = decryptResource;
 
 /**
+ * Judges a verified payment report (v2: a `PaymentNotify` or an orderquery answer; v3: a
+ * payment notify's `event` or a query's `Transaction`) against the stored order (`null`: no
+ * order has its `outTradeNo`). `RECORD`: move the order to `PAID` with the report's
+ * transaction in one conditional update from the status judged (`CLOSED` when `afterClose`,
+ * flagged for a person), and acknowledge only once it is stored; if the update finds the
+ * order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
+ * fixed message: `code` is for the log.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
+ * @param {StoredOrder | null} stored
+ * @param {PaymentReport} report
+ * @returns {PaymentVerdict}
+ */
+function judgePayment(stored, report) {
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.judgePayment(retptr, addHeapObject(stored), addHeapObject(report));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+    }
+}
+exports.judgePayment = judgePayment;
+
+/**
+ * Judges a refund report (v2: a `RefundNotify`, or one refund of a refundquery answer with the
+ * answer's `outTradeNo`, `transactionId` and `totalFee`; v3: a refund notify's `event` or a
+ * `Refund` answer) against the stored refund (`null`: no refund has its `outRefundNo`).
+ * `RECORD`: move the refund to `status` (with the report's `refundId`) in one conditional
+ * update from the status judged, and acknowledge only once it is stored. `RECORD_UNKNOWN`: a
+ * refund we did not start (made on the merchant platform): record it for a person, then
+ * acknowledge. `ALREADY_RECORDED`, `STALE`: acknowledge. `REFUSE`: change nothing, refuse
+ * with a fixed message.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
+ * @param {StoredRefund | null} stored
+ * @param {RefundReport} report
+ * @returns {RefundVerdict}
+ */
+function judgeRefund(stored, report) {
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.judgeRefund(retptr, addHeapObject(stored), addHeapObject(report));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+    }
+}
+exports.judgeRefund = judgeRefund;
+
+/**
  * A downloaded fund flow bill, checked and read as `openTradeBill` does.
  *
  * @throws {WxPayError} as `openTradeBill`
@@ -1510,8 +1573,8 @@ function __wbg_get_imports() {
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 23, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_307);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 25, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_325);
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -1548,10 +1611,10 @@ function __wbg_get_imports() {
     };
 }
 
-function __wasm_bindgen_func_elem_307(arg0, arg1, arg2) {
+function __wasm_bindgen_func_elem_325(arg0, arg1, arg2) {
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        wasm.__wasm_bindgen_func_elem_307(retptr, arg0, arg1, addHeapObject(arg2));
+        wasm.__wasm_bindgen_func_elem_325(retptr, arg0, arg1, addHeapObject(arg2));
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);

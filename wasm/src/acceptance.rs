@@ -1,30 +1,42 @@
-//! Part of export group `notify` (`wxpay/notify` and `wxpay`): the acceptance rule
-//! ([`wxpay::acceptance`]) for a notify handler, `judgePayment` and `judgeRefund`. The report
-//! may be the very object `verifyPaymentNotify` or `decryptRefundNotify` returned (or an
-//! orderquery / refundquery answer); the stored record is named as the server and the cloud
-//! functions store it.
+//! The acceptance rule ([`wxpay::acceptance`]) for a notify handler, `judgePayment` and
+//! `judgeRefund`, in export group `notify` (`wxpay/notify` and `wxpay`) and in `wxpay/v3`. The
+//! report is the very object the entry point's own notify reader returned (v2:
+//! `verifyPaymentNotify`, `decryptRefundNotify`, or a query answer; v3: the `event` of
+//! `KeySet#openNotification`, or `parseTransactionResponse` / `parseRefundResponse`), read by
+//! `report` (`acceptance/v2.rs` or `acceptance/v3.rs`); the stored record, the verdict and
+//! their types are the same in both.
 //!
-//! The objects are read property by property, as `MerchantConfig` is (see `convert.rs`): no
-//! serde deserializer in the notify entry point.
+//! The objects are read property by property, as `MerchantConfig` is (see `convert.rs`), in
+//! camelCase as the results are written: no serde deserializer in the notify entry point, and
+//! errors name a field as the caller wrote it.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{required, sign_type_in, to_js, Props};
-use super::error::{argument, Result};
+use super::error::Result;
 use wxpay::acceptance::{
-    judge_payment as judge_payment_core, judge_refund as judge_refund_core, Mismatch, PaymentReport, PaymentVerdict, RefundReport,
-    RefundVerdict, StoredOrder, StoredOrderState, StoredRefund,
+    judge_payment as judge_payment_core, judge_refund as judge_refund_core, Mismatch, PaymentVerdict, RefundVerdict, StoredOrder,
+    StoredOrderState, StoredRefund,
 };
-use wxpay::v2::{RefundStatus, SignType, TradeState};
+use wxpay::v2::SignType;
 use wxpay::{Error, Fen};
 
-/// Judges a verified payment report (a `PaymentNotify`, or an orderquery answer) against the
-/// stored order (`null`: no order has its `outTradeNo`). `RECORD`: move the order to `PAID`
-/// with the report's transaction in one conditional update from the status judged (`CLOSED`
-/// when `afterClose`, flagged for a person), and answer `SUCCESS` only once it is stored; if
-/// the update finds the order moved on, read it again and judge again. `REFUSE`: change
-/// nothing and answer `FAIL` with a fixed message (`notifyReply(false)`): `code` is for the log.
+// The report as each entry point's notify reader returns it.
+#[cfg(not(feature = "wasm-v3"))]
+#[path = "acceptance/v2.rs"]
+mod report;
+#[cfg(feature = "wasm-v3")]
+#[path = "acceptance/v3.rs"]
+mod report;
+
+/// Judges a verified payment report (v2: a `PaymentNotify` or an orderquery answer; v3: a
+/// payment notify's `event` or a query's `Transaction`) against the stored order (`null`: no
+/// order has its `outTradeNo`). `RECORD`: move the order to `PAID` with the report's
+/// transaction in one conditional update from the status judged (`CLOSED` when `afterClose`,
+/// flagged for a person), and acknowledge only once it is stored; if the update finds the
+/// order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
+/// fixed message: `code` is for the log.
 ///
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = judgePayment, unchecked_return_type = "PaymentVerdict")]
@@ -33,32 +45,11 @@ pub fn judge_payment(
     #[wasm_bindgen(unchecked_param_type = "PaymentReport")] report: JsValue,
 ) -> Result<JsValue> {
     let order = if stored.is_null() || stored.is_undefined() { None } else { Some(Props::read(stored, "stored", ORDER, &[])?) };
-    let report = Props::read(report, "report", PAYMENT_REPORT, PAYMENT_REPORT_OTHERS)?;
+    let report = report::payment_props(report)?;
 
     let order_fields = order.as_ref().map(OrderFields::read).transpose()?;
     let stored_order = order_fields.as_ref().map(OrderFields::stored).transpose()?;
-    let out_trade_no = required(report.text("outTradeNo")?, "out_trade_no")?;
-    let transaction_id = report.text("transactionId")?;
-    let openid = report.text("openid")?;
-    let paid = match (report.text("resultCode")?, report.text("tradeState")?) {
-        (Some(code), None) => match code.as_str() {
-            "SUCCESS" => true,
-            "FAIL" => false,
-            _ => return Err(Error::invalid("result_code", "must be SUCCESS or FAIL").into()),
-        },
-        (None, Some(state)) => state.parse::<TradeState>()?.is_paid(),
-        (Some(_), Some(_)) => return Err(argument("report", "give `resultCode` (a notify) or `tradeState` (an orderquery), not both")),
-        (None, None) => return Err(Error::missing("result_code").into()),
-    };
-    let report = PaymentReport {
-        out_trade_no: &out_trade_no,
-        paid,
-        transaction_id: transaction_id.as_deref(),
-        total_fee: report.fen("totalFee")?,
-        openid: openid.as_deref(),
-        sign_type: sign_type_in(report.text("signType")?)?,
-    };
-    let v = judge_payment_core(stored_order.as_ref(), &report);
+    let v = report::judge_payment(&report, |r| judge_payment_core(stored_order.as_ref(), r))?;
     let after_close = match v {
         PaymentVerdict::Record { after_close } => Some(after_close),
         _ => None,
@@ -66,13 +57,14 @@ pub fn judge_payment(
     to_js(&Verdict::new(v.as_str(), v.reply().as_str(), v.mismatch(), after_close, None))
 }
 
-/// Judges a refund report (a `RefundNotify`, or one refund of a refundquery answer with the
-/// answer's `outTradeNo`, `transactionId` and `totalFee`) against the stored refund (`null`: no
-/// refund has its `outRefundNo`). `RECORD`: move the refund to `status` (with the report's
-/// `refundId`) in one conditional update from the status judged, and answer `SUCCESS` only
-/// once it is stored. `RECORD_UNKNOWN`: a refund we did not start (made on the merchant
-/// platform): record it for a person, then answer `SUCCESS`. `ALREADY_RECORDED`, `STALE`:
-/// answer `SUCCESS`. `REFUSE`: change nothing, answer `FAIL` with a fixed message.
+/// Judges a refund report (v2: a `RefundNotify`, or one refund of a refundquery answer with the
+/// answer's `outTradeNo`, `transactionId` and `totalFee`; v3: a refund notify's `event` or a
+/// `Refund` answer) against the stored refund (`null`: no refund has its `outRefundNo`).
+/// `RECORD`: move the refund to `status` (with the report's `refundId`) in one conditional
+/// update from the status judged, and acknowledge only once it is stored. `RECORD_UNKNOWN`: a
+/// refund we did not start (made on the merchant platform): record it for a person, then
+/// acknowledge. `ALREADY_RECORDED`, `STALE`: acknowledge. `REFUSE`: change nothing, refuse
+/// with a fixed message.
 ///
 /// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = judgeRefund, unchecked_return_type = "RefundVerdict")]
@@ -81,28 +73,14 @@ pub fn judge_refund(
     #[wasm_bindgen(unchecked_param_type = "RefundReport")] report: JsValue,
 ) -> Result<JsValue> {
     let refund = if stored.is_null() || stored.is_undefined() { None } else { Some(Props::read(stored, "stored", REFUND, &[])?) };
-    let report = Props::read(report, "report", REFUND_REPORT, REFUND_REPORT_OTHERS)?;
+    let report = report::refund_props(report)?;
 
     let refund_fields = refund.as_ref().map(RefundFields::read).transpose()?;
     let stored_refund = refund_fields.as_ref().map(RefundFields::stored).transpose()?;
-    let out_refund_no = required(report.text("outRefundNo")?, "out_refund_no")?;
-    let out_trade_no = required(report.text("outTradeNo")?, "out_trade_no")?;
-    let refund_id = required(report.text("refundId")?, "refund_id")?;
-    let transaction_id = report.text("transactionId")?;
-    let status: RefundStatus = required(report.text("refundStatus")?, "refund_status")?.parse()?;
-    let report = RefundReport {
-        out_refund_no: &out_refund_no,
-        out_trade_no: &out_trade_no,
-        refund_id: &refund_id,
-        transaction_id: transaction_id.as_deref(),
-        refund_fee: report.fen("refundFee")?.ok_or_else(|| Error::missing("refund_fee"))?,
-        total_fee: report.fen("totalFee")?,
-        status: status.into(),
-    };
-    let v = judge_refund_core(stored_refund.as_ref(), &report);
+    let (v, reported) = report::judge_refund(&report, |r| (judge_refund_core(stored_refund.as_ref(), r), r.status))?;
     let status = match v {
         RefundVerdict::Record(s) => Some(s.as_str()),
-        RefundVerdict::RecordUnknown => Some(report.status.as_str()),
+        RefundVerdict::RecordUnknown => Some(reported.as_str()),
         _ => None,
     };
     to_js(&Verdict::new(v.as_str(), v.reply().as_str(), v.mismatch(), None, status))
@@ -110,44 +88,8 @@ pub fn judge_refund(
 
 /// The stored order's names.
 const ORDER: &[&str] = &["outTradeNo", "totalFee", "openid", "signType", "status", "transactionId"];
-/// What the judgement reads of a payment report.
-const PAYMENT_REPORT: &[&str] = &["outTradeNo", "resultCode", "tradeState", "transactionId", "totalFee", "openid", "signType"];
-/// The other fields of `PaymentNotify` and `OrderQueryResponse`: passed along, not read.
-const PAYMENT_REPORT_OTHERS: &[&str] = &[
-    "errCode",
-    "errCodeDes",
-    "appId",
-    "mchId",
-    "tradeType",
-    "bankType",
-    "settlementTotalFee",
-    "cashFee",
-    "couponFee",
-    "feeType",
-    "attach",
-    "timeEnd",
-    "isSubscribe",
-    "tradeStateDesc",
-];
 /// The stored refund's names.
 const REFUND: &[&str] = &["outRefundNo", "outTradeNo", "refundFee", "totalFee", "refundId", "transactionId", "status"];
-/// What the judgement reads of a refund report.
-const REFUND_REPORT: &[&str] = &["outRefundNo", "outTradeNo", "refundId", "transactionId", "refundFee", "totalFee", "refundStatus"];
-/// The other fields of `RefundNotify`, of a refundquery item and its answer: passed along.
-const REFUND_REPORT_OTHERS: &[&str] = &[
-    "appId",
-    "mchId",
-    "settlementTotalFee",
-    "settlementRefundFee",
-    "successTime",
-    "refundRecvAccout",
-    "refundAccount",
-    "refundRequestSource",
-    "refundSuccessTime",
-    "refundChannel",
-    "cashFee",
-    "totalRefundCount",
-];
 
 /// A stored order's fields, owned, for the borrowed [`StoredOrder`].
 struct OrderFields {
@@ -262,22 +204,10 @@ export interface StoredOrder {
   /** The payer; when given, a report must name the same one. */
   openid?: string | null;
   /** The sign type the order was placed with, pinned: a notify signed otherwise is refused. Absent: not pinned. */
-  signType?: SignType | null;
+  signType?: "MD5" | "HMAC-SHA256" | null;
   status: "NOTPAY" | "CLOSED" | "PAID";
   /** Required when `PAID`. */
   transactionId?: string | null;
-}
-
-/** What `judgePayment` reads of a report: a `PaymentNotify` (`resultCode`) or an orderquery answer (`tradeState`). */
-export interface PaymentReport {
-  outTradeNo: string;
-  resultCode?: "SUCCESS" | "FAIL";
-  tradeState?: "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
-  transactionId?: string | null;
-  totalFee?: number | string | null;
-  openid?: string | null;
-  /** A notify's; absent for a query answer. */
-  signType?: SignType | null;
 }
 
 /** A refund as stored. `REQUESTED` and `REJECTED` were never sent to WeChat. */
@@ -293,24 +223,13 @@ export interface StoredRefund {
   status: "REQUESTED" | "APPROVED" | "PROCESSING" | "CHANGE" | "SUCCESS" | "CLOSED" | "REJECTED";
 }
 
-/** What `judgeRefund` reads of a report: a `RefundNotify`, or a refundquery refund with its answer's `outTradeNo`, `transactionId` and `totalFee`. */
-export interface RefundReport {
-  outRefundNo: string;
-  outTradeNo: string;
-  refundId: string;
-  transactionId?: string | null;
-  refundFee: number | string;
-  totalFee?: number | string | null;
-  refundStatus: "PROCESSING" | "SUCCESS" | "CHANGE" | "REFUNDCLOSE";
-}
-
 /** Why a report was refused: for the log, never for the reply. */
 export type MismatchCode =
   | "ORDER_NOT_FOUND" | "OUT_TRADE_NO_MISMATCH" | "SIGN_TYPE_MISMATCH" | "TOTAL_FEE_MISMATCH" | "PAYER_MISMATCH"
   | "TRANSACTION_ID_MISSING" | "OTHER_TRANSACTION" | "OUT_REFUND_NO_MISMATCH" | "REFUND_FEE_MISMATCH"
   | "REFUND_ID_MISMATCH" | "TRANSACTION_ID_MISMATCH" | "REFUND_NOT_SENT" | "RESULT_CONFLICT";
 
-/** A refused report: change nothing, answer `notifyReply(false)` (a fixed message; `code` and `reason` go to the log). */
+/** A refused report: change nothing, refuse with a fixed message (v2: `notifyReply(false)`; v3: a 4xx/5xx); `code` and `reason` go to the log. */
 export interface Refused {
   verdict: "REFUSE";
   code: MismatchCode;
@@ -319,16 +238,16 @@ export interface Refused {
   reply: "FAIL";
 }
 
-/** `RECORD`: store `PAID` (flagged when `afterClose`), then answer `SUCCESS`. */
+/** `RECORD`: store `PAID` (flagged when `afterClose`), then acknowledge. */
 export type PaymentVerdict =
   | { verdict: "RECORD"; afterClose: boolean; reply: "SUCCESS" }
   | { verdict: "ALREADY_RECORDED" | "NOTHING_TO_RECORD"; reply: "SUCCESS" }
   | Refused;
 
-/** The refund states a verdict records (WeChat's `REFUNDCLOSE` is `CLOSED`). */
+/** The refund states a verdict records (v2's `REFUNDCLOSE` is `CLOSED`, v3's `ABNORMAL` is `CHANGE`). */
 export type RefundRecordStatus = "PROCESSING" | "SUCCESS" | "CHANGE" | "CLOSED";
 
-/** `RECORD`: store `status`, then answer `SUCCESS`. `RECORD_UNKNOWN`: a refund we did not start; record it for a person, then answer `SUCCESS`. */
+/** `RECORD`: store `status`, then acknowledge. `RECORD_UNKNOWN`: a refund we did not start; record it for a person, then acknowledge. */
 export type RefundVerdict =
   | { verdict: "RECORD" | "RECORD_UNKNOWN"; status: RefundRecordStatus; reply: "SUCCESS" }
   | { verdict: "ALREADY_RECORDED" | "STALE"; reply: "SUCCESS" }

@@ -17,10 +17,11 @@ use wasm_bindgen::JsValue;
 
 use super::error::{argument, Failure, Result};
 use super::js;
+#[cfg(not(feature = "wasm-v3"))]
+use wxpay::v2::Merchant;
+use wxpay::v2::SignType;
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 use wxpay::v2::TradeRef;
-#[cfg(not(feature = "wasm-v3"))]
-use wxpay::v2::{Merchant, SignType};
 #[cfg(not(feature = "wasm-v3"))]
 use wxpay::ApiKey;
 use wxpay::{Error, Fen};
@@ -179,7 +180,6 @@ impl Default for Scalar {
 }
 
 impl Scalar {
-    #[cfg(not(feature = "wasm-v3"))]
     pub fn from_f64(x: f64) -> Scalar {
         if x.is_finite() && x.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER as f64).contains(&x) {
             Scalar::Int(x as u64)
@@ -261,7 +261,6 @@ pub fn required<T>(value: Option<T>, name: &str) -> Result<T> {
     value.ok_or_else(|| Error::missing(name).into())
 }
 
-#[cfg(not(feature = "wasm-v3"))]
 pub fn sign_type_in(value: Option<String>) -> Result<Option<SignType>> {
     value.map(|s| s.parse().map_err(Failure::Core)).transpose()
 }
@@ -313,17 +312,15 @@ impl MerchantConfig {
     }
 }
 
-/// A plain object of the notify group read property by property, as [`MerchantConfig`] is (no
+/// A plain object of the acceptance rule read property by property, as [`MerchantConfig`] is (no
 /// serde deserializer in the notify entry point): the names it reads (`known`), names it passes
 /// over (`ignored`, e.g. the other fields of a result object handed back as it is), and any
 /// other name refused, so that a misspelt field cannot vanish. `null` and `undefined` are absent.
-#[cfg(not(feature = "wasm-v3"))]
 pub struct Props {
     what: &'static str,
     entries: Vec<(String, JsValue)>,
 }
 
-#[cfg(not(feature = "wasm-v3"))]
 impl Props {
     pub fn read(value: JsValue, what: &'static str, known: &[&str], ignored: &[&str]) -> Result<Props> {
         if !js::is_record(&value, what)? {
@@ -344,6 +341,12 @@ impl Props {
 
     fn get(&self, name: &str) -> Option<&JsValue> {
         self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// An object property (v3's `amount`, `payer`), read as [`Props::read`] reads `what`.
+    #[cfg(feature = "wasm-v3")]
+    pub fn object(&self, name: &str, what: &'static str, known: &[&str], ignored: &[&str]) -> Result<Option<Props>> {
+        self.get(name).map(|v| Props::read(v.clone(), what, known, ignored)).transpose()
     }
 
     /// A string property.

@@ -13,9 +13,9 @@
 //!
 //! | group | file | cargo feature | in entry points |
 //! | --- | --- | --- | --- |
-//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `notify.rs`, `acceptance.rs` | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
+//! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `notify.rs`, `acceptance.rs` (v2 reports: `acceptance/v2.rs`) | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
 //! | everything else of API v2, and the v2 `Merchant` class's request and answer methods | `api.rs`, `merchant.rs` | `wasm-api` (default) | `wxpay` |
-//! | API v3: its own `Merchant` and `KeySet`, `decryptResource`; the request serial and sensitive fields; bills; the `KeyStore` | `v3.rs`, `v3_sensitive.rs`, `v3_bill.rs`, `v3_key_store.rs` | `wasm-v3` (turns on the core's `v3`) | `wxpay/v3` |
+//! | API v3: its own `Merchant` and `KeySet`, `decryptResource`; the request serial and sensitive fields; bills; the `KeyStore`; the acceptance rule, `judgePayment`, `judgeRefund`, on v3 reports | `v3.rs`, `v3_sensitive.rs`, `v3_bill.rs`, `v3_key_store.rs`, `acceptance.rs` (v3 reports: `acceptance/v3.rs`) | `wasm-v3` (turns on the core's `v3`) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
 //! `.wasm` before its first notify; a handler that only verifies notifies loads a module a
@@ -42,7 +42,6 @@
 #[cfg(all(feature = "wasm-v3", feature = "wasm-api"))]
 compile_error!("`wasm-v3` is an entry point of its own: build it with --no-default-features --features wasm-v3");
 
-#[cfg(not(feature = "wasm-v3"))]
 mod acceptance;
 mod convert;
 mod error;

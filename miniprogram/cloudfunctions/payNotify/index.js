@@ -21,6 +21,7 @@ const cloud = require('wx-server-sdk');
 // wxpay/ is a copy of the repository's pkg/, uploaded with the function; `notify` is its small entry point.
 const wxpay = require('./wxpay/notify');
 const { readBody, methodNotAllowed, respond } = require('./http-event');
+const { storedOrder } = require('./records');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
@@ -36,18 +37,6 @@ function getMerchant() {
     merchant = new wxpay.Merchant({ appId, mchId, key });
   }
   return merchant;
-}
-
-/** 订单文档 → judgePayment 的 StoredOrder。 The stored order as the core reads it. */
-function storedOrder(doc) {
-  return {
-    outTradeNo: doc.out_trade_no,
-    totalFee: doc.total_fee,
-    openid: doc.openid || null,
-    signType: doc.sign_type || null,
-    status: doc.status,
-    transactionId: doc.transaction_id || null,
-  };
 }
 
 /** true：回复 SUCCESS；false：回复 FAIL（什么都没改）。 Whether to acknowledge. */

@@ -24,6 +24,7 @@ const cloud = require('wx-server-sdk');
 // wxpay/ is a copy of the repository's pkg/, uploaded with the function; `notify` is its small entry point.
 const wxpay = require('./wxpay/notify');
 const { readBody, methodNotAllowed, respond } = require('./http-event');
+const { loadRefund, addUnknownRefund, recordRefund } = require('./records');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
@@ -40,27 +41,6 @@ function getMerchant() {
   return merchant;
 }
 
-/** 退款文档（及其订单的交易号）→ judgeRefund 的 StoredRefund。 The stored refund as the core reads it. */
-function storedRefund(doc, transactionId) {
-  return {
-    outRefundNo: doc.out_refund_no,
-    outTradeNo: doc.out_trade_no,
-    refundFee: doc.refund_fee,
-    totalFee: doc.total_fee,
-    refundId: doc.refund_id || null,
-    transactionId: transactionId || null,
-    status: doc.status,
-  };
-}
-
-/** 退款单和它订单的交易号（订单已支付时才有）。 The refund and its order's transaction id. */
-async function load(db, outRefundNo) {
-  const refund = (await db.collection('refunds').where({ out_refund_no: outRefundNo }).limit(1).get()).data[0];
-  if (!refund) return null;
-  const order = (await db.collection('orders').where({ out_trade_no: refund.out_trade_no }).limit(1).get()).data[0];
-  return { refund, stored: storedRefund(refund, order && order.transaction_id) };
-}
-
 /** true：回复 SUCCESS；false：回复 FAIL（什么都没改）。 Whether to acknowledge. */
 async function handle(body) {
   let n;
@@ -72,10 +52,9 @@ async function handle(body) {
     return false;
   }
   const db = cloud.database();
-  const refunds = db.collection('refunds');
   const no = n.outRefundNo;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const found = await load(db, no);
+    const found = await loadRefund(db, no);
     const v = wxpay.judgeRefund(found && found.stored, n);
     if (v.verdict === 'REFUSE') {
       console.warn(`refund notify for ${no} refused: ${v.code}: ${v.reason}`);
@@ -84,37 +63,24 @@ async function handle(body) {
     if (v.verdict === 'ALREADY_RECORDED' || v.verdict === 'STALE') return true;
 
     if (v.verdict === 'RECORD_UNKNOWN') {
-      // 不是我们发起的退款（商户平台手工退款）：记下来给人看。_id 由退款单号决定，并发的重复通知只能写入一份。
+      // 不是我们发起的退款（商户平台手工退款）：记下来给人看（并发的重复通知只能写入一份）。
       console.warn(`refund notify for ${no}: a refund we did not start (${n.refundRequestSource || 'unknown source'}); recorded for a person`);
-      try {
-        await refunds.add({
-          data: {
-            _id: `unknown-${no}`,
-            out_refund_no: no,
-            out_trade_no: n.outTradeNo,
-            refund_fee: n.refundFee,
-            total_fee: n.totalFee,
-            refund_id: n.refundId,
-            status: v.status,
-            success_time: n.successTime || null,
-            unknown: true,
-            source: n.refundRequestSource || null,
-            recorded_at: db.serverDate(),
-          },
-        });
-        return true;
-      } catch (e) {
-        // 多半是并发的同一通知已经写入：重新读取再判断。
-        console.warn(`refund notify for ${no}: the record could not be added (${e.message}); judging again`);
-        continue;
-      }
+      const recorded = await addUnknownRefund(db, {
+        out_refund_no: no,
+        out_trade_no: n.outTradeNo,
+        refund_fee: n.refundFee,
+        total_fee: n.totalFee,
+        refund_id: n.refundId,
+        status: v.status,
+        success_time: n.successTime || null,
+        source: n.refundRequestSource || null,
+      });
+      if (recorded) return true;
+      continue;
     }
 
-    // RECORD：条件更新，只有仍是判断时的状态才改，并发的重复通知只有一个生效。
-    const data = { status: v.status, refund_id: n.refundId, updated_at: db.serverDate() };
-    if (v.status === 'SUCCESS' || v.status === 'CLOSED') Object.assign(data, { success_time: n.successTime || null, finished_at: db.serverDate() });
-    const res = await refunds.where({ out_refund_no: no, status: found.refund.status }).update({ data });
-    if (res.stats.updated === 1) {
+    // RECORD：条件更新，只有仍是判断时的状态才改（records.js）。
+    if (await recordRefund(db, found, v.status, n)) {
       if (v.status === 'CHANGE') console.error(`refund ${no}: 退款异常 (CHANGE); a person must act on the merchant platform`);
       return true;
     }

@@ -31,13 +31,22 @@ function deploy(name, db) {
   return { main: fn.main, dir };
 }
 
-/** Runs `fn` with console.warn and console.error collected, to read what the function logged. */
+/**
+ * Runs `fn` with console.info, console.warn and console.error collected, to read what the
+ * function logged: `lines` the text, `entries` each with its level.
+ */
 async function captureLogs(fn) {
   const lines = [];
-  const saved = { warn: console.warn, error: console.error };
-  console.warn = console.error = (...args) => lines.push(args.join(' '));
+  const entries = [];
+  const saved = { info: console.info, warn: console.warn, error: console.error };
+  for (const level of Object.keys(saved)) {
+    console[level] = (...args) => {
+      lines.push(args.join(' '));
+      entries.push({ level, line: args.join(' ') });
+    };
+  }
   try {
-    return { result: await fn(), lines };
+    return { result: await fn(), lines, entries };
   } finally {
     Object.assign(console, saved);
   }

@@ -51,13 +51,20 @@ macro_rules! open_enum {
             }
         }
 
+        impl From<&str> for $name {
+            /// A wire name; one this crate does not know is `Other`.
+            fn from(s: &str) -> Self {
+                match s {
+                    $($wire => $name::$variant,)+
+                    other => $name::Other(other.to_owned()),
+                }
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
                 let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                Ok(match &*s {
-                    $($wire => $name::$variant,)+
-                    other => $name::Other(other.to_owned()),
-                })
+                Ok($name::from(&*s))
             }
         }
     };

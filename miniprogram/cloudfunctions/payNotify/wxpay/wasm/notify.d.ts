@@ -8,22 +8,10 @@ export interface StoredOrder {
     /** The payer; when given, a report must name the same one. */
     openid?: string | null;
     /** The sign type the order was placed with, pinned: a notify signed otherwise is refused. Absent: not pinned. */
-    signType?: SignType | null;
+    signType?: "MD5" | "HMAC-SHA256" | null;
     status: "NOTPAY" | "CLOSED" | "PAID";
     /** Required when `PAID`. */
     transactionId?: string | null;
-}
-
-/** What `judgePayment` reads of a report: a `PaymentNotify` (`resultCode`) or an orderquery answer (`tradeState`). */
-export interface PaymentReport {
-    outTradeNo: string;
-    resultCode?: "SUCCESS" | "FAIL";
-    tradeState?: "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
-    transactionId?: string | null;
-    totalFee?: number | string | null;
-    openid?: string | null;
-    /** A notify's; absent for a query answer. */
-    signType?: SignType | null;
 }
 
 /** A refund as stored. `REQUESTED` and `REJECTED` were never sent to WeChat. */
@@ -39,6 +27,50 @@ export interface StoredRefund {
     status: "REQUESTED" | "APPROVED" | "PROCESSING" | "CHANGE" | "SUCCESS" | "CLOSED" | "REJECTED";
 }
 
+/** Why a report was refused: for the log, never for the reply. */
+export type MismatchCode =
+| "ORDER_NOT_FOUND" | "OUT_TRADE_NO_MISMATCH" | "SIGN_TYPE_MISMATCH" | "TOTAL_FEE_MISMATCH" | "PAYER_MISMATCH"
+| "TRANSACTION_ID_MISSING" | "OTHER_TRANSACTION" | "OUT_REFUND_NO_MISMATCH" | "REFUND_FEE_MISMATCH"
+| "REFUND_ID_MISMATCH" | "TRANSACTION_ID_MISMATCH" | "REFUND_NOT_SENT" | "RESULT_CONFLICT";
+
+/** A refused report: change nothing, refuse with a fixed message (v2: `notifyReply(false)`; v3: a 4xx/5xx); `code` and `reason` go to the log. */
+export interface Refused {
+    verdict: "REFUSE";
+    code: MismatchCode;
+    /** One line for the log. */
+    reason: string;
+    reply: "FAIL";
+}
+
+/** `RECORD`: store `PAID` (flagged when `afterClose`), then acknowledge. */
+export type PaymentVerdict =
+| { verdict: "RECORD"; afterClose: boolean; reply: "SUCCESS" }
+| { verdict: "ALREADY_RECORDED" | "NOTHING_TO_RECORD"; reply: "SUCCESS" }
+| Refused;
+
+/** The refund states a verdict records (v2's `REFUNDCLOSE` is `CLOSED`, v3's `ABNORMAL` is `CHANGE`). */
+export type RefundRecordStatus = "PROCESSING" | "SUCCESS" | "CHANGE" | "CLOSED";
+
+/** `RECORD`: store `status`, then acknowledge. `RECORD_UNKNOWN`: a refund we did not start; record it for a person, then acknowledge. */
+export type RefundVerdict =
+| { verdict: "RECORD" | "RECORD_UNKNOWN"; status: RefundRecordStatus; reply: "SUCCESS" }
+| { verdict: "ALREADY_RECORDED" | "STALE"; reply: "SUCCESS" }
+| Refused;
+
+
+
+/** What `judgePayment` reads of a report: a `PaymentNotify` (`resultCode`) or an orderquery answer (`tradeState`). */
+export interface PaymentReport {
+    outTradeNo: string;
+    resultCode?: "SUCCESS" | "FAIL";
+    tradeState?: "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
+    transactionId?: string | null;
+    totalFee?: number | string | null;
+    openid?: string | null;
+    /** A notify's; absent for a query answer. */
+    signType?: SignType | null;
+}
+
 /** What `judgeRefund` reads of a report: a `RefundNotify`, or a refundquery refund with its answer's `outTradeNo`, `transactionId` and `totalFee`. */
 export interface RefundReport {
     outRefundNo: string;
@@ -49,36 +81,6 @@ export interface RefundReport {
     totalFee?: number | string | null;
     refundStatus: "PROCESSING" | "SUCCESS" | "CHANGE" | "REFUNDCLOSE";
 }
-
-/** Why a report was refused: for the log, never for the reply. */
-export type MismatchCode =
-| "ORDER_NOT_FOUND" | "OUT_TRADE_NO_MISMATCH" | "SIGN_TYPE_MISMATCH" | "TOTAL_FEE_MISMATCH" | "PAYER_MISMATCH"
-| "TRANSACTION_ID_MISSING" | "OTHER_TRANSACTION" | "OUT_REFUND_NO_MISMATCH" | "REFUND_FEE_MISMATCH"
-| "REFUND_ID_MISMATCH" | "TRANSACTION_ID_MISMATCH" | "REFUND_NOT_SENT" | "RESULT_CONFLICT";
-
-/** A refused report: change nothing, answer `notifyReply(false)` (a fixed message; `code` and `reason` go to the log). */
-export interface Refused {
-    verdict: "REFUSE";
-    code: MismatchCode;
-    /** One line for the log. */
-    reason: string;
-    reply: "FAIL";
-}
-
-/** `RECORD`: store `PAID` (flagged when `afterClose`), then answer `SUCCESS`. */
-export type PaymentVerdict =
-| { verdict: "RECORD"; afterClose: boolean; reply: "SUCCESS" }
-| { verdict: "ALREADY_RECORDED" | "NOTHING_TO_RECORD"; reply: "SUCCESS" }
-| Refused;
-
-/** The refund states a verdict records (WeChat's `REFUNDCLOSE` is `CLOSED`). */
-export type RefundRecordStatus = "PROCESSING" | "SUCCESS" | "CHANGE" | "CLOSED";
-
-/** `RECORD`: store `status`, then answer `SUCCESS`. `RECORD_UNKNOWN`: a refund we did not start; record it for a person, then answer `SUCCESS`. */
-export type RefundVerdict =
-| { verdict: "RECORD" | "RECORD_UNKNOWN"; status: RefundRecordStatus; reply: "SUCCESS" }
-| { verdict: "ALREADY_RECORDED" | "STALE"; reply: "SUCCESS" }
-| Refused;
 
 
 
@@ -209,25 +211,27 @@ export class Merchant {
 export function decryptRefundNotify(xml: string | Uint8Array, merchant: MerchantConfig): RefundNotify;
 
 /**
- * Judges a verified payment report (a `PaymentNotify`, or an orderquery answer) against the
- * stored order (`null`: no order has its `outTradeNo`). `RECORD`: move the order to `PAID`
- * with the report's transaction in one conditional update from the status judged (`CLOSED`
- * when `afterClose`, flagged for a person), and answer `SUCCESS` only once it is stored; if
- * the update finds the order moved on, read it again and judge again. `REFUSE`: change
- * nothing and answer `FAIL` with a fixed message (`notifyReply(false)`): `code` is for the log.
+ * Judges a verified payment report (v2: a `PaymentNotify` or an orderquery answer; v3: a
+ * payment notify's `event` or a query's `Transaction`) against the stored order (`null`: no
+ * order has its `outTradeNo`). `RECORD`: move the order to `PAID` with the report's
+ * transaction in one conditional update from the status judged (`CLOSED` when `afterClose`,
+ * flagged for a person), and acknowledge only once it is stored; if the update finds the
+ * order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
+ * fixed message: `code` is for the log.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
  */
 export function judgePayment(stored: StoredOrder | null, report: PaymentReport): PaymentVerdict;
 
 /**
- * Judges a refund report (a `RefundNotify`, or one refund of a refundquery answer with the
- * answer's `outTradeNo`, `transactionId` and `totalFee`) against the stored refund (`null`: no
- * refund has its `outRefundNo`). `RECORD`: move the refund to `status` (with the report's
- * `refundId`) in one conditional update from the status judged, and answer `SUCCESS` only
- * once it is stored. `RECORD_UNKNOWN`: a refund we did not start (made on the merchant
- * platform): record it for a person, then answer `SUCCESS`. `ALREADY_RECORDED`, `STALE`:
- * answer `SUCCESS`. `REFUSE`: change nothing, answer `FAIL` with a fixed message.
+ * Judges a refund report (v2: a `RefundNotify`, or one refund of a refundquery answer with the
+ * answer's `outTradeNo`, `transactionId` and `totalFee`; v3: a refund notify's `event` or a
+ * `Refund` answer) against the stored refund (`null`: no refund has its `outRefundNo`).
+ * `RECORD`: move the refund to `status` (with the report's `refundId`) in one conditional
+ * update from the status judged, and acknowledge only once it is stored. `RECORD_UNKNOWN`: a
+ * refund we did not start (made on the merchant platform): record it for a person, then
+ * acknowledge. `ALREADY_RECORDED`, `STALE`: acknowledge. `REFUSE`: change nothing, refuse
+ * with a fixed message.
  *
  * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`
  */

@@ -11,8 +11,7 @@ async fn demo_output(api: ApiVersion) -> String {
     let sink = lines.clone();
     let run = wxpay_server::demo::run(Arc::new(move |l: &str| sink.lock().unwrap().push(l.to_owned())), api);
     tokio::time::timeout(std::time::Duration::from_secs(60), run).await.expect("demo finishes").expect("demo succeeds");
-    let out = lines.lock().unwrap().join("\n");
-    out
+    lines.lock().unwrap().join("\n")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

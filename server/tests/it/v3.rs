@@ -162,6 +162,8 @@ fn v3_settings_name_what_is_missing_or_malformed() {
     assert_eq!(s.api_version, ApiVersion::V3);
     assert!(s.v2.is_none());
     assert!(s.versions_line().contains("API v3 for new orders"), "{}", s.versions_line());
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("0123456789abcdefghijklmnopqrstuv") && !shown.contains("PRIVATE KEY"), "Debug hides the v3 secrets: {shown}");
     type Case = (fn(&mut wxpay_server::Config), &'static str);
     let cases: [Case; 9] = [
         (|c| c.mch_private_key = None, "missing setting WXPAY_MCH_PRIVATE_KEY"),

@@ -127,6 +127,40 @@ pub async fn fresh_postgres_db(base: &str) -> String {
     format!("{head}/{name}")
 }
 
+/// A simulator's state directory made once per test process and copied into each harness's own
+/// directory before its simulator starts: the CA, the certificates and the RSA keys of every key
+/// mode (about 0.8 s of key generation per simulator otherwise, in every one of some two hundred
+/// tests). Each simulator still keeps its own state; they share throwaway test keys. `port` is
+/// left out (each simulator picks a free one).
+async fn sim_template() -> &'static std::path::Path {
+    static TEMPLATE: tokio::sync::OnceCell<TempDir> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a template directory");
+            let mut sc = SimConfig::new(dir.path());
+            sc.v3_keys = wxpay_sim::KeyMode::Switchover;
+            Simulator::start(sc, wxpay_sim::Clock::system()).await.expect("the template simulator").shutdown().await;
+            std::fs::remove_file(dir.path().join("port")).expect("the template's port file");
+            dir
+        })
+        .await
+        .path()
+}
+
+/// Copies the files of `from` into `to`, folders included.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// A port nothing listens on.
 async fn closed_port() -> u16 {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -141,6 +175,7 @@ impl Harness {
     pub async fn start_with(opts: Options) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::system();
+        copy_tree(sim_template().await, &dir.path().join("sandbox"));
         let mut sc = SimConfig::new(dir.path().join("sandbox"));
         sc.time_scale = 1000.0;
         sc.v3_keys = opts.v3_keys;

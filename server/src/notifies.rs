@@ -234,7 +234,8 @@ async fn stored_refund(state: &AppState, no: &str) -> crate::Result<Option<(crat
 /// with WeChat's keys (the signature, `Wechatpay-Serial`'s key, the timestamp within five
 /// minutes), then decrypted with the APIv3 key, then the appid and mchid checked, then applied as
 /// v2's are. A probe (`WECHATPAY/SIGNTEST/`) is refused, quietly. A key the store does not hold
-/// yet is looked up once more in the shared store (another instance may have just downloaded it).
+/// is handed to the core's rule for unknown serials (read the shared store again, or download
+/// the certificates at most once an interval), then the notify is verified again.
 pub async fn v3(state: &AppState, headers: &wxpay::v3::SignatureHeaders, bytes: &[u8]) -> Answer {
     let Ok(v3) = state.settings.v3() else {
         tracing::error!("an API v3 notify arrived, but the v3 settings are not given: not applied (WeChat resends it)");
@@ -243,13 +244,13 @@ pub async fn v3(state: &AppState, headers: &wxpay::v3::SignatureHeaders, bytes: 
     let open = |keys: &wxpay::v3::KeyStore| keys.key_set().open_notification(&v3.api_v3_key, headers, bytes, state.clock.now_secs() as u64);
     let Ok(keys) = state.upstream.v3_keys() else { return Answer::Unavailable };
     let opened = match open(&keys) {
-        Err(wxpay::Error::UnknownSerial(_)) => match crate::wechat_keys::tick(state).await {
-            Ok(_) => match state.upstream.v3_keys() {
+        Err(wxpay::Error::UnknownSerial(_)) => match crate::wechat_keys::on_unknown_serial(state, &headers.serial).await {
+            Ok(()) => match state.upstream.v3_keys() {
                 Ok(keys) => open(&keys),
                 Err(_) => return Answer::Unavailable,
             },
             Err(e) => {
-                tracing::warn!(error = %e, "v3 notify signed by a key not held, and the key store could not be read");
+                tracing::warn!(error = %e, "v3 notify signed by a key not held, and the key store could not be refreshed");
                 return Answer::Unavailable;
             }
         },

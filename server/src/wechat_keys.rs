@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use wxpay::v3::{DownloadCertificatesRequest, KeyStore, QueryByOutTradeNoRequest, Refresh};
+use wxpay::v3::{DownloadAdvice, DownloadCertificatesRequest, KeyStore, QueryByOutTradeNoRequest, Refresh};
 
 use crate::db::wechat_keys::SavedKeys;
 use crate::error::{Error, Result};
@@ -71,25 +71,25 @@ async fn load(state: &AppState) -> Result<(KeyStore, i64)> {
     }
 }
 
-/// Downloads the certificates under the lease (if still due once it is held), saves the store
-/// and hands it to the client.
-async fn refresh(state: &AppState) -> Result<Ticked> {
+/// Downloads the certificates under the lease (if still due once it is held, or `forced`: an
+/// unknown serial the core said to download for), saves the store and hands it to the client.
+async fn refresh(state: &AppState, forced: bool) -> Result<Ticked> {
     let now_ms = state.clock.now_ms();
     if !state.db.wechat_keys().take_lease(&state.instance, now_ms + LEASE_MS, now_ms).await? {
         return Ok(Ticked::Leased);
     }
-    let outcome = refresh_held(state).await;
+    let outcome = refresh_held(state, forced).await;
     if let Err(e) = state.db.wechat_keys().release_lease(&state.instance).await {
         tracing::warn!(error = %e, "could not release the key store's lease (it runs out by itself)");
     }
     outcome
 }
 
-async fn refresh_held(state: &AppState) -> Result<Ticked> {
+async fn refresh_held(state: &AppState, forced: bool) -> Result<Ticked> {
     // Read again under the lease: the instance that held it before may have just saved.
     let (mut store, version) = load(state).await?;
     let now = state.clock.now_secs() as u64;
-    if !due(&store, now) {
+    if !forced && !due(&store, now) {
         return Ok(Ticked::Reloaded);
     }
     let signed = state.upstream.sign_v3_with(&store, &DownloadCertificatesRequest)?;
@@ -123,9 +123,38 @@ pub async fn tick(state: &AppState) -> Result<Ticked> {
     let before = state.upstream.v3_keys()?;
     let (store, _) = load(state).await?;
     if due(&store, state.clock.now_secs() as u64) {
-        return refresh(state).await;
+        return refresh(state, false).await;
     }
     Ok(if *before == store { Ticked::Unchanged } else { Ticked::Reloaded })
+}
+
+/// A message named a key the store does not hold (`serial`): the core's rule decides
+/// ([`KeyStore::on_unknown_serial`]) — read the store again (another instance saved it), download
+/// now (the first unknown serial in an interval, recorded in the shared store so that every
+/// instance counts the same interval), or nothing (a forged serial must not make every request a
+/// download). The caller verifies again with [`crate::Upstream::v3_keys`].
+///
+/// # Errors
+/// Database errors, or the download's.
+pub async fn on_unknown_serial(state: &AppState, serial: &str) -> Result<()> {
+    let (mut store, version) = load(state).await?;
+    match store.on_unknown_serial(serial, state.clock.now_secs() as u64) {
+        DownloadAdvice::Download => {
+            // The advice is recorded first: a save lost to another instance means it decided.
+            if state.db.wechat_keys().save(&store.to_json(), Some(version), state.clock.now_ms(), ACTOR, "unknown serial: download").await?
+            {
+                tracing::info!(serial, "a message named a WeChat key not held: downloading the certificates");
+                refresh(state, true).await?;
+            } else {
+                load(state).await?;
+            }
+        }
+        DownloadAdvice::ConfigurePublicKey => {
+            tracing::warn!(serial, "a message named a WeChat Pay public key that is not configured (WXPAY_PUBLIC_KEY, WXPAY_PUBLIC_KEY_ID)")
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// At start-up, with the v3 settings: the store read (or made), downloaded if due, and one signed
@@ -141,7 +170,7 @@ pub async fn start(state: &AppState) -> Result<()> {
     }
     let (store, _) = load(state).await?;
     let checked = if due(&store, state.clock.now_secs() as u64) {
-        match refresh(state).await {
+        match refresh(state, false).await {
             // Another instance is downloading: wait for its store, then check on our own.
             Ok(Ticked::Leased) => wait_for_keys(state).await.and(check_signature(state).await),
             other => other.map(|_| ()),

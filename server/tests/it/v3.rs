@@ -311,3 +311,36 @@ async fn v3_abnormal_refund_is_sent_again_to_a_bank_card() {
     let sent = h.sandbox.journal().into_iter().find(|c| c.endpoint == Some(wxpay_sim::Endpoint::V3AbnormalRefund)).unwrap();
     assert_eq!(sent.signature_valid, Some(true));
 }
+
+/// WeChat signs with a platform certificate rotated since the last download: the first notify
+/// naming it makes one download (the core's rule for an unknown serial, recorded in the shared
+/// store), and is then verified and applied; a made-up serial after it makes no other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn v3_notify_signed_by_a_rotated_certificate_downloads_it_once() {
+    let h = v3_with_keys(wxpay_sim::KeyMode::Certificate).await;
+    assert_eq!(certificate_downloads(&h), 1);
+    for step in ["rotate", "activate"] {
+        let url = format!("{}/v3/keys/{step}", h.sandbox.control_url());
+        let r = h.http.post(url).json(&json!({})).send().await.unwrap();
+        assert!(r.status().is_success(), "{step}: {}", r.text().await.unwrap());
+    }
+    let (token, _) = h.login().await;
+    let order = h.order(&token, 1, 1).await;
+    let no = order["out_trade_no"].as_str().unwrap();
+    let (status, _) = h.pay(&order["payment"]).await;
+    assert_eq!(status, StatusCode::OK);
+    h.wait_stored_status(no, "PAID").await;
+    assert_eq!(certificate_downloads(&h), 2, "one download, for the certificate the notify named");
+    assert_eq!(h.state().upstream.v3_keys().unwrap().certificates().count(), 2);
+
+    // A serial nobody issued, within the same interval: refused, and no download for it.
+    let mut forged = h.genuine_notify(no);
+    for (k, v) in &mut forged.headers {
+        if k == "wechatpay-serial" {
+            *v = "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF".into();
+        }
+    }
+    let (status, body) = h.send_notify(0, &forged).await;
+    assert!(h.refused(status, &body), "{status} {body}");
+    assert_eq!(certificate_downloads(&h), 2);
+}

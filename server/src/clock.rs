@@ -81,6 +81,18 @@ pub fn beijing_rfc3339(secs: i64) -> String {
     format!("{}-{}-{}T{}:{}:{}+08:00", &t[0..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12], &t[12..14])
 }
 
+/// API v3's RFC 3339 time (`2026-11-23T12:00:00+08:00`, Beijing time as WeChat writes it) as
+/// v2's `time_end` (`20261123120000`), the form orders store.
+pub fn beijing14_of_rfc3339(t: &str) -> String {
+    t.chars().take(19).filter(char::is_ascii_digit).collect()
+}
+
+/// API v3's RFC 3339 time as v2 writes a refund's `success_time` (`2026-11-23 12:00:00`), the
+/// form refunds store.
+pub fn display_of_rfc3339(t: &str) -> String {
+    t.chars().take(19).map(|c| if c == 'T' { ' ' } else { c }).collect()
+}
+
 /// `yyyy-MM-dd HH:mm:ss` in Beijing time (for people and CSV files).
 pub fn beijing_display(ms: i64) -> String {
     let t = beijing14(ms.div_euclid(1000));
@@ -97,6 +109,8 @@ mod tests {
         let midnight = 1_795_449_600_000;
         assert_eq!(beijing_display(midnight), "2026-11-24 00:00:00");
         assert_eq!(beijing_rfc3339(midnight / 1000), "2026-11-24T00:00:00+08:00");
+        assert_eq!(beijing14_of_rfc3339("2026-11-24T00:00:00+08:00"), "20261124000000");
+        assert_eq!(display_of_rfc3339("2026-11-24T00:00:00+08:00"), "2026-11-24 00:00:00");
         let day = beijing_day(midnight);
         assert_eq!((day_name(day), day_compact(day)), ("2026-11-24".to_owned(), "20261124".to_owned()));
         assert_eq!(beijing_day(midnight - 1), day - 1, "one millisecond earlier is the day before");

@@ -271,7 +271,7 @@ pub async fn v3(state: &AppState, headers: &wxpay::v3::SignatureHeaders, bytes: 
                 tracing::info!(out_trade_no = %t.out_trade_no, trade_state = %t.trade_state, "v3 payment notify reports no payment");
             }
             let detail = format!("v3 notify {} {}: {}", n.id, n.event_type, serde_json::to_string(&t).unwrap_or_default());
-            let time_end = t.success_time.as_deref().map(crate::payments::time_end_of).unwrap_or_default();
+            let time_end = t.success_time.as_deref().map(crate::clock::beijing14_of_rfc3339).unwrap_or_default();
             apply_payment(state, &PaymentReport::from(&t), &time_end, "wechat:notify", &detail).await
         }
         wxpay::v3::NotifyEvent::Refund(r) => {
@@ -283,7 +283,7 @@ pub async fn v3(state: &AppState, headers: &wxpay::v3::SignatureHeaders, bytes: 
                 Err(e) => return Answer::refused(Refusal::Invalid, &format!("{}: {e}", e.code())),
             };
             let detail = format!("v3 notify {} {}: {}", n.id, n.event_type, serde_json::to_string(&r).unwrap_or_default());
-            let success_time = r.success_time.as_deref().map(display_time);
+            let success_time = r.success_time.as_deref().map(crate::clock::display_of_rfc3339);
             let result = RefundResult {
                 status: RefundState::reported(report.status),
                 refund_id: &r.refund_id,
@@ -294,10 +294,4 @@ pub async fn v3(state: &AppState, headers: &wxpay::v3::SignatureHeaders, bytes: 
             apply_refund(state, &report, &result, "wechat:refund-notify", &detail).await
         }
     }
-}
-
-/// v3's RFC 3339 time (`2026-11-23T12:00:00+08:00`, Beijing time) as v2 writes `success_time`
-/// (`2026-11-23 12:00:00`), the form stored.
-pub fn display_time(rfc3339: &str) -> String {
-    rfc3339.chars().take(19).map(|c| if c == 'T' { ' ' } else { c }).collect()
 }

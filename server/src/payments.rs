@@ -34,9 +34,6 @@ pub fn unified_order(state: &AppState, o: &Order) -> UnifiedOrder {
 }
 
 /// The JSAPI prepay of a stored v3 order: built from the stored fields, as v2's is.
-///
-/// # Errors
-/// [`Error::Config`] without the v3 settings.
 pub fn jsapi_order(state: &AppState, o: &Order) -> wxpay::v3::JsapiOrderRequest {
     let mut j = wxpay::v3::JsapiOrderRequest::new(
         o.product_name.clone(),
@@ -213,16 +210,10 @@ pub async fn sync(state: &AppState, o: &Order, actor: &str) -> Result<Synced> {
                 t.transaction_id.as_deref().unwrap_or_default(),
                 t.amount.total
             );
-            let time_end = t.success_time.as_deref().map(time_end_of).unwrap_or_default();
+            let time_end = t.success_time.as_deref().map(crate::clock::beijing14_of_rfc3339).unwrap_or_default();
             record_query(state, o, actor, queried, &PaymentReport::from(&t), &time_end, &detail).await
         }
     }
-}
-
-/// v3's `success_time` (`2026-11-23T12:00:00+08:00`, Beijing time as WeChat writes it) as v2's
-/// `time_end` (`20261123120000`), the form stored.
-pub fn time_end_of(success_time: &str) -> String {
-    success_time.chars().take(19).filter(char::is_ascii_digit).collect()
 }
 
 /// Records what a query said about `o`.

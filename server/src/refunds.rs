@@ -612,7 +612,7 @@ async fn ask(state: &AppState, r: &Refund) -> Result<Option<RefundQueried>> {
                 total_fee: a.amount.total,
                 out_trade_no: a.out_trade_no.clone(),
                 settlement_refund_fee: a.amount.settlement_refund,
-                success_time: a.success_time.as_deref().map(crate::notifies::display_time),
+                success_time: a.success_time.as_deref().map(crate::clock::display_of_rfc3339),
                 recv_account: a.user_received_account.clone(),
                 detail: format!("refund query (v3): status={} refund_id={}", a.status, a.refund_id),
             }))

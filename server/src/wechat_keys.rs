@@ -172,7 +172,10 @@ pub async fn start(state: &AppState) -> Result<()> {
     let checked = if due(&store, state.clock.now_secs() as u64) {
         match refresh(state, false).await {
             // Another instance is downloading: wait for its store, then check on our own.
-            Ok(Ticked::Leased) => wait_for_keys(state).await.and(check_signature(state).await),
+            Ok(Ticked::Leased) => match wait_for_keys(state).await {
+                Ok(()) => check_signature(state).await,
+                Err(e) => Err(e),
+            },
             other => other.map(|_| ()),
         }
     } else {
@@ -180,17 +183,14 @@ pub async fn start(state: &AppState) -> Result<()> {
     };
     match checked {
         Ok(()) => Ok(()),
+        // WeChat's message says which: the key is not the certificate's, the serial is wrong, or
+        // the merchant number is not the certificate's.
         Err(Error::Upstream { code, message }) if code == "SIGN_ERROR" => Err(Error::Config(format!(
-            "invalid setting WXPAY_MCH_PRIVATE_KEY / WXPAY_MCH_SERIAL: WeChat refused a signed request ({code}): {message}"
+            "invalid setting WXPAY_MCH_PRIVATE_KEY / WXPAY_MCH_SERIAL / WXPAY_MCH_ID: WeChat refused a signed request ({code}): {message}"
         ))),
         Err(Error::Upstream { code, message }) if code == "RESPONSE_SIGNATURE_INVALID" => Err(Error::Config(format!(
             "invalid setting WXPAY_PUBLIC_KEY / WXPAY_PUBLIC_KEY_ID: WeChat's answer does not verify ({code}): {message}"
         ))),
-        Err(Error::Upstream { code, message })
-            if ["INVALID_REQUEST", "PARAM_ERROR", "MCH_NOT_EXISTS", "APPID_MCHID_NOT_MATCH"].contains(&code.as_str()) =>
-        {
-            Err(Error::Config(format!("invalid setting WXPAY_APPID / WXPAY_MCH_ID: WeChat answered {code}: {message}")))
-        }
         Err(e @ (Error::UpstreamUnavailable(_) | Error::Upstream { .. })) => {
             tracing::warn!(error = %e, "could not check the v3 settings with WeChat at start-up; the keys are read again every minute");
             Ok(())

@@ -52,15 +52,20 @@ fn declares_dtd(body: &[u8]) -> bool {
     body.windows(9).any(|w| w.eq_ignore_ascii_case(b"<!DOCTYPE")) || body.windows(8).any(|w| w.eq_ignore_ascii_case(b"<!ENTITY"))
 }
 
-/// Reads a notify body, refusing an oversized one (before reading it all) and any DTD or
-/// entity declaration (before parsing).
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Response> {
+/// A notify body of at most [`MAX_NOTIFY_BYTES`], or `None`: refused by its Content-Length before
+/// anything is read, or as soon as the limit is passed (chunked bodies have none).
+async fn read_limited(headers: &HeaderMap, body: Body) -> Option<axum::body::Bytes> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_NOTIFY_BYTES) {
-        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large"));
+        return None;
     }
-    // Stops reading as soon as the limit is passed (chunked bodies have no Content-Length).
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await else {
+    axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await.ok()
+}
+
+/// Reads a v2 notify body, refusing an oversized one (before reading it all) and any DTD or
+/// entity declaration (before parsing).
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Response> {
+    let Some(bytes) = read_limited(headers, body).await else {
         return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "body too large"));
     };
     if declares_dtd(&bytes) {
@@ -86,10 +91,8 @@ async fn refund_notify(State(state): State<AppState>, headers: HeaderMap, body: 
 
 /// `POST /wxpay/v3/notify`: the raw bytes and the four `Wechatpay-*` headers to the service.
 async fn v3_notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    let bytes = match axum::body::to_bytes(body, MAX_NOTIFY_BYTES).await {
-        Ok(b) if declared.is_none_or(|n| n <= MAX_NOTIFY_BYTES) => b,
-        _ => return v3_reply(StatusCode::PAYLOAD_TOO_LARGE, "too large", "body too large"),
+    let Some(bytes) = read_limited(&headers, body).await else {
+        return v3_reply(StatusCode::PAYLOAD_TOO_LARGE, "too large", "body too large");
     };
     let signature = wxpay::v3::SignatureHeaders::from_pairs(headers.iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?))));
     match notifies::v3(&state, &signature, &bytes).await {

@@ -137,17 +137,20 @@ impl Upstream {
             let Base { url: base, on_backup } = self.base();
             let url = format!("{base}{}", signed.path_and_query);
             let answer = self.exchange_v3(&url, signed).await;
-            let seen = match &answer {
-                Ok(a) => Ok(String::from_utf8_lossy(&a.body).into_owned()),
-                Err(why) => Err(why.clone()),
-            };
-            let line = format!(
-                "{} {url}\nAuthorization: {}\nWechatpay-Serial: {}",
-                signed.method,
-                signed.authorization,
-                signed.wechatpay_serial.as_deref().unwrap_or("")
-            );
-            self.observe(line, Some(&signed.body).filter(|b| !b.is_empty()).map(String::as_str), seen.as_deref().map_err(Clone::clone));
+            if self.observer.is_some() {
+                // The signed request as sent: its line, then the two headers that matter.
+                let line = format!(
+                    "{} {url}\nAuthorization: {}\nWechatpay-Serial: {}",
+                    signed.method,
+                    signed.authorization,
+                    signed.wechatpay_serial.as_deref().unwrap_or("")
+                );
+                let seen = match &answer {
+                    Ok(a) => Ok(String::from_utf8_lossy(&a.body)),
+                    Err(why) => Err(why.clone()),
+                };
+                self.observe(line, Some(&signed.body).filter(|b| !b.is_empty()).map(String::as_str), seen.as_deref().map_err(Clone::clone));
+            }
             match answer {
                 Err(why) => {
                     tracing::warn!(%url, attempt, error = %why, "WeChat Pay unreachable");

@@ -268,11 +268,10 @@ pub async fn close_racing_a_payment_settles_the_stock_once(h: &Harness) {
                 state.db.orders().close(&closing, now, "test", "closed while the payment arrives").await.unwrap();
             };
             let request = h.notify_request(i, h.notify_path(), &h.genuine_notify(no));
-            let v3 = h.api == wxpay_server::api::ApiVersion::V3;
+            let api = h.api;
             let payment = async move {
                 let (status, text) = super::wire::send(request).await;
-                let acknowledged = if v3 { status.is_success() } else { status == StatusCode::OK && super::is_success_reply(&text) };
-                assert!(acknowledged, "{status} {text}");
+                assert!(super::wire::acknowledges(api, status, &text), "{status} {text}");
             };
             tasks.spawn(closer);
             tasks.spawn(payment);

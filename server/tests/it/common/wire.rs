@@ -137,12 +137,9 @@ impl Harness {
         send(self.notify_request(instance, self.notify_path(), w)).await
     }
 
-    /// Whether a reply acknowledges the notify (v2: 200 with SUCCESS; v3: 2xx).
+    /// Whether a reply acknowledges the notify (see [`acknowledges`]).
     pub fn acknowledged(&self, status: StatusCode, body: &str) -> bool {
-        match self.api {
-            ApiVersion::V2 => status == StatusCode::OK && is_success_reply(body),
-            ApiVersion::V3 => status.is_success(),
-        }
+        acknowledges(self.api, status, body)
     }
 
     /// Whether a reply refuses the notify (v2: FAIL; v3: a 4xx/5xx with `{"code":"FAIL"}`), saying
@@ -207,6 +204,14 @@ impl Harness {
     /// How many calls of a v3 endpoint the simulator journaled.
     pub fn v3_calls(&self, endpoint: wxpay_sim::Endpoint) -> usize {
         self.sandbox.journal().iter().filter(|c| c.endpoint == Some(endpoint)).count()
+    }
+}
+
+/// Whether a reply to a notify of `api` acknowledges it (v2: 200 with SUCCESS; v3: 2xx).
+pub fn acknowledges(api: ApiVersion, status: StatusCode, body: &str) -> bool {
+    match api {
+        ApiVersion::V2 => status == StatusCode::OK && is_success_reply(body),
+        ApiVersion::V3 => status.is_success(),
     }
 }
 

@@ -190,16 +190,26 @@ fn write_env(path: &std::path::Path, r: &wxpay_sim::Ready, secrets_shown: bool) 
     } else {
         "# WXPAY_APP_SECRET, WXPAY_API_KEY: adopted from the environment, not written (--print-adopted-secrets writes them)\n".to_owned()
     };
+    let v3 = &r.v3;
+    let public_key = match (&v3.wechatpay_public_key, &v3.wechatpay_public_key_id) {
+        (Some(file), Some(id)) => format!("WXPAY_PUBLIC_KEY={}\nWXPAY_PUBLIC_KEY_ID={id}\n", file.display()),
+        _ => "# no WeChat Pay public key in this --v3-keys mode: the server downloads the platform certificates\n".to_owned(),
+    };
     let text = format!(
         "# Written by `wxpay-sim serve --env-file`: a server's settings for this simulator (secrets: keep private).\n\
          WXPAY_APPID={}\nWXPAY_MCH_ID={}\n{secrets}\
          WXPAY_API_BASE={b}\nWXPAY_API_BACKUP_BASE={b}\nWECHAT_API_BASE={b}\nWXPAY_CA_FILE={}\n\
-         WXPAY_CLIENT_CERT={}\nWXPAY_CLIENT_KEY={}\n",
+         WXPAY_CLIENT_CERT={}\nWXPAY_CLIENT_KEY={}\n\
+         # API v3 (with WXPAY_API_VERSION=v3 the server places new orders in v3)\n\
+         WXPAY_MCH_PRIVATE_KEY={}\nWXPAY_MCH_SERIAL={}\nWXPAY_APIV3_KEY={}\n{public_key}",
         r.appid,
         r.mch_id,
         r.ca_file.display(),
         r.client_cert.display(),
         r.client_key.display(),
+        v3.mch_private_key.display(),
+        v3.mch_serial,
+        v3.apiv3_key,
         b = r.base_url,
     );
     let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;

@@ -221,6 +221,19 @@ async fn simulator_does_not_adopt_live_credentials() {
     assert!(err.contains("ignoring WXPAY_APPID, WXPAY_APP_SECRET, WXPAY_MCH_ID, WXPAY_API_KEY"), "{err}");
     assert!(err.contains("--adopt-env-credentials"), "{err}");
     assert!(!err.contains(app_secret) && !err.contains(api_key), "{err}");
+    // The v3 settings for the server, as the ready line's `v3` object has them (public-key mode).
+    let env_text = std::fs::read_to_string(&env_file).unwrap();
+    let v3 = &ready["v3"];
+    for (k, field) in [
+        ("WXPAY_MCH_PRIVATE_KEY", "mch_private_key"),
+        ("WXPAY_MCH_SERIAL", "mch_serial"),
+        ("WXPAY_APIV3_KEY", "apiv3_key"),
+        ("WXPAY_PUBLIC_KEY", "wechatpay_public_key"),
+        ("WXPAY_PUBLIC_KEY_ID", "wechatpay_public_key_id"),
+    ] {
+        let want = format!("{k}={}\n", v3[field].as_str().unwrap());
+        assert!(env_text.contains(&want), "--env-file lacks {want}: {env_text}");
+    }
 
     // Adopted: that merchant, its secrets withheld from the ready line, the state directory and
     // the env file.

@@ -180,6 +180,13 @@ describe('wxpay/v3: the same rule over what KeySet#openNotification and the pars
     assert.equal(v3.judgePayment(ORDER, answer).verdict, 'RECORD', 'a query answer too');
   });
 
+  test('an order stored with signType RSA (as wxpay-server stores a v3 order) judges; a v2 sign type is INVALID_FIELD, a code wxpay/v3 declares', () => {
+    assert.equal(v3.judgePayment({ ...ORDER, signType: 'RSA' }, event(t)).verdict, 'RECORD');
+    for (const signType of ['MD5', 'HMAC-SHA256', '\ud800']) {
+      assert.throws(() => v3.judgePayment({ ...ORDER, signType }, event(t)), (e) => e.code === 'INVALID_FIELD' && /`signType`/.test(e.message), signType);
+    }
+  });
+
   test('a refund notify’s event: SUCCESS, CLOSED, and ABNORMAL judged as CHANGE; unknown refunds are RECORD_UNKNOWN', () => {
     assert.deepEqual(v3.judgeRefund(STORED, event(NOTICE, 'REFUND.SUCCESS')), { verdict: 'RECORD', status: 'SUCCESS', reply: 'SUCCESS' });
     assert.equal(v3.judgeRefund(STORED, event({ ...NOTICE, refund_status: 'CLOSED' }, 'REFUND.CLOSED')).status, 'CLOSED');

@@ -185,7 +185,8 @@ exports.decryptRefundNotify = decryptRefundNotify;
  * order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
  * fixed message: `code` is for the log.
  *
- * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`; v2 also
+ * `UNSUPPORTED_SIGN_TYPE`
  * @param {StoredOrder | null} stored
  * @param {PaymentReport} report
  * @returns {PaymentVerdict}

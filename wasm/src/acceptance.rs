@@ -13,7 +13,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{required, sign_type_in, to_js, Props};
+use super::convert::{required, to_js, Props};
 use super::error::Result;
 use wxpay::acceptance::{
     judge_payment as judge_payment_core, judge_refund as judge_refund_core, Mismatch, PaymentVerdict, RefundVerdict, StoredOrder,
@@ -38,7 +38,8 @@ mod report;
 /// order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
 /// fixed message: `code` is for the log.
 ///
-/// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
+/// @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`; v2 also
+/// `UNSUPPORTED_SIGN_TYPE`
 #[wasm_bindgen(js_name = judgePayment, unchecked_return_type = "PaymentVerdict")]
 pub fn judge_payment(
     #[wasm_bindgen(unchecked_param_type = "StoredOrder | null")] stored: JsValue,
@@ -107,7 +108,7 @@ impl OrderFields {
             out_trade_no: required(p.text("outTradeNo")?, "out_trade_no")?,
             total_fee: required(p.fen("totalFee")?, "total_fee")?,
             openid: p.text("openid")?,
-            sign_type: sign_type_in(p.text("signType")?)?,
+            sign_type: report::stored_sign_type(p.text("signType")?)?,
             status: required(p.text("status")?, "status")?,
             transaction_id: p.text("transactionId")?,
         })
@@ -203,8 +204,8 @@ export interface StoredOrder {
   totalFee: number | string;
   /** The payer; when given, a report must name the same one. */
   openid?: string | null;
-  /** The sign type the order was placed with, pinned: a notify signed otherwise is refused. Absent: not pinned. */
-  signType?: "MD5" | "HMAC-SHA256" | null;
+  /** The sign type the order was placed with (v2: pinned, a notify signed otherwise is refused; absent: not pinned. v3: `RSA`, its one scheme). */
+  signType?: StoredSignType | null;
   status: "NOTPAY" | "CLOSED" | "PAID";
   /** Required when `PAID`. */
   transactionId?: string | null;

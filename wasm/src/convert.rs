@@ -18,8 +18,7 @@ use wasm_bindgen::JsValue;
 use super::error::{argument, Failure, Result};
 use super::js;
 #[cfg(not(feature = "wasm-v3"))]
-use wxpay::v2::Merchant;
-use wxpay::v2::SignType;
+use wxpay::v2::{Merchant, SignType};
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 use wxpay::v2::TradeRef;
 #[cfg(not(feature = "wasm-v3"))]
@@ -261,6 +260,8 @@ pub fn required<T>(value: Option<T>, name: &str) -> Result<T> {
     value.ok_or_else(|| Error::missing(name).into())
 }
 
+/// A v2 sign type, `UNSUPPORTED_SIGN_TYPE` when it is not one.
+#[cfg(not(feature = "wasm-v3"))]
 pub fn sign_type_in(value: Option<String>) -> Result<Option<SignType>> {
     value.map(|s| s.parse().map_err(Failure::Core)).transpose()
 }

@@ -8,8 +8,13 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{required, sign_type_in, Props};
 use crate::error::{argument, Result};
 use wxpay::acceptance::{PaymentReport, RefundReport};
-use wxpay::v2::{RefundStatus, TradeState};
+use wxpay::v2::{RefundStatus, SignType, TradeState};
 use wxpay::Error;
+
+/// A stored order's `signType`: pinned when given.
+pub(super) fn stored_sign_type(value: Option<String>) -> Result<Option<SignType>> {
+    sign_type_in(value)
+}
 
 /// The report object, its names checked.
 pub(super) fn payment_props(value: JsValue) -> Result<Props> {
@@ -103,6 +108,9 @@ const REFUND_REPORT_OTHERS: &[&str] = &[
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
+/** The sign type a stored order was placed with. */
+export type StoredSignType = SignType;
+
 /** What `judgePayment` reads of a report: a `PaymentNotify` (`resultCode`) or an orderquery answer (`tradeState`). */
 export interface PaymentReport {
   outTradeNo: string;

@@ -13,8 +13,18 @@ use crate::convert::{required, Props};
 use crate::error::{argument, Failure, Result};
 use crate::js;
 use wxpay::acceptance::{PaymentReport, RefundReport};
+use wxpay::v2::SignType;
 use wxpay::v3::{Payer, RefundAmount, RefundNotice, RefundResponse, RefundStatus, TradeState, Transaction, TransactionAmount};
 use wxpay::{Error, Fen};
+
+/// A stored order's `signType`: v3 has one scheme, so `RSA` (or nothing) is all a v3 order can
+/// have been placed with, and nothing is pinned; a v2 sign type is a record from the other API.
+pub(super) fn stored_sign_type(value: Option<String>) -> Result<Option<SignType>> {
+    match value.as_deref() {
+        None | Some("RSA") => Ok(None),
+        Some(_) => Err(Error::invalid("signType", "must be RSA (or absent) for an order placed through API v3").into()),
+    }
+}
 
 /// The report object, its `kind` and names checked.
 pub(super) fn payment_props(value: JsValue) -> Result<Props> {
@@ -154,6 +164,9 @@ const REFUND_AMOUNT_OTHERS: &[&str] = &["payerTotal", "payerRefund", "settlement
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
+/** The sign type a stored order was placed with: v3 has one. */
+export type StoredSignType = "RSA";
+
 /** What `judgePayment` reads: a payment notify's `event` (`openNotification`) or a query's `Transaction` (`parseTransactionResponse`). */
 export type PaymentReport = Transaction & { kind?: "payment" };
 

@@ -7,8 +7,8 @@ export interface StoredOrder {
     totalFee: number | string;
     /** The payer; when given, a report must name the same one. */
     openid?: string | null;
-    /** The sign type the order was placed with, pinned: a notify signed otherwise is refused. Absent: not pinned. */
-    signType?: "MD5" | "HMAC-SHA256" | null;
+    /** The sign type the order was placed with (v2: pinned, a notify signed otherwise is refused; absent: not pinned. v3: `RSA`, its one scheme). */
+    signType?: StoredSignType | null;
     status: "NOTPAY" | "CLOSED" | "PAID";
     /** Required when `PAID`. */
     transactionId?: string | null;
@@ -58,6 +58,9 @@ export type RefundVerdict =
 | Refused;
 
 
+
+/** The sign type a stored order was placed with. */
+export type StoredSignType = SignType;
 
 /** What `judgePayment` reads of a report: a `PaymentNotify` (`resultCode`) or an orderquery answer (`tradeState`). */
 export interface PaymentReport {
@@ -219,7 +222,8 @@ export function decryptRefundNotify(xml: string | Uint8Array, merchant: Merchant
  * order moved on, read it again and judge again. `REFUSE`: change nothing and refuse with a
  * fixed message: `code` is for the log.
  *
- * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `UNSUPPORTED_SIGN_TYPE`, `INVALID_ARGUMENT`
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_AMOUNT`, `INVALID_ARGUMENT`; v2 also
+ * `UNSUPPORTED_SIGN_TYPE`
  */
 export function judgePayment(stored: StoredOrder | null, report: PaymentReport): PaymentVerdict;
 

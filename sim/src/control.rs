@@ -77,6 +77,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/control/notifies", get(notifies))
         .route("/control/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/control/knobs", get(knobs).post(turn_knobs))
+        .route("/control/clock", get(clock).post(advance_clock))
         .route("/control/v3/keys", get(v3::control::keys))
         .route("/control/v3/keys/rotate", post(v3::control::rotate))
         .route("/control/v3/keys/activate", post(v3::control::activate))
@@ -323,6 +324,24 @@ pub(crate) async fn turn_knobs(State(sim): State<Arc<Sim>>, Json(change): Json<K
         Ok(knobs) => Json(json!(knobs)).into_response(),
         Err(msg) => (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response(),
     }
+}
+
+/// `{advance_secs}`: how far to move WeChat's clock forward.
+#[derive(Deserialize)]
+struct ClockMove {
+    advance_secs: u64,
+}
+
+/// `POST /control/clock {advance_secs}` → `{now}`: moves WeChat's clock forward (its `Date`
+/// headers, timestamps, expiries), e.g. to plant a merchant clock that is behind.
+async fn advance_clock(State(sim): State<Arc<Sim>>, Json(m): Json<ClockMove>) -> Response {
+    sim.clock.advance(std::time::Duration::from_secs(m.advance_secs));
+    clock(State(sim)).await
+}
+
+/// `GET /control/clock` → `{now}`: WeChat's time, seconds since the epoch.
+async fn clock(State(sim): State<Arc<Sim>>) -> Response {
+    Json(json!({ "now": sim.clock.now_secs() })).into_response()
 }
 
 /// `GET /control/knobs`.

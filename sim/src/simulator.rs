@@ -413,5 +413,21 @@ fn tls_router(sim: Arc<Sim>) -> Router {
         .route("/sandbox/faults", post(control::turn_knobs))
         .with_state(sim.clone())
         .merge(v3::router(sim.clone()))
-        .merge(control::router(sim))
+        .merge(control::router(sim.clone()))
+        .layer(axum::middleware::from_fn_with_state(sim, wechat_date))
+}
+
+/// Every answer's `Date` is WeChat's time: the simulator's clock, which a test moves (`POST
+/// /control/clock`) to plant a skewed merchant clock. Hyper's own `Date` reads the system clock.
+async fn wechat_date(
+    axum::extract::State(sim): axum::extract::State<Arc<Sim>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(sim.clock.now_secs().max(0).unsigned_abs());
+    if let Ok(value) = axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(at)) {
+        response.headers_mut().insert(axum::http::header::DATE, value);
+    }
+    response
 }

@@ -1,4 +1,4 @@
-//! The command line: `wxpay-server serve [--sandbox …] | demo [v2|v3]`, each setting also read from its
+//! The command line: `wxpay-server serve [--sandbox …] | doctor | demo [v2|v3]`, each setting also read from its
 //! environment variable (see [`Config`]).
 
 use std::net::SocketAddr;
@@ -37,6 +37,13 @@ pub enum Command {
         /// SQLite file in its temporary directory.
         #[arg(long, env = "WXPAY_SANDBOX_ALLOW_LIVE_DATABASE", requires = "sandbox")]
         sandbox_allow_live_database: bool,
+    },
+    /// Check the settings `serve` reads against the configured WeChat Pay (real, or wxpay-sim):
+    /// one line per finding, in Chinese and English, with the fix; exit 0 only when all pass.
+    Doctor {
+        /// The settings (each also from its environment variable).
+        #[command(flatten)]
+        config: Box<Config>,
     },
     /// Walk through a purchase: simulator + server on SQLite in a temporary directory. Needs
     /// the feature `sandbox`.

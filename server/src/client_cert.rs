@@ -21,8 +21,16 @@ pub struct ClientIdentity {
     pem: Vec<u8>,
     /// The certificate's subject, e.g. `CN=1900000109, O=…`.
     pub subject: String,
+    /// Its common name, if any (a merchant number on WeChat's merchant certificates).
+    pub common_name: Option<String>,
+    /// The start of its validity (Unix seconds).
+    pub not_before: i64,
     /// The end of its validity (Unix seconds).
     pub not_after: i64,
+    /// The start and end as text (UTC).
+    not_before_text: String,
+    /// The end as text (UTC), e.g. `Dec  7 14:00:00 2031 +00:00`.
+    pub not_after_text: String,
     /// Where it came from (`WXPAY_CLIENT_CERT` or `WXPAY_CLIENT_P12`).
     pub source: &'static str,
 }
@@ -40,6 +48,58 @@ impl std::fmt::Debug for ClientIdentity {
 fn bad(env: &str, why: impl std::fmt::Display) -> Error {
     Error::Config(format!("invalid setting {env}: {why}"))
 }
+
+/// What is wrong with a client certificate: start-up's message (naming the setting), and what
+/// `doctor` tells apart. Never carries the password or the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertProblem {
+    /// The file cannot be read or is not what it should be.
+    Unreadable(String),
+    /// The PKCS#12 file's integrity check failed: the password is not the file's.
+    WrongPassword,
+    /// Past its validity.
+    Expired {
+        /// The certificate's subject.
+        subject: String,
+        /// The end of its validity, UTC.
+        at: String,
+    },
+    /// Not valid yet.
+    NotYetValid {
+        /// The certificate's subject.
+        subject: String,
+        /// The start of its validity, UTC.
+        at: String,
+    },
+    /// The private key is not the certificate's.
+    KeyMismatch {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// Its common name is another merchant number.
+    OtherMerchant {
+        /// The merchant number it was issued to.
+        cn: String,
+    },
+}
+
+impl CertProblem {
+    /// Start-up's error, naming `env`.
+    pub fn into_error(self, env: &str) -> Error {
+        match self {
+            CertProblem::Unreadable(why) => bad(env, why),
+            CertProblem::WrongPassword => {
+                bad(env, "cannot open the PKCS#12 file: wrong WXPAY_CLIENT_P12_PASSWORD (the mch_id unless you changed it)")
+            }
+            CertProblem::Expired { subject, at } => bad(env, format!("the certificate ({subject}) expired at {at} UTC")),
+            CertProblem::NotYetValid { subject, at } => bad(env, format!("the certificate ({subject}) is not valid before {at} UTC")),
+            CertProblem::KeyMismatch { subject } => bad(env, format!("the private key does not belong to the certificate ({subject})")),
+            CertProblem::OtherMerchant { cn } => bad(env, format!("the certificate is for merchant {cn}, not WXPAY_MCH_ID")),
+        }
+    }
+}
+
+type Loaded = std::result::Result<ClientIdentity, CertProblem>;
 
 fn pem_block(label: &str, der: &[u8]) -> String {
     use base64::Engine;
@@ -67,19 +127,7 @@ impl ClientIdentity {
     /// # Errors
     /// [`Error::Config`] naming the setting and what is wrong.
     pub fn from_pem_files(cert: &Path, key: &Path, mch_id: &str, now_secs: i64) -> Result<Self> {
-        const C: &str = "WXPAY_CLIENT_CERT";
-        const K: &str = "WXPAY_CLIENT_KEY";
-        let cert_pem = std::fs::read(cert).map_err(|e| bad(C, format!("{}: {e}", cert.display())))?;
-        let certs = CertificateDer::pem_slice_iter(&cert_pem)
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|_| bad(C, "not a PEM certificate file"))?;
-        if certs.is_empty() {
-            return Err(bad(C, "no CERTIFICATE in the file"));
-        }
-        let key_pem = std::fs::read(key).map_err(|e| bad(K, format!("{}: {e}", key.display())))?;
-        // The parse error could quote the file: say only what is wrong.
-        let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| bad(K, "no readable PRIVATE KEY in the file"))?;
-        Self::build(certs.iter().map(|c| c.as_ref().to_vec()).collect(), key, mch_id, now_secs, C)
+        Self::read_pem_files(cert, key).and_then(|id| id.check(mch_id, now_secs)).map_err(|p| p.into_error("WXPAY_CLIENT_CERT"))
     }
 
     /// Loads `apiclient_cert.p12` (legacy RC2/3DES or AES encryption).
@@ -87,50 +135,107 @@ impl ClientIdentity {
     /// # Errors
     /// [`Error::Config`] naming the setting and what is wrong (never the password).
     pub fn from_p12_file(p12: &Path, password: &str, mch_id: &str, now_secs: i64) -> Result<Self> {
-        const P: &str = "WXPAY_CLIENT_P12";
-        let data = std::fs::read(p12).map_err(|e| bad(P, format!("{}: {e}", p12.display())))?;
-        let store = p12_keystore::KeyStore::from_pkcs12(&data, password, p12_keystore::Pkcs12ImportPolicy::Strict).map_err(|e| {
-            let why = e.to_string().replace(password, "***");
-            bad(P, format!("cannot open the PKCS#12 file (wrong WXPAY_CLIENT_P12_PASSWORD, or not a .p12?): {why}"))
-        })?;
-        let (_, chain) = store.private_key_chain().ok_or_else(|| bad(P, "the file holds no private key with its certificate"))?;
-        let certs: Vec<Vec<u8>> = chain.certs().iter().map(|c| c.as_der().to_vec()).collect();
-        if certs.is_empty() {
-            return Err(bad(P, "the file holds no certificate"));
-        }
-        let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec()).map_err(|_| bad(P, "unreadable private key"))?;
-        Self::build(certs, key, mch_id, now_secs, P)
+        Self::read_p12_file(p12, password).and_then(|id| id.check(mch_id, now_secs)).map_err(|p| p.into_error("WXPAY_CLIENT_P12"))
     }
 
-    fn build(certs: Vec<Vec<u8>>, key: PrivateKeyDer<'static>, mch_id: &str, now_secs: i64, env: &'static str) -> Result<Self> {
-        let (_, leaf) = x509_parser::parse_x509_certificate(&certs[0]).map_err(|_| bad(env, "the certificate is not valid X.509"))?;
+    /// Reads the PEM pair, its key checked against the certificate; merchant and validity are
+    /// [`ClientIdentity::check`]'s.
+    ///
+    /// # Errors
+    /// What is wrong.
+    pub fn read_pem_files(cert: &Path, key: &Path) -> Loaded {
+        let unreadable = |why: String| CertProblem::Unreadable(why);
+        let cert_pem = std::fs::read(cert).map_err(|e| unreadable(format!("{}: {e}", cert.display())))?;
+        let certs = CertificateDer::pem_slice_iter(&cert_pem)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| unreadable("not a PEM certificate file".into()))?;
+        if certs.is_empty() {
+            return Err(unreadable("no CERTIFICATE in the file".into()));
+        }
+        let key_pem = std::fs::read(key).map_err(|e| unreadable(format!("WXPAY_CLIENT_KEY {}: {e}", key.display())))?;
+        // The parse error could quote the file: say only what is wrong.
+        let key = PrivateKeyDer::from_pem_slice(&key_pem)
+            .map_err(|_| unreadable("WXPAY_CLIENT_KEY: no readable PRIVATE KEY in the file".into()))?;
+        Self::build(certs.iter().map(|c| c.as_ref().to_vec()).collect(), key, "WXPAY_CLIENT_CERT")
+    }
+
+    /// Reads a PKCS#12 file (legacy RC2/3DES or AES encryption), its key checked against the
+    /// certificate; merchant and validity are [`ClientIdentity::check`]'s.
+    ///
+    /// # Errors
+    /// What is wrong ([`CertProblem::WrongPassword`] when the file's MAC does not verify).
+    pub fn read_p12_file(p12: &Path, password: &str) -> Loaded {
+        let unreadable = |why: String| CertProblem::Unreadable(why);
+        let data = std::fs::read(p12).map_err(|e| unreadable(format!("{}: {e}", p12.display())))?;
+        let store =
+            p12_keystore::KeyStore::from_pkcs12(&data, password, p12_keystore::Pkcs12ImportPolicy::Strict).map_err(|e| match e {
+                p12_keystore::error::Error::MacError(_) => CertProblem::WrongPassword,
+                other => unreadable(format!("cannot open the PKCS#12 file (not a .p12?): {}", other.to_string().replace(password, "***"))),
+            })?;
+        let (_, chain) =
+            store.private_key_chain().ok_or_else(|| unreadable("the file holds no private key with its certificate".into()))?;
+        let certs: Vec<Vec<u8>> = chain.certs().iter().map(|c| c.as_der().to_vec()).collect();
+        if certs.is_empty() {
+            return Err(unreadable("the file holds no certificate".into()));
+        }
+        let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec()).map_err(|_| unreadable("unreadable private key".into()))?;
+        Self::build(certs, key, "WXPAY_CLIENT_P12")
+    }
+
+    fn build(certs: Vec<Vec<u8>>, key: PrivateKeyDer<'static>, env: &'static str) -> Loaded {
+        let (_, leaf) = x509_parser::parse_x509_certificate(&certs[0])
+            .map_err(|_| CertProblem::Unreadable("the certificate is not valid X.509".into()))?;
         let subject = leaf.subject().to_string();
-        let not_after = leaf.validity().not_after.timestamp();
-        let not_before = leaf.validity().not_before.timestamp();
-        if not_after < now_secs {
-            return Err(bad(env, format!("the certificate ({subject}) expired at {} UTC", leaf.validity().not_after)));
-        }
-        if not_before > now_secs {
-            return Err(bad(env, format!("the certificate ({subject}) is not valid before {} UTC", leaf.validity().not_before)));
-        }
-        let signer =
-            rustls::crypto::ring::sign::any_supported_type(&key).map_err(|_| bad(env, "the private key is of an unsupported type"))?;
-        let spki = signer.public_key().ok_or_else(|| bad(env, "cannot derive the public key of the private key"))?;
+        let signer = rustls::crypto::ring::sign::any_supported_type(&key)
+            .map_err(|_| CertProblem::Unreadable("the private key is of an unsupported type".into()))?;
+        let spki = signer.public_key().ok_or_else(|| CertProblem::Unreadable("cannot derive the public key of the private key".into()))?;
         if spki.as_ref() != leaf.public_key().raw {
-            return Err(bad(env, format!("the private key does not belong to the certificate ({subject})")));
+            return Err(CertProblem::KeyMismatch { subject });
         }
-        // WeChat's merchant certificates carry the merchant number as common name.
-        if let Some(cn) = leaf.subject().iter_common_name().next().and_then(|c| c.as_str().ok()) {
-            if !cn.is_empty() && cn.bytes().all(|b| b.is_ascii_digit()) && cn != mch_id {
-                return Err(bad(env, format!("the certificate is for merchant {cn}, not WXPAY_MCH_ID {mch_id}")));
-            }
-        }
+        let common_name = leaf.subject().iter_common_name().next().and_then(|c| c.as_str().ok()).map(str::to_owned);
+        let validity = leaf.validity();
+        let (not_before, not_after) = (validity.not_before.timestamp(), validity.not_after.timestamp());
+        let (not_before_text, not_after_text) = (validity.not_before.to_string(), validity.not_after.to_string());
         let mut pem = String::new();
         for c in &certs {
             pem.push_str(&pem_block("CERTIFICATE", c));
         }
         pem.push_str(&pem_block(key_label(&key), key.secret_der()));
-        Ok(ClientIdentity { pem: pem.into_bytes(), subject, not_after, source: env })
+        Ok(ClientIdentity {
+            pem: pem.into_bytes(),
+            subject,
+            common_name,
+            not_before,
+            not_after,
+            not_before_text,
+            not_after_text,
+            source: env,
+        })
+    }
+
+    /// Checks that the certificate is valid at `now_secs` and is merchant `mch_id`'s (WeChat's
+    /// merchant certificates carry the merchant number as common name).
+    ///
+    /// # Errors
+    /// The first thing wrong.
+    pub fn check(self, mch_id: &str, now_secs: i64) -> Loaded {
+        if self.not_after < now_secs {
+            return Err(CertProblem::Expired { subject: self.subject, at: self.not_after_text });
+        }
+        if self.not_before > now_secs {
+            return Err(CertProblem::NotYetValid { subject: self.subject, at: self.not_before_text });
+        }
+        if let Some(cn) = self.merchant_number() {
+            if cn != mch_id {
+                return Err(CertProblem::OtherMerchant { cn: cn.to_owned() });
+            }
+        }
+        Ok(self)
+    }
+
+    /// The common name when it is a merchant number (digits).
+    pub fn merchant_number(&self) -> Option<&str> {
+        self.common_name.as_deref().filter(|cn| !cn.is_empty() && cn.bytes().all(|b| b.is_ascii_digit()))
     }
 
     /// The identity for reqwest (certificate chain + key, PEM).

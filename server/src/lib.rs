@@ -18,6 +18,7 @@ pub mod config;
 pub mod db;
 #[cfg(feature = "sandbox")]
 pub mod demo;
+pub mod doctor;
 pub mod error;
 pub mod http;
 pub mod limits;

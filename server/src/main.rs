@@ -17,6 +17,7 @@ async fn main() -> ExitCode {
             serve(*config, sandbox.then_some(sandbox_listen), allow_live).await
         }
         Command::Demo { api } => demo(&api).await,
+        Command::Doctor { config } => return doctor(&config).await,
     };
     result.map_or_else(
         |message| {
@@ -25,6 +26,20 @@ async fn main() -> ExitCode {
         },
         |()| ExitCode::SUCCESS,
     )
+}
+
+/// Prints one line per finding; exit 0 only when nothing failed.
+async fn doctor(config: &Config) -> ExitCode {
+    let report = wxpay_server::doctor::run(config, &Clock::system()).await;
+    println!("wxpay-server doctor: {}", env!("CARGO_PKG_VERSION"));
+    for line in report.lines() {
+        println!("{line}");
+    }
+    if report.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// `sandbox`: `Some(listen)` for `--sandbox` (`None`: any free port).

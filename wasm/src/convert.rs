@@ -17,10 +17,10 @@ use wasm_bindgen::JsValue;
 
 use super::error::{argument, Failure, Result};
 use super::js;
-#[cfg(not(feature = "wasm-v3"))]
-use wxpay::v2::{Merchant, SignType};
 #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 use wxpay::v2::TradeRef;
+#[cfg(not(feature = "wasm-v3"))]
+use wxpay::v2::{Merchant, SignType};
 #[cfg(not(feature = "wasm-v3"))]
 use wxpay::ApiKey;
 use wxpay::{Error, Fen};

@@ -18,6 +18,7 @@ mod acceptance;
 mod admin;
 mod cli;
 mod demo;
+mod doctor;
 mod fault_kill;
 mod fault_pg_race;
 mod fault_upstream;

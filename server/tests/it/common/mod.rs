@@ -147,6 +147,17 @@ async fn sim_template() -> &'static std::path::Path {
         .path()
 }
 
+/// A simulator alone (no server), from the template, on the system clock: its directory and
+/// the simulator.
+pub async fn simulator(v3_keys: wxpay_sim::KeyMode) -> (TempDir, Simulator) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(sim_template().await, &dir.path().join("sandbox"));
+    let mut sc = SimConfig::new(dir.path().join("sandbox"));
+    sc.v3_keys = v3_keys;
+    let sim = Simulator::start(sc, wxpay_sim::Clock::system()).await.expect("the simulator starts");
+    (dir, sim)
+}
+
 /// Copies the files of `from` into `to`, folders included.
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();

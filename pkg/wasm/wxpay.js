@@ -1,4 +1,5 @@
 /* @ts-self-types="./wxpay.d.ts" */
+const { packFlat } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/inline0.js`);
 
 /**
  * A merchant configured once: `new Merchant({ appId, mchId, key, signType })`, for the calls a
@@ -1389,6 +1390,10 @@ function __wbg_get_imports() {
             const ret = Date.now();
             return ret;
         },
+        __wbg_packFlat_69ae1e27e6420dbf: function() { return handleError(function (arg0) {
+            const ret = packFlat(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
         __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
             Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), getObject(arg2));
         },

@@ -43,5 +43,5 @@ pub use orderquery::{OrderQueryRequest, OrderQueryResponse, TradeState};
 pub use refund::{RefundRequest, RefundResponse};
 pub use refund_notify::{RefundNotify, RefundNotifyStatus};
 pub use refundquery::{RefundItem, RefundQueryRequest, RefundQueryResponse, RefundRef, RefundStatus};
-pub use sign::{detect_sign_type, sign, string_to_sign, verify, SignType};
+pub use sign::{detect_sign_type, sign, sign_unsorted, string_to_sign, verify, SignType};
 pub use unifiedorder::{UnifiedOrderRequest, UnifiedOrderResponse};

@@ -164,6 +164,22 @@ pub fn sign(params: &Params, key: &ApiKey, sign_type: SignType) -> String {
     sign_sorted(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), key, sign_type)
 }
 
+/// [`sign`] of `(name, value)` pairs in any order, names unique (an object's fields): sorted
+/// here into ASCII order, then signed by the same rule.
+///
+/// ```
+/// use wxpay::{ApiKey, SignType};
+/// let key = ApiKey::new("192006250b4c09247ec02edce69f6a2d")?;
+/// let mut fields = [("nonce_str", "ibuaiVcKdpRxkhJA"), ("appid", "wxd930ea5d5a258f4f"), ("mch_id", "10000100"),
+///     ("body", "test"), ("device_info", "1000"), ("sign", "ignored"), ("attach", "")];
+/// assert_eq!(wxpay::v2::sign_unsorted(&mut fields, &key, SignType::Md5), "9A0A8659F005D6984697E2CA0A9CF3B7");
+/// # Ok::<(), wxpay::Error>(())
+/// ```
+pub fn sign_unsorted(fields: &mut [(&str, &str)], key: &ApiKey, sign_type: SignType) -> String {
+    fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    sign_sorted(fields.iter().copied(), key, sign_type)
+}
+
 /// The string that is hashed, without the trailing `&key=…` (safe to log when debugging).
 pub fn string_to_sign(params: &Params) -> String {
     let mut out = String::new();

@@ -54,6 +54,8 @@ mod notify;
 mod api;
 #[cfg(feature = "wasm-api")]
 mod merchant;
+#[cfg(feature = "wasm-api")]
+mod packed;
 #[cfg(feature = "wasm-v3")]
 mod v3;
 #[cfg(feature = "wasm-v3")]

@@ -99,12 +99,12 @@ const outputs = [];
  * `node pkg/bin/wxpay.js doctor --env-file F` with only `env` in the environment (and PATH):
  * `{ code, stdout, stderr, codes }`, `codes` the findings' codes in order.
  */
-function doctor(sim, env = {}) {
+function doctor(sim, env = {}, nodeBin = process.execPath) {
   return within(
     'wxpay doctor',
     new Promise((resolve, reject) => {
       const args = [DOCTOR, 'doctor', '--env-file', sim.envFile];
-      execFile(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, timeout: WAIT_MS }, (error, stdout, stderr) => {
+      execFile(nodeBin, args, { env: { PATH: process.env.PATH, ...env }, timeout: WAIT_MS }, (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
         outputs.push(stdout, stderr);
         const codes = stdout
@@ -199,6 +199,21 @@ describe('v2', () => {
     assert.ok(run.stdout.includes(b.ready.mch_id) && run.stdout.includes(a.ready.mch_id), run.stdout);
   });
 
+  test('the certificate\'s expiry: CERT_EXPIRED after it, CERT_EXPIRING within 30 days (the simulator\'s ends 4096-01-01)', async () => {
+    const { checkCertificate } = require('../../pkg/doctor/v2');
+    const s = {
+      client: { kind: 'pem', certFile: a.ready.client_cert, keyFile: a.ready.client_key },
+      mchId: a.ready.mch_id,
+      apiBase: a.ready.base_url,
+      ca: fs.readFileSync(a.ready.ca_file, 'utf8'),
+    };
+    const codes = async (now) => (await checkCertificate(s, null, now)).map((f) => `${f.code} ${f.en}`);
+    assert.deepEqual(await codes(Date.parse('4096-01-02T00:00:00Z')), ['CERT_EXPIRED the merchant API certificate expired on 4096-01-01']);
+    const soon = await codes(Date.parse('4095-12-20T00:00:00Z'));
+    assert.equal(soon[0], 'CERT_EXPIRING the merchant API certificate expires on 4096-01-01 (in 12 days)');
+    assert.match(soon[1], /^CERT_OK /);
+  });
+
   test('a certificate WeChat does not accept is named CERT_REFUSED', async () => {
     // b's certificate with b as the merchant, presented to a: another CA, refused in the handshake.
     const run = await doctor(a, { ...v2, WXPAY_MCH_ID: b.ready.mch_id, WXPAY_CLIENT_CERT: b.ready.client_cert, WXPAY_CLIENT_KEY: b.ready.client_key });
@@ -262,6 +277,46 @@ describe('v3', () => {
 
   test('an http public URL is named PUBLIC_URL_NOT_HTTPS', async () => {
     assertFails(await doctor(a, { ...v3, WXPAY_PUBLIC_URL: 'http://shop.example.com' }), 'PUBLIC_URL_NOT_HTTPS');
+  });
+});
+
+// Node 16 and 18 (WXPAY_TEST_NODE_BINS, as package.test.js; scripts/test-wasm sets it): no
+// global fetch, and Node 16's OpenSSL 1.1 reads the p12 otherwise than OpenSSL 3.
+const otherNodes = (process.env.WXPAY_TEST_NODE_BINS || '').split(path.delimiter).filter(Boolean);
+describe('on the oldest Nodes', () => {
+  for (const bin of otherNodes) {
+    test(`${path.basename(path.dirname(path.dirname(bin)))}: correct v2 (p12) and v3 pass, a wrong p12 password is named`, async () => {
+      const p12 = { WXPAY_CLIENT_CERT: '', WXPAY_CLIENT_KEY: '', WXPAY_CLIENT_P12: b.ready.client_p12 };
+      assertPasses(await doctor(b, { ...v2, ...p12 }, bin), ['V2_KEY_OK', 'CERT_OK']);
+      assertPasses(await doctor(b, v3, bin), ['V3_SIGN_OK', 'V3_APIV3_KEY_OK', 'V3_ANSWER_OK']);
+      assertFails(await doctor(b, { ...v2, ...p12, WXPAY_CLIENT_P12_PASSWORD: 'not-the-p12-password-4f1c' }, bin), 'P12_PASSWORD_WRONG');
+    });
+  }
+  if (otherNodes.length === 0) test('Node 16 and 18 (set WXPAY_TEST_NODE_BINS; scripts/test-wasm does)', { skip: true }, () => {});
+});
+
+describe('a SIGN_ERROR read line by line', () => {
+  const { compareSignMessage } = require('../../pkg/doctor/v3');
+  const ours = 'GET\n/v3/pay/transactions/out-trade-no/DOCTOR1?mchid=1900000109\n1700000000\nabc\n\n';
+  const codeOf = (info) => compareSignMessage(ours, info, 'SERIAL').code;
+
+  test('the same lines: the key is not the serial\'s', () => {
+    assert.equal(codeOf({ truncated_sign_message: ours, sign_message_length: Buffer.byteLength(ours) }), 'V3_KEY_NOT_SERIAL');
+  });
+
+  test('another path (a proxy that rewrote it): V3_SIGN_MESSAGE_DIFFERS names line 2, ours and WeChat\'s', () => {
+    const theirs = ours.replace('?mchid=1900000109', '?mchid=1900000109&x=1');
+    const f = compareSignMessage(ours, { truncated_sign_message: theirs }, 'SERIAL');
+    assert.equal(f.code, 'V3_SIGN_MESSAGE_DIFFERS');
+    assert.match(f.en, /^WeChat Pay could not verify the signature: line 2 of the signed message differs, we signed "\/v3\/pay.*mchid=1900000109", WeChat Pay expected ".*&x=1"$/);
+  });
+
+  test('a body re-serialised past the part shown: the lengths differ, line 5', () => {
+    const post = 'POST\n/v3/pay/transactions/jsapi\n1700000000\nabc\n{"a":1,"b":2}\n';
+    const shown = 'POST\n/v3/pay/transactions/jsapi\n1700000000\nabc\n{"a":1,"b"\n';
+    const f = compareSignMessage(post, { truncated_sign_message: shown, sign_message_length: Buffer.byteLength(post) + 2 }, 'SERIAL');
+    assert.equal(f.code, 'V3_SIGN_MESSAGE_DIFFERS');
+    assert.match(f.en, /line 5/);
   });
 });
 

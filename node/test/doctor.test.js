@@ -295,6 +295,40 @@ describe('on the oldest Nodes', () => {
   if (otherNodes.length === 0) test('Node 16 and 18 (set WXPAY_TEST_NODE_BINS; scripts/test-wasm does)', { skip: true }, () => {});
 });
 
+describe('the command line', () => {
+  const run = (args) => new Promise((resolve) => {
+    execFile(process.execPath, [DOCTOR, ...args], { env: { PATH: process.env.PATH } }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+  });
+
+  test('an unknown command or an unknown flag is a usage error: exit 2, and why', async () => {
+    for (const [args, why] of [[['dcotor'], /unknown command "dcotor"/], [['doctor', '--verbose'], /unknown argument "--verbose"/]]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, why);
+      assert.match(r.stderr, /usage: wxpay doctor \[--env-file FILE\]/);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('an --env-file that does not exist is named, nothing is checked', async () => {
+    const r = await run(['doctor', '--env-file', '/nonexistent/wxpay.env']);
+    // Node 20 itself looks for an --env-file even after the script's name, and exits 9 with
+    // "node: /nonexistent/wxpay.env: not found" before doctor runs; other Nodes leave it to doctor.
+    if (r.code === 9) assert.match(r.stderr, /\/nonexistent\/wxpay\.env: not found/);
+    else {
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /cannot read --env-file \/nonexistent\/wxpay\.env: ENOENT/);
+    }
+    assert.equal(r.stdout, '');
+  });
+
+  test('--help prints the usage, exit 0', async () => {
+    const r = await run(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^usage: wxpay doctor/);
+  });
+});
+
 describe('a SIGN_ERROR read line by line', () => {
   const { compareSignMessage } = require('../../pkg/doctor/v3');
   const ours = 'GET\n/v3/pay/transactions/out-trade-no/DOCTOR1?mchid=1900000109\n1700000000\nabc\n\n';

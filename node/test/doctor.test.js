@@ -257,6 +257,10 @@ describe('v3', () => {
     assertFails(run, 'V3_SERIAL_REJECTED');
   });
 
+  test('another merchant number is named V3_MCHID_REJECTED', async () => {
+    assertFails(await doctor(a, { ...v3, WXPAY_MCH_ID: b.ready.mch_id }), 'V3_MCHID_REJECTED');
+  });
+
   test('a wrong APIv3 key is named V3_APIV3_KEY_WRONG (certificate mode)', async () => {
     const wrong = crypto.randomBytes(16).toString('hex');
     const run = await doctor(b, { ...v3, WXPAY_APIV3_KEY: wrong });

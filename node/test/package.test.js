@@ -1,7 +1,7 @@
 'use strict';
 // pkg/ as a package: the manifest Node's conventions ask for, entry points that load with
 // `require` and with `import` (named exports), the files `npm pack` ships and that its tarball
-// installs, and randomness on
+// installs (with the `wxpay` command), and randomness on
 // Node without a global `crypto` (16 and 18, which WeChat cloud functions still offer).
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -41,6 +41,9 @@ test('npm pack ships the entry files, the glue and the .wasm, README and LICENSE
   const expected = ['LICENSE', 'README.md', 'package.json', 'build-info.json', 'random.js'];
   for (const file of Object.values(ENTRIES)) expected.push(`${file}.js`, `${file}.mjs`, `${file}.d.ts`);
   for (const name of ['wxpay', 'notify', 'v3']) expected.push(`wasm/${name}.js`, `wasm/${name}.d.ts`, `wasm/${name}_bg.wasm`);
+  // `npx wxpay doctor`: the command and its modules, with the findings table it shares with wxpay-server.
+  expected.push('bin/wxpay.js', 'doctor/findings.json');
+  for (const name of ['common', 'findings', 'index', 'net', 'settings', 'v2', 'v3']) expected.push(`doctor/${name}.js`);
   assert.deepEqual(files, expected.sort());
   // pkg/ holds nothing that is not shipped (a stale file would be committed but never used).
   const onDisk = fs.readdirSync(PKG, { recursive: true }).filter((f) => fs.statSync(path.join(PKG, f)).isFile()).sort();
@@ -63,6 +66,18 @@ test('the tarball npm pack makes installs with npm install and loads by its name
     const esm = node(['--input-type=module', '-e', `import { Merchant, verifyPaymentNotify } from 'wxpay';
       process.stdout.write(typeof Merchant + ' ' + typeof verifyPaymentNotify);`], { cwd: project });
     assert.equal(esm, 'function function');
+    // The command npm links: `npx wxpay doctor` runs from the project (with no settings, it names them).
+    const bin = path.join(project, 'node_modules', '.bin', 'wxpay');
+    let doctor;
+    try {
+      // Loopback only: port 1 refuses (WECHAT_UNREACHABLE), WeChat itself is not called.
+      execFileSync(bin, ['doctor'], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH, WXPAY_API_BASE: 'https://127.0.0.1:1' } });
+    } catch (e) {
+      doctor = e;
+    }
+    assert.equal(doctor && doctor.status, 1, 'doctor exits 1 without settings');
+    assert.match(doctor.stdout, /^✗ SETTING_MISSING 缺少设置 WXPAY_APPID \/ the setting WXPAY_APPID is missing/m);
+    assert.match(doctor.stdout, /^✗ WECHAT_UNREACHABLE .*127\.0\.0\.1:1/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -27,12 +27,15 @@ const miniProgram = {
 export default [
   {
     // pkg/'s generated glue (scripts/build-wasm) and the cloud functions' byte-for-byte copies
-    // of it are wasm-bindgen's code, not ours; pkg/random.js is hand-written and linted.
+    // of it are wasm-bindgen's code, not ours; pkg/random.js, pkg/bin/ and pkg/doctor/ (the
+    // `wxpay doctor` command) are hand-written and linted.
     ignores: [
       "**/node_modules/",
       "target/",
       "pkg/*",
       "!pkg/random.js",
+      "!pkg/bin/",
+      "!pkg/doctor/",
       "miniprogram/cloudfunctions/*/wxpay/",
     ],
   },
@@ -61,7 +64,7 @@ export default [
   {
     // Node, CommonJS: the package's hand-written file, its tests, examples and benchmarks, the
     // cloud functions (Node 16+) and the mini-program's tests (which run in Node).
-    files: ["pkg/random.js", "node/**/*.js", "benches/**/*.js", "miniprogram/cloudfunctions/**/*.js", "miniprogram/test/**/*.js", "tests/js/**/*.js", "sim/tests/peer/**/*.js"],
+    files: ["pkg/random.js", "pkg/bin/*.js", "pkg/doctor/*.js", "node/**/*.js", "benches/**/*.js", "miniprogram/cloudfunctions/**/*.js", "miniprogram/test/**/*.js", "tests/js/**/*.js", "sim/tests/peer/**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
   },
   {

@@ -125,12 +125,16 @@ async function checkCertificate(s, merchant, now = Date.now()) {
   const out = [];
   const days = Math.floor((notAfter.getTime() - now) / 86400000);
   if (days < EXPIRY_WARN_DAYS) out.push(finding('CERT_EXPIRING', { date: day(notAfter), days }));
-  // refundquery over mutual TLS: WeChat's front end refuses a certificate it does not accept
-  // (in the handshake, or with nginx's HTTP 400 page); any XML answer means it got through.
-  const body = merchant ? merchant.buildRefundQuery({ outTradeNo: madeUpTradeNo() }) : '<xml></xml>';
+  // The certificate where v2 needs it: /secapi/pay/refund of an order nobody placed (WeChat
+  // answers ORDERNOTEXIST; /pay/refundquery takes no certificate). WeChat's front end refuses a
+  // certificate it does not accept (in the handshake, or with nginx's HTTP 400 page); any XML
+  // answer means it got through.
+  const body = merchant
+    ? merchant.buildRefund({ outTradeNo: madeUpTradeNo(), outRefundNo: madeUpTradeNo(), totalFee: 1, refundFee: 1 })
+    : '<xml></xml>';
   let res;
   try {
-    res = await request(`${s.apiBase}/pay/refundquery`, {
+    res = await request(`${s.apiBase}/secapi/pay/refund`, {
       method: 'POST',
       body,
       ca: s.ca,

@@ -93,12 +93,12 @@ impl Finding {
         out.replace(['\r', '\n'], " ")
     }
 
-    /// `✗ CODE 中文 | English — 修复：… | fix: …`.
+    /// `✗ CODE 中文 / English → 修正 / fix`, as `npx wxpay doctor` prints it.
     pub fn line(&self) -> String {
         let Some(e) = table().get(self.code) else { return format!("✗ {} (not in the findings table)", self.code) };
-        let mut line = format!("{} {} {} | {}", e.severity.mark(), self.code, self.fill(&e.zh), self.fill(&e.en));
+        let mut line = format!("{} {} {} / {}", e.severity.mark(), self.code, self.fill(&e.zh), self.fill(&e.en));
         if !e.fix_en.is_empty() {
-            line.push_str(&format!(" — 修复：{} | fix: {}", self.fill(&e.fix_zh), self.fill(&e.fix_en)));
+            line.push_str(&format!(" → {} / {}", self.fill(&e.fix_zh), self.fill(&e.fix_en)));
         }
         line
     }
@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn a_line_fills_its_values_and_stays_one_line() {
         let line = Finding::new("SETTING_MISSING").with("setting", "WXPAY_APPID\nX").line();
-        assert!(line.starts_with("✗ SETTING_MISSING 缺少设置 WXPAY_APPID X | the setting WXPAY_APPID X is missing — 修复："), "{line}");
+        assert!(line.starts_with("✗ SETTING_MISSING 缺少设置 WXPAY_APPID X / the setting WXPAY_APPID X is missing → 在环境变量"), "{line}");
         assert!(!line.contains('\n'));
         assert_eq!(Finding::new("NOT_A_CODE").severity(), Severity::Fail);
     }

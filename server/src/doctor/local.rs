@@ -114,10 +114,11 @@ pub(super) fn client_certificate(c: &Config, now_secs: i64, out: &mut Vec<Findin
     None
 }
 
-/// `2031-12-07 14:00 (北京时间 UTC+8)`.
+/// `2031-12-07`, the UTC day (as `npx wxpay doctor` prints it).
 pub(super) fn date(secs: i64) -> String {
-    let t = wxpay::time::beijing14(secs);
-    format!("{}-{}-{} {}:{} (UTC+8)", &t[0..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12])
+    // Beijing time is UTC+8: eight hours earlier there is UTC here.
+    let t = wxpay::time::beijing14(secs - 8 * 3600);
+    format!("{}-{}-{}", &t[0..4], &t[4..6], &t[6..8])
 }
 
 /// `WXPAY_PUBLIC_KEY_ID`: `PUB_KEY_ID_` and digits, as the merchant platform shows it. False

@@ -1390,7 +1390,7 @@ function __wbg_get_imports() {
             const ret = Date.now();
             return ret;
         },
-        __wbg_packFlat_69ae1e27e6420dbf: function() { return handleError(function (arg0) {
+        __wbg_packFlat_30af0b48819f7863: function() { return handleError(function (arg0) {
             const ret = packFlat(getObject(arg0));
             return addHeapObject(ret);
         }, arguments); },

@@ -22,7 +22,9 @@ export function packFlat(o) {
   const proto = Object.getPrototypeOf(o);
   if (proto !== Object.prototype && proto !== null) return undefined;
   const names = Object.keys(o);
-  let out = '';
+  // A first character past ASCII: the glue then encodes the whole string natively
+  // (TextEncoder#encodeInto) rather than copying it a character at a time while it is ASCII.
+  let out = '\u00ff';
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const v = o[name];
@@ -54,7 +56,7 @@ pub fn text(value: &JsValue, what: &str) -> Result<Option<String>> {
 /// if it is not one (then the object is read the general way).
 pub fn pairs(text: &str) -> Option<Vec<(&str, &str)>> {
     let mut out = Vec::with_capacity(24);
-    for record in text.split('\0').filter(|r| !r.is_empty()) {
+    for record in text.strip_prefix('\u{ff}')?.split('\0').filter(|r| !r.is_empty()) {
         let (name, rest) = record.split_once('\x01')?;
         let value = rest.strip_prefix('s').or_else(|| rest.strip_prefix('n').filter(|n| n.parse::<u64>().is_ok()))?;
         out.push((name, value));

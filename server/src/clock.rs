@@ -29,6 +29,12 @@ impl Clock {
         self.now_ms().div_euclid(1000)
     }
 
+    /// A clock of its own, `by_secs` off this one (either way; clones of this one do not move
+    /// with it): doctor reads WeChat's time this way once it has measured the skew.
+    pub fn shifted(&self, by_secs: i64) -> Self {
+        Clock { offset_ms: Arc::new(AtomicI64::new(self.offset_ms.load(Ordering::Relaxed) + by_secs * 1000)) }
+    }
+
     /// Moves this clock (and every clone) forward.
     pub fn advance(&self, by: Duration) {
         self.offset_ms.fetch_add(by.as_millis() as i64, Ordering::Relaxed);

@@ -10,7 +10,7 @@ use crate::{Clock, Settings, Upstream};
 
 use super::Finding;
 
-pub(super) async fn check(settings: &Settings, upstream: &Upstream, clock: &Clock, clock_skewed: bool, out: &mut Vec<Finding>) {
+pub(super) async fn check(settings: &Settings, upstream: &Upstream, clock: &Clock, out: &mut Vec<Finding>) {
     let Some(v3) = &settings.v3 else { return };
     let serial = v3.merchant.serial_no.as_str();
     let now = clock.now_secs().max(0) as u64;
@@ -21,7 +21,7 @@ pub(super) async fn check(settings: &Settings, upstream: &Upstream, clock: &Cloc
     }
     let Some((signed, answer)) = exchange(settings, upstream, &store, &DownloadCertificatesRequest, out).await else { return };
     if answer.status == 401 {
-        return refused(&signed, &answer, serial, &settings.mch_id, clock_skewed, out);
+        return refused(&signed, &answer, serial, &settings.mch_id, out);
     }
     out.push(Finding::new("V3_SIGN_OK").with("serial", serial));
     out.push(match store.ingest_certificates(&v3.api_v3_key, answer.status, &answer.headers, &answer.body, now) {
@@ -82,7 +82,7 @@ async fn exchange<R: wxpay::v3::Request>(
 }
 
 /// WeChat refused the request (401): which setting its message and sign information point at.
-fn refused(signed: &SignedRequest, answer: &V3Answer, serial: &str, mch_id: &str, clock_skewed: bool, out: &mut Vec<Finding>) {
+fn refused(signed: &SignedRequest, answer: &V3Answer, serial: &str, mch_id: &str, out: &mut Vec<Finding>) {
     let e = wxpay::v3::api_error(answer.status, &answer.body);
     if let Some(info) = SignInformation::from_error(&e) {
         return out.push(match info.diagnose(signed) {
@@ -101,12 +101,7 @@ fn refused(signed: &SignedRequest, answer: &V3Answer, serial: &str, mch_id: &str
         wxpay::Error::ApiError { message, .. } => message.clone(),
         other => other.to_string(),
     };
-    if message.contains("时间戳") || message.to_ascii_lowercase().contains("timestamp") {
-        // The clock, reported already when WeChat's Date says so.
-        if !clock_skewed {
-            out.push(Finding::new("V3_SIGN_REFUSED").with("message", message));
-        }
-    } else if message.contains("序列号") || message.to_ascii_lowercase().contains("serial") {
+    if message.contains("序列号") || message.to_ascii_lowercase().contains("serial") {
         out.push(Finding::new("V3_SERIAL_REJECTED").with("serial", serial).with("message", message));
     } else if message.contains("商户号") {
         out.push(Finding::new("V3_MCHID_REJECTED").with("mch_id", mch_id).with("message", message));

@@ -55,6 +55,8 @@ fn bad(env: &str, why: impl std::fmt::Display) -> Error {
 pub enum CertProblem {
     /// The file cannot be read or is not what it should be.
     Unreadable(String),
+    /// `WXPAY_CLIENT_KEY` (the PEM key beside the PEM certificate) cannot be read.
+    KeyUnreadable(String),
     /// The PKCS#12 file's integrity check failed: the password is not the file's.
     WrongPassword,
     /// Past its validity.
@@ -88,6 +90,7 @@ impl CertProblem {
     pub fn into_error(self, env: &str) -> Error {
         match self {
             CertProblem::Unreadable(why) => bad(env, why),
+            CertProblem::KeyUnreadable(why) => bad("WXPAY_CLIENT_KEY", why),
             CertProblem::WrongPassword => {
                 bad(env, "cannot open the PKCS#12 file: wrong WXPAY_CLIENT_P12_PASSWORD (the mch_id unless you changed it)")
             }
@@ -152,10 +155,10 @@ impl ClientIdentity {
         if certs.is_empty() {
             return Err(unreadable("no CERTIFICATE in the file".into()));
         }
-        let key_pem = std::fs::read(key).map_err(|e| unreadable(format!("WXPAY_CLIENT_KEY {}: {e}", key.display())))?;
+        let key_pem = std::fs::read(key).map_err(|e| CertProblem::KeyUnreadable(format!("{}: {e}", key.display())))?;
         // The parse error could quote the file: say only what is wrong.
         let key = PrivateKeyDer::from_pem_slice(&key_pem)
-            .map_err(|_| unreadable("WXPAY_CLIENT_KEY: no readable PRIVATE KEY in the file".into()))?;
+            .map_err(|_| CertProblem::KeyUnreadable("no readable PRIVATE KEY in the file".into()))?;
         Self::build(certs.iter().map(|c| c.as_ref().to_vec()).collect(), key, "WXPAY_CLIENT_CERT")
     }
 

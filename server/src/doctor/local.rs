@@ -109,6 +109,7 @@ pub(super) fn client_certificate(c: &Config, now_secs: i64, out: &mut Vec<Findin
             Finding::new("CERT_UNREADABLE").with("reason", format!("the private key does not belong to the certificate ({subject})"))
         }
         Err(CertProblem::Unreadable(why)) => Finding::new("CERT_UNREADABLE").with("reason", why),
+        Err(CertProblem::KeyUnreadable(why)) => Finding::new("CERT_UNREADABLE").with("reason", format!("WXPAY_CLIENT_KEY: {why}")),
     };
     out.push(finding);
     None

@@ -177,7 +177,8 @@ async fn client_certificate_problems_are_reported_at_startup() {
     let mut c = base();
     c.client_cert = Some(h.sandbox.client_cert_file().display().to_string());
     c.client_key = Some(garbage.display().to_string());
-    assert!(err(c).contains("invalid setting WXPAY_CLIENT_KEY"));
+    let e = err(c);
+    assert!(e.contains("invalid setting WXPAY_CLIENT_KEY"), "{e}");
 
     // Only half of the pair.
     let mut c = base();

@@ -252,3 +252,33 @@ describe('the settings fail closed, naming the variable', () => {
     assert.match(logs[0], /SETTING_MISSING: WXPAY_API_V3_KEY is not set/);
   });
 });
+
+// Real Node 16 and 18 binaries (WXPAY_TEST_NODE_BINS, set by scripts/test-wasm): the README's v3
+// examples use the global fetch of Node 18; on 16, recipes/send.js pays the same way.
+const otherNodes = (process.env.WXPAY_TEST_NODE_BINS || '').split(path.delimiter).filter(Boolean);
+describe('v3 paying without fetch (recipes/send.js), on the Nodes wxpay/v3 supports', () => {
+  for (const bin of [process.execPath, ...otherNodes]) {
+    test(`on ${bin === process.execPath ? process.version : path.basename(path.dirname(path.dirname(bin)))}: JSAPI下单 sent, the answer verified, the payment params made`, async () => {
+      const no = orderNo('S');
+      const script = `
+        const fs = require('node:fs');
+        const v3 = require(${JSON.stringify(path.join(__dirname, '..', '..', 'pkg', 'v3'))});
+        const { send } = require(${JSON.stringify(path.join(RECIPES, 'send'))});
+        const r = ${JSON.stringify(ready)};
+        const merchant = new v3.Merchant({ appId: r.appid, mchId: r.mch_id, serialNo: r.v3.mch_serial, privateKey: fs.readFileSync(r.v3.mch_private_key), apiBase: r.base_url });
+        const keys = new v3.KeySet({ publicKeys: { [process.env.WXPAY_PUBLIC_KEY_ID]: fs.readFileSync(process.env.WXPAY_PUBLIC_KEY_FILE) } });
+        send(merchant.buildJsapiPrepay({ description: 'node', outTradeNo: ${JSON.stringify(no)}, total: 100, notifyUrl: 'https://shop.example.com/wxpay/v3/notify', openid: ${JSON.stringify(openid)} }))
+          .then((answer) => {
+            const { prepayId } = keys.parseJsapiPrepayResponse(answer);
+            const params = merchant.paymentParams({ prepayId });
+            process.stdout.write(JSON.stringify([process.version, typeof fetch, params.signType, params.package.startsWith('prepay_id=wx')]));
+          });`;
+      const { stdout } = await require('node:util').promisify(require('node:child_process').execFile)(bin, ['-e', script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: ready.ca_file }, encoding: 'utf8', timeout: WAIT_MS,
+      });
+      const [version, fetchType, signType, prepaid] = JSON.parse(stdout);
+      if (version.startsWith('v16.')) assert.equal(fetchType, 'undefined', 'Node 16 has no global fetch');
+      assert.deepEqual([signType, prepaid], ['RSA', true], version);
+    });
+  }
+});

@@ -9,6 +9,10 @@
 // function refuses such a notify with 500 and says why in the log: serve the v3 notify from an
 // HTTP-triggered function (cloudfunction-http.js) or a server (express.js, …), which see the
 // raw body.
+// Deploying: copy this file (as index.js), notify-v2.js, notify-v3.js, settings.js and your own
+// orders.js into the function's folder, and pkg/ as its `wxpay/` folder; there, require
+// './wxpay/notify' and './wxpay/v3' where these files require 'wxpay/notify' and 'wxpay/v3'
+// (the cloud installs dependencies from the registry, where wxpay is not: miniprogram/README.md).
 const { paymentNotifyV2 } = require('./notify-v2');
 const { paymentNotifyV3 } = require('./notify-v3');
 

@@ -5,7 +5,10 @@
 // received, base64-encoded when `isBase64Encoded` (a boolean, or the string "true"): decoded
 // here, never parsed. Bind /wxpay/notify (v2) and /wxpay/v3/notify (v3) to this function, and
 // set the variables of settings.js in the function's configuration (函数配置 → 环境变量).
-// In the function's folder, `wxpay` is the package copied there (see node/README.md).
+// Deploying: copy this file (as index.js), notify-v2.js, notify-v3.js, settings.js and your own
+// orders.js into the function's folder, and pkg/ as its `wxpay/` folder; there, require
+// './wxpay/notify' and './wxpay/v3' where these files require 'wxpay/notify' and 'wxpay/v3'
+// (the cloud installs dependencies from the registry, where wxpay is not: miniprogram/README.md).
 const { paymentNotifyV2 } = require('./notify-v2');
 const { paymentNotifyV3 } = require('./notify-v3');
 

@@ -22,6 +22,10 @@ const fields: Record<string, string> = wxpay.parseXml(xml);
 const fromBytes: string | undefined = wxpay.parseXml(new Uint8Array([60]))['return_code'];
 const nonce: string = wxpay.nonceStr();
 const reply: string = wxpay.notifyReply(false, 'SIGNATURE_MISMATCH') + wxpay.notifyReply(true);
+// A verdict's reply goes in as it is; any other word is refused.
+const verdictReply: string = wxpay.notifyReply('SUCCESS') + wxpay.notifyReply('FAIL');
+// @ts-expect-error: 'OK' is neither true, false, 'SUCCESS' nor 'FAIL'
+wxpay.notifyReply('OK');
 
 // wx.requestPayment
 const pay: PaymentParams = wxpay.paymentParams({ appId: merchant.appId, prepayId: 'wx20', key: merchant.key, signType: 'MD5' });

@@ -11,6 +11,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { newMerchant, paymentNotify, replyOf } = require('./support/notifies');
+const { sdk, captureLogs } = require('./support/cloud-function');
+const { createDb } = require('./support/fake-db');
 
 const MP = path.join(__dirname, '..');
 const ROOT = path.join(MP, '..');
@@ -81,17 +83,53 @@ test('the cloud-function code blocks of the README run as written', async () => 
     const target = blocks[1].code.match(/^\/\/ (\S+)\n/)[1];
     fs.writeFileSync(path.join(root, target), blocks[1].code);
     const merchant = newMerchant();
-    Object.assign(process.env, { WXPAY_APPID: merchant.appId, WXPAY_MCH_ID: merchant.mchId, WXPAY_API_KEY: merchant.key });
-    const { main } = require(path.join(root, target));
-    const order = { out_trade_no: '20261124120000README', openid: 'oUpF8uMEb4qRXf22hE3X68TekukE', total_fee: 100 };
+    const order = { out_trade_no: '20261124120000README', openid: 'oUpF8uMEb4qRXf22hE3X68TekukE', total_fee: 100, sign_type: 'MD5', status: 'NOTPAY' };
     const body = paymentNotify(merchant, order);
+    const load = () => {
+      delete require.cache[path.join(root, target)];
+      return require(path.join(root, target)).main;
+    };
+
+    // A variable missing: FAIL on every call, its name in the log (and no value), nothing written.
+    const env = { WXPAY_APPID: merchant.appId, WXPAY_MCH_ID: merchant.mchId, WXPAY_API_KEY: merchant.key };
+    for (const k of Object.keys(env)) delete process.env[k];
+    Object.assign(process.env, { WXPAY_APPID: env.WXPAY_APPID, WXPAY_MCH_ID: env.WXPAY_MCH_ID });
+    let db = createDb({ orders: [order] });
+    sdk.__setDatabase(db);
+    const unset = load(); // loading reads nothing
+    for (let i = 0; i < 2; i++) {
+      const { result, lines } = await captureLogs(() => unset({ httpMethod: 'POST', headers: {}, body, isBase64Encoded: false }));
+      assert.deepEqual(replyOf(result.body), { code: 'FAIL', msg: 'FAIL' });
+      assert.deepEqual(lines, ['payment notify rejected: SETTING_MISSING: not set: WXPAY_API_KEY']);
+    }
+    assert.equal(db.docs('orders')[0].status, 'NOTPAY');
+
+    // Set: stored, then SUCCESS; the duplicates (each form of isBase64Encoded) SUCCESS without a second write.
+    process.env.WXPAY_API_KEY = env.WXPAY_API_KEY;
     for (const [isBase64Encoded, text] of [[false, body], ['false', body], [true, Buffer.from(body).toString('base64')], ['true', Buffer.from(body).toString('base64')]]) {
-      const res = await main({ httpMethod: 'POST', headers: {}, body: text, isBase64Encoded });
+      const res = await unset({ httpMethod: 'POST', headers: {}, body: text, isBase64Encoded });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(replyOf(res.body), { code: 'SUCCESS', msg: 'OK' }, `isBase64Encoded ${JSON.stringify(isBase64Encoded)}`);
     }
+    assert.equal(db.docs('orders')[0].status, 'PAID');
+    assert.equal(db.updates.length, 1, 'written once');
+
+    // Not written, not acknowledged: a write that fails, or an order that is not ours.
+    db = createDb({ orders: [order] });
+    db.beforeUpdate = async () => {
+      throw new Error('database timeout');
+    };
+    sdk.__setDatabase(db);
+    const failing = await captureLogs(() => load()({ httpMethod: 'POST', headers: {}, body, isBase64Encoded: false }));
+    assert.deepEqual(replyOf(failing.result.body), { code: 'FAIL', msg: 'FAIL' });
+    assert.match(failing.lines.join('\n'), /not stored: database timeout/);
+    sdk.__setDatabase(createDb({ orders: [{ ...order, total_fee: 1 }] }));
+    const refused = await captureLogs(() => load()({ httpMethod: 'POST', headers: {}, body, isBase64Encoded: false }));
+    assert.deepEqual(replyOf(refused.result.body), { code: 'FAIL', msg: 'FAIL' });
+    assert.match(refused.lines.join('\n'), /refused: TOTAL_FEE_MISMATCH/);
+
     const forged = paymentNotify(merchant, order, { key: newMerchant().key });
-    assert.deepEqual(replyOf((await main({ body: forged, isBase64Encoded: false })).body), { code: 'FAIL', msg: 'FAIL' }, 'the reply does not say why');
+    assert.deepEqual(replyOf((await load()({ body: forged, isBase64Encoded: false })).body), { code: 'FAIL', msg: 'FAIL' }, 'the reply does not say why');
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

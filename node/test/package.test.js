@@ -5,12 +5,13 @@
 // Node without a global `crypto` (16 and 18, which WeChat cloud functions still offer).
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { ROOT } = require('./helpers');
+const { ROOT, KEY } = require('./helpers');
+const { codeBlocks, expectedOutput } = require('./markdown');
 
 const PKG = path.join(ROOT, 'pkg');
 const manifest = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
@@ -85,6 +86,51 @@ test('the tarball npm pack makes installs with npm install and loads by its name
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the README\'s install lasts: npm ci with an empty cache, in a copy of the project elsewhere, then the example runs', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-install-'));
+  try {
+    const [install, paying] = codeBlocks(path.join(ROOT, 'node', 'README.md'));
+    assert.equal(install.lang, 'sh');
+    const project = path.join(dir, 'app');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    const env = (cache) => ({ ...process.env, WXPAY_CLONE: ROOT, npm_config_cache: cache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
+    execFileSync('bash', ['-euo', 'pipefail', '-c', install.code], { cwd: project, env: env(path.join(dir, 'cache-install')), encoding: 'utf8' });
+    const written = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
+    assert.equal(written.dependencies.wxpay, `file:vendor/wxpay-${manifest.version}.tgz`);
+    const lock = fs.readFileSync(path.join(project, 'package-lock.json'), 'utf8');
+    assert.ok(!lock.includes(ROOT) && !lock.includes('file:..'), 'the lock names no path outside the project');
+
+    // What a teammate, CI or a Docker build has: the committed files, somewhere else, and no npm cache.
+    const elsewhere = path.join(dir, 'elsewhere', 'app');
+    fs.mkdirSync(elsewhere, { recursive: true });
+    for (const f of ['package.json', 'package-lock.json', 'vendor']) fs.cpSync(path.join(project, f), path.join(elsewhere, f), { recursive: true });
+    fs.rmSync(project, { recursive: true, force: true });
+    fs.rmSync(path.join(dir, 'cache-install'), { recursive: true, force: true });
+    const cache = path.join(dir, 'cache-ci');
+    execFileSync('npm', ['ci', '--offline'], { cwd: elsewhere, env: env(cache), encoding: 'utf8' });
+    assert.ok(!fs.lstatSync(path.join(elsewhere, 'node_modules', 'wxpay')).isSymbolicLink());
+
+    // The README's first example, as written.
+    fs.writeFileSync(path.join(elsewhere, 'example.js'), paying.code);
+    const out = node(['example.js'], { cwd: elsewhere, env: { ...process.env, WXPAY_KEY: KEY } });
+    assert.deepEqual(out.trimEnd().split('\n'), expectedOutput(paying.code));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('npm publish --dry-run is clean: no warning but the login a dry run cannot have', () => {
+  // A registry nobody answers on: a dry run must not need one.
+  const run = spawnSync('npm', ['publish', '--dry-run'], {
+    cwd: PKG, encoding: 'utf8', env: { ...process.env, npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false' },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, new RegExp(`\\+ wxpay@${manifest.version}`));
+  const warnings = run.stderr.split('\n').filter((l) => /\bwarn\b/i.test(l) && !/requires you to be logged in/.test(l));
+  assert.deepEqual(warnings, []);
 });
 
 test('each entry point loads with require and with import, with the same named exports', () => {

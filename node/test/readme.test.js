@@ -17,20 +17,7 @@ const { promisify } = require('node:util');
 
 const { ROOT, KEY, signedNotify } = require('./helpers');
 const v3h = require('./v3-helpers');
-
-/** The fenced code blocks of a Markdown file: `{ lang, code, line }`. */
-function codeBlocks(file) {
-  const text = fs.readFileSync(file, 'utf8');
-  const blocks = [];
-  const re = /^```(\w*)\n([\s\S]*?)^```$/gm;
-  for (let m; (m = re.exec(text)); ) blocks.push({ lang: m[1], code: m[2], line: text.slice(0, m.index).split('\n').length });
-  return blocks;
-}
-
-/** What the `console.log(…); // expected` lines of a block say it prints, in order. */
-function expectedOutput(code) {
-  return [...code.matchAll(/^\s*console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]);
-}
+const { codeBlocks, expectedOutput } = require('./markdown');
 
 const blocks = codeBlocks(path.join(ROOT, 'node', 'README.md'));
 let dir;
@@ -48,6 +35,8 @@ const env = {
   WXPAY_PRIVATE_KEY_FILE: data('v3_test_merchant_key.pem'), WXPAY_SERIAL_NO: v3h.V.merchant_serial_no,
   WXPAY_PUBLIC_KEY_FILE: data('v3_test_wechatpay_public_key.pem'), WXPAY_PUBLIC_KEY_ID: v3h.V.public_key_id,
   WXPAY_API_V3_KEY: v3h.V.api_v3_key,
+  // Where the install block finds this repository.
+  WXPAY_CLONE: ROOT,
 };
 
 /**
@@ -98,8 +87,6 @@ function fakeWeChat() {
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-readme-'));
-  // "From a clone of this repository": the block's `./pkg`.
-  fs.symlinkSync(path.join(ROOT, 'pkg'), path.join(dir, 'pkg'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=wxpay test fake of WeChat Pay',
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'ignore' });
   wechat = fakeWeChat();

@@ -24,96 +24,15 @@
 // it). Missing, the test fails: it is not skipped.
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
 const https = require('node:https');
-const os = require('node:os');
 const path = require('node:path');
-const readline = require('node:readline');
 
 const v3 = require('../../pkg/v3');
 
-const BIN = path.resolve(__dirname, '..', process.env.WXPAY_SIM_BIN || path.join('..', 'target', 'debug', 'wxpay-sim'));
-const WAIT_MS = 10_000;
-
-/** A promise that rejects after `ms` with `what`, for `Promise.race` (cleared by the caller). */
-function deadline(what, ms = WAIT_MS) {
-  let timer;
-  const promise = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return { promise, clear: () => clearTimeout(timer) };
-}
-
-async function within(what, promise, ms) {
-  const d = deadline(what, ms);
-  try {
-    return await Promise.race([promise, d.promise]);
-  } finally {
-    d.clear();
-  }
-}
-
-/** `wxpay-sim serve` in `mode`, in a throwaway state directory, and its ready line. */
-async function startSim(mode) {
-  if (!fs.existsSync(BIN)) {
-    throw new Error(`wxpay-sim not found at ${BIN}: run \`cargo build -p wxpay-sim\` (or set WXPAY_SIM_BIN to the binary)`);
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-v3-sim-'));
-  const child = spawn(BIN, ['serve', '--state-dir', dir, '--time-scale', '1000', '--v3-keys', mode], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, RUST_LOG: 'warn' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  const line = await within('the ready line of wxpay-sim', new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`wxpay-sim exited (${code}) before its ready line: ${stderr}`)));
-  }));
-  const ready = JSON.parse(line);
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  return { ready, dir, stop };
-}
-
-/** The merchant's HTTP client: a `SignedRequest` sent as signed, the answer as the package reads it. */
-function client(ca) {
-  return function send(request, overrides = {}) {
-    const { method, url, headers, body } = { ...request, ...overrides };
-    return new Promise((resolve, reject) => {
-      const req = https.request(url, { method, headers, ca, timeout: WAIT_MS }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
-      req.end(body);
-    });
-  };
-}
-
-/** The control API (plain HTTP). */
-async function control(ready, method, p, body) {
-  const r = await fetch(ready.control_url + p, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`control ${method} ${p}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const { BIN, deadline, within, startSim, client, control } = require('./sim');
 
 /**
  * The merchant's notify endpoint: every notify goes through `openNotification` with the keys

@@ -512,11 +512,12 @@ export function nonceStr(): string;
 
 /**
  * The reply to a payment or refund notify: `SUCCESS` stops WeChat's retries, `FAIL` asks for
- * one later. `message` defaults to `OK` / `FAIL`.
+ * one later. `ok` is `true` / `false`, or the word itself, `'SUCCESS'` / `'FAIL'` (a verdict's
+ * `reply`); anything else is refused, never read as FAIL. `message` defaults to `OK` / `FAIL`.
  *
- * @throws {WxPayError} `UNENCODABLE`
+ * @throws {WxPayError} `UNENCODABLE`, `INVALID_ARGUMENT`
  */
-export function notifyReply(ok: boolean, message?: string): string;
+export function notifyReply(ok: boolean | "SUCCESS" | "FAIL", message?: string): string;
 
 /**
  * Checks WeChat's answer to closeorder (see `parseUnifiedOrderResponse`); `ORDERPAID` is a

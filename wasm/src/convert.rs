@@ -101,15 +101,39 @@ impl Body {
         Body::read(value, "xml")
     }
 
-    /// The argument `what`.
+    /// The argument `what`. A request body that is `undefined` or an object is what a web
+    /// framework leaves when its body parser did not match the content type, or parsed the
+    /// body already: the message names that cause and the fix (`INVALID_ARGUMENT` still).
     pub fn read(value: &JsValue, what: &str) -> Result<Body> {
         if let Some(s) = value.as_string() {
             Ok(Body::Text(s))
         } else if let Some(bytes) = js::bytes(value, what)? {
             Ok(Body::Bytes(bytes))
         } else {
-            Err(argument(what, "must be a string or a Uint8Array"))
+            Err(argument(what, &Body::refusal(value, what)))
         }
+    }
+
+    /// Why `value` is not a body, and what to pass instead.
+    fn refusal(value: &JsValue, what: &str) -> String {
+        let found = if value.is_undefined() {
+            "is undefined: no body parser read the body (none matched its content type)"
+        } else if value.is_object() {
+            "is an object: a body parser parsed the body (or left {} without reading it)"
+        } else {
+            return "must be a string or a Uint8Array".into();
+        };
+        // v2 notifies are XML (text/xml); v3 notifies and answers are JSON.
+        let (raw, of) = match what {
+            "xml" => ("express.raw({ type: 'text/xml' })", "the request"),
+            "body" => ("express.raw({ type: 'application/json' })", "the request"),
+            _ => ("Buffer.from(await res.arrayBuffer())", "the answer"),
+        };
+        let mut m = String::with_capacity(200);
+        for part in [found, ": pass the raw body of ", of, " as received (a Buffer or a string), e.g. ", raw] {
+            m.push_str(part);
+        }
+        m
     }
 
     pub fn bytes(&self) -> &[u8] {

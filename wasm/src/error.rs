@@ -23,6 +23,9 @@ pub enum Failure {
     /// What a caller's own function threw (v3's `sign` callback), rethrown as it was.
     #[cfg(feature = "wasm-v3")]
     Thrown(JsValue),
+    /// `SIGNATURE_MISMATCH` on a JSON body, with its likely cause and the fix in the message.
+    #[cfg(feature = "wasm-v3")]
+    SignatureMismatchJson,
 }
 
 pub type Result<T> = core::result::Result<T, Failure>;
@@ -38,6 +41,13 @@ impl From<Failure> for JsValue {
         to_js_error(f)
     }
 }
+
+/// A signature that does not match a JSON body: besides a wrong key, the classic cause is a
+/// framework that parsed the JSON and serialized it again, whose bytes are not the ones WeChat
+/// signed.
+#[cfg(feature = "wasm-v3")]
+const RESERIALIZED: &str = "signature mismatch (or the wrong key): if a framework parsed this JSON and it was serialized again \
+    (JSON.stringify(req.body)), its bytes are not the ones WeChat signed: pass the raw body as received, e.g. express.raw({ type: 'application/json' })";
 
 /// `INVALID_ARGUMENT` with `what` (the argument's name) before the reason.
 pub fn argument(what: &str, reason: &str) -> Failure {
@@ -61,6 +71,8 @@ fn to_js_error(f: Failure) -> JsValue {
         }
         #[cfg(feature = "wasm-v3")]
         Failure::Thrown(value) => return value.clone(),
+        #[cfg(feature = "wasm-v3")]
+        Failure::SignatureMismatchJson => ("SIGNATURE_MISMATCH", RESERIALIZED.into(), None, false),
     };
     let error = js_sys::Error::new(&message);
     let set = |name: &str, value: JsValue| {

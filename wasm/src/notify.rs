@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::convert::{Body, MerchantConfig, Scalar};
-use super::error::Result;
+use super::error::{argument, Result};
 use super::js;
 use wxpay::v2::{notify, Merchant};
 
@@ -35,15 +35,20 @@ pub fn decrypt_refund_notify(
 }
 
 /// The reply to a payment or refund notify: `SUCCESS` stops WeChat's retries, `FAIL` asks for
-/// one later. `message` defaults to `OK` / `FAIL`.
+/// one later. `ok` is `true` / `false`, or the word itself, `'SUCCESS'` / `'FAIL'` (a verdict's
+/// `reply`); anything else is refused, never read as FAIL. `message` defaults to `OK` / `FAIL`.
 ///
-/// @throws {WxPayError} `UNENCODABLE`
+/// @throws {WxPayError} `UNENCODABLE`, `INVALID_ARGUMENT`
 #[wasm_bindgen(js_name = notifyReply)]
 pub fn notify_reply(
-    #[wasm_bindgen(unchecked_param_type = "boolean")] ok: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "boolean | \"SUCCESS\" | \"FAIL\"")] ok: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "string")] message: &JsValue,
 ) -> Result<String> {
-    let ok = js::flag(ok, "ok")?;
+    let ok = match ok.as_string().as_deref() {
+        Some("SUCCESS") => true,
+        Some("FAIL") => false,
+        _ => js::flag(ok, "ok").map_err(|_| argument("ok", "must be true, false, 'SUCCESS' or 'FAIL'"))?,
+    };
     let message = js::opt_text(message, "message")?;
     let message = message.as_deref().unwrap_or(if ok { "OK" } else { "FAIL" });
     Ok(notify::reply(ok, message)?)

@@ -815,7 +815,7 @@ impl KeySet {
         let headers = headers_in(headers)?;
         let body = Body::read(body, "body")?;
         let now = seconds(now, "now")?;
-        Ok(self.inner.borrow().verify(&headers, body.bytes(), now)?)
+        self.inner.borrow().verify(&headers, body.bytes(), now).map_err(|e| reserialized(e, &body))
     }
 
     /// A payment or refund notify: verified (as `verifySignature`), then decrypted with the
@@ -834,7 +834,8 @@ impl KeySet {
         let body = Body::read(body, "body")?;
         let now = seconds(now, "now")?;
         let key = self.api_v3_key()?;
-        camel_js(&self.inner.borrow().open_notification(key, &headers, body.bytes(), now)?)
+        let notification = self.inner.borrow().open_notification(key, &headers, body.bytes(), now);
+        camel_js(&notification.map_err(|e| reserialized(e, &body))?)
     }
 
     /// WeChat's answer to `buildJsapiPrepay`: verified, then `{ prepayId }`. A 4xx/5xx answer
@@ -1358,3 +1359,12 @@ export interface WxPayError extends Error {
   cause?: unknown;
 }
 "#;
+
+/// `SIGNATURE_MISMATCH` on a body that is JSON carries a hint about re-serialization.
+fn reserialized(e: Error, body: &Body) -> Failure {
+    let json = body.bytes().iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    match e {
+        Error::SignatureMismatch if json => Failure::SignatureMismatchJson,
+        e => Failure::Core(e),
+    }
+}

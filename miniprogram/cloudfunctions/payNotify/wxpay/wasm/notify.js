@@ -242,10 +242,11 @@ exports.judgeRefund = judgeRefund;
 
 /**
  * The reply to a payment or refund notify: `SUCCESS` stops WeChat's retries, `FAIL` asks for
- * one later. `message` defaults to `OK` / `FAIL`.
+ * one later. `ok` is `true` / `false`, or the word itself, `'SUCCESS'` / `'FAIL'` (a verdict's
+ * `reply`); anything else is refused, never read as FAIL. `message` defaults to `OK` / `FAIL`.
  *
- * @throws {WxPayError} `UNENCODABLE`
- * @param {boolean} ok
+ * @throws {WxPayError} `UNENCODABLE`, `INVALID_ARGUMENT`
+ * @param {boolean | "SUCCESS" | "FAIL"} ok
  * @param {string} [message]
  * @returns {string}
  */

@@ -1,0 +1,93 @@
+'use strict';
+// `wxpay-sim serve` for the node tests: started in a throwaway state directory, its ready line,
+// its control API, and an HTTPS client that trusts its CA. The binary: WXPAY_SIM_BIN, default
+// ../target/debug/wxpay-sim (scripts/test-wasm node builds it); missing, the tests that need it
+// fail, they are not skipped.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const https = require('node:https');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const BIN = path.resolve(__dirname, '..', process.env.WXPAY_SIM_BIN || path.join('..', 'target', 'debug', 'wxpay-sim'));
+const WAIT_MS = 10_000;
+
+/** A promise that rejects after `ms` with `what`, for `Promise.race` (cleared by the caller). */
+function deadline(what, ms = WAIT_MS) {
+  let timer;
+  const promise = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return { promise, clear: () => clearTimeout(timer) };
+}
+
+async function within(what, promise, ms) {
+  const d = deadline(what, ms);
+  try {
+    return await Promise.race([promise, d.promise]);
+  } finally {
+    d.clear();
+  }
+}
+
+/** `wxpay-sim serve` in `mode`, in a throwaway state directory, and its ready line. */
+async function startSim(mode = 'public-key') {
+  if (!fs.existsSync(BIN)) {
+    throw new Error(`wxpay-sim not found at ${BIN}: run \`cargo build -p wxpay-sim\` (or set WXPAY_SIM_BIN to the binary)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-v3-sim-'));
+  const child = spawn(BIN, ['serve', '--state-dir', dir, '--time-scale', '1000', '--v3-keys', mode], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, RUST_LOG: 'warn' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  const line = await within('the ready line of wxpay-sim', new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`wxpay-sim exited (${code}) before its ready line: ${stderr}`)));
+  }));
+  const ready = JSON.parse(line);
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { ready, dir, stop };
+}
+
+/** The merchant's HTTP client: a `SignedRequest` sent as signed, the answer as the package reads it. */
+function client(ca) {
+  return function send(request, overrides = {}) {
+    const { method, url, headers, body } = { ...request, ...overrides };
+    return new Promise((resolve, reject) => {
+      const req = https.request(url, { method, headers, ca, timeout: WAIT_MS }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
+      req.end(body);
+    });
+  };
+}
+
+/** The control API (plain HTTP). */
+async function control(ready, method, p, body) {
+  const r = await fetch(ready.control_url + p, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`control ${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+module.exports = { BIN, WAIT_MS, deadline, within, startSim, client, control };

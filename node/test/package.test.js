@@ -123,9 +123,12 @@ test('the README\'s install lasts: npm ci with an empty cache, in a copy of the 
 });
 
 test('npm publish --dry-run is clean: no warning but the login a dry run cannot have', () => {
-  // A registry nobody answers on: a dry run must not need one.
+  // A registry nobody answers on, and offline: a dry run must not need one (online, npm retries
+  // the dead registry for a minute before it gives up).
   const run = spawnSync('npm', ['publish', '--dry-run'], {
-    cwd: PKG, encoding: 'utf8', env: { ...process.env, npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false' },
+    cwd: PKG,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_registry: 'http://127.0.0.1:9/', npm_config_offline: 'true', npm_config_update_notifier: 'false' },
   });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, new RegExp(`\\+ wxpay@${manifest.version}`));

@@ -2,7 +2,7 @@
 // The payment-notify endpoint of a small Node backend or WeChat cloud function, with nothing
 // but node:http and the wasm package: read the body as bytes, verify it, answer WeChat.
 //
-//   WXPAY_APPID=wx… WXPAY_MCH_ID=… WXPAY_KEY=… PORT=8080 node examples/notify-server.js
+//   WXPAY_APPID=wx… WXPAY_MCH_ID=… WXPAY_API_KEY=… PORT=8080 node examples/notify-server.js
 //
 // WeChat retries a notify until it gets SUCCESS (about 15 times over 24 hours) and duplicates
 // are normal, so `onPaid` must be idempotent: mark the order paid once, keyed by outTradeNo.
@@ -89,7 +89,7 @@ if (require.main === module) {
   };
   const orders = new Map(); // stand-in for the orders table: outTradeNo → total fee in fen
   const server = createNotifyServer({
-    merchant: { appId: env('WXPAY_APPID'), mchId: env('WXPAY_MCH_ID'), key: env('WXPAY_KEY') },
+    merchant: { appId: env('WXPAY_APPID'), mchId: env('WXPAY_MCH_ID'), key: env('WXPAY_API_KEY') },
     orderTotal: (no) => orders.get(no),
     onPaid: (n) => console.log(`paid: ${n.outTradeNo} (${n.transactionId})`),
   });

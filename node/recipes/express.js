@@ -4,8 +4,8 @@
 // text/plain, and WeChat sends text/xml): express.raw, typed per route, so that nothing else
 // of your app changes.
 //
-//   WXPAY_APPID=… WXPAY_MCH_ID=… WXPAY_KEY=… WXPAY_API_V3_KEY=… WXPAY_PUBLIC_KEY_ID=… \
-//   WXPAY_PUBLIC_KEY_FILE=pub_key.pem PORT=8080 node recipes/express.js
+//   WXPAY_APPID=… WXPAY_MCH_ID=… WXPAY_API_KEY=… WXPAY_APIV3_KEY=… WXPAY_PUBLIC_KEY_ID=… \
+//   WXPAY_PUBLIC_KEY=pub_key.pem PORT=8080 node recipes/express.js
 const express = require('express');
 const { paymentNotifyV2 } = require('./notify-v2');
 const { paymentNotifyV3 } = require('./notify-v3');

@@ -20,26 +20,26 @@ function once(build) {
   return () => (made ||= build());
 }
 
-/** API v2: `WXPAY_APPID`, `WXPAY_MCH_ID`, `WXPAY_KEY` (the API key, not the AppSecret). */
+/** API v2: `WXPAY_APPID`, `WXPAY_MCH_ID`, `WXPAY_API_KEY` (the API key, not the AppSecret). */
 const merchant = once(() => {
-  const config = { appId: env('WXPAY_APPID'), mchId: env('WXPAY_MCH_ID'), key: env('WXPAY_KEY') };
+  const config = { appId: env('WXPAY_APPID'), mchId: env('WXPAY_MCH_ID'), key: env('WXPAY_API_KEY') };
   try {
     return new v2.Merchant(config);
   } catch (e) {
     // INVALID_API_KEY and the like: the message names the field, never the key.
-    throw Object.assign(new Error(`WXPAY_APPID / WXPAY_MCH_ID / WXPAY_KEY: ${e.message}`), { code: e.code });
+    throw Object.assign(new Error(`WXPAY_APPID / WXPAY_MCH_ID / WXPAY_API_KEY: ${e.message}`), { code: e.code });
   }
 });
 
-/** API v3: `WXPAY_API_V3_KEY`, `WXPAY_PUBLIC_KEY_ID`, `WXPAY_PUBLIC_KEY_FILE` (pub_key.pem). */
+/** API v3: `WXPAY_APIV3_KEY`, `WXPAY_PUBLIC_KEY_ID`, `WXPAY_PUBLIC_KEY` (pub_key.pem). */
 const keys = once(() => {
   const id = env('WXPAY_PUBLIC_KEY_ID');
-  const file = env('WXPAY_PUBLIC_KEY_FILE');
+  const file = env('WXPAY_PUBLIC_KEY');
   try {
-    return new v3.KeySet({ apiV3Key: env('WXPAY_API_V3_KEY'), publicKeys: { [id]: fs.readFileSync(file) } });
+    return new v3.KeySet({ apiV3Key: env('WXPAY_APIV3_KEY'), publicKeys: { [id]: fs.readFileSync(file) } });
   } catch (e) {
     if (e.code === 'SETTING_MISSING') throw e;
-    throw Object.assign(new Error(`WXPAY_API_V3_KEY / WXPAY_PUBLIC_KEY_ID / WXPAY_PUBLIC_KEY_FILE: ${e.message}`), { code: e.code });
+    throw Object.assign(new Error(`WXPAY_APIV3_KEY / WXPAY_PUBLIC_KEY_ID / WXPAY_PUBLIC_KEY: ${e.message}`), { code: e.code });
   }
 });
 

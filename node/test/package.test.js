@@ -115,7 +115,7 @@ test('the README\'s install lasts: npm ci with an empty cache, in a copy of the 
 
     // The README's first example, as written.
     fs.writeFileSync(path.join(elsewhere, 'example.js'), paying.code);
-    const out = node(['example.js'], { cwd: elsewhere, env: { ...process.env, WXPAY_KEY: KEY } });
+    const out = node(['example.js'], { cwd: elsewhere, env: { ...process.env, WXPAY_API_KEY: KEY } });
     assert.deepEqual(out.trimEnd().split('\n'), expectedOutput(paying.code));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -30,11 +30,11 @@ const ABNORMAL_REFUND = JSON.parse(JSON.parse(fs.readFileSync(data('v3_vectors.j
 /** The gzip trade bill that Python made (tests/data/v3_bill_vectors.json), served by the fake. */
 const BILL = JSON.parse(fs.readFileSync(data('v3_bill_vectors.json'), 'utf8')).cases.find((c) => c.name === 'trade_gzip');
 const env = {
-  ...process.env, WXPAY_KEY: KEY, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+  ...process.env, WXPAY_API_KEY: KEY, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
   // The v3 section's keys: where a merchant's own files would be named.
-  WXPAY_PRIVATE_KEY_FILE: data('v3_test_merchant_key.pem'), WXPAY_SERIAL_NO: v3h.V.merchant_serial_no,
-  WXPAY_PUBLIC_KEY_FILE: data('v3_test_wechatpay_public_key.pem'), WXPAY_PUBLIC_KEY_ID: v3h.V.public_key_id,
-  WXPAY_API_V3_KEY: v3h.V.api_v3_key,
+  WXPAY_MCH_PRIVATE_KEY: data('v3_test_merchant_key.pem'), WXPAY_MCH_SERIAL: v3h.V.merchant_serial_no,
+  WXPAY_PUBLIC_KEY: data('v3_test_wechatpay_public_key.pem'), WXPAY_PUBLIC_KEY_ID: v3h.V.public_key_id,
+  WXPAY_APIV3_KEY: v3h.V.api_v3_key,
   // Where the install block finds this repository.
   WXPAY_CLONE: ROOT,
 };
@@ -126,7 +126,7 @@ test('pkg/README.md\'s example runs as written in the installed package and veri
   const file = path.join(dir, 'package-readme.js');
   fs.writeFileSync(file, block.code);
   execFileSync(process.execPath, [file], { cwd: dir, env });
-  process.env.WXPAY_KEY = KEY;
+  process.env.WXPAY_API_KEY = KEY;
   const { onPaymentNotify } = require(file);
   const stored = [];
   assert.match(await onPaymentNotify(Buffer.from(signedNotify()), async (n) => stored.push(n.outTradeNo)), /SUCCESS/);
@@ -136,7 +136,7 @@ test('pkg/README.md\'s example runs as written in the installed package and veri
 });
 
 test('the README notify handler stores a verified payment once and refuses a forged or mismatched one tersely', async () => {
-  process.env.WXPAY_KEY = KEY;
+  process.env.WXPAY_API_KEY = KEY;
   const handler = require(path.join(dir, `block-${blocks.findIndex((b) => b.code.includes('onPaymentNotify')) + 1}.js`));
   const bodyOf = (reply) => reply.match(/<return_code><!\[CDATA\[(\w+)\]\]><\/return_code><return_msg><!\[CDATA\[(\w+)\]\]>/).slice(1);
   const order = handler.orders.get('20261123000001');
@@ -168,7 +168,7 @@ test('the README v3 blocks sent only these requests, each signed as WeChat check
 });
 
 test('the README v3 notify endpoint stores a payment once, answers 204 after it, and refuses probes and forgeries', async () => {
-  for (const name of ['WXPAY_API_V3_KEY', 'WXPAY_PUBLIC_KEY_ID', 'WXPAY_PUBLIC_KEY_FILE']) process.env[name] = env[name];
+  for (const name of ['WXPAY_APIV3_KEY', 'WXPAY_PUBLIC_KEY_ID', 'WXPAY_PUBLIC_KEY']) process.env[name] = env[name];
   const handler = require(path.join(dir, `block-${blocks.findIndex((b) => b.code.includes('openNotification')) + 1}.js`));
   await new Promise((resolve) => handler.server.listen(0, '127.0.0.1', resolve));
   try {

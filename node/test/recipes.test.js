@@ -39,8 +39,8 @@ before(async () => {
   if (pubKeyFile !== pem) fs.writeFileSync(pubKeyFile, pem);
   // What settings.js reads, as a deployment would set it.
   Object.assign(process.env, {
-    WXPAY_APPID: ready.appid, WXPAY_MCH_ID: ready.mch_id, WXPAY_KEY: ready.api_key,
-    WXPAY_API_V3_KEY: ready.v3.apiv3_key, WXPAY_PUBLIC_KEY_ID: ready.v3.wechatpay_public_key_id, WXPAY_PUBLIC_KEY_FILE: pubKeyFile,
+    WXPAY_APPID: ready.appid, WXPAY_MCH_ID: ready.mch_id, WXPAY_API_KEY: ready.api_key,
+    WXPAY_APIV3_KEY: ready.v3.apiv3_key, WXPAY_PUBLIC_KEY_ID: ready.v3.wechatpay_public_key_id, WXPAY_PUBLIC_KEY: pubKeyFile,
   });
   ({ openid } = await control(ready, 'POST', '/login', {}));
   console.warn = (m) => logged.push(String(m));
@@ -238,18 +238,18 @@ describe('the settings fail closed, naming the variable', () => {
       (async () => { const answer = await (${code}); process.stdout.write(JSON.stringify({ answer, logs })); })();`], { cwd: RECIPES, env, encoding: 'utf8' }));
   }
 
-  test('v2: FAIL, and the log names WXPAY_KEY (never a value)', () => {
-    const { answer, logs } = without('WXPAY_KEY', "require('./notify-v2').paymentNotifyV2('<xml></xml>')");
+  test('v2: FAIL, and the log names WXPAY_API_KEY (never a value)', () => {
+    const { answer, logs } = without('WXPAY_API_KEY', "require('./notify-v2').paymentNotifyV2('<xml></xml>')");
     assert.deepEqual(wxpay.parseXml(answer), { return_code: 'FAIL', return_msg: 'FAIL' });
     assert.equal(logs.length, 1);
-    assert.match(logs[0], /SETTING_MISSING: WXPAY_KEY is not set/);
+    assert.match(logs[0], /SETTING_MISSING: WXPAY_API_KEY is not set/);
     assert.ok(!logs[0].includes(ready.v3.apiv3_key) && !logs[0].includes(ready.api_key));
   });
 
-  test('v3: 500, and the log names WXPAY_API_V3_KEY', () => {
-    const { answer, logs } = without('WXPAY_API_V3_KEY', "require('./notify-v3').paymentNotifyV3({}, '{}')");
+  test('v3: 500, and the log names WXPAY_APIV3_KEY', () => {
+    const { answer, logs } = without('WXPAY_APIV3_KEY', "require('./notify-v3').paymentNotifyV3({}, '{}')");
     assert.equal(answer.status, 500);
-    assert.match(logs[0], /SETTING_MISSING: WXPAY_API_V3_KEY is not set/);
+    assert.match(logs[0], /SETTING_MISSING: WXPAY_APIV3_KEY is not set/);
   });
 });
 
@@ -266,7 +266,7 @@ describe('v3 paying without fetch (recipes/send.js), on the Nodes wxpay/v3 suppo
         const { send } = require(${JSON.stringify(path.join(RECIPES, 'send'))});
         const r = ${JSON.stringify(ready)};
         const merchant = new v3.Merchant({ appId: r.appid, mchId: r.mch_id, serialNo: r.v3.mch_serial, privateKey: fs.readFileSync(r.v3.mch_private_key), apiBase: r.base_url });
-        const keys = new v3.KeySet({ publicKeys: { [process.env.WXPAY_PUBLIC_KEY_ID]: fs.readFileSync(process.env.WXPAY_PUBLIC_KEY_FILE) } });
+        const keys = new v3.KeySet({ publicKeys: { [process.env.WXPAY_PUBLIC_KEY_ID]: fs.readFileSync(process.env.WXPAY_PUBLIC_KEY) } });
         send(merchant.buildJsapiPrepay({ description: 'node', outTradeNo: ${JSON.stringify(no)}, total: 100, notifyUrl: 'https://shop.example.com/wxpay/v3/notify', openid: ${JSON.stringify(openid)} }))
           .then((answer) => {
             const { prepayId } = keys.parseJsapiPrepayResponse(answer);

@@ -14,83 +14,15 @@
 // it; alone, `cargo build -p wxpay-sim`). Missing, the test fails: it is not skipped.
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn, execFile } = require('node:child_process');
+const { execFile } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const http = require('node:http');
-const os = require('node:os');
 const path = require('node:path');
-const readline = require('node:readline');
 
-const BIN = path.resolve(__dirname, '..', process.env.WXPAY_SIM_BIN || path.join('..', 'target', 'debug', 'wxpay-sim'));
+const { startSim, within, control, WAIT_MS } = require('./sim');
 const DOCTOR = path.resolve(__dirname, '..', '..', 'pkg', 'bin', 'wxpay.js');
 const FINDINGS = require('../../pkg/doctor/findings.json').findings;
-const WAIT_MS = 20_000;
 const HTTPS_URL = 'https://shop.example.com';
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-async function within(what, promise, ms = WAIT_MS) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** `wxpay-sim serve` with its own state directory and `--env-file`, and its ready line. */
-async function startSim(extra = []) {
-  if (!fs.existsSync(BIN)) {
-    throw new Error(`wxpay-sim not found at ${BIN}: run \`cargo build -p wxpay-sim\` (or set WXPAY_SIM_BIN to the binary)`);
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-doctor-'));
-  const envFile = path.join(dir, 'wxpay.env');
-  const child = spawn(BIN, ['serve', '--state-dir', dir, '--env-file', envFile, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, RUST_LOG: 'warn' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  const line = await within(
-    'the ready line of wxpay-sim',
-    new Promise((resolve, reject) => {
-      readline.createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`wxpay-sim exited (${code}) before its ready line: ${stderr}`)));
-    }),
-  );
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  return { ready: JSON.parse(line), dir, envFile, stop };
-}
-
-/** A JSON call to the simulator's control API (plain HTTP on loopback). */
-function control(ready, method, p, body) {
-  return within(
-    `control ${method} ${p}`,
-    new Promise((resolve, reject) => {
-      const req = http.request(ready.control_url + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode >= 300) reject(new Error(`control ${method} ${p}: ${res.statusCode} ${text}`));
-          else resolve(text ? JSON.parse(text) : null);
-        });
-      });
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    }),
-  );
-}
 
 /** Every output of the run, for the secret check at the end. */
 const outputs = [];
@@ -104,7 +36,7 @@ function doctor(sim, env = {}, nodeBin = process.execPath) {
     'wxpay doctor',
     new Promise((resolve, reject) => {
       const args = [DOCTOR, 'doctor', '--env-file', sim.envFile];
-      execFile(nodeBin, args, { env: { PATH: process.env.PATH, ...env }, timeout: WAIT_MS }, (error, stdout, stderr) => {
+      execFile(nodeBin, args, { env: { PATH: process.env.PATH, ...env }, timeout: 2 * WAIT_MS }, (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
         outputs.push(stdout, stderr);
         const codes = stdout
@@ -115,6 +47,7 @@ function doctor(sim, env = {}, nodeBin = process.execPath) {
         resolve({ code: error ? error.code : 0, stdout, stderr, codes });
       });
     }),
+    3 * WAIT_MS,
   );
 }
 
@@ -146,7 +79,7 @@ function strangerKey(dir) {
 let a;
 let b;
 before(async () => {
-  [a, b] = await Promise.all([startSim(), startSim(['--v3-keys', 'certificate'])]);
+  [a, b] = await Promise.all([startSim(), startSim('certificate')]);
   assert.notEqual(a.ready.mch_id, b.ready.mch_id, 'two merchants');
 });
 after(async () => {

@@ -5,6 +5,7 @@
 // fail, they are not skipped.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
@@ -31,13 +32,17 @@ async function within(what, promise, ms) {
   }
 }
 
-/** `wxpay-sim serve` in `mode`, in a throwaway state directory, and its ready line. */
+/**
+ * `wxpay-sim serve` in `mode`, in a throwaway state directory: its ready line, the directory, and
+ * the settings file it writes for a server (`--env-file`, what `npx wxpay doctor --env-file` reads).
+ */
 async function startSim(mode = 'public-key') {
   if (!fs.existsSync(BIN)) {
     throw new Error(`wxpay-sim not found at ${BIN}: run \`cargo build -p wxpay-sim\` (or set WXPAY_SIM_BIN to the binary)`);
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-v3-sim-'));
-  const child = spawn(BIN, ['serve', '--state-dir', dir, '--time-scale', '1000', '--v3-keys', mode], {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-sim-'));
+  const envFile = path.join(dir, 'wxpay.env');
+  const child = spawn(BIN, ['serve', '--state-dir', dir, '--env-file', envFile, '--time-scale', '1000', '--v3-keys', mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, RUST_LOG: 'warn' },
   });
@@ -56,7 +61,7 @@ async function startSim(mode = 'public-key') {
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  return { ready, dir, stop };
+  return { ready, dir, envFile, stop };
 }
 
 /** The merchant's HTTP client: a `SignedRequest` sent as signed, the answer as the package reads it. */
@@ -77,17 +82,24 @@ function client(ca) {
   };
 }
 
-/** The control API (plain HTTP). */
-async function control(ready, method, p, body) {
-  const r = await fetch(ready.control_url + p, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`control ${method} ${p}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+/** The control API (plain HTTP, `node:http`: the test process may be Node 16). */
+function control(ready, method, p, body) {
+  return within(
+    `control ${method} ${p}`,
+    new Promise((resolve, reject) => {
+      const req = http.request(ready.control_url + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode >= 300) reject(new Error(`control ${method} ${p}: ${res.statusCode} ${text}`));
+          else resolve(text ? JSON.parse(text) : null);
+        });
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    }),
+  );
 }
 
 module.exports = { BIN, WAIT_MS, deadline, within, startSim, client, control };

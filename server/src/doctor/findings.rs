@@ -79,6 +79,11 @@ impl Finding {
         self
     }
 
+    /// The value given for `{name}`, if any.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+
     /// Its severity (an unknown code is a failure: a test keeps the table complete).
     pub fn severity(&self) -> Severity {
         table().get(self.code).map_or(Severity::Fail, |e| e.severity)

@@ -73,10 +73,7 @@ async fn check(config: &Config, clock: &Clock, out: &mut Vec<Finding>) {
     if !local::public_key_id(config, out) {
         rest.public_key_id = Some(format!("{}0", wxpay::v3::PUB_KEY_ID_PREFIX));
     }
-    let settings = match rest.settings() {
-        Ok(s) => s,
-        Err(e) => return out.push(local::setting_error(&e)),
-    };
+    let Some(settings) = local::settings(&mut rest, out) else { return };
     let policy = RetryPolicy { attempts: 1, ..settings.retry };
     let http = match http_client(settings.ca_file.as_deref(), &policy) {
         Ok(h) => h,

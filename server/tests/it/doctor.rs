@@ -200,6 +200,20 @@ async fn v3_a_malformed_public_key_id_is_named() {
     expect(&config, &["V3_PUBLIC_KEY_ID_FORMAT"], false).await;
 }
 
+#[tokio::test]
+async fn every_missing_or_malformed_text_setting_is_named_in_one_run() {
+    let (_dir, sim) = simulator(KeyMode::PublicKey).await;
+    let mut config = server_config(&sim, PUBLIC);
+    (config.appid, config.mch_id, config.api_key) = (None, Some("10000x".into()), None);
+    let report = expect(&config, &["SETTING_MISSING", "SETTING_INVALID"], false).await;
+    let lines = report.lines().join("\n");
+    for setting in ["WXPAY_APPID", "WXPAY_MCH_ID", "WXPAY_API_KEY"] {
+        assert!(lines.contains(setting), "{setting} named:\n{lines}");
+    }
+    // Nothing was asked of WeChat with a stand-in.
+    assert!(!report.codes().iter().any(|c| c.starts_with("V2_") || c.starts_with("CLOCK")), "{lines}");
+}
+
 #[test]
 fn a_missing_setting_is_named_and_the_exit_code_says_so() {
     let out = Command::new(env!("CARGO_BIN_EXE_wxpay-server"))

@@ -246,6 +246,10 @@ const EXPORTS = [
   ...exportsOf('notify', NOTIFY_FUNCTIONS, { Merchant: V2_MERCHANT }),
   ...exportsOf('v3', {
     decryptResource: [v3h.encryptResource('{}'), V.api_v3_key],
+    diagnoseSignError: [
+      JSON.stringify({ code: 'SIGN_ERROR', message: 'x', detail: { sign_information: { truncated_sign_message: 'GET\n/v3/x\n1\nn\n\n' } } }),
+      { method: 'GET', pathAndQuery: '/v3/x', timestamp: 1, nonceStr: 'n' },
+    ],
     judgePayment: [{ ...STORED_ORDER, signType: null }, V3_PAY_REPORT],
     judgeRefund: [STORED_REFUND, V3_REFUND_REPORT],
     openTradeBill: [BILL, Buffer.from(BILL_CASE.bytes_base64, 'base64')],

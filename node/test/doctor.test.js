@@ -266,28 +266,41 @@ describe('the command line', () => {
   });
 });
 
-describe('a SIGN_ERROR read line by line', () => {
-  const { compareSignMessage } = require('../../pkg/doctor/v3');
+describe('a SIGN_ERROR read line by line (the core\'s rule, through wxpay/v3)', () => {
+  const { diagnoseSignError } = require('../../pkg/doctor/v3');
+  const settings = { mchId: '1900000109', v3: { serial: 'SERIAL' } };
+  const request = { method: 'GET', pathAndQuery: '/v3/pay/transactions/out-trade-no/DOCTOR1?mchid=1900000109', timestamp: 1700000000, nonceStr: 'abc' };
   const ours = 'GET\n/v3/pay/transactions/out-trade-no/DOCTOR1?mchid=1900000109\n1700000000\nabc\n\n';
-  const codeOf = (info) => compareSignMessage(ours, info, 'SERIAL').code;
+  // WeChat's answer: `detail.sign_information` holds the message it verified, its body cut short.
+  const answer = (info) => {
+    const json = { code: 'SIGN_ERROR', message: '签名错误，请检查后再试', detail: { detail: { issue: 'sign not match' }, sign_information: info } };
+    return [Buffer.from(JSON.stringify(json)), json];
+  };
+  const diagnose = (info, req = request) => diagnoseSignError(...answer(info), req, settings, 0);
 
   test('the same lines: the key is not the serial\'s', () => {
-    assert.equal(codeOf({ truncated_sign_message: ours, sign_message_length: Buffer.byteLength(ours) }), 'V3_KEY_NOT_SERIAL');
+    assert.equal(diagnose({ truncated_sign_message: ours, sign_message_length: Buffer.byteLength(ours) }).code, 'V3_KEY_NOT_SERIAL');
   });
 
   test('another path (a proxy that rewrote it): V3_SIGN_MESSAGE_DIFFERS names line 2, ours and WeChat\'s', () => {
     const theirs = ours.replace('?mchid=1900000109', '?mchid=1900000109&x=1');
-    const f = compareSignMessage(ours, { truncated_sign_message: theirs }, 'SERIAL');
+    const f = diagnose({ truncated_sign_message: theirs });
     assert.equal(f.code, 'V3_SIGN_MESSAGE_DIFFERS');
-    assert.match(f.en, /^WeChat Pay could not verify the signature: line 2 of the signed message differs, we signed "\/v3\/pay.*mchid=1900000109", WeChat Pay expected ".*&x=1"$/);
+    assert.match(f.en, /^WeChat Pay could not verify the signature: line 2 \(path\) of the signed message differs, we signed "\/v3\/pay.*mchid=1900000109", WeChat Pay expected ".*&x=1"$/);
   });
 
   test('a body re-serialised past the part shown: the lengths differ, line 5', () => {
-    const post = 'POST\n/v3/pay/transactions/jsapi\n1700000000\nabc\n{"a":1,"b":2}\n';
+    const post = { method: 'POST', pathAndQuery: '/v3/pay/transactions/jsapi', body: '{"a":1,"b":2}', timestamp: 1700000000, nonceStr: 'abc' };
+    const signed = 'POST\n/v3/pay/transactions/jsapi\n1700000000\nabc\n{"a":1,"b":2}\n';
     const shown = 'POST\n/v3/pay/transactions/jsapi\n1700000000\nabc\n{"a":1,"b"\n';
-    const f = compareSignMessage(post, { truncated_sign_message: shown, sign_message_length: Buffer.byteLength(post) + 2 }, 'SERIAL');
+    const f = diagnose({ truncated_sign_message: shown, sign_message_length: Buffer.byteLength(signed) + 2 }, post);
     assert.equal(f.code, 'V3_SIGN_MESSAGE_DIFFERS');
-    assert.match(f.en, /line 5/);
+    assert.match(f.en, /line 5 \(body\).*\d+ bytes.*\d+ bytes/);
+  });
+
+  test('no sign_information: what the message names', () => {
+    const json = { code: 'SIGN_ERROR', message: '商户证书序列号有误。请使用签名私钥匹配的证书序列号' };
+    assert.equal(diagnoseSignError(Buffer.from(JSON.stringify(json)), json, request, settings, 0).code, 'V3_SERIAL_REJECTED');
   });
 });
 

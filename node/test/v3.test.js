@@ -19,7 +19,7 @@ const merchant = new v3.Merchant(CONFIG);
 const keys = new v3.KeySet(KEYS);
 
 test('exports exactly the documented API', () => {
-  assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'KeyStore', 'Merchant', 'decryptResource', 'judgePayment', 'judgeRefund', 'openFundFlowBill', 'openTradeBill']);
+  assert.deepEqual(Object.keys(v3).sort(), ['KeySet', 'KeyStore', 'Merchant', 'decryptResource', 'diagnoseSignError', 'judgePayment', 'judgeRefund', 'openFundFlowBill', 'openTradeBill']);
   const methods = (cls) => Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor' && n !== 'free' && !n.startsWith('__')).sort();
   assert.deepEqual(methods(v3.Merchant), [
     'apiBase', 'appId', 'buildAbnormalRefund', 'buildAuthorization', 'buildBillDownload', 'buildCloseOrder', 'buildDownloadCertificates', 'buildFundFlowBill',
@@ -574,4 +574,21 @@ describe('errors', () => {
     assert.deepEqual([e.code, /apiV3Key/.test(e.message)], ['MISSING_FIELD', true]);
     assert.equal(codeOf(() => new v3.KeySet({ apiV3Key: 'short' })), 'INVALID_KEY');
   });
+});
+
+test('diagnoseSignError: the core\'s reading of a SIGN_ERROR against the request signed; null for any other answer', () => {
+  const signed = { method: 'GET', pathAndQuery: '/v3/certificates', timestamp: 1554208460, nonceStr: '593BEC0C930BF1AFEB40B4A08C8FB242' };
+  const message = 'GET\n/v3/certificates\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n';
+  const answer = (truncated, length) => JSON.stringify({
+    code: 'SIGN_ERROR', message: '签名错误', detail: { sign_information: { method: 'GET', url: '/v3/certificates', truncated_sign_message: truncated, sign_message_length: length } },
+  });
+  assert.deepEqual(v3.diagnoseSignError(answer(message, message.length), signed), { kind: 'sameMessage' });
+  assert.deepEqual(v3.diagnoseSignError(Buffer.from(answer(message, message.length)), { ...signed, nonceStr: '593BEC0C930BF1AFEB40B4A08C8FB243' }), {
+    kind: 'lineDiffers', line: 'nonce', expected: '593BEC0C930BF1AFEB40B4A08C8FB242', signed: '593BEC0C930BF1AFEB40B4A08C8FB243', offset: 31,
+  });
+  assert.deepEqual(v3.diagnoseSignError(answer(message, message.length + 5), signed), { kind: 'lengthDiffers', expected: message.length + 5, signed: message.length });
+  assert.equal(v3.diagnoseSignError(JSON.stringify({ code: 'PARAM_ERROR', message: 'x' }), signed), null);
+  assert.equal(v3.diagnoseSignError('not json', signed), null);
+  assert.equal(codeOf(() => v3.diagnoseSignError(answer(message, 1), { ...signed, timestamp: undefined })), 'MISSING_FIELD');
+  assert.equal(codeOf(() => v3.diagnoseSignError(undefined, signed)), 'INVALID_ARGUMENT');
 });

@@ -10,7 +10,6 @@ const { finding } = require('./findings');
 const { request, describe } = require('./net');
 
 const PUBLIC_KEY_ID = /^PUB_KEY_ID_[0-9]+$/;
-const LINES = ['method', 'path', 'timestamp', 'nonce', 'body'];
 
 /** An answer as the package reads it, and its JSON (or null). */
 function answerOf(res) {
@@ -30,33 +29,24 @@ function summary(res, json) {
   return `HTTP ${res.status}${code}${message}`;
 }
 
-/**
- * A SIGN_ERROR's `detail.sign_information.truncated_sign_message` (the message WeChat verified,
- * its body cut short) against the message we signed: the first line that differs, or none (then
- * the key is not the one of the serial).
- */
-function compareSignMessage(ours, info, serial) {
-  const theirs = String(info.truncated_sign_message).split('\n');
-  const mine = ours.split('\n');
-  for (let i = 0; i < LINES.length; i++) {
-    const [a, b] = [mine[i] === undefined ? '' : mine[i], theirs[i] === undefined ? '' : theirs[i]];
-    // WeChat shows the start of the body only.
-    const same = LINES[i] === 'body' ? a.startsWith(b) : a === b;
-    if (!same) return finding('V3_SIGN_MESSAGE_DIFFERS', { line: i + 1, ours: JSON.stringify(a), theirs: JSON.stringify(b) });
-  }
-  const length = Number(info.sign_message_length);
-  const ourLength = Buffer.byteLength(ours);
-  if (info.sign_message_length !== undefined && Number.isFinite(length) && length !== ourLength) {
-    return finding('V3_SIGN_MESSAGE_DIFFERS', { line: 5, ours: `${ourLength} bytes`, theirs: `${length} bytes` });
-  }
-  return finding('V3_KEY_NOT_SERIAL', { serial });
-}
+/** `2 (path)`: a line of the signed message by its number and name, as both doctors print it. */
+const LINE_NUMBERS = { method: 1, path: 2, timestamp: 3, nonce: 4, body: 5 };
+const lineName = (line) => `${LINE_NUMBERS[line]} (${line})`;
 
-/** What a 401 SIGN_ERROR says about our request. */
-function diagnoseSignError(json, ours, s, skewSecs) {
-  const detail = (json && json.detail) || {};
-  const info = detail.sign_information || (detail.detail && detail.detail.sign_information);
-  if (info && typeof info.truncated_sign_message === 'string') return compareSignMessage(ours, info, s.v3.serial);
+/**
+ * A 401 SIGN_ERROR (`body` as received) about `request` (what was signed: method, pathAndQuery,
+ * body, timestamp, nonceStr): the core's diagnosis (`wxpay/v3`'s `diagnoseSignError`, the rule
+ * wxpay-server uses) when WeChat showed the message it verified, else what its message names.
+ */
+function diagnoseSignError(body, json, request, s, skewSecs) {
+  const d = v3.diagnoseSignError(body, request);
+  if (d && d.kind === 'sameMessage') return finding('V3_KEY_NOT_SERIAL', { serial: s.v3.serial });
+  if (d && d.kind === 'lineDiffers') {
+    return finding('V3_SIGN_MESSAGE_DIFFERS', { line: lineName(d.line), ours: JSON.stringify(d.signed), theirs: JSON.stringify(d.expected) });
+  }
+  if (d && d.kind === 'lengthDiffers') {
+    return finding('V3_SIGN_MESSAGE_DIFFERS', { line: lineName('body'), ours: `${d.signed} bytes`, theirs: `${d.expected} bytes` });
+  }
   const message = String((json && json.message) || '');
   if (/序列号|serial/i.test(message)) return finding('V3_SERIAL_REJECTED', { serial: s.v3.serial, message });
   if (/商户号|mchid/i.test(message)) return finding('V3_MCHID_REJECTED', { mch_id: s.mchId, message });
@@ -110,7 +100,6 @@ async function checkV3(s, skewSecs = 0) {
   // 1. The signature: a query of an order no one placed.
   const opts = options();
   const query = merchant.buildQueryByOutTradeNo({ outTradeNo: `DOCTOR${Date.now()}${crypto.randomBytes(4).toString('hex')}` }, opts);
-  const signedMessage = `${query.method}\n${query.pathAndQuery}\n${opts.timestamp}\n${opts.nonceStr}\n\n`;
   let res;
   try {
     res = await send(query);
@@ -123,7 +112,8 @@ async function checkV3(s, skewSecs = 0) {
     out.push(finding('V3_SIGN_OK', { serial: s.v3.serial }));
   } else if (res.status === 401 && code === 'SIGN_ERROR') {
     // Nothing else can be asked of WeChat with a signature it refuses.
-    return [...out, diagnoseSignError(queried.json, signedMessage, s, skewSecs)];
+    const signed = { method: query.method, pathAndQuery: query.pathAndQuery, body: query.body, timestamp: opts.timestamp, nonceStr: opts.nonceStr };
+    return [...out, diagnoseSignError(res.body, queried.json, signed, s, skewSecs)];
   } else {
     return [...out, finding('V3_ANSWER_UNEXPECTED', { reason: summary(res, queried.json) })];
   }
@@ -163,4 +153,4 @@ async function checkV3(s, skewSecs = 0) {
   return out;
 }
 
-module.exports = { checkV3, compareSignMessage, PUBLIC_KEY_ID };
+module.exports = { checkV3, diagnoseSignError, PUBLIC_KEY_ID };

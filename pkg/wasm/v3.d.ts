@@ -476,6 +476,14 @@ export type RefundReport = (RefundNotice & { kind?: "refund" }) | Refund;
 
 
 
+/** What a `SIGN_ERROR` says about the request signed (`diagnoseSignError`). */
+export type SignDiagnosis =
+| { kind: "lineDiffers"; line: "method" | "path" | "timestamp" | "nonce" | "body"; expected: string; signed: string; offset: number }
+| { kind: "lengthDiffers"; expected: number; signed: number }
+| { kind: "sameMessage" };
+
+
+
 /**
  * What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
  * platform certificates, or both, chosen by `Wechatpay-Serial`) and the APIv3 key that
@@ -797,6 +805,17 @@ export class Merchant {
  * @throws {WxPayError} `AEAD_TAG_MISMATCH` (usually the wrong APIv3 key), `TRUNCATED_CIPHERTEXT`, `UNSUPPORTED_ALGORITHM`, `INVALID_FIELD`, `NOT_UTF8`, `INVALID_KEY`, `MISSING_FIELD`, `INVALID_ARGUMENT`
  */
 export function decryptResource(resource: EncryptedResource, apiV3Key: string): string;
+
+/**
+ * What WeChat's `SIGN_ERROR` answer (`answer`, its body as received) says about the request
+ * signed (`request`: `method`, `pathAndQuery`, `body`, `timestamp` and `nonceStr`, as given to
+ * `buildAuthorization` or to a `build…` call): `lineDiffers` with the line, WeChat's and ours;
+ * `lengthDiffers`; or `sameMessage` (the private key is not the one of the serial). `null` when
+ * the answer is not a `SIGN_ERROR` carrying `detail.sign_information`.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ */
+export function diagnoseSignError(answer: string | Uint8Array, request: AuthorizationInit): SignDiagnosis | null;
 
 /**
  * Judges a verified payment report (v2: a `PaymentNotify` or an orderquery answer; v3: a

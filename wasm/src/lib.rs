@@ -64,3 +64,5 @@ mod v3_bill;
 mod v3_key_store;
 #[cfg(feature = "wasm-v3")]
 mod v3_sensitive;
+#[cfg(feature = "wasm-v3")]
+mod v3_sign_error;

@@ -264,17 +264,18 @@ struct SignOptions {
     wechatpay_serial: Option<String>,
 }
 
+/// What `buildAuthorization` signs (and `diagnoseSignError` compares with WeChat's view of it).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AuthorizationInit {
-    method: Option<String>,
+pub(crate) struct AuthorizationInit {
+    pub(crate) method: Option<String>,
     #[serde(alias = "path_and_query")]
-    path_and_query: Option<String>,
-    body: Option<String>,
+    pub(crate) path_and_query: Option<String>,
+    pub(crate) body: Option<String>,
     #[serde(default)]
-    timestamp: Scalar,
+    pub(crate) timestamp: Scalar,
     #[serde(alias = "nonce_str")]
-    nonce_str: Option<String>,
+    pub(crate) nonce_str: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -2,7 +2,9 @@
 //! saw otherwise; does the APIv3 key decrypt it), then a query of an order nobody placed whose
 //! answer must verify under WeChat's configured key.
 
-use wxpay::v3::{DownloadCertificatesRequest, KeyStore, QueryByOutTradeNoRequest, Refresh, SignDiagnosis, SignInformation, SignedRequest};
+use wxpay::v3::{
+    DownloadCertificatesRequest, KeyStore, QueryByOutTradeNoRequest, Refresh, SignDiagnosis, SignInformation, SignLine, SignedRequest,
+};
 
 use crate::error::Error;
 use crate::upstream::V3Answer;
@@ -42,6 +44,18 @@ pub(super) async fn check(settings: &Settings, upstream: &Upstream, clock: &Cloc
         Ok(()) => Finding::new("V3_ANSWER_OK").with("key", key_name(&answer)),
         Err(_) => Finding::new("V3_ANSWER_UNVERIFIED").with("key", key_name(&answer)),
     });
+}
+
+/// `2 (path)`: a line of the signed message by its number and name, as both doctors print it.
+fn line_name(line: SignLine) -> String {
+    let n = match line {
+        SignLine::Method => 1,
+        SignLine::Path => 2,
+        SignLine::Timestamp => 3,
+        SignLine::Nonce => 4,
+        SignLine::Body => 5,
+    };
+    format!("{n} ({line})")
 }
 
 /// The key an answer says it is signed with.
@@ -88,11 +102,11 @@ fn refused(signed: &SignedRequest, answer: &V3Answer, serial: &str, mch_id: &str
         return out.push(match info.diagnose(signed) {
             SignDiagnosis::SameMessage => Finding::new("V3_KEY_NOT_SERIAL").with("serial", serial),
             SignDiagnosis::LineDiffers { line, expected, signed, .. } => Finding::new("V3_SIGN_MESSAGE_DIFFERS")
-                .with("line", line)
+                .with("line", line_name(line))
                 .with("ours", format!("{signed:?}"))
                 .with("theirs", format!("{expected:?}")),
             SignDiagnosis::LengthDiffers { expected, signed } => Finding::new("V3_SIGN_MESSAGE_DIFFERS")
-                .with("line", "body")
+                .with("line", line_name(SignLine::Body))
                 .with("ours", format!("{signed} bytes"))
                 .with("theirs", format!("{expected} bytes")),
         });

@@ -6,6 +6,7 @@ export const {
   KeyStore,
   Merchant,
   decryptResource,
+  diagnoseSignError,
   judgePayment,
   judgeRefund,
   openFundFlowBill,

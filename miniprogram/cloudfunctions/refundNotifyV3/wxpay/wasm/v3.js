@@ -1163,6 +1163,37 @@ function decryptResource(resource, apiV3Key) {
 exports.decryptResource = decryptResource;
 
 /**
+ * What WeChat's `SIGN_ERROR` answer (`answer`, its body as received) says about the request
+ * signed (`request`: `method`, `pathAndQuery`, `body`, `timestamp` and `nonceStr`, as given to
+ * `buildAuthorization` or to a `build…` call): `lineDiffers` with the line, WeChat's and ours;
+ * `lengthDiffers`; or `sameMessage` (the private key is not the one of the serial). `null` when
+ * the answer is not a `SIGN_ERROR` carrying `detail.sign_information`.
+ *
+ * @throws {WxPayError} `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
+ * @param {string | Uint8Array} answer
+ * @param {AuthorizationInit} request
+ * @returns {SignDiagnosis | null}
+ */
+function diagnoseSignError(answer, request) {
+    const borrow0 = addBorrowedObject(answer);
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
+        wasm.diagnoseSignError(retptr, borrow0, addHeapObject(request));
+        var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
+        var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
+        var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);
+        if (r2) {
+            throw takeObject(r1);
+        }
+        return takeObject(r0);
+    } finally {
+        wasm.__wbindgen_add_to_stack_pointer(16);
+        heap[stack_pointer++] = undefined;
+    }
+}
+exports.diagnoseSignError = diagnoseSignError;
+
+/**
  * Judges a verified payment report (v2: a `PaymentNotify` or an orderquery answer; v3: a
  * payment notify's `event` or a query's `Transaction`) against the stored order (`null`: no
  * order has its `outTradeNo`). `RECORD`: move the order to `PAID` with the report's
@@ -1575,7 +1606,7 @@ function __wbg_get_imports() {
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 25, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_327);
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_331);
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -1612,10 +1643,10 @@ function __wbg_get_imports() {
     };
 }
 
-function __wasm_bindgen_func_elem_327(arg0, arg1, arg2) {
+function __wasm_bindgen_func_elem_331(arg0, arg1, arg2) {
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        wasm.__wasm_bindgen_func_elem_327(retptr, arg0, arg1, addHeapObject(arg2));
+        wasm.__wasm_bindgen_func_elem_331(retptr, arg0, arg1, addHeapObject(arg2));
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);

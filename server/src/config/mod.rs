@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use wxpay::{ApiKey, Merchant, SignType};
 
+pub(crate) use v3::given;
 pub use v3::{KeyMode, V3Settings, WechatPayPublicKey};
 
 use crate::api::ApiVersion;
@@ -384,7 +385,7 @@ impl Settings {
 }
 
 /// `127.0.0.1:8080/…`, `localhost/…`, `[::1]:8080`: an authority only this machine can reach.
-fn is_loopback_authority(rest: &str) -> bool {
+pub(crate) fn is_loopback_authority(rest: &str) -> bool {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),

@@ -52,7 +52,8 @@ impl V3Settings {
     }
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
+/// A setting given: trimmed, and not empty.
+pub(crate) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 

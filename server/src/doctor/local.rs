@@ -4,6 +4,7 @@
 
 use crate::api::ApiVersion;
 use crate::client_cert::{CertProblem, ClientIdentity};
+use crate::config::{given, is_loopback_authority};
 use crate::error::Error;
 use crate::Config;
 
@@ -11,10 +12,6 @@ use super::Finding;
 
 /// A certificate that ends within this many days is reported.
 const EXPIRY_WARNING_DAYS: i64 = 30;
-
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
 
 /// `WXPAY_API_VERSION`, or a finding and `None`.
 pub(super) fn api_version(c: &Config, out: &mut Vec<Finding>) -> Option<ApiVersion> {
@@ -73,17 +70,12 @@ pub(super) fn settings(rest: &mut Config, out: &mut Vec<Finding>) -> Option<crat
 
 /// Whether `url`'s host is this machine.
 fn loopback(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
-    };
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    is_loopback_authority(url.split_once("://").map_or(url, |(_, rest)| rest))
 }
 
 /// `WXPAY_PUBLIC_URL`: https (plain http only when it and WeChat are both this machine: a
-/// simulator), and every notify URL within WeChat's 256 bytes.
+/// simulator), and every notify URL one WeChat takes (the core's `notify_url` rule: 256 bytes, a
+/// host, no query string, printable ASCII).
 pub(super) fn public_url(c: &Config, out: &mut Vec<Finding>) {
     let Some(url) = given(&c.public_url) else { return out.push(Finding::new("SETTING_MISSING").with("setting", "WXPAY_PUBLIC_URL")) };
     let url = url.trim_end_matches('/');
@@ -92,8 +84,17 @@ pub(super) fn public_url(c: &Config, out: &mut Vec<Finding>) {
     if !(url.starts_with("https://") || sandbox) {
         return out.push(Finding::new("PUBLIC_URL_NOT_HTTPS"));
     }
-    let longest = ["/wxpay/notify", "/wxpay/refund-notify", "/wxpay/v3/notify"].iter().map(|p| url.len() + p.len()).max().unwrap_or(0);
-    out.push(if longest > 256 { Finding::new("PUBLIC_URL_TOO_LONG").with("url_length", longest) } else { Finding::new("PUBLIC_URL_OK") });
+    for path in ["/wxpay/notify", "/wxpay/refund-notify", "/wxpay/v3/notify"] {
+        let notify_url = format!("{url}{path}");
+        if let Err(e) = wxpay::validate::notify_url(&notify_url) {
+            return out.push(if notify_url.len() > 256 {
+                Finding::new("PUBLIC_URL_TOO_LONG").with("url_length", notify_url.len())
+            } else {
+                Finding::new("SETTING_INVALID").with("setting", "WXPAY_PUBLIC_URL").with("reason", e)
+            });
+        }
+    }
+    out.push(Finding::new("PUBLIC_URL_OK"));
 }
 
 /// The AppSecret given as the APIv2 key: both are 32 characters, and WeChat only says 签名错误.

@@ -143,6 +143,9 @@ async fn an_http_public_url_is_named_in_both_versions() {
     }
     let long = format!("https://shop.example.com/{}", "a".repeat(240));
     expect(&server_config(&sim, &long), &["PUBLIC_URL_TOO_LONG"], false).await;
+    // What else WeChat refuses in a notify_url, by the core's rule, names the setting.
+    let report = expect(&server_config(&sim, "https://shop.example.com/?from=doctor"), &["SETTING_INVALID"], false).await;
+    assert!(report.lines().iter().any(|l| l.contains("WXPAY_PUBLIC_URL") && l.contains("query string")), "{:?}", report.lines());
 }
 
 #[tokio::test]

@@ -326,6 +326,10 @@ pub(crate) async fn turn_knobs(State(sim): State<Arc<Sim>>, Json(change): Json<K
     }
 }
 
+/// The furthest one `POST /control/clock` moves WeChat's clock: ten years (the clock keeps
+/// milliseconds in an `i64`, and no test needs more).
+const MAX_CLOCK_ADVANCE_SECS: u64 = 10 * 365 * 24 * 3600;
+
 /// `{advance_secs}`: how far to move WeChat's clock forward.
 #[derive(Deserialize)]
 struct ClockMove {
@@ -335,6 +339,10 @@ struct ClockMove {
 /// `POST /control/clock {advance_secs}` → `{now}`: moves WeChat's clock forward (its `Date`
 /// headers, timestamps, expiries), e.g. to plant a merchant clock that is behind.
 async fn advance_clock(State(sim): State<Arc<Sim>>, Json(m): Json<ClockMove>) -> Response {
+    if m.advance_secs > MAX_CLOCK_ADVANCE_SECS {
+        let error = format!("advance_secs must be at most {MAX_CLOCK_ADVANCE_SECS} (ten years)");
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+    }
     sim.clock.advance(std::time::Duration::from_secs(m.advance_secs));
     clock(State(sim)).await
 }

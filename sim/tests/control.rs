@@ -258,3 +258,23 @@ async fn refund_without_notify_url_is_made_and_told_by_refundquery_only() {
     let (_, attempts) = s.control(Method::GET, "/notifies?key=CTL8R", None).await;
     assert_eq!(attempts.as_array().unwrap().len(), 0, "{attempts}");
 }
+
+#[tokio::test]
+async fn the_clock_moves_forward_on_command_and_refuses_what_it_cannot_move() {
+    let s = common::start(1000.0).await;
+    let (status, before) = s.control(Method::GET, "/clock", None).await;
+    assert_eq!(status, 200);
+    let before = before["now"].as_i64().unwrap();
+    let (status, after) = s.control(Method::POST, "/clock", Some(json!({ "advance_secs": 600 }))).await;
+    assert_eq!(status, 200);
+    let moved = after["now"].as_i64().unwrap() - before;
+    assert!((600..=602).contains(&moved), "moved {moved} s");
+    // Bad input: a clear refusal, and the clock where it was.
+    let (status, v) = s.control(Method::POST, "/clock", Some(json!({ "advance_secs": u64::MAX }))).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("advance_secs"), "{v}");
+    let (status, _) = s.control(Method::POST, "/clock", Some(json!({ "advance_secs": -1 }))).await;
+    assert!(status >= 400);
+    let (_, now) = s.control(Method::GET, "/clock", None).await;
+    assert!(now["now"].as_i64().unwrap() - before < 700, "unchanged by the refusals: {now}");
+}

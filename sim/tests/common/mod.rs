@@ -34,34 +34,17 @@ async fn template() -> &'static std::path::Path {
     TEMPLATE
         .get_or_init(|| async {
             let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a template directory");
-            let mut config = SimConfig::new(dir.path());
-            config.v3_keys = wxpay_sim::KeyMode::Switchover;
-            Simulator::start(config, Clock::system()).await.expect("the template simulator").shutdown().await;
-            std::fs::remove_file(dir.path().join("port")).expect("the template's port file");
+            wxpay_sim::make_template(dir.path()).await.expect("the template");
             dir
         })
         .await
         .path()
 }
 
-/// Copies the files of `from` into `to`, folders included.
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// As [`start`], with the simulator's clock and the configuration changed by `change`.
 pub async fn start_with(time_scale: f64, clock: Clock, change: impl FnOnce(&mut SimConfig)) -> Sim {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(template().await, &dir.path().join("state"));
+    wxpay_sim::copy_state(template().await, &dir.path().join("state")).expect("a copy of the template");
     start_in(dir, time_scale, clock, change).await
 }
 

@@ -137,10 +137,7 @@ async fn sim_template() -> &'static std::path::Path {
     TEMPLATE
         .get_or_init(|| async {
             let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a template directory");
-            let mut sc = SimConfig::new(dir.path());
-            sc.v3_keys = wxpay_sim::KeyMode::Switchover;
-            Simulator::start(sc, wxpay_sim::Clock::system()).await.expect("the template simulator").shutdown().await;
-            std::fs::remove_file(dir.path().join("port")).expect("the template's port file");
+            wxpay_sim::make_template(dir.path()).await.expect("the template");
             dir
         })
         .await
@@ -151,25 +148,11 @@ async fn sim_template() -> &'static std::path::Path {
 /// the simulator.
 pub async fn simulator(v3_keys: wxpay_sim::KeyMode) -> (TempDir, Simulator) {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(sim_template().await, &dir.path().join("sandbox"));
+    wxpay_sim::copy_state(sim_template().await, &dir.path().join("sandbox")).expect("a copy of the template");
     let mut sc = SimConfig::new(dir.path().join("sandbox"));
     sc.v3_keys = v3_keys;
     let sim = Simulator::start(sc, wxpay_sim::Clock::system()).await.expect("the simulator starts");
     (dir, sim)
-}
-
-/// Copies the files of `from` into `to`, folders included.
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A port nothing listens on.
@@ -186,7 +169,7 @@ impl Harness {
     pub async fn start_with(opts: Options) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::system();
-        copy_tree(sim_template().await, &dir.path().join("sandbox"));
+        wxpay_sim::copy_state(sim_template().await, &dir.path().join("sandbox")).expect("a copy of the template");
         let mut sc = SimConfig::new(dir.path().join("sandbox"));
         sc.time_scale = 1000.0;
         sc.v3_keys = opts.v3_keys;

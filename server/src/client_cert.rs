@@ -170,18 +170,17 @@ impl ClientIdentity {
     pub fn read_p12_file(p12: &Path, password: &str) -> Loaded {
         let unreadable = |why: String| CertProblem::Unreadable(why);
         let data = std::fs::read(p12).map_err(|e| unreadable(format!("{}: {e}", p12.display())))?;
-        let store =
-            p12_keystore::KeyStore::from_pkcs12(&data, password, p12_keystore::Pkcs12ImportPolicy::Strict).map_err(|e| match e {
-                p12_keystore::error::Error::MacError(_) => CertProblem::WrongPassword,
-                other => unreadable(format!("cannot open the PKCS#12 file (not a .p12?): {}", other.to_string().replace(password, "***"))),
-            })?;
+        let store = p12_keystore::KeyStore::from_pkcs12(&data, password).map_err(|e| match e {
+            p12_keystore::error::Error::MacError(_) => CertProblem::WrongPassword,
+            other => unreadable(format!("cannot open the PKCS#12 file (not a .p12?): {}", other.to_string().replace(password, "***"))),
+        })?;
         let (_, chain) =
             store.private_key_chain().ok_or_else(|| unreadable("the file holds no private key with its certificate".into()))?;
-        let certs: Vec<Vec<u8>> = chain.certs().iter().map(|c| c.as_der().to_vec()).collect();
+        let certs: Vec<Vec<u8>> = chain.chain().iter().map(|c| c.as_der().to_vec()).collect();
         if certs.is_empty() {
             return Err(unreadable("the file holds no certificate".into()));
         }
-        let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec()).map_err(|_| unreadable("unreadable private key".into()))?;
+        let key = PrivateKeyDer::try_from(chain.key().to_vec()).map_err(|_| unreadable("unreadable private key".into()))?;
         Self::build(certs, key, "WXPAY_CLIENT_P12")
     }
 

@@ -185,8 +185,7 @@ fn client_p12(cert_pem: &str, key_pem: &str, password: &str) -> Result<Vec<u8>> 
     let cert_der = CertificateDer::from_pem_slice(cert_pem.as_bytes()).map_err(pki_error)?;
     let key_der = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(pki_error)?;
     let cert = p12_keystore::Certificate::from_der(&cert_der).map_err(pki_error)?;
-    let key = p12_keystore::PrivateKey::from_der(key_der.secret_der()).map_err(pki_error)?;
-    let chain = p12_keystore::PrivateKeyChain::new(b"1".to_vec(), key, vec![cert]);
+    let chain = p12_keystore::PrivateKeyChain::new(key_der.secret_der(), b"1", vec![cert]);
     let mut store = p12_keystore::KeyStore::new();
     store.add_entry("apiclient", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
     store.writer(password).write().map_err(pki_error)

@@ -3,6 +3,8 @@
 //! - `seed DB_URL N BODIES_FILE`: N unpaid orders of 100 fen, and one signed payment notify per
 //!   order, one XML document a line, for wrk to post (`server/bench/notify.lua`).
 //! - `count DB_URL`: how many orders are PAID, and how many `order.paid` audit rows exist.
+//! - `reset DB_URL`: removes the bench's orders and their audit rows (before measuring a second
+//!   server on the same database).
 //! - `commit-rate DB_URL SECONDS [BATCH]`: the raw durable-commit rate of the same SQLite file
 //!   with the server's settings (WAL, SQLite's default synchronous=FULL): one small transaction
 //!   (an update and an audit insert, like a paid notify) after another on one connection; with
@@ -35,10 +37,11 @@ async fn main() {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["seed", url, n, out] => seed(url, n.parse().expect("N"), out).await,
         ["count", url] => count(url).await,
+        ["reset", url] => reset(url).await,
         ["commit-rate", url, secs] => commit_rate(url, secs.parse().expect("SECONDS"), 1).await,
         ["commit-rate", url, secs, batch] => commit_rate(url, secs.parse().expect("SECONDS"), batch.parse().expect("BATCH")).await,
         _ => {
-            eprintln!("usage: notify_bench seed DB_URL N FILE | count DB_URL | commit-rate DB_URL SECONDS [BATCH]");
+            eprintln!("usage: notify_bench seed DB_URL N FILE | count DB_URL | reset DB_URL | commit-rate DB_URL SECONDS [BATCH]");
             std::process::exit(2);
         }
     }
@@ -96,6 +99,15 @@ async fn count(url: &str) {
     let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = 'PAID'").fetch_one(db.pool()).await.unwrap();
     let audits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'order.paid'").fetch_one(db.pool()).await.unwrap();
     println!("{paid} {audits}");
+    db.close().await;
+}
+
+/// Removes what `seed` and the runs wrote (the bench's orders and their audit rows), so that a
+/// second server can be measured on the same database.
+async fn reset(url: &str) {
+    let db = Db::connect(url).await.expect("database");
+    sqlx::query("DELETE FROM audit_log WHERE entity = 'order' AND entity_id LIKE 'BENCH%'").execute(db.pool()).await.unwrap();
+    sqlx::query("DELETE FROM orders WHERE out_trade_no LIKE 'BENCH%'").execute(db.pool()).await.unwrap();
     db.close().await;
 }
 

@@ -11,8 +11,9 @@ use wxpay::acceptance::{Mismatch, PaymentReport, PaymentVerdict, RefundReport, R
 use wxpay::Fen;
 
 use crate::acceptance;
-use crate::db::orders::PaidOutcome;
+use crate::db::orders::{PaidOutcome, PaidRecord};
 use crate::db::refunds::{FinishOutcome, RefundResult, RefundState};
+use crate::db::{Judge, PaymentApplied};
 use crate::error::Error;
 use crate::AppState;
 
@@ -92,39 +93,76 @@ fn v2_merchant(state: &AppState) -> Option<&wxpay::Merchant> {
 }
 
 /// Applies a verified payment report: the core's acceptance rule against the stored order, then
-/// the one conditional move to PAID, recorded with `detail`.
+/// the one conditional move to PAID, recorded with `detail`. The read, the rule and the write
+/// are one transaction of the payment writer, shared with the payments that arrive beside it.
 async fn apply_payment(state: &AppState, report: &PaymentReport<'_>, time_end: &str, actor: &str, detail: &str) -> Answer {
     let no = report.out_trade_no;
-    let order = match state.db.orders().get(no).await {
-        Ok(o) => o,
-        Err(e) => {
-            tracing::error!(error = %e, "database error in notify");
-            return Answer::Unavailable;
-        }
+    let txn = report.transaction_id.unwrap_or_default();
+    let record = PaidRecord {
+        no: no.into(),
+        transaction_id: txn.into(),
+        time_end: time_end.into(),
+        now: state.clock.now_ms(),
+        actor: actor.into(),
+        detail: detail.into(),
     };
-    match acceptance::payment(order.as_ref(), report) {
-        PaymentVerdict::NothingToRecord | PaymentVerdict::AlreadyRecorded => Answer::Success,
-        PaymentVerdict::Refuse(m) => {
+    let owned = OwnedReport::of(report);
+    let judge: Judge = Box::new(move |order| acceptance::payment(order, &owned.report()));
+    match state.db.orders().judge_and_mark_paid(record, judge).await {
+        Ok(PaymentApplied::Judged(PaymentVerdict::NothingToRecord | PaymentVerdict::AlreadyRecorded)) => Answer::Success,
+        Ok(PaymentApplied::Judged(PaymentVerdict::Refuse(m))) => {
             tracing::error!(out_trade_no = %no, mismatch = m.code(), "payment notify does not belong to the order: {m}");
             refusal(m)
         }
-        PaymentVerdict::Record { .. } => {
-            let now = state.clock.now_ms();
-            let txn = report.transaction_id.unwrap_or_default();
-            match state.db.orders().mark_paid(no, txn, time_end, now, actor, detail).await {
-                Ok(PaidOutcome::Applied { from, oversold }) => {
-                    crate::payments::log_paid(no, txn, from, oversold);
-                    Answer::Success
-                }
-                // Moved meanwhile by a duplicate or by orderquery: the same payment, or not.
-                Ok(PaidOutcome::AlreadyPaid { same_transaction: true }) => Answer::Success,
-                Ok(PaidOutcome::AlreadyPaid { same_transaction: false }) => refusal(Mismatch::OtherTransaction),
-                Ok(PaidOutcome::NotFound) => refusal(Mismatch::UnknownOrder),
-                Err(e) => {
-                    tracing::error!(out_trade_no = %no, error = %e, "could not record the payment");
-                    Answer::Unavailable
-                }
-            }
+        Ok(PaymentApplied::Paid(PaidOutcome::Applied { from, oversold })) => {
+            crate::payments::log_paid(no, txn, from, oversold);
+            Answer::Success
+        }
+        // Moved meanwhile by a duplicate or by orderquery: the same payment, or not.
+        Ok(PaymentApplied::Paid(PaidOutcome::AlreadyPaid { same_transaction: true })) => Answer::Success,
+        Ok(PaymentApplied::Paid(PaidOutcome::AlreadyPaid { same_transaction: false })) => refusal(Mismatch::OtherTransaction),
+        Ok(PaymentApplied::Paid(PaidOutcome::NotFound)) => refusal(Mismatch::UnknownOrder),
+        Ok(PaymentApplied::Judged(v @ PaymentVerdict::Record { .. })) => {
+            tracing::error!(out_trade_no = %no, verdict = ?v, "the payment writer judged a payment to record and did not write it");
+            Answer::Unavailable
+        }
+        Err(e) => {
+            tracing::error!(out_trade_no = %no, error = %e, "could not record the payment");
+            Answer::Unavailable
+        }
+    }
+}
+
+/// A payment report that owns its text, for the payment writer's rule.
+struct OwnedReport {
+    out_trade_no: String,
+    paid: bool,
+    transaction_id: Option<String>,
+    total_fee: Option<Fen>,
+    openid: Option<String>,
+    sign_type: Option<wxpay::SignType>,
+}
+
+impl OwnedReport {
+    fn of(r: &PaymentReport<'_>) -> OwnedReport {
+        OwnedReport {
+            out_trade_no: r.out_trade_no.into(),
+            paid: r.paid,
+            transaction_id: r.transaction_id.map(Into::into),
+            total_fee: r.total_fee,
+            openid: r.openid.map(Into::into),
+            sign_type: r.sign_type,
+        }
+    }
+
+    fn report(&self) -> PaymentReport<'_> {
+        PaymentReport {
+            out_trade_no: &self.out_trade_no,
+            paid: self.paid,
+            transaction_id: self.transaction_id.as_deref(),
+            total_fee: self.total_fee,
+            openid: self.openid.as_deref(),
+            sign_type: self.sign_type,
         }
     }
 }

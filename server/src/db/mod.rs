@@ -41,6 +41,7 @@ use crate::error::Result;
 pub(crate) use audit::Audit;
 pub use audit::AuditRow;
 pub use mode::Mode;
+pub use paid_writer::{Judge, PaymentApplied};
 pub use transition::Moved;
 
 /// Which database is behind the pool.
@@ -62,8 +63,8 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     writer: write::Writer,
-    /// SQLite: the group-commit writer of payment notifies.
-    paid: Option<paid_writer::PaidWriter>,
+    /// The group-commit writer of payments.
+    paid: paid_writer::PaidWriter,
 }
 
 impl std::fmt::Debug for Db {
@@ -93,6 +94,9 @@ impl Db {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // A multi-row update's statement journal in memory, not in a file made
+                        // and unlinked each time (the payment writer's batches).
+                        conn.execute("PRAGMA temp_store = MEMORY").await?;
                     }
                     Ok(())
                 })
@@ -100,7 +104,7 @@ impl Db {
             .connect_with(options)
             .await?;
         let writer = write::Writer::new(pool.clone(), backend == Backend::Sqlite);
-        let paid = (backend == Backend::Sqlite).then(|| paid_writer::PaidWriter::spawn(writer.clone()));
+        let paid = paid_writer::PaidWriter::spawn(writer.clone());
         let db = Db { pool, backend, writer, paid };
         db.migrate().await?;
         Ok(db)
@@ -118,7 +122,7 @@ impl Db {
     }
 
     /// Begins a write transaction (on SQLite, after this process's other writers).
-    pub(crate) async fn begin_write(&self) -> Result<write::WriteTx> {
+    pub(crate) async fn begin_write(&self) -> Result<write::WriteTx<'static>> {
         self.writer().begin().await
     }
 
@@ -126,8 +130,8 @@ impl Db {
         &self.writer
     }
 
-    pub(crate) fn paid_writer(&self) -> Option<&paid_writer::PaidWriter> {
-        self.paid.as_ref()
+    pub(crate) fn paid_writer(&self) -> &paid_writer::PaidWriter {
+        &self.paid
     }
 
     /// The backend.

@@ -286,12 +286,18 @@ pub enum PaidOutcome {
 
 /// A payment to record: what [`Orders::mark_paid`] is given.
 #[derive(Debug, Clone)]
-pub(crate) struct PaidRecord {
+pub struct PaidRecord {
+    /// The order (`out_trade_no`).
     pub no: String,
+    /// WeChat's transaction id.
     pub transaction_id: String,
+    /// When it was paid (`yyyyMMddHHmmss`, Beijing time).
     pub time_end: String,
+    /// The move's time (Unix ms).
     pub now: i64,
+    /// The audit row's actor.
     pub actor: String,
+    /// The audit row's detail (the raw notify).
     pub detail: String,
 }
 

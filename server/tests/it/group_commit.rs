@@ -1,28 +1,38 @@
-//! Payment notifies committed together on SQLite (`db/paid_writer.rs`) keep each notify's own
-//! outcome: concurrent first notifies and duplicates each move their order once, and one
-//! failing record in a batch fails alone.
+//! Payments committed together (`db/paid_writer.rs`) keep each payment's own outcome:
+//! concurrent first notifies and duplicates each move their order once, one failing record in a
+//! batch fails alone, and a payment judged in the batch (the read, the core's rule and the write
+//! in one transaction) gets the verdict and the write it would get alone.
 
 use std::collections::HashMap;
 
-use wxpay_server::db::orders::{NewOrder, OrderStatus, PaidOutcome};
+use wxpay::acceptance::{PaymentReport, PaymentVerdict};
+use wxpay::{Fen, SignType};
+use wxpay_server::db::orders::{NewOrder, OrderStatus, PaidOutcome, PaidRecord};
+use wxpay_server::db::{Judge, PaymentApplied};
+use wxpay_server::error::Result;
 use wxpay_server::Db;
 
 use crate::common::fixtures;
 
-fn order(no: &str) -> NewOrder {
+pub(crate) fn order(no: &str) -> NewOrder {
     fixtures::unpaid_order(no, "oGroupCommit00000000000000", 1800, 1_800_000_000_000)
 }
 
 async fn db_with_orders(n: usize) -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::connect(&format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display())).await.unwrap();
-    for i in 0..n {
-        db.orders().insert(&order(&format!("G{i:05}")), "test").await.unwrap();
-    }
+    insert_orders(&db, n).await;
     (dir, db)
 }
 
-fn tx_id(i: usize) -> String {
+/// Orders `G00000`, `G00001`, … unpaid.
+pub(crate) async fn insert_orders(db: &Db, n: usize) {
+    for i in 0..n {
+        db.orders().insert(&order(&format!("G{i:05}")), "test").await.unwrap();
+    }
+}
+
+pub(crate) fn tx_id(i: usize) -> String {
     format!("4200000000{i:018}")
 }
 
@@ -86,6 +96,164 @@ async fn a_failing_record_fails_alone_and_the_rest_of_its_batch_commits() {
     // Alone, the same record gets the database's own error, not a failed commit.
     let alone = db.orders().mark_paid("G00050", &tx_id(100), "20270115081500", 3, "wechat:notify", "body").await;
     assert!(matches!(alone, Err(wxpay_server::error::Error::Db(_))), "{alone:?}");
+    for i in (0..100).filter(|&i| i != 50) {
+        assert_eq!(db.orders().get(&format!("G{i:05}")).await.unwrap().unwrap().status, OrderStatus::Paid);
+    }
+}
+
+/// A payment judged by the core's rule inside the writer's batch (`judge_and_mark_paid`), as
+/// the notify service submits it.
+pub(crate) async fn judged(
+    db: &Db,
+    no: &str,
+    transaction_id: &str,
+    total_fee: u64,
+    judge_hook: Option<Box<dyn FnOnce() + Send + Sync>>,
+) -> Result<PaymentApplied> {
+    let record = PaidRecord {
+        no: no.into(),
+        transaction_id: transaction_id.into(),
+        time_end: "20270115081500".into(),
+        now: 1_800_000_100_000,
+        actor: "wechat:notify".into(),
+        detail: "body".into(),
+    };
+    let (no, txn) = (no.to_owned(), transaction_id.to_owned());
+    let judge: Judge = Box::new(move |order| {
+        if let Some(hook) = judge_hook {
+            hook();
+        }
+        let report = PaymentReport {
+            out_trade_no: &no,
+            paid: true,
+            transaction_id: Some(&txn),
+            total_fee: Some(Fen::new(total_fee)),
+            openid: Some("oGroupCommit00000000000000"),
+            sign_type: Some(SignType::Md5),
+        };
+        wxpay_server::acceptance::payment(order, &report)
+    });
+    db.orders().judge_and_mark_paid(record, judge).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn judged_notifies_and_duplicates_each_move_their_order_once() {
+    let (_dir, db) = db_with_orders(200).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for copy in 0..3 {
+        for i in 0..200 {
+            let db = db.clone();
+            tasks.spawn(async move {
+                let no = format!("G{i:05}");
+                let outcome = judged(&db, &no, &tx_id(i), 1800, None).await;
+                (no, copy, outcome.unwrap())
+            });
+        }
+    }
+    let mut applied: HashMap<String, usize> = HashMap::new();
+    while let Some(done) = tasks.join_next().await {
+        let (no, _, outcome) = done.unwrap();
+        match outcome {
+            PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Notpay, oversold: false }) => {
+                *applied.entry(no).or_default() += 1
+            }
+            // A duplicate read after the first committed, or written after it in the same batch.
+            PaymentApplied::Judged(PaymentVerdict::AlreadyRecorded)
+            | PaymentApplied::Paid(PaidOutcome::AlreadyPaid { same_transaction: true }) => {}
+            other => panic!("{no}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(applied.len(), 200, "every order applied");
+    assert!(applied.values().all(|&n| n == 1), "each order applied exactly once");
+    for i in 0..200 {
+        let no = format!("G{i:05}");
+        let o = db.orders().get(&no).await.unwrap().unwrap();
+        assert_eq!((o.status, o.transaction_id.as_deref()), (OrderStatus::Paid, Some(tx_id(i).as_str())));
+        assert!(o.paid_at.is_some() && o.time_end.as_deref() == Some("20270115081500"), "{no}: {o:?}");
+        let audits: Vec<_> = db.audit().of("order", &no).await.unwrap().into_iter().filter(|a| a.action == "order.paid").collect();
+        assert_eq!(audits.len(), 1, "{no}: one order.paid audit row");
+        let a = &audits[0];
+        assert_eq!(
+            (a.actor.as_str(), a.from_status.as_deref(), a.to_status.as_deref(), a.detail.as_deref(), a.at),
+            ("wechat:notify", Some("NOTPAY"), Some("PAID"), Some("body"), 1_800_000_100_000)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn judged_batch_keeps_each_verdict_and_writes_only_the_payments_to_record() {
+    let (_dir, db) = db_with_orders(60).await;
+    db.orders().close("G00059", 1_800_000_050_000, "test", "expired").await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in (0..60).chain([61]) {
+        let db = db.clone();
+        tasks.spawn(async move {
+            // 10: a different amount; 61: no such order; 59: closed (recorded all the same).
+            let fee = if i == 10 { 1 } else { 1800 };
+            (i, judged(&db, &format!("G{i:05}"), &tx_id(i), fee, None).await.unwrap())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let (i, outcome) = done.unwrap();
+        match (i, outcome) {
+            (10, PaymentApplied::Judged(PaymentVerdict::Refuse(m))) => assert_eq!(m.code(), "TOTAL_FEE_MISMATCH"),
+            (61, PaymentApplied::Judged(PaymentVerdict::Refuse(m))) => assert_eq!(m.code(), "ORDER_NOT_FOUND"),
+            (59, PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Closed, .. })) => {}
+            (i, PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Notpay, .. })) if ![10, 59, 61].contains(&i) => {}
+            (i, other) => panic!("order {i}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(db.orders().get("G00010").await.unwrap().unwrap().status, OrderStatus::Notpay, "a refused payment changes nothing");
+    assert!(db.audit().of("order", "G00010").await.unwrap().iter().all(|a| a.action != "order.paid"));
+    let closed = db.orders().get("G00059").await.unwrap().unwrap();
+    assert_eq!((closed.status, closed.paid_after_close), (OrderStatus::Paid, true));
+}
+
+/// An order another writer moves between the batch's read and its write (here: closed while
+/// the payment is judged, from another connection) is not moved by the multi-row update; it is
+/// written on its own, from where it is now. On PostgreSQL (`postgres.rs`), where another
+/// instance can do this; on SQLite this process's writers take turns, and the batch holds it.
+pub(crate) async fn an_order_moved_after_the_read_is_written_from_where_it_is_now(db: Db) {
+    insert_orders(&db, 1).await;
+    let closer = db.clone();
+    let hook: Box<dyn FnOnce() + Send + Sync> = Box::new(move || {
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                let moved = closer.orders().close("G00000", 1_800_000_050_000, "test", "expired").await.unwrap();
+                assert!(moved.applied(), "closed between the read and the write");
+            })
+        })
+    });
+    let outcome = judged(&db, "G00000", &tx_id(0), 1800, Some(hook)).await.unwrap();
+    assert_eq!(outcome, PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Closed, oversold: false }));
+    let o = db.orders().get("G00000").await.unwrap().unwrap();
+    assert_eq!((o.status, o.paid_after_close), (OrderStatus::Paid, true));
+    let paid = db.audit().of("order", "G00000").await.unwrap().into_iter().filter(|a| a.action == "order.paid").count();
+    assert_eq!(paid, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_judged_payment_fails_alone_and_the_rest_of_its_batch_commits() {
+    let (_dir, db) = db_with_orders(101).await;
+    db.orders().mark_paid("G00100", &tx_id(100), "20270115081500", 1, "wechat:notify", "body").await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..100 {
+        let db = db.clone();
+        // Order 50 reports the transaction_id already recorded for order 100: UNIQUE refuses it.
+        let t = if i == 50 { tx_id(100) } else { tx_id(i) };
+        tasks.spawn(async move { (i, judged(&db, &format!("G{i:05}"), &t, 1800, None).await) });
+    }
+    let mut failed = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (i, outcome) = done.unwrap();
+        match outcome {
+            Ok(PaymentApplied::Paid(PaidOutcome::Applied { .. })) => assert_ne!(i, 50),
+            Ok(other) => panic!("order {i}: unexpected {other:?}"),
+            Err(_) => failed.push(i),
+        }
+    }
+    assert_eq!(failed, vec![50], "only the conflicting payment fails");
+    assert_eq!(db.orders().get("G00050").await.unwrap().unwrap().status, OrderStatus::Notpay, "and changes nothing");
     for i in (0..100).filter(|&i| i != 50) {
         assert_eq!(db.orders().get(&format!("G{i:05}")).await.unwrap().unwrap().status, OrderStatus::Paid);
     }

@@ -40,6 +40,14 @@ admin_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs PostgreSQL: run by scripts/test-server"]
+async fn pg_an_order_moved_after_the_payment_batch_read_is_written_from_where_it_is_now() {
+    let base = std::env::var("WXPAY_TEST_POSTGRES_URL").expect("WXPAY_TEST_POSTGRES_URL");
+    let db = wxpay_server::Db::connect(&fresh_postgres_db(&base).await).await.unwrap();
+    crate::group_commit::an_order_moved_after_the_read_is_written_from_where_it_is_now(db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run by scripts/test-server"]
 async fn pg_full_purchase_ends_paid() {
     let h = two_instances().await;
     let (token, _) = h.login().await;

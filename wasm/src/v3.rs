@@ -1,6 +1,7 @@
 //! Export group `v3` (cargo feature `wasm-v3`): WeChat Pay API v3, the whole of the entry point
-//! `wxpay/v3` (`pkg/v3.js`). A module of its own: ring's RSA and AES-GCM, JSON and DER stay out
-//! of the v2 entry points, and v3's `Merchant` is another class than v2's.
+//! `wxpay/v3` (`pkg/v3.js`). A module of its own: JSON and DER stay out of the v2 entry points,
+//! and v3's `Merchant` is another class than v2's. RSA and AES-GCM are `node:crypto`'s
+//! (`v3_crypto.rs`).
 //!
 //! `Merchant` holds the merchant's identity and private key (parsed once) and builds signed
 //! requests and `paySign`; `KeySet` holds WeChat's keys and the APIv3 key and reads what WeChat
@@ -183,7 +184,7 @@ struct MerchantInit {
     api_base: Option<String>,
 }
 
-/// The merchant key: inside WebAssembly (ring), or the caller's `sign` function; `Given` is
+/// The merchant key: read and checked by the core and held by `node:crypto` (`v3_crypto.rs`), or the caller's `sign` function; `Given` is
 /// the signature an async `sign` resolved to, for the one message it was asked to sign.
 enum MerchantSigner {
     Key(MerchantKey),
@@ -514,6 +515,7 @@ impl V3Merchant {
     /// @throws {WxPayError} `INVALID_KEY`, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "MerchantConfig")] config: JsValue) -> Result<V3Merchant> {
+        super::v3_crypto::install();
         let c: MerchantInit = from_js(config, "merchant")?;
         let absent = |v: &JsValue| v.is_undefined() || v.is_null();
         let key = match (absent(&c.private_key), absent(&c.sign)) {
@@ -760,6 +762,7 @@ impl KeySet {
     /// @throws {WxPayError} `INVALID_KEY`, `INVALID_CERTIFICATE`, `INVALID_ARGUMENT`
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_optional_param_type = "KeySetInit")] init: JsValue) -> Result<KeySet> {
+        super::v3_crypto::install();
         let i: KeySetInit = optional_js(init, "keys")?;
         let mut inner = v3::KeySet::new();
         for (id, pem) in &i.public_keys {
@@ -942,6 +945,7 @@ pub fn decrypt_resource(
     #[wasm_bindgen(unchecked_param_type = "EncryptedResource")] resource: JsValue,
     #[wasm_bindgen(js_name = apiV3Key, unchecked_param_type = "string")] api_v3_key: &JsValue,
 ) -> Result<String> {
+    super::v3_crypto::install();
     let r: ResourceIn = from_js(resource, "resource")?;
     let api_v3_key = js::text(api_v3_key, "apiV3Key")?;
     let resource = EncryptedResource {

@@ -7,22 +7,24 @@
 //! `aes_256_gcm_open`, `aes_256_gcm_seal`):
 //!
 //! - `native` (feature `v3`): ring (signatures, AES-GCM) and RustCrypto's `rsa` (OAEP only).
-//! - `host` (feature `v3-rules` without `v3`): the host computes, through [`HostCrypto`], which
+//! - `hosted` (feature `v3-rules` without `v3`): the host computes, through [`HostCrypto`], which
 //!   the embedder installs once ([`install`]). The wasm package installs `node:crypto`
 //!   (wasm/src/v3_crypto.rs): OpenSSL's RSA and AES-GCM are several times faster than the same
-//!   code compiled to WebAssembly, and ring and rsa are then not in the `.wasm` at all.
+//!   code compiled to WebAssembly, and ring and rsa are then not in the `.wasm` at all. With
+//!   `v3` as well (cargo adds features up across a build), the native backend computes and an
+//!   installed host is not asked.
 
-#[cfg(not(feature = "v3"))]
 mod host;
+#[cfg(not(feature = "v3"))]
+mod hosted;
 #[cfg(feature = "v3")]
 mod native;
 #[cfg(not(feature = "v3"))]
 mod rsa_der;
 
-#[cfg(not(feature = "v3"))]
-pub(crate) use host::{aes_256_gcm_open, aes_256_gcm_seal, PrivateKey, VerifyingKey};
-#[cfg(not(feature = "v3"))]
 pub use host::{install, HostCrypto, HostKey};
+#[cfg(not(feature = "v3"))]
+pub(crate) use hosted::{aes_256_gcm_open, aes_256_gcm_seal, PrivateKey, VerifyingKey};
 #[cfg(feature = "v3")]
 pub(crate) use native::{aes_256_gcm_open, aes_256_gcm_seal, PrivateKey, VerifyingKey};
 

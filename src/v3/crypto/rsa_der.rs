@@ -3,7 +3,7 @@
 //! a modulus of 2048 to 4096 bits, an odd public exponent from 65537 to 2^33 - 1, primes of half
 //! the modulus' length and a multiple of 512 bits), so that a key is refused with the same error
 //! on every backend. That the numbers belong together the host checks when it imports the key
-//! ([`HostCrypto::import_private_key`](super::HostCrypto::import_private_key)).
+//! ([`HostCrypto::import_private_key`](super::host::HostCrypto::import_private_key)).
 
 use der::asn1::{OctetStringRef, UintRef};
 use der::{Decode, Reader, SliceReader};

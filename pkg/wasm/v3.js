@@ -1,5 +1,6 @@
 /* @ts-self-types="./v3.d.ts" */
 const { aesGcmOpen, aesGcmSeal, importPrivateKey, importPublicKey, oaepDecrypt, oaepEncrypt, releaseKey, rsaSign, rsaVerify } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/src/v3_crypto.js`);
+const { packHeaders } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/src/v3_headers.js`);
 
 /**
  * What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
@@ -1596,6 +1597,10 @@ function __wbg_get_imports() {
             const ret = oaepEncrypt(arg0 >>> 0, getArrayU8FromWasm0(arg1, arg2));
             return addHeapObject(ret);
         }, arguments); },
+        __wbg_packHeaders_6b372e5fe39e2129: function() { return handleError(function (arg0) {
+            const ret = packHeaders(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
         __wbg_parse_c3f72b5a24f83c01: function() { return handleError(function (arg0, arg1) {
             const ret = JSON.parse(getStringFromWasm0(arg0, arg1));
             return addHeapObject(ret);
@@ -1642,7 +1647,7 @@ function __wbg_get_imports() {
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 25, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_347);
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_350);
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -1679,10 +1684,10 @@ function __wbg_get_imports() {
     };
 }
 
-function __wasm_bindgen_func_elem_347(arg0, arg1, arg2) {
+function __wasm_bindgen_func_elem_350(arg0, arg1, arg2) {
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        wasm.__wasm_bindgen_func_elem_347(retptr, arg0, arg1, addHeapObject(arg2));
+        wasm.__wasm_bindgen_func_elem_350(retptr, arg0, arg1, addHeapObject(arg2));
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);

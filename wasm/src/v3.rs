@@ -124,6 +124,11 @@ fn headers_in(value: &JsValue) -> Result<SignatureHeaders> {
     if !js::is_record(value, WHAT)? {
         return Err(argument(WHAT, "must be an object, a Map or a Headers"));
     }
+    if let Some(packed) = pack_headers(value).map_err(js::caller(WHAT))?.as_string() {
+        if let Some(pairs) = packed_headers(&packed) {
+            return Ok(SignatureHeaders::from_pairs(pairs));
+        }
+    }
     let wanted = |name: &str| NAMES.iter().any(|n| n.eq_ignore_ascii_case(name));
     let mut pairs: Vec<(String, String)> = Vec::with_capacity(4);
     let mut add = |name: String, v: JsValue| -> Result<()> {
@@ -151,6 +156,20 @@ fn headers_in(value: &JsValue) -> Result<SignatureHeaders> {
         }
     }
     Ok(SignatureHeaders::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))))
+}
+
+#[wasm_bindgen(module = "/src/v3_headers.js")]
+extern "C" {
+    /// The four headers of a plain object in one string, or `undefined` (see the file).
+    #[wasm_bindgen(catch, js_name = packHeaders)]
+    fn pack_headers(headers: &JsValue) -> core::result::Result<JsValue, JsValue>;
+}
+
+/// The `(name, value)` pairs of `packHeaders`' string: one crossing for the headers of a plain
+/// object, where reading them the general way crossed once per property and value (notify
+/// verification, BENCHMARKS.md). `None` if it is not one.
+fn packed_headers(text: &str) -> Option<Vec<(&str, &str)>> {
+    text.strip_prefix('\u{ff}')?.split('\0').filter(|r| !r.is_empty()).map(|r| r.split_once('\x01')).collect()
 }
 
 /// A header's value: a string, or an array of exactly one string; absent when `undefined` or

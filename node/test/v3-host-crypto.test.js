@@ -135,6 +135,29 @@ describe('merchant keys are read by the rules ring applied', () => {
   });
 });
 
+describe("a notify's headers", () => {
+  // A plain object's crosses packed in one string (wasm/src/v3_headers.js); every other shape,
+  // and any value the packing does not carry, is read the general way, to the same answer.
+  test('every shape gives the same answer, packed or not', () => {
+    const keys = new v3.KeySet(KEYS);
+    const { body, headers } = signedNotify();
+    const upper = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]));
+    const bare = Object.assign(Object.create(null), { host: 'x', ...headers });
+    const distinct = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
+    const withGet = { ...headers, get: (name) => headers[name.toLowerCase()] };
+    for (const h of [headers, upper, bare, distinct, withGet, new Map(Object.entries(headers)), new Headers(headers)]) {
+      assert.equal(keys.openNotification(h, body).eventType, 'TRANSACTION.SUCCESS');
+    }
+    const noSerial = { ...headers, 'wechatpay-serial': null };
+    assert.throws(() => keys.verifySignature(noSerial, body), { code: 'MISSING_FIELD' });
+    assert.throws(() => keys.verifySignature({ ...headers, 'wechatpay-nonce': 'a\0b' }, body), { code: 'SIGNATURE_MISMATCH' });
+    assert.throws(() => keys.verifySignature({ ...headers, 'wechatpay-nonce': ['a', 'b'] }, body), { code: 'INVALID_ARGUMENT' });
+    // Every property is read, as Object.entries reads them: a getter that throws is the caller's.
+    const throwing = Object.defineProperty({ ...headers }, 'x-other', { enumerable: true, get() { throw new Error('boom'); } });
+    assert.throws(() => keys.verifySignature(throwing, body), (e) => e.cause?.message === 'boom' && typeof e.code === 'string');
+  });
+});
+
 describe('node:crypto is in place from the first call', () => {
   // Each export that reads a key installs the host (wasm/src/v3_crypto.rs): each one first, in a
   // fresh process.

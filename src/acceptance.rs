@@ -127,7 +127,7 @@ impl<'a> From<&'a OrderQueryResponse> for PaymentReport<'a> {
     }
 }
 
-#[cfg(feature = "v3")]
+#[cfg(feature = "v3-rules")]
 impl<'a> From<&'a crate::v3::Transaction> for PaymentReport<'a> {
     /// An API v3 payment notify's resource (`TRANSACTION.SUCCESS`) or a v3 query answer. v3 has
     /// one signature algorithm, so no sign type is reported.
@@ -416,7 +416,7 @@ impl<'a> RefundReport<'a> {
     }
 }
 
-#[cfg(feature = "v3")]
+#[cfg(feature = "v3-rules")]
 impl RefundReportStatus {
     /// An API v3 refund status: `ABNORMAL` is v2's `CHANGE` (退款异常, a person must act). A
     /// status this crate does not know is an error, never read as a known one.
@@ -435,7 +435,7 @@ impl RefundReportStatus {
     }
 }
 
-#[cfg(feature = "v3")]
+#[cfg(feature = "v3-rules")]
 impl<'a> RefundReport<'a> {
     /// The report of an API v3 refund notify's resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
     /// `REFUND.CLOSED`).

@@ -39,7 +39,7 @@ mod nonce;
 mod secret;
 pub mod time;
 pub mod v2;
-#[cfg(feature = "v3")]
+#[cfg(feature = "v3-rules")]
 pub mod v3;
 pub mod validate;
 

@@ -31,9 +31,12 @@ function files(dir) {
 }
 
 // What `require('./wxpay/NAME')` needs: that entry point of pkg/ (scripts/build-wasm's
-// entry_files), with the licence and the package's README.
+// entry_files), with the licence and the package's README, and the JS snippets its glue
+// requires (wxpay/v3: its node:crypto, wasm/src/v3_crypto.js).
+const snippets = (name) => [...fs.readFileSync(path.join(PKG, 'wasm', `${name}.js`), 'utf8').matchAll(/require\(String\.raw`\.\/(snippets\/[^`]+)`\)/g)]
+  .map((m) => path.join('wasm', m[1]));
 const entryFiles = (name) => ['LICENSE', 'README.md', 'build-info.json', `${name}.d.ts`, `${name}.js`, `${name}.mjs`, 'random.js',
-  `wasm/${name}.d.ts`, `wasm/${name}.js`, `wasm/${name}_bg.wasm`];
+  `wasm/${name}.d.ts`, `wasm/${name}.js`, `wasm/${name}_bg.wasm`, ...snippets(name)];
 
 /** What each entry point must offer the functions. */
 const NEEDED = {

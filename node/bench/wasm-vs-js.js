@@ -12,7 +12,8 @@
 // notify (verify, decrypt, JSON); each pair checked equal before it is timed.
 //
 // With --baseline DIR (a pkg/ of another commit: scripts/bench takes BENCH_WASM_BASELINE=<ref>),
-// that package's v2 entry points are measured side by side with these, size and speed.
+// that package's v2 entry points are measured side by side with these, size and speed, and its
+// `wxpay/v3` too: the v3 work above, before and after, in the same interleaved rounds.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -198,6 +199,11 @@ function decryptResource(r, apiV3Key) {
   d.setAuthTag(data.subarray(data.length - 16));
   return Buffer.concat([d.update(data.subarray(0, data.length - 16)), d.final()]).toString('utf8');
 }
+function paySign(privateKey, appId, timeStamp, nonceStr, prepayId) {
+  const pkg = 'prepay_id=' + prepayId;
+  const message = appId + '\n' + timeStamp + '\n' + nonceStr + '\n' + pkg + '\n';
+  return { timeStamp: String(timeStamp), nonceStr, package: pkg, signType: 'RSA', paySign: crypto.sign('RSA-SHA256', Buffer.from(message), privateKey).toString('base64') };
+}
 function openNotification(publicKeys, apiV3Key, headers, body, now) {
   verifyWechat(publicKeys, headers, body, now);
   const n = JSON.parse(Buffer.from(body).toString('utf8'));
@@ -205,7 +211,7 @@ function openNotification(publicKeys, apiV3Key, headers, body, now) {
 }
 `;
 // eslint-disable-next-line no-new-func
-const JSV3 = new Function('crypto', `${JS_V3}; return { authorization, verifyWechat, decryptResource, openNotification };`)(crypto);
+const JSV3 = new Function('crypto', `${JS_V3}; return { authorization, verifyWechat, decryptResource, paySign, openNotification };`)(crypto);
 
 /** WeChat's snake_case in the package's camelCase (appid, mchid as appId, mchId). */
 function camel(value) {
@@ -215,8 +221,11 @@ function camel(value) {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [name(k), camel(v)]));
 }
 
-function benchV3() {
+function benchV3(baselineDir) {
   const config = { appId: V.appid, mchId: V.mchid, serialNo: V.merchant_serial_no };
+  const before = baselineDir && require(path.resolve(baselineDir, 'v3.js'));
+  const beforeKey = before && new before.Merchant({ ...config, privateKey: V3_PEM.merchantKey });
+  const beforeKeys = before && new before.KeySet({ apiV3Key: V.api_v3_key, publicKeys: { [V.public_key_id]: V3_PEM.wechatPublicKey } });
   const privateKey = crypto.createPrivateKey(V3_PEM.merchantKey);
   const wasmKey = new v3.Merchant({ ...config, privateKey: V3_PEM.merchantKey });
   const jsSigned = new v3.Merchant({ ...config, sign: (m) => crypto.sign('sha256', m, privateKey) });
@@ -234,7 +243,10 @@ function benchV3() {
   // Same answers first.
   const jsAuth = JSV3.authorization(privateKey, V.mchid, V.merchant_serial_no, r.method, r.path, r.timestamp, r.nonce, r.body);
   for (const got of [wasmKey.buildAuthorization(init), jsSigned.buildAuthorization(init)]) if (got !== r.authorization || jsAuth !== r.authorization) throw new Error('authorization differs');
-  if (jsSigned.paymentParams(pay).paySign !== wasmKey.paymentParams(pay).paySign) throw new Error('paySign differs');
+  const jsPay = JSV3.paySign(privateKey, V.appid, pay.timeStamp, pay.nonceStr, pay.prepayId);
+  for (const m of [jsSigned, wasmKey, beforeKey].filter(Boolean)) if (!util.isDeepStrictEqual(m.paymentParams(pay), jsPay)) throw new Error('paymentParams differs');
+  if (beforeKey && beforeKey.buildAuthorization(init) !== r.authorization) throw new Error('the baseline disagrees');
+  if (beforeKeys && !util.isDeepStrictEqual(beforeKeys.openNotification(n.headers, body, n.now), keys.openNotification(n.headers, body, n.now))) throw new Error('the baseline disagrees');
   const opened = keys.openNotification(n.headers, body, n.now);
   const jsOpened = JSV3.openNotification(publicKeys, apiV3Key, n.headers, body, n.now);
   // The package keeps the fields it types (WeChat's extras, such as scene_info, are left out).
@@ -243,12 +255,18 @@ function benchV3() {
   if (!util.isDeepStrictEqual(opened, { ...jsOpened, event: typed })) throw new Error('notify differs');
   if (v3.decryptResource(resource, V.api_v3_key) !== JSV3.decryptResource(resource, apiV3Key)) throw new Error('resource differs');
 
+  // Each wasm path with the node:crypto path doing the same work (`vs`), and the baseline's.
   const slow = measure({
-    'wasm `buildAuthorization` (ring RSA-2048 in WebAssembly)': () => wasmKey.buildAuthorization(init),
+    'wasm `buildAuthorization`': () => wasmKey.buildAuthorization(init),
     'wasm `buildAuthorization` with `sign` = node:crypto': () => jsSigned.buildAuthorization(init),
     'node:crypto `crypto.sign` + header': () => JSV3.authorization(privateKey, V.mchid, V.merchant_serial_no, r.method, r.path, r.timestamp, r.nonce, r.body),
-    'wasm `paymentParams` (ring)': () => wasmKey.paymentParams(pay),
+    'wasm `paymentParams`': () => wasmKey.paymentParams(pay),
     'wasm `paymentParams` with `sign` = node:crypto': () => jsSigned.paymentParams(pay),
+    'node:crypto `crypto.sign` + paySign object': () => JSV3.paySign(privateKey, V.appid, pay.timeStamp, pay.nonceStr, pay.prepayId),
+    ...(before ? {
+      'before: wasm `buildAuthorization`': () => beforeKey.buildAuthorization(init),
+      'before: wasm `paymentParams`': () => beforeKey.paymentParams(pay),
+    } : {}),
   }, { warmup: 20, ms: 300 });
   const fast = measure({
     'wasm `KeySet#verifySignature` (notify)': () => keys.verifySignature(n.headers, body, n.now),
@@ -257,10 +275,16 @@ function benchV3() {
     'node:crypto AES-256-GCM': () => JSV3.decryptResource(resource, apiV3Key),
     'wasm `KeySet#openNotification`': () => keys.openNotification(n.headers, body, n.now),
     'node:crypto verify + decrypt + JSON.parse': () => JSV3.openNotification(publicKeys, apiV3Key, n.headers, body, n.now),
-  }, { warmup: 200 });
+    ...(before ? {
+      'before: wasm `KeySet#verifySignature` (notify)': () => beforeKeys.verifySignature(n.headers, body, n.now),
+      'before: wasm `decryptResource`': () => before.decryptResource(resource, V.api_v3_key),
+      'before: wasm `KeySet#openNotification`': () => beforeKeys.openNotification(n.headers, body, n.now),
+    } : {}),
+  }, { warmup: 200, rounds: before ? 11 : 7 });
   const keyParse = measure({
     'wasm `new Merchant` (parse the PKCS#8 key)': () => new v3.Merchant({ ...config, privateKey: V3_PEM.merchantKey }).free(),
     'node:crypto `createPrivateKey`': () => crypto.createPrivateKey(V3_PEM.merchantKey),
+    ...(before ? { 'before: wasm `new Merchant` (parse the PKCS#8 key)': () => new before.Merchant({ ...config, privateKey: V3_PEM.merchantKey }).free() } : {}),
   }, { warmup: 50 });
 
   // Cold start of a v3 notify handler: require, keys, the first notify opened.
@@ -268,6 +292,11 @@ function benchV3() {
     'pkg/ `wxpay/v3`': `const w = require(${JSON.stringify(path.join(PKG, 'v3.js'))});
       new w.KeySet({ apiV3Key: ${JSON.stringify(V.api_v3_key)}, publicKeys: { [${JSON.stringify(V.public_key_id)}]: ${JSON.stringify(V3_PEM.wechatPublicKey)} } })
         .openNotification(N.headers, Buffer.from(N.body), N.now);`,
+    ...(before ? {
+      'before: pkg/ `wxpay/v3`': `const w = require(${JSON.stringify(path.resolve(baselineDir, 'v3.js'))});
+      new w.KeySet({ apiV3Key: ${JSON.stringify(V.api_v3_key)}, publicKeys: { [${JSON.stringify(V.public_key_id)}]: ${JSON.stringify(V3_PEM.wechatPublicKey)} } })
+        .openNotification(N.headers, Buffer.from(N.body), N.now);`,
+    } : {}),
     'node:crypto': `const crypto = require('node:crypto');
       ${JS_V3}
       openNotification({ [${JSON.stringify(V.public_key_id)}]: crypto.createPublicKey(${JSON.stringify(V3_PEM.wechatPublicKey)}) }, Buffer.from(${JSON.stringify(V.api_v3_key)}), N.headers, Buffer.from(N.body), N.now);`,
@@ -345,7 +374,7 @@ function main() {
     return { raw: wasm.length, gz: zlib.gzipSync(wasm, { level: 9 }).length };
   };
   const sizes = { 'wxpay/notify': size('notify'), wxpay: size('wxpay'), 'wxpay/v3': size('v3') };
-  const v3Results = benchV3();
+  const v3Results = benchV3(BASELINE);
   const baseline = BASELINE && benchBaseline(xml, BASELINE);
 
   const fmt = (x) => Math.round(x).toLocaleString('en-US');
@@ -393,31 +422,50 @@ function main() {
   lines.push(`| notify throughput ≥ 3× fast-xml-parser + crypto | \`wxpay/notify\` ${ratio(notifyOps, fxpOps)}, \`wxpay\` ${ratio(fullOps, fxpOps)} | ${mark(notifyOps >= 3 * fxpOps && fullOps >= 3 * fxpOps)} |`);
   lines.push(`| (for reference) against xml2js + crypto | throughput ${ratio(notifyOps, x2jOps)}, cold start ${(coldNotify / coldX2j).toFixed(2)}× | |`);
 
-  // API v3.
+  // API v3: each wasm path's time ÷ that of node:crypto doing the same work.
   const { slow, fast, keyParse, cold: v3Cold } = v3Results;
   const ms = (ops) => `${(1000 / ops).toFixed(ops > 1000 ? 3 : 2)} ms`;
+  const all = { ...slow, ...fast, ...keyParse };
+  const JS_OF = {
+    'wasm `buildAuthorization`': 'node:crypto `crypto.sign` + header',
+    'wasm `buildAuthorization` with `sign` = node:crypto': 'node:crypto `crypto.sign` + header',
+    'wasm `paymentParams`': 'node:crypto `crypto.sign` + paySign object',
+    'wasm `paymentParams` with `sign` = node:crypto': 'node:crypto `crypto.sign` + paySign object',
+    'wasm `KeySet#verifySignature` (notify)': 'node:crypto `crypto.verify`',
+    'wasm `decryptResource`': 'node:crypto AES-256-GCM',
+    'wasm `KeySet#openNotification`': 'node:crypto verify + decrypt + JSON.parse',
+    'wasm `new Merchant` (parse the PKCS#8 key)': 'node:crypto `createPrivateKey`',
+  };
+  const jsOf = (name) => JS_OF[name.replace(/^before: /, '')];
   lines.push('');
-  lines.push('| API v3 (JSAPI order of tests/data/v3_vectors.json, RSA-2048) | ops/s | per op | time ÷ node:crypto\'s |');
+  lines.push(`| API v3 (JSAPI order of tests/data/v3_vectors.json, RSA-2048)${BASELINE ? `; before: \`${process.env.BENCH_WASM_BASELINE_NAME || BASELINE}\`` : ''} | ops/s | per op | time ÷ node:crypto's |`);
   lines.push('| --- | ---: | ---: | ---: |');
-  const [wasmSign, hybridSign, jsSign, wasmPay, hybridPay] = Object.values(slow);
-  const sl = Object.keys(slow);
-  lines.push(`| ${sl[0]} | ${fmt(wasmSign)} | ${ms(wasmSign)} | ${ratio(jsSign, wasmSign)} |`);
-  lines.push(`| ${sl[1]} | ${fmt(hybridSign)} | ${ms(hybridSign)} | ${ratio(jsSign, hybridSign)} |`);
-  lines.push(`| ${sl[2]} | ${fmt(jsSign)} | ${ms(jsSign)} | 1.00× |`);
-  lines.push(`| ${sl[3]} | ${fmt(wasmPay)} | ${ms(wasmPay)} | ${ratio(jsSign, wasmPay)} |`);
-  lines.push(`| ${sl[4]} | ${fmt(hybridPay)} | ${ms(hybridPay)} | ${ratio(jsSign, hybridPay)} |`);
-  const pairs = [...Object.entries(fast), ...Object.entries(keyParse)];
-  for (let i = 0; i < pairs.length; i += 2) {
-    const [[wName, wOps], [jName, jOps]] = [pairs[i], pairs[i + 1]];
-    lines.push(`| ${wName} | ${fmt(wOps)} | ${ms(wOps)} | ${ratio(jOps, wOps)} |`);
-    lines.push(`| ${jName} | ${fmt(jOps)} | ${ms(jOps)} | 1.00× |`);
+  for (const [name, ops] of Object.entries(all)) {
+    const js = jsOf(name);
+    lines.push(`| ${name} | ${fmt(ops)} | ${ms(ops)} | ${js ? ratio(all[js], ops) : '1.00×'} |`);
   }
-  const [cw, cj] = Object.entries(v3Cold);
+  const cj = v3Cold['node:crypto'];
   lines.push('');
   lines.push('| cold start of a v3 notify handler: `require`, keys, first notify opened, fresh process | median | against node:crypto |');
   lines.push('| --- | ---: | ---: |');
-  lines.push(`| ${cw[0]} | ${cw[1].toFixed(2)} ms | ${ratio(cw[1], cj[1])} |`);
-  lines.push(`| ${cj[0]} | ${cj[1].toFixed(2)} ms | |`);
+  for (const [name, t] of Object.entries(v3Cold)) lines.push(`| ${name} | ${t.toFixed(2)} ms | ${name === 'node:crypto' ? '' : ratio(t, cj)} |`);
+  const v3Target = (label, name) => {
+    const r = all[jsOf(name)] / all[name];
+    const was = all[`before: ${name}`] ? `, before ${ratio(all[jsOf(name)], all[`before: ${name}`])}` : '';
+    lines.push(`| ${label} ≤ 1.2× node:crypto | ${r.toFixed(2)}×${was} | ${mark(r <= 1.2)} |`);
+  };
+  lines.push('');
+  lines.push('| target (issue 24, the host\'s crypto) | reached | |');
+  lines.push('| --- | --- | --- |');
+  v3Target('v3 `buildAuthorization`', 'wasm `buildAuthorization`');
+  v3Target('v3 `paymentParams`', 'wasm `paymentParams`');
+  v3Target('v3 notify verification', 'wasm `KeySet#verifySignature` (notify)');
+  v3Target('v3 `openNotification`', 'wasm `KeySet#openNotification`');
+  const v3Size = sizes['wxpay/v3'];
+  const v3Before = BASELINE && fs.readFileSync(path.join(BASELINE, 'wasm', 'v3_bg.wasm'));
+  const v3Was = v3Before ? `, before ${(zlib.gzipSync(v3Before, { level: 9 }).length / 1024).toFixed(1)} KiB` : '';
+  lines.push(`| \`wxpay/v3\` \`.wasm\` ≤ 64 KiB gzipped | ${(v3Size.gz / 1024).toFixed(1)} KiB${v3Was} | ${mark(v3Size.gz <= 64 * 1024)} |`);
+  lines.push(`| v3 notify handler's cold start ≤ 1.5× node:crypto's | ${(v3Cold['pkg/ `wxpay/v3`'] / cj).toFixed(2)}× | ${mark(v3Cold['pkg/ `wxpay/v3`'] <= 1.5 * cj)} |`);
 
   if (baseline) {
     lines.push('');

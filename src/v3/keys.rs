@@ -8,15 +8,14 @@ use base64::Engine as _;
 use core::fmt;
 
 use der::{Decode, Reader};
-use ring::rand::SystemRandom;
-use ring::signature::{KeyPair, RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::v3::crypto::{PrivateKey, VerifyingKey};
 
 /// `rsaEncryption` (1.2.840.113549.1.1.1), the only key type WeChat Pay v3 uses.
-const RSA_ENCRYPTION: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+pub(crate) const RSA_ENCRYPTION: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// PEM text to (label, DER). Surrounding whitespace is tolerated: keys are pasted from files.
 fn pem(text: &str) -> Option<(String, Zeroizing<Vec<u8>>)> {
@@ -27,15 +26,12 @@ fn pem(text: &str) -> Option<(String, Zeroizing<Vec<u8>>)> {
 /// The merchant's API private key (`apiclient_key.pem`, PKCS#8; PKCS#1 `RSA PRIVATE KEY` is
 /// accepted too). It signs every request and the mini-program `paySign`.
 ///
-/// Signing is constant-time and blinded (ring); PKCS#1 v1.5 signatures are deterministic, so
-/// the blinding randomness never shows in the output. `Debug` prints `***`.
+/// Natively, signing is constant-time and blinded (ring); PKCS#1 v1.5 signatures are
+/// deterministic, so the blinding randomness never shows in the output. Built for a host
+/// (feature `v3-rules` alone), the host signs (`node:crypto` in the wasm package), with a key
+/// the core has checked by the same rules (src/v3/crypto). `Debug` prints `***`.
 pub struct MerchantKey {
-    pair: RsaKeyPair,
-    rng: SystemRandom,
-    /// The key as read, for what ring cannot do with it: decrypting sensitive fields (RSA-OAEP,
-    /// src/v3/sensitive.rs). Zeroed on drop.
-    der: Zeroizing<Vec<u8>>,
-    pkcs8: bool,
+    key: PrivateKey,
 }
 
 impl MerchantKey {
@@ -50,14 +46,14 @@ impl MerchantKey {
             "RSA PRIVATE KEY" => false,
             _ => return Err(Error::InvalidKey("merchant private key must be a PRIVATE KEY PEM (PKCS#8)")),
         };
-        let pair = if pkcs8 { RsaKeyPair::from_pkcs8(&der) } else { RsaKeyPair::from_der(&der) }
-            .map_err(|_| Error::InvalidKey("merchant private key is not an RSA key of at least 2048 bits"))?;
-        Ok(MerchantKey { pair, rng: SystemRandom::new(), der, pkcs8 })
+        let key =
+            PrivateKey::from_der(der, pkcs8).ok_or(Error::InvalidKey("merchant private key is not an RSA key of at least 2048 bits"))?;
+        Ok(MerchantKey { key })
     }
 
-    /// The private key's DER and whether it is PKCS#8 (else PKCS#1), for RSA-OAEP.
-    pub(crate) fn der(&self) -> (&[u8], bool) {
-        (&self.der, self.pkcs8)
+    /// The backend's key, for RSA-OAEP (src/v3/sensitive.rs).
+    pub(crate) fn backend(&self) -> &PrivateKey {
+        &self.key
     }
 
     /// SHA256withRSA (PKCS#1 v1.5) of `message`, base64.
@@ -65,15 +61,13 @@ impl MerchantKey {
     /// # Errors
     /// [`Error::Random`] if the platform has no random source for the blinding.
     pub fn sign(&self, message: &[u8]) -> Result<String> {
-        let mut sig = vec![0; self.pair.public().modulus_len()];
-        self.pair.sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut sig).map_err(|_| Error::Random)?;
-        Ok(crate::v3::BASE64.encode(sig))
+        Ok(crate::v3::BASE64.encode(self.key.sign_sha256(message)?))
     }
 
     /// The matching public key (to verify our own signatures in tests, or to compare with the
     /// merchant certificate).
     pub fn public_key(&self) -> PublicKey {
-        PublicKey { pkcs1: self.pair.public_key().as_ref().to_vec(), bits: self.pair.public().modulus_len() * 8 }
+        PublicKey { key: self.key.public(), bits: self.key.modulus_len() * 8 }
     }
 }
 
@@ -93,8 +87,8 @@ impl fmt::Debug for MerchantKey {
 /// platform certificate. Not a secret.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
-    /// `RSAPublicKey` (PKCS#1) DER, the form ring verifies with.
-    pkcs1: Vec<u8>,
+    /// `RSAPublicKey` (PKCS#1) DER, and the backend's handle on it.
+    key: VerifyingKey,
     bits: usize,
 }
 
@@ -146,17 +140,18 @@ impl PublicKey {
         if !(2048..=8192).contains(&modulus_bits) {
             return Err(bad);
         }
-        Ok(PublicKey { pkcs1, bits: modulus_bits })
+        let key = VerifyingKey::from_pkcs1(pkcs1, modulus_bits).ok_or(bad)?;
+        Ok(PublicKey { key, bits: modulus_bits })
     }
 
-    /// `RSAPublicKey` (PKCS#1) DER.
-    pub(crate) fn pkcs1_der(&self) -> &[u8] {
-        &self.pkcs1
+    /// The backend's key, for RSA-OAEP (src/v3/sensitive.rs).
+    pub(crate) fn backend(&self) -> &VerifyingKey {
+        &self.key
     }
 
     /// Whether `signature` is SHA256withRSA (PKCS#1 v1.5) of `message` under this key.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &self.pkcs1).verify(message, signature).is_ok()
+        self.key.verify_sha256(message, signature)
     }
 }
 

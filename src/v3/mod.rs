@@ -5,10 +5,12 @@
 //! WeChat Pay public key (`PUB_KEY_ID_…`), AES-256-GCM notify resources, `paySign` with
 //! `signType: "RSA"`, and typed JSON messages. No I/O: the time and nonces are passed in.
 //!
-//! Keys go in as PEM text. RSA and AES-GCM are ring's: constant-time, blinded private-key
-//! operations (see BENCHMARKS.md for why ring and not the `rsa` crate). The one exception is
-//! RSA-OAEP for sensitive fields, which ring lacks: RustCrypto's `rsa` ([`SensitiveText`],
-//! [`FieldEncryptor`], [`MerchantKey::decrypt_sensitive`], with the caveat noted there).
+//! Keys go in as PEM text. With the feature `v3` (the default), RSA and AES-GCM are ring's:
+//! constant-time, blinded private-key operations (see BENCHMARKS.md for why ring and not the
+//! `rsa` crate). The one exception is RSA-OAEP for sensitive fields, which ring lacks:
+//! RustCrypto's `rsa` ([`SensitiveText`], [`FieldEncryptor`], [`MerchantKey::decrypt_sensitive`],
+//! with the caveat noted there). Built with `v3-rules` alone, the same code asks a host for those
+//! primitives ([`crypto`]): the wasm package hands them to `node:crypto`.
 //!
 //! Every request names the WeChat key its answer is to be signed with (`Wechatpay-Serial`),
 //! chosen from the [`KeySet`] ([`KeySet::request_serial`]: the WeChat Pay public key if held,
@@ -55,6 +57,7 @@
 
 pub mod bill;
 mod certificate;
+pub mod crypto;
 mod jsapi;
 mod key_store;
 mod keys;

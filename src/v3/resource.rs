@@ -7,17 +7,15 @@
 //! the 16-byte GCM tag at its end (RFC 5116).
 
 use base64::Engine as _;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::v3::crypto::{aes_256_gcm_open, aes_256_gcm_seal, NONCE_LEN, TAG_LEN};
 use crate::v3::keys::ApiV3Key;
 use crate::v3::BASE64;
 
 /// The only algorithm WeChat Pay v3 uses.
 pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
-
-const TAG_LEN: usize = 16;
 
 /// An encrypted resource as WeChat sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,13 +35,8 @@ pub struct EncryptedResource {
     pub original_type: String,
 }
 
-fn cipher(key: &ApiV3Key) -> LessSafeKey {
-    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key.as_bytes()).expect("a 32-byte key"))
-}
-
-fn nonce(nonce: &str) -> Result<Nonce> {
-    let bytes: [u8; NONCE_LEN] = nonce.as_bytes().try_into().map_err(|_| Error::invalid("resource.nonce", "must be 12 bytes"))?;
-    Ok(Nonce::assume_unique_for_key(bytes))
+fn nonce(nonce: &str) -> Result<[u8; NONCE_LEN]> {
+    nonce.as_bytes().try_into().map_err(|_| Error::invalid("resource.nonce", "must be 12 bytes"))
 }
 
 impl EncryptedResource {
@@ -58,16 +51,11 @@ impl EncryptedResource {
             return Err(Error::UnsupportedAlgorithm(self.algorithm.chars().take(32).collect()));
         }
         let nonce = nonce(&self.nonce)?;
-        let mut data = BASE64.decode(&self.ciphertext).map_err(|_| Error::invalid("resource.ciphertext", "not valid base64"))?;
+        let data = BASE64.decode(&self.ciphertext).map_err(|_| Error::invalid("resource.ciphertext", "not valid base64"))?;
         if data.len() < TAG_LEN {
             return Err(Error::TruncatedCiphertext { len: data.len() });
         }
-        let plain_len = cipher(key)
-            .open_in_place(nonce, Aad::from(self.associated_data.as_bytes()), &mut data)
-            .map_err(|_| Error::AeadTagMismatch)?
-            .len();
-        data.truncate(plain_len);
-        Ok(data)
+        aes_256_gcm_open(key.as_bytes(), nonce, self.associated_data.as_bytes(), data).ok_or(Error::AeadTagMismatch)
     }
 
     /// [`decrypt`](Self::decrypt), as UTF-8 text.
@@ -90,10 +78,8 @@ impl EncryptedResource {
         associated_data: &str,
         original_type: &str,
     ) -> Result<EncryptedResource> {
-        let mut data = plaintext.to_vec();
-        cipher(key)
-            .seal_in_place_append_tag(nonce(nonce_text)?, Aad::from(associated_data.as_bytes()), &mut data)
-            .map_err(|_| Error::invalid("resource.ciphertext", "too long to encrypt"))?;
+        let data = aes_256_gcm_seal(key.as_bytes(), nonce(nonce_text)?, associated_data.as_bytes(), plaintext)
+            .ok_or_else(|| Error::invalid("resource.ciphertext", "too long to encrypt"))?;
         Ok(EncryptedResource {
             algorithm: AEAD_AES_256_GCM.to_owned(),
             ciphertext: BASE64.encode(&data),

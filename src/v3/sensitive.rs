@@ -4,7 +4,9 @@
 //! [`KeySet::request_serial`], and the request names that key in `Wechatpay-Serial`); fields in
 //! WeChat's answers are encrypted to the merchant's key and decrypted with [`MerchantKey`].
 //!
-//! ring has no OAEP, so this is RustCrypto's `rsa` (0.9). Its private-key operation is not
+//! ring has no OAEP, so natively this is RustCrypto's `rsa` (0.9) (built for a host, feature
+//! `v3-rules` alone, the host computes it: `node:crypto` in the wasm package, OpenSSL's
+//! constant-time implementation). `rsa`'s private-key operation is not
 //! constant time: advisory RUSTSEC-2023-0071 (the Marvin attack), open, with no fixed version.
 //! An attacker who can have many chosen ciphertexts decrypted with the merchant key and time
 //! each decryption precisely could, in principle, learn the key. Here only
@@ -17,19 +19,12 @@
 use base64::Engine as _;
 use core::fmt;
 
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::v3::keys::{MerchantKey, PublicKey};
 use crate::v3::verify::KeySet;
 use crate::v3::BASE64;
-
-/// OAEP's overhead with SHA-1: two 20-byte hashes and two bytes.
-const OAEP_SHA1_OVERHEAD: usize = 2 * 20 + 2;
 
 /// The plaintext of a sensitive field: a name, a bank account number. A secret: `Debug` prints
 /// `***`, there is no `Display` and no `Serialize`, and the text is zeroed on drop.
@@ -105,14 +100,12 @@ impl<'a> FieldEncryptor<'a> {
     /// for a 2048-bit key; the error gives only the length), [`Error::InvalidKey`] for a key
     /// over 4096 bits, or [`Error::Random`].
     pub fn encrypt(&self, name: &str, text: &SensitiveText) -> Result<String> {
-        let key = RsaPublicKey::from_pkcs1_der(self.key.pkcs1_der()).map_err(|_| Error::InvalidKey("WeChat's key is over 4096 bits"))?;
-        let max = key.size().saturating_sub(OAEP_SHA1_OVERHEAD);
+        let key = self.key.backend();
+        let max = key.oaep_sha1_max()?;
         if text.expose().len() > max {
             return Err(Error::invalid(name, format!("at most {max} bytes (UTF-8) to encrypt, got {}", text.expose().len())));
         }
-        let mut rng = GetrandomRng::new()?;
-        let ciphertext = key.encrypt(&mut rng, Oaep::new::<sha1::Sha1>(), text.expose().as_bytes()).map_err(|_| Error::Random)?;
-        Ok(BASE64.encode(ciphertext))
+        Ok(BASE64.encode(key.oaep_sha1_encrypt(text.expose().as_bytes())?))
     }
 }
 
@@ -141,53 +134,10 @@ impl MerchantKey {
     /// [`Error::NotUtf8`], [`Error::InvalidKey`] (a key `rsa` cannot use), or [`Error::Random`].
     pub fn decrypt_sensitive(&self, ciphertext: &str) -> Result<SensitiveText> {
         let data = BASE64.decode(ciphertext.trim()).map_err(|_| Error::invalid("ciphertext", "not valid base64"))?;
-        let (der, pkcs8) = self.der();
-        let key = if pkcs8 { RsaPrivateKey::from_pkcs8_der(der).ok() } else { RsaPrivateKey::from_pkcs1_der(der).ok() }
-            .ok_or(Error::InvalidKey("merchant private key cannot be used for RSA-OAEP (over 4096 bits?)"))?;
-        if data.len() < key.size() {
-            return Err(Error::TruncatedCiphertext { len: data.len() });
-        }
-        let mut rng = GetrandomRng::new()?;
-        let plain = Zeroizing::new(key.decrypt_blinded(&mut rng, Oaep::new::<sha1::Sha1>(), &data).map_err(|_| Error::OaepDecryptFailed)?);
+        let plain = self.backend().oaep_sha1_decrypt(&data)?;
         match core::str::from_utf8(&plain) {
             Ok(text) => Ok(SensitiveText::new(text)),
             Err(e) => Err(Error::NotUtf8 { offset: e.valid_up_to() }),
         }
     }
 }
-
-/// `rsa` takes a `rand_core` 0.6 RNG; its `OsRng` goes through getrandom 0.2, which needs its
-/// own `js` feature on wasm32. This one draws from getrandom 0.4 (Web Crypto in wasm, already
-/// configured), as `nonce_str` does.
-struct GetrandomRng;
-
-impl GetrandomRng {
-    /// Checks that the random source works, so that its absence is [`Error::Random`] here rather
-    /// than a panic inside `rsa` (`fill_bytes` cannot fail, as `OsRng`'s).
-    fn new() -> Result<Self> {
-        getrandom::fill(&mut [0u8; 1]).map_err(|_| Error::Random)?;
-        Ok(GetrandomRng)
-    }
-}
-
-impl rand_core::RngCore for GetrandomRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        // As OsRng: a random source that worked a moment ago and now fails is not recoverable.
-        getrandom::fill(dest).expect("the random source failed after working");
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> core::result::Result<(), rand_core::Error> {
-        getrandom::fill(dest)
-            .map_err(|_| rand_core::Error::from(core::num::NonZeroU32::new(rand_core::Error::CUSTOM_START).expect("non-zero")))
-    }
-}
-
-impl rand_core::CryptoRng for GetrandomRng {}

@@ -68,6 +68,12 @@ export default [
     languageOptions: { sourceType: "commonjs", globals: globals.node },
   },
   {
+    // The glue's JS snippets (wasm/src/*.js, wxpay/v3's node:crypto): written as ES modules for
+    // wasm-bindgen, run as CommonJS on Node (scripts/build-wasm rewrites their exports).
+    files: ["wasm/src/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.node, require: "readonly" } },
+  },
+  {
     // A cloud function's entry keeps the signature WeChat documents, `main(event, context)`, for
     // whoever copies it (cloud-pay-notify.test.js holds it to that).
     files: ["miniprogram/cloudfunctions/*/index.js"],

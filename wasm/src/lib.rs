@@ -15,13 +15,14 @@
 //! | --- | --- | --- | --- |
 //! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `notify.rs`, `acceptance.rs` (v2 reports: `acceptance/v2.rs`) | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
 //! | everything else of API v2, and the v2 `Merchant` class's request and answer methods | `api.rs`, `merchant.rs` | `wasm-api` (default) | `wxpay` |
-//! | API v3: its own `Merchant` and `KeySet`, `decryptResource`; the request serial and sensitive fields; bills; the `KeyStore`; the acceptance rule, `judgePayment`, `judgeRefund`, on v3 reports | `v3.rs`, `v3_sensitive.rs`, `v3_bill.rs`, `v3_key_store.rs`, `acceptance.rs` (v3 reports: `acceptance/v3.rs`) | `wasm-v3` (turns on the core's `v3`) | `wxpay/v3` |
+//! | API v3: its own `Merchant` and `KeySet`, `decryptResource`; the request serial and sensitive fields; bills; the `KeyStore`; the acceptance rule, `judgePayment`, `judgeRefund`, on v3 reports | `v3.rs`, `v3_sensitive.rs`, `v3_bill.rs`, `v3_key_store.rs`, `acceptance.rs` (v3 reports: `acceptance/v3.rs`); RSA, RSA-OAEP and AES-GCM computed by `node:crypto`, `v3_crypto.rs` | `wasm-v3` (turns on the core's `v3-rules`: the v3 rules without ring or rsa) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
 //! `.wasm` before its first notify; a handler that only verifies notifies loads a module a
 //! fraction of the size (BENCHMARKS.md). `wxpay/v3` is an entry point of its own for the same
-//! reason the other way round: ring's RSA and AES-GCM, JSON and DER would more than double the
-//! v2 modules, and v3's `Merchant` is another class than v2's.
+//! reason the other way round: JSON, DER and the v3 messages would more than double the v2
+//! modules, and v3's `Merchant` is another class than v2's. Its RSA and AES-GCM are the host's
+//! (`node:crypto`, `v3_crypto.rs`), not compiled in.
 //!
 //! To add a group: put its `#[wasm_bindgen]` items and its `typescript_custom_section` in
 //! `wasm/src/NAME.rs`, compile it under a feature (`wasm-NAME = []` in wasm/Cargo.toml,
@@ -60,6 +61,8 @@ mod packed;
 mod v3;
 #[cfg(feature = "wasm-v3")]
 mod v3_bill;
+#[cfg(feature = "wasm-v3")]
+mod v3_crypto;
 #[cfg(feature = "wasm-v3")]
 mod v3_key_store;
 #[cfg(feature = "wasm-v3")]

@@ -1,6 +1,7 @@
 //! Export group `v3` (cargo feature `wasm-v3`): WeChat Pay API v3, the whole of the entry point
-//! `wxpay/v3` (`pkg/v3.js`). A module of its own: ring's RSA and AES-GCM, JSON and DER stay out
-//! of the v2 entry points, and v3's `Merchant` is another class than v2's.
+//! `wxpay/v3` (`pkg/v3.js`). A module of its own: JSON and DER stay out of the v2 entry points,
+//! and v3's `Merchant` is another class than v2's. RSA and AES-GCM are `node:crypto`'s
+//! (`v3_crypto.rs`).
 //!
 //! `Merchant` holds the merchant's identity and private key (parsed once) and builds signed
 //! requests and `paySign`; `KeySet` holds WeChat's keys and the APIv3 key and reads what WeChat
@@ -67,22 +68,41 @@ fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
 }
 
 /// A core result as a JS object: WeChat's snake_case names in camelCase.
+///
+/// Crosses as JSON text that V8's `JSON.parse` builds the object from: one crossing, where the
+/// general conversion (`to_js`) crosses once per name and value (`openNotification` spent more
+/// time there than in its RSA verification, BENCHMARKS.md). The same object either way; a value
+/// holding a `null` (which `to_js` makes `undefined`) or a number past 2^53 (which `to_js`
+/// refuses) takes the general way.
 pub(crate) fn camel_js(value: &impl Serialize) -> Result<JsValue> {
     let mut value = serde_json::to_value(value).map_err(|e| Failure::Core(Error::MalformedJson(e.to_string())))?;
-    camel_keys(&mut value);
+    if camel_keys(&mut value) {
+        if let Ok(object) = serde_json::to_string(&value).map_err(drop).and_then(|text| js_sys::JSON::parse(&text).map_err(drop)) {
+            return Ok(object);
+        }
+    }
     to_js(&value)
 }
 
-fn camel_keys(value: &mut Value) {
+/// Renames the keys; answers whether JSON carries the value as `to_js` would.
+fn camel_keys(value: &mut Value) -> bool {
     match value {
         Value::Object(map) => {
+            let mut plain = true;
             for (name, mut v) in std::mem::take(map) {
-                camel_keys(&mut v);
+                plain &= camel_keys(&mut v);
                 map.insert(camel_name(&name), v);
             }
+            plain
         }
-        Value::Array(items) => items.iter_mut().for_each(camel_keys),
-        _ => {}
+        Value::Array(items) => items.iter_mut().fold(true, |plain, v| camel_keys(v) & plain),
+        Value::Null => false,
+        Value::Number(n) => {
+            n.is_f64()
+                || n.as_u64().is_some_and(|x| x <= MAX_SAFE_INTEGER)
+                || n.as_i64().is_some_and(|x| x.unsigned_abs() <= MAX_SAFE_INTEGER)
+        }
+        Value::Bool(_) | Value::String(_) => true,
     }
 }
 
@@ -103,6 +123,11 @@ fn headers_in(value: &JsValue) -> Result<SignatureHeaders> {
     const NAMES: [&str; 4] = ["wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial"];
     if !js::is_record(value, WHAT)? {
         return Err(argument(WHAT, "must be an object, a Map or a Headers"));
+    }
+    if let Some(packed) = pack_headers(value).map_err(js::caller(WHAT))?.as_string() {
+        if let Some(pairs) = packed_headers(&packed) {
+            return Ok(SignatureHeaders::from_pairs(pairs));
+        }
     }
     let wanted = |name: &str| NAMES.iter().any(|n| n.eq_ignore_ascii_case(name));
     let mut pairs: Vec<(String, String)> = Vec::with_capacity(4);
@@ -131,6 +156,20 @@ fn headers_in(value: &JsValue) -> Result<SignatureHeaders> {
         }
     }
     Ok(SignatureHeaders::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))))
+}
+
+#[wasm_bindgen(module = "/src/v3_headers.js")]
+extern "C" {
+    /// The four headers of a plain object in one string, or `undefined` (see the file).
+    #[wasm_bindgen(catch, js_name = packHeaders)]
+    fn pack_headers(headers: &JsValue) -> core::result::Result<JsValue, JsValue>;
+}
+
+/// The `(name, value)` pairs of `packHeaders`' string: one crossing for the headers of a plain
+/// object, where reading them the general way crossed once per property and value (notify
+/// verification, BENCHMARKS.md). `None` if it is not one.
+fn packed_headers(text: &str) -> Option<Vec<(&str, &str)>> {
+    text.strip_prefix('\u{ff}')?.split('\0').filter(|r| !r.is_empty()).map(|r| r.split_once('\x01')).collect()
 }
 
 /// A header's value: a string, or an array of exactly one string; absent when `undefined` or
@@ -183,7 +222,7 @@ struct MerchantInit {
     api_base: Option<String>,
 }
 
-/// The merchant key: inside WebAssembly (ring), or the caller's `sign` function; `Given` is
+/// The merchant key: read and checked by the core and held by `node:crypto` (`v3_crypto.rs`), or the caller's `sign` function; `Given` is
 /// the signature an async `sign` resolved to, for the one message it was asked to sign.
 enum MerchantSigner {
     Key(MerchantKey),
@@ -514,6 +553,7 @@ impl V3Merchant {
     /// @throws {WxPayError} `INVALID_KEY`, `MISSING_FIELD`, `INVALID_FIELD`, `INVALID_ARGUMENT`
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "MerchantConfig")] config: JsValue) -> Result<V3Merchant> {
+        super::v3_crypto::install();
         let c: MerchantInit = from_js(config, "merchant")?;
         let absent = |v: &JsValue| v.is_undefined() || v.is_null();
         let key = match (absent(&c.private_key), absent(&c.sign)) {
@@ -760,6 +800,7 @@ impl KeySet {
     /// @throws {WxPayError} `INVALID_KEY`, `INVALID_CERTIFICATE`, `INVALID_ARGUMENT`
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_optional_param_type = "KeySetInit")] init: JsValue) -> Result<KeySet> {
+        super::v3_crypto::install();
         let i: KeySetInit = optional_js(init, "keys")?;
         let mut inner = v3::KeySet::new();
         for (id, pem) in &i.public_keys {
@@ -942,6 +983,7 @@ pub fn decrypt_resource(
     #[wasm_bindgen(unchecked_param_type = "EncryptedResource")] resource: JsValue,
     #[wasm_bindgen(js_name = apiV3Key, unchecked_param_type = "string")] api_v3_key: &JsValue,
 ) -> Result<String> {
+    super::v3_crypto::install();
     let r: ResourceIn = from_js(resource, "resource")?;
     let api_v3_key = js::text(api_v3_key, "apiV3Key")?;
     let resource = EncryptedResource {

@@ -47,6 +47,7 @@ impl KeyStore {
     /// @throws {WxPayError} `INVALID_KEY_STORE`, `INVALID_ARGUMENT`
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_optional_param_type = "string")] saved: &JsValue) -> Result<KeyStore> {
+        super::v3_crypto::install();
         let store = if saved.is_undefined() || saved.is_null() {
             v3::KeyStore::new()
         } else {

@@ -1,4 +1,6 @@
 /* @ts-self-types="./v3.d.ts" */
+const { aesGcmOpen, aesGcmSeal, importPrivateKey, importPublicKey, oaepDecrypt, oaepEncrypt, releaseKey, rsaSign, rsaVerify } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/src/v3_crypto.js`);
+const { packHeaders } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/src/v3_headers.js`);
 
 /**
  * What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
@@ -1404,6 +1406,14 @@ function __wbg_get_imports() {
         __wbg__wbg_cb_unref_09736879a3f67559: function(arg0) {
             getObject(arg0)._wbg_cb_unref();
         },
+        __wbg_aesGcmOpen_75e8aff9f9202d49: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7) {
+            const ret = aesGcmOpen(getArrayU8FromWasm0(arg0, arg1), getArrayU8FromWasm0(arg2, arg3), getArrayU8FromWasm0(arg4, arg5), getArrayU8FromWasm0(arg6, arg7));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_aesGcmSeal_7ea099020c5067bc: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7) {
+            const ret = aesGcmSeal(getArrayU8FromWasm0(arg0, arg1), getArrayU8FromWasm0(arg2, arg3), getArrayU8FromWasm0(arg4, arg5), getArrayU8FromWasm0(arg6, arg7));
+            return addHeapObject(ret);
+        }, arguments); },
         __wbg_apply_159b555fe0e7ee33: function() { return handleError(function (arg0, arg1, arg2) {
             const ret = Reflect.apply(getObject(arg0), getObject(arg1), getObject(arg2));
             return addHeapObject(ret);
@@ -1459,6 +1469,14 @@ function __wbg_get_imports() {
             const ret = getObject(arg0)[getObject(arg1)];
             return addHeapObject(ret);
         },
+        __wbg_importPrivateKey_946ee80dff83b8dc: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = importPrivateKey(getArrayU8FromWasm0(arg0, arg1), arg2 !== 0);
+            return ret;
+        }, arguments); },
+        __wbg_importPublicKey_0a4b686de4ce5e2d: function() { return handleError(function (arg0, arg1) {
+            const ret = importPublicKey(getArrayU8FromWasm0(arg0, arg1));
+            return ret;
+        }, arguments); },
         __wbg_instanceof_ArrayBuffer_12cdaa4161423e6b: function(arg0) {
             let result;
             try {
@@ -1571,6 +1589,18 @@ function __wbg_get_imports() {
             const ret = Date.now();
             return ret;
         },
+        __wbg_oaepDecrypt_74e9e824bfab1296: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = oaepDecrypt(arg0 >>> 0, getArrayU8FromWasm0(arg1, arg2));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_oaepEncrypt_951f978f8314f590: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = oaepEncrypt(arg0 >>> 0, getArrayU8FromWasm0(arg1, arg2));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_packHeaders_6b372e5fe39e2129: function() { return handleError(function (arg0) {
+            const ret = packHeaders(getObject(arg0));
+            return addHeapObject(ret);
+        }, arguments); },
         __wbg_parse_c3f72b5a24f83c01: function() { return handleError(function (arg0, arg1) {
             const ret = JSON.parse(getStringFromWasm0(arg0, arg1));
             return addHeapObject(ret);
@@ -1580,6 +1610,17 @@ function __wbg_get_imports() {
         },
         __wbg_push_c9f4893fc209f768: function(arg0, arg1) {
             const ret = getObject(arg0).push(getObject(arg1));
+            return ret;
+        },
+        __wbg_releaseKey_f10c1de46a8c4705: function(arg0) {
+            releaseKey(arg0 >>> 0);
+        },
+        __wbg_rsaSign_ed854f626feeecb3: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = rsaSign(arg0 >>> 0, getArrayU8FromWasm0(arg1, arg2));
+            return addHeapObject(ret);
+        }, arguments); },
+        __wbg_rsaVerify_f7113bb6967e1584: function(arg0, arg1, arg2, arg3, arg4) {
+            const ret = rsaVerify(arg0 >>> 0, getArrayU8FromWasm0(arg1, arg2), getArrayU8FromWasm0(arg3, arg4));
             return ret;
         },
         __wbg_set_2793479888329cb6: function() { return handleError(function (arg0, arg1, arg2) {
@@ -1606,7 +1647,7 @@ function __wbg_get_imports() {
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 25, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_331);
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_350);
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -1643,10 +1684,10 @@ function __wbg_get_imports() {
     };
 }
 
-function __wasm_bindgen_func_elem_331(arg0, arg1, arg2) {
+function __wasm_bindgen_func_elem_350(arg0, arg1, arg2) {
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        wasm.__wasm_bindgen_func_elem_331(retptr, arg0, arg1, addHeapObject(arg2));
+        wasm.__wasm_bindgen_func_elem_350(retptr, arg0, arg1, addHeapObject(arg2));
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);

@@ -42,9 +42,15 @@ impl Writer {
 
     /// Waits for this process's turn (SQLite), then begins a transaction on `conn`: a writer that
     /// keeps a connection of its own (its page cache stays warm, and no pool hand-over a batch).
+    /// On SQLite the transaction takes the file's write lock at once (`BEGIN IMMEDIATE`, waiting
+    /// its busy timeout for another process's writer): it reads before it writes, and a
+    /// deferred transaction whose snapshot another process moved could not write any more.
     pub(crate) async fn begin_on<'c>(&self, conn: &'c mut AnyConnection) -> Result<WriteTx<'c>> {
         let turn = self.turn().await;
-        let tx = sqlx::Connection::begin(conn).await?;
+        let tx = match turn {
+            Some(_) => sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?,
+            None => sqlx::Connection::begin(conn).await?,
+        };
         Ok(WriteTx { tx, _turn: turn })
     }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::sql::{Sql, Value};
 use super::Db;
 use crate::error::Result;
 
@@ -62,22 +63,29 @@ pub(crate) struct Audit<'a> {
 }
 
 impl Audit<'_> {
-    pub(crate) async fn write(&self, conn: &mut AnyConnection) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(self.at)
-        .bind(self.actor)
-        .bind(self.action)
-        .bind(self.entity)
-        .bind(self.entity_id)
-        .bind(self.from_status)
-        .bind(self.to_status)
-        .bind(self.detail)
-        .execute(&mut *conn)
-        .await?;
+    /// Writes `rows` in one insert (none: nothing), in their order.
+    pub(crate) async fn write_all(conn: &mut AnyConnection, rows: &[Audit<'_>]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut sql = Sql::default();
+        sql.push("INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) VALUES ");
+        for (i, a) in rows.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).value(Value::Int(a.at));
+            for v in [Value::Text(a.actor), Value::Text(a.action), Value::Text(a.entity), Value::Text(a.entity_id)] {
+                sql.push(", ").value(v);
+            }
+            for v in [a.from_status, a.to_status, a.detail] {
+                sql.push(", ").value(Value::MaybeText(v));
+            }
+            sql.push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
         Ok(())
+    }
+
+    pub(crate) async fn write(&self, conn: &mut AnyConnection) -> Result<()> {
+        Audit::write_all(conn, std::slice::from_ref(self)).await
     }
 }
 

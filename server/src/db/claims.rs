@@ -13,7 +13,8 @@
 //! interval however many clients poll, on any instance ([`Claims::order_check`]).
 
 use super::refund_row::{Refund, COLUMNS};
-use super::transition::{decode, Expr, Held, Value};
+use super::sql::Value;
+use super::transition::{decode, Expr, Held};
 use super::Db;
 use crate::error::Result;
 

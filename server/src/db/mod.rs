@@ -26,6 +26,7 @@ pub mod refund_states;
 pub mod refunds;
 pub mod search;
 pub mod sessions;
+mod sql;
 pub mod totals;
 pub mod transition;
 pub mod wechat_keys;

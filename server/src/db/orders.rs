@@ -11,7 +11,8 @@ use crate::api::OrderApi;
 use crate::config::PayerLimits;
 
 use super::products::{release_on, reserve_on, Reserved};
-use super::transition::{apply, decode, undecodable, Expr, Move, Moved, Stateful, Value};
+use super::sql::Value;
+use super::transition::{apply, decode, undecodable, Expr, Move, Moved, Stateful};
 use super::{Audit, Db};
 use crate::error::{Error, Result};
 

@@ -20,14 +20,16 @@
 //! so one bad record cannot fail the others. A failed read or commit fails every caller of the
 //! batch (none was acknowledged, WeChat resends).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
 use tokio::sync::{mpsc, oneshot};
 use wxpay::acceptance::PaymentVerdict;
 
+use super::audit::Audit;
 use super::orders::{mark_paid_on, Order, OrderStatus, Orders, PaidOutcome, PaidRecord, COLUMNS};
+use super::sql::{Sql, Value};
 use super::transition::decode;
 use super::write::Writer;
 use crate::error::{Error, Result};
@@ -265,58 +267,49 @@ fn records(v: &PaymentVerdict) -> bool {
 
 /// The orders named, by number, in one statement.
 async fn read_orders_on(conn: &mut AnyConnection, nos: &[&str]) -> Result<HashMap<String, Order>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no IN (");
-    for i in 1..=nos.len() {
-        sql.push_str(&format!("{}${i}", if i == 1 { "" } else { ", " }));
+    let mut sql = Sql::default();
+    sql.push(&format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no IN ("));
+    for (i, no) in nos.iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " }).value(Value::Text(no));
     }
-    sql.push(')');
-    let mut q = sqlx::query(&sql);
-    for no in nos {
-        q = q.bind(*no);
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
+    sql.push(")");
+    let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter().map(|r| decode::<Order>(r).map(|o| (o.out_trade_no.clone(), o))).collect()
 }
 
 /// NOTPAY → PAID for every record at once, as [`mark_paid_on`] moves one (the same columns), with
 /// their audit rows in one insert. Returns the orders moved: one still NOTPAY when the update ran.
-async fn pay_notpay_on(conn: &mut AnyConnection, records: &[&PaidRecord]) -> Result<std::collections::HashSet<String>> {
+async fn pay_notpay_on(conn: &mut AnyConnection, records: &[&PaidRecord]) -> Result<HashSet<String>> {
     use sqlx::Row as _;
-    let mut sql = String::from(
-        "UPDATE orders SET status = 'PAID', updated_at = v.at, transaction_id = v.txn, time_end = v.te, paid_at = v.at, \
-         failures = 0, next_check_at = NULL \
+    let (from, to) = (OrderStatus::Notpay.as_str(), OrderStatus::Paid.as_str());
+    let mut sql = Sql::default();
+    sql.push("UPDATE orders SET status = ").value(Value::Text(to)).push(
+        ", updated_at = v.at, transaction_id = v.txn, time_end = v.te, paid_at = v.at, failures = 0, next_check_at = NULL \
          FROM (SELECT column1 AS no, column2 AS txn, column3 AS te, column4 AS at FROM (VALUES ",
     );
-    for i in 0..records.len() {
-        let n = 4 * i;
-        sql.push_str(&format!("{}(${}, ${}, ${}, ${})", if i == 0 { "" } else { ", " }, n + 1, n + 2, n + 3, n + 4));
+    for (i, p) in records.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" }).value(Value::Text(&p.no));
+        sql.push(", ").value(Value::Text(&p.transaction_id)).push(", ").value(Value::Text(&p.time_end));
+        sql.push(", ").value(Value::Int(p.now)).push(")");
     }
-    sql.push_str(") AS t) AS v WHERE orders.out_trade_no = v.no AND orders.status = 'NOTPAY' RETURNING orders.out_trade_no");
-    let mut q = sqlx::query(&sql);
-    for p in records {
-        q = q.bind(p.no.as_str()).bind(p.transaction_id.as_str()).bind(p.time_end.as_str()).bind(p.now);
-    }
-    let moved: std::collections::HashSet<String> =
-        q.fetch_all(&mut *conn).await?.iter().map(|r| r.try_get::<String, _>(0)).collect::<std::result::Result<_, _>>()?;
-    let applied: Vec<&&PaidRecord> = records.iter().filter(|p| moved.contains(p.no.as_str())).collect();
-    if !applied.is_empty() {
-        let mut sql = String::from("INSERT INTO audit_log (at, actor, action, entity, entity_id, from_status, to_status, detail) VALUES ");
-        for i in 0..applied.len() {
-            let n = 4 * i;
-            sql.push_str(&format!(
-                "{}(${}, ${}, 'order.paid', 'order', ${}, 'NOTPAY', 'PAID', ${})",
-                if i == 0 { "" } else { ", " },
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4
-            ));
-        }
-        let mut q = sqlx::query(&sql);
-        for p in &applied {
-            q = q.bind(p.now).bind(p.actor.as_str()).bind(p.no.as_str()).bind(p.detail.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
+    sql.push(") AS t) AS v WHERE orders.out_trade_no = v.no AND orders.status = ").value(Value::Text(from));
+    sql.push(" RETURNING orders.out_trade_no");
+    let moved: HashSet<String> =
+        sql.query().fetch_all(&mut *conn).await?.iter().map(|r| r.try_get::<String, _>(0)).collect::<std::result::Result<_, _>>()?;
+    let audits: Vec<Audit<'_>> = records
+        .iter()
+        .filter(|p| moved.contains(p.no.as_str()))
+        .map(|p| Audit {
+            at: p.now,
+            actor: &p.actor,
+            action: "order.paid",
+            entity: "order",
+            entity_id: &p.no,
+            from_status: Some(from),
+            to_status: Some(to),
+            detail: Some(&p.detail),
+        })
+        .collect();
+    Audit::write_all(conn, &audits).await?;
     Ok(moved)
 }

@@ -17,7 +17,8 @@ pub(super) use super::refund_row::{from_row, COLUMNS};
 pub(super) use super::refund_states::holding_sql;
 use super::refund_states::result_sources;
 pub use super::refund_states::{allowed, creatable, Edge, Mover, RefundState, EDGES};
-use super::transition::{apply, decode, Expr, Move, Moved, Value};
+use super::sql::Value;
+use super::transition::{apply, decode, Expr, Move, Moved};
 use super::{money, Audit, Db};
 use crate::error::{Error, Result};
 

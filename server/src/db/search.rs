@@ -11,7 +11,7 @@ use wxpay::Fen;
 
 use super::orders::OrderStatus;
 use super::orders::Orders;
-use super::transition::{Sql, Value};
+use super::sql::{Sql, Value};
 use crate::error::{Error, Result};
 
 /// At most this many orders in one page.

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 use super::audit::Audit;
+use super::sql::{Sql, Value};
 use super::Db;
 use crate::error::{Error, Result};
 
@@ -22,15 +23,6 @@ pub(crate) trait Stateful: Sized + for<'r> sqlx::FromRow<'r, AnyRow> + Send + Un
     const ENTITY: &'static str;
     /// What `RETURNING` and every read of a whole row select.
     const COLUMNS: &'static str;
-}
-
-/// A value bound into a statement.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Value<'a> {
-    Text(&'a str),
-    Int(i64),
-    MaybeText(Option<&'a str>),
-    MaybeInt(Option<i64>),
 }
 
 /// What a column is set to by a move.
@@ -97,43 +89,6 @@ impl<R> Moved<R> {
             Moved::Applied(r) | Moved::ByOther { now: r } => Some(r),
             Moved::Missing => None,
         }
-    }
-}
-
-/// Statement text with `$n` placeholders numbered in the order values are pushed: the one
-/// placeholder convention of every generated statement (SQLite accepts `$n` too).
-#[derive(Default)]
-pub(crate) struct Sql<'a> {
-    pub text: String,
-    pub values: Vec<Value<'a>>,
-}
-
-impl<'a> Sql<'a> {
-    /// Appends `$n` bound to `v`.
-    pub fn value(&mut self, v: Value<'a>) -> &mut Self {
-        self.values.push(v);
-        self.text.push_str(&format!("${}", self.values.len()));
-        self
-    }
-
-    /// Appends text.
-    pub fn push(&mut self, s: &str) -> &mut Self {
-        self.text.push_str(s);
-        self
-    }
-
-    /// The query, its values bound.
-    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.text);
-        for v in &self.values {
-            q = match *v {
-                Value::Text(s) => q.bind(s),
-                Value::Int(i) => q.bind(i),
-                Value::MaybeText(s) => q.bind(s),
-                Value::MaybeInt(i) => q.bind(i),
-            };
-        }
-        q
     }
 }
 

@@ -5,7 +5,8 @@
 //! commit and a round trip or a thread hop per statement. Here one task takes every waiting
 //! payment and, in one transaction:
 //!
-//! 1. reads the orders the judged payments name, in one statement;
+//! 1. reads the orders the batch names, in one statement (on PostgreSQL locking them in the
+//!    order of their numbers, so that two instances' batches cannot deadlock);
 //! 2. judges each payment against its order with the caller's rule (the core's acceptance);
 //! 3. moves every order that is NOTPAY, named once in the batch and judged "record", to PAID in
 //!    one conditional multi-row update, and writes their audit rows in one insert;
@@ -214,11 +215,14 @@ enum Failure {
 /// judges them, writes, commits.
 async fn commit(writer: &Writer, conn: &mut AnyConnection, pending: &mut [Pending]) -> std::result::Result<Vec<PaymentApplied>, Failure> {
     let mut tx = writer.begin_on(conn).await.map_err(Failure::Commit)?;
-    let mut nos: Vec<&str> = pending.iter().filter(|p| p.judge.is_some()).map(|p| p.record.no.as_str()).collect();
-    if !nos.is_empty() {
+    {
+        // Every order the batch writes, read (and on PostgreSQL locked) in one order: another
+        // instance's batch locks them in the same order, so two batches never deadlock, and
+        // what was judged is what is written.
+        let mut nos: Vec<&str> = pending.iter().map(|p| p.record.no.as_str()).collect();
         nos.sort_unstable();
         nos.dedup();
-        let orders = read_orders_on(&mut tx, &nos).await.map_err(Failure::Statement)?;
+        let orders = read_orders_on(&mut tx, &nos, !writer.one_at_a_time()).await.map_err(Failure::Statement)?;
         for p in pending.iter_mut() {
             if let Some(judge) = p.judge.take() {
                 let order = orders.get(&p.record.no);
@@ -265,14 +269,15 @@ fn records(v: &PaymentVerdict) -> bool {
     matches!(v, PaymentVerdict::Record { .. })
 }
 
-/// The orders named, by number, in one statement.
-async fn read_orders_on(conn: &mut AnyConnection, nos: &[&str]) -> Result<HashMap<String, Order>> {
+/// The orders named, by number, in one statement; with `lock` (PostgreSQL), locked for the
+/// transaction in the order of their numbers (SQLite's writer holds the file's write lock).
+async fn read_orders_on(conn: &mut AnyConnection, nos: &[&str], lock: bool) -> Result<HashMap<String, Order>> {
     let mut sql = Sql::default();
     sql.push(&format!("SELECT {COLUMNS} FROM orders WHERE out_trade_no IN ("));
     for (i, no) in nos.iter().enumerate() {
         sql.push(if i == 0 { "" } else { ", " }).value(Value::Text(no));
     }
-    sql.push(")");
+    sql.push(if lock { ") ORDER BY out_trade_no FOR UPDATE" } else { ")" });
     let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter().map(|r| decode::<Order>(r).map(|o| (o.out_trade_no.clone(), o))).collect()
 }

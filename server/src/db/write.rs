@@ -28,6 +28,11 @@ impl Writer {
         Writer { pool, turn: one_at_a_time.then(|| Arc::new(Mutex::new(()))) }
     }
 
+    /// Whether this process's writers take turns (SQLite: one writer a file).
+    pub(crate) fn one_at_a_time(&self) -> bool {
+        self.turn.is_some()
+    }
+
     /// The pool, for reads beside the writes.
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool

@@ -209,25 +209,24 @@ async fn judged_batch_keeps_each_verdict_and_writes_only_the_payments_to_record(
     assert_eq!((closed.status, closed.paid_after_close), (OrderStatus::Paid, true));
 }
 
-/// An order another writer moves between the batch's read and its write (here: closed while
-/// the payment is judged, from another connection) is not moved by the multi-row update; it is
-/// written on its own, from where it is now. On PostgreSQL (`postgres.rs`), where another
-/// instance can do this; on SQLite this process's writers take turns, and the batch holds it.
-pub(crate) async fn an_order_moved_after_the_read_is_written_from_where_it_is_now(db: Db) {
+/// Another writer that closes the order while the batch judges its payment (on PostgreSQL, from
+/// another connection: another instance) waits for the batch, which locked the order when it
+/// read it, and then finds it PAID: the payment is written from NOTPAY, as judged, and the close
+/// moves nothing. On SQLite this process's writers take turns, and the batch holds the turn.
+pub(crate) async fn a_close_during_the_batch_waits_and_finds_the_order_paid(db: Db) {
     insert_orders(&db, 1).await;
     let closer = db.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
     let hook: Box<dyn FnOnce() + Send + Sync> = Box::new(move || {
-        tokio::task::block_in_place(|| {
-            tokio::runtime::Handle::current().block_on(async {
-                let moved = closer.orders().close("G00000", 1_800_000_050_000, "test", "expired").await.unwrap();
-                assert!(moved.applied(), "closed between the read and the write");
-            })
-        })
+        let close = tokio::spawn(async move { closer.orders().close("G00000", 1_800_000_050_000, "test", "expired").await });
+        tx.send(close).unwrap();
     });
     let outcome = judged(&db, "G00000", &tx_id(0), 1800, Some(hook)).await.unwrap();
-    assert_eq!(outcome, PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Closed, oversold: false }));
+    assert_eq!(outcome, PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Notpay, oversold: false }));
+    let closed = rx.recv().unwrap().await.unwrap().unwrap();
+    assert!(!closed.applied(), "the close moved a paid order: {closed:?}");
     let o = db.orders().get("G00000").await.unwrap().unwrap();
-    assert_eq!((o.status, o.paid_after_close), (OrderStatus::Paid, true));
+    assert_eq!((o.status, o.paid_after_close), (OrderStatus::Paid, false));
     let paid = db.audit().of("order", "G00000").await.unwrap().into_iter().filter(|a| a.action == "order.paid").count();
     assert_eq!(paid, 1);
 }

@@ -40,10 +40,10 @@ admin_cases!(#[ignore = "needs PostgreSQL: run by scripts/test-server"]);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs PostgreSQL: run by scripts/test-server"]
-async fn pg_an_order_moved_after_the_payment_batch_read_is_written_from_where_it_is_now() {
+async fn pg_a_close_during_the_payment_batch_waits_and_finds_the_order_paid() {
     let base = std::env::var("WXPAY_TEST_POSTGRES_URL").expect("WXPAY_TEST_POSTGRES_URL");
     let db = wxpay_server::Db::connect(&fresh_postgres_db(&base).await).await.unwrap();
-    crate::group_commit::an_order_moved_after_the_read_is_written_from_where_it_is_now(db).await;
+    crate::group_commit::a_close_during_the_batch_waits_and_finds_the_order_paid(db).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,7 +1,7 @@
 //! `/pay/downloadbill`: the day's bill as WeChat's CSV-like text — header, backquoted rows,
 //! summary — for ALL, SUCCESS and REFUND, gzipped on request; WeChat's refusals otherwise.
 
-mod common;
+use crate::common;
 
 use std::io::Read as _;
 

@@ -3,7 +3,7 @@
 //! rotation (the new certificate listed at once, signing a day later or when activated), and
 //! the switchover moving notifies and unnamed answers from the certificate to the public key.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

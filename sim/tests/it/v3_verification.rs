@@ -3,7 +3,7 @@
 //! merchant's serial, PARAM_ERROR, over-refund INVALID_REQUEST, and injected NOT_ENOUGH /
 //! FREQUENCY_LIMITED / SYSTEM_ERROR.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use wxpay::v3::{api_error, JsapiOrderRequest, QueryByOutTradeNoRequest, RefundRequest, SignDiagnosis, SignInformation, SignLine};

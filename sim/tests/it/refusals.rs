@@ -3,7 +3,7 @@
 //! `result_code` or `err_code`; a `/secapi/` call without the merchant client certificate gets
 //! its front end's HTTP 400 HTML page, before any XML is read.
 
-mod common;
+use crate::common;
 
 use wxpay::{ApiKey, CloseOrder, Fen, Merchant, OrderQuery, Refund, RefundQuery, RefundRef, Request, SignType, TradeRef, UnifiedOrder};
 

@@ -2,7 +2,7 @@
 //! whose SHA-1 is the hash (plain and gzip) and that the core's parsers read, and the
 //! download_url refused once its 30 s are over.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

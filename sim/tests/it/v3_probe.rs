@@ -1,7 +1,7 @@
 //! WeChat's probes: notifies signed `WECHATPAY/SIGNTEST/…` that a merchant must refuse. The
 //! simulator records the merchant's answer: refused (good) or accepted (flagged).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

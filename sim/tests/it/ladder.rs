@@ -7,7 +7,7 @@
 //! first arrival: the first delivery's own latency (a new connection) would otherwise make
 //! every later attempt look early.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

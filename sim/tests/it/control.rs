@@ -2,7 +2,7 @@
 //! endpoint; refunds settle SUCCESS, CHANGE or REFUNDCLOSE with their notifies; every call is
 //! journaled with whether its signature and client certificate were valid.
 
-mod common;
+use crate::common;
 
 use reqwest::Method;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! payer sheet, the TRANSACTION.SUCCESS notify verified and decrypted, both queries, close,
 //! refund, settle, the REFUND.SUCCESS notify.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! v3 refunds that end ABNORMAL: the REFUND.ABNORMAL notify, then `apply-abnormal-refund` with
 //! the payer's bank card encrypted to WeChat's key (as the core encrypts it), PROCESSING again.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -74,6 +74,6 @@ pub use model::{Call, Delivery, NotifyKind, SimOrder, SimRefund};
 pub use notifier::{due_offset_secs, PaidNotify, NOTIFY_SCHEDULE_SECS};
 pub use secret::Secret;
 pub use simulator::{Ready, SimConfig, Simulator, WITHHELD};
-pub use template::{copy_state, make_template};
+pub use template::copy_template;
 pub use v3::notify::SignedV3Notify;
 pub use wechat_keys::{KeyMode, ReadyV3, DEFAULT_SWITCHOVER_SECS};

@@ -127,28 +127,19 @@ pub async fn fresh_postgres_db(base: &str) -> String {
     format!("{head}/{name}")
 }
 
-/// A simulator's state directory made once per test process and copied into each harness's own
-/// directory before its simulator starts: the CA, the certificates and the RSA keys of every key
-/// mode (about 0.8 s of key generation per simulator otherwise, in every one of some two hundred
-/// tests). Each simulator still keeps its own state; they share throwaway test keys. `port` is
-/// left out (each simulator picks a free one).
-async fn sim_template() -> &'static std::path::Path {
-    static TEMPLATE: tokio::sync::OnceCell<TempDir> = tokio::sync::OnceCell::const_new();
-    TEMPLATE
-        .get_or_init(|| async {
-            let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a template directory");
-            wxpay_sim::make_template(dir.path()).await.expect("the template");
-            dir
-        })
-        .await
-        .path()
+/// A simulator's state directory in `dir`, copied from the template made once per test process
+/// (`wxpay_sim::copy_template`): the CA, the certificates and the RSA keys of every key mode
+/// (about 0.8 s of key generation per simulator otherwise, in every one of some two hundred
+/// tests). Each simulator still keeps its own state; they share throwaway test keys.
+async fn sim_state(dir: &std::path::Path) {
+    wxpay_sim::copy_template(env!("CARGO_TARGET_TMPDIR").as_ref(), dir).await.expect("a copy of the template");
 }
 
 /// A simulator alone (no server), from the template, on the system clock: its directory and
 /// the simulator.
 pub async fn simulator(v3_keys: wxpay_sim::KeyMode) -> (TempDir, Simulator) {
     let dir = tempfile::tempdir().unwrap();
-    wxpay_sim::copy_state(sim_template().await, &dir.path().join("sandbox")).expect("a copy of the template");
+    sim_state(&dir.path().join("sandbox")).await;
     let mut sc = SimConfig::new(dir.path().join("sandbox"));
     sc.v3_keys = v3_keys;
     let sim = Simulator::start(sc, wxpay_sim::Clock::system()).await.expect("the simulator starts");
@@ -169,7 +160,7 @@ impl Harness {
     pub async fn start_with(opts: Options) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::system();
-        wxpay_sim::copy_state(sim_template().await, &dir.path().join("sandbox")).expect("a copy of the template");
+        sim_state(&dir.path().join("sandbox")).await;
         let mut sc = SimConfig::new(dir.path().join("sandbox"));
         sc.time_scale = 1000.0;
         sc.v3_keys = opts.v3_keys;

@@ -26,25 +26,12 @@ pub async fn start(time_scale: f64) -> Sim {
     start_with(time_scale, Clock::system(), |_| {}).await
 }
 
-/// A state directory made once per test binary and copied into each test's own before its
-/// simulator starts: the CA, the certificates and the RSA keys of every key mode (about 0.8 s of
-/// key generation a start otherwise). `port` is left out.
-async fn template() -> &'static std::path::Path {
-    static TEMPLATE: tokio::sync::OnceCell<TempDir> = tokio::sync::OnceCell::const_new();
-    TEMPLATE
-        .get_or_init(|| async {
-            let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a template directory");
-            wxpay_sim::make_template(dir.path()).await.expect("the template");
-            dir
-        })
-        .await
-        .path()
-}
-
 /// As [`start`], with the simulator's clock and the configuration changed by `change`.
 pub async fn start_with(time_scale: f64, clock: Clock, change: impl FnOnce(&mut SimConfig)) -> Sim {
     let dir = tempfile::tempdir().unwrap();
-    wxpay_sim::copy_state(template().await, &dir.path().join("state")).expect("a copy of the template");
+    // The simulator's template, made once for the binary (wxpay_sim::copy_template): its CA,
+    // certificates and RSA keys of every key mode, about 0.8 s of key generation a start otherwise.
+    wxpay_sim::copy_template(env!("CARGO_TARGET_TMPDIR").as_ref(), &dir.path().join("state")).await.expect("a copy of the template");
     start_in(dir, time_scale, clock, change).await
 }
 

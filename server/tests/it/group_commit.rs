@@ -4,9 +4,11 @@
 //! in one transaction) gets the verdict and the write it would get alone.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use wxpay::acceptance::{PaymentReport, PaymentVerdict};
 use wxpay::{Fen, SignType};
+use wxpay_server::db::audit::AuditRow;
 use wxpay_server::db::orders::{NewOrder, OrderStatus, PaidOutcome, PaidRecord};
 use wxpay_server::db::{Judge, PaymentApplied};
 use wxpay_server::error::Result;
@@ -36,38 +38,58 @@ pub(crate) fn tx_id(i: usize) -> String {
     format!("4200000000{i:018}")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_notifies_and_duplicates_each_move_their_order_once() {
-    let (_dir, db) = db_with_orders(200).await;
+/// Every order's notify three times, all at once, interleaved across the `n` orders, each
+/// submitted by `submit(db, order number, index)`, which says whether that copy moved its order
+/// (and panics on an outcome that must not happen). Asserts that each order moved exactly once
+/// and is PAID with its own transaction.
+async fn each_moves_once<F, Fut>(db: &Db, n: usize, submit: F)
+where
+    F: Fn(Db, String, usize) -> Fut,
+    Fut: Future<Output = bool> + Send + 'static,
+{
     let mut tasks = tokio::task::JoinSet::new();
-    // Every order's notify three times, all at once, interleaved across orders.
-    for copy in 0..3 {
-        for i in 0..200 {
-            let db = db.clone();
-            tasks.spawn(async move {
-                let no = format!("G{i:05}");
-                let outcome = db.orders().mark_paid(&no, &tx_id(i), "20270115081500", 1_800_000_100_000, "wechat:notify", "body").await;
-                (no, copy, outcome.unwrap())
-            });
+    for _copy in 0..3 {
+        for i in 0..n {
+            let no = format!("G{i:05}");
+            let moved = submit(db.clone(), no.clone(), i);
+            tasks.spawn(async move { (no, moved.await) });
         }
     }
     let mut applied: HashMap<String, usize> = HashMap::new();
     while let Some(done) = tasks.join_next().await {
-        let (no, _, outcome) = done.unwrap();
-        match outcome {
-            PaidOutcome::Applied { from: OrderStatus::Notpay, .. } => *applied.entry(no).or_default() += 1,
-            PaidOutcome::AlreadyPaid { same_transaction: true } => {}
-            other => panic!("{no}: unexpected {other:?}"),
+        let (no, moved) = done.unwrap();
+        if moved {
+            *applied.entry(no).or_default() += 1;
         }
     }
-    assert_eq!(applied.len(), 200, "every order applied");
+    assert_eq!(applied.len(), n, "every order applied");
     assert!(applied.values().all(|&n| n == 1), "each order applied exactly once");
-    for i in 0..200 {
-        let no = format!("G{i:05}");
-        let o = db.orders().get(&no).await.unwrap().unwrap();
+    for i in 0..n {
+        let o = db.orders().get(&format!("G{i:05}")).await.unwrap().unwrap();
         assert_eq!((o.status, o.transaction_id.as_deref()), (OrderStatus::Paid, Some(tx_id(i).as_str())));
-        let paid = db.audit().of("order", &no).await.unwrap().into_iter().filter(|a| a.action == "order.paid").count();
-        assert_eq!(paid, 1, "{no}: one order.paid audit row");
+    }
+}
+
+/// The order's one `order.paid` audit row.
+async fn paid_audit(db: &Db, no: &str) -> AuditRow {
+    let mut paid: Vec<_> = db.audit().of("order", no).await.unwrap().into_iter().filter(|a| a.action == "order.paid").collect();
+    assert_eq!(paid.len(), 1, "{no}: one order.paid audit row");
+    paid.remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_notifies_and_duplicates_each_move_their_order_once() {
+    let (_dir, db) = db_with_orders(200).await;
+    each_moves_once(&db, 200, |db, no, i| async move {
+        match db.orders().mark_paid(&no, &tx_id(i), "20270115081500", 1_800_000_100_000, "wechat:notify", "body").await.unwrap() {
+            PaidOutcome::Applied { from: OrderStatus::Notpay, .. } => true,
+            PaidOutcome::AlreadyPaid { same_transaction: true } => false,
+            other => panic!("{no}: unexpected {other:?}"),
+        }
+    })
+    .await;
+    for i in 0..200 {
+        paid_audit(&db, &format!("G{i:05}")).await;
     }
 }
 
@@ -139,40 +161,21 @@ pub(crate) async fn judged(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn judged_notifies_and_duplicates_each_move_their_order_once() {
     let (_dir, db) = db_with_orders(200).await;
-    let mut tasks = tokio::task::JoinSet::new();
-    for copy in 0..3 {
-        for i in 0..200 {
-            let db = db.clone();
-            tasks.spawn(async move {
-                let no = format!("G{i:05}");
-                let outcome = judged(&db, &no, &tx_id(i), 1800, None).await;
-                (no, copy, outcome.unwrap())
-            });
-        }
-    }
-    let mut applied: HashMap<String, usize> = HashMap::new();
-    while let Some(done) = tasks.join_next().await {
-        let (no, _, outcome) = done.unwrap();
-        match outcome {
-            PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Notpay, oversold: false }) => {
-                *applied.entry(no).or_default() += 1
-            }
+    each_moves_once(&db, 200, |db, no, i| async move {
+        match judged(&db, &no, &tx_id(i), 1800, None).await.unwrap() {
+            PaymentApplied::Paid(PaidOutcome::Applied { from: OrderStatus::Notpay, oversold: false }) => true,
             // A duplicate read after the first committed, or written after it in the same batch.
             PaymentApplied::Judged(PaymentVerdict::AlreadyRecorded)
-            | PaymentApplied::Paid(PaidOutcome::AlreadyPaid { same_transaction: true }) => {}
+            | PaymentApplied::Paid(PaidOutcome::AlreadyPaid { same_transaction: true }) => false,
             other => panic!("{no}: unexpected {other:?}"),
         }
-    }
-    assert_eq!(applied.len(), 200, "every order applied");
-    assert!(applied.values().all(|&n| n == 1), "each order applied exactly once");
+    })
+    .await;
     for i in 0..200 {
         let no = format!("G{i:05}");
         let o = db.orders().get(&no).await.unwrap().unwrap();
-        assert_eq!((o.status, o.transaction_id.as_deref()), (OrderStatus::Paid, Some(tx_id(i).as_str())));
         assert!(o.paid_at.is_some() && o.time_end.as_deref() == Some("20270115081500"), "{no}: {o:?}");
-        let audits: Vec<_> = db.audit().of("order", &no).await.unwrap().into_iter().filter(|a| a.action == "order.paid").collect();
-        assert_eq!(audits.len(), 1, "{no}: one order.paid audit row");
-        let a = &audits[0];
+        let a = paid_audit(&db, &no).await;
         assert_eq!(
             (a.actor.as_str(), a.from_status.as_deref(), a.to_status.as_deref(), a.detail.as_deref(), a.at),
             ("wechat:notify", Some("NOTPAY"), Some("PAID"), Some("body"), 1_800_000_100_000)

@@ -163,6 +163,13 @@ describe('v2', () => {
     assertFails(await doctor(a, { ...v2, WXPAY_PUBLIC_URL: `${HTTPS_URL}/${'p'.repeat(230)}` }), 'PUBLIC_URL_TOO_LONG');
   });
 
+  test("WeChat's certificate is verified: under another CA (the other simulator's) WeChat is WECHAT_UNREACHABLE", async () => {
+    const run = await doctor(a, { ...v2, WXPAY_CA_FILE: b.ready.ca_file });
+    assertFails(run, 'WECHAT_UNREACHABLE');
+    assert.match(run.stdout, /certificate/i);
+    assert.ok(!run.codes.includes('V2_KEY_OK'), run.stdout);
+  });
+
   test('a missing setting is named SETTING_MISSING with its name', async () => {
     const run = await doctor(a, { ...v2, WXPAY_API_KEY: '' });
     assertFails(run, 'SETTING_MISSING');

@@ -41,6 +41,36 @@ async function startSim(mode = 'public-key') {
     throw new Error(`wxpay-sim not found at ${BIN}: run \`cargo build -p wxpay-sim\` (or set WXPAY_SIM_BIN to the binary)`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-sim-'));
+  const templates = process.env.WXPAY_SIM_TEMPLATES;
+  if (templates) fs.cpSync(await template(templates, mode), dir, { recursive: true });
+  return serve(dir, mode);
+}
+
+/**
+ * The state directory of a simulator that started in `mode` and stopped, kept under `root` for
+ * the rest of the run (WXPAY_SIM_TEMPLATES, which scripts/test-wasm makes and removes): its keys
+ * and certificates take nearly all of a start's CPU (0.57 s, against 0.03 s where they are),
+ * so each start copies them, as the Rust tests do (wxpay_sim::copy_template). Test files running at once may each
+ * make one: the first renamed into place is kept.
+ */
+async function template(root, mode) {
+  const kept = path.join(root, mode);
+  if (fs.existsSync(kept)) return kept;
+  const made = fs.mkdtempSync(path.join(root, `${mode}.`));
+  const sim = await serve(made, mode);
+  await sim.stop({ keep: true });
+  // A simulator restarted in a state directory takes the port it names.
+  fs.rmSync(path.join(made, 'port'), { force: true });
+  try {
+    fs.renameSync(made, kept);
+  } catch (e) {
+    if (!fs.existsSync(kept)) throw e;
+    fs.rmSync(made, { recursive: true, force: true });
+  }
+  return kept;
+}
+
+async function serve(dir, mode) {
   const envFile = path.join(dir, 'wxpay.env');
   const child = spawn(BIN, ['serve', '--state-dir', dir, '--env-file', envFile, '--time-scale', '1000', '--v3-keys', mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,13 +83,13 @@ async function startSim(mode = 'public-key') {
     child.once('exit', (code) => reject(new Error(`wxpay-sim exited (${code}) before its ready line: ${stderr}`)));
   }));
   const ready = JSON.parse(line);
-  const stop = async () => {
+  const stop = async ({ keep = false } = {}) => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   };
   return { ready, dir, envFile, stop };
 }

@@ -77,6 +77,40 @@ async fn paid_audit(db: &Db, no: &str) -> AuditRow {
     paid.remove(0)
 }
 
+/// Orders G00000..G00099 paid all at once, so that they share batches, while order 50 reports
+/// the transaction_id already recorded for order 100 (UNIQUE refuses it); each is submitted by
+/// `submit(db, order number, transaction_id)`, which answers `Ok` when it was applied, the error
+/// otherwise (and panics on an outcome that must not happen). Asserts that only order 50 failed,
+/// that it changed nothing, and that every other order is PAID; returns the database.
+async fn only_the_conflict_fails<F, Fut, E>(submit: F) -> (tempfile::TempDir, Db)
+where
+    F: Fn(Db, String, String) -> Fut,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: Send + 'static,
+{
+    let (dir, db) = db_with_orders(101).await;
+    db.orders().mark_paid("G00100", &tx_id(100), "20270115081500", 1, "wechat:notify", "body").await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..100 {
+        let t = if i == 50 { tx_id(100) } else { tx_id(i) };
+        let outcome = submit(db.clone(), format!("G{i:05}"), t);
+        tasks.spawn(async move { (i, outcome.await.is_err()) });
+    }
+    let mut failed = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (i, is_err) = done.unwrap();
+        if is_err {
+            failed.push(i);
+        }
+    }
+    assert_eq!(failed, vec![50], "only the conflicting payment fails");
+    assert_eq!(db.orders().get("G00050").await.unwrap().unwrap().status, OrderStatus::Notpay, "and changes nothing");
+    for i in (0..100).filter(|&i| i != 50) {
+        assert_eq!(db.orders().get(&format!("G{i:05}")).await.unwrap().unwrap().status, OrderStatus::Paid);
+    }
+    (dir, db)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_notifies_and_duplicates_each_move_their_order_once() {
     let (_dir, db) = db_with_orders(200).await;
@@ -95,32 +129,17 @@ async fn concurrent_notifies_and_duplicates_each_move_their_order_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failing_record_fails_alone_and_the_rest_of_its_batch_commits() {
-    let (_dir, db) = db_with_orders(101).await;
-    db.orders().mark_paid("G00100", &tx_id(100), "20270115081500", 1, "wechat:notify", "body").await.unwrap();
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..100 {
-        let db = db.clone();
-        // Order 50 reports the transaction_id already recorded for order 100: UNIQUE refuses it.
-        let t = if i == 50 { tx_id(100) } else { tx_id(i) };
-        tasks.spawn(async move { (i, db.orders().mark_paid(&format!("G{i:05}"), &t, "20270115081500", 2, "wechat:notify", "body").await) });
-    }
-    let mut failed = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        let (i, outcome) = done.unwrap();
-        match outcome {
-            Ok(PaidOutcome::Applied { .. }) => assert_ne!(i, 50),
-            Ok(other) => panic!("order {i}: unexpected {other:?}"),
-            Err(_) => failed.push(i),
+    let (_dir, db) = only_the_conflict_fails(|db, no, t| async move {
+        match db.orders().mark_paid(&no, &t, "20270115081500", 2, "wechat:notify", "body").await {
+            Ok(PaidOutcome::Applied { .. }) => Ok(()),
+            Ok(other) => panic!("{no}: unexpected {other:?}"),
+            Err(e) => Err(e),
         }
-    }
-    assert_eq!(failed, vec![50], "only the conflicting record fails");
-    assert_eq!(db.orders().get("G00050").await.unwrap().unwrap().status, OrderStatus::Notpay, "and changes nothing");
+    })
+    .await;
     // Alone, the same record gets the database's own error, not a failed commit.
     let alone = db.orders().mark_paid("G00050", &tx_id(100), "20270115081500", 3, "wechat:notify", "body").await;
     assert!(matches!(alone, Err(wxpay_server::error::Error::Db(_))), "{alone:?}");
-    for i in (0..100).filter(|&i| i != 50) {
-        assert_eq!(db.orders().get(&format!("G{i:05}")).await.unwrap().unwrap().status, OrderStatus::Paid);
-    }
 }
 
 /// A payment judged by the core's rule inside the writer's batch (`judge_and_mark_paid`), as
@@ -235,27 +254,12 @@ pub(crate) async fn a_close_during_the_batch_waits_and_finds_the_order_paid(db: 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failing_judged_payment_fails_alone_and_the_rest_of_its_batch_commits() {
-    let (_dir, db) = db_with_orders(101).await;
-    db.orders().mark_paid("G00100", &tx_id(100), "20270115081500", 1, "wechat:notify", "body").await.unwrap();
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..100 {
-        let db = db.clone();
-        // Order 50 reports the transaction_id already recorded for order 100: UNIQUE refuses it.
-        let t = if i == 50 { tx_id(100) } else { tx_id(i) };
-        tasks.spawn(async move { (i, judged(&db, &format!("G{i:05}"), &t, 1800, None).await) });
-    }
-    let mut failed = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        let (i, outcome) = done.unwrap();
-        match outcome {
-            Ok(PaymentApplied::Paid(PaidOutcome::Applied { .. })) => assert_ne!(i, 50),
-            Ok(other) => panic!("order {i}: unexpected {other:?}"),
-            Err(_) => failed.push(i),
+    only_the_conflict_fails(|db, no, t| async move {
+        match judged(&db, &no, &t, 1800, None).await {
+            Ok(PaymentApplied::Paid(PaidOutcome::Applied { .. })) => Ok(()),
+            Ok(other) => panic!("{no}: unexpected {other:?}"),
+            Err(e) => Err(e),
         }
-    }
-    assert_eq!(failed, vec![50], "only the conflicting payment fails");
-    assert_eq!(db.orders().get("G00050").await.unwrap().unwrap().status, OrderStatus::Notpay, "and changes nothing");
-    for i in (0..100).filter(|&i| i != 50) {
-        assert_eq!(db.orders().get(&format!("G{i:05}")).await.unwrap().unwrap().status, OrderStatus::Paid);
-    }
+    })
+    .await;
 }

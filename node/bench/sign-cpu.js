@@ -6,8 +6,9 @@
 // than wall time, which swings between runs on a shared VM. Each measurement runs in a process of
 // its own: two builds in one process share call sites, and V8's feedback there, which skewed the
 // comparison either way.
-const crypto = require('node:crypto');
 const path = require('node:path');
+
+const { md5Sign } = require('./md5-sign');
 
 const KEY = '192006250b4c09247ec02edce69f6a2d';
 const FIELDS = {
@@ -19,16 +20,6 @@ const FIELDS = {
   },
   '5 fields (the official example)': { appid: 'wxd930ea5d5a258f4f', mch_id: '10000100', device_info: '1000', body: 'test', nonce_str: 'ibuaiVcKdpRxkhJA' },
 };
-
-function md5Sign(fields, key) {
-  const text =
-    Object.keys(fields)
-      .filter((k) => k !== 'sign' && fields[k] !== '' && fields[k] != null)
-      .sort()
-      .map((k) => k + '=' + fields[k])
-      .join('&') + '&key=' + key;
-  return crypto.createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
-}
 
 const N = 400000;
 const ROUNDS = 5;

@@ -25,6 +25,7 @@ const { XMLParser } = require('fast-xml-parser');
 const xml2js = require('xml2js');
 
 const { updateSection } = require('./update-section');
+const javascript = require('./md5-sign');
 
 const ROOT = path.join(__dirname, '..', '..');
 const PKG = path.join(ROOT, 'pkg');
@@ -48,15 +49,7 @@ const NOTIFY_FIELDS = {
 // ---- the JavaScript paths (also run, as text, in the cold-start processes) ---------------------
 
 const JS_PATHS = String.raw`
-function md5Sign(fields, key) {
-  const text =
-    Object.keys(fields)
-      .filter((k) => k !== 'sign' && fields[k] !== '' && fields[k] != null)
-      .sort()
-      .map((k) => k + '=' + fields[k])
-      .join('&') + '&key=' + key;
-  return crypto.createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
-}
+${javascript.md5Sign.toString()}
 
 /** What both JS paths do after parsing: the checks and the typed object pkg/ returns. */
 function checkAndType(f, merchant) {

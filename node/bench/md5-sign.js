@@ -3,6 +3,8 @@
 // against (the rule: non-empty fields but `sign`, in ASCII order, then `&key=`). Its source text
 // is also what the cold-start processes of wasm-vs-js.js run (`md5Sign.toString()`), so it names
 // only `crypto`.
+const crypto = require('node:crypto');
+
 function md5Sign(fields, key) {
   const text =
     Object.keys(fields)
@@ -12,7 +14,5 @@ function md5Sign(fields, key) {
       .join('&') + '&key=' + key;
   return crypto.createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
 }
-
-const crypto = require('node:crypto');
 
 module.exports = { md5Sign };

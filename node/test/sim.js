@@ -50,8 +50,10 @@ async function startSim(mode = 'public-key') {
  * The state directory of a simulator that started in `mode` and stopped, kept under `root` for
  * the rest of the run (WXPAY_SIM_TEMPLATES, which scripts/test-wasm makes and removes): its keys
  * and certificates take nearly all of a start's CPU (0.57 s, against 0.03 s where they are),
- * so each start copies them, as the Rust tests do (wxpay_sim::copy_template). Test files running at once may each
- * make one: the first renamed into place is kept.
+ * so each start copies them, as the Rust tests do (wxpay_sim::copy_template). The copies are one
+ * merchant: simulators of one mode in a run share its number, keys and credentials (the doctor's
+ * two merchants are two modes). Test files running at once may each make one: the first renamed
+ * into place is kept.
  */
 async function template(root, mode) {
   const kept = path.join(root, mode);

@@ -72,23 +72,25 @@ const NOT_RSA_2048 = { code: 'INVALID_KEY', message: 'invalid key: merchant priv
 /**
  * An RSA key pair of `bits` and `publicExponent`. Generating the odd sizes takes seconds (4104
  * bits: about 3 s of CPU, 3072: about 1 s), so each is generated once and kept in target/ (the
- * build directory, never committed) for the next runs in this checkout.
+ * build directory, never committed) for the next runs in this checkout. A kept file that does
+ * not hold such a key (cut short, edited) is generated again.
  */
 const gen = (bits, publicExponent = 65537) => {
   const file = path.join(__dirname, '..', '..', 'target', 'node-test-keys', `rsa-${bits}-e${publicExponent}.pem`);
-  let pem;
+  const fits = (key) => key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails.modulusLength === bits && key.asymmetricKeyDetails.publicExponent === BigInt(publicExponent);
+  let privateKey;
   try {
-    pem = fs.readFileSync(file, 'utf8');
+    privateKey = crypto.createPrivateKey(fs.readFileSync(file, 'utf8'));
   } catch {
-    pem = pkcs8(crypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent }).privateKey);
+    privateKey = null;
+  }
+  if (!privateKey || !fits(privateKey)) {
+    privateKey = crypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent }).privateKey;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const part = `${file}.${process.pid}`;
-    fs.writeFileSync(part, pem, { mode: 0o600 });
+    fs.writeFileSync(part, pkcs8(privateKey), { mode: 0o600 });
     fs.renameSync(part, file);
   }
-  const privateKey = crypto.createPrivateKey(pem);
-  assert.equal(privateKey.asymmetricKeyDetails.modulusLength, bits, file);
-  assert.equal(privateKey.asymmetricKeyDetails.publicExponent, BigInt(publicExponent), file);
   return { privateKey, publicKey: crypto.createPublicKey(privateKey) };
 };
 const pkcs8 = (key) => key.export({ type: 'pkcs8', format: 'pem' });

@@ -412,6 +412,18 @@ describe('values in and out', () => {
     }
   });
 
+  test('a body is read by its own bytes: a view into a larger buffer, a length that lies or throws', () => {
+    const r = signedResponse({ prepay_id: 'wx1' });
+    const bytes = Buffer.from(r.body);
+    const padded = Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')]);
+    class Lying extends Uint8Array { get length() { return 3; } }
+    const throwing = Buffer.from(bytes);
+    Object.defineProperty(throwing, 'length', { get() { throw new Error('the caller\'s length getter'); } });
+    for (const body of [padded.subarray(2, 2 + bytes.length), new Lying(bytes), throwing]) {
+      assert.deepEqual(keys.parseJsapiPrepayResponse({ ...r, body }), { prepayId: 'wx1' });
+    }
+  });
+
   test('absent fields are left out of results; WeChat\'s snake_case in camelCase', () => {
     const unpaid = { mchid: V.mchid, appid: V.appid, out_trade_no: 'A12345', trade_state: 'NOTPAY', trade_state_desc: '未支付', amount: { total: 1200, currency: 'CNY' } };
     assert.deepEqual(keys.parseTransactionResponse(signedResponse(unpaid)), {

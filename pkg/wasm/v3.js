@@ -1,6 +1,176 @@
 /* @ts-self-types="./v3.d.ts" */
-const { aesGcmOpen, aesGcmSeal, importPrivateKey, importPublicKey, oaepDecrypt, oaepEncrypt, releaseKey, rsaSign, rsaVerify } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/src/v3_crypto.js`);
-const { packHeaders } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/src/v3_headers.js`);
+// bytes.js, a snippet of wxpay-wasm, written in by scripts/build-wasm.
+const { copyInto, uint8Length } = (function () {
+const exports = {};
+// The length of a real Uint8Array (a Buffer too), for wasm/src/js.rs `bytes`, which then copies
+// it straight into WebAssembly memory (`copyInto`: `Uint8Array.prototype.set`, which reads the
+// source's internal slots): -1 for anything else, a fake with `Uint8Array.prototype` (no typed array
+// inside, `ArrayBuffer.isView` says) or another typed array included. The length is read with
+// the intrinsic getter, taken when this file loads, never through the value's own `length`: a
+// subclass's getter could answer anything. scripts/build-wasm writes this file into the glue.
+const U8 = Uint8Array.prototype;
+const LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(U8), 'length').get;
+const SET = U8.set;
+const { apply } = Reflect;
+const { getPrototypeOf } = Object;
+const { isView } = ArrayBuffer;
+
+exports.uint8Length = function uint8Length(value) {
+  if (!isView(value)) return -1;
+  // At most 16 prototypes, as a chain made to loop must end.
+  let p = getPrototypeOf(value);
+  for (let i = 0; i < 16 && p !== null; i++) {
+    if (p === U8) return apply(LENGTH, value, []);
+    p = getPrototypeOf(p);
+  }
+  return -1;
+}
+
+// `value`'s bytes into `into` (a view of WebAssembly memory of uint8Length(value) bytes).
+exports.copyInto = function copyInto(into, value) {
+  apply(SET, into, [value]);
+}
+return exports;
+})();
+// v3_crypto.js, a snippet of wxpay-wasm, written in by scripts/build-wasm.
+const { aesGcmOpen, aesGcmSeal, importPrivateKey, importPublicKey, oaepDecrypt, oaepEncrypt, releaseKey, rsaSign, rsaVerify } = (function () {
+const exports = {};
+// The host's crypto for `wxpay/v3` (wasm/src/v3_crypto.rs): RSA signatures, RSA-OAEP and
+// AES-256-GCM through node:crypto, which the core asks for through its HostCrypto interface.
+// Keys arrive already checked by the core and are imported once, as KeyObjects, named by their
+// index in `keys` from then on. Nothing here logs or keeps what it is given but the keys.
+// scripts/build-wasm writes it into the nodejs glue, as every snippet, with its `export function`s
+// as CommonJS: on Node 16 and later.
+const crypto = require('crypto');
+
+const keys = [];
+const free = [];
+
+function keep(key) {
+  const i = free.length ? free.pop() : keys.length;
+  keys[i] = key;
+  return i;
+}
+
+const big = (b64url) => BigInt('0x' + (Buffer.from(b64url, 'base64url').toString('hex') || '0'));
+
+// Keys ring accepts but cannot sign with: a wrong CRT exponent, which ring finds when the
+// signature it makes does not verify, and answers an error rather than the signature (the core's
+// RANDOM_UNAVAILABLE). OpenSSL would sign anyway (it falls back from CRT to d): refused here, at
+// signing, the same way.
+const unsigning = new Set();
+
+const bits = (x) => x.toString(2).length;
+
+// OpenSSL imports a key whose numbers do not belong together; ring refuses some when it reads
+// them (src/rsa/keypair.rs, NIST SP 800-56B 6.4.1.4.3): p·q = n, 2^(nBits/2) < d < n,
+// qInv < p with qInv·q ≡ 1 (mod p), dP and dQ odd and below their primes. The sizes and the
+// public exponent the core has checked. Answers whether the key signs (e·dP ≡ 1 mod p−1, and q).
+function read(key) {
+  const { n, e, d, p, q, dp, dq, qi } = key.export({ format: 'jwk' });
+  const [N, E, D, P, Q, DP, DQ, QI] = [n, e, d, p, q, dp, dq, qi].map(big);
+  const ok = P * Q === N && bits(D) > Math.ceil(bits(N) / 2) && D < N && QI < P && (QI * Q) % P === 1n &&
+    DP % 2n === 1n && DP < P && DQ % 2n === 1n && DQ < Q;
+  if (!ok) throw new Error('inconsistent key');
+  return (E * DP) % (P - 1n) === 1n && (E * DQ) % (Q - 1n) === 1n;
+}
+
+exports.importPrivateKey = function importPrivateKey(der, pkcs8) {
+  const copy = Buffer.from(der);
+  try {
+    const key = crypto.createPrivateKey({ key: copy, format: 'der', type: pkcs8 ? 'pkcs8' : 'pkcs1' });
+    const signs = read(key);
+    const i = keep(key);
+    if (!signs) unsigning.add(i);
+    return i;
+  } finally {
+    copy.fill(0);
+  }
+}
+
+exports.importPublicKey = function importPublicKey(pkcs1) {
+  return keep(crypto.createPublicKey({ key: Buffer.from(pkcs1), format: 'der', type: 'pkcs1' }));
+}
+
+exports.releaseKey = function releaseKey(i) {
+  keys[i] = undefined;
+  unsigning.delete(i);
+  free.push(i);
+}
+
+exports.rsaSign = function rsaSign(i, message) {
+  if (unsigning.has(i)) throw new Error('the key cannot sign');
+  return crypto.sign('sha256', message, keys[i]);
+}
+
+exports.rsaVerify = function rsaVerify(i, message, signature) {
+  try {
+    return crypto.verify('sha256', message, keys[i], signature);
+  } catch (e) {
+    return false;
+  }
+}
+
+const OAEP = crypto.constants.RSA_PKCS1_OAEP_PADDING;
+
+exports.oaepEncrypt = function oaepEncrypt(i, plaintext) {
+  return crypto.publicEncrypt({ key: keys[i], padding: OAEP, oaepHash: 'sha1' }, plaintext);
+}
+
+exports.oaepDecrypt = function oaepDecrypt(i, ciphertext) {
+  return crypto.privateDecrypt({ key: keys[i], padding: OAEP, oaepHash: 'sha1' }, ciphertext);
+}
+
+function joined(a, b) {
+  return b.length === 0 ? a : Buffer.concat([a, b]);
+}
+
+exports.aesGcmOpen = function aesGcmOpen(key, nonce, aad, data) {
+  const at = data.length - 16;
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(data.subarray(at));
+  return joined(decipher.update(data.subarray(0, at)), decipher.final());
+}
+
+exports.aesGcmSeal = function aesGcmSeal(key, nonce, aad, plaintext) {
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+  cipher.setAAD(aad);
+  const sealed = joined(cipher.update(plaintext), cipher.final());
+  return Buffer.concat([sealed, cipher.getAuthTag()]);
+}
+return exports;
+})();
+// v3_headers.js, a snippet of wxpay-wasm, written in by scripts/build-wasm.
+const { packHeaders } = (function () {
+const exports = {};
+// The `Wechatpay-*` headers of a plain object (node:http's `req.headers`) in one string, for
+// wasm/src/v3.rs `headers_in`: `\u00ff` then `name \x01 value \0` for each of the four names, in
+// any case, in the object's order. Every property is read, as `Object.entries` reads them (a
+// getter that throws throws here too). Anything else answers `undefined` and is read the
+// general way, with the same results: another prototype (a Map, a fetch Headers), a `get`
+// function (axios's headers), a value that is not a string (an array of `req.headersDistinct`),
+// or a character the packing uses. scripts/build-wasm writes this file into the glue.
+const WANTED = new Set(['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial']);
+
+exports.packHeaders = function packHeaders(o) {
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const names = Object.keys(o);
+  // A first character past ASCII: the glue then encodes the whole string natively.
+  let out = '\u00ff';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const v = o[name];
+    if (name === 'get' && typeof v === 'function') return undefined;
+    if (!WANTED.has(name.toLowerCase()) || v === undefined || v === null) continue;
+    if (typeof v !== 'string' || v.indexOf('\0') !== -1) return undefined;
+    out += name + '\x01' + v + '\0';
+  }
+  return out;
+}
+return exports;
+})();
 
 /**
  * What reads WeChat's messages: WeChat's keys (the WeChat Pay public key `PUB_KEY_ID_…`,
@@ -1422,6 +1592,9 @@ function __wbg_get_imports() {
             const ret = getObject(arg0).call(getObject(arg1));
             return addHeapObject(ret);
         }, arguments); },
+        __wbg_copyInto_7ddc1aad2759d508: function() { return handleError(function (arg0, arg1, arg2) {
+            copyInto(getArrayU8FromWasm0(arg0, arg1), getObject(arg2));
+        }, arguments); },
         __wbg_done_57e08d0be6e30c02: function(arg0) {
             const ret = getObject(arg0).done;
             return ret;
@@ -1432,10 +1605,6 @@ function __wbg_get_imports() {
         },
         __wbg_entries_7e23ad9bf410b82b: function() { return handleError(function (arg0) {
             const ret = Object.entries(getObject(arg0));
-            return addHeapObject(ret);
-        }, arguments); },
-        __wbg_from_6a71fd47d8e3e74d: function() { return handleError(function (arg0) {
-            const ret = Uint8Array.from(getObject(arg0));
             return addHeapObject(ret);
         }, arguments); },
         __wbg_from_c582f4bb8732e49e: function() { return handleError(function (arg0) {
@@ -1573,10 +1742,6 @@ function __wbg_get_imports() {
             const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));
             return addHeapObject(ret);
         },
-        __wbg_new_with_length_01b143a7e5dd5a3e: function(arg0) {
-            const ret = new Uint8Array(arg0 >>> 0);
-            return addHeapObject(ret);
-        },
         __wbg_next_178c1651c11432b3: function(arg0) {
             const ret = getObject(arg0).next;
             return addHeapObject(ret);
@@ -1641,13 +1806,17 @@ function __wbg_get_imports() {
             const ret = getObject(arg0).toString(arg1);
             return addHeapObject(ret);
         }, arguments); },
+        __wbg_uint8Length_673a7762bc1226a3: function() { return handleError(function (arg0) {
+            const ret = uint8Length(getObject(arg0));
+            return ret;
+        }, arguments); },
         __wbg_value_e0f328965e184931: function(arg0) {
             const ret = getObject(arg0).value;
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 25, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_350);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 26, ret: Result(Externref), inner_ret: Some(Result(Externref)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_401);
             return addHeapObject(ret);
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -1684,10 +1853,10 @@ function __wbg_get_imports() {
     };
 }
 
-function __wasm_bindgen_func_elem_350(arg0, arg1, arg2) {
+function __wasm_bindgen_func_elem_401(arg0, arg1, arg2) {
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        wasm.__wasm_bindgen_func_elem_350(retptr, arg0, arg1, addHeapObject(arg2));
+        wasm.__wasm_bindgen_func_elem_401(retptr, arg0, arg1, addHeapObject(arg2));
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         var r2 = getDataViewMemory0().getInt32(retptr + 4 * 2, true);

@@ -1,5 +1,67 @@
 /* @ts-self-types="./wxpay.d.ts" */
-const { packFlat } = require(String.raw`./snippets/wxpay-wasm-29112b540e24a076/inline0.js`);
+// inline0.js, a snippet of wxpay-wasm, written in by scripts/build-wasm.
+const { packFlat } = (function () {
+const exports = {};
+
+exports.packFlat = function packFlat(o) {
+  if (o === null || typeof o !== 'object') return undefined;
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const names = Object.keys(o);
+  // A first character past ASCII: the glue then encodes the whole string natively
+  // (TextEncoder#encodeInto) rather than copying it a character at a time while it is ASCII.
+  let out = '\u00ff';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const v = o[name];
+    if (v === null || v === undefined) continue;
+    if (name.indexOf('\0') !== -1 || name.indexOf('\x01') !== -1) return undefined;
+    if (typeof v === 'string') {
+      if (v.indexOf('\0') !== -1) return undefined;
+      out += name + '\x01s' + v + '\0';
+    } else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && !Object.is(v, -0)) {
+      out += name + '\x01n' + v + '\0';
+    } else {
+      return undefined;
+    }
+  }
+  return out;
+}
+return exports;
+})();
+// bytes.js, a snippet of wxpay-wasm, written in by scripts/build-wasm.
+const { copyInto, uint8Length } = (function () {
+const exports = {};
+// The length of a real Uint8Array (a Buffer too), for wasm/src/js.rs `bytes`, which then copies
+// it straight into WebAssembly memory (`copyInto`: `Uint8Array.prototype.set`, which reads the
+// source's internal slots): -1 for anything else, a fake with `Uint8Array.prototype` (no typed array
+// inside, `ArrayBuffer.isView` says) or another typed array included. The length is read with
+// the intrinsic getter, taken when this file loads, never through the value's own `length`: a
+// subclass's getter could answer anything. scripts/build-wasm writes this file into the glue.
+const U8 = Uint8Array.prototype;
+const LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(U8), 'length').get;
+const SET = U8.set;
+const { apply } = Reflect;
+const { getPrototypeOf } = Object;
+const { isView } = ArrayBuffer;
+
+exports.uint8Length = function uint8Length(value) {
+  if (!isView(value)) return -1;
+  // At most 16 prototypes, as a chain made to loop must end.
+  let p = getPrototypeOf(value);
+  for (let i = 0; i < 16 && p !== null; i++) {
+    if (p === U8) return apply(LENGTH, value, []);
+    p = getPrototypeOf(p);
+  }
+  return -1;
+}
+
+// `value`'s bytes into `into` (a view of WebAssembly memory of uint8Length(value) bytes).
+exports.copyInto = function copyInto(into, value) {
+  apply(SET, into, [value]);
+}
+return exports;
+})();
 
 /**
  * A merchant configured once: `new Merchant({ appId, mchId, key, signType })`, for the calls a
@@ -1236,6 +1298,9 @@ function __wbg_get_imports() {
             const ret = getObject(arg0).call(getObject(arg1));
             return addHeapObject(ret);
         }, arguments); },
+        __wbg_copyInto_7ddc1aad2759d508: function() { return handleError(function (arg0, arg1, arg2) {
+            copyInto(getArrayU8FromWasm0(arg0, arg1), getObject(arg2));
+        }, arguments); },
         __wbg_done_57e08d0be6e30c02: function(arg0) {
             const ret = getObject(arg0).done;
             return ret;
@@ -1246,10 +1311,6 @@ function __wbg_get_imports() {
         },
         __wbg_entries_7e23ad9bf410b82b: function() { return handleError(function (arg0) {
             const ret = Object.entries(getObject(arg0));
-            return addHeapObject(ret);
-        }, arguments); },
-        __wbg_from_6a71fd47d8e3e74d: function() { return handleError(function (arg0) {
-            const ret = Uint8Array.from(getObject(arg0));
             return addHeapObject(ret);
         }, arguments); },
         __wbg_from_c582f4bb8732e49e: function() { return handleError(function (arg0) {
@@ -1375,10 +1436,6 @@ function __wbg_get_imports() {
             const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));
             return addHeapObject(ret);
         },
-        __wbg_new_with_length_01b143a7e5dd5a3e: function(arg0) {
-            const ret = new Uint8Array(arg0 >>> 0);
-            return addHeapObject(ret);
-        },
         __wbg_next_178c1651c11432b3: function(arg0) {
             const ret = getObject(arg0).next;
             return addHeapObject(ret);
@@ -1415,6 +1472,10 @@ function __wbg_get_imports() {
         __wbg_toString_6b1cac73c93ef5d1: function() { return handleError(function (arg0, arg1) {
             const ret = getObject(arg0).toString(arg1);
             return addHeapObject(ret);
+        }, arguments); },
+        __wbg_uint8Length_673a7762bc1226a3: function() { return handleError(function (arg0) {
+            const ret = uint8Length(getObject(arg0));
+            return ret;
         }, arguments); },
         __wbg_value_e0f328965e184931: function(arg0) {
             const ret = getObject(arg0).value;

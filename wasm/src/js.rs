@@ -10,7 +10,9 @@
 //! reads them, so that serde's own calls never reach the caller's code and its recursion is
 //! bounded.
 
-use js_sys::{Array, Uint8Array};
+use js_sys::Array;
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use super::error::{argument, Failure, Result};
@@ -31,8 +33,6 @@ extern "C" {
     fn is_array(value: &JsValue) -> JsResult<bool>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
     fn array_from(value: &JsValue) -> JsResult<Array>;
-    #[wasm_bindgen(catch, js_namespace = Uint8Array, js_name = from)]
-    fn bytes_from(value: &JsValue) -> JsResult<Uint8Array>;
     /// A typed array or a DataView, by its internal slot: never the caller's code, and false
     /// for an object that only has `Uint8Array.prototype`.
     #[wasm_bindgen(js_namespace = ArrayBuffer, js_name = isView)]
@@ -44,8 +44,7 @@ extern "C" {
 }
 
 thread_local! {
-    /// `Uint8Array.prototype` and `Map.prototype`, read once (not from a new object per call).
-    static UINT8ARRAY_PROTOTYPE: JsValue = prototype_of(&Uint8Array::new_with_length(0)).unwrap_or_default();
+    /// `Map.prototype`, read once (not from a new object per call).
     #[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
     static MAP_PROTOTYPE: JsValue = prototype_of(&js_sys::Map::new()).unwrap_or_default();
 }
@@ -57,6 +56,7 @@ pub fn caller(what: &str) -> impl FnOnce(JsValue) -> Failure + '_ {
 
 /// Whether `value` (an object) has `prototype` on its prototype chain, asked without `instanceof`
 /// (which runs a Proxy's trap uncaught).
+#[cfg(any(feature = "wasm-api", feature = "wasm-v3"))]
 fn inherits(value: &JsValue, prototype: &JsValue, what: &str) -> Result<bool> {
     let mut p = prototype_of(value).map_err(caller(what))?;
     for _ in 0..16 {
@@ -71,13 +71,28 @@ fn inherits(value: &JsValue, prototype: &JsValue, what: &str) -> Result<bool> {
     Ok(false)
 }
 
-/// The bytes of a real `Uint8Array` (a `Buffer` too); `None` for anything else, a fake with
-/// `Uint8Array.prototype` or another typed array included.
+#[wasm_bindgen(module = "/src/bytes.js")]
+extern "C" {
+    /// The length of a real `Uint8Array`, read without the caller's code; -1 for anything else.
+    #[wasm_bindgen(catch, js_name = uint8Length)]
+    fn uint8_length(value: &JsValue) -> JsResult<f64>;
+    /// `from`'s bytes into `into`, by `from`'s internal slots (`Uint8Array.prototype.set`).
+    #[wasm_bindgen(catch, js_name = copyInto)]
+    fn copy_into(into: &mut [u8], from: &JsValue) -> JsResult<()>;
+}
+
+/// The bytes of a real `Uint8Array` (a `Buffer` too), copied once, straight into WebAssembly
+/// memory; `None` for anything else, a fake with `Uint8Array.prototype` or another typed array
+/// included.
 pub fn bytes(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>> {
-    if !is_view(value) || !inherits(value, &UINT8ARRAY_PROTOTYPE.with(JsValue::clone), what)? {
+    let length = uint8_length(value).map_err(caller(what))?;
+    if length < 0.0 {
         return Ok(None);
     }
-    Ok(Some(bytes_from(value).map_err(caller(what))?.to_vec()))
+    // A typed array's length is below 2^53 and, in a 32-bit memory, fits once allocated.
+    let mut out = vec![0; length as usize];
+    copy_into(&mut out, value).map_err(caller(what))?;
+    Ok(Some(out))
 }
 
 #[cfg(feature = "wasm-api")]

@@ -15,7 +15,7 @@
 //! | --- | --- | --- | --- |
 //! | notify handlers: `Merchant`, `verifyPaymentNotify`, `decryptRefundNotify`, `notifyReply`; the acceptance rule, `judgePayment`, `judgeRefund` | `notify.rs`, `acceptance.rs` (v2 reports: `acceptance/v2.rs`) | none: every entry point without `wasm-v3` | `wxpay/notify`, `wxpay` |
 //! | everything else of API v2, and the v2 `Merchant` class's request and answer methods | `api.rs`, `merchant.rs` | `wasm-api` (default) | `wxpay` |
-//! | API v3: its own `Merchant` and `KeySet`, `decryptResource`; the request serial and sensitive fields; bills; the `KeyStore`; the acceptance rule, `judgePayment`, `judgeRefund`, on v3 reports | `v3.rs`, `v3_sensitive.rs`, `v3_bill.rs`, `v3_key_store.rs`, `acceptance.rs` (v3 reports: `acceptance/v3.rs`); RSA, RSA-OAEP and AES-GCM computed by `node:crypto`, `v3_crypto.rs` | `wasm-v3` (turns on the core's `v3-rules`: the v3 rules without ring or rsa) | `wxpay/v3` |
+//! | API v3: its own `Merchant` and `KeySet`, `decryptResource`; the request serial and sensitive fields; bills; the `KeyStore`; the acceptance rule, `judgePayment`, `judgeRefund`, on v3 reports | `v3.rs`, `v3_results.rs` (answers as JS objects), `v3_sensitive.rs`, `v3_bill.rs`, `v3_key_store.rs`, `acceptance.rs` (v3 reports: `acceptance/v3.rs`); RSA, RSA-OAEP and AES-GCM computed by `node:crypto`, `v3_crypto.rs` | `wasm-v3` (turns on the core's `v3-rules`: the v3 rules without ring or rsa) | `wxpay/v3` |
 //!
 //! `wxpay/notify` exists because every cold cloud-function container compiles the whole
 //! `.wasm` before its first notify; a handler that only verifies notifies loads a module a
@@ -65,6 +65,8 @@ mod v3_bill;
 mod v3_crypto;
 #[cfg(feature = "wasm-v3")]
 mod v3_key_store;
+#[cfg(feature = "wasm-v3")]
+mod v3_results;
 #[cfg(feature = "wasm-v3")]
 mod v3_sensitive;
 #[cfg(feature = "wasm-v3")]

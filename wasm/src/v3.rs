@@ -16,14 +16,13 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{from_js, required, to_js, trade_ref, Body, Scalar, MAX_SAFE_INTEGER};
 use super::error::{argument, Failure, Result};
 use super::js;
-use super::names::camel_name;
+use super::v3_results::camel_js;
 use wxpay::v3::{
     self, ApiV3Key, CloseOrderRequest, DownloadCertificatesRequest, EncryptedResource, JsapiOrderRequest, MerchantKey,
     QueryByOutTradeNoRequest, RefundQueryRequest, RefundRequest, Request, SignatureHeaders, SignedRequest, Signer,
@@ -65,45 +64,6 @@ fn nonce_or_fresh(nonce: Option<String>) -> Result<String> {
         Some(n) => n,
         None => wxpay::nonce_str()?,
     })
-}
-
-/// A core result as a JS object: WeChat's snake_case names in camelCase.
-///
-/// Crosses as JSON text that V8's `JSON.parse` builds the object from: one crossing, where the
-/// general conversion (`to_js`) crosses once per name and value (`openNotification` spent more
-/// time there than in its RSA verification, BENCHMARKS.md). The same object either way; a value
-/// holding a `null` (which `to_js` makes `undefined`) or a number past 2^53 (which `to_js`
-/// refuses) takes the general way.
-pub(crate) fn camel_js(value: &impl Serialize) -> Result<JsValue> {
-    let mut value = serde_json::to_value(value).map_err(|e| Failure::Core(Error::MalformedJson(e.to_string())))?;
-    if camel_keys(&mut value) {
-        if let Ok(object) = serde_json::to_string(&value).map_err(drop).and_then(|text| js_sys::JSON::parse(&text).map_err(drop)) {
-            return Ok(object);
-        }
-    }
-    to_js(&value)
-}
-
-/// Renames the keys; answers whether JSON carries the value as `to_js` would.
-fn camel_keys(value: &mut Value) -> bool {
-    match value {
-        Value::Object(map) => {
-            let mut plain = true;
-            for (name, mut v) in std::mem::take(map) {
-                plain &= camel_keys(&mut v);
-                map.insert(camel_name(&name), v);
-            }
-            plain
-        }
-        Value::Array(items) => items.iter_mut().fold(true, |plain, v| camel_keys(v) & plain),
-        Value::Null => false,
-        Value::Number(n) => {
-            n.is_f64()
-                || n.as_u64().is_some_and(|x| x <= MAX_SAFE_INTEGER)
-                || n.as_i64().is_some_and(|x| x.unsigned_abs() <= MAX_SAFE_INTEGER)
-        }
-        Value::Bool(_) | Value::String(_) => true,
-    }
 }
 
 /// An optional argument object: `undefined` or `null` is every field left out.

@@ -10,7 +10,8 @@ use wxpay::v3::{
 
 use super::convert::{from_js, required};
 use super::error::Result;
-use super::v3::{camel_js, optional_js, seconds, KeySet, ResponseIn, V3Merchant};
+use super::v3::{optional_js, seconds, KeySet, ResponseIn, V3Merchant};
+use super::v3_results::camel_js;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

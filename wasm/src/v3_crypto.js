@@ -2,8 +2,8 @@
 // AES-256-GCM through node:crypto, which the core asks for through its HostCrypto interface.
 // Keys arrive already checked by the core and are imported once, as KeyObjects, named by their
 // index in `keys` from then on. Nothing here logs or keeps what it is given but the keys.
-// scripts/build-wasm rewrites the `export function`s as CommonJS, as for every snippet: the
-// nodejs glue require()s it, on Node 16 and later.
+// scripts/build-wasm writes it into the nodejs glue, as every snippet, with its `export function`s
+// as CommonJS: on Node 16 and later.
 const crypto = require('crypto');
 
 const keys = [];

@@ -4,7 +4,7 @@
 // getter that throws throws here too). Anything else answers `undefined` and is read the
 // general way, with the same results: another prototype (a Map, a fetch Headers), a `get`
 // function (axios's headers), a value that is not a string (an array of `req.headersDistinct`),
-// or a character the packing uses. scripts/build-wasm rewrites the export as CommonJS.
+// or a character the packing uses. scripts/build-wasm writes this file into the glue.
 const WANTED = new Set(['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial']);
 
 export function packHeaders(o) {

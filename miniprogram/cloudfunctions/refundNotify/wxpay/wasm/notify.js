@@ -1,4 +1,37 @@
 /* @ts-self-types="./notify.d.ts" */
+// bytes.js, a snippet of wxpay-wasm, written in by scripts/build-wasm.
+const { copyInto, uint8Length } = (function () {
+const exports = {};
+// The length of a real Uint8Array (a Buffer too), for wasm/src/js.rs `bytes`, which then copies
+// it straight into WebAssembly memory (`copyInto`: `Uint8Array.prototype.set`, which reads the
+// source's internal slots): -1 for anything else, a fake with `Uint8Array.prototype` (no typed array
+// inside, `ArrayBuffer.isView` says) or another typed array included. The length is read with
+// the intrinsic getter, taken when this file loads, never through the value's own `length`: a
+// subclass's getter could answer anything. scripts/build-wasm writes this file into the glue.
+const U8 = Uint8Array.prototype;
+const LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(U8), 'length').get;
+const SET = U8.set;
+const { apply } = Reflect;
+const { getPrototypeOf } = Object;
+const { isView } = ArrayBuffer;
+
+exports.uint8Length = function uint8Length(value) {
+  if (!isView(value)) return -1;
+  // At most 16 prototypes, as a chain made to loop must end.
+  let p = getPrototypeOf(value);
+  for (let i = 0; i < 16 && p !== null; i++) {
+    if (p === U8) return apply(LENGTH, value, []);
+    p = getPrototypeOf(p);
+  }
+  return -1;
+}
+
+// `value`'s bytes into `into` (a view of WebAssembly memory of uint8Length(value) bytes).
+exports.copyInto = function copyInto(into, value) {
+  apply(SET, into, [value]);
+}
+return exports;
+})();
 
 /**
  * A merchant configured once: `new Merchant({ appId, mchId, key, signType })`, for the calls a
@@ -336,10 +369,6 @@ function __wbg_get_imports() {
             const ret = getObject(arg0) === undefined;
             return ret;
         },
-        __wbg___wbindgen_jsval_eq_38d7bfbe4cc84039: function(arg0, arg1) {
-            const ret = getObject(arg0) === getObject(arg1);
-            return ret;
-        },
         __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
             const obj = getObject(arg1);
             const ret = typeof(obj) === 'number' ? obj : undefined;
@@ -357,16 +386,11 @@ function __wbg_get_imports() {
         __wbg___wbindgen_throw_4c88d8bf264fd984: function(arg0, arg1) {
             throw new Error(getStringFromWasm0(arg0, arg1));
         },
+        __wbg_copyInto_7ddc1aad2759d508: function() { return handleError(function (arg0, arg1, arg2) {
+            copyInto(getArrayU8FromWasm0(arg0, arg1), getObject(arg2));
+        }, arguments); },
         __wbg_entries_7e23ad9bf410b82b: function() { return handleError(function (arg0) {
             const ret = Object.entries(getObject(arg0));
-            return addHeapObject(ret);
-        }, arguments); },
-        __wbg_from_6a71fd47d8e3e74d: function() { return handleError(function (arg0) {
-            const ret = Uint8Array.from(getObject(arg0));
-            return addHeapObject(ret);
-        }, arguments); },
-        __wbg_getPrototypeOf_104b677cbabfd96c: function() { return handleError(function (arg0) {
-            const ret = Object.getPrototypeOf(getObject(arg0));
             return addHeapObject(ret);
         }, arguments); },
         __wbg_get_d7176cfb76d71114: function(arg0, arg1) {
@@ -385,14 +409,6 @@ function __wbg_get_imports() {
             const ret = Array.isArray(getObject(arg0));
             return ret;
         },
-        __wbg_isView_a583c1b612d5c9e9: function(arg0) {
-            const ret = ArrayBuffer.isView(getObject(arg0));
-            return ret;
-        },
-        __wbg_length_186163212ffe79c3: function(arg0) {
-            const ret = getObject(arg0).length;
-            return ret;
-        },
         __wbg_length_b03a0fabb109b1e9: function(arg0) {
             const ret = getObject(arg0).length;
             return ret;
@@ -405,13 +421,6 @@ function __wbg_get_imports() {
             const ret = new Object();
             return addHeapObject(ret);
         },
-        __wbg_new_with_length_01b143a7e5dd5a3e: function(arg0) {
-            const ret = new Uint8Array(arg0 >>> 0);
-            return addHeapObject(ret);
-        },
-        __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
-            Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), getObject(arg2));
-        },
         __wbg_set_2793479888329cb6: function() { return handleError(function (arg0, arg1, arg2) {
             const ret = Reflect.set(getObject(arg0), getObject(arg1), getObject(arg2));
             return ret;
@@ -422,6 +431,10 @@ function __wbg_get_imports() {
         __wbg_toString_6b1cac73c93ef5d1: function() { return handleError(function (arg0, arg1) {
             const ret = getObject(arg0).toString(arg1);
             return addHeapObject(ret);
+        }, arguments); },
+        __wbg_uint8Length_673a7762bc1226a3: function() { return handleError(function (arg0) {
+            const ret = uint8Length(getObject(arg0));
+            return ret;
         }, arguments); },
         __wbindgen_generic_0000000000000001: function(arg0) {
             // Cast intrinsic for `F64 -> Externref`.

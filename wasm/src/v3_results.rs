@@ -65,8 +65,8 @@ fn rename_keys(value: &mut Value) {
     }
 }
 
-/// `serde_json`'s compact text with every object key in camelCase (when `rename`); `plain` is cleared by anything
-/// `JSON.parse` would not build as `to_js` does.
+/// `serde_json`'s compact text with every object key in camelCase (when `rename`); `plain` is
+/// cleared by anything `JSON.parse` would not build as `to_js` does.
 struct CamelKeys {
     /// Off: the keys as they are.
     rename: bool,

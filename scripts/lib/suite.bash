@@ -33,6 +33,17 @@ steps_usage() {
   echo "steps: ${STEPS[*]}"
 }
 
+# `temp_dir VAR NAME`: a new directory /tmp/NAME.XXXXXX in VAR, removed when the script exits,
+# after a failure too. One EXIT trap removes every such directory: a trap set by each step would
+# replace the one set before it (`scripts/test-wasm node pkg` left the node step's behind).
+TEMP_DIRS=()
+temp_dir() {
+  local -n out=$1
+  out=$(mktemp -d "/tmp/$2.XXXXXX")
+  TEMP_DIRS+=("$out")
+  trap 'rm -rf "${TEMP_DIRS[@]}"' EXIT
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # `npm ci` in DIR when its package-lock.json changed since the last install (npm rewrites

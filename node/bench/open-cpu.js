@@ -4,17 +4,17 @@
 // given one (a directory with its v3.js, e.g. a copy of the previous commit's pkg/):
 // `node node/bench/open-cpu.js [BASELINE_PKG]`. The payment notify of tests/data/v3_vectors.json,
 // as node:http delivers it (a Buffer). The paths take turns, 11 rounds of 15,000 calls each (after
-// 2,000 to warm up), medians; each measurement in a process of its own, as sign-cpu.js explains.
+// 2,000 to warm up), medians, each in a process of its own (per-process.js says why).
 // wasm-vs-js.js measures the same pair in one process, with rounds interleaved: the two ways
 // have differed by a tenth (BENCHMARKS.md), and this one is the stricter.
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { cpuPerCall, inTurns } = require('./per-process');
+
 const ROOT = path.join(__dirname, '..', '..');
 const N = 15000;
 const ROUNDS = 11;
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** In a child: `[which, build dir or '']` from argv; prints µs of CPU per call. */
 function child([which, dir]) {
@@ -37,27 +37,17 @@ function child([which, dir]) {
     if (keys.openNotification(n.headers, body, n.now).event.outTradeNo === undefined) throw new Error(`${dir}: no payment opened`);
     f = () => keys.openNotification(n.headers, body, n.now);
   }
-  for (let i = 0; i < 2000; i++) f();
-  const start = process.cpuUsage();
-  for (let i = 0; i < N; i++) f();
-  const used = process.cpuUsage(start);
-  process.stdout.write(String((used.user + used.system) / N));
+  process.stdout.write(String(cpuPerCall(f, N, 2000)));
 }
 
 if (process.argv[2] === '--child') {
   child(process.argv.slice(3));
 } else {
-  const { execFileSync } = require('node:child_process');
   const builds = [['this pkg/', path.join(ROOT, 'pkg')]];
   if (process.argv[2]) builds.unshift([`baseline ${process.argv[2]}`, path.resolve(process.argv[2])]);
   const paths = [...builds.map(([label, dir]) => [label, 'wasm', dir]), ['node:crypto', 'js', '']];
-  const times = new Map(paths.map(([label]) => [label, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [label, which, dir] of paths) {
-      times.get(label).push(Number(execFileSync(process.execPath, [__filename, '--child', which, dir], { encoding: 'utf8' })));
-    }
-  }
-  const js = median(times.get('node:crypto'));
+  const times = inTurns(__filename, paths, ROUNDS);
+  const js = times.get('node:crypto');
   console.log('KeySet#openNotification of one payment notify (a Buffer)');
-  for (const [label, t] of times) console.log(`  ${label}: ${median(t).toFixed(1)} µs CPU a call, ${(median(t) / js).toFixed(2)}× node:crypto's time`);
+  for (const [label, t] of times) console.log(`  ${label}: ${t.toFixed(1)} µs CPU a call, ${(t / js).toFixed(2)}× node:crypto's time`);
 }

@@ -2,13 +2,12 @@
 // `sign`'s process CPU per call against crypto MD5 in JS over the same canonical rule, and
 // against another build of the package when given one (a directory with its index.js, e.g. a
 // copy of the previous commit's pkg/): `node node/bench/sign-cpu.js [BASELINE_PKG]`. The paths
-// take turns, 5 rounds of 400,000 calls each (after 100,000 to warm up), medians; CPU time (`process.cpuUsage`) rather
-// than wall time, which swings between runs on a shared VM. Each measurement runs in a process of
-// its own: two builds in one process share call sites, and V8's feedback there, which skewed the
-// comparison either way.
+// take turns, 5 rounds of 400,000 calls each (after 100,000 to warm up), medians, each in a
+// process of its own (per-process.js says why).
 const path = require('node:path');
 
 const { md5Sign } = require('./md5-sign');
+const { cpuPerCall, inTurns } = require('./per-process');
 
 const KEY = '192006250b4c09247ec02edce69f6a2d';
 const FIELDS = {
@@ -24,17 +23,6 @@ const FIELDS = {
 const N = 400000;
 const ROUNDS = 5;
 
-/** Microseconds of process CPU per call of `f`, after a warm-up. */
-function cpuPerCall(f) {
-  for (let i = 0; i < N / 4; i++) f();
-  const start = process.cpuUsage();
-  for (let i = 0; i < N; i++) f();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / N;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
 /** In a child: `[which, build dir or '', fields' name]` from argv; prints µs per call. */
 function child([which, dir, name]) {
   const fields = FIELDS[name];
@@ -46,25 +34,19 @@ function child([which, dir, name]) {
     if (wxpay.sign(fields, KEY) !== md5Sign(fields, KEY)) throw new Error(`${dir} disagrees with crypto MD5`);
     f = () => wxpay.sign(fields, KEY);
   }
-  process.stdout.write(String(cpuPerCall(f)));
+  process.stdout.write(String(cpuPerCall(f, N, N / 4)));
 }
 
 if (process.argv[2] === '--child') {
   child(process.argv.slice(3));
 } else {
-  const { execFileSync } = require('node:child_process');
   const builds = [['this pkg/', path.join(__dirname, '..', '..', 'pkg')]];
   if (process.argv[2]) builds.unshift([`baseline ${process.argv[2]}`, path.resolve(process.argv[2])]);
   const paths = [...builds.map(([label, dir]) => [label, 'wasm', dir]), ['crypto MD5 in JS', 'js', '']];
   for (const name of Object.keys(FIELDS)) {
-    const times = new Map(paths.map(([label]) => [label, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [label, which, dir] of paths) {
-        times.get(label).push(Number(execFileSync(process.execPath, [__filename, '--child', which, dir, name], { encoding: 'utf8' })));
-      }
-    }
-    const js = median(times.get('crypto MD5 in JS'));
+    const times = inTurns(__filename, paths, ROUNDS, [name]);
+    const js = times.get('crypto MD5 in JS');
     console.log(name);
-    for (const [label, t] of times) console.log(`  ${label}: ${median(t).toFixed(2)} µs CPU a call, ${(js / median(t)).toFixed(2)}× crypto's speed`);
+    for (const [label, t] of times) console.log(`  ${label}: ${t.toFixed(2)} µs CPU a call, ${(js / t).toFixed(2)}× crypto's speed`);
   }
 }

@@ -26,6 +26,7 @@ const xml2js = require('xml2js');
 
 const { updateSection } = require('./update-section');
 const javascript = require('./md5-sign');
+const { median } = require('./per-process');
 
 const ROOT = path.join(__dirname, '..', '..');
 const PKG = path.join(ROOT, 'pkg');
@@ -91,7 +92,6 @@ function verifyFxp(xml) {
 
 // ---- measurement ------------------------------------------------------------------------------
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** ops/s of each candidate: interleaved rounds of ~`ms` each, the median round reported. */
 function measure(candidates, { rounds = 7, ms = 150, warmup = 2000 } = {}) {

@@ -424,6 +424,14 @@ describe('values in and out', () => {
     }
   });
 
+  test('an amount past Number.MAX_SAFE_INTEGER is refused as INVALID_AMOUNT, never rounded', () => {
+    const withTotal = (total) => signedNotify(JSON.stringify(transaction()).replace('"total":1200', `"total":${total}`));
+    const largest = withTotal('9007199254740991');
+    assert.equal(keys.openNotification(largest.headers, largest.body).event.amount.total, Number.MAX_SAFE_INTEGER);
+    const past = withTotal('9007199254740993');
+    assert.equal(codeOf(() => keys.openNotification(past.headers, past.body)), 'INVALID_AMOUNT');
+  });
+
   test('absent fields are left out of results; WeChat\'s snake_case in camelCase', () => {
     const unpaid = { mchid: V.mchid, appid: V.appid, out_trade_no: 'A12345', trade_state: 'NOTPAY', trade_state_desc: '未支付', amount: { total: 1200, currency: 'CNY' } };
     assert.deepEqual(keys.parseTransactionResponse(signedResponse(unpaid)), {
